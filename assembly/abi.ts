@@ -1,0 +1,59 @@
+// The command ABI: what the host writes into a stream ring and how the core reads it.
+//
+// A command is COMMAND_SIZE (64) bytes:
+//
+//   byte  0 ┌─────────┬─────────┬─────────┬─────────┬─────────┬─────────┬─────────┐
+//           │ opcode  │ dtype   │ dst     │ src0    │ src1    │ count   │ arg0    │ (u32 each)
+//        28 ├─────────┴─────────┴─────────┴─────────┴─────────┴─────────┴─────────┤
+//           │ reserved                                                           │
+//        56 ├────────────────────────────────────────────────────────────────────┤
+//           │ scalar (f64)                                                       │
+//        64 └────────────────────────────────────────────────────────────────────┘
+//
+// Addresses (dst, src0, src1) are byte offsets into device memory; count is in elements
+// (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
+
+/** Bumped whenever the memory map, the command format or a code below changes. */
+export const ABI_VERSION: u32 = 1;
+
+export const COMMAND_OPCODE: u32 = 0;
+export const COMMAND_DTYPE: u32 = 4;
+export const COMMAND_DST: u32 = 8;
+export const COMMAND_SRC0: u32 = 12;
+export const COMMAND_SRC1: u32 = 16;
+export const COMMAND_COUNT: u32 = 20;
+export const COMMAND_ARG0: u32 = 24;
+export const COMMAND_SCALAR: u32 = 56;
+
+/** Does nothing but take the launch cost; useful for tests and as a timing mark. */
+export const OP_NOP: u32 = 0;
+/** dst[0..count) = scalar, converted to dtype. */
+export const OP_FILL: u32 = 1;
+/** Copies count bytes from src0 to dst; arg0 is the CopyPath that sets its cost. */
+export const OP_COPY: u32 = 2;
+/** dst[i] = src0[i] + src1[i] for i < count, in dtype. */
+export const OP_ADD: u32 = 3;
+export const OPCODE_COUNT: u32 = 4;
+
+// Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
+export const DTYPE_FLOAT32: u32 = 0;
+export const DTYPE_FLOAT16: u32 = 1;
+export const DTYPE_BFLOAT16: u32 = 2;
+export const DTYPE_INT8: u32 = 3;
+export const DTYPE_INT32: u32 = 4;
+export const DTYPE_BOOL: u32 = 5;
+export const DTYPE_COUNT: u32 = 6;
+
+// Where a copy moves data, which decides the link it is charged to.
+/** Host (staging) to device memory, over PCIe. */
+export const COPY_HOST_TO_DEVICE: u32 = 0;
+/** Device memory to host (staging), over PCIe. */
+export const COPY_DEVICE_TO_HOST: u32 = 1;
+/** Device memory to device memory, read and written through DRAM. */
+export const COPY_DEVICE_TO_DEVICE: u32 = 2;
+
+// HEADER_DEVICE_STATE values.
+export const DEVICE_BOOTING: u32 = 0;
+export const DEVICE_RUNNING: u32 = 1;
+/** The core trapped; HEADER_FAULT says why. Every waiter is woken and must give up. */
+export const DEVICE_FAULTED: u32 = 2;

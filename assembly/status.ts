@@ -1,0 +1,24 @@
+// Status codes: one per failure, never a catch-all. The host translates them to error classes
+// in exactly one place (src/runtime/status.ts), which mirrors this list.
+
+export const STATUS_OK: u32 = 0;
+/** The header's ABI version is not the one this core was built for. */
+export const STATUS_ABI_MISMATCH: u32 = 1;
+/** The core's static data overlaps the heap: asconfig memoryBase and layout.ts disagree. */
+export const STATUS_LAYOUT_MISMATCH: u32 = 2;
+/** A command's opcode is unknown. */
+export const STATUS_BAD_OPCODE: u32 = 3;
+/** A command's dtype is unknown. */
+export const STATUS_BAD_DTYPE: u32 = 4;
+/** The opcode has no kernel for this dtype. */
+export const STATUS_UNSUPPORTED_DTYPE: u32 = 5;
+/** An operand range lies outside the heap (below HEAP_LOCATION or past the memory's end). */
+export const STATUS_OUT_OF_BOUNDS: u32 = 6;
+/** An operand address is not aligned to its element size. */
+export const STATUS_MISALIGNED: u32 = 7;
+/** A COPY command names an unknown CopyPath. */
+export const STATUS_BAD_COPY_PATH: u32 = 8;
+/** The core trapped (a bug in the core); the device is faulted. Set by the worker. */
+export const STATUS_TRAP: u32 = 9;
+/** The profile block holds a non-positive clock or rate. */
+export const STATUS_BAD_PROFILE: u32 = 10;

@@ -1,0 +1,144 @@
+// Device selection and queries: torch.mtia's device_count, current_device, set_device,
+// device, get_device_capability, get_device_properties, is_bf16_supported, synchronize.
+
+import { checkDeviceIndex, deviceIndex, type DeviceLike } from '../device.js';
+import { runtime } from '../runtime/runtime.js';
+
+/** Number of simulated devices (torch.mtia.device_count); does not start them. */
+export function deviceCount(): number {
+  return runtime.config.deviceCount;
+}
+
+/** Index of the current device (torch.mtia.current_device). */
+export function currentDevice(): number {
+  return runtime.currentDevice;
+}
+
+/** Resolves an optional device argument to a checked device index. */
+export function resolveDevice(device?: DeviceLike | null): number {
+  return checkDeviceIndex(deviceIndex(device, currentDevice, { optional: true }), deviceCount());
+}
+
+/**
+ * Makes `device` the current device (torch.mtia.set_device). A negative index is a no-op,
+ * as in PyTorch; 'mtia' without an index is an error.
+ */
+export function setDevice(device: DeviceLike): void {
+  const index = deviceIndex(device, currentDevice);
+  if (index < 0) return;
+  runtime.currentDevice = checkDeviceIndex(index, deviceCount());
+}
+
+/** Switches the current device; disposing it switches back (torch.mtia.device). */
+export class DeviceContext implements Disposable {
+  /** The device this context selects, or -1 for none. */
+  readonly idx: number;
+  /** The device that was current before, restored on dispose; -1 if nothing was switched. */
+  readonly prevIdx: number;
+
+  constructor(device: DeviceLike | null | undefined) {
+    const index = deviceIndex(device, currentDevice, { optional: true });
+    this.idx = index;
+    this.prevIdx = index < 0 ? -1 : currentDevice();
+    if (index >= 0) setDevice(index);
+  }
+
+  /** Restores the previous device. */
+  [Symbol.dispose](): void {
+    if (this.prevIdx >= 0) runtime.currentDevice = this.prevIdx;
+  }
+}
+
+/**
+ * Makes `device` current until the returned context is disposed:
+ * `using _ = mtia.device(1)`. null or a negative index select nothing.
+ */
+export function device(device: DeviceLike | null | undefined): DeviceContext {
+  return new DeviceContext(device);
+}
+
+/**
+ * Runs `fn` with `device` current and switches back afterwards; when `fn` returns a promise,
+ * the switch lasts until it settles.
+ */
+export function withDevice<T>(device: DeviceLike | null | undefined, fn: () => T): T {
+  const context = new DeviceContext(device);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    context[Symbol.dispose]();
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.finally(() => context[Symbol.dispose]()) as T;
+  }
+  context[Symbol.dispose]();
+  return result;
+}
+
+/** [major, minor] of the simulated chip generation (torch.mtia.get_device_capability). */
+export function getDeviceCapability(device?: DeviceLike | null): [number, number] {
+  resolveDevice(device);
+  const [major, minor] = runtime.config.profile.capability;
+  return [major, minor];
+}
+
+/** Properties of a simulated device (torch.mtia.get_device_properties). */
+export interface DeviceProperties {
+  /** Display name, e.g. 'MTIA 2i (simulated)'. */
+  readonly name: string;
+  /** Hardware profile key, e.g. 'mtia-v2'. */
+  readonly profile: string;
+  readonly major: number;
+  readonly minor: number;
+  /** Simulated device memory in bytes. */
+  readonly totalMemory: number;
+  readonly clockHz: number;
+  readonly peNumRows: number;
+  readonly peNumCols: number;
+  readonly peCount: number;
+  readonly localMemoryBytesPerPe: number;
+  readonly sramBytes: number;
+  readonly sramBytesPerSecond: number;
+  readonly dramBytesPerSecond: number;
+  readonly pcieBytesPerSecond: number;
+  readonly dpeFp16MacsPerCyclePerPe: number;
+  readonly dpeInt8MacsPerCyclePerPe: number;
+  readonly seElementsPerCyclePerPe: number;
+}
+
+/** The properties of `device` (default: the current device). */
+export function getDeviceProperties(device?: DeviceLike | null): DeviceProperties {
+  resolveDevice(device);
+  const { profile: p, memoryBytes } = runtime.config;
+  return {
+    name: `${p.chipName} (simulated)`,
+    profile: p.name,
+    major: p.capability[0],
+    minor: p.capability[1],
+    totalMemory: memoryBytes,
+    clockHz: p.clockHz,
+    peNumRows: p.peRows,
+    peNumCols: p.peCols,
+    peCount: p.peRows * p.peCols,
+    localMemoryBytesPerPe: p.localMemoryBytesPerPe,
+    sramBytes: p.sramBytes,
+    sramBytesPerSecond: p.sramBytesPerSecond,
+    dramBytesPerSecond: p.dramBytesPerSecond,
+    pcieBytesPerSecond: p.pcieBytesPerSecond,
+    dpeFp16MacsPerCyclePerPe: p.dpeFp16MacsPerCyclePerPe,
+    dpeInt8MacsPerCyclePerPe: p.dpeInt8MacsPerCyclePerPe,
+    seElementsPerCyclePerPe: p.seElementsPerCyclePerPe,
+  };
+}
+
+/** True, as torch.mtia.is_bf16_supported always returns; the argument is ignored there too. */
+export function isBf16Supported(_includingEmulation = true): boolean {
+  return true;
+}
+
+/** Waits until all work on every stream of `device` (default: current) has completed. */
+export function synchronize(device?: DeviceLike | null): Promise<void> {
+  return runtime.device(resolveDevice(device)).synchronize();
+}

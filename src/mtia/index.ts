@@ -1,0 +1,8 @@
+// The torch.mtia surface, exported from the package as the `mtia` namespace.
+
+export { configure, init, isAvailable, isInitialized, shutdown, type ConfigureOptions } from './lifecycle.js';
+export {
+  currentDevice, device, DeviceContext, deviceCount, getDeviceCapability, getDeviceProperties,
+  isBf16Supported, setDevice, synchronize, withDevice, type DeviceProperties,
+} from './devices.js';
+export { profiles, type CustomProfile, type HardwareProfile, type ProfileName } from './profiles.js';

@@ -1,0 +1,85 @@
+// The host's mirror of the core's ABI: memory map (assembly/layout.ts), command format and
+// codes (assembly/abi.ts), profile fields (assembly/profile.ts). test/core/layout.test.ts
+// checks every number here against the compiled core's exports.
+
+/** Version of the core ABI this host speaks. */
+export const ABI_VERSION = 1;
+
+/** Byte offsets of the header words (all 32-bit). */
+export const HEADER_LOCATION = 0;
+export const HEADER_SIZE = 256;
+export const HEADER_ABI_VERSION = 0;
+export const HEADER_DEVICE_INDEX = 4;
+export const HEADER_DEVICE_STATE = 8;
+export const HEADER_FAULT = 12;
+export const HEADER_DOORBELL = 16;
+export const HEADER_SLEEPING = 20;
+export const HEADER_PROGRESS = 24;
+
+export const PROFILE_LOCATION = HEADER_LOCATION + HEADER_SIZE;
+export const PROFILE_FIELDS = 32;
+export const PROFILE_SIZE = PROFILE_FIELDS * 8;
+
+export const STREAM_SLOTS = 32;
+export const STREAM_SIZE = 64;
+export const STREAM_HEAD = 0;
+export const STREAM_DONE = 4;
+export const STREAM_FAULT = 8;
+export const STREAM_FAULT_SEQ = 12;
+export const STREAM_CLOCK_CYCLES = 16;
+export const STREAMS_LOCATION = PROFILE_LOCATION + PROFILE_SIZE;
+export const STREAMS_SIZE = STREAM_SLOTS * STREAM_SIZE;
+
+export const RING_COMMANDS = 4096;
+export const COMMAND_SIZE = 64;
+export const RING_SIZE = RING_COMMANDS * COMMAND_SIZE;
+export const RINGS_LOCATION = STREAMS_LOCATION + STREAMS_SIZE;
+export const RINGS_SIZE = STREAM_SLOTS * RING_SIZE;
+
+export const CORE_DATA_LOCATION = RINGS_LOCATION + RINGS_SIZE;
+export const CORE_DATA_SIZE = 64 * 1024;
+export const HEAP_ALIGNMENT = 64 * 1024;
+export const HEAP_LOCATION =
+  Math.ceil((CORE_DATA_LOCATION + CORE_DATA_SIZE) / HEAP_ALIGNMENT) * HEAP_ALIGNMENT;
+
+/** Byte offsets of a command's fields. */
+export const COMMAND_OPCODE = 0;
+export const COMMAND_DTYPE = 4;
+export const COMMAND_DST = 8;
+export const COMMAND_SRC0 = 12;
+export const COMMAND_SRC1 = 16;
+export const COMMAND_COUNT = 20;
+export const COMMAND_ARG0 = 24;
+export const COMMAND_SCALAR = 56;
+
+export const OP_NOP = 0;
+export const OP_FILL = 1;
+export const OP_COPY = 2;
+export const OP_ADD = 3;
+export const OPCODE_COUNT = 4;
+
+export const DTYPE_FLOAT32 = 0;
+export const DTYPE_FLOAT16 = 1;
+export const DTYPE_BFLOAT16 = 2;
+export const DTYPE_INT8 = 3;
+export const DTYPE_INT32 = 4;
+export const DTYPE_BOOL = 5;
+export const DTYPE_COUNT = 6;
+
+export const COPY_HOST_TO_DEVICE = 0;
+export const COPY_DEVICE_TO_HOST = 1;
+export const COPY_DEVICE_TO_DEVICE = 2;
+
+export const DEVICE_BOOTING = 0;
+export const DEVICE_RUNNING = 1;
+export const DEVICE_FAULTED = 2;
+
+/** Indices of the f64 profile fields. */
+export const PROFILE_CLOCK_HZ = 0;
+export const PROFILE_PE_ROWS = 1;
+export const PROFILE_PE_COLS = 2;
+export const PROFILE_DRAM_BYTES_PER_SECOND = 3;
+export const PROFILE_DRAM_EFFICIENCY = 4;
+export const PROFILE_PCIE_BYTES_PER_SECOND = 5;
+export const PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE = 6;
+export const PROFILE_JOB_LAUNCH_NS = 7;

@@ -1,0 +1,46 @@
+// The worker protocol, shared by host and worker: types only.
+//
+// Data plane: commands go through the stream rings in the device's shared memory
+// (src/runtime/command-queue.ts → assembly/queue.ts). Control plane: one InitMessage posted
+// to the worker, then comlink calls on the DeviceControl interface over a dedicated
+// MessageChannel port. There are no other messages.
+
+/** The one message the host posts to a new device worker. */
+export interface InitMessage {
+  /** The compiled core, compiled once by the host and shared by every device. */
+  readonly module: WebAssembly.Module;
+  /** The device's memory (shared, so the host sees what the core writes). */
+  readonly memory: WebAssembly.Memory;
+  /** The port the worker serves DeviceControl on (transferred). */
+  readonly control: MessagePort;
+}
+
+/** What a booted device reports about itself, from the core's own view. */
+export interface DeviceReport {
+  /** ABI version the core was built for. */
+  readonly abiVersion: number;
+  /** Device index the core read from the header. */
+  readonly deviceIndex: number;
+  /** Size of the device memory as the core sees it (bytes). */
+  readonly memoryBytes: number;
+  /** First heap address (bytes). */
+  readonly heapLocation: number;
+  /** Commands executed since boot. */
+  readonly commandsExecuted: number;
+}
+
+/** Result of DeviceControl.boot(): a core status code (0 = OK) and the device's report. */
+export interface BootResult {
+  readonly status: number;
+  readonly report: DeviceReport;
+}
+
+/** The control endpoint a device worker serves (over comlink). */
+export interface DeviceControl {
+  /** Instantiates the core on the device memory, checks it and starts the command loop. */
+  boot(): BootResult;
+  /** The device's current report. */
+  properties(): DeviceReport;
+  /** Stops the command loop after the current batch; the host terminates the worker next. */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,143 @@
+// The process-wide runtime: configuration, the devices and the current device. It starts
+// lazily on first use (like torch.mtia's _lazy_init) and ends with shutdown(), after which it
+// can be configured and started again.
+
+import { MtiaError, ValueError } from '../errors.js';
+import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../mtia/profiles.js';
+import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
+import { HEAP_LOCATION } from './layout.js';
+import { SimulatedDevice } from './simulated-device.js';
+
+/** Options of mtia.configure(). */
+export interface ConfigureOptions {
+  /** Number of simulated devices (default 2). */
+  deviceCount?: number;
+  /** Hardware profile: 'mtia-v2' (MTIA 2i, default), 'mtia-v1', or a custom profile. */
+  profile?: ProfileName | CustomProfile;
+  /** Device memory per device in bytes (default 256 MiB). */
+  memoryBytes?: number;
+  /** Milliseconds a control call to a device worker may take (default 30 000). */
+  controlTimeoutMs?: number;
+}
+
+/** The configuration in force, with defaults applied. */
+export interface RuntimeConfig {
+  readonly deviceCount: number;
+  readonly profile: HardwareProfile;
+  readonly memoryBytes: number;
+  readonly controlTimeoutMs: number;
+}
+
+const WASM32_MAX_BYTES = 65536 * 65536;
+/** Most devices one process may configure (each is a worker thread and a memory). */
+export const MAX_DEVICES = 64;
+
+const defaults: RuntimeConfig = {
+  deviceCount: 2,
+  profile: resolveProfile('mtia-v2'),
+  memoryBytes: 256 * 1024 * 1024,
+  controlTimeoutMs: 30_000,
+};
+
+function checkInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`configure(): ${name} must be a number, but got: ${typeof value}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ValueError(`configure(): ${name} must be an integer in [${min}, ${max}], but got: ${value}`);
+  }
+  return value;
+}
+
+/** Checks configure() options and merges them over `base`. */
+export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = defaults): RuntimeConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`configure(): options must be an object, but got: ${String(options)}`);
+  }
+  const known = new Set(['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs']);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new ValueError(`configure(): unknown option '${key}'; expected one of ${[...known].join(', ')}`);
+  }
+  return {
+    deviceCount: options.deviceCount === undefined ? base.deviceCount : checkInteger('deviceCount', options.deviceCount, 1, MAX_DEVICES),
+    profile: options.profile === undefined ? base.profile : resolveProfile(options.profile),
+    memoryBytes: options.memoryBytes === undefined ? base.memoryBytes : checkInteger('memoryBytes', options.memoryBytes, 1 << 20, WASM32_MAX_BYTES - HEAP_LOCATION),
+    controlTimeoutMs: options.controlTimeoutMs === undefined ? base.controlTimeoutMs : checkInteger('controlTimeoutMs', options.controlTimeoutMs, 1, 3_600_000),
+  };
+}
+
+/** The library's one runtime. */
+export class Runtime {
+  config: RuntimeConfig = defaults;
+  /** Index of the current device (per process: JavaScript has one host thread). */
+  currentDevice = 0;
+  private devices: SimulatedDevice[] | undefined;
+  private booted: Promise<void> | undefined;
+
+  constructor(
+    private readonly workerUrl: URL = assetUrls.worker,
+    private readonly coreUrl: URL = assetUrls.core,
+  ) {}
+
+  /** True once devices have been started (and not shut down since). */
+  get initialized(): boolean {
+    return this.devices !== undefined;
+  }
+
+  /** Replaces the configuration; only before initialization. */
+  configure(options: ConfigureOptions): void {
+    if (this.initialized) {
+      throw new MtiaError(
+        'mtia.configure() must be called before MTIA is initialized, but the devices are already running; ' +
+          'call it before the first tensor or device call, or await mtia.shutdown() first',
+      );
+    }
+    this.config = resolveConfig(options, this.config);
+  }
+
+  /** Starts the devices if needed; the promise settles when every worker has booted. */
+  init(): Promise<void> {
+    if (this.devices === undefined) {
+      if (!hasDeviceSupport()) {
+        throw new MtiaError(
+          'MTIA devices cannot run here: mtia-sim needs WebAssembly threads (SharedArrayBuffer, ' +
+            'Atomics.waitAsync) and workers; in a browser the page must be cross-origin isolated',
+        );
+      }
+      const { deviceCount, profile, memoryBytes, controlTimeoutMs } = this.config;
+      const module = compileCore(this.coreUrl);
+      module.catch(() => {}); // reported by each device's boot
+      this.devices = Array.from(
+        { length: deviceCount },
+        (_, index) => new SimulatedDevice(index, profile, memoryBytes, module, this.workerUrl, controlTimeoutMs),
+      );
+      this.booted = Promise.all(this.devices.map((device) => device.booted)).then(() => {});
+      this.booted.catch(() => {});
+    }
+    return this.booted!;
+  }
+
+  /** The device with index `index` (already range-checked), starting the runtime if needed. */
+  device(index: number): SimulatedDevice {
+    void this.init();
+    return this.devices![index]!;
+  }
+
+  /** Every device, starting the runtime if needed. */
+  allDevices(): readonly SimulatedDevice[] {
+    void this.init();
+    return this.devices!;
+  }
+
+  /** Stops every device worker; the runtime returns to its uninitialized state. */
+  async shutdown(): Promise<void> {
+    const devices = this.devices;
+    this.devices = undefined;
+    this.booted = undefined;
+    this.currentDevice = 0;
+    if (devices !== undefined) await Promise.all(devices.map((device) => device.shutdown()));
+  }
+}
+
+/** The runtime behind the public API. */
+export const runtime = new Runtime();

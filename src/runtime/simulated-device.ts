@@ -1,0 +1,236 @@
+// The host side of one simulated device: its shared memory, its stream queues, its heap, and
+// the worker that runs its core. Allocation is host bookkeeping (as cudaMalloc is to a driver);
+// frees are stream-ordered; host data crosses to the device only through stream-ordered copies
+// via staging buffers, so the host never writes memory a queued command may still read.
+
+import { DeviceLostError, OutOfMemoryError } from '../errors.js';
+import type { HardwareProfile } from '../mtia/profiles.js';
+import type { DeviceReport } from './protocol.js';
+import { CommandQueue, memoryViews, type MemoryViews } from './command-queue.js';
+import { DeviceHeap, roundAllocation } from './heap.js';
+import {
+  ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY,
+  PROFILE_CLOCK_HZ, PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
+  PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
+  PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE,
+} from './layout.js';
+import { STATUS_OK, describeStatus, statusError } from './status.js';
+import { WorkerLink } from './worker-link.js';
+
+const WASM_PAGE_BYTES = 65536;
+
+/** A free that waits for its stream to pass `seq` (stream-ordered, like cudaFreeAsync). */
+interface PendingFree {
+  readonly queue: CommandQueue;
+  readonly seq: number;
+  readonly address: number;
+}
+
+/** One simulated MTIA device as the host sees it. */
+export class SimulatedDevice {
+  readonly memory: WebAssembly.Memory;
+  readonly views: MemoryViews;
+  readonly heap: DeviceHeap;
+  /** Stream queues by slot; slot 0 is the default stream. */
+  readonly queues: CommandQueue[];
+  /** Resolves when the worker has booted; rejects (handled) if it could not. */
+  readonly booted: Promise<void>;
+  private link: WorkerLink | undefined;
+  private lost: DeviceLostError | undefined;
+  private holds = 0;
+  private readonly pendingFrees: PendingFree[] = [];
+
+  constructor(
+    /** Device index (mtia:N). */
+    readonly index: number,
+    readonly profile: HardwareProfile,
+    /** Heap capacity in bytes (the device's total memory). */
+    readonly memoryBytes: number,
+    module: Promise<WebAssembly.Module>,
+    workerUrl: URL,
+    controlTimeoutMs: number,
+  ) {
+    const pages = Math.ceil((HEAP_LOCATION + memoryBytes) / WASM_PAGE_BYTES);
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.views = memoryViews(this.memory);
+    this.writeHeader();
+    this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
+    this.queues = [new CommandQueue(this.views, 0)];
+    this.booted = this.boot(module, workerUrl, controlTimeoutMs);
+    this.booted.catch(() => {}); // surfaced through every wait instead
+  }
+
+  /** The default stream's queue. */
+  get defaultQueue(): CommandQueue {
+    return this.queues[0]!;
+  }
+
+  /** True until the device is lost or shut down. */
+  get alive(): boolean {
+    return this.lost === undefined;
+  }
+
+  /** Allocates `bytes` of device memory; throws OutOfMemoryError when it cannot. */
+  allocate(bytes: number): number {
+    this.assertAlive();
+    this.reclaim();
+    const address = this.heap.allocate(bytes);
+    if (address >= 0) return address;
+    const { heap } = this;
+    throw new OutOfMemoryError(this.index, roundAllocation(bytes), heap.capacityBytes, heap.freeBytes, heap.allocatedBytes);
+  }
+
+  /** Frees `address` once `queue` has completed command `seq` (every use enqueued so far). */
+  release(address: number, queue: CommandQueue, seq = queue.enqueued): void {
+    if (!this.alive) return;
+    if (queue.isComplete(seq)) this.heap.free(address);
+    else this.pendingFrees.push({ queue, seq, address });
+  }
+
+  /** Enqueues a copy of host bytes into device memory at `dst`; returns the copy's sequence number. */
+  upload(queue: CommandQueue, dst: number, data: ArrayBufferView): number {
+    const bytes = data.byteLength;
+    const staging = this.allocate(bytes);
+    new Uint8Array(this.memory.buffer, staging, bytes).set(
+      new Uint8Array(data.buffer, data.byteOffset, bytes),
+    );
+    const seq = queue.enqueue(OP_COPY, 0, dst, staging, 0, bytes, COPY_HOST_TO_DEVICE, 0);
+    this.release(staging, queue, seq);
+    return seq;
+  }
+
+  /** Copies `bytes` of device memory at `src` to the host, in stream order. */
+  async download(queue: CommandQueue, src: number, bytes: number): Promise<ArrayBuffer> {
+    const staging = this.allocate(bytes);
+    try {
+      const seq = queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
+      await this.wait(queue, seq, 'a device-to-host copy');
+      return new Uint8Array(this.memory.buffer, staging, bytes).slice().buffer;
+    } finally {
+      this.release(staging, queue);
+    }
+  }
+
+  /** Resolves when `queue` has completed command `seq`; rejects if the device is lost or the work faulted. */
+  async wait(queue: CommandQueue, seq: number, what: string): Promise<void> {
+    if (!queue.isComplete(seq)) {
+      const { i32 } = this.views;
+      this.hold();
+      try {
+        for (;;) {
+          this.assertAlive();
+          queue.flush();
+          const done = Atomics.load(i32, queue.doneWordIndex);
+          if (queue.isComplete(seq)) break;
+          const waiting = Atomics.waitAsync(i32, queue.doneWordIndex, done);
+          if (waiting.async) await waiting.value;
+        }
+      } finally {
+        this.unhold();
+      }
+    }
+    this.assertAlive();
+    const fault = queue.takeFault();
+    if (fault !== undefined) throw statusError(fault.status, this.index, what);
+  }
+
+  /** Waits for every command enqueued so far on every stream of this device. */
+  async synchronize(): Promise<void> {
+    await Promise.all(this.queues.map((queue) => this.wait(queue, queue.enqueued, 'work on this device')));
+  }
+
+  /** Simulated time of the device: the latest stream clock, in seconds. */
+  simulatedSeconds(): number {
+    return Math.max(...this.queues.map((queue) => queue.clockCycles())) / this.profile.clockHz;
+  }
+
+  /** The worker's own report, over the control link. */
+  async report(): Promise<DeviceReport> {
+    await this.booted;
+    return this.link!.call('properties');
+  }
+
+  /** Stops the worker. Pending and later waits reject with DeviceLostError. */
+  async shutdown(): Promise<void> {
+    this.markLost(new DeviceLostError(this.index, `mtia:${this.index} was shut down`));
+    await this.booted.catch(() => {});
+    await this.link?.close();
+  }
+
+  /** Throws the DeviceLostError if the device is lost or its core faulted. */
+  assertAlive(): void {
+    if (this.lost === undefined && Atomics.load(this.views.i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) {
+      const status = Atomics.load(this.views.i32, HEADER_FAULT / 4);
+      this.markLost(new DeviceLostError(this.index, `mtia:${this.index} faulted: ${describeStatus(status)}`));
+    }
+    if (this.lost !== undefined) throw this.lost;
+  }
+
+  private async boot(module: Promise<WebAssembly.Module>, workerUrl: URL, timeoutMs: number): Promise<void> {
+    try {
+      const link = await WorkerLink.start(
+        workerUrl, `mtia:${this.index}`, await module, this.memory, timeoutMs,
+        (reason) => this.markLost(new DeviceLostError(this.index, `mtia:${this.index} was lost: ${reason.message}`, { cause: reason })),
+      );
+      if (this.lost !== undefined) {
+        await link.close();
+        return;
+      }
+      this.link = link;
+      if (this.holds > 0) link.hold();
+      const { status, report } = await link.call('boot');
+      if (status !== STATUS_OK) throw statusError(status, this.index, 'boot');
+      if (report.abiVersion !== ABI_VERSION || report.memoryBytes !== this.memory.buffer.byteLength) {
+        throw new Error(`the worker sees ABI ${report.abiVersion} and ${report.memoryBytes} bytes, the host ABI ${ABI_VERSION} and ${this.memory.buffer.byteLength} bytes`);
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.markLost(new DeviceLostError(this.index, `mtia:${this.index} failed to boot: ${reason}`, { cause: error }));
+      throw this.lost;
+    }
+  }
+
+  /** Records the loss (first reason wins) and wakes every waiter so none hangs. */
+  private markLost(error: DeviceLostError): void {
+    if (this.lost !== undefined) return;
+    this.lost = error;
+    for (const queue of this.queues) Atomics.notify(this.views.i32, queue.doneWordIndex);
+  }
+
+  /** Frees the pending blocks whose streams have passed them. */
+  private reclaim(): void {
+    const pending = this.pendingFrees;
+    let kept = 0;
+    for (const entry of pending) {
+      if (entry.queue.isComplete(entry.seq)) this.heap.free(entry.address);
+      else pending[kept++] = entry;
+    }
+    pending.length = kept;
+  }
+
+  private hold(): void {
+    if (this.holds++ === 0) this.link?.hold();
+  }
+
+  private unhold(): void {
+    if (--this.holds === 0) this.link?.release();
+  }
+
+  /** Writes the header and profile block the core reads at boot. */
+  private writeHeader(): void {
+    const { i32, f64 } = this.views;
+    const p = this.profile;
+    i32[HEADER_ABI_VERSION / 4] = ABI_VERSION;
+    i32[HEADER_DEVICE_INDEX / 4] = this.index;
+    const field = (index: number, value: number) => (f64[PROFILE_LOCATION / 8 + index] = value);
+    field(PROFILE_CLOCK_HZ, p.clockHz);
+    field(PROFILE_PE_ROWS, p.peRows);
+    field(PROFILE_PE_COLS, p.peCols);
+    field(PROFILE_DRAM_BYTES_PER_SECOND, p.dramBytesPerSecond);
+    field(PROFILE_DRAM_EFFICIENCY, p.dramEfficiency);
+    field(PROFILE_PCIE_BYTES_PER_SECOND, p.pcieBytesPerSecond);
+    field(PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, p.seElementsPerCyclePerPe);
+    field(PROFILE_JOB_LAUNCH_NS, p.jobLaunchNs);
+  }
+}

@@ -1,0 +1,89 @@
+// Tensor: a shape and dtype over a block of one device's memory. Ops are enqueued on the
+// device's stream and return at once; the device computes later. Reading values back is the
+// only thing that waits.
+
+import { Device } from '../device.js';
+import { MtiaError } from '../errors.js';
+import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { dtypeInfo, type DType, type TypedArray } from './dtype.js';
+import { add } from './ops.js';
+
+/** The device memory a tensor's values live in. */
+export class Storage {
+  /** True once free() has been called. */
+  freed = false;
+
+  constructor(
+    readonly device: SimulatedDevice,
+    /** Byte address in device memory. */
+    readonly address: number,
+    readonly bytes: number,
+  ) {}
+}
+
+/** A multi-dimensional array on a simulated MTIA device. */
+export class Tensor implements Disposable {
+  /** Number of elements. */
+  readonly numel: number;
+
+  /** @internal Tensors are made by factories and ops, not by `new`. */
+  constructor(
+    /** @internal */ readonly storage: Storage,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+  ) {
+    this.numel = shape.reduce((n, size) => n * size, 1);
+  }
+
+  /** The device the tensor lives on. */
+  get device(): Device {
+    return new Device('mtia', this.storage.device.index);
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** this + other, elementwise (torch.add). */
+  add(other: Tensor): Tensor {
+    return add(this, other);
+  }
+
+  /** Copies the values to the host, after every op enqueued before this call, as a flat typed array. */
+  async toArray(): Promise<TypedArray> {
+    const { device, address, bytes } = this.checkUsable('toArray');
+    const data = await device.download(device.defaultQueue, address, this.numel === 0 ? 0 : bytes);
+    return new (dtypeInfo(this.dtype).array)(data, 0, this.numel);
+  }
+
+  /**
+   * Frees the tensor's device memory once the work already enqueued on it is done
+   * (stream-ordered). Using the tensor afterwards throws.
+   */
+  free(): void {
+    const storage = this.storage;
+    if (storage.freed) return;
+    storage.freed = true;
+    storage.device.release(storage.address, storage.device.defaultQueue);
+  }
+
+  /** free(), for `using t = ...`. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  /** @internal Throws unless the tensor can be used in `op`; returns its storage. */
+  checkUsable(op: string): Storage {
+    const storage = this.storage;
+    if (storage.freed) {
+      throw new MtiaError(`${op}: the tensor was freed (free() or using) and cannot be used any more`);
+    }
+    storage.device.assertAlive();
+    return storage;
+  }
+
+  toString(): string {
+    return `tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
+  }
+}

@@ -1,0 +1,34 @@
+// Entry of a device worker, the same bundle in Node worker_threads and in browsers.
+// It waits for the InitMessage, instantiates the core on the device memory and serves
+// DeviceControl over the transferred port.
+
+import * as Comlink from 'comlink';
+import { DeviceFirmware, type CoreExports } from './firmware.js';
+import type { BootResult, DeviceControl, InitMessage } from '../src/runtime/protocol.js';
+
+/** Resolves with the first message the parent posts (Node parentPort or the worker global). */
+async function firstMessage(): Promise<InitMessage> {
+  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+  if (isNode) {
+    const { parentPort } = await import('node:worker_threads');
+    return new Promise((resolve) => parentPort!.once('message', resolve));
+  }
+  return new Promise((resolve) =>
+    globalThis.addEventListener('message', (event) => resolve((event as MessageEvent).data), {
+      once: true,
+    }),
+  );
+}
+
+const init = await firstMessage();
+const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+const firmware = new DeviceFirmware(instance.exports as unknown as CoreExports, init.memory);
+
+const control: DeviceControl = {
+  boot(): BootResult {
+    return { status: firmware.boot(), report: firmware.report() };
+  },
+  properties: () => firmware.report(),
+  shutdown: () => firmware.stop(),
+};
+Comlink.expose(control, init.control);

@@ -1,0 +1,126 @@
+// The device firmware: a loop that drains the stream rings through the core and wakes the
+// host waiters of every stream that made progress. It holds no policy: what runs, in what
+// order and at what simulated cost is the core's business (assembly/queue.ts).
+
+import type { DeviceReport } from '../src/runtime/protocol.js';
+import {
+  ABI_VERSION, DEVICE_FAULTED, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_DOORBELL,
+  HEADER_FAULT, HEADER_PROGRESS, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE,
+  STREAM_SIZE, STREAM_SLOTS,
+} from '../src/runtime/layout.js';
+import { STATUS_TRAP } from '../src/runtime/status.js';
+
+/** The core's exported functions the firmware calls. */
+export interface CoreExports {
+  boot(): number;
+  drain(budget: number): number;
+}
+
+/** Commands per drain() call before the loop yields to its event loop (for control calls). */
+const DRAIN_BUDGET = 1 << 16;
+
+const doorbellIndex = HEADER_DOORBELL / 4;
+const sleepingIndex = HEADER_SLEEPING / 4;
+const progressIndex = HEADER_PROGRESS / 4;
+
+/** Index of stream slot `slot`'s DONE word in an Int32Array over device memory. */
+function doneIndex(slot: number): number {
+  return (STREAMS_LOCATION + slot * STREAM_SIZE + STREAM_DONE) / 4;
+}
+
+/** Resolves after the event loop has run pending tasks (a macrotask, not a timer). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** One device's command loop over its core instance and shared memory. */
+export class DeviceFirmware {
+  private readonly i32: Int32Array;
+  private running = false;
+  private stopped: Promise<void> = Promise.resolve();
+  private executed = 0;
+
+  constructor(
+    private readonly core: CoreExports,
+    private readonly memory: WebAssembly.Memory,
+  ) {
+    this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Boots the core; on success starts the loop. Returns the core's status code. */
+  boot(): number {
+    const status = this.core.boot();
+    if (status === 0 && !this.running) {
+      this.running = true;
+      this.stopped = this.loop();
+    }
+    return status;
+  }
+
+  /** What the device reports about itself. */
+  report(): DeviceReport {
+    return {
+      abiVersion: ABI_VERSION,
+      deviceIndex: Atomics.load(this.i32, HEADER_DEVICE_INDEX / 4),
+      memoryBytes: this.memory.buffer.byteLength,
+      heapLocation: HEAP_LOCATION,
+      commandsExecuted: this.executed,
+    };
+  }
+
+  /** Stops the loop; resolves when it has exited. */
+  async stop(): Promise<void> {
+    this.running = false;
+    Atomics.add(this.i32, doorbellIndex, 1);
+    Atomics.notify(this.i32, doorbellIndex);
+    await this.stopped;
+  }
+
+  private async loop(): Promise<void> {
+    const { i32 } = this;
+    while (this.running) {
+      const seen = Atomics.load(i32, doorbellIndex);
+      let ran: number;
+      try {
+        ran = this.core.drain(DRAIN_BUDGET);
+      } catch (trap) {
+        this.fault(trap);
+        return;
+      }
+      if (ran > 0) {
+        this.executed += ran;
+        this.wakeWaiters();
+        if (ran === DRAIN_BUDGET) await yieldToEventLoop();
+        continue;
+      }
+      Atomics.store(i32, sleepingIndex, 1);
+      const wait = Atomics.waitAsync(i32, doorbellIndex, seen);
+      if (wait.async) await wait.value;
+      Atomics.store(i32, sleepingIndex, 0);
+    }
+  }
+
+  /** Wakes host waiters on the DONE word of every slot the last drain() advanced. */
+  private wakeWaiters(): void {
+    const progress = Atomics.load(this.i32, progressIndex);
+    for (let slot = 0; slot < STREAM_SLOTS; slot++) {
+      if (progress & (1 << slot)) Atomics.notify(this.i32, doneIndex(slot));
+    }
+  }
+
+  /** Marks the device faulted after a trap and wakes every waiter so none hangs. */
+  private fault(trap: unknown): void {
+    this.running = false;
+    Atomics.store(this.i32, HEADER_FAULT / 4, STATUS_TRAP);
+    Atomics.store(this.i32, HEADER_DEVICE_STATE / 4, DEVICE_FAULTED);
+    for (let slot = 0; slot < STREAM_SLOTS; slot++) Atomics.notify(this.i32, doneIndex(slot));
+    console.error(`mtia-sim: device ${Atomics.load(this.i32, HEADER_DEVICE_INDEX / 4)} trapped:`, trap);
+  }
+}
