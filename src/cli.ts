@@ -1,1 +1,117 @@
-console.log("cli")
+// The mtia-sim command: `mtia-sim demo` runs a small workload on every simulated device and
+// checks it; `mtia-sim info` prints the devices' properties.
+
+import { parseArgs } from 'node:util';
+import { formatBytes } from './errors.js';
+import { add, mtia, tensor, zeros } from './index.js';
+import { runtime } from './runtime/runtime.js';
+import type { ProfileName } from './mtia/profiles.js';
+
+const usage = `Usage: mtia-sim <command> [options]
+
+Commands:
+  demo    start the simulated devices, run a small workload on each, check its results
+  info    print the properties of the simulated devices
+
+Options:
+  --devices <n>      number of simulated devices (default 2)
+  --profile <name>   hardware profile: mtia-v2 (MTIA 2i, default) or mtia-v1
+  --elements <n>     elements per tensor in the demo (default 1048576)
+  -h, --help         show this help
+`;
+
+/** The demo workload on one device: y = (a + b) + 0 + a, checked against the host. */
+async function runDemo(index: number, elements: number) {
+  using _device = mtia.device(index);
+  const a = Float32Array.from({ length: elements }, (_, i) => (i % 1000) * 0.5);
+  const b = Float32Array.from({ length: elements }, (_, i) => index + 1 - (i % 7));
+  using ta = tensor(a);
+  using tb = tensor(b);
+  using sum = add(ta, tb);
+  using zero = zeros([elements]);
+  using shifted = add(sum, zero);
+  using y = add(shifted, ta);
+  const values = await y.toArray();
+  let mismatches = 0;
+  for (let i = 0; i < elements; i++) {
+    if (values[i] !== Math.fround(Math.fround(a[i]! + b[i]!) + a[i]!)) mismatches++;
+  }
+  const device = runtime.device(index);
+  return {
+    index,
+    ops: device.defaultQueue.enqueued,
+    simulatedMs: device.simulatedSeconds() * 1e3,
+    mismatches,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('   ').trimEnd()).join('\n');
+}
+
+async function demo(elements: number): Promise<number> {
+  const started = performance.now();
+  const count = mtia.deviceCount();
+  const properties = mtia.getDeviceProperties(0);
+  console.log(
+    `mtia-sim demo: ${count} simulated ${properties.name.replace(' (simulated)', '')} device${count === 1 ? '' : 's'} ` +
+      `(profile ${properties.profile}, ${(properties.clockHz / 1e9).toFixed(2)} GHz, ` +
+      `${properties.peNumRows}×${properties.peNumCols} PEs, ${formatBytes(properties.totalMemory)} each)\n`,
+  );
+  const results = await Promise.all(Array.from({ length: count }, (_, index) => runDemo(index, elements)));
+  const rows = [['device', 'ops', 'elements', 'simulated time', 'check']];
+  for (const r of results) {
+    rows.push([
+      `mtia:${r.index}`, String(r.ops), elements.toLocaleString('en-US'), `${r.simulatedMs.toFixed(3)} ms`,
+      r.mismatches === 0 ? 'passed' : `FAILED (${r.mismatches} wrong values)`,
+    ]);
+  }
+  console.log(table(rows));
+  const passed = results.every((r) => r.mismatches === 0);
+  const hostSeconds = (performance.now() - started) / 1e3;
+  console.log(`\n${passed ? 'All checks passed' : 'Some checks FAILED'} (host time ${hostSeconds.toFixed(2)} s).`);
+  return passed ? 0 : 1;
+}
+
+function info(): number {
+  for (let index = 0; index < mtia.deviceCount(); index++) {
+    console.log(`mtia:${index}`, mtia.getDeviceProperties(index));
+  }
+  return 0;
+}
+
+function main(argv: string[]): Promise<number> | number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      devices: { type: 'string' },
+      profile: { type: 'string' },
+      elements: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || command === undefined || command === 'help') {
+    console.log(usage);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  const elements = Number(values.elements ?? 1 << 20);
+  if (!Number.isInteger(elements) || elements < 1) throw new Error(`--elements must be a positive integer, got ${values.elements}`);
+  mtia.configure({
+    ...(values.devices !== undefined && { deviceCount: Number(values.devices) }),
+    ...(values.profile !== undefined && { profile: values.profile as ProfileName }),
+  });
+  if (command === 'demo') return demo(elements);
+  if (command === 'info') return info();
+  console.error(`mtia-sim: unknown command '${command}'\n\n${usage}`);
+  return 1;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  console.error(`mtia-sim: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

@@ -3,8 +3,9 @@
 // DeviceControl over the transferred port.
 
 import * as Comlink from 'comlink';
+import type { InitMessage } from '../src/runtime/protocol.js';
+import { deviceControl } from './control.js';
 import { DeviceFirmware, type CoreExports } from './firmware.js';
-import type { BootResult, DeviceControl, InitMessage } from '../src/runtime/protocol.js';
 
 /** Resolves with the first message the parent posts (Node parentPort or the worker global). */
 async function firstMessage(): Promise<InitMessage> {
@@ -23,12 +24,4 @@ async function firstMessage(): Promise<InitMessage> {
 const init = await firstMessage();
 const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
 const firmware = new DeviceFirmware(instance.exports as unknown as CoreExports, init.memory);
-
-const control: DeviceControl = {
-  boot(): BootResult {
-    return { status: firmware.boot(), report: firmware.report() };
-  },
-  properties: () => firmware.report(),
-  shutdown: () => firmware.stop(),
-};
-Comlink.expose(control, init.control);
+Comlink.expose(deviceControl(firmware), init.control);

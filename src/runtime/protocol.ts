@@ -44,3 +44,22 @@ export interface DeviceControl {
   /** Stops the command loop after the current batch; the host terminates the worker next. */
   shutdown(): Promise<void>;
 }
+
+/** A connection to one device's firmware: control calls, and keeping the host process alive. */
+export interface DeviceLink {
+  /** Keeps the host process alive until the matching release() (Node; no-op elsewhere). */
+  hold(): void;
+  /** Ends one hold(). */
+  release(): void;
+  /** Calls `method` on the device's control endpoint. */
+  call<K extends keyof DeviceControl>(method: K): Promise<Awaited<ReturnType<DeviceControl[K]>>>;
+  /** Stops the firmware and frees what runs it. */
+  close(): Promise<void>;
+}
+
+/** Starts the firmware of a device on `memory`; `onLost` is called once if it dies later. */
+export type DeviceConnector = (
+  memory: WebAssembly.Memory,
+  name: string,
+  onLost: (reason: Error) => void,
+) => Promise<DeviceLink>;

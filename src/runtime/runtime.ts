@@ -6,7 +6,9 @@ import { MtiaError, ValueError } from '../errors.js';
 import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../mtia/profiles.js';
 import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
 import { HEAP_LOCATION } from './layout.js';
+import type { DeviceConnector } from './protocol.js';
 import { SimulatedDevice } from './simulated-device.js';
+import { WorkerLink } from './worker-link.js';
 
 /** Options of mtia.configure(). */
 export interface ConfigureOptions {
@@ -66,6 +68,14 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
   };
 }
 
+/** Starts each device as a worker running the built core, compiled once for all of them. */
+function workerConnector(config: RuntimeConfig): DeviceConnector {
+  const module = compileCore(assetUrls.core);
+  module.catch(() => {}); // reported by each device's boot
+  return async (memory, name, onLost) =>
+    WorkerLink.start(assetUrls.worker, name, await module, memory, config.controlTimeoutMs, onLost);
+}
+
 /** The library's one runtime. */
 export class Runtime {
   config: RuntimeConfig = defaults;
@@ -74,10 +84,11 @@ export class Runtime {
   private devices: SimulatedDevice[] | undefined;
   private booted: Promise<void> | undefined;
 
-  constructor(
-    private readonly workerUrl: URL = assetUrls.worker,
-    private readonly coreUrl: URL = assetUrls.core,
-  ) {}
+  /**
+   * How each device's firmware is started: by default a worker per device running the built
+   * core. The runtime test tier sets one that runs the firmware in the test's own realm.
+   */
+  connector: (config: RuntimeConfig) => DeviceConnector = workerConnector;
 
   /** True once devices have been started (and not shut down since). */
   get initialized(): boolean {
@@ -104,12 +115,11 @@ export class Runtime {
             'Atomics.waitAsync) and workers; in a browser the page must be cross-origin isolated',
         );
       }
-      const { deviceCount, profile, memoryBytes, controlTimeoutMs } = this.config;
-      const module = compileCore(this.coreUrl);
-      module.catch(() => {}); // reported by each device's boot
+      const { deviceCount, profile, memoryBytes } = this.config;
+      const connect = this.connector(this.config);
       this.devices = Array.from(
         { length: deviceCount },
-        (_, index) => new SimulatedDevice(index, profile, memoryBytes, module, this.workerUrl, controlTimeoutMs),
+        (_, index) => new SimulatedDevice(index, profile, memoryBytes, connect),
       );
       this.booted = Promise.all(this.devices.map((device) => device.booted)).then(() => {});
       this.booted.catch(() => {});

@@ -5,7 +5,7 @@
 
 import { DeviceLostError, OutOfMemoryError } from '../errors.js';
 import type { HardwareProfile } from '../mtia/profiles.js';
-import type { DeviceReport } from './protocol.js';
+import type { DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
 import { CommandQueue, memoryViews, type MemoryViews } from './command-queue.js';
 import { DeviceHeap, roundAllocation } from './heap.js';
 import {
@@ -16,7 +16,6 @@ import {
   PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE,
 } from './layout.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
-import { WorkerLink } from './worker-link.js';
 
 const WASM_PAGE_BYTES = 65536;
 
@@ -36,7 +35,7 @@ export class SimulatedDevice {
   readonly queues: CommandQueue[];
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
-  private link: WorkerLink | undefined;
+  private link: DeviceLink | undefined;
   private lost: DeviceLostError | undefined;
   private holds = 0;
   private readonly pendingFrees: PendingFree[] = [];
@@ -47,9 +46,7 @@ export class SimulatedDevice {
     readonly profile: HardwareProfile,
     /** Heap capacity in bytes (the device's total memory). */
     readonly memoryBytes: number,
-    module: Promise<WebAssembly.Module>,
-    workerUrl: URL,
-    controlTimeoutMs: number,
+    connect: DeviceConnector,
   ) {
     const pages = Math.ceil((HEAP_LOCATION + memoryBytes) / WASM_PAGE_BYTES);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -57,7 +54,7 @@ export class SimulatedDevice {
     this.writeHeader();
     this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
     this.queues = [new CommandQueue(this.views, 0)];
-    this.booted = this.boot(module, workerUrl, controlTimeoutMs);
+    this.booted = this.boot(connect);
     this.booted.catch(() => {}); // surfaced through every wait instead
   }
 
@@ -167,11 +164,10 @@ export class SimulatedDevice {
     if (this.lost !== undefined) throw this.lost;
   }
 
-  private async boot(module: Promise<WebAssembly.Module>, workerUrl: URL, timeoutMs: number): Promise<void> {
+  private async boot(connect: DeviceConnector): Promise<void> {
     try {
-      const link = await WorkerLink.start(
-        workerUrl, `mtia:${this.index}`, await module, this.memory, timeoutMs,
-        (reason) => this.markLost(new DeviceLostError(this.index, `mtia:${this.index} was lost: ${reason.message}`, { cause: reason })),
+      const link = await connect(this.memory, `mtia:${this.index}`, (reason) =>
+        this.markLost(new DeviceLostError(this.index, `mtia:${this.index} was lost: ${reason.message}`, { cause: reason })),
       );
       if (this.lost !== undefined) {
         await link.close();

@@ -4,11 +4,11 @@
 // does not (unref), so a script that used the library exits by itself.
 
 import * as Comlink from 'comlink';
-import type { DeviceControl, InitMessage } from './protocol.js';
+import type { DeviceControl, DeviceLink, InitMessage } from './protocol.js';
 import { spawnWorker, unrefPort, type WorkerHandle } from './environment.js';
 
 /** A running device worker and its control endpoint. */
-export class WorkerLink {
+export class WorkerLink implements DeviceLink {
   private holds = 0;
 
   private constructor(

@@ -1,0 +1,210 @@
+// The command decoder and stream queues, through the core's exports only. Results are checked
+// against plain JavaScript arithmetic (Math.fround for float32, | 0 for int32); times against
+// the roofline formula of assembly/timing/cost.ts restated from the profile's published numbers.
+
+import { beforeEach, describe, expect, test } from 'vitest';
+import * as L from '../../src/runtime/layout.js';
+import * as S from '../../src/runtime/status.js';
+import { CoreHarness, v2 } from '../support/core-harness.js';
+
+let h: CoreHarness;
+beforeEach(() => {
+  h = new CoreHarness();
+  expect(h.core.boot()).toBe(S.STATUS_OK);
+});
+
+/** Deterministic pseudo-random floats in [-100, 100). */
+function floats(count: number, seed: number): Float32Array {
+  let state = seed >>> 0 || 1;
+  return Float32Array.from({ length: count }, () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) / 2 ** 32) * 200 - 100;
+  });
+}
+
+const sizes = [0, 1, 3, 4, 5, 7, 8, 17, 1000, 4099];
+const GUARD = 0x7eadbeef;
+
+describe('FILL', () => {
+  test.each(sizes)('float32 and int32, %i elements, nothing past the end', (count) => {
+    const f = h.heap(0);
+    const i = h.heap(64 * 1024);
+    h.u32[f / 4 + count] = GUARD;
+    h.u32[i / 4 + count] = GUARD;
+    h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_FLOAT32, dst: f, count, scalar: 1.1 });
+    h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: i, count, scalar: -7 });
+    expect(h.core.drain(100)).toBe(2);
+    expect(Array.from(h.f32.subarray(f / 4, f / 4 + count))).toEqual(new Array(count).fill(Math.fround(1.1)));
+    expect(Array.from(h.i32.subarray(i / 4, i / 4 + count))).toEqual(new Array(count).fill(-7));
+    expect(h.u32[f / 4 + count]).toBe(GUARD);
+    expect(h.u32[i / 4 + count]).toBe(GUARD);
+    expect(h.fault()).toEqual({ status: 0, seq: 0 });
+  });
+});
+
+describe('ADD', () => {
+  test.each(sizes)('float32, %i elements, equals Math.fround(a + b)', (count) => {
+    const a = floats(count, 1 + count);
+    const b = floats(count, 2 + count);
+    const [pa, pb, pc] = [h.heap(0), h.heap(1 << 20), h.heap(2 << 20)];
+    h.f32.set(a, pa / 4);
+    h.f32.set(b, pb / 4);
+    h.u32[pc / 4 + count] = GUARD;
+    h.push({ opcode: L.OP_ADD, dtype: L.DTYPE_FLOAT32, dst: pc, src0: pa, src1: pb, count });
+    h.core.drain(1);
+    const expected = Array.from(a, (x, k) => Math.fround(x + b[k]!));
+    expect(Array.from(h.f32.subarray(pc / 4, pc / 4 + count))).toEqual(expected);
+    expect(h.u32[pc / 4 + count]).toBe(GUARD);
+  });
+
+  test('int32 wraps on overflow, as PyTorch int32 does', () => {
+    const [pa, pb, pc] = [h.heap(0), h.heap(64), h.heap(128)];
+    h.i32.set([2147483647, -2147483648, 5, -5, 1], pa / 4);
+    h.i32.set([1, -1, 6, 5, 2], pb / 4);
+    h.push({ opcode: L.OP_ADD, dtype: L.DTYPE_INT32, dst: pc, src0: pa, src1: pb, count: 5 });
+    h.core.drain(1);
+    expect(Array.from(h.i32.subarray(pc / 4, pc / 4 + 5))).toEqual([-2147483648, 2147483647, 11, 0, 3]);
+  });
+
+  test('the output may alias an input (a += a)', () => {
+    const p = h.heap(0);
+    const a = floats(9, 3);
+    h.f32.set(a, p / 4);
+    h.push({ opcode: L.OP_ADD, dtype: L.DTYPE_FLOAT32, dst: p, src0: p, src1: p, count: 9 });
+    h.core.drain(1);
+    expect(Array.from(h.f32.subarray(p / 4, p / 4 + 9))).toEqual(Array.from(a, (x) => Math.fround(2 * x)));
+  });
+});
+
+describe('COPY', () => {
+  test.each([0, 1, 3, 15, 16, 17, 4097])('%i bytes on every path, nothing past the end', (bytes) => {
+    for (const path of [L.COPY_HOST_TO_DEVICE, L.COPY_DEVICE_TO_HOST, L.COPY_DEVICE_TO_DEVICE]) {
+      const [src, dst] = [h.heap(0), h.heap(1 << 20)];
+      const data = Uint8Array.from({ length: bytes }, (_, k) => (k * 31 + path) & 255);
+      h.u8.set(data, src);
+      h.u8[dst + bytes] = 0xa5;
+      h.push({ opcode: L.OP_COPY, dst, src0: src, count: bytes, arg0: path });
+      h.core.drain(1);
+      expect(h.u8.subarray(dst, dst + bytes)).toEqual(data);
+      expect(h.u8[dst + bytes]).toBe(0xa5);
+    }
+  });
+});
+
+describe('rejected commands', () => {
+  const heapEnd = () => h.memory.buffer.byteLength;
+  test.each([
+    ['an unknown opcode', () => ({ opcode: L.OPCODE_COUNT }), S.STATUS_BAD_OPCODE],
+    ['an unknown dtype', () => ({ opcode: L.OP_FILL, dtype: L.DTYPE_COUNT, dst: h.heap(0), count: 1 }), S.STATUS_BAD_DTYPE],
+    ['a dtype without a kernel', () => ({ opcode: L.OP_ADD, dtype: L.DTYPE_BFLOAT16, dst: h.heap(0), src0: h.heap(0), src1: h.heap(0), count: 1 }), S.STATUS_UNSUPPORTED_DTYPE],
+    ['a write into the control region', () => ({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: L.STREAMS_LOCATION, count: 4, scalar: 9 }), S.STATUS_OUT_OF_BOUNDS],
+    ['a range past the end of memory', () => ({ opcode: L.OP_FILL, dtype: L.DTYPE_FLOAT32, dst: heapEnd() - 8, count: 3 }), S.STATUS_OUT_OF_BOUNDS],
+    ['a count that overflows 32 bits', () => ({ opcode: L.OP_FILL, dtype: L.DTYPE_FLOAT32, dst: h.heap(0), count: 0xffffffff }), S.STATUS_OUT_OF_BOUNDS],
+    ['a copy reading outside the heap', () => ({ opcode: L.OP_COPY, dst: h.heap(0), src0: 0, count: 16, arg0: L.COPY_DEVICE_TO_DEVICE }), S.STATUS_OUT_OF_BOUNDS],
+    ['a misaligned float32 operand', () => ({ opcode: L.OP_ADD, dtype: L.DTYPE_FLOAT32, dst: h.heap(2), src0: h.heap(0), src1: h.heap(0), count: 1 }), S.STATUS_MISALIGNED],
+    ['an unknown copy path', () => ({ opcode: L.OP_COPY, dst: h.heap(0), src0: h.heap(64), count: 4, arg0: 3 }), S.STATUS_BAD_COPY_PATH],
+  ])('%s sets the stream fault, writes nothing and still completes', (_, command, expected) => {
+    const seq = h.push(command());
+    const before = h.u8.slice(0, L.HEAP_LOCATION + 4096);
+    expect(h.core.drain(10)).toBe(1);
+    expect(h.done()).toBe(seq);
+    expect(h.fault()).toEqual({ status: expected, seq });
+    const after = h.u8.slice(0, L.HEAP_LOCATION + 4096);
+    // Only the stream's own control words (DONE, FAULT, FAULT_SEQ, CLOCK) and the progress word may change.
+    const changed = after.reduce<number[]>((list, byte, k) => (byte !== before[k] ? [...list, k] : list), []);
+    const allowed = new Set<number>();
+    for (let k = L.HEADER_PROGRESS; k < L.HEADER_PROGRESS + 4; k++) allowed.add(k);
+    for (let k = L.STREAMS_LOCATION; k < L.STREAMS_LOCATION + L.STREAM_SIZE; k++) allowed.add(k);
+    expect(changed.filter((k) => !allowed.has(k))).toEqual([]);
+  });
+
+  test('the first fault of a stream is kept; later commands still run', () => {
+    const p = h.heap(0);
+    h.push({ opcode: 99 });
+    h.push({ opcode: L.OP_COPY, dst: p, src0: p, count: 4, arg0: 9 });
+    h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: p, count: 1, scalar: 42 });
+    h.core.drain(10);
+    expect(h.fault()).toEqual({ status: S.STATUS_BAD_OPCODE, seq: 1 });
+    expect(h.i32[p / 4]).toBe(42);
+  });
+});
+
+describe('stream queues', () => {
+  test('drain runs at most its budget, in order, and resumes where it stopped', () => {
+    const p = h.heap(0);
+    for (let k = 1; k <= 5; k++) h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: p, count: 1, scalar: k });
+    expect(h.core.drain(2)).toBe(2);
+    expect(h.done()).toBe(2);
+    expect(h.i32[p / 4]).toBe(2);
+    expect(h.core.drain(100)).toBe(3);
+    expect(h.i32[p / 4]).toBe(5);
+    expect(h.core.drain(100)).toBe(0);
+  });
+
+  test('commands wrap around the ring', () => {
+    const p = h.heap(0);
+    for (let k = 1; k <= L.RING_COMMANDS * 2 + 3; k++) {
+      h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: p, count: 1, scalar: k });
+      if (k % 1000 === 0) h.core.drain(1 << 20);
+    }
+    h.core.drain(1 << 20);
+    expect(h.done()).toBe(L.RING_COMMANDS * 2 + 3);
+    expect(h.i32[p / 4]).toBe(L.RING_COMMANDS * 2 + 3);
+  });
+
+  test('the progress word names the stream slots that completed work', () => {
+    h.push({ opcode: L.OP_NOP }, 0);
+    h.push({ opcode: L.OP_NOP }, 3);
+    h.push({ opcode: L.OP_NOP }, 31);
+    h.core.drain(100);
+    expect(h.progress() >>> 0).toBe(((1 << 0) | (1 << 3) | (1 << 31)) >>> 0);
+    expect([h.done(0), h.done(3), h.done(31), h.done(1)]).toEqual([1, 1, 1, 0]);
+    h.core.drain(100);
+    expect(h.progress()).toBe(0);
+  });
+});
+
+describe('simulated time (MTIA 2i profile)', () => {
+  const launch = v2.jobLaunchNs * 1e-9 * v2.clockHz;
+  const dramBytesPerCycle = (v2.dramBytesPerSecond * v2.dramEfficiency) / v2.clockHz;
+  const pcieBytesPerCycle = v2.pcieBytesPerSecond / v2.clockHz;
+  const simdPerCycle = v2.seElementsPerCyclePerPe * v2.peRows * v2.peCols;
+
+  test('a NOP costs one job launch: 1 µs', () => {
+    h.push({ opcode: L.OP_NOP });
+    h.core.drain(1);
+    expect(h.clockCycles() / v2.clockHz).toBeCloseTo(1e-6, 15);
+  });
+
+  test('a 1 Mi-element float32 add is DRAM bound: launch + 12 MiB at 179.2 GB/s', () => {
+    const n = 1 << 20;
+    h.push({ opcode: L.OP_ADD, dtype: L.DTYPE_FLOAT32, dst: h.heap(0), src0: h.heap(0), src1: h.heap(0), count: n });
+    h.core.drain(1);
+    const expected = launch + Math.max((12 * n) / dramBytesPerCycle, n / simdPerCycle);
+    expect(h.clockCycles()).toBeCloseTo(expected, 6);
+    // 12 MiB / 179.2e9 B/s = 70.2 µs, plus 1 µs launch.
+    expect(h.clockCycles() / v2.clockHz).toBeCloseTo(71.22e-6, 8);
+  });
+
+  test('host copies are charged at PCIe Gen5 x8, device copies read and write DRAM', () => {
+    const bytes = 1 << 20;
+    h.push({ opcode: L.OP_COPY, dst: h.heap(0), src0: h.heap(bytes), count: bytes, arg0: L.COPY_HOST_TO_DEVICE });
+    h.core.drain(1);
+    expect(h.clockCycles()).toBeCloseTo(launch + bytes / pcieBytesPerCycle, 6);
+    const before = h.clockCycles();
+    h.push({ opcode: L.OP_COPY, dst: h.heap(0), src0: h.heap(bytes), count: bytes, arg0: L.COPY_DEVICE_TO_DEVICE });
+    h.core.drain(1);
+    expect(h.clockCycles() - before).toBeCloseTo(launch + (2 * bytes) / dramBytesPerCycle, 6);
+  });
+
+  test('each stream keeps its own clock', () => {
+    h.push({ opcode: L.OP_NOP }, 0);
+    h.push({ opcode: L.OP_NOP }, 0);
+    h.push({ opcode: L.OP_NOP }, 1);
+    h.core.drain(10);
+    expect(h.clockCycles(0)).toBeCloseTo(2 * launch, 9);
+    expect(h.clockCycles(1)).toBeCloseTo(launch, 9);
+  });
+});

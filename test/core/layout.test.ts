@@ -1,0 +1,49 @@
+// The host's mirror of the core ABI (src/runtime/layout.ts, src/runtime/status.ts) must equal
+// what the compiled core exports, name for name.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import * as layout from '../../src/runtime/layout.js';
+import * as status from '../../src/runtime/status.js';
+import { coreModule } from '../support/in-realm.js';
+import { CoreHarness } from '../support/core-harness.js';
+
+const exported = new CoreHarness().core as unknown as Record<string, unknown>;
+const coreConstants = Object.fromEntries(
+  WebAssembly.Module.exports(coreModule)
+    .filter((entry) => entry.kind === 'global')
+    .map((entry) => [entry.name, (exported[entry.name] as WebAssembly.Global).value as number]),
+);
+const hostConstants: Record<string, number> = {
+  ...Object.fromEntries(Object.entries(layout).filter(([, value]) => typeof value === 'number')),
+  ...Object.fromEntries(Object.entries(status).filter(([name]) => name.startsWith('STATUS_'))),
+} as Record<string, number>;
+
+describe('ABI mirror', () => {
+  test('every constant the core exports has the same value on the host', () => {
+    expect(Object.keys(coreConstants).length).toBeGreaterThan(50);
+    for (const [name, value] of Object.entries(coreConstants)) {
+      expect({ name, value: hostConstants[name] }).toEqual({ name, value });
+    }
+  });
+
+  test('every host constant exists in the core', () => {
+    for (const name of Object.keys(hostConstants)) expect(coreConstants).toHaveProperty(name);
+  });
+
+  test("asconfig's memoryBase is where the layout puts the core's data", () => {
+    const asconfig = JSON.parse(readFileSync(new URL('../../asconfig.json', import.meta.url), 'utf8'));
+    expect(asconfig.options.memoryBase).toBe(layout.CORE_DATA_LOCATION);
+  });
+
+  test('regions are chained, non-overlapping and the heap is 64 KiB aligned', () => {
+    expect(layout.PROFILE_LOCATION).toBe(layout.HEADER_LOCATION + layout.HEADER_SIZE);
+    expect(layout.STREAMS_LOCATION).toBe(layout.PROFILE_LOCATION + layout.PROFILE_SIZE);
+    expect(layout.RINGS_LOCATION).toBe(layout.STREAMS_LOCATION + layout.STREAMS_SIZE);
+    expect(layout.CORE_DATA_LOCATION).toBe(layout.RINGS_LOCATION + layout.RINGS_SIZE);
+    expect(layout.HEAP_LOCATION).toBeGreaterThanOrEqual(layout.CORE_DATA_LOCATION + layout.CORE_DATA_SIZE);
+    expect(layout.HEAP_LOCATION % 65536).toBe(0);
+    expect(layout.RING_COMMANDS & (layout.RING_COMMANDS - 1)).toBe(0);
+    expect(layout.COMMAND_SCALAR % 8).toBe(0);
+  });
+});

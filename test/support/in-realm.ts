@@ -1,0 +1,33 @@
+// Devices whose firmware runs in the test's own realm: the real core and the real command
+// loop, without worker threads, for the runtime test tier.
+
+import { readFileSync } from 'node:fs';
+import type { DeviceConnector, DeviceLink } from '../../src/runtime/protocol.js';
+import { Runtime } from '../../src/runtime/runtime.js';
+import { deviceControl } from '../../workers/control.js';
+import { DeviceFirmware, type CoreExports } from '../../workers/firmware.js';
+
+/** The built core (npm run build makes it). */
+export const coreModule = new WebAssembly.Module(readFileSync(new URL('../../dist/core.wasm', import.meta.url)));
+
+/** Instantiates the core on `memory`. */
+export function instantiateCore(memory: WebAssembly.Memory): WebAssembly.Instance {
+  return new WebAssembly.Instance(coreModule, { env: { memory } });
+}
+
+/** A connector that runs each device's firmware in this realm. */
+export const inRealmConnector: DeviceConnector = async (memory) => {
+  const control = deviceControl(new DeviceFirmware(instantiateCore(memory).exports as unknown as CoreExports, memory));
+  const link: DeviceLink = {
+    hold() {},
+    release() {},
+    call: async (method) => control[method]() as never,
+    close: async () => control.shutdown(),
+  };
+  return link;
+};
+
+/** Makes `runtime` start its devices in this realm (call before it initializes). */
+export function runInRealm(runtime: Runtime): void {
+  runtime.connector = () => inRealmConnector;
+}
