@@ -195,7 +195,7 @@ export class SimulatedDevice {
   }
 
   /** Frees the pending blocks whose streams have passed them. */
-  private reclaim(): void {
+  reclaim(): void {
     const pending = this.pendingFrees;
     let kept = 0;
     for (const entry of pending) {
