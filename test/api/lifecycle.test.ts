@@ -1,0 +1,39 @@
+// The built package, with real device workers: a Node process that used the library exits by
+// itself, and the command-line demo works.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('process lifetime', () => {
+  test('a script that adds 1 M-element tensors on mtia:1 exits by itself, without shutdown()', () => {
+    const script = fileURLToPath(new URL('./scripts/add-on-device-1.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(run.error).toBeUndefined(); // a timeout would show up here
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ device: 'mtia:1', numel: 1 << 20, wrong: 0 });
+  });
+
+  test('`mtia-sim demo` prints its summary and exits 0 by itself', () => {
+    const run = spawnSync(process.execPath, ['dist/cli.js', 'demo'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('2 simulated MTIA 2i devices (profile mtia-v2');
+    expect(run.stdout).toMatch(/mtia:0\s+7\s+1,048,576\s+0\.634 ms\s+passed/);
+    expect(run.stdout).toMatch(/mtia:1\s+7\s+1,048,576\s+0\.634 ms\s+passed/);
+    expect(run.stdout).toContain('All checks passed');
+  });
+
+  test('`mtia-sim --help` lists the commands; a bad option is a clear error', () => {
+    const help = spawnSync(process.execPath, ['dist/cli.js', '--help'], { cwd: root, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/demo\s+start the simulated devices/);
+    expect(help.stdout).toMatch(/info\s+print the properties/);
+    const bad = spawnSync(process.execPath, ['dist/cli.js', 'demo', '--devices', '0'], { cwd: root, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('configure(): deviceCount must be an integer in [1, 64], but got: 0');
+  });
+});
