@@ -1,0 +1,11 @@
+import { add, mtia, tensor } from 'mtia-sim';
+
+for (let index = 0; index < mtia.deviceCount(); index++) {
+  await mtia.withDevice(index, async () => {
+    const { name, clockHz, peNumRows, peNumCols, totalMemory } = mtia.getDeviceProperties();
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const y = add(x, x); // enqueued: returns before the device has computed anything
+    console.log(`mtia:${index}: ${name}, ${clockHz / 1e9} GHz, ${peNumRows}x${peNumCols} PEs, ${totalMemory / 2 ** 20} MiB`);
+    console.log(`  ${y} ->`, Array.from(await y.toArray()));
+  });
+}
