@@ -4,8 +4,8 @@
 //
 //   byte  0 ┌─────────┬─────────┬─────────┬─────────┬─────────┬─────────┬─────────┐
 //           │ opcode  │ dtype   │ dst     │ src0    │ src1    │ count   │ arg0    │ (u32 each)
-//        28 ├─────────┴─────────┴─────────┴─────────┴─────────┴─────────┴─────────┤
-//           │ reserved                                                           │
+//        28 ├─────────┼─────────┴─────────┴─────────┴─────────┴─────────┴─────────┤
+//           │ stream  │ reserved                                                 │
 //        56 ├────────────────────────────────────────────────────────────────────┤
 //           │ scalar (f64)                                                       │
 //        64 └────────────────────────────────────────────────────────────────────┘
@@ -14,7 +14,7 @@
 // (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -23,6 +23,8 @@ export const COMMAND_SRC0: u32 = 12;
 export const COMMAND_SRC1: u32 = 16;
 export const COMMAND_COUNT: u32 = 20;
 export const COMMAND_ARG0: u32 = 24;
+/** Stream slot (0 .. STREAM_SLOTS-1) whose in-order queue the command belongs to. */
+export const COMMAND_STREAM: u32 = 28;
 export const COMMAND_SCALAR: u32 = 56;
 
 /** Does nothing but take the launch cost; useful for tests and as a timing mark. */

@@ -2,16 +2,18 @@
 //
 //   0 ┌──────────────────────────────────────────────┐ HEADER_LOCATION
 //     │ header: ABI version, device index, device     │ HEADER_SIZE
-//     │ state, doorbell, sleeping flag, progress mask │
+//     │ state, ring head and tail, sleeping flag,     │
+//     │ progress mask                                 │
 //     ├──────────────────────────────────────────────┤ PROFILE_LOCATION
 //     │ hardware profile: PROFILE_FIELDS f64 numbers  │ PROFILE_SIZE
 //     │ written by the host before boot (profile.ts)  │
 //     ├──────────────────────────────────────────────┤ STREAMS_LOCATION
 //     │ STREAM_SLOTS stream control blocks:           │ STREAMS_SIZE
-//     │ head, done, fault, fault seq, clock           │
-//     ├──────────────────────────────────────────────┤ RINGS_LOCATION
-//     │ STREAM_SLOTS command rings, RING_COMMANDS     │ RINGS_SIZE
-//     │ commands of COMMAND_SIZE bytes each (abi.ts)  │
+//     │ done, fault, fault seq, clock, fault count    │
+//     ├──────────────────────────────────────────────┤ RING_LOCATION
+//     │ the device's command ring: RING_COMMANDS      │ RING_SIZE
+//     │ commands of COMMAND_SIZE bytes (abi.ts), each │
+//     │ naming the stream it belongs to               │
 //     ├──────────────────────────────────────────────┤ CORE_DATA_LOCATION (= asc memoryBase)
 //     │ the core's own static data                    │ CORE_DATA_SIZE
 //     ├──────────────────────────────────────────────┤ HEAP_LOCATION
@@ -19,57 +21,70 @@
 //     │ allocated by the host (src/runtime/heap.ts)   │
 //     └──────────────────────────────────────────────┘
 //
+// One ring carries the commands of every stream in the order the host issued them, and the core
+// executes them in that order: a valid serialisation of any correct stream program, and the
+// same order on every run, so simulated times are deterministic. Streams are in-order queues
+// within it, each with its own completion counter and clock.
+//
 // Every region is a chain LOCATION = PREV_LOCATION + PREV_SIZE. The host mirrors this file in
 // src/runtime/layout.ts and test/core/layout.test.ts checks the mirror. Changing anything here
 // means bumping ABI_VERSION in abi.ts.
 
 // Header words, byte offsets from HEADER_LOCATION. All are 32-bit and accessed atomically.
+// Words written by different threads sit on different 64-byte cache lines: the host writes
+// RING_HEAD on every command while the worker writes RING_TAIL and PROGRESS on every drain, and
+// sharing a line would make each write evict the other thread's copy.
 export const HEADER_LOCATION: u32 = 0;
 export const HEADER_SIZE: u32 = 256;
+// Line 0: written once or on a fault.
 /** ABI version the host wrote; the core refuses to boot on a mismatch. */
 export const HEADER_ABI_VERSION: u32 = 0;
 /** Index of this device (mtia:N). */
 export const HEADER_DEVICE_INDEX: u32 = 4;
-/** DeviceState: running, or faulted by a trap (see HEADER_FAULT). */
+/** DeviceState: booting, running, or faulted (see HEADER_FAULT). */
 export const HEADER_DEVICE_STATE: u32 = 8;
-/** Status code of the trap that faulted the device. */
+/** Status code of what faulted the device. */
 export const HEADER_FAULT: u32 = 12;
-/** Bumped by the host after it publishes commands; the worker waits on it when idle. */
-export const HEADER_DOORBELL: u32 = 16;
-/** 1 while the worker waits on the doorbell, so the host notifies only when someone sleeps. */
-export const HEADER_SLEEPING: u32 = 20;
+// Line 1: the host's.
+/** Commands the host has published into the ring (a wrapping count); the worker waits on it when idle. */
+export const HEADER_RING_HEAD: u32 = 64;
+// Line 2: the core's.
+/** Commands the core has taken from the ring and executed (a wrapping count). */
+export const HEADER_RING_TAIL: u32 = 128;
 /** Bit s set when the last drain() completed commands of stream slot s. */
-export const HEADER_PROGRESS: u32 = 24;
+export const HEADER_PROGRESS: u32 = 132;
+// Line 3: the worker's, written only when it goes to sleep or wakes.
+/** 1 while the worker waits on RING_HEAD, so the host notifies only when someone sleeps. */
+export const HEADER_SLEEPING: u32 = 192;
 
 export const PROFILE_LOCATION: u32 = HEADER_LOCATION + HEADER_SIZE;
 export const PROFILE_FIELDS: u32 = 32;
 export const PROFILE_SIZE: u32 = PROFILE_FIELDS * 8;
 
-// A stream control block. HEAD is written by the host only, everything else by the core only.
+// A stream control block, written by the core only.
 export const STREAM_SLOTS: u32 = 32;
 export const STREAM_SIZE: u32 = 64;
-/** Commands published by the host (a wrapping u32 sequence number). */
-export const STREAM_HEAD: u32 = 0;
-/** Commands completed by the device: the stream's completion counter. */
+/** Commands of this stream completed by the device: its completion counter (wrapping). */
 export const STREAM_DONE: u32 = 4;
-/** First non-OK status of a command on this stream (sticky until the host clears it). */
+/** Status of the latest command of this stream that failed (0 if none has). */
 export const STREAM_FAULT: u32 = 8;
-/** Sequence number (1-based) of the command that set STREAM_FAULT. */
+/** Sequence number (1-based) of that command. */
 export const STREAM_FAULT_SEQ: u32 = 12;
 /** Simulated time, in device cycles, at which the last completed command finished (f64). */
 export const STREAM_CLOCK_CYCLES: u32 = 16;
+/** Number of commands of this stream that failed; written after FAULT and FAULT_SEQ. */
+export const STREAM_FAULT_COUNT: u32 = 24;
 export const STREAMS_LOCATION: u32 = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE: u32 = STREAM_SLOTS * STREAM_SIZE;
 
-/** Commands per ring; a power of two so a sequence number maps to a slot with a mask. */
-export const RING_COMMANDS: u32 = 4096;
+/** Commands in the ring; a power of two so a count maps to a position with a mask. */
+export const RING_COMMANDS: u32 = 16384;
 export const COMMAND_SIZE: u32 = 64;
+export const RING_LOCATION: u32 = STREAMS_LOCATION + STREAMS_SIZE;
 export const RING_SIZE: u32 = RING_COMMANDS * COMMAND_SIZE;
-export const RINGS_LOCATION: u32 = STREAMS_LOCATION + STREAMS_SIZE;
-export const RINGS_SIZE: u32 = STREAM_SLOTS * RING_SIZE;
 
 /** Where asc places the core's static data (asconfig.json "memoryBase" must equal this). */
-export const CORE_DATA_LOCATION: u32 = RINGS_LOCATION + RINGS_SIZE;
+export const CORE_DATA_LOCATION: u32 = RING_LOCATION + RING_SIZE;
 export const CORE_DATA_SIZE: u32 = 64 * 1024;
 
 /** First byte of device memory the host may allocate: the end of the core's data, 64 KB aligned. */
@@ -83,8 +98,8 @@ export const HEAP_LOCATION: u32 =
   return <usize>(STREAMS_LOCATION + slot * STREAM_SIZE);
 }
 
-/** Address of command `seq` (0-based) in stream slot `slot`'s ring. */
+/** Address of the command with ring count `count` (0-based). */
 // @ts-ignore: decorator
-@inline export function commandAddress(slot: u32, seq: u32): usize {
-  return <usize>(RINGS_LOCATION + slot * RING_SIZE + (seq & (RING_COMMANDS - 1)) * COMMAND_SIZE);
+@inline export function commandAddress(count: u32): usize {
+  return <usize>(RING_LOCATION + (count & (RING_COMMANDS - 1)) * COMMAND_SIZE);
 }

@@ -1,44 +1,53 @@
-// The stream queues: drain() runs published commands of every stream ring in order and
-// publishes each stream's completion counter and simulated clock.
+// The command queue: drain() executes published commands in ring order (the order the host
+// issued them, across all streams) and publishes, per stream, the completion counter and the
+// simulated clock.
 //
-// Per stream the host owns HEAD and the core owns DONE, FAULT, FAULT_SEQ and CLOCK (layout.ts).
-// Commands in [DONE, HEAD) are pending. The core writes CLOCK before DONE, so a host that sees
-// DONE >= n also sees the clock of command n.
+// The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
+// stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
+// of its command n.
 
+import { COMMAND_STREAM, DEVICE_FAULTED } from "./abi";
 import {
-  HEADER_PROGRESS, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_SEQ, STREAM_HEAD,
+  HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_RING_TAIL,
+  STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
   STREAM_SLOTS, commandAddress, streamBlock,
 } from "./layout";
-import { STATUS_OK } from "./status";
+import { STATUS_BAD_STREAM, STATUS_OK } from "./status";
 import { commandCycles, execute } from "./decoder";
 
 /**
- * Executes up to `budget` pending commands, stream slot by stream slot; returns how many ran.
- * Sets bit s of the header's progress word for every slot s that completed commands.
+ * Executes up to `budget` published commands; returns how many ran. Sets bit s of the
+ * header's progress word for every stream slot s that completed commands. A command naming a
+ * stream that does not exist faults the device and stops it.
  */
 export function drain(budget: u32): u32 {
+  const head = atomic.load<u32>(HEADER_RING_HEAD);
+  let tail = atomic.load<u32>(HEADER_RING_TAIL);
   let executed: u32 = 0;
   let progress: u32 = 0;
-  for (let slot: u32 = 0; slot < STREAM_SLOTS && executed < budget; slot++) {
-    const block = streamBlock(slot);
-    const head = atomic.load<u32>(block + STREAM_HEAD);
-    let done = atomic.load<u32>(block + STREAM_DONE);
-    if (done == head) continue;
-    let clock = load<f64>(block + STREAM_CLOCK_CYCLES);
-    while (done != head && executed < budget) {
-      const status = execute(commandAddress(slot, done));
-      clock += commandCycles;
-      done++;
-      executed++;
-      if (status != STATUS_OK && load<u32>(block + STREAM_FAULT) == STATUS_OK) {
-        store<u32>(block + STREAM_FAULT_SEQ, done);
-        store<u32>(block + STREAM_FAULT, status);
-      }
+  while (tail != head && executed < budget) {
+    const command = commandAddress(tail);
+    const slot = load<u32>(command + COMMAND_STREAM);
+    if (slot >= STREAM_SLOTS) {
+      atomic.store<u32>(HEADER_FAULT, STATUS_BAD_STREAM);
+      atomic.store<u32>(HEADER_DEVICE_STATE, DEVICE_FAULTED);
+      break;
     }
-    store<f64>(block + STREAM_CLOCK_CYCLES, clock);
+    const status = execute(command);
+    const block = streamBlock(slot);
+    const done = load<u32>(block + STREAM_DONE) + 1;
+    store<f64>(block + STREAM_CLOCK_CYCLES, load<f64>(block + STREAM_CLOCK_CYCLES) + commandCycles);
+    if (status != STATUS_OK) {
+      store<u32>(block + STREAM_FAULT, status);
+      store<u32>(block + STREAM_FAULT_SEQ, done);
+      atomic.store<u32>(block + STREAM_FAULT_COUNT, load<u32>(block + STREAM_FAULT_COUNT) + 1);
+    }
     atomic.store<u32>(block + STREAM_DONE, done);
     progress |= 1 << slot;
+    tail++;
+    executed++;
   }
+  atomic.store<u32>(HEADER_RING_TAIL, tail);
   atomic.store<u32>(HEADER_PROGRESS, progress);
   return executed;
 }

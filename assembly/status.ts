@@ -22,3 +22,5 @@ export const STATUS_BAD_COPY_PATH: u32 = 8;
 export const STATUS_TRAP: u32 = 9;
 /** The profile block holds a non-positive clock or rate. */
 export const STATUS_BAD_PROFILE: u32 = 10;
+/** A command names a stream slot that does not exist; the device faults (no stream to blame). */
+export const STATUS_BAD_STREAM: u32 = 11;

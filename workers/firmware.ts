@@ -4,8 +4,8 @@
 
 import type { DeviceReport } from '../src/runtime/protocol.js';
 import {
-  ABI_VERSION, DEVICE_FAULTED, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_DOORBELL,
-  HEADER_FAULT, HEADER_PROGRESS, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE,
+  ABI_VERSION, DEVICE_FAULTED, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT,
+  HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE,
   STREAM_SIZE, STREAM_SLOTS,
 } from '../src/runtime/layout.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
@@ -19,7 +19,14 @@ export interface CoreExports {
 /** Commands per drain() call before the loop yields to its event loop (for control calls). */
 const DRAIN_BUDGET = 1 << 16;
 
-const doorbellIndex = HEADER_DOORBELL / 4;
+/**
+ * How long an idle loop polls for new commands before it sleeps. A host issuing a burst
+ * publishes every fraction of a microsecond; polling through the gaps spares it a futex wake
+ * (Atomics.notify) per command. Measured in bench/dispatch (docs/benchmarks.md).
+ */
+const POLL_MS = 0.025;
+
+const headIndex = HEADER_RING_HEAD / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
 const progressIndex = HEADER_PROGRESS / 4;
 
@@ -78,20 +85,17 @@ export class DeviceFirmware {
   /** Stops the loop; resolves when it has exited. */
   async stop(): Promise<void> {
     this.running = false;
-    Atomics.add(this.i32, doorbellIndex, 1);
-    Atomics.notify(this.i32, doorbellIndex);
+    Atomics.notify(this.i32, headIndex);
     await this.stopped;
   }
 
   private async loop(): Promise<void> {
     const { i32 } = this;
     while (this.running) {
-      const seen = Atomics.load(i32, doorbellIndex);
-      let ran: number;
-      try {
-        ran = this.core.drain(DRAIN_BUDGET);
-      } catch (trap) {
-        this.fault(trap);
+      const seen = Atomics.load(i32, headIndex);
+      const ran = this.drain();
+      if (Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) {
+        this.stopFaulted();
         return;
       }
       if (ran > 0) {
@@ -100,10 +104,32 @@ export class DeviceFirmware {
         if (ran === DRAIN_BUDGET) await yieldToEventLoop();
         continue;
       }
+      if (this.pollForWork(seen)) continue;
       Atomics.store(i32, sleepingIndex, 1);
-      const wait = Atomics.waitAsync(i32, doorbellIndex, seen);
+      const wait = Atomics.waitAsync(i32, headIndex, seen);
       if (wait.async) await wait.value;
       Atomics.store(i32, sleepingIndex, 0);
+    }
+  }
+
+  /** Polls RING_HEAD for up to POLL_MS; true if the host published commands meanwhile. */
+  private pollForWork(seen: number): boolean {
+    const deadline = performance.now() + POLL_MS;
+    do {
+      for (let i = 0; i < 64; i++) if (Atomics.load(this.i32, headIndex) !== seen) return true;
+    } while (performance.now() < deadline);
+    return false;
+  }
+
+  /** Runs the core's drain(); a trap faults the device. */
+  private drain(): number {
+    try {
+      return this.core.drain(DRAIN_BUDGET);
+    } catch (trap) {
+      Atomics.store(this.i32, HEADER_FAULT / 4, STATUS_TRAP);
+      Atomics.store(this.i32, HEADER_DEVICE_STATE / 4, DEVICE_FAULTED);
+      console.error(`mtia-sim: the core of device ${Atomics.load(this.i32, HEADER_DEVICE_INDEX / 4)} trapped:`, trap);
+      return 0;
     }
   }
 
@@ -115,12 +141,9 @@ export class DeviceFirmware {
     }
   }
 
-  /** Marks the device faulted after a trap and wakes every waiter so none hangs. */
-  private fault(trap: unknown): void {
+  /** Stops after the device faulted (a trap, or a command the core refused) and wakes every waiter so none hangs. */
+  private stopFaulted(): void {
     this.running = false;
-    Atomics.store(this.i32, HEADER_FAULT / 4, STATUS_TRAP);
-    Atomics.store(this.i32, HEADER_DEVICE_STATE / 4, DEVICE_FAULTED);
     for (let slot = 0; slot < STREAM_SLOTS; slot++) Atomics.notify(this.i32, doneIndex(slot));
-    console.error(`mtia-sim: device ${Atomics.load(this.i32, HEADER_DEVICE_INDEX / 4)} trapped:`, trap);
   }
 }

@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -12,9 +12,10 @@ export const HEADER_ABI_VERSION = 0;
 export const HEADER_DEVICE_INDEX = 4;
 export const HEADER_DEVICE_STATE = 8;
 export const HEADER_FAULT = 12;
-export const HEADER_DOORBELL = 16;
-export const HEADER_SLEEPING = 20;
-export const HEADER_PROGRESS = 24;
+export const HEADER_RING_HEAD = 64;
+export const HEADER_RING_TAIL = 128;
+export const HEADER_PROGRESS = 132;
+export const HEADER_SLEEPING = 192;
 
 export const PROFILE_LOCATION = HEADER_LOCATION + HEADER_SIZE;
 export const PROFILE_FIELDS = 32;
@@ -22,21 +23,20 @@ export const PROFILE_SIZE = PROFILE_FIELDS * 8;
 
 export const STREAM_SLOTS = 32;
 export const STREAM_SIZE = 64;
-export const STREAM_HEAD = 0;
 export const STREAM_DONE = 4;
 export const STREAM_FAULT = 8;
 export const STREAM_FAULT_SEQ = 12;
 export const STREAM_CLOCK_CYCLES = 16;
+export const STREAM_FAULT_COUNT = 24;
 export const STREAMS_LOCATION = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE = STREAM_SLOTS * STREAM_SIZE;
 
-export const RING_COMMANDS = 4096;
+export const RING_COMMANDS = 16384;
 export const COMMAND_SIZE = 64;
+export const RING_LOCATION = STREAMS_LOCATION + STREAMS_SIZE;
 export const RING_SIZE = RING_COMMANDS * COMMAND_SIZE;
-export const RINGS_LOCATION = STREAMS_LOCATION + STREAMS_SIZE;
-export const RINGS_SIZE = STREAM_SLOTS * RING_SIZE;
 
-export const CORE_DATA_LOCATION = RINGS_LOCATION + RINGS_SIZE;
+export const CORE_DATA_LOCATION = RING_LOCATION + RING_SIZE;
 export const CORE_DATA_SIZE = 64 * 1024;
 export const HEAP_ALIGNMENT = 64 * 1024;
 export const HEAP_LOCATION =
@@ -50,6 +50,7 @@ export const COMMAND_SRC0 = 12;
 export const COMMAND_SRC1 = 16;
 export const COMMAND_COUNT = 20;
 export const COMMAND_ARG0 = 24;
+export const COMMAND_STREAM = 28;
 export const COMMAND_SCALAR = 56;
 
 export const OP_NOP = 0;

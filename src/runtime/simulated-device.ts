@@ -6,7 +6,7 @@
 import { DeviceLostError, OutOfMemoryError } from '../errors.js';
 import type { HardwareProfile } from '../mtia/profiles.js';
 import type { DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
-import { CommandQueue, memoryViews, type MemoryViews } from './command-queue.js';
+import { CommandRing } from './command-ring.js';
 import { DeviceHeap, roundAllocation } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
@@ -15,15 +15,36 @@ import {
   PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
   PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE,
 } from './layout.js';
+import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
+import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
 
-/** A free that waits for its stream to pass `seq` (stream-ordered, like cudaFreeAsync). */
-interface PendingFree {
-  readonly queue: CommandQueue;
-  readonly seq: number;
-  readonly address: number;
+/**
+ * Frees waiting for one stream to pass them (stream-ordered, like cudaFreeAsync), in the order
+ * they were made, so their sequence numbers never decrease.
+ */
+class PendingFrees {
+  private readonly seqs: number[] = [];
+  private readonly addresses: number[] = [];
+  private first = 0;
+
+  add(seq: number, address: number): void {
+    this.seqs.push(seq);
+    this.addresses.push(address);
+  }
+
+  /** Frees into `heap` every block whose stream has passed it. */
+  reclaim(queue: StreamQueue, heap: DeviceHeap): void {
+    const { seqs, addresses } = this;
+    while (this.first < seqs.length && queue.isComplete(seqs[this.first]!)) {
+      heap.free(addresses[this.first++]!);
+    }
+    if (this.first === seqs.length) {
+      seqs.length = addresses.length = this.first = 0;
+    }
+  }
 }
 
 /** One simulated MTIA device as the host sees it. */
@@ -31,14 +52,17 @@ export class SimulatedDevice {
   readonly memory: WebAssembly.Memory;
   readonly views: MemoryViews;
   readonly heap: DeviceHeap;
+  /** The command ring all streams of the device share. */
+  readonly ring: CommandRing;
   /** Stream queues by slot; slot 0 is the default stream. */
-  readonly queues: CommandQueue[];
+  readonly queues: StreamQueue[];
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
   private link: DeviceLink | undefined;
   private lost: DeviceLostError | undefined;
   private holds = 0;
-  private readonly pendingFrees: PendingFree[] = [];
+  /** Stream-ordered frees, by stream slot. */
+  private readonly pendingFrees: PendingFrees[] = [];
 
   constructor(
     /** Device index (mtia:N). */
@@ -53,13 +77,14 @@ export class SimulatedDevice {
     this.views = memoryViews(this.memory);
     this.writeHeader();
     this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
-    this.queues = [new CommandQueue(this.views, 0)];
+    this.ring = new CommandRing(this.views);
+    this.queues = [new StreamQueue(this.ring, this.views, 0)];
     this.booted = this.boot(connect);
     this.booted.catch(() => {}); // surfaced through every wait instead
   }
 
   /** The default stream's queue. */
-  get defaultQueue(): CommandQueue {
+  get defaultQueue(): StreamQueue {
     return this.queues[0]!;
   }
 
@@ -79,14 +104,14 @@ export class SimulatedDevice {
   }
 
   /** Frees `address` once `queue` has completed command `seq` (every use enqueued so far). */
-  release(address: number, queue: CommandQueue, seq = queue.enqueued): void {
+  release(address: number, queue: StreamQueue, seq = queue.enqueued): void {
     if (!this.alive) return;
     if (queue.isComplete(seq)) this.heap.free(address);
-    else this.pendingFrees.push({ queue, seq, address });
+    else (this.pendingFrees[queue.slot] ??= new PendingFrees()).add(seq, address);
   }
 
   /** Enqueues a copy of host bytes into device memory at `dst`; returns the copy's sequence number. */
-  upload(queue: CommandQueue, dst: number, data: ArrayBufferView): number {
+  upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
     const staging = this.allocate(bytes);
     new Uint8Array(this.memory.buffer, staging, bytes).set(
@@ -98,7 +123,7 @@ export class SimulatedDevice {
   }
 
   /** Copies `bytes` of device memory at `src` to the host, in stream order. */
-  async download(queue: CommandQueue, src: number, bytes: number): Promise<ArrayBuffer> {
+  async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
     const staging = this.allocate(bytes);
     try {
       const seq = queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
@@ -110,14 +135,14 @@ export class SimulatedDevice {
   }
 
   /** Resolves when `queue` has completed command `seq`; rejects if the device is lost or the work faulted. */
-  async wait(queue: CommandQueue, seq: number, what: string): Promise<void> {
+  async wait(queue: StreamQueue, seq: number, what: string): Promise<void> {
     if (!queue.isComplete(seq)) {
       const { i32 } = this.views;
       this.hold();
       try {
         for (;;) {
           this.assertAlive();
-          queue.flush();
+          this.ring.flush();
           const done = Atomics.load(i32, queue.doneWordIndex);
           if (queue.isComplete(seq)) break;
           const waiting = Atomics.waitAsync(i32, queue.doneWordIndex, done);
@@ -128,8 +153,8 @@ export class SimulatedDevice {
       }
     }
     this.assertAlive();
-    const fault = queue.takeFault();
-    if (fault !== undefined) throw statusError(fault.status, this.index, what);
+    const faults = queue.takeFaults();
+    if (faults !== undefined) throw statusError(faults.status, this.index, what, faults.count);
   }
 
   /** Waits for every command enqueued so far on every stream of this device. */
@@ -196,13 +221,7 @@ export class SimulatedDevice {
 
   /** Frees the pending blocks whose streams have passed them. */
   reclaim(): void {
-    const pending = this.pendingFrees;
-    let kept = 0;
-    for (const entry of pending) {
-      if (entry.queue.isComplete(entry.seq)) this.heap.free(entry.address);
-      else pending[kept++] = entry;
-    }
-    pending.length = kept;
+    this.pendingFrees.forEach((frees, slot) => frees.reclaim(this.queues[slot]!, this.heap));
   }
 
   private hold(): void {

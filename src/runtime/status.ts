@@ -14,6 +14,7 @@ export const STATUS_MISALIGNED = 7;
 export const STATUS_BAD_COPY_PATH = 8;
 export const STATUS_TRAP = 9;
 export const STATUS_BAD_PROFILE = 10;
+export const STATUS_BAD_STREAM = 11;
 
 const descriptions: Record<number, string> = {
   [STATUS_ABI_MISMATCH]: 'the core was built for a different ABI version than this host',
@@ -26,6 +27,7 @@ const descriptions: Record<number, string> = {
   [STATUS_BAD_COPY_PATH]: 'a copy command named an unknown copy path',
   [STATUS_TRAP]: 'the device core trapped',
   [STATUS_BAD_PROFILE]: 'the hardware profile has a non-positive clock or rate',
+  [STATUS_BAD_STREAM]: 'a command named a stream slot that does not exist',
 };
 
 /** Human-readable meaning of a status code. */
@@ -33,7 +35,11 @@ export function describeStatus(status: number): string {
   return descriptions[status] ?? `unknown status ${status}`;
 }
 
-/** The error for a command that failed with `status` on `device`; `what` names the work. */
-export function statusError(status: number, device: number, what: string): MtiaError {
-  return new MtiaError(`MTIA error on mtia:${device}: ${what} failed: ${describeStatus(status)} (status ${status})`);
+/**
+ * The error for work on `device` (`what`) in which `count` commands failed, the latest with
+ * `status`.
+ */
+export function statusError(status: number, device: number, what: string, count = 1): MtiaError {
+  const failures = count === 1 ? '' : ` (${count} commands failed; the latest:)`;
+  return new MtiaError(`MTIA error on mtia:${device}: ${what} failed${failures}: ${describeStatus(status)} (status ${status})`);
 }

@@ -40,7 +40,7 @@ describe('FILL', () => {
     expect(Array.from(h.i32.subarray(i / 4, i / 4 + count))).toEqual(new Array(count).fill(-7));
     expect(h.u32[f / 4 + count]).toBe(GUARD);
     expect(h.u32[i / 4 + count]).toBe(GUARD);
-    expect(h.fault()).toEqual({ status: 0, seq: 0 });
+    expect(h.fault()).toEqual({ status: 0, seq: 0, count: 0 });
   });
 });
 
@@ -110,28 +110,39 @@ describe('rejected commands', () => {
     const before = h.u8.slice(0, L.HEAP_LOCATION + 4096);
     expect(h.core.drain(10)).toBe(1);
     expect(h.done()).toBe(seq);
-    expect(h.fault()).toEqual({ status: expected, seq });
+    expect(h.fault()).toEqual({ status: expected, seq, count: 1 });
     const after = h.u8.slice(0, L.HEAP_LOCATION + 4096);
-    // Only the stream's own control words (DONE, FAULT, FAULT_SEQ, CLOCK) and the progress word may change.
+    // Only the ring tail, the progress word and the stream's own control block may change.
     const changed = after.reduce<number[]>((list, byte, k) => (byte !== before[k] ? [...list, k] : list), []);
     const allowed = new Set<number>();
-    for (let k = L.HEADER_PROGRESS; k < L.HEADER_PROGRESS + 4; k++) allowed.add(k);
+    for (const word of [L.HEADER_RING_TAIL, L.HEADER_PROGRESS]) for (let k = word; k < word + 4; k++) allowed.add(k);
     for (let k = L.STREAMS_LOCATION; k < L.STREAMS_LOCATION + L.STREAM_SIZE; k++) allowed.add(k);
     expect(changed.filter((k) => !allowed.has(k))).toEqual([]);
   });
 
-  test('the first fault of a stream is kept; later commands still run', () => {
+  test('failures are counted per stream, the latest kept; later commands still run', () => {
     const p = h.heap(0);
     h.push({ opcode: 99 });
     h.push({ opcode: L.OP_COPY, dst: p, src0: p, count: 4, arg0: 9 });
     h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: p, count: 1, scalar: 42 });
+    h.push({ opcode: 99 }, 4);
     h.core.drain(10);
-    expect(h.fault()).toEqual({ status: S.STATUS_BAD_OPCODE, seq: 1 });
+    expect(h.fault()).toEqual({ status: S.STATUS_BAD_COPY_PATH, seq: 2, count: 2 });
+    expect(h.fault(4)).toEqual({ status: S.STATUS_BAD_OPCODE, seq: 1, count: 1 });
     expect(h.i32[p / 4]).toBe(42);
+  });
+
+  test('a command naming a stream slot that does not exist faults the device and stops the drain', () => {
+    h.push({ opcode: L.OP_NOP });
+    h.push({ opcode: L.OP_NOP }, L.STREAM_SLOTS);
+    h.push({ opcode: L.OP_NOP });
+    expect(h.core.drain(10)).toBe(1);
+    expect(h.i32[L.HEADER_DEVICE_STATE / 4]).toBe(L.DEVICE_FAULTED);
+    expect(h.i32[L.HEADER_FAULT / 4]).toBe(S.STATUS_BAD_STREAM);
   });
 });
 
-describe('stream queues', () => {
+describe('the command ring', () => {
   test('drain runs at most its budget, in order, and resumes where it stopped', () => {
     const p = h.heap(0);
     for (let k = 1; k <= 5; k++) h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: p, count: 1, scalar: k });
@@ -152,6 +163,14 @@ describe('stream queues', () => {
     h.core.drain(1 << 20);
     expect(h.done()).toBe(L.RING_COMMANDS * 2 + 3);
     expect(h.i32[p / 4]).toBe(L.RING_COMMANDS * 2 + 3);
+  });
+
+  test('commands run in the order they were issued, across streams', () => {
+    const p = h.heap(0);
+    for (let k = 1; k <= 40; k++) h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_INT32, dst: p, count: 1, scalar: k }, k % 3);
+    h.core.drain(100);
+    expect(h.i32[p / 4]).toBe(40);
+    expect([h.done(0), h.done(1), h.done(2)]).toEqual([13, 14, 13]);
   });
 
   test('the progress word names the stream slots that completed work', () => {

@@ -39,8 +39,8 @@ describe('ABI mirror', () => {
   test('regions are chained, non-overlapping and the heap is 64 KiB aligned', () => {
     expect(layout.PROFILE_LOCATION).toBe(layout.HEADER_LOCATION + layout.HEADER_SIZE);
     expect(layout.STREAMS_LOCATION).toBe(layout.PROFILE_LOCATION + layout.PROFILE_SIZE);
-    expect(layout.RINGS_LOCATION).toBe(layout.STREAMS_LOCATION + layout.STREAMS_SIZE);
-    expect(layout.CORE_DATA_LOCATION).toBe(layout.RINGS_LOCATION + layout.RINGS_SIZE);
+    expect(layout.RING_LOCATION).toBe(layout.STREAMS_LOCATION + layout.STREAMS_SIZE);
+    expect(layout.CORE_DATA_LOCATION).toBe(layout.RING_LOCATION + layout.RING_SIZE);
     expect(layout.HEAP_LOCATION).toBeGreaterThanOrEqual(layout.CORE_DATA_LOCATION + layout.CORE_DATA_SIZE);
     expect(layout.HEAP_LOCATION % 65536).toBe(0);
     expect(layout.RING_COMMANDS & (layout.RING_COMMANDS - 1)).toBe(0);

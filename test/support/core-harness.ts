@@ -42,7 +42,9 @@ export class CoreHarness {
   readonly u32: Uint32Array;
   readonly f32: Float32Array;
   readonly f64: Float64Array;
-  private readonly heads = new Array<number>(L.STREAM_SLOTS).fill(0);
+  /** Commands pushed so far, in all, and per stream slot. */
+  private pushed = 0;
+  private readonly perStream = new Array<number>(L.STREAM_SLOTS).fill(0);
 
   constructor(heapBytes = 4 << 20, profile: Partial<typeof v2> = {}, abiVersion = L.ABI_VERSION) {
     const pages = Math.ceil((L.HEAP_LOCATION + heapBytes) / 65536);
@@ -72,10 +74,9 @@ export class CoreHarness {
     return L.HEAP_LOCATION + offset;
   }
 
-  /** Writes `command` into `slot`'s ring and publishes it; returns its sequence number. */
+  /** Writes `command` for stream `slot` into the ring and publishes it; returns its sequence number in that stream. */
   push(command: RawCommand, slot = 0): number {
-    const seq = this.heads[slot]!;
-    const word = (L.RINGS_LOCATION + slot * L.RING_SIZE + (seq % L.RING_COMMANDS) * L.COMMAND_SIZE) / 4;
+    const word = (L.RING_LOCATION + (this.pushed % L.RING_COMMANDS) * L.COMMAND_SIZE) / 4;
     this.u32.fill(0, word, word + L.COMMAND_SIZE / 4);
     this.u32[word] = command.opcode;
     this.u32[word + 1] = command.dtype ?? 0;
@@ -84,10 +85,10 @@ export class CoreHarness {
     this.u32[word + 4] = command.src1 ?? 0;
     this.u32[word + 5] = command.count ?? 0;
     this.u32[word + 6] = command.arg0 ?? 0;
+    this.u32[word + 7] = slot;
     this.f64[(word * 4 + L.COMMAND_SCALAR) / 8] = command.scalar ?? 0;
-    this.heads[slot] = seq + 1;
-    Atomics.store(this.u32, this.streamWord(slot, L.STREAM_HEAD), seq + 1);
-    return seq + 1;
+    Atomics.store(this.u32, L.HEADER_RING_HEAD / 4, ++this.pushed);
+    return ++this.perStream[slot]!;
   }
 
   /** Word index of a stream control field. */
@@ -99,10 +100,12 @@ export class CoreHarness {
     return this.u32[this.streamWord(slot, L.STREAM_DONE)]!;
   }
 
-  fault(slot = 0): { status: number; seq: number } {
+  /** The latest failure of stream `slot` and how many commands of it failed. */
+  fault(slot = 0): { status: number; seq: number; count: number } {
     return {
       status: this.u32[this.streamWord(slot, L.STREAM_FAULT)]!,
       seq: this.u32[this.streamWord(slot, L.STREAM_FAULT_SEQ)]!,
+      count: this.u32[this.streamWord(slot, L.STREAM_FAULT_COUNT)]!,
     };
   }
 

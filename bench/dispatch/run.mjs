@@ -1,0 +1,267 @@
+// Dispatch benchmark: what one tiny op costs on the host and how many a device runs per second,
+// against a baseline that sends every command to a worker by postMessage.
+//
+//   API         add(a, b) + free() on 1-element float32 tensors through the public API: tensor
+//               bookkeeping, allocation, then one command written into the device's ring in
+//               shared memory, drained concurrently by the device worker.
+//   ring        the same ADD command, pushed raw through the library's own ring code
+//               (ring-transport.ts) to a real device worker: the transport alone.
+//   pipelined   postmessage-worker.mjs: the host posts N command objects without waiting, then
+//               the worker answers the last one.
+//   round trip  the same worker, but the host awaits the reply to each command (RPC per op).
+//
+// The baselines run the same core code per command (ring write + drain()), so "ring" differs
+// from them only in how a command crosses from the host to the worker.
+//
+// Usage: node bench/dispatch/run.mjs [--json]   (--json prints only the JSON line)
+
+import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import { add, mtia, tensor } from 'mtia-sim';
+
+/** The dispatch targets the figures are checked against. */
+const TARGETS = {
+  enqueueMicrosPerOp: 1, // at most
+  ringOpsPerSecond: 1e6, // at least, per device
+  speedupOverPostMessage: 20, // at least
+};
+
+const RING_OPS = 200_000;
+const RING_WARMUP_REPS = 3;
+const RING_REPS = 7;
+const TRANSPORT_OPS = 2_000_000;
+const PIPELINED_OPS = 100_000;
+const ROUND_TRIP_OPS = 10_000;
+const BASELINE_WARMUP_REPS = 2;
+/** Odd, so the median is a measured rep; round trips vary a lot from rep to rep on a VM. */
+const BASELINE_REPS = 9;
+
+const jsonOnly = process.argv.includes('--json');
+const log = jsonOnly ? () => {} : (...args) => console.log(...args);
+
+/** Median, minimum and maximum of `samples`. */
+function summarize(samples) {
+  const sorted = [...samples].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** The CPU model line of /proc/cpuinfo, or os.cpus()'s model where there is none. */
+function cpuModel() {
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (match) return match[1].trim();
+  } catch {}
+  return cpus()[0]?.model ?? 'unknown';
+}
+
+/**
+ * One rep of the ring path: N enqueues of add(a, b) + free(). Returns the host enqueue cost
+ * (the loop alone) and the throughput up to the moment synchronize() resolves.
+ */
+async function ringRep(a, b, ops) {
+  const start = performance.now();
+  for (let i = 0; i < ops; i++) {
+    const c = add(a, b);
+    c.free();
+  }
+  const enqueued = performance.now();
+  await mtia.synchronize();
+  const done = performance.now();
+  return {
+    enqueueMicrosPerOp: ((enqueued - start) * 1000) / ops,
+    opsPerSecond: ops / ((done - start) / 1000),
+  };
+}
+
+/** Measures the ring path on device 0; checks one result at the end. */
+async function measureRing() {
+  mtia.configure({ deviceCount: 1 });
+  await mtia.init();
+  const a = tensor(new Float32Array([1]));
+  const b = tensor(new Float32Array([2]));
+  await mtia.synchronize();
+  for (let rep = 0; rep < RING_WARMUP_REPS; rep++) await ringRep(a, b, RING_OPS);
+  const reps = [];
+  for (let rep = 0; rep < RING_REPS; rep++) reps.push(await ringRep(a, b, RING_OPS));
+  const check = add(a, b);
+  const [value] = await check.toArray();
+  if (value !== 3) throw new Error(`ring path: 1 + 2 gave ${value}`);
+  check.free();
+  a.free();
+  b.free();
+  await mtia.shutdown();
+  return {
+    enqueueMicrosPerOp: summarize(reps.map((rep) => rep.enqueueMicrosPerOp)),
+    opsPerSecond: summarize(reps.map((rep) => rep.opsPerSecond)),
+  };
+}
+
+/** The ring transport alone (ring-transport.ts, bundled here because it imports src/). */
+async function measureTransport() {
+  const outfile = new URL('../../build/bench/ring-transport.mjs', import.meta.url).pathname;
+  await build({
+    entryPoints: [new URL('./ring-transport.ts', import.meta.url).pathname],
+    outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning',
+  });
+  const { measureRingTransport } = await import(outfile);
+  return summarize(await measureRingTransport(TRANSPORT_OPS, RING_WARMUP_REPS, RING_REPS));
+}
+
+/** Starts the postMessage baseline worker; resolves with it and its ready message. */
+async function startBaseline() {
+  const worker = new Worker(new URL('./postmessage-worker.mjs', import.meta.url), {
+    workerData: { profile: mtia.profiles['mtia-v2'] },
+  });
+  let pending;
+  worker.on('error', (error) => pending?.reject(error));
+  worker.on('message', (message) => {
+    const settle = pending;
+    pending = undefined;
+    settle?.resolve(message);
+  });
+  /** The worker's next message. */
+  const reply = () => new Promise((resolve, reject) => (pending = { resolve, reject }));
+  const ready = await reply();
+  if (ready.status !== 0) throw new Error(`baseline worker: boot() returned status ${ready.status}`);
+  return { worker, ready, reply };
+}
+
+/** Throws unless a baseline reply shows a fault-free 1 + 2 = 3. */
+function checkBaselineReply(answer) {
+  if (answer.fault !== 0 || answer.value !== 3) {
+    throw new Error(`baseline worker: fault ${answer.fault}, 1 + 2 gave ${answer.value}`);
+  }
+}
+
+/** N commands posted back to back, the last one answered; returns ops/s. */
+async function pipelinedRep({ worker, ready, reply }, ops) {
+  const { opcode, dtype, dst, src0, src1 } = ready;
+  const start = performance.now();
+  const answered = reply();
+  for (let i = 1; i < ops; i++) worker.postMessage({ opcode, dtype, dst, src0, src1, count: 1, reply: false });
+  worker.postMessage({ opcode, dtype, dst, src0, src1, count: 1, reply: true });
+  const answer = await answered;
+  const elapsed = performance.now() - start;
+  checkBaselineReply(answer);
+  return ops / (elapsed / 1000);
+}
+
+/** N commands, each awaited before the next is sent; returns ops/s. */
+async function roundTripRep({ worker, ready, reply }, ops) {
+  const { opcode, dtype, dst, src0, src1 } = ready;
+  let answer;
+  const start = performance.now();
+  for (let i = 0; i < ops; i++) {
+    const answered = reply();
+    worker.postMessage({ opcode, dtype, dst, src0, src1, count: 1, reply: true });
+    answer = await answered;
+  }
+  const elapsed = performance.now() - start;
+  checkBaselineReply(answer);
+  return ops / (elapsed / 1000);
+}
+
+/** Sends one command and awaits its reply. */
+async function call(baseline) {
+  const { opcode, dtype, dst, src0, src1 } = baseline.ready;
+  const answered = baseline.reply();
+  baseline.worker.postMessage({ opcode, dtype, dst, src0, src1, count: 1, reply: true });
+  return answered;
+}
+
+/** Measures both postMessage baselines on one worker, which it terminates at the end. */
+async function measureBaseline() {
+  const baseline = await startBaseline();
+  try {
+    const first = await call(baseline);
+    checkBaselineReply(first);
+    for (let rep = 0; rep < BASELINE_WARMUP_REPS; rep++) {
+      await pipelinedRep(baseline, PIPELINED_OPS);
+      await roundTripRep(baseline, ROUND_TRIP_OPS);
+    }
+    const pipelined = [];
+    for (let rep = 0; rep < BASELINE_REPS; rep++) pipelined.push(await pipelinedRep(baseline, PIPELINED_OPS));
+    const roundTrip = [];
+    for (let rep = 0; rep < BASELINE_REPS; rep++) roundTrip.push(await roundTripRep(baseline, ROUND_TRIP_OPS));
+    // Every command sent must have run in the core: the stream's DONE counter counts them.
+    const last = await call(baseline);
+    const sent = (BASELINE_WARMUP_REPS + BASELINE_REPS) * (PIPELINED_OPS + ROUND_TRIP_OPS) + 1;
+    if (last.done - first.done !== sent) {
+      throw new Error(`baseline worker: ${sent} commands sent but DONE advanced by ${last.done - first.done}`);
+    }
+    return { pipelinedOpsPerSecond: summarize(pipelined), roundTripOpsPerSecond: summarize(roundTrip) };
+  } finally {
+    await baseline.worker.terminate();
+  }
+}
+
+const loadAverage1Min = loadavg()[0];
+const ring = await measureRing();
+const transport = await measureTransport();
+const baseline = await measureBaseline();
+
+const ringRate = ring.opsPerSecond.median;
+const ratios = {
+  ringOverPipelined: transport.median / baseline.pipelinedOpsPerSecond.median,
+  ringOverRoundTrip: transport.median / baseline.roundTripOpsPerSecond.median,
+  apiOverPipelined: ringRate / baseline.pipelinedOpsPerSecond.median,
+};
+const met = {
+  enqueue: ring.enqueueMicrosPerOp.median <= TARGETS.enqueueMicrosPerOp,
+  throughput: ringRate >= TARGETS.ringOpsPerSecond,
+  speedupOverPipelined: ratios.ringOverPipelined >= TARGETS.speedupOverPostMessage,
+  speedupOverRoundTrip: ratios.ringOverRoundTrip >= TARGETS.speedupOverPostMessage,
+};
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpuModel(), loadAverage1Min };
+
+const fmtRate = (value) => `${(value / 1e6).toFixed(3)} M ops/s`;
+const fmtRange = ({ min, max }, fmt) => `${fmt(min)} – ${fmt(max)}`;
+const fmtMicros = (value) => `${value.toFixed(3)} µs`;
+const fmtRatio = (value) => `${value.toFixed(1)}×`;
+const yesNo = (value) => (value ? 'yes' : 'NO');
+const rows = [
+  ['API: host enqueue, add + free', fmtMicros(ring.enqueueMicrosPerOp.median), fmtRange(ring.enqueueMicrosPerOp, fmtMicros), `≤ ${TARGETS.enqueueMicrosPerOp} µs`, yesNo(met.enqueue)],
+  ['API: tiny-op throughput', fmtRate(ringRate), fmtRange(ring.opsPerSecond, fmtRate), `≥ ${TARGETS.ringOpsPerSecond / 1e6} M ops/s`, yesNo(met.throughput)],
+  ['ring transport, raw commands', fmtRate(transport.median), fmtRange(transport, fmtRate), '', ''],
+  ['postMessage, pipelined', fmtRate(baseline.pipelinedOpsPerSecond.median), fmtRange(baseline.pipelinedOpsPerSecond, fmtRate), '', ''],
+  ['postMessage, round trip', fmtRate(baseline.roundTripOpsPerSecond.median), fmtRange(baseline.roundTripOpsPerSecond, fmtRate), '', ''],
+  ['ring / pipelined', fmtRatio(ratios.ringOverPipelined), '', `≥ ${TARGETS.speedupOverPostMessage}×`, yesNo(met.speedupOverPipelined)],
+  ['ring / round trip', fmtRatio(ratios.ringOverRoundTrip), '', `≥ ${TARGETS.speedupOverPostMessage}×`, yesNo(met.speedupOverRoundTrip)],
+  ['API / pipelined', fmtRatio(ratios.apiOverPipelined), '', '', ''],
+];
+const header = ['measure', 'median', 'min – max', 'target', 'met'];
+const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+
+log(`Dispatch benchmark: 1-element float32 add on one device`);
+log(`Node ${machine.node}, ${machine.cpus} CPUs, ${machine.cpuModel}, 1-min load average ${loadAverage1Min.toFixed(2)} at start`);
+log(`API: ${RING_OPS} ops × ${RING_REPS} reps, ring: ${TRANSPORT_OPS} × ${RING_REPS} (after ${RING_WARMUP_REPS} warm-up each); ` +
+  `pipelined: ${PIPELINED_OPS} × ${BASELINE_REPS}; round trip: ${ROUND_TRIP_OPS} × ${BASELINE_REPS} ` +
+  `(after ${BASELINE_WARMUP_REPS} warm-up each)`);
+log('');
+log(line(header));
+log(line(widths.map((width) => '-'.repeat(width))));
+for (const row of rows) log(line(row));
+const perOp = (rate) => `${(1e6 / rate).toFixed(2)} µs`;
+log('');
+log(`per command (medians): API ${perOp(ringRate)}, ring ${perOp(transport.median)}, pipelined ${perOp(baseline.pipelinedOpsPerSecond.median)}, ` +
+  `round trip ${perOp(baseline.roundTripOpsPerSecond.median)}`);
+log('');
+console.log(JSON.stringify({
+  bench: 'dispatch',
+  machine,
+  ops: { api: RING_OPS, ring: TRANSPORT_OPS, pipelined: PIPELINED_OPS, roundTrip: ROUND_TRIP_OPS },
+  reps: { ring: RING_REPS, baseline: BASELINE_REPS },
+  enqueueMicrosPerOp: ring.enqueueMicrosPerOp,
+  apiOpsPerSecond: ring.opsPerSecond,
+  ringOpsPerSecond: transport,
+  pipelinedOpsPerSecond: baseline.pipelinedOpsPerSecond,
+  roundTripOpsPerSecond: baseline.roundTripOpsPerSecond,
+  ratios,
+  targets: TARGETS,
+  met,
+}));

@@ -1,0 +1,150 @@
+// The host end of a device's command ring: the "worker message queue" all its streams share.
+//
+// push() writes a 64-byte command into the ring in shared memory. Commands are published (an
+// atomic store of RING_HEAD, and a wake-up only if the firmware sleeps) in batches: every
+// PUBLISH_BATCH commands, at the end of the current task (a microtask), and on flush(). One
+// store per command would cost a cache-line transfer to the polling worker each time
+// (docs/benchmarks.md). push() never waits for the device: when the ring is full, commands go
+// to a host-side backlog in the same format, and flush() moves them in, in order, as the
+// device frees ring space. Commands keep the order in which they were pushed, whichever stream
+// they belong to (assembly/layout.ts says why).
+
+import {
+  COMMAND_SIZE, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, RING_COMMANDS, RING_LOCATION,
+} from './layout.js';
+import type { MemoryViews } from './memory-views.js';
+
+const COMMAND_WORDS = COMMAND_SIZE / 4;
+const SCALAR_WORD = 14; // COMMAND_SCALAR / 4
+const headIndex = HEADER_RING_HEAD / 4;
+const tailIndex = HEADER_RING_TAIL / 4;
+const sleepingIndex = HEADER_SLEEPING / 4;
+const ringWord = RING_LOCATION / 4;
+/** Commands written before RING_HEAD is stored, at the most, in a burst of pushes. */
+const PUBLISH_BATCH = 32;
+
+/** The host side of one device's command ring. */
+export class CommandRing {
+  /** Commands written into the ring and published through RING_HEAD. */
+  private published: number;
+  /** Commands written into the ring after those, not yet published. */
+  private unpublished = 0;
+  private publishScheduled = false;
+  private readonly publishPending = () => {
+    this.publishScheduled = false;
+    this.publish();
+  };
+  /** Last value read from RING_TAIL (commands the core has taken), unwrapped. */
+  private taken: number;
+  /** Commands waiting for ring space, COMMAND_WORDS words each, in [backlogStart, backlogEnd). */
+  private backlog = new Uint32Array(0);
+  private backlogF64 = new Float64Array(0);
+  private backlogStart = 0;
+  private backlogEnd = 0;
+
+  constructor(private readonly views: MemoryViews) {
+    this.published = this.taken = Atomics.load(views.u32, headIndex);
+  }
+
+  /** Appends one command for stream slot `stream` (fields as in assembly/abi.ts). */
+  push(
+    stream: number, opcode: number, dtype: number, dst: number, src0: number, src1: number,
+    count: number, arg0: number, scalar: number,
+  ): void {
+    let words: Uint32Array;
+    let doubles: Float64Array;
+    let word: number;
+    const direct = this.backlogStart === this.backlogEnd && this.hasSpace(this.unpublished + 1);
+    if (direct) {
+      words = this.views.u32;
+      doubles = this.views.f64;
+      word = ringWord + ((this.published + this.unpublished) & (RING_COMMANDS - 1)) * COMMAND_WORDS;
+    } else {
+      word = this.reserveBacklog();
+      words = this.backlog;
+      doubles = this.backlogF64;
+    }
+    words[word] = opcode;
+    words[word + 1] = dtype;
+    words[word + 2] = dst;
+    words[word + 3] = src0;
+    words[word + 4] = src1;
+    words[word + 5] = count;
+    words[word + 6] = arg0;
+    words[word + 7] = stream;
+    doubles[(word + SCALAR_WORD) >> 1] = scalar;
+    if (!direct) {
+      this.flush();
+    } else if (++this.unpublished >= PUBLISH_BATCH) {
+      this.publish();
+    } else if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      queueMicrotask(this.publishPending);
+    }
+  }
+
+  /**
+   * Publishes every command written so far and moves backlog commands into free ring space;
+   * returns true when the backlog is empty.
+   */
+  flush(): boolean {
+    this.publish();
+    let moved = 0;
+    while (this.backlogStart < this.backlogEnd && this.hasSpace(moved + 1)) {
+      const position = (this.published + moved) & (RING_COMMANDS - 1);
+      const free = RING_COMMANDS - (this.published + moved - this.taken);
+      const run = Math.min(this.backlogEnd - this.backlogStart, RING_COMMANDS - position, free);
+      const from = this.backlogStart * COMMAND_WORDS;
+      this.views.u32.set(
+        this.backlog.subarray(from, from + run * COMMAND_WORDS),
+        ringWord + position * COMMAND_WORDS,
+      );
+      this.backlogStart += run;
+      moved += run;
+    }
+    if (moved > 0) {
+      this.unpublished = moved;
+      this.publish();
+    }
+    if (this.backlogStart < this.backlogEnd) return false;
+    this.backlogStart = this.backlogEnd = 0;
+    return true;
+  }
+
+  /** Commands pushed but still in the host-side backlog. */
+  get backlogLength(): number {
+    return this.backlogEnd - this.backlogStart;
+  }
+
+  /** True if `count` more commands fit in the ring, reading RING_TAIL only when the cache says no. */
+  private hasSpace(count: number): boolean {
+    if (this.published + count - this.taken <= RING_COMMANDS) return true;
+    const inRing = (this.published - Atomics.load(this.views.u32, tailIndex)) >>> 0;
+    this.taken = this.published - inRing;
+    return inRing + count <= RING_COMMANDS;
+  }
+
+  /** Publishes the commands written but not yet published and wakes the firmware if it sleeps. */
+  private publish(): void {
+    if (this.unpublished === 0) return;
+    const { i32 } = this.views;
+    this.published += this.unpublished;
+    this.unpublished = 0;
+    Atomics.store(i32, headIndex, this.published | 0);
+    if (Atomics.load(i32, sleepingIndex) !== 0) Atomics.notify(i32, headIndex, 1);
+  }
+
+  /** Returns the word index of a new backlog entry, growing the backlog when it is full. */
+  private reserveBacklog(): number {
+    if (this.backlogEnd * COMMAND_WORDS === this.backlog.length) {
+      const live = this.backlogEnd - this.backlogStart;
+      const grown = new Uint32Array(Math.max(RING_COMMANDS, live * 2) * COMMAND_WORDS);
+      grown.set(this.backlog.subarray(this.backlogStart * COMMAND_WORDS, this.backlogEnd * COMMAND_WORDS));
+      this.backlog = grown;
+      this.backlogF64 = new Float64Array(grown.buffer);
+      this.backlogStart = 0;
+      this.backlogEnd = live;
+    }
+    return this.backlogEnd++ * COMMAND_WORDS;
+  }
+}

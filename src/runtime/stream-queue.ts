@@ -1,0 +1,75 @@
+// One stream of a device as the host sees it: an in-order queue inside the device's command
+// ring, with its own sequence numbers, completion counter (DONE), fault counter and simulated
+// clock. Sequence numbers count the stream's commands from 1; DONE in shared memory is the
+// same count modulo 2^32.
+
+import type { CommandRing } from './command-ring.js';
+import {
+  STREAMS_LOCATION, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
+  STREAM_SIZE,
+} from './layout.js';
+import type { MemoryViews } from './memory-views.js';
+
+/** The host side of one stream slot. */
+export class StreamQueue {
+  /** Sequence number of the last enqueued command (0 before the first). */
+  enqueued: number;
+  /** Last completion count read from DONE; a lower bound of the true count. */
+  private completedCache: number;
+  /** STREAM_FAULT_COUNT when faults were last taken. */
+  private faultsReported: number;
+  /** Index of the DONE word in the Int32Array view, for Atomics.waitAsync. */
+  readonly doneWordIndex: number;
+  private readonly blockWord: number;
+
+  constructor(
+    private readonly ring: CommandRing,
+    private readonly views: MemoryViews,
+    /** Stream slot in device memory. */
+    readonly slot: number,
+  ) {
+    this.blockWord = (STREAMS_LOCATION + slot * STREAM_SIZE) / 4;
+    this.doneWordIndex = this.blockWord + STREAM_DONE / 4;
+    this.enqueued = this.completedCache = Atomics.load(views.u32, this.doneWordIndex);
+    this.faultsReported = Atomics.load(views.u32, this.blockWord + STREAM_FAULT_COUNT / 4);
+  }
+
+  /** Enqueues one command on this stream (fields as in assembly/abi.ts); returns its sequence number. */
+  enqueue(
+    opcode: number, dtype: number, dst: number, src0: number, src1: number,
+    count: number, arg0: number, scalar: number,
+  ): number {
+    this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar);
+    return ++this.enqueued;
+  }
+
+  /** Commands of this stream the device has completed (an unwrapped sequence number). */
+  completed(): number {
+    const pending = (this.enqueued - Atomics.load(this.views.i32, this.doneWordIndex)) >>> 0;
+    return (this.completedCache = this.enqueued - pending);
+  }
+
+  /** True once command `seq` (and so every earlier command of this stream) has completed. */
+  isComplete(seq: number): boolean {
+    return seq <= this.completedCache || seq <= this.completed();
+  }
+
+  /** The stream's simulated clock: cycles at which its last completed command finished. */
+  clockCycles(): number {
+    return this.views.f64[(this.blockWord * 4 + STREAM_CLOCK_CYCLES) / 8]!;
+  }
+
+  /**
+   * Failures of this stream's commands since the last call, or undefined if there were none:
+   * how many, and the status and sequence number of the latest.
+   */
+  takeFaults(): { count: number; status: number; seq: number } | undefined {
+    const { u32 } = this.views;
+    const total = Atomics.load(u32, this.blockWord + STREAM_FAULT_COUNT / 4);
+    const count = (total - this.faultsReported) >>> 0;
+    if (count === 0) return undefined;
+    this.faultsReported = total;
+    const seqLow = u32[this.blockWord + STREAM_FAULT_SEQ / 4]!;
+    return { count, status: u32[this.blockWord + STREAM_FAULT / 4]!, seq: this.enqueued - ((this.enqueued - seqLow) >>> 0) };
+  }
+}

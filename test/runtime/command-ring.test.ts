@@ -1,0 +1,135 @@
+// The host ends of the command ring and of stream queues, against the real core drained by
+// hand in this realm.
+
+import { describe, expect, test } from 'vitest';
+import { CommandRing } from '../../src/runtime/command-ring.js';
+import * as L from '../../src/runtime/layout.js';
+import { memoryViews } from '../../src/runtime/memory-views.js';
+import * as S from '../../src/runtime/status.js';
+import { StreamQueue } from '../../src/runtime/stream-queue.js';
+import { CoreHarness } from '../support/core-harness.js';
+
+function setup() {
+  const h = new CoreHarness();
+  expect(h.core.boot()).toBe(S.STATUS_OK);
+  const views = memoryViews(h.memory);
+  const ring = new CommandRing(views);
+  return { h, ring, stream: (slot: number) => new StreamQueue(ring, views, slot) };
+}
+
+/** Enqueues "store k at p" as an int32 FILL of one element. */
+function store(queue: StreamQueue, p: number, k: number): number {
+  return queue.enqueue(L.OP_FILL, L.DTYPE_INT32, p, 0, 0, 1, 0, k);
+}
+
+describe('StreamQueue', () => {
+  test('sequence numbers count from 1 per stream; completion follows the device', () => {
+    const { h, ring, stream } = setup();
+    const [s5, s9] = [stream(5), stream(9)];
+    const p = h.heap(0);
+    expect(store(s5, p, 10)).toBe(1);
+    expect(store(s9, p, 20)).toBe(1);
+    expect(store(s5, p, 11)).toBe(2);
+    expect(s5.isComplete(1)).toBe(false);
+    ring.flush();
+    expect(h.core.drain(2)).toBe(2);
+    expect([s5.isComplete(1), s5.isComplete(2), s9.isComplete(1), s5.completed()]).toEqual([true, false, true, 1]);
+    h.core.drain(10);
+    expect(s5.completed()).toBe(2);
+    expect(h.i32[p / 4]).toBe(11);
+  });
+
+  test('takeFaults reports failures once, with their count and the latest', () => {
+    const { h, ring, stream } = setup();
+    const s = stream(0);
+    store(s, h.heap(0), 1);
+    s.enqueue(L.OPCODE_COUNT + 3, 0, 0, 0, 0, 0, 0, 0);
+    const bad = s.enqueue(L.OP_COPY, 0, h.heap(0), h.heap(0), 0, 4, 7, 0);
+    ring.flush();
+    h.core.drain(10);
+    expect(s.takeFaults()).toEqual({ count: 2, status: S.STATUS_BAD_COPY_PATH, seq: bad });
+    expect(s.takeFaults()).toBeUndefined();
+  });
+
+  test('the clock is the device-side stream clock', () => {
+    const { h, ring, stream } = setup();
+    const s = stream(2);
+    s.enqueue(L.OP_NOP, 0, 0, 0, 0, 0, 0, 0);
+    ring.flush();
+    h.core.drain(1);
+    expect(s.clockCycles()).toBe(h.clockCycles(2));
+    expect(s.clockCycles()).toBeGreaterThan(0);
+  });
+});
+
+describe('CommandRing', () => {
+  test('commands are published in batches of 32, at the end of the task, or on flush()', async () => {
+    const { h, ring, stream } = setup();
+    const head = () => h.i32[L.HEADER_RING_HEAD / 4];
+    const s = stream(0);
+    for (let k = 0; k < 31; k++) store(s, h.heap(0), k);
+    expect(head()).toBe(0);
+    store(s, h.heap(0), 31);
+    expect(head()).toBe(32);
+    store(s, h.heap(0), 32);
+    expect(head()).toBe(32);
+    await Promise.resolve();
+    expect(head()).toBe(33);
+    store(s, h.heap(0), 33);
+    ring.flush();
+    expect(head()).toBe(34);
+  });
+
+  test('a sleeping device is notified on publish, an awake one is not', async () => {
+    const { h, ring, stream } = setup();
+    const head = L.HEADER_RING_HEAD / 4;
+    const s = stream(0);
+    const unnotified = Atomics.waitAsync(h.i32, head, 0, 50);
+    store(s, h.heap(0), 1);
+    ring.flush();
+    expect(await unnotified.value).toBe('timed-out');
+    h.i32[L.HEADER_SLEEPING / 4] = 1;
+    const waiting = Atomics.waitAsync(h.i32, head, 1);
+    store(s, h.heap(0), 2);
+    ring.flush();
+    expect(await waiting.value).toBe('ok');
+  });
+
+  test('a full ring spills into the backlog without waiting; flush() moves it in, in order', () => {
+    const { h, ring, stream } = setup();
+    const s = stream(0);
+    const p = h.heap(0);
+    const total = L.RING_COMMANDS * 3 + 17;
+    for (let k = 1; k <= total; k++) store(s, p, k);
+    expect(s.enqueued).toBe(total);
+    expect(ring.backlogLength).toBe(total - L.RING_COMMANDS);
+    expect(h.u32[L.HEADER_RING_HEAD / 4]).toBe(L.RING_COMMANDS);
+    let rounds = 0;
+    while (!s.isComplete(total)) {
+      h.core.drain(5000);
+      ring.flush();
+      rounds++;
+    }
+    expect(rounds).toBeGreaterThan(3);
+    expect(ring.backlogLength).toBe(0);
+    expect(h.i32[p / 4]).toBe(total);
+    expect(h.fault()).toEqual({ status: 0, seq: 0, count: 0 });
+  });
+
+  test('commands of several streams keep their issue order across ring, backlog and flush', () => {
+    const { h, ring, stream } = setup();
+    const streams = [stream(0), stream(1), stream(7)];
+    const base = h.heap(0);
+    const count = L.RING_COMMANDS + 5000;
+    for (let k = 0; k < count; k++) {
+      // Command k writes k to word k, then k+1 to word 0: a lost or reordered command leaves a wrong word.
+      streams[k % 3]!.enqueue(L.OP_FILL, L.DTYPE_INT32, base + 4 * (k + 1), 0, 0, 1, 0, k);
+      streams[(k + 1) % 3]!.enqueue(L.OP_FILL, L.DTYPE_INT32, base, 0, 0, 1, 0, k + 1);
+      if (k % 777 === 0) h.core.drain(3000);
+    }
+    while (ring.backlogLength > 0 || h.core.drain(1 << 16) > 0) ring.flush();
+    expect(h.i32[base / 4]).toBe(count);
+    expect(Array.from(h.i32.subarray(base / 4 + 1, base / 4 + 1 + count))).toEqual(Array.from({ length: count }, (_, k) => k));
+    expect(streams.reduce((sum, s) => sum + s.completed(), 0)).toBe(2 * count);
+  });
+});
