@@ -14,7 +14,7 @@
 // (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 2;
+export const ABI_VERSION: u32 = 3;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -35,7 +35,12 @@ export const OP_FILL: u32 = 1;
 export const OP_COPY: u32 = 2;
 /** dst[i] = src0[i] + src1[i] for i < count, in dtype. */
 export const OP_ADD: u32 = 3;
-export const OPCODE_COUNT: u32 = 4;
+/** Records event slot arg0 with generation count at the stream's clock (queue ops: no launch). */
+export const OP_RECORD_EVENT: u32 = 4;
+/** Waits for event slot arg0 to hold generation count; the stream's clock moves to its time. */
+export const OP_WAIT_EVENT: u32 = 5;
+export const OPCODE_COUNT: u32 = 6;
+// Opcodes from 16 up are tensor ops (kernels/), each with its own decoder function.
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -1,23 +1,30 @@
-// The command decoder: checks one command's operands, runs its kernel and prices it.
-// Every check happens before any write, so a rejected command leaves device memory untouched.
+// The command decoder: checks one job's operands, runs its kernel and prices its body: the
+// cycles and the engine it holds (the queue adds the launch, queue.ts). Every check happens
+// before any write, so a rejected command leaves device memory untouched.
+//
+// A new op adds a case below and a function that sets commandCycles and commandEngine.
 
 import {
   COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_OPCODE, COMMAND_SCALAR,
-  COMMAND_SRC0, COMMAND_SRC1, COPY_DEVICE_TO_DEVICE, DTYPE_FLOAT32, DTYPE_INT32, OP_ADD, OP_COPY,
-  OP_FILL, OP_NOP,
+  COMMAND_SRC0, COMMAND_SRC1, COPY_DEVICE_TO_DEVICE, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE,
+  DTYPE_FLOAT32, DTYPE_INT32, OP_ADD, OP_COPY, OP_FILL, OP_NOP,
 } from "./abi";
-import { HEAP_LOCATION } from "./layout";
+import {
+  ENGINE_DMA, ENGINE_NONE, ENGINE_PCIE_D2H, ENGINE_PCIE_H2D, ENGINE_SIMD, HEAP_LOCATION,
+} from "./layout";
 import {
   STATUS_BAD_COPY_PATH, STATUS_BAD_DTYPE, STATUS_BAD_OPCODE, STATUS_MISALIGNED, STATUS_OK,
   STATUS_OUT_OF_BOUNDS, STATUS_UNSUPPORTED_DTYPE,
 } from "./status";
-import { copyCycles, elementwiseCycles, launchOnlyCycles } from "./timing/cost";
+import { copyCycles, elementwiseCycles } from "./timing/cost";
 import { dtypeBytes } from "./kernels/dtype";
 import { fillFloat32, fillInt32 } from "./kernels/fill";
 import { addFloat32, addInt32 } from "./kernels/elementwise";
 
-/** Simulated cycles of the command execute() last ran (launch only if it was rejected). */
+/** Cycles of the body of the command execute() last ran (0 if it was rejected). */
 export let commandCycles: f64 = 0;
+/** Engine that body holds (ENGINE_NONE if it holds none). */
+export let commandEngine: u32 = ENGINE_NONE;
 
 /** STATUS_OK if [address, address + bytes) lies in the heap and address is `align`-aligned. */
 function checkRange(address: u32, bytes: u64, align: u32): u32 {
@@ -27,9 +34,10 @@ function checkRange(address: u32, bytes: u64, align: u32): u32 {
   return STATUS_OK;
 }
 
-/** Executes the command at `command`; returns its status and sets commandCycles. */
+/** Executes the job at `command`; returns its status and sets commandCycles and commandEngine. */
 export function execute(command: usize): u32 {
-  commandCycles = launchOnlyCycles();
+  commandCycles = 0;
+  commandEngine = ENGINE_NONE;
   const opcode = load<u32>(command + COMMAND_OPCODE);
   switch (opcode) {
     case OP_NOP:
@@ -59,6 +67,7 @@ function fill(command: usize): u32 {
   if (dtype == DTYPE_FLOAT32) fillFloat32(dst, count, <f32>value);
   else fillInt32(dst, count, <i32>value);
   commandCycles = elementwiseCycles(<f64>bytes, <f64>count);
+  commandEngine = ENGINE_SIMD;
   return STATUS_OK;
 }
 
@@ -73,6 +82,7 @@ function copy(command: usize): u32 {
   if (status != STATUS_OK) return status;
   memory.copy(dst, src, bytes);
   commandCycles = copyCycles(<f64>bytes, path);
+  commandEngine = path == COPY_HOST_TO_DEVICE ? ENGINE_PCIE_H2D : path == COPY_DEVICE_TO_HOST ? ENGINE_PCIE_D2H : ENGINE_DMA;
   return STATUS_OK;
 }
 
@@ -93,5 +103,6 @@ function add(command: usize): u32 {
   if (dtype == DTYPE_FLOAT32) addFloat32(dst, a, b, count);
   else addInt32(dst, a, b, count);
   commandCycles = elementwiseCycles(3 * <f64>bytes, <f64>count);
+  commandEngine = ENGINE_SIMD;
   return STATUS_OK;
 }

@@ -10,6 +10,11 @@
 //     ├──────────────────────────────────────────────┤ STREAMS_LOCATION
 //     │ STREAM_SLOTS stream control blocks:           │ STREAMS_SIZE
 //     │ done, fault, fault seq, clock, fault count    │
+//     ├──────────────────────────────────────────────┤ ENGINES_LOCATION
+//     │ ENGINE_COUNT engines shared by all streams:   │ ENGINES_SIZE
+//     │ free-at time, busy cycles (timing/engines.ts) │
+//     ├──────────────────────────────────────────────┤ EVENTS_LOCATION
+//     │ EVENT_SLOTS event records: time, generation   │ EVENTS_SIZE
 //     ├──────────────────────────────────────────────┤ RING_LOCATION
 //     │ the device's command ring: RING_COMMANDS      │ RING_SIZE
 //     │ commands of COMMAND_SIZE bytes (abi.ts), each │
@@ -53,6 +58,8 @@ export const HEADER_RING_HEAD: u32 = 64;
 export const HEADER_RING_TAIL: u32 = 128;
 /** Bit s set when the last drain() completed commands of stream slot s. */
 export const HEADER_PROGRESS: u32 = 132;
+/** 1 + the event slot the drain stopped at (a wait for an event not yet recorded), or 0. */
+export const HEADER_BLOCKED_EVENT: u32 = 136;
 // Line 3: the worker's, written only when it goes to sleep or wakes.
 /** 1 while the worker waits on RING_HEAD, so the host notifies only when someone sleeps. */
 export const HEADER_SLEEPING: u32 = 192;
@@ -77,10 +84,46 @@ export const STREAM_FAULT_COUNT: u32 = 24;
 export const STREAMS_LOCATION: u32 = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE: u32 = STREAM_SLOTS * STREAM_SIZE;
 
+// The engines of a device, shared by all its streams. A command occupies the control core for
+// its launch, then one engine for its body (timing/engines.ts).
+/** The control core: launches every job. */
+export const ENGINE_CONTROL: u32 = 0;
+/** The PEs' SIMD engines: elementwise ops and fills. */
+export const ENGINE_SIMD: u32 = 1;
+/** The PEs' dot-product engines: matrix multiplies. */
+export const ENGINE_DPE: u32 = 2;
+/** Fabric DMA between device-memory regions. */
+export const ENGINE_DMA: u32 = 3;
+/** The PCIe link, host to device. */
+export const ENGINE_PCIE_H2D: u32 = 4;
+/** The PCIe link, device to host. */
+export const ENGINE_PCIE_D2H: u32 = 5;
+export const ENGINE_COUNT: u32 = 6;
+/** Engine of a command whose body needs none. */
+export const ENGINE_NONE: u32 = ENGINE_COUNT;
+export const ENGINE_SIZE: u32 = 16;
+/** Simulated time (cycles, f64) from which the engine is free. */
+export const ENGINE_FREE_CYCLES: u32 = 0;
+/** Cycles the engine has been busy since boot (f64). */
+export const ENGINE_BUSY_CYCLES: u32 = 8;
+export const ENGINES_LOCATION: u32 = STREAMS_LOCATION + STREAMS_SIZE;
+export const ENGINES_SIZE: u32 = 8 * ENGINE_SIZE;
+
+// Event records. An event recorded on a stream takes the stream's clock at that point; a wait
+// on it moves the waiting stream's clock to at least that time.
+export const EVENT_SLOTS: u32 = 4096;
+export const EVENT_SIZE: u32 = 16;
+/** Simulated time (cycles, f64) of the event's latest record. */
+export const EVENT_TIME_CYCLES: u32 = 0;
+/** Generation of the latest record (the host numbers them; 0 = never recorded). */
+export const EVENT_GENERATION: u32 = 8;
+export const EVENTS_LOCATION: u32 = ENGINES_LOCATION + ENGINES_SIZE;
+export const EVENTS_SIZE: u32 = EVENT_SLOTS * EVENT_SIZE;
+
 /** Commands in the ring; a power of two so a count maps to a position with a mask. */
 export const RING_COMMANDS: u32 = 16384;
 export const COMMAND_SIZE: u32 = 64;
-export const RING_LOCATION: u32 = STREAMS_LOCATION + STREAMS_SIZE;
+export const RING_LOCATION: u32 = EVENTS_LOCATION + EVENTS_SIZE;
 export const RING_SIZE: u32 = RING_COMMANDS * COMMAND_SIZE;
 
 /** Where asc places the core's static data (asconfig.json "memoryBase" must equal this). */
@@ -96,6 +139,18 @@ export const HEAP_LOCATION: u32 =
 // @ts-ignore: decorator
 @inline export function streamBlock(slot: u32): usize {
   return <usize>(STREAMS_LOCATION + slot * STREAM_SIZE);
+}
+
+/** Address of engine `engine`'s block. */
+// @ts-ignore: decorator
+@inline export function engineBlock(engine: u32): usize {
+  return <usize>(ENGINES_LOCATION + engine * ENGINE_SIZE);
+}
+
+/** Address of event slot `slot`'s record. */
+// @ts-ignore: decorator
+@inline export function eventRecord(slot: u32): usize {
+  return <usize>(EVENTS_LOCATION + slot * EVENT_SIZE);
 }
 
 /** Address of the command with ring count `count` (0-based). */

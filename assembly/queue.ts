@@ -2,22 +2,33 @@
 // issued them, across all streams) and publishes, per stream, the completion counter and the
 // simulated clock.
 //
+// Simulated time: a job starts when its stream is ready (its clock); it holds the control core
+// for the launch, then its engine for its body (timing/engines.ts), and its stream's clock
+// becomes the body's end. Event records and waits are queue operations: a record stores the
+// stream's clock, a wait moves it to the event's time.
+//
 // The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
 // stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
 // of its command n.
 
-import { COMMAND_STREAM, DEVICE_FAULTED } from "./abi";
 import {
-  HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_RING_TAIL,
-  STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
-  STREAM_SLOTS, commandAddress, streamBlock,
+  COMMAND_ARG0, COMMAND_OPCODE, COMMAND_STREAM, DEVICE_FAULTED, OP_RECORD_EVENT, OP_WAIT_EVENT,
+} from "./abi";
+import {
+  ENGINE_CONTROL, ENGINE_COUNT, HEADER_BLOCKED_EVENT, HEADER_DEVICE_STATE, HEADER_FAULT,
+  HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_RING_TAIL, STREAM_CLOCK_CYCLES, STREAM_DONE,
+  STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ, STREAM_SLOTS, commandAddress, streamBlock,
 } from "./layout";
 import { STATUS_BAD_STREAM, STATUS_OK } from "./status";
-import { commandCycles, execute } from "./decoder";
+import { commandCycles, commandEngine, execute } from "./decoder";
+import { EVENT_PENDING, eventTime, recordEvent, waitEvent } from "./events";
+import { launchCycles } from "./profile";
+import { reserve } from "./timing/engines";
 
 /**
  * Executes up to `budget` published commands; returns how many ran. Sets bit s of the
- * header's progress word for every stream slot s that completed commands. A command naming a
+ * header's progress word for every stream slot s that completed commands. Stops early at a
+ * wait for an event not yet recorded (HEADER_BLOCKED_EVENT names it). A command naming a
  * stream that does not exist faults the device and stops it.
  */
 export function drain(budget: u32): u32 {
@@ -25,6 +36,7 @@ export function drain(budget: u32): u32 {
   let tail = atomic.load<u32>(HEADER_RING_TAIL);
   let executed: u32 = 0;
   let progress: u32 = 0;
+  let blocked: u32 = 0;
   while (tail != head && executed < budget) {
     const command = commandAddress(tail);
     const slot = load<u32>(command + COMMAND_STREAM);
@@ -33,10 +45,27 @@ export function drain(budget: u32): u32 {
       atomic.store<u32>(HEADER_DEVICE_STATE, DEVICE_FAULTED);
       break;
     }
-    const status = execute(command);
     const block = streamBlock(slot);
+    const clock = load<f64>(block + STREAM_CLOCK_CYCLES);
+    const opcode = load<u32>(command + COMMAND_OPCODE);
+    let status: u32;
+    let end = clock;
+    if (opcode == OP_RECORD_EVENT) {
+      status = recordEvent(command, clock);
+    } else if (opcode == OP_WAIT_EVENT) {
+      status = waitEvent(command);
+      if (status == EVENT_PENDING) {
+        blocked = load<u32>(command + COMMAND_ARG0) + 1;
+        break;
+      }
+      if (status == STATUS_OK) end = max(clock, eventTime);
+    } else {
+      status = execute(command);
+      end = reserve(ENGINE_CONTROL, clock, launchCycles);
+      end = commandEngine < ENGINE_COUNT ? reserve(commandEngine, end, commandCycles) : end + commandCycles;
+    }
     const done = load<u32>(block + STREAM_DONE) + 1;
-    store<f64>(block + STREAM_CLOCK_CYCLES, load<f64>(block + STREAM_CLOCK_CYCLES) + commandCycles);
+    store<f64>(block + STREAM_CLOCK_CYCLES, end);
     if (status != STATUS_OK) {
       store<u32>(block + STREAM_FAULT, status);
       store<u32>(block + STREAM_FAULT_SEQ, done);
@@ -47,6 +76,7 @@ export function drain(budget: u32): u32 {
     tail++;
     executed++;
   }
+  atomic.store<u32>(HEADER_BLOCKED_EVENT, blocked);
   atomic.store<u32>(HEADER_RING_TAIL, tail);
   atomic.store<u32>(HEADER_PROGRESS, progress);
   return executed;

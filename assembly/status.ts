@@ -24,3 +24,5 @@ export const STATUS_TRAP: u32 = 9;
 export const STATUS_BAD_PROFILE: u32 = 10;
 /** A command names a stream slot that does not exist; the device faults (no stream to blame). */
 export const STATUS_BAD_STREAM: u32 = 11;
+/** An event command names an event slot that does not exist. */
+export const STATUS_BAD_EVENT: u32 = 12;

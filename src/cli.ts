@@ -39,7 +39,7 @@ async function runDemo(index: number, elements: number) {
   const device = runtime.device(index);
   return {
     index,
-    ops: device.defaultQueue.enqueued,
+    ops: device.queues.reduce((sum, queue) => sum + queue.enqueued, 0),
     simulatedMs: device.simulatedSeconds() * 1e3,
     mismatches,
   };

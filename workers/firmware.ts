@@ -4,9 +4,10 @@
 
 import type { DeviceReport } from '../src/runtime/protocol.js';
 import {
-  ABI_VERSION, DEVICE_FAULTED, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT,
-  HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE,
-  STREAM_SIZE, STREAM_SLOTS,
+  ABI_VERSION, DEVICE_FAULTED, EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE,
+  HEADER_BLOCKED_EVENT, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_PROGRESS,
+  HEADER_RING_HEAD, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
+  STREAM_SLOTS,
 } from '../src/runtime/layout.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
 
@@ -28,11 +29,17 @@ const POLL_MS = 0.025;
 
 const headIndex = HEADER_RING_HEAD / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
+const blockedIndex = HEADER_BLOCKED_EVENT / 4;
 const progressIndex = HEADER_PROGRESS / 4;
 
 /** Index of stream slot `slot`'s DONE word in an Int32Array over device memory. */
 function doneIndex(slot: number): number {
   return (STREAMS_LOCATION + slot * STREAM_SIZE + STREAM_DONE) / 4;
+}
+
+/** Index of event slot `slot`'s generation word in an Int32Array over device memory. */
+function generationIndex(slot: number): number {
+  return (EVENTS_LOCATION + slot * EVENT_SIZE + EVENT_GENERATION) / 4;
 }
 
 /** Resolves after the event loop has run pending tasks (a macrotask, not a timer). */
@@ -86,6 +93,8 @@ export class DeviceFirmware {
   async stop(): Promise<void> {
     this.running = false;
     Atomics.notify(this.i32, headIndex);
+    const blocked = Atomics.load(this.i32, blockedIndex);
+    if (blocked !== 0) Atomics.notify(this.i32, generationIndex(blocked - 1));
     await this.stopped;
   }
 
@@ -102,6 +111,15 @@ export class DeviceFirmware {
         this.executed += ran;
         this.wakeWaiters();
         if (ran === DRAIN_BUDGET) await yieldToEventLoop();
+        continue;
+      }
+      const blocked = Atomics.load(i32, blockedIndex);
+      if (blocked !== 0) {
+        // Stopped at a wait for an event another device records: the host relays the record
+        // into this device's event slot and notifies its generation word.
+        const word = generationIndex(blocked - 1);
+        const wait = Atomics.waitAsync(i32, word, Atomics.load(i32, word));
+        if (wait.async) await wait.value;
         continue;
       }
       if (this.pollForWork(seen)) continue;

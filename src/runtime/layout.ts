@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -15,6 +15,7 @@ export const HEADER_FAULT = 12;
 export const HEADER_RING_HEAD = 64;
 export const HEADER_RING_TAIL = 128;
 export const HEADER_PROGRESS = 132;
+export const HEADER_BLOCKED_EVENT = 136;
 export const HEADER_SLEEPING = 192;
 
 export const PROFILE_LOCATION = HEADER_LOCATION + HEADER_SIZE;
@@ -31,9 +32,30 @@ export const STREAM_FAULT_COUNT = 24;
 export const STREAMS_LOCATION = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE = STREAM_SLOTS * STREAM_SIZE;
 
+export const ENGINE_CONTROL = 0;
+export const ENGINE_SIMD = 1;
+export const ENGINE_DPE = 2;
+export const ENGINE_DMA = 3;
+export const ENGINE_PCIE_H2D = 4;
+export const ENGINE_PCIE_D2H = 5;
+export const ENGINE_COUNT = 6;
+export const ENGINE_NONE = ENGINE_COUNT;
+export const ENGINE_SIZE = 16;
+export const ENGINE_FREE_CYCLES = 0;
+export const ENGINE_BUSY_CYCLES = 8;
+export const ENGINES_LOCATION = STREAMS_LOCATION + STREAMS_SIZE;
+export const ENGINES_SIZE = 8 * ENGINE_SIZE;
+
+export const EVENT_SLOTS = 4096;
+export const EVENT_SIZE = 16;
+export const EVENT_TIME_CYCLES = 0;
+export const EVENT_GENERATION = 8;
+export const EVENTS_LOCATION = ENGINES_LOCATION + ENGINES_SIZE;
+export const EVENTS_SIZE = EVENT_SLOTS * EVENT_SIZE;
+
 export const RING_COMMANDS = 16384;
 export const COMMAND_SIZE = 64;
-export const RING_LOCATION = STREAMS_LOCATION + STREAMS_SIZE;
+export const RING_LOCATION = EVENTS_LOCATION + EVENTS_SIZE;
 export const RING_SIZE = RING_COMMANDS * COMMAND_SIZE;
 
 export const CORE_DATA_LOCATION = RING_LOCATION + RING_SIZE;
@@ -57,7 +79,9 @@ export const OP_NOP = 0;
 export const OP_FILL = 1;
 export const OP_COPY = 2;
 export const OP_ADD = 3;
-export const OPCODE_COUNT = 4;
+export const OP_RECORD_EVENT = 4;
+export const OP_WAIT_EVENT = 5;
+export const OPCODE_COUNT = 6;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;

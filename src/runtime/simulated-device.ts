@@ -56,6 +56,10 @@ export class SimulatedDevice {
   readonly ring: CommandRing;
   /** Stream queues by slot; slot 0 is the default stream. */
   readonly queues: StreamQueue[];
+  /** The queue of this device's current stream: where ops are enqueued. */
+  currentQueue: StreamQueue;
+  /** The stream each live block was allocated for: its frees are ordered on that stream. */
+  private readonly blockQueues = new Map<number, StreamQueue>();
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
   private link: DeviceLink | undefined;
@@ -79,6 +83,7 @@ export class SimulatedDevice {
     this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
     this.ring = new CommandRing(this.views);
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
+    this.currentQueue = this.queues[0]!;
     this.booted = this.boot(connect);
     this.booted.catch(() => {}); // surfaced through every wait instead
   }
@@ -93,44 +98,52 @@ export class SimulatedDevice {
     return this.lost === undefined;
   }
 
-  /** Allocates `bytes` of device memory; throws OutOfMemoryError when it cannot. */
-  allocate(bytes: number): number {
+  /**
+   * Allocates `bytes` of device memory for use on `queue` (default: the current stream);
+   * throws OutOfMemoryError when it cannot.
+   */
+  allocate(bytes: number, queue = this.currentQueue): number {
     this.assertAlive();
     this.reclaim();
     const address = this.heap.allocate(bytes);
-    if (address >= 0) return address;
-    const { heap } = this;
-    throw new OutOfMemoryError(this.index, roundAllocation(bytes), heap.capacityBytes, heap.freeBytes, heap.allocatedBytes);
+    if (address < 0) {
+      const { heap } = this;
+      throw new OutOfMemoryError(this.index, roundAllocation(bytes), heap.capacityBytes, heap.freeBytes, heap.allocatedBytes);
+    }
+    this.blockQueues.set(address, queue);
+    return address;
   }
 
-  /** Frees `address` once `queue` has completed command `seq` (every use enqueued so far). */
-  release(address: number, queue: StreamQueue, seq = queue.enqueued): void {
+  /** Frees the block at `address` once its stream has completed every command enqueued so far. */
+  release(address: number): void {
+    const queue = this.blockQueues.get(address)!;
+    this.blockQueues.delete(address);
     if (!this.alive) return;
-    if (queue.isComplete(seq)) this.heap.free(address);
-    else (this.pendingFrees[queue.slot] ??= new PendingFrees()).add(seq, address);
+    if (queue.isComplete(queue.enqueued)) this.heap.free(address);
+    else (this.pendingFrees[queue.slot] ??= new PendingFrees()).add(queue.enqueued, address);
   }
 
   /** Enqueues a copy of host bytes into device memory at `dst`; returns the copy's sequence number. */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    const staging = this.allocate(bytes);
+    const staging = this.allocate(bytes, queue);
     new Uint8Array(this.memory.buffer, staging, bytes).set(
       new Uint8Array(data.buffer, data.byteOffset, bytes),
     );
     const seq = queue.enqueue(OP_COPY, 0, dst, staging, 0, bytes, COPY_HOST_TO_DEVICE, 0);
-    this.release(staging, queue, seq);
+    this.release(staging);
     return seq;
   }
 
   /** Copies `bytes` of device memory at `src` to the host, in stream order. */
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
-    const staging = this.allocate(bytes);
+    const staging = this.allocate(bytes, queue);
     try {
       const seq = queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
       await this.wait(queue, seq, 'a device-to-host copy');
       return new Uint8Array(this.memory.buffer, staging, bytes).slice().buffer;
     } finally {
-      this.release(staging, queue);
+      this.release(staging);
     }
   }
 

@@ -15,6 +15,7 @@ export const STATUS_BAD_COPY_PATH = 8;
 export const STATUS_TRAP = 9;
 export const STATUS_BAD_PROFILE = 10;
 export const STATUS_BAD_STREAM = 11;
+export const STATUS_BAD_EVENT = 12;
 
 const descriptions: Record<number, string> = {
   [STATUS_ABI_MISMATCH]: 'the core was built for a different ABI version than this host',
@@ -28,6 +29,7 @@ const descriptions: Record<number, string> = {
   [STATUS_TRAP]: 'the device core trapped',
   [STATUS_BAD_PROFILE]: 'the hardware profile has a non-positive clock or rate',
   [STATUS_BAD_STREAM]: 'a command named a stream slot that does not exist',
+  [STATUS_BAD_EVENT]: 'an event command named an event slot that does not exist',
 };
 
 /** Human-readable meaning of a status code. */

@@ -7,7 +7,8 @@ import { runtime } from '../runtime/runtime.js';
 import { OP_FILL } from '../runtime/layout.js';
 import { dtypeInfo, dtypeOfArray, type DType } from './dtype.js';
 import { checkShape, numelOf } from './shape.js';
-import { Storage, Tensor } from './tensor.js';
+import { Storage } from './storage.js';
+import { Tensor } from './tensor.js';
 
 /** Options shared by the factories. */
 export interface TensorOptions {
@@ -80,8 +81,8 @@ export function tensor(data: NestedArray | Float32Array | Int32Array, options?: 
   const { dtype, info, device } = resolveOptions(options, fallback);
   const host = values instanceof info.array ? values : new info.array(values);
   const bytes = host.length * info.bytes;
-  const storage = new Storage(device, device.allocate(bytes), bytes);
-  if (bytes > 0) device.upload(device.defaultQueue, storage.address, host);
+  const storage = Storage.allocate(device, bytes);
+  if (bytes > 0) device.upload(device.currentQueue, storage.address, host);
   return new Tensor(storage, shape, dtype);
 }
 
@@ -91,7 +92,7 @@ export function zeros(size: number | readonly number[], options?: TensorOptions)
   const { dtype, info, device } = resolveOptions(options, 'float32');
   const numel = numelOf(shape);
   const bytes = numel * info.bytes;
-  const storage = new Storage(device, device.allocate(bytes), bytes);
-  if (numel > 0) device.defaultQueue.enqueue(OP_FILL, info.code, storage.address, 0, 0, numel, 0, 0);
+  const storage = Storage.allocate(device, bytes);
+  if (numel > 0) device.currentQueue.enqueue(OP_FILL, info.code, storage.address, 0, 0, numel, 0, 0);
   return new Tensor(storage, shape, dtype);
 }

@@ -6,7 +6,8 @@ import { MtiaError } from '../errors.js';
 import { OP_ADD } from '../runtime/layout.js';
 import { broadcastShapes, sameShape } from './shape.js';
 import { dtypeInfo } from './dtype.js';
-import { Storage, Tensor } from './tensor.js';
+import { Storage } from './storage.js';
+import { Tensor } from './tensor.js';
 
 /** Throws PyTorch's error unless every tensor is on the same device. */
 function checkSameDevice(op: string, tensors: readonly Tensor[]): void {
@@ -44,7 +45,7 @@ export function add(a: Tensor, b: Tensor): Tensor {
   const info = dtypeInfo(a.dtype);
   const device = sa.device;
   const bytes = a.numel * info.bytes;
-  const out = new Storage(device, device.allocate(bytes), bytes);
-  device.defaultQueue.enqueue(OP_ADD, info.code, out.address, sa.address, sb.address, a.numel, 0, 0);
+  const out = Storage.allocate(device, bytes);
+  device.currentQueue.enqueue(OP_ADD, info.code, out.address, sa.address, sb.address, a.numel, 0, 0);
   return new Tensor(out, shape, a.dtype);
 }

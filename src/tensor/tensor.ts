@@ -4,27 +4,15 @@
 
 import { Device } from '../device.js';
 import { MtiaError } from '../errors.js';
-import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, type DType, type TypedArray } from './dtype.js';
 import { add } from './ops.js';
-
-/** The device memory a tensor's values live in. */
-export class Storage {
-  /** True once free() has been called. */
-  freed = false;
-
-  constructor(
-    readonly device: SimulatedDevice,
-    /** Byte address in device memory. */
-    readonly address: number,
-    readonly bytes: number,
-  ) {}
-}
+import type { Storage } from './storage.js';
 
 /** A multi-dimensional array on a simulated MTIA device. */
 export class Tensor implements Disposable {
   /** Number of elements. */
   readonly numel: number;
+  private freed = false;
 
   /** @internal Tensors are made by factories and ops, not by `new`. */
   constructor(
@@ -33,6 +21,7 @@ export class Tensor implements Disposable {
     readonly dtype: DType,
   ) {
     this.numel = shape.reduce((n, size) => n * size, 1);
+    storage.retain();
   }
 
   /** The device the tensor lives on. */
@@ -53,19 +42,19 @@ export class Tensor implements Disposable {
   /** Copies the values to the host, after every op enqueued before this call, as a flat typed array. */
   async toArray(): Promise<TypedArray> {
     const { device, address, bytes } = this.checkUsable('toArray');
-    const data = await device.download(device.defaultQueue, address, this.numel === 0 ? 0 : bytes);
+    const data = await device.download(device.currentQueue, address, this.numel === 0 ? 0 : bytes);
     return new (dtypeInfo(this.dtype).array)(data, 0, this.numel);
   }
 
   /**
-   * Frees the tensor's device memory once the work already enqueued on it is done
-   * (stream-ordered). Using the tensor afterwards throws.
+   * Drops the tensor's hold on its device memory, which is returned once no tensor views it
+   * and the work already enqueued on it is done (stream-ordered). Using the tensor afterwards
+   * throws; freeing twice does nothing.
    */
   free(): void {
-    const storage = this.storage;
-    if (storage.freed) return;
-    storage.freed = true;
-    storage.device.release(storage.address, storage.device.defaultQueue);
+    if (this.freed) return;
+    this.freed = true;
+    this.storage.drop();
   }
 
   /** free(), for `using t = ...`. */
@@ -76,7 +65,7 @@ export class Tensor implements Disposable {
   /** @internal Throws unless the tensor can be used in `op`; returns its storage. */
   checkUsable(op: string): Storage {
     const storage = this.storage;
-    if (storage.freed) {
+    if (this.freed) {
       throw new MtiaError(`${op}: the tensor was freed (free() or using) and cannot be used any more`);
     }
     storage.device.assertAlive();

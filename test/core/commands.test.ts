@@ -25,6 +25,9 @@ function floats(count: number, seed: number): Float32Array {
 }
 
 const sizes = [0, 1, 3, 4, 5, 7, 8, 17, 1000, 4099];
+const dramBytesPerCycle = (v2.dramBytesPerSecond * v2.dramEfficiency) / v2.clockHz;
+const pcieBytesPerCycle = v2.pcieBytesPerSecond / v2.clockHz;
+const simdPerCycle = v2.seElementsPerCyclePerPe * v2.peRows * v2.peCols;
 const GUARD = 0x7eadbeef;
 
 describe('FILL', () => {
@@ -112,11 +115,14 @@ describe('rejected commands', () => {
     expect(h.done()).toBe(seq);
     expect(h.fault()).toEqual({ status: expected, seq, count: 1 });
     const after = h.u8.slice(0, L.HEAP_LOCATION + 4096);
-    // Only the ring tail, the progress word and the stream's own control block may change.
+    // Only the ring tail, the progress word, the stream's own control block and the control
+    // core's engine block (the launch is still charged) may change.
     const changed = after.reduce<number[]>((list, byte, k) => (byte !== before[k] ? [...list, k] : list), []);
     const allowed = new Set<number>();
     for (const word of [L.HEADER_RING_TAIL, L.HEADER_PROGRESS]) for (let k = word; k < word + 4; k++) allowed.add(k);
     for (let k = L.STREAMS_LOCATION; k < L.STREAMS_LOCATION + L.STREAM_SIZE; k++) allowed.add(k);
+    const control = L.ENGINES_LOCATION + L.ENGINE_CONTROL * L.ENGINE_SIZE;
+    for (let k = control; k < control + L.ENGINE_SIZE; k++) allowed.add(k);
     expect(changed.filter((k) => !allowed.has(k))).toEqual([]);
   });
 
@@ -185,11 +191,59 @@ describe('the command ring', () => {
   });
 });
 
+describe('events', () => {
+  const launch = v2.jobLaunchNs * 1e-9 * v2.clockHz;
+  const eventGeneration = (slot: number) => h.u32[(L.EVENTS_LOCATION + slot * L.EVENT_SIZE + L.EVENT_GENERATION) / 4];
+  const eventTime = (slot: number) => h.f64[(L.EVENTS_LOCATION + slot * L.EVENT_SIZE + L.EVENT_TIME_CYCLES) / 8];
+
+  test('a record takes its stream clock; a wait moves the waiting stream to it; neither launches', () => {
+    h.push({ opcode: L.OP_NOP }, 0);
+    h.push({ opcode: L.OP_NOP }, 0);
+    h.push({ opcode: L.OP_RECORD_EVENT, arg0: 7, count: 1 }, 0);
+    h.push({ opcode: L.OP_WAIT_EVENT, arg0: 7, count: 1 }, 3);
+    expect(h.core.drain(10)).toBe(4);
+    expect(eventGeneration(7)).toBe(1);
+    expect(eventTime(7)).toBeCloseTo(2 * launch, 9);
+    expect(h.clockCycles(0)).toBeCloseTo(2 * launch, 9);
+    expect(h.clockCycles(3)).toBeCloseTo(2 * launch, 9);
+    expect(h.fault(3).count).toBe(0);
+  });
+
+  test('a wait never moves a clock backwards', () => {
+    h.push({ opcode: L.OP_RECORD_EVENT, arg0: 1, count: 5 }, 0);
+    h.push({ opcode: L.OP_NOP }, 2);
+    h.push({ opcode: L.OP_NOP }, 2);
+    h.push({ opcode: L.OP_WAIT_EVENT, arg0: 1, count: 5 }, 2);
+    h.core.drain(10);
+    expect(h.clockCycles(2)).toBeCloseTo(2 * launch, 9);
+  });
+
+  test('a wait for a record not yet made stops the ring there until the generation appears', () => {
+    h.push({ opcode: L.OP_NOP }, 0);
+    h.push({ opcode: L.OP_WAIT_EVENT, arg0: 9, count: 2 }, 1);
+    h.push({ opcode: L.OP_NOP }, 0);
+    expect(h.core.drain(10)).toBe(1);
+    expect(h.u32[L.HEADER_BLOCKED_EVENT / 4]).toBe(10);
+    expect(h.core.drain(10)).toBe(0);
+    // What the host does to relay a record made on another device:
+    h.f64[(L.EVENTS_LOCATION + 9 * L.EVENT_SIZE + L.EVENT_TIME_CYCLES) / 8] = 100 * launch;
+    Atomics.store(h.u32, (L.EVENTS_LOCATION + 9 * L.EVENT_SIZE + L.EVENT_GENERATION) / 4, 2);
+    expect(h.core.drain(10)).toBe(2);
+    expect(h.u32[L.HEADER_BLOCKED_EVENT / 4]).toBe(0);
+    expect(h.clockCycles(1)).toBeCloseTo(100 * launch, 9);
+    expect(h.clockCycles(0)).toBeCloseTo(2 * launch, 9);
+  });
+
+  test('an event slot that does not exist is a stream fault', () => {
+    const seq = h.push({ opcode: L.OP_RECORD_EVENT, arg0: L.EVENT_SLOTS, count: 1 }, 0);
+    h.push({ opcode: L.OP_WAIT_EVENT, arg0: L.EVENT_SLOTS + 1, count: 1 }, 0);
+    h.core.drain(10);
+    expect(h.fault()).toEqual({ status: S.STATUS_BAD_EVENT, seq: seq + 1, count: 2 });
+  });
+});
+
 describe('simulated time (MTIA 2i profile)', () => {
   const launch = v2.jobLaunchNs * 1e-9 * v2.clockHz;
-  const dramBytesPerCycle = (v2.dramBytesPerSecond * v2.dramEfficiency) / v2.clockHz;
-  const pcieBytesPerCycle = v2.pcieBytesPerSecond / v2.clockHz;
-  const simdPerCycle = v2.seElementsPerCyclePerPe * v2.peRows * v2.peCols;
 
   test('a NOP costs one job launch: 1 µs', () => {
     h.push({ opcode: L.OP_NOP });
@@ -218,12 +272,33 @@ describe('simulated time (MTIA 2i profile)', () => {
     expect(h.clockCycles() - before).toBeCloseTo(launch + (2 * bytes) / dramBytesPerCycle, 6);
   });
 
-  test('each stream keeps its own clock', () => {
+  test('each stream keeps its own clock; all launches go through the one control core', () => {
     h.push({ opcode: L.OP_NOP }, 0);
     h.push({ opcode: L.OP_NOP }, 0);
     h.push({ opcode: L.OP_NOP }, 1);
     h.core.drain(10);
     expect(h.clockCycles(0)).toBeCloseTo(2 * launch, 9);
-    expect(h.clockCycles(1)).toBeCloseTo(launch, 9);
+    expect(h.clockCycles(1)).toBeCloseTo(3 * launch, 9);
+  });
+
+  test('bodies on different engines overlap; bodies on one engine queue in issue order', () => {
+    const n = 1 << 18;
+    const add = { opcode: L.OP_ADD, dtype: L.DTYPE_FLOAT32, dst: h.heap(0), src0: h.heap(0), src1: h.heap(0), count: n };
+    const copy = { opcode: L.OP_COPY, dst: h.heap(2 << 20), src0: h.heap(1 << 20), count: 4 * n, arg0: L.COPY_HOST_TO_DEVICE };
+    const addBody = (12 * n) / dramBytesPerCycle;
+    const copyBody = (4 * n) / pcieBytesPerCycle;
+    h.push(add, 0);
+    h.push(copy, 1);
+    h.push(add, 2);
+    h.core.drain(10);
+    expect([h.fault(0).count, h.fault(1).count, h.fault(2).count]).toEqual([0, 0, 0]);
+    expect(h.clockCycles(0)).toBeCloseTo(launch + addBody, 6);
+    expect(h.clockCycles(1)).toBeCloseTo(2 * launch + copyBody, 6); // launched after stream 0's job
+    expect(h.clockCycles(2)).toBeCloseTo(launch + 2 * addBody, 6); // waits for the SIMD engine
+    const busy = (engine: number) => h.f64[(L.ENGINES_LOCATION + engine * L.ENGINE_SIZE + L.ENGINE_BUSY_CYCLES) / 8]!;
+    expect(busy(L.ENGINE_CONTROL)).toBeCloseTo(3 * launch, 6);
+    expect(busy(L.ENGINE_SIMD)).toBeCloseTo(2 * addBody, 6);
+    expect(busy(L.ENGINE_PCIE_H2D)).toBeCloseTo(copyBody, 6);
+    expect(busy(L.ENGINE_DPE)).toBe(0);
   });
 });

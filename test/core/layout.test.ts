@@ -39,7 +39,10 @@ describe('ABI mirror', () => {
   test('regions are chained, non-overlapping and the heap is 64 KiB aligned', () => {
     expect(layout.PROFILE_LOCATION).toBe(layout.HEADER_LOCATION + layout.HEADER_SIZE);
     expect(layout.STREAMS_LOCATION).toBe(layout.PROFILE_LOCATION + layout.PROFILE_SIZE);
-    expect(layout.RING_LOCATION).toBe(layout.STREAMS_LOCATION + layout.STREAMS_SIZE);
+    expect(layout.ENGINES_LOCATION).toBe(layout.STREAMS_LOCATION + layout.STREAMS_SIZE);
+    expect(layout.ENGINES_SIZE).toBeGreaterThanOrEqual(layout.ENGINE_COUNT * layout.ENGINE_SIZE);
+    expect(layout.EVENTS_LOCATION).toBe(layout.ENGINES_LOCATION + layout.ENGINES_SIZE);
+    expect(layout.RING_LOCATION).toBe(layout.EVENTS_LOCATION + layout.EVENTS_SIZE);
     expect(layout.CORE_DATA_LOCATION).toBe(layout.RING_LOCATION + layout.RING_SIZE);
     expect(layout.HEAP_LOCATION).toBeGreaterThanOrEqual(layout.CORE_DATA_LOCATION + layout.CORE_DATA_SIZE);
     expect(layout.HEAP_LOCATION % 65536).toBe(0);
