@@ -6,13 +6,14 @@
 // Run by `npm run build`, and so by `npm ci` (prepare), `npm test` and `npm start`.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 const run = (command, args) => execFileSync(bin(command), args, { stdio: 'inherit' });
 
-rmSync('dist', { recursive: true, force: true });
+// dist/ is overwritten file by file, not removed first: a test run in another shell keeps
+// finding the files it needs while a build runs.
 mkdirSync('dist', { recursive: true });
 
 run('asc', ['assembly/index.ts', '--target', 'release']);
