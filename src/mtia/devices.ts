@@ -3,6 +3,7 @@
 
 import { checkDeviceIndex, deviceIndex, type DeviceLike } from '../device.js';
 import { runtime } from '../runtime/runtime.js';
+import { runInScope } from './scope.js';
 
 /** Number of simulated devices (torch.mtia.device_count); does not start them. */
 export function deviceCount(): number {
@@ -62,19 +63,7 @@ export function device(device: DeviceLike | null | undefined): DeviceContext {
  * the switch lasts until it settles.
  */
 export function withDevice<T>(device: DeviceLike | null | undefined, fn: () => T): T {
-  const context = new DeviceContext(device);
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    context[Symbol.dispose]();
-    throw error;
-  }
-  if (result instanceof Promise) {
-    return result.finally(() => context[Symbol.dispose]()) as T;
-  }
-  context[Symbol.dispose]();
-  return result;
+  return runInScope(new DeviceContext(device), fn);
 }
 
 /** [major, minor] of the simulated chip generation (torch.mtia.get_device_capability). */

@@ -6,3 +6,6 @@ export {
   isBf16Supported, setDevice, synchronize, withDevice, type DeviceProperties,
 } from './devices.js';
 export { profiles, type CustomProfile, type HardwareProfile, type ProfileName } from './profiles.js';
+export { Stream, type StreamOptions } from './stream.js';
+export { Event, type EventOptions } from './event.js';
+export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';

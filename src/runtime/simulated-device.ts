@@ -13,10 +13,11 @@ import {
   HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY,
   PROFILE_CLOCK_HZ, PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
   PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
-  PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE,
+  PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, STREAM_SLOTS,
 } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
+import { EventSlots } from './event-slots.js';
 import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
@@ -54,8 +55,12 @@ export class SimulatedDevice {
   readonly heap: DeviceHeap;
   /** The command ring all streams of the device share. */
   readonly ring: CommandRing;
-  /** Stream queues by slot; slot 0 is the default stream. */
+  /** Stream queues by slot, made on first use; slot 0 is the default stream. */
   readonly queues: StreamQueue[];
+  /** The device's event slots. */
+  readonly eventSlots: EventSlots;
+  /** The slot the next new stream gets (streams share slots round-robin past the last). */
+  private nextStreamSlot = 1;
   /** The queue of this device's current stream: where ops are enqueued. */
   currentQueue: StreamQueue;
   /** The stream each live block was allocated for: its frees are ordered on that stream. */
@@ -84,6 +89,7 @@ export class SimulatedDevice {
     this.ring = new CommandRing(this.views);
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
     this.currentQueue = this.queues[0]!;
+    this.eventSlots = new EventSlots(this.views);
     this.booted = this.boot(connect);
     this.booted.catch(() => {}); // surfaced through every wait instead
   }
@@ -91,6 +97,17 @@ export class SimulatedDevice {
   /** The default stream's queue. */
   get defaultQueue(): StreamQueue {
     return this.queues[0]!;
+  }
+
+  /**
+   * The queue for a new stream: slots 1 to STREAM_SLOTS-1 in turn. Past the last, new streams
+   * share slots round-robin (like CUDA's pool of streams): their work is then serialised, which
+   * is always a valid schedule.
+   */
+  newStreamQueue(): StreamQueue {
+    const slot = this.nextStreamSlot;
+    this.nextStreamSlot = slot === STREAM_SLOTS - 1 ? 1 : slot + 1;
+    return (this.queues[slot] ??= new StreamQueue(this.ring, this.views, slot));
   }
 
   /** True until the device is lost or shut down. */
@@ -172,12 +189,14 @@ export class SimulatedDevice {
 
   /** Waits for every command enqueued so far on every stream of this device. */
   async synchronize(): Promise<void> {
-    await Promise.all(this.queues.map((queue) => this.wait(queue, queue.enqueued, 'work on this device')));
+    const queues = this.queues.filter((queue) => queue !== undefined);
+    await Promise.all(queues.map((queue) => this.wait(queue, queue.enqueued, 'work on this device')));
   }
 
   /** Simulated time of the device: the latest stream clock, in seconds. */
   simulatedSeconds(): number {
-    return Math.max(...this.queues.map((queue) => queue.clockCycles())) / this.profile.clockHz;
+    const clocks = this.queues.filter((queue) => queue !== undefined).map((queue) => queue.clockCycles());
+    return Math.max(...clocks) / this.profile.clockHz;
   }
 
   /** The worker's own report, over the control link. */
@@ -229,7 +248,7 @@ export class SimulatedDevice {
   private markLost(error: DeviceLostError): void {
     if (this.lost !== undefined) return;
     this.lost = error;
-    for (const queue of this.queues) Atomics.notify(this.views.i32, queue.doneWordIndex);
+    for (const queue of this.queues) if (queue !== undefined) Atomics.notify(this.views.i32, queue.doneWordIndex);
   }
 
   /** Frees the pending blocks whose streams have passed them. */
@@ -260,5 +279,7 @@ export class SimulatedDevice {
     field(PROFILE_PCIE_BYTES_PER_SECOND, p.pcieBytesPerSecond);
     field(PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, p.seElementsPerCyclePerPe);
     field(PROFILE_JOB_LAUNCH_NS, p.jobLaunchNs);
+    field(PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, p.dpeFp16MacsPerCyclePerPe);
+    field(PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE, p.dpeInt8MacsPerCyclePerPe);
   }
 }

@@ -1,0 +1,74 @@
+// The current stream of each device and the ways to change it: torch.mtia's current_stream,
+// default_stream, set_stream, stream / StreamContext (shared/reference/torch-mtia-api.md §1.4,
+// §2.4, §2.5). The current stream is kept per device; setStream also makes the stream's device
+// current.
+
+import type { DeviceLike } from '../device.js';
+import { runtime } from '../runtime/runtime.js';
+import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { resolveDevice } from './devices.js';
+import { runInScope } from './scope.js';
+import { Stream } from './stream.js';
+
+/** The current stream of each device that has one set (others use their default stream). */
+const currentStreams = new WeakMap<SimulatedDevice, Stream>();
+
+/** The current stream of `device` (default: the current device); starts the devices if needed. */
+export function currentStream(device?: DeviceLike | null): Stream {
+  const simulated = runtime.device(resolveDevice(device));
+  return currentStreams.get(simulated) ?? Stream.defaultOf(simulated);
+}
+
+/** The default stream (id 0) of `device` (default: the current device). */
+export function defaultStream(device?: DeviceLike | null): Stream {
+  return Stream.defaultOf(runtime.device(resolveDevice(device)));
+}
+
+/**
+ * Makes `stream` the current stream of its device and its device the current device
+ * (torch.mtia.set_stream); null or undefined does nothing.
+ */
+export function setStream(stream: Stream | null | undefined): void {
+  if (stream === null || stream === undefined) return;
+  if (!(stream instanceof Stream)) throw new TypeError(`setStream(): stream must be an mtia.Stream, but got: ${String(stream)}`);
+  stream.simulated.assertAlive();
+  runtime.currentDevice = stream.simulated.index;
+  currentStreams.set(stream.simulated, stream);
+  stream.simulated.currentQueue = stream.queue;
+}
+
+/**
+ * Makes a stream current until disposed (torch.mtia.StreamContext): `using _ = mtia.stream(s)`.
+ * Restores the previous current stream and device on dispose. Nesting works; a null stream
+ * selects nothing.
+ */
+export class StreamContext implements Disposable {
+  private readonly previousStream: Stream | undefined;
+  private readonly previousOnTarget: Stream | undefined;
+
+  constructor(readonly stream: Stream | null | undefined) {
+    if (stream === null || stream === undefined) return;
+    this.previousStream = currentStream();
+    if (this.previousStream.simulated !== stream.simulated) this.previousOnTarget = currentStream(stream.simulated.index);
+    setStream(stream);
+  }
+
+  /** Restores the streams (and so the device) that were current before. */
+  [Symbol.dispose](): void {
+    if (this.previousOnTarget !== undefined) setStream(this.previousOnTarget);
+    if (this.previousStream !== undefined) setStream(this.previousStream);
+  }
+}
+
+/** Makes `stream` current until the returned context is disposed (torch.mtia.stream). */
+export function stream(stream: Stream | null | undefined): StreamContext {
+  return new StreamContext(stream);
+}
+
+/**
+ * Runs `fn` with `stream` current and restores the previous streams afterwards; when `fn`
+ * returns a promise, the switch lasts until it settles.
+ */
+export function withStream<T>(stream: Stream | null | undefined, fn: () => T): T {
+  return runInScope(new StreamContext(stream), fn);
+}
