@@ -13,6 +13,7 @@ import type { SlotUse } from '../runtime/event-slots.js';
 import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
+import { orderAfter, snapshotAt } from '../runtime/stream-sanitizer.js';
 import { currentStream } from './stream-context.js';
 import { Stream } from './stream.js';
 
@@ -40,6 +41,8 @@ interface EventRecord {
   readonly uses: SlotUse[];
   /** Relays of this record to other devices, which read the slot when it completes. */
   readonly relays: Promise<void>[];
+  /** What the stream sanitizer knows this record is ordered after (when it is enabled). */
+  readonly order: ReadonlyMap<StreamQueue, number> | undefined;
 }
 
 /** Frees the slot of an event that was collected while still holding one. */
@@ -91,7 +94,8 @@ export class Event {
     const slot = simulated.eventSlots.acquire();
     const generation = simulated.eventSlots.nextGeneration();
     const seq = stream.queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, generation, slot, 0);
-    const record: EventRecord = { simulated, queue: stream.queue, seq, slot, generation, uses: [], relays: [] };
+    const order = snapshotAt(stream.queue, seq);
+    const record: EventRecord = { simulated, queue: stream.queue, seq, slot, generation, uses: [], relays: [], order };
     if (previous !== undefined) {
       collected.unregister(this);
       release(previous);
@@ -131,6 +135,7 @@ export class Event {
     } else {
       record.relays.push(relay(record, stream));
     }
+    orderAfter(stream.queue, record.order);
   }
 
   /**

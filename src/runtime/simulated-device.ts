@@ -18,6 +18,7 @@ import {
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
+import { hostSynchronized } from './stream-sanitizer.js';
 import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
@@ -183,6 +184,7 @@ export class SimulatedDevice {
       }
     }
     this.assertAlive();
+    hostSynchronized(queue, seq);
     const faults = queue.takeFaults();
     if (faults !== undefined) throw statusError(faults.status, this.index, what, faults.count);
   }

@@ -1,0 +1,173 @@
+// Streams, events and the current stream, on in-realm devices (shared/reference/torch-mtia-api.md §2).
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MtiaError, ValueError } from '../../src/errors.js';
+import * as mtia from '../../src/mtia/index.js';
+import { runtime } from '../../src/runtime/runtime.js';
+import { runInRealm } from '../support/in-realm.js';
+
+runInRealm(runtime);
+beforeAll(() => mtia.configure({ deviceCount: 2, memoryBytes: 16 << 20 }));
+afterAll(() => mtia.shutdown());
+
+describe('Stream', () => {
+  test('ids: 0 is each default stream, new streams count up; equality by id and device', () => {
+    const d0 = mtia.defaultStream();
+    expect([d0.streamId, d0.deviceIndex, String(d0.device)]).toEqual([0, 0, 'mtia:0']);
+    expect(mtia.currentStream().equals(d0)).toBe(true);
+    expect(mtia.defaultStream(1).equals(d0)).toBe(false);
+    const a = new mtia.Stream();
+    const b = new mtia.Stream({ device: 'mtia:1', priority: -1 });
+    expect(b.streamId).toBe(a.streamId + 1);
+    expect([b.deviceIndex, b.priority]).toEqual([1, -1]);
+    expect(a.equals(a)).toBe(true);
+    expect(a.equals(b)).toBe(false);
+    expect(String(a)).toBe(`mtia.Stream device_type=mtia, device_index=0, stream_id=${a.streamId}`);
+  });
+
+  test('bad arguments', () => {
+    expect(() => new mtia.Stream({ priority: 1 })).toThrow(new ValueError('Stream(): priority should be 0 or a negative integer, but got: 1'));
+    expect(() => new mtia.Stream({ device: 5 })).toThrow('Device index out of range: 5');
+    expect(() => new mtia.Stream({ device: 'cuda:0' })).toThrow('Expected a mtia or cpu device, but got: cuda:0');
+    expect(() => mtia.defaultStream().waitEvent({} as never)).toThrow(TypeError);
+    expect(() => mtia.setStream('s' as never)).toThrow(TypeError);
+  });
+
+  test('setStream also switches the current device; the current stream is kept per device', () => {
+    const s1 = new mtia.Stream({ device: 1 });
+    mtia.setStream(s1);
+    expect(mtia.currentDevice()).toBe(1);
+    expect(mtia.currentStream().equals(s1)).toBe(true);
+    expect(mtia.currentStream(0).equals(mtia.defaultStream(0))).toBe(true);
+    mtia.setDevice(0);
+    expect(mtia.currentStream(1).equals(s1)).toBe(true);
+    mtia.setStream(mtia.defaultStream(1));
+    mtia.setDevice(0);
+    mtia.setStream(null);
+    expect(mtia.currentDevice()).toBe(0);
+  });
+
+  test('stream() contexts nest, across devices, and restore streams and device', () => {
+    const s0 = new mtia.Stream({ device: 0 });
+    const s1 = new mtia.Stream({ device: 1 });
+    {
+      using _outer = mtia.stream(s0);
+      expect(mtia.currentStream().equals(s0)).toBe(true);
+      {
+        using _inner = mtia.stream(s1);
+        expect(mtia.currentDevice()).toBe(1);
+        expect(mtia.currentStream().equals(s1)).toBe(true);
+      }
+      expect(mtia.currentDevice()).toBe(0);
+      expect(mtia.currentStream().equals(s0)).toBe(true);
+      expect(mtia.currentStream(1).equals(mtia.defaultStream(1))).toBe(true);
+    }
+    expect(mtia.currentStream().equals(mtia.defaultStream())).toBe(true);
+    expect(mtia.withStream(s1, () => mtia.currentStream().streamId)).toBe(s1.streamId);
+    expect(mtia.currentDevice()).toBe(0);
+    {
+      using _none = mtia.stream(null);
+      expect(mtia.currentStream().streamId).toBe(0);
+    }
+  });
+
+  test('query() is false while work is queued and true after synchronize()', async () => {
+    const s = new mtia.Stream();
+    for (let k = 0; k < 20; k++) s.recordEvent();
+    expect(s.query()).toBe(false);
+    await s.synchronize();
+    expect(s.query()).toBe(true);
+  });
+});
+
+describe('Event', () => {
+  test('an unrecorded event is complete; waiting on it does nothing', async () => {
+    const e = new mtia.Event();
+    expect([e.query(), e.eventId, e.device, e.enableTiming]).toEqual([true, 0, null, false]);
+    await e.synchronize();
+    const s = new mtia.Stream();
+    const before = s.queue.enqueued;
+    s.waitEvent(e);
+    expect(s.queue.enqueued).toBe(before);
+  });
+
+  test('record binds the device; recording on another device throws PyTorch\'s error', () => {
+    const e = new mtia.Event();
+    e.record();
+    expect(String(e.device)).toBe('mtia:0');
+    expect(e.eventId).toBeGreaterThan(0);
+    expect(() => e.record(mtia.defaultStream(1))).toThrow(
+      new MtiaError("Event device index 0 does not match recording stream's device index 1."),
+    );
+  });
+
+  test('recordEvent() without an argument makes a timing-disabled event', async () => {
+    const s = mtia.currentStream();
+    const [a, b] = [s.recordEvent(), s.recordEvent()];
+    await b.synchronize();
+    expect(a.enableTiming).toBe(false);
+    expect(() => a.elapsedTime(b)).toThrow(new ValueError("Both events must be created with argument 'enable_timing=True'."));
+  });
+
+  test('elapsedTime checks, in PyTorch\'s order: recorded, completed, timing; then the device', async () => {
+    const timed = () => new mtia.Event({ enableTiming: true });
+    const [start, end] = [timed(), timed()];
+    expect(() => start.elapsedTime(end)).toThrow(new ValueError('Both events must be recorded before calculating elapsed time.'));
+    start.record();
+    expect(() => start.elapsedTime(end)).toThrow(ValueError);
+    end.record();
+    // Both recorded, not yet run: the completion check comes before the timing check.
+    const untimed = new mtia.Event();
+    untimed.record();
+    expect(() => start.elapsedTime(untimed)).toThrow(new MtiaError('Both events must be completed before calculating elapsed time.'));
+    expect(() => start.elapsedTime(end)).toThrow('Both events must be completed before calculating elapsed time.');
+    await Promise.all([end.synchronize(), untimed.synchronize()]);
+    expect(() => start.elapsedTime(untimed)).toThrow("Both events must be created with argument 'enable_timing=True'.");
+    expect(start.elapsedTime(end)).toBe(0);
+    const other = timed();
+    other.record(mtia.defaultStream(1));
+    await other.synchronize();
+    expect(() => start.elapsedTime(other)).toThrow(
+      'elapsedTime(): the events were recorded on different devices (mtia:0 and mtia:1)',
+    );
+  });
+
+  test('elapsedTime is simulated device time in ms: 100 launches of 1 µs on MTIA 2i = 0.1 ms', async () => {
+    const s = new mtia.Stream();
+    const [start, end] = [new mtia.Event({ enableTiming: true }), new mtia.Event({ enableTiming: true })];
+    start.record(s);
+    for (let k = 0; k < 100; k++) s.queue.enqueue(0 /* NOP */, 0, 0, 0, 0, 0, 0, 0);
+    end.record(s);
+    const hostStart = performance.now();
+    await end.synchronize();
+    expect(start.elapsedTime(end)).toBeCloseTo(0.1, 12);
+    expect(performance.now() - hostStart).toBeLessThan(10_000); // host time is unrelated
+  });
+
+  test('a wait moves the waiting stream to the event time; re-recording moves the mark', async () => {
+    const [busy, waiting] = [new mtia.Stream(), new mtia.Stream()];
+    const e = new mtia.Event({ enableTiming: true });
+    for (let k = 0; k < 10; k++) busy.queue.enqueue(0, 0, 0, 0, 0, 0, 0, 0);
+    e.record(busy);
+    waiting.waitEvent(e);
+    const after = waiting.recordEvent(new mtia.Event({ enableTiming: true }));
+    for (let k = 0; k < 5; k++) busy.queue.enqueue(0, 0, 0, 0, 0, 0, 0, 0);
+    const first = new mtia.Event({ enableTiming: true });
+    first.record(busy);
+    e.record(busy); // moves the mark past the five extra launches
+    await mtia.synchronize();
+    expect(e.elapsedTime(after)).toBeCloseTo(-5e-3, 12); // the wait saw the first record
+    expect(first.elapsedTime(e)).toBe(0);
+  });
+
+  test('events can be recorded and waited on in a loop without running out of slots', async () => {
+    const [a, b] = [new mtia.Stream(), new mtia.Stream()];
+    for (let k = 0; k < 10_000; k++) {
+      b.waitStream(a);
+      a.waitStream(b);
+      if (k % 1000 === 0) await mtia.synchronize();
+    }
+    await mtia.synchronize();
+    expect(a.query() && b.query()).toBe(true);
+  });
+});
