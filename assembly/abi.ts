@@ -41,6 +41,25 @@ export const OP_RECORD_EVENT: u32 = 4;
 export const OP_WAIT_EVENT: u32 = 5;
 export const OPCODE_COUNT: u32 = 6;
 // Opcodes from 16 up are tensor ops (kernels/), each with its own decoder function.
+// Tensor ops take their shapes and strides from an argument block at arg0 (ops/args.ts).
+/** dst = f(src0) over a strided N-d iteration; the kind (neg, exp, copy, ...) is in the args. */
+export const OP_UNARY: u32 = 16;
+/** dst = src0 (op) src1 with broadcasting strides; the kind (add, sub, ...) is in the args. */
+export const OP_BINARY: u32 = 17;
+/** dst = cond ? src0 : src1 (torch.where); the condition is operand 3 of the args. */
+export const OP_WHERE: u32 = 18;
+/** Reduces the trailing dims of src0 into dst (sum, mean, max, min, argmax). */
+export const OP_REDUCE: u32 = 19;
+/** Batched, strided dst = src0 @ src1 (+ bias), float32 accumulation (ops/matmul.ts). */
+export const OP_MATMUL: u32 = 20;
+/** Row ops over the last dim: softmax, log-softmax, layer norm (ops/rows.ts). */
+export const OP_ROWS: u32 = 21;
+/** dst = embedding bags of src0 (weight) at src1 (int32 indices) with offsets (ops/embedding.ts). */
+export const OP_EMBEDDING_BAG: u32 = 22;
+/** dst[0..count) = random numbers from Philox4x32-10 at the args' seed and offset (ops/random.ts). */
+export const OP_RANDOM: u32 = 23;
+/** dst[0..count) = scalar converted to dtype, for every dtype (ops/elementwise.ts). */
+export const OP_FULL: u32 = 24;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -20,11 +20,26 @@ import { copyCycles, elementwiseCycles } from "./timing/cost";
 import { dtypeBytes } from "./kernels/dtype";
 import { fillFloat32, fillInt32 } from "./kernels/fill";
 import { addFloat32, addInt32 } from "./kernels/elementwise";
+import {
+  OP_BINARY, OP_EMBEDDING_BAG, OP_FULL, OP_MATMUL, OP_RANDOM, OP_REDUCE, OP_ROWS, OP_UNARY, OP_WHERE,
+} from "./abi";
+import { binary, full, unary, where } from "./ops/elementwise";
+import { reduce } from "./ops/reduce";
+import { matmul } from "./ops/matmul";
+import { rows } from "./ops/rows";
+import { embeddingBag } from "./ops/embedding";
+import { random } from "./ops/random";
 
 /** Cycles of the body of the command execute() last ran (0 if it was rejected). */
 export let commandCycles: f64 = 0;
 /** Engine that body holds (ENGINE_NONE if it holds none). */
 export let commandEngine: u32 = ENGINE_NONE;
+
+/** Sets the body cost of the command being executed: for op modules outside this file. */
+export function setCommandCost(cycles: f64, engine: u32): void {
+  commandCycles = cycles;
+  commandEngine = engine;
+}
 
 /** STATUS_OK if [address, address + bytes) lies in the heap and address is `align`-aligned. */
 function checkRange(address: u32, bytes: u64, align: u32): u32 {
@@ -48,6 +63,15 @@ export function execute(command: usize): u32 {
       return copy(command);
     case OP_ADD:
       return add(command);
+    case OP_UNARY: return unary(command);
+    case OP_BINARY: return binary(command);
+    case OP_WHERE: return where(command);
+    case OP_FULL: return full(command);
+    case OP_REDUCE: return reduce(command);
+    case OP_MATMUL: return matmul(command);
+    case OP_ROWS: return rows(command);
+    case OP_EMBEDDING_BAG: return embeddingBag(command);
+    case OP_RANDOM: return random(command);
     default:
       return STATUS_BAD_OPCODE;
   }

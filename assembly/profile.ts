@@ -19,6 +19,10 @@ export const PROFILE_PCIE_BYTES_PER_SECOND: u32 = 5;
 export const PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE: u32 = 6;
 /** Control-core job launch cost (ns) per command. */
 export const PROFILE_JOB_LAUNCH_NS: u32 = 7;
+/** Dot-product engine FP16/BF16 MACs per cycle per PE. */
+export const PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE: u32 = 8;
+/** Dot-product engine INT8 MACs per cycle per PE. */
+export const PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE: u32 = 9;
 
 /** Device clock in Hz. */
 export let clockHz: f64 = 1;
@@ -30,6 +34,10 @@ export let dramBytesPerCycle: f64 = 1;
 export let pcieBytesPerCycle: f64 = 1;
 /** SIMD elements per cycle over the whole PE grid. */
 export let simdElementsPerCycle: f64 = 1;
+/** DPE FP16/BF16 MACs per cycle over the whole PE grid. */
+export let dpeFp16MacsPerCycle: f64 = 1;
+/** DPE INT8 MACs per cycle over the whole PE grid. */
+export let dpeInt8MacsPerCycle: f64 = 1;
 
 /** Reads field `field` of the profile block. */
 // @ts-ignore: decorator
@@ -46,6 +54,9 @@ export function loadProfile(): bool {
     (field(PROFILE_DRAM_BYTES_PER_SECOND) * field(PROFILE_DRAM_EFFICIENCY)) / clockHz;
   pcieBytesPerCycle = field(PROFILE_PCIE_BYTES_PER_SECOND) / clockHz;
   simdElementsPerCycle = field(PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE) * peCount;
+  dpeFp16MacsPerCycle = field(PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE) * peCount;
+  dpeInt8MacsPerCycle = field(PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE) * peCount;
   return clockHz > 0 && launchCycles >= 0 && dramBytesPerCycle > 0 &&
-    pcieBytesPerCycle > 0 && simdElementsPerCycle > 0;
+    pcieBytesPerCycle > 0 && simdElementsPerCycle > 0 && dpeFp16MacsPerCycle > 0 &&
+    dpeInt8MacsPerCycle > 0;
 }

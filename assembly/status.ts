@@ -26,3 +26,9 @@ export const STATUS_BAD_PROFILE: u32 = 10;
 export const STATUS_BAD_STREAM: u32 = 11;
 /** An event command names an event slot that does not exist. */
 export const STATUS_BAD_EVENT: u32 = 12;
+/** A tensor op's argument block is malformed: rank, sizes, kind or workspace. */
+export const STATUS_BAD_ARGS: u32 = 13;
+/** An index tensor held a value outside [0, size) of the dim it indexes. */
+export const STATUS_INDEX_OUT_OF_RANGE: u32 = 14;
+/** Embedding-bag offsets do not start at 0, decrease, or pass the number of indices. */
+export const STATUS_BAD_OFFSETS: u32 = 15;

@@ -82,6 +82,15 @@ export const OP_ADD = 3;
 export const OP_RECORD_EVENT = 4;
 export const OP_WAIT_EVENT = 5;
 export const OPCODE_COUNT = 6;
+export const OP_UNARY = 16;
+export const OP_BINARY = 17;
+export const OP_WHERE = 18;
+export const OP_REDUCE = 19;
+export const OP_MATMUL = 20;
+export const OP_ROWS = 21;
+export const OP_EMBEDDING_BAG = 22;
+export const OP_RANDOM = 23;
+export const OP_FULL = 24;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -108,3 +117,64 @@ export const PROFILE_DRAM_EFFICIENCY = 4;
 export const PROFILE_PCIE_BYTES_PER_SECOND = 5;
 export const PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE = 6;
 export const PROFILE_JOB_LAUNCH_NS = 7;
+export const PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE = 8;
+export const PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE = 9;
+
+/** Tensor-op argument blocks (assembly/ops/args.ts): u32 word indices and sizes. */
+export const MAX_RANK = 8;
+export const ARGS_BYTES = 256;
+export const ARGS_RANK = 0;
+export const ARGS_KIND = 1;
+export const ARGS_DTYPE = 2;
+export const ARGS_ADDRESS3 = 5;
+export const ARGS_SHAPE = 8;
+export const ARGS_STRIDES = 16;
+export const ARGS_PARAMS = 48;
+
+/** Kinds of OP_UNARY (assembly/ops/elementwise.ts). */
+export const UNARY_NEG = 0;
+export const UNARY_EXP = 1;
+export const UNARY_LOG = 2;
+export const UNARY_SQRT = 3;
+export const UNARY_RELU = 4;
+export const UNARY_GELU = 5;
+export const UNARY_SILU = 6;
+export const UNARY_SIGMOID = 7;
+export const UNARY_TANH = 8;
+export const UNARY_CLAMP = 9;
+export const UNARY_COPY = 10;
+export const UNARY_KINDS = 11;
+/** Kinds of OP_BINARY. */
+export const BINARY_ADD = 0;
+export const BINARY_SUB = 1;
+export const BINARY_MUL = 2;
+export const BINARY_DIV = 3;
+export const BINARY_MAXIMUM = 4;
+export const BINARY_MINIMUM = 5;
+export const BINARY_KINDS = 6;
+/** Kinds of OP_REDUCE (assembly/ops/reduce.ts). */
+export const REDUCE_SUM = 0;
+export const REDUCE_MEAN = 1;
+export const REDUCE_MAX = 2;
+export const REDUCE_MIN = 3;
+export const REDUCE_ARGMAX = 4;
+export const REDUCE_KINDS = 5;
+/** Kinds of OP_ROWS (assembly/ops/rows.ts). */
+export const ROWS_SOFTMAX = 0;
+export const ROWS_LOG_SOFTMAX = 1;
+export const ROWS_LAYER_NORM = 2;
+export const ROWS_KINDS = 3;
+/** Kinds of OP_RANDOM (assembly/ops/random.ts). */
+export const RANDOM_UNIFORM = 0;
+export const RANDOM_NORMAL = 1;
+export const RANDOM_RANDINT = 2;
+export const RANDOM_KINDS = 3;
+/** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */
+export const BAG_SUM = 0;
+export const BAG_MEAN = 1;
+/** Matmul blocking (assembly/kernels/matmul.ts): the host sizes the workspace with them. */
+export const TILE_M = 4;
+export const TILE_N = 8;
+export const BLOCK_K = 256;
+export const BLOCK_M = 64;
+export const BLOCK_N = 512;

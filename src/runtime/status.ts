@@ -16,6 +16,9 @@ export const STATUS_TRAP = 9;
 export const STATUS_BAD_PROFILE = 10;
 export const STATUS_BAD_STREAM = 11;
 export const STATUS_BAD_EVENT = 12;
+export const STATUS_BAD_ARGS = 13;
+export const STATUS_INDEX_OUT_OF_RANGE = 14;
+export const STATUS_BAD_OFFSETS = 15;
 
 const descriptions: Record<number, string> = {
   [STATUS_ABI_MISMATCH]: 'the core was built for a different ABI version than this host',
@@ -30,6 +33,9 @@ const descriptions: Record<number, string> = {
   [STATUS_BAD_PROFILE]: 'the hardware profile has a non-positive clock or rate',
   [STATUS_BAD_STREAM]: 'a command named a stream slot that does not exist',
   [STATUS_BAD_EVENT]: 'an event command named an event slot that does not exist',
+  [STATUS_BAD_ARGS]: "a tensor op's argument block was malformed (rank, sizes, kind or workspace)",
+  [STATUS_INDEX_OUT_OF_RANGE]: 'index out of range in self: an index tensor held a value outside the indexed dim',
+  [STATUS_BAD_OFFSETS]: 'embedding bag offsets must start at 0, never decrease and stay within the indices',
 };
 
 /** Human-readable meaning of a status code. */

@@ -20,6 +20,8 @@ export const v2 = {
   pcieBytesPerSecond: 32e9,
   seElementsPerCyclePerPe: 32,
   jobLaunchNs: 1000,
+  dpeFp16MacsPerCyclePerPe: 1024,
+  dpeInt8MacsPerCyclePerPe: 2048,
 };
 
 /** A raw command; omitted fields are 0. */
@@ -66,6 +68,8 @@ export class CoreHarness {
     field(L.PROFILE_PCIE_BYTES_PER_SECOND, p.pcieBytesPerSecond);
     field(L.PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, p.seElementsPerCyclePerPe);
     field(L.PROFILE_JOB_LAUNCH_NS, p.jobLaunchNs);
+    field(L.PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, p.dpeFp16MacsPerCyclePerPe);
+    field(L.PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE, p.dpeInt8MacsPerCyclePerPe);
     this.core = instantiateCore(this.memory).exports as unknown as Core;
   }
 

@@ -1,0 +1,182 @@
+// Packed, register-tiled float32 matrix multiply (the GotoBLAS / BLIS loop nest; Goto & van de
+// Geijn, "Anatomy of High-Performance Matrix Multiplication", TOMS 2008):
+//
+//   for each NC-wide panel of B's columns
+//     for each KC-deep slice of K:      pack B[KC × NC] into 8-column strips   (Bp)
+//       for each MC-tall block of A:    pack A[MC × KC] into 4-row strips      (Ap)
+//         for each 4 × 8 tile of C:     C += Ap strip · Bp strip, 8 f32x4 registers
+//
+// Packing reads any strides and any floating dtype (float16 / bfloat16 tiles are widened to
+// float32 on the fly) and pads edge strips with zeros, so the micro-kernel sees only unit-stride
+// float32 and always does full 4 × 8 tiles; edge tiles are stored through a small buffer.
+
+import { DTYPE_FLOAT32 } from "../abi";
+import { loadF32 } from "./convert";
+
+/** Rows of a register tile. */
+export const TILE_M: u32 = 4;
+/** Columns of a register tile (two f32x4). */
+export const TILE_N: u32 = 8;
+/** Depth of a packed K slice: Ap strips (4 × KC × 4 B = 4 KiB) stay in L1. */
+export const BLOCK_K: u32 = 256;
+/** Rows of a packed A block. */
+export const BLOCK_M: u32 = 64;
+/** Columns of a packed B panel: KC × NC × 4 B = 512 KiB, L2-sized. */
+export const BLOCK_N: u32 = 512;
+
+/** Edge tiles are computed into this buffer, then their valid part is copied out. */
+const edgeTile = memory.data(<i32>(TILE_M * TILE_N * 4), 16);
+
+/** Rounds `n` up to a multiple of `m`. */
+// @ts-ignore: decorator
+@inline function roundUp(n: u32, m: u32): u32 {
+  return (n + m - 1) / m * m;
+}
+
+/** Workspace bytes matmulF32 needs for an M × N × K problem (the host allocates it). */
+export function matmulWorkspaceBytes(m: u32, n: u32, k: u32): u64 {
+  const kc = <u64>min<u32>(BLOCK_K, max<u32>(k, 1));
+  const nc = <u64>min<u32>(BLOCK_N, roundUp(max<u32>(n, 1), TILE_N));
+  const mc = <u64>min<u32>(BLOCK_M, roundUp(max<u32>(m, 1), TILE_M));
+  return (kc * nc + mc * kc) * 4;
+}
+
+/** Packs B[kc × nc] (element strides rowStride along k, colStride along n) into 8-column strips. */
+function packB(dst: usize, b: usize, dtype: u32, size: u32, rowStride: isize, colStride: isize, kc: u32, nc: u32): void {
+  const rowBytes = rowStride * size;
+  const colBytes = colStride * size;
+  for (let j: u32 = 0; j < nc; j += TILE_N) {
+    const width = min<u32>(TILE_N, nc - j);
+    let src = b + <usize>(<isize>j * colBytes);
+    if (width == TILE_N && dtype == DTYPE_FLOAT32 && colStride == 1) {
+      for (let p: u32 = 0; p < kc; p++, src += rowBytes, dst += 32) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      }
+      continue;
+    }
+    for (let p: u32 = 0; p < kc; p++, src += rowBytes, dst += 32) {
+      let q = src;
+      let c: u32 = 0;
+      for (; c < width; c++, q += colBytes) store<f32>(dst + (<usize>c << 2), loadF32(q, dtype));
+      for (; c < TILE_N; c++) store<f32>(dst + (<usize>c << 2), 0);
+    }
+  }
+}
+
+/** Packs A[mc × kc] (strides rowStride along m, colStride along k) into 4-row strips, k-major. */
+function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, colStride: isize, mc: u32, kc: u32): void {
+  const rowBytes = rowStride * size;
+  const colBytes = colStride * size;
+  for (let i: u32 = 0; i < mc; i += TILE_M) {
+    const height = min<u32>(TILE_M, mc - i);
+    const src = a + <usize>(<isize>i * rowBytes);
+    if (height == TILE_M && dtype == DTYPE_FLOAT32) {
+      let q = src;
+      for (let p: u32 = 0; p < kc; p++, q += colBytes, dst += 16) {
+        store<f32>(dst, load<f32>(q));
+        store<f32>(dst, load<f32>(q + rowBytes), 4);
+        store<f32>(dst, load<f32>(q + 2 * rowBytes), 8);
+        store<f32>(dst, load<f32>(q + 3 * rowBytes), 12);
+      }
+      continue;
+    }
+    let q = src;
+    for (let p: u32 = 0; p < kc; p++, q += colBytes, dst += 16) {
+      let r: u32 = 0;
+      for (; r < height; r++) store<f32>(dst + (<usize>r << 2), loadF32(q + <usize>(<isize>r * rowBytes), dtype));
+      for (; r < TILE_M; r++) store<f32>(dst + (<usize>r << 2), 0);
+    }
+  }
+}
+
+/**
+ * C[4 × 8] (+)= Ap strip · Bp strip over kc. `c` has row pitch `ldc` bytes; only `rows` × `cols`
+ * of the tile are written. `accumulate` adds to C instead of overwriting it.
+ */
+function microKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u32, cols: u32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p: u32 = 0; p < kc; p++, ap += 16, bp += 32) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+  }
+  if (rows == TILE_M && cols == TILE_N) {
+    if (accumulate) {
+      c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+    return;
+  }
+  v128.store(edgeTile, c00); v128.store(edgeTile, c01, 16);
+  v128.store(edgeTile, c10, 32); v128.store(edgeTile, c11, 48);
+  v128.store(edgeTile, c20, 64); v128.store(edgeTile, c21, 80);
+  v128.store(edgeTile, c30, 96); v128.store(edgeTile, c31, 112);
+  for (let r: u32 = 0; r < rows; r++) {
+    const row = c + <usize>r * ldc;
+    for (let j: u32 = 0; j < cols; j++) {
+      const value = load<f32>(edgeTile + (<usize>(r * TILE_N + j) << 2));
+      const at = row + (<usize>j << 2);
+      store<f32>(at, accumulate ? load<f32>(at) + value : value);
+    }
+  }
+}
+
+/**
+ * C[m × n] = A[m × k] · B[k × n] in float32. A and B are of floating `dtype` (element `size`
+ * bytes) with any element strides; C is float32 with row pitch `ldc` elements and unit column
+ * stride. `workspace` holds matmulWorkspaceBytes(m, n, k) bytes.
+ */
+export function matmulF32(
+  c: usize, ldc: u32, a: usize, aRow: isize, aCol: isize, b: usize, bRow: isize, bCol: isize,
+  dtype: u32, size: u32, m: u32, n: u32, k: u32, workspace: usize,
+): void {
+  const ldcBytes = <usize>ldc << 2;
+  if (k == 0) {
+    for (let i: u32 = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+    return;
+  }
+  const kcMax = min<u32>(BLOCK_K, k);
+  const ncMax = min<u32>(BLOCK_N, roundUp(n, TILE_N));
+  const bp = workspace;
+  const ap = workspace + <usize>kcMax * ncMax * 4;
+  for (let jc: u32 = 0; jc < n; jc += BLOCK_N) {
+    const nc = min<u32>(BLOCK_N, n - jc);
+    for (let pc: u32 = 0; pc < k; pc += BLOCK_K) {
+      const kc = min<u32>(BLOCK_K, k - pc);
+      packB(bp, b + <usize>((<isize>pc * bRow + <isize>jc * bCol) * size), dtype, size, bRow, bCol, kc, nc);
+      for (let ic: u32 = 0; ic < m; ic += BLOCK_M) {
+        const mc = min<u32>(BLOCK_M, m - ic);
+        packA(ap, a + <usize>((<isize>ic * aRow + <isize>pc * aCol) * size), dtype, size, aRow, aCol, mc, kc);
+        for (let jr: u32 = 0; jr < nc; jr += TILE_N) {
+          const bStrip = bp + <usize>(jr / TILE_N) * kc * 32;
+          const cols = min<u32>(TILE_N, nc - jr);
+          for (let ir: u32 = 0; ir < mc; ir += TILE_M) {
+            const tile = c + <usize>(ic + ir) * ldcBytes + (<usize>(jc + jr) << 2);
+            microKernel(kc, ap + <usize>(ir / TILE_M) * kc * 16, bStrip, tile, ldcBytes, min<u32>(TILE_M, mc - ir), cols, pc > 0);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// The argument block of a tensor op: shapes, strides, dtypes and op parameters that do not fit
+// in a 64-byte command. The host writes it into a device block no queued command can still
+// touch and names its address in the command's arg0 (src/tensor/launch.ts mirrors this file);
+// the block is freed, stream-ordered, once the command has run.
+//
+//   word  0 ┌────────┬────────┬────────┬────────┬────────┬────────┬────────┬────────┐
+//           │ rank   │ kind   │ dtype1 │ dtype2 │ dtype3 │ addr3  │ reserved        │
+//        8  ├────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┤
+//           │ shape[0..8): sizes of the iteration, outermost first                  │
+//       16  ├───────────────────────────────────────────────────────────────────────┤
+//           │ strides of operand 0 (dst), in elements, i32 × 8                      │
+//       24  ├───────────────────────────────────────────────────────────────────────┤
+//           │ strides of operand 1 (src0)                                           │
+//       32  ├───────────────────────────────────────────────────────────────────────┤
+//           │ strides of operand 2 (src1)                                           │
+//       40  ├───────────────────────────────────────────────────────────────────────┤
+//           │ strides of operand 3 (addr3: where's condition, max/min's indices)    │
+//       48  ├───────────────────────────────────────────────────────────────────────┤
+//           │ params[0..13): u32 or f32 words, meaning set by each op               │
+//       61  ├───────────────────────────────────────────────────────────────────────┤
+//           │ params[13..16): scalar operands 1..3 (JavaScript numbers), when the   │
+//           │ host points an operand's address here with stride 0                    │
+//       64  └───────────────────────────────────────────────────────────────────────┘
+//
+// Operand 0's dtype is the command's dtype; operand k's is word k+1. A stride of 0 repeats an
+// element (broadcasting); only sizes and strides of dims < rank are read.
+
+import { HEAP_LOCATION } from "../layout";
+import { STATUS_BAD_ARGS, STATUS_MISALIGNED, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
+import { dtypeBytes } from "../kernels/dtype";
+
+/** Largest rank of an iteration. */
+export const MAX_RANK: u32 = 8;
+/** Bytes of an argument block. */
+export const ARGS_BYTES: u32 = 256;
+export const ARGS_RANK: u32 = 0;
+export const ARGS_KIND: u32 = 1;
+/** Word of operand k's dtype (k = 1..3): ARGS_DTYPE + k - 1. */
+export const ARGS_DTYPE: u32 = 2;
+export const ARGS_ADDRESS3: u32 = 5;
+export const ARGS_SHAPE: u32 = 8;
+/** Word of operand k's strides: ARGS_STRIDES + 8k. */
+export const ARGS_STRIDES: u32 = 16;
+export const ARGS_PARAMS: u32 = 48;
+
+/** u32 word `word` of the block at `args`. */
+// @ts-ignore: decorator
+@inline export function argWord(args: usize, word: u32): u32 {
+  return load<u32>(args + (<usize>word << 2));
+}
+
+/** f32 word `word` of the block at `args`. */
+// @ts-ignore: decorator
+@inline export function argFloat(args: usize, word: u32): f32 {
+  return load<f32>(args + (<usize>word << 2));
+}
+
+/** Size of dim `d`. */
+// @ts-ignore: decorator
+@inline export function shapeAt(args: usize, d: u32): u32 {
+  return argWord(args, ARGS_SHAPE + d);
+}
+
+/** Stride (elements) of operand `k` along dim `d`. */
+// @ts-ignore: decorator
+@inline export function strideAt(args: usize, k: u32, d: u32): i32 {
+  return <i32>argWord(args, ARGS_STRIDES + 8 * k + d);
+}
+
+/** Parameter word `p`. */
+// @ts-ignore: decorator
+@inline export function param(args: usize, p: u32): u32 {
+  return argWord(args, ARGS_PARAMS + p);
+}
+
+/** Parameter word `p` as f32. */
+// @ts-ignore: decorator
+@inline export function paramFloat(args: usize, p: u32): f32 {
+  return argFloat(args, ARGS_PARAMS + p);
+}
+
+/** STATUS_OK if [address, address + bytes) lies in the heap and address is `align`-aligned. */
+export function checkRange(address: u64, bytes: u64, align: u32): u32 {
+  const end = address + bytes;
+  if (address < <u64>HEAP_LOCATION || end > (<u64>memory.size() << 16)) return STATUS_OUT_OF_BOUNDS;
+  if (<u32>address & (align - 1)) return STATUS_MISALIGNED;
+  return STATUS_OK;
+}
+
+/** Checks the block at `args` itself: inside the heap, word aligned, rank at most MAX_RANK. */
+export function checkArgs(args: u32): u32 {
+  const status = checkRange(args, ARGS_BYTES, 4);
+  if (status != STATUS_OK) return status;
+  return argWord(args, ARGS_RANK) > MAX_RANK ? STATUS_BAD_ARGS : STATUS_OK;
+}
+
+/** Elements of the iteration: the product of the first `rank` sizes (u64: cannot overflow). */
+export function iterationCount(args: usize, rank: u32): u64 {
+  let count: u64 = 1;
+  for (let d: u32 = 0; d < rank; d++) count *= shapeAt(args, d);
+  return count;
+}
+
+/**
+ * Checks that every element operand `k` at `address` (of `dtype`) reaches over the first
+ * `rank` dims lies in the heap and is aligned. Strides may be negative or zero.
+ */
+export function checkOperand(args: usize, k: u32, rank: u32, address: u32, dtype: u32): u32 {
+  const size = dtypeBytes(dtype);
+  if (size == 0) return STATUS_BAD_ARGS;
+  let low: i64 = 0;
+  let high: i64 = 0;
+  for (let d: u32 = 0; d < rank; d++) {
+    const extent = shapeAt(args, d);
+    if (extent == 0) return STATUS_OK; // an empty iteration touches nothing
+    const reach = <i64>strideAt(args, k, d) * <i64>(extent - 1);
+    if (reach < 0) low += reach;
+    else high += reach;
+  }
+  const first = <i64>address + low * size;
+  if (first < 0) return STATUS_OUT_OF_BOUNDS;
+  return checkRange(<u64>first, <u64>(high - low + 1) * size, size);
+}
+
+/** Bytes operand `k` of `dtype` really occupies: its elements over dims where its stride is not 0. */
+export function operandBytes(args: usize, k: u32, rank: u32, dtype: u32): f64 {
+  let elements: f64 = 1;
+  for (let d: u32 = 0; d < rank; d++) {
+    if (strideAt(args, k, d) != 0) elements *= <f64>shapeAt(args, d);
+  }
+  return elements * <f64>dtypeBytes(dtype);
+}

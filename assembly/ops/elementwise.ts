@@ -1,0 +1,422 @@
+// Elementwise tensor ops over strided, broadcast operands (OP_UNARY, OP_BINARY, OP_WHERE) and
+// OP_FULL. The output dtype is the command's; floating outputs compute in float32, integer and
+// bool outputs in int32 (PyTorch's type promotion is done by the host, src/tensor/dtype.ts).
+// Rows whose operands are all contiguous float32 run four lanes per v128; bfloat16 add, sub,
+// mul and div rows eight values per v128, widened to float32 and rounded back in lanes.
+
+import {
+  COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SCALAR, COMMAND_SRC0,
+  COMMAND_SRC1, COPY_DEVICE_TO_DEVICE, DTYPE_BFLOAT16, DTYPE_BOOL, DTYPE_FLOAT16, DTYPE_FLOAT32,
+  DTYPE_INT32,
+} from "../abi";
+import { ENGINE_DMA, ENGINE_SIMD } from "../layout";
+import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
+import { setCommandCost } from "../decoder";
+import { copyCycles, elementwiseCycles } from "../timing/cost";
+import { dtypeBytes } from "../kernels/dtype";
+import { fillFloat32, fillInt32 } from "../kernels/fill";
+import {
+  bfloatToFloat, floatToBfloat, floatToHalf, isFloating, loadF32, loadI32, storeF32, storeI32,
+} from "../kernels/convert";
+import { gelu, sigmoid } from "../kernels/math";
+import {
+  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkArgs, checkOperand, checkRange,
+  iterationCount, operandBytes, param, paramFloat,
+} from "./args";
+import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from "./iterate";
+
+// Unary kinds (args word ARGS_KIND). CLAMP's params: f32 min, f32 max, i32 min, i32 max.
+export const UNARY_NEG: u32 = 0;
+export const UNARY_EXP: u32 = 1;
+export const UNARY_LOG: u32 = 2;
+export const UNARY_SQRT: u32 = 3;
+export const UNARY_RELU: u32 = 4;
+export const UNARY_GELU: u32 = 5;
+export const UNARY_SILU: u32 = 6;
+export const UNARY_SIGMOID: u32 = 7;
+export const UNARY_TANH: u32 = 8;
+export const UNARY_CLAMP: u32 = 9;
+/** dst = src0 converted to dst's dtype: contiguous(), to(dtype), cat. */
+export const UNARY_COPY: u32 = 10;
+export const UNARY_KINDS: u32 = 11;
+
+// Binary kinds. ADD and SUB take torch.add's alpha: params[0] f32, params[1] i32, used when
+// params[2] is not 0 (dst = src0 ± alpha · src1).
+export const BINARY_ADD: u32 = 0;
+export const BINARY_SUB: u32 = 1;
+export const BINARY_MUL: u32 = 2;
+export const BINARY_DIV: u32 = 3;
+export const BINARY_MAXIMUM: u32 = 4;
+export const BINARY_MINIMUM: u32 = 5;
+export const BINARY_KINDS: u32 = 6;
+
+/** One unary op on a float32 value. */
+// @ts-ignore: decorator
+@inline function unaryF32(kind: u32, x: f32, low: f32, high: f32): f32 {
+  switch (kind) {
+    case UNARY_NEG: return -x;
+    case UNARY_EXP: return Mathf.exp(x);
+    case UNARY_LOG: return Mathf.log(x);
+    case UNARY_SQRT: return sqrt<f32>(x);
+    case UNARY_RELU: return x > 0 ? x : (x != x ? x : 0);
+    case UNARY_GELU: return gelu(x);
+    case UNARY_SILU: return x * sigmoid(x);
+    case UNARY_SIGMOID: return sigmoid(x);
+    case UNARY_TANH: return Mathf.tanh(x);
+    case UNARY_CLAMP: return x != x ? x : min<f32>(max<f32>(x, low), high);
+    default: return x;
+  }
+}
+
+/** One unary op on an int32 value (the host sends only kinds defined for integers). */
+// @ts-ignore: decorator
+@inline function unaryI32(kind: u32, x: i32, low: i32, high: i32): i32 {
+  switch (kind) {
+    case UNARY_NEG: return -x;
+    case UNARY_RELU: return x > 0 ? x : 0;
+    case UNARY_CLAMP: return min<i32>(max<i32>(x, low), high);
+    default: return x;
+  }
+}
+
+/** One binary op in float32. max/min propagate NaN, as torch.maximum does. */
+// @ts-ignore: decorator
+@inline function binaryF32(kind: u32, a: f32, b: f32): f32 {
+  switch (kind) {
+    case BINARY_ADD: return a + b;
+    case BINARY_SUB: return a - b;
+    case BINARY_MUL: return a * b;
+    case BINARY_DIV: return a / b;
+    case BINARY_MAXIMUM: return max<f32>(a, b);
+    default: return min<f32>(a, b);
+  }
+}
+
+/** One binary op in int32, wrapping as PyTorch's integer arithmetic does. */
+// @ts-ignore: decorator
+@inline function binaryI32(kind: u32, a: i32, b: i32): i32 {
+  switch (kind) {
+    case BINARY_ADD: return a + b;
+    case BINARY_SUB: return a - b;
+    case BINARY_MUL: return a * b;
+    case BINARY_MAXIMUM: return max<i32>(a, b);
+    default: return min<i32>(a, b);
+  }
+}
+
+/** A contiguous float32 row of a binary op; `bStride` is 1, or 0 for a broadcast scalar. */
+function binaryRowF32(kind: u32, dst: usize, a: usize, b: usize, bStride: i32, n: u32): void {
+  const vectorBytes = (<usize>n >> 2) << 4;
+  const bytes = <usize>n << 2;
+  let i: usize = 0;
+  if (bStride == 0) {
+    const bv = v128.load32_splat(b);
+    const bs = load<f32>(b);
+    switch (kind) {
+      case BINARY_ADD: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(a + i), bv)); break;
+      case BINARY_SUB: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.sub(v128.load(a + i), bv)); break;
+      case BINARY_MUL: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.mul(v128.load(a + i), bv)); break;
+      case BINARY_DIV: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.div(v128.load(a + i), bv)); break;
+      default: break; // max/min: the scalar loop below (NaN rules)
+    }
+    for (; i < bytes; i += 4) store<f32>(dst + i, binaryF32(kind, load<f32>(a + i), bs));
+    return;
+  }
+  switch (kind) {
+    case BINARY_ADD: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(a + i), v128.load(b + i))); break;
+    case BINARY_SUB: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.sub(v128.load(a + i), v128.load(b + i))); break;
+    case BINARY_MUL: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.mul(v128.load(a + i), v128.load(b + i))); break;
+    case BINARY_DIV: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.div(v128.load(a + i), v128.load(b + i))); break;
+    default: break;
+  }
+  for (; i < bytes; i += 4) store<f32>(dst + i, binaryF32(kind, load<f32>(a + i), load<f32>(b + i)));
+}
+
+/** Four bfloat16 values (the low or high half of `v`'s eight) widened to float32 lanes. */
+// @ts-ignore: decorator
+@inline function widenBfloat(v: v128, high: bool): v128 {
+  return i32x4.shl(high ? i32x4.extend_high_i16x8_u(v) : i32x4.extend_low_i16x8_u(v), 16);
+}
+
+/** bfloat16 bits (in the low 16 bits of each i32 lane) of four float32 lanes, nearest-even; NaN stays quiet. */
+// @ts-ignore: decorator
+@inline function roundBfloat(x: v128): v128 {
+  const lsb = v128.and(i32x4.shr_u(x, 16), i32x4.splat(1));
+  const rounded = i32x4.shr_u(i32x4.add(i32x4.add(x, i32x4.splat(0x7fff)), lsb), 16);
+  const quiet = v128.or(i32x4.shr_u(x, 16), i32x4.splat(0x40));
+  return v128.bitselect(quiet, rounded, f32x4.ne(x, x));
+}
+
+/** One binary op on float32 lanes (kinds ADD..DIV). */
+// @ts-ignore: decorator
+@inline function binaryLanes(kind: u32, a: v128, b: v128): v128 {
+  switch (kind) {
+    case BINARY_ADD: return f32x4.add(a, b);
+    case BINARY_SUB: return f32x4.sub(a, b);
+    case BINARY_MUL: return f32x4.mul(a, b);
+    default: return f32x4.div(a, b);
+  }
+}
+
+/**
+ * A contiguous bfloat16 row of add/sub/mul/div (`bStride` 1, or 0 for a broadcast scalar):
+ * eight values per v128, widened to two f32x4, computed, rounded back to nearest-even.
+ */
+function binaryRowBfloat(kind: u32, dst: usize, a: usize, b: usize, bStride: i32, n: u32): void {
+  const vectorBytes = (<usize>n >> 3) << 4;
+  const bytes = <usize>n << 1;
+  let i: usize = 0;
+  const scalar = f32x4.splat(bfloatToFloat(load<u16>(b)));
+  for (; i < vectorBytes; i += 16) {
+    const va = v128.load(a + i);
+    let lo: v128, hi: v128;
+    if (bStride == 0) {
+      lo = binaryLanes(kind, widenBfloat(va, false), scalar);
+      hi = binaryLanes(kind, widenBfloat(va, true), scalar);
+    } else {
+      const vb = v128.load(b + i);
+      lo = binaryLanes(kind, widenBfloat(va, false), widenBfloat(vb, false));
+      hi = binaryLanes(kind, widenBfloat(va, true), widenBfloat(vb, true));
+    }
+    v128.store(dst + i, i16x8.narrow_i32x4_u(roundBfloat(lo), roundBfloat(hi)));
+  }
+  for (; i < bytes; i += 2) {
+    const x = bfloatToFloat(load<u16>(a + i));
+    const y = bfloatToFloat(load<u16>(bStride == 0 ? b : b + i));
+    store<u16>(dst + i, <u16>floatToBfloat(binaryF32(kind, x, y)));
+  }
+}
+
+/** A contiguous float32 row of a unary op: neg, sqrt, relu and clamp four lanes at a time. */
+function unaryRowF32(kind: u32, dst: usize, a: usize, n: u32, low: f32, high: f32): void {
+  const vectorBytes = (<usize>n >> 2) << 4;
+  const bytes = <usize>n << 2;
+  let i: usize = 0;
+  switch (kind) {
+    case UNARY_NEG: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.neg(v128.load(a + i))); break;
+    case UNARY_SQRT: for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.sqrt(v128.load(a + i))); break;
+    // wasm's f32x4.max/min propagate NaN and order -0 below +0, as the scalar forms do.
+    case UNARY_RELU: {
+      const zero = f32x4.splat(0);
+      for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.max(v128.load(a + i), zero));
+      break;
+    }
+    case UNARY_CLAMP: {
+      const lo = f32x4.splat(low);
+      const hi = f32x4.splat(high);
+      for (; i < vectorBytes; i += 16) v128.store(dst + i, f32x4.min(f32x4.max(v128.load(a + i), lo), hi));
+      break;
+    }
+    case UNARY_COPY: memory.copy(dst, a, bytes); return;
+    default: break;
+  }
+  for (; i < bytes; i += 4) store<f32>(dst + i, unaryF32(kind, load<f32>(a + i), low, high));
+}
+
+/** Reads the command's output dtype, args and sizes; STATUS_OK if they are consistent. */
+function checkCommon(command: usize, operands: u32): u32 {
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  if (dtypeBytes(dtype) == 0) return STATUS_BAD_DTYPE;
+  const args = load<u32>(command + COMMAND_ARG0);
+  let status = checkArgs(args);
+  if (status != STATUS_OK) return status;
+  const rank = argWord(args, ARGS_RANK);
+  if (iterationCount(args, rank) != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  status = checkOperand(args, 0, rank, load<u32>(command + COMMAND_DST), dtype);
+  if (status == STATUS_OK && operands >= 1) {
+    status = checkOperand(args, 1, rank, load<u32>(command + COMMAND_SRC0), argWord(args, ARGS_DTYPE));
+  }
+  if (status == STATUS_OK && operands >= 2) {
+    status = checkOperand(args, 2, rank, load<u32>(command + COMMAND_SRC1), argWord(args, ARGS_DTYPE + 1));
+  }
+  if (status == STATUS_OK && operands >= 3) {
+    status = checkOperand(args, 3, rank, argWord(args, ARGS_ADDRESS3), argWord(args, ARGS_DTYPE + 2));
+  }
+  return status;
+}
+
+/** Sets the cost of an elementwise command over `operands` inputs plus the output. */
+function elementwiseCost(command: usize, operands: u32): void {
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
+  const rank = argWord(args, ARGS_RANK);
+  let bytes = operandBytes(args, 0, rank, load<u32>(command + COMMAND_DTYPE));
+  for (let k: u32 = 1; k <= operands; k++) bytes += operandBytes(args, k, rank, argWord(args, ARGS_DTYPE + k - 1));
+  setCommandCost(elementwiseCycles(bytes, <f64>load<u32>(command + COMMAND_COUNT)), ENGINE_SIMD);
+}
+
+/** OP_UNARY: dst = f(src0), f = args kind; COPY converts between any dtypes. */
+export function unary(command: usize): u32 {
+  const status = checkCommon(command, 1);
+  if (status != STATUS_OK) return status;
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
+  const kind = argWord(args, ARGS_KIND);
+  if (kind >= UNARY_KINDS) return STATUS_BAD_ARGS;
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const inType = argWord(args, ARGS_DTYPE);
+  const rank = argWord(args, ARGS_RANK);
+  const dst = load<u32>(command + COMMAND_DST);
+  const src = load<u32>(command + COMMAND_SRC0);
+  const outSize = dtypeBytes(dtype);
+  const inSize = dtypeBytes(inType);
+  const n = rowLength(args, rank);
+  const dStride = <isize>rowStride(args, 0, rank) * outSize;
+  const sStride = <isize>rowStride(args, 1, rank) * inSize;
+  const lowF = paramFloat(args, 0);
+  const highF = paramFloat(args, 1);
+  const lowI = <i32>param(args, 2);
+  const highI = <i32>param(args, 3);
+  const floating = isFloating(dtype);
+  const fast = dtype == DTYPE_FLOAT32 && inType == DTYPE_FLOAT32 && dStride == 4 && sStride == 4;
+  const rawCopy = kind == UNARY_COPY && dtype == inType;
+  const rows = rowCount(args, rank);
+  firstRow();
+  for (let r: u64 = 0; r < rows; r++) {
+    let d = rowAddress(args, 0, rank, dst, outSize);
+    let s = rowAddress(args, 1, rank, src, inSize);
+    if (fast) {
+      unaryRowF32(kind, d, s, n, lowF, highF);
+    } else if (rawCopy) {
+      if (dStride == <isize>outSize && sStride == <isize>inSize) memory.copy(d, s, <usize>n * outSize);
+      else if (outSize == 4) for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u32>(d, load<u32>(s));
+      else if (outSize == 2) for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u16>(d, load<u16>(s));
+      else for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u8>(d, load<u8>(s));
+    } else if (floating || dtype == DTYPE_BOOL) {
+      // bool outputs test the float value (0.5 → true), as PyTorch's casts do.
+      for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) {
+        storeF32(d, dtype, unaryF32(kind, loadF32(s, inType), lowF, highF));
+      }
+    } else {
+      for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) {
+        storeI32(d, dtype, unaryI32(kind, loadI32(s, inType), lowI, highI));
+      }
+    }
+    nextRow(args, rank);
+  }
+  if (rawCopy) {
+    setCommandCost(copyCycles(operandBytes(args, 0, rank, dtype), COPY_DEVICE_TO_DEVICE), ENGINE_DMA);
+  } else {
+    elementwiseCost(command, 1);
+  }
+  return STATUS_OK;
+}
+
+/** OP_BINARY: dst = src0 (kind) src1 with broadcasting strides. */
+export function binary(command: usize): u32 {
+  const status = checkCommon(command, 2);
+  if (status != STATUS_OK) return status;
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
+  const kind = argWord(args, ARGS_KIND);
+  if (kind >= BINARY_KINDS) return STATUS_BAD_ARGS;
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const aType = argWord(args, ARGS_DTYPE);
+  const bType = argWord(args, ARGS_DTYPE + 1);
+  const rank = argWord(args, ARGS_RANK);
+  const dst = load<u32>(command + COMMAND_DST);
+  const srcA = load<u32>(command + COMMAND_SRC0);
+  const srcB = load<u32>(command + COMMAND_SRC1);
+  const outSize = dtypeBytes(dtype);
+  const aSize = dtypeBytes(aType);
+  const bSize = dtypeBytes(bType);
+  const n = rowLength(args, rank);
+  const dStride = <isize>rowStride(args, 0, rank) * outSize;
+  const aStride = <isize>rowStride(args, 1, rank) * aSize;
+  const bStride = <isize>rowStride(args, 2, rank) * bSize;
+  const scaled = param(args, 2) != 0 && kind <= BINARY_SUB;
+  const alphaF = scaled ? paramFloat(args, 0) : 1;
+  const alphaI = scaled ? <i32>param(args, 1) : 1;
+  const fast = !scaled && dtype == DTYPE_FLOAT32 && aType == DTYPE_FLOAT32 && bType == DTYPE_FLOAT32 &&
+    dStride == 4 && aStride == 4 && (bStride == 4 || bStride == 0);
+  const fastBfloat = !scaled && dtype == DTYPE_BFLOAT16 && aType == DTYPE_BFLOAT16 && bType == DTYPE_BFLOAT16 &&
+    kind <= BINARY_DIV && dStride == 2 && aStride == 2 && (bStride == 2 || bStride == 0);
+  const floating = isFloating(dtype) || kind == BINARY_DIV;
+  const rows = rowCount(args, rank);
+  firstRow();
+  for (let r: u64 = 0; r < rows; r++) {
+    let d = rowAddress(args, 0, rank, dst, outSize);
+    let a = rowAddress(args, 1, rank, srcA, aSize);
+    let b = rowAddress(args, 2, rank, srcB, bSize);
+    if (fast) {
+      binaryRowF32(kind, d, a, b, <i32>(bStride >> 2), n);
+    } else if (fastBfloat) {
+      binaryRowBfloat(kind, d, a, b, <i32>(bStride >> 1), n);
+    } else if (floating) {
+      for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride) {
+        storeF32(d, dtype, binaryF32(kind, loadF32(a, aType), scaled ? loadF32(b, bType) * alphaF : loadF32(b, bType)));
+      }
+    } else {
+      for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride) {
+        storeI32(d, dtype, binaryI32(kind, loadI32(a, aType), scaled ? loadI32(b, bType) * alphaI : loadI32(b, bType)));
+      }
+    }
+    nextRow(args, rank);
+  }
+  elementwiseCost(command, 2);
+  return STATUS_OK;
+}
+
+/** OP_WHERE: dst = cond ? src0 : src1, cond being operand 3 (any dtype, tested against 0). */
+export function where(command: usize): u32 {
+  const status = checkCommon(command, 3);
+  if (status != STATUS_OK) return status;
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const aType = argWord(args, ARGS_DTYPE);
+  const bType = argWord(args, ARGS_DTYPE + 1);
+  const cType = argWord(args, ARGS_DTYPE + 2);
+  const rank = argWord(args, ARGS_RANK);
+  const dst = load<u32>(command + COMMAND_DST);
+  const srcA = load<u32>(command + COMMAND_SRC0);
+  const srcB = load<u32>(command + COMMAND_SRC1);
+  const srcC = argWord(args, ARGS_ADDRESS3);
+  const outSize = dtypeBytes(dtype);
+  const aSize = dtypeBytes(aType);
+  const bSize = dtypeBytes(bType);
+  const cSize = dtypeBytes(cType);
+  const n = rowLength(args, rank);
+  const dStride = <isize>rowStride(args, 0, rank) * outSize;
+  const aStride = <isize>rowStride(args, 1, rank) * aSize;
+  const bStride = <isize>rowStride(args, 2, rank) * bSize;
+  const cStride = <isize>rowStride(args, 3, rank) * cSize;
+  const floating = isFloating(dtype);
+  const rows = rowCount(args, rank);
+  firstRow();
+  for (let r: u64 = 0; r < rows; r++) {
+    let d = rowAddress(args, 0, rank, dst, outSize);
+    let a = rowAddress(args, 1, rank, srcA, aSize);
+    let b = rowAddress(args, 2, rank, srcB, bSize);
+    let c = rowAddress(args, 3, rank, srcC, cSize);
+    for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride, c += cStride) {
+      const take = loadF32(c, cType) != 0;
+      if (floating) storeF32(d, dtype, take ? loadF32(a, aType) : loadF32(b, bType));
+      else storeI32(d, dtype, take ? loadI32(a, aType) : loadI32(b, bType));
+    }
+    nextRow(args, rank);
+  }
+  elementwiseCost(command, 3);
+  return STATUS_OK;
+}
+
+/** OP_FULL: dst[0..count) = scalar in any dtype (floats round to nearest-even, ints truncate). */
+export function full(command: usize): u32 {
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const size = dtypeBytes(dtype);
+  if (size == 0) return STATUS_BAD_DTYPE;
+  const dst = load<u32>(command + COMMAND_DST);
+  const count = load<u32>(command + COMMAND_COUNT);
+  const bytes = <u64>count * size;
+  const status = checkRange(dst, bytes, size);
+  if (status != STATUS_OK) return status;
+  const value = load<f64>(command + COMMAND_SCALAR);
+  if (dtype == DTYPE_FLOAT32) fillFloat32(dst, count, <f32>value);
+  else if (dtype == DTYPE_INT32) fillInt32(dst, count, <i32>value);
+  else if (dtype == DTYPE_FLOAT16 || dtype == DTYPE_BFLOAT16) {
+    const bits = <u16>(dtype == DTYPE_FLOAT16 ? floatToHalf(<f32>value) : floatToBfloat(<f32>value));
+    for (let i: u32 = 0; i < count; i++) store<u16>(<usize>dst + (<usize>i << 1), bits);
+  } else {
+    const byte = dtype == DTYPE_BOOL ? (value != 0 ? 1 : 0) : <u8><i32>value;
+    memory.fill(dst, <u8>byte, count);
+  }
+  setCommandCost(elementwiseCycles(<f64>bytes, <f64>count), ENGINE_SIMD);
+  return STATUS_OK;
+}
+
