@@ -13,27 +13,39 @@ export class ValueError extends MtiaError {
   override name = 'ValueError';
 }
 
-/** A device ran out of memory; carries the numbers PyTorch's message carries. */
+/**
+ * A device ran out of memory: the caching allocator released its cache, retried, and the heap
+ * still could not supply the block. The message has the shape of PyTorch's
+ * (c10/cuda/CUDACachingAllocator.cpp, "CUDA out of memory. Tried to allocate ...").
+ */
 export class OutOfMemoryError extends MtiaError {
   override name = 'OutOfMemoryError';
   constructor(
     /** Index of the device that ran out. */
     readonly device: number,
-    /** Bytes of the allocation that failed, after rounding. */
+    /** Bytes of the allocation that failed, after rounding to 512 B. */
     readonly requestedBytes: number,
     /** Device memory capacity in bytes. */
     readonly totalBytes: number,
-    /** Bytes still free on the device. */
+    /** Bytes the device heap still had free (not reserved by the allocator). */
     readonly freeBytes: number,
-    /** Bytes held by live allocations. */
+    /** Bytes in blocks allocated to tensors (memoryAllocated). */
     readonly allocatedBytes: number,
+    /** Bytes reserved by the caching allocator (memoryReserved), allocated or not. */
+    readonly reservedBytes: number,
   ) {
     super(
       `MTIA out of memory. Tried to allocate ${formatBytes(requestedBytes)}. ` +
         `Device mtia:${device} has a total capacity of ${formatBytes(totalBytes)} of which ` +
         `${formatBytes(freeBytes)} is free. Of the allocated memory ${formatBytes(allocatedBytes)} ` +
-        `is allocated by tensors.`,
+        `is allocated by tensors, and ${formatBytes(reservedBytes - allocatedBytes)} is reserved by ` +
+        `the caching allocator but unallocated.`,
     );
+  }
+
+  /** Bytes reserved by the caching allocator but not allocated to any tensor. */
+  get reservedUnallocatedBytes(): number {
+    return this.reservedBytes - this.allocatedBytes;
   }
 }
 

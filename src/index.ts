@@ -4,6 +4,20 @@ export * as mtia from './mtia/index.js';
 export { Device, type DeviceLike } from './device.js';
 export { DeviceLostError, MtiaError, OutOfMemoryError, ValueError } from './errors.js';
 export { Tensor } from './tensor/tensor.js';
-export { tensor, zeros, type NestedArray, type TensorOptions } from './tensor/factories.js';
-export { add } from './tensor/ops.js';
-export type { DType, TypedArray } from './tensor/dtype.js';
+export {
+  arange, empty, full, ones, rand, randint, randn, tensor, zeros, type NestedArray, type TensorOptions,
+} from './tensor/factories.js';
+export {
+  add, clamp, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, silu, sqrt, sub, tanh, where,
+  type Scalar,
+} from './tensor/ops.js';
+export { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } from './tensor/reductions.js';
+export { bmm, linear, matmul } from './tensor/linalg.js';
+export {
+  embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
+} from './tensor/nn.js';
+export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
+export { CpuTensor } from './tensor/cpu-tensor.js';
+export { manualSeed } from './tensor/generator.js';
+export { promoteTypes, resultType } from './tensor/dtype.js';
+export type { DType, HostArrays, TypedArray } from './tensor/dtype.js';

@@ -6,6 +6,12 @@ export {
   isBf16Supported, setDevice, synchronize, withDevice, type DeviceProperties,
 } from './devices.js';
 export { profiles, type CustomProfile, type HardwareProfile, type ProfileName } from './profiles.js';
+export {
+  attachOutOfMemoryObserver, dumpSnapshot, emptyCache, getMemoryInfo, maxMemoryAllocated, maxMemoryReserved,
+  memoryAllocated, memoryReserved, memoryStats, recordMemoryHistory, resetPeakMemoryStats, snapshot,
+  type DramStats, type Frame, type HistoryEnabled, type HistoryStacks, type MemorySnapshot, type MemoryStats,
+  type OutOfMemoryObserver, type RecordMemoryHistoryOptions, type SnapshotBlock, type SnapshotSegment, type TraceEntry,
+} from './memory.js';
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';

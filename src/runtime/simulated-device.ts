@@ -3,11 +3,12 @@
 // frees are stream-ordered; host data crosses to the device only through stream-ordered copies
 // via staging buffers, so the host never writes memory a queued command may still read.
 
-import { DeviceLostError, OutOfMemoryError } from '../errors.js';
+import { DeviceLostError } from '../errors.js';
+import { CachingAllocator } from '../memory/caching-allocator.js';
 import type { HardwareProfile } from '../mtia/profiles.js';
 import type { DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
 import { CommandRing } from './command-ring.js';
-import { DeviceHeap, roundAllocation } from './heap.js';
+import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
   HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY,
@@ -15,6 +16,7 @@ import {
   PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
   PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, STREAM_SLOTS,
 } from './layout.js';
+import { PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
@@ -23,37 +25,14 @@ import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
 
-/**
- * Frees waiting for one stream to pass them (stream-ordered, like cudaFreeAsync), in the order
- * they were made, so their sequence numbers never decrease.
- */
-class PendingFrees {
-  private readonly seqs: number[] = [];
-  private readonly addresses: number[] = [];
-  private first = 0;
-
-  add(seq: number, address: number): void {
-    this.seqs.push(seq);
-    this.addresses.push(address);
-  }
-
-  /** Frees into `heap` every block whose stream has passed it. */
-  reclaim(queue: StreamQueue, heap: DeviceHeap): void {
-    const { seqs, addresses } = this;
-    while (this.first < seqs.length && queue.isComplete(seqs[this.first]!)) {
-      heap.free(addresses[this.first++]!);
-    }
-    if (this.first === seqs.length) {
-      seqs.length = addresses.length = this.first = 0;
-    }
-  }
-}
-
 /** One simulated MTIA device as the host sees it. */
 export class SimulatedDevice {
   readonly memory: WebAssembly.Memory;
   readonly views: MemoryViews;
+  /** The device's "cudaMalloc": where the caching allocator reserves its segments. */
   readonly heap: DeviceHeap;
+  /** Tensor and staging memory: a caching allocator over `heap` with stream-ordered reuse. */
+  readonly allocator: CachingAllocator;
   /** The command ring all streams of the device share. */
   readonly ring: CommandRing;
   /** Stream queues by slot, made on first use; slot 0 is the default stream. */
@@ -64,15 +43,11 @@ export class SimulatedDevice {
   private nextStreamSlot = 1;
   /** The queue of this device's current stream: where ops are enqueued. */
   currentQueue: StreamQueue;
-  /** The stream each live block was allocated for: its frees are ordered on that stream. */
-  private readonly blockQueues = new Map<number, StreamQueue>();
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
   private link: DeviceLink | undefined;
   private lost: DeviceLostError | undefined;
   private holds = 0;
-  /** Stream-ordered frees, by stream slot. */
-  private readonly pendingFrees: PendingFrees[] = [];
 
   constructor(
     /** Device index (mtia:N). */
@@ -87,6 +62,7 @@ export class SimulatedDevice {
     this.views = memoryViews(this.memory);
     this.writeHeader();
     this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
+    this.allocator = new CachingAllocator(index, this.heap);
     this.ring = new CommandRing(this.views);
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
     this.currentQueue = this.queues[0]!;
@@ -122,29 +98,30 @@ export class SimulatedDevice {
    */
   allocate(bytes: number, queue = this.currentQueue): number {
     this.assertAlive();
-    this.reclaim();
-    const address = this.heap.allocate(bytes);
-    if (address < 0) {
-      const { heap } = this;
-      throw new OutOfMemoryError(this.index, roundAllocation(bytes), heap.capacityBytes, heap.freeBytes, heap.allocatedBytes);
-    }
-    this.blockQueues.set(address, queue);
-    return address;
+    return this.allocator.malloc(bytes, queue);
   }
 
-  /** Frees the block at `address` once its stream has completed every command enqueued so far. */
+  /**
+   * Frees the block at `address`, stream-ordered: its own stream may reuse it at once, other
+   * streams once it has completed the work enqueued so far, and streams passed to
+   * recordStream must pass their current work first.
+   */
   release(address: number): void {
-    const queue = this.blockQueues.get(address)!;
-    this.blockQueues.delete(address);
     if (!this.alive) return;
-    if (queue.isComplete(queue.enqueued)) this.heap.free(address);
-    else (this.pendingFrees[queue.slot] ??= new PendingFrees()).add(queue.enqueued, address);
+    this.allocator.free(address);
+  }
+
+  /** Marks the block at `address` as used on `queue` as well, so its free waits for that stream (Tensor.record_stream). */
+  recordStream(address: number, queue: StreamQueue): void {
+    this.assertAlive();
+    this.allocator.recordStream(address, queue);
   }
 
   /** Enqueues a copy of host bytes into device memory at `dst`; returns the copy's sequence number. */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    const staging = this.allocate(bytes, queue);
+    this.assertAlive();
+    const staging = this.allocator.malloc(bytes, queue, true); // the host writes it now: no stream may still use it
     new Uint8Array(this.memory.buffer, staging, bytes).set(
       new Uint8Array(data.buffer, data.byteOffset, bytes),
     );
@@ -251,11 +228,6 @@ export class SimulatedDevice {
     if (this.lost !== undefined) return;
     this.lost = error;
     for (const queue of this.queues) if (queue !== undefined) Atomics.notify(this.views.i32, queue.doneWordIndex);
-  }
-
-  /** Frees the pending blocks whose streams have passed them. */
-  reclaim(): void {
-    this.pendingFrees.forEach((frees, slot) => frees.reclaim(this.queues[slot]!, this.heap));
   }
 
   private hold(): void {

@@ -1,37 +1,42 @@
-// Tensor factories (torch.tensor, torch.zeros). Host data reaches the device through a
-// stream-ordered copy from a staging buffer (SimulatedDevice.upload).
+// Tensor factories (torch.tensor, empty, zeros, ones, full, arange, rand, randn, randint).
+// Host data reaches the device through a stream-ordered copy from a staging buffer
+// (transfer.ts); constant fills and random numbers are computed on the device.
 
 import { deviceIndex, checkDeviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { OP_FILL } from '../runtime/layout.js';
-import { dtypeInfo, dtypeOfArray, type DType } from './dtype.js';
-import { checkShape, numelOf } from './shape.js';
-import { Storage } from './storage.js';
-import { Tensor } from './tensor.js';
+import { OP_FULL, OP_RANDOM, RANDOM_NORMAL, RANDOM_RANDINT, RANDOM_UNIFORM } from '../runtime/layout.js';
+import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
+import { generatorFor } from './generator.js';
+import { argsBlock, checkAccess } from './launch.js';
+import { allocateTensor } from './ops.js';
+import { checkShape } from './shape.js';
+import type { Tensor } from './tensor.js';
+import { uploadValues } from './transfer.js';
 
 /** Options shared by the factories. */
 export interface TensorOptions {
-  /** Element type (default: float32, or the typed array's type for `tensor`). */
+  /** Element type (default: float32, or what the data implies). */
   dtype?: DType;
   /** Device (default: the current device). */
   device?: DeviceLike;
 }
 
-/** Nested arrays of numbers, as torch.tensor takes them. */
+/** Nested arrays of numbers or booleans, as torch.tensor takes them. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
-function resolveOptions(options: TensorOptions | undefined, fallback: DType) {
+function resolveOptions(options: TensorOptions | undefined, fallback: DType): { dtype: DType; device: SimulatedDevice } {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`options must be an object like { dtype, device }, but got: ${String(options)}`);
   }
   const dtype = options?.dtype ?? fallback;
-  const info = dtypeInfo(dtype);
+  dtypeInfo(dtype);
   const index = checkDeviceIndex(
     deviceIndex(options?.device, () => runtime.currentDevice, { optional: true }),
     runtime.config.deviceCount,
   );
-  return { dtype, info, device: runtime.device(index) };
+  return { dtype, device: runtime.device(index) };
 }
 
 /** The shape of nested arrays; throws PyTorch's error for ragged ones. */
@@ -58,41 +63,133 @@ function nestedShape(data: NestedArray): number[] {
   return shape;
 }
 
+/** Values converted for `dtype`'s host array: bool is value != 0 (0.5 is true), as PyTorch casts. */
+function hostValues(values: ArrayLike<number | boolean>, dtype: DType): ArrayLike<number> {
+  if (dtype === 'bool') return Uint8Array.from(values as ArrayLike<number>, (v) => (Number(v) !== 0 ? 1 : 0));
+  return Array.from(values as ArrayLike<number>, Number);
+}
+
 /**
- * A tensor holding a copy of `data`: a number, nested arrays of numbers, or a typed array
- * (1-D; Float32Array → float32, Int32Array → int32). Numbers default to float32.
+ * A tensor holding a copy of `data`: a number, a boolean, nested arrays of them, or a 1-d typed
+ * array (Float32Array → float32, Int32Array → int32, Int8Array → int8). Booleans default to
+ * bool, other numbers to float32 (JavaScript has no int64).
  */
-export function tensor(data: NestedArray | Float32Array | Int32Array, options?: TensorOptions): Tensor {
+export function tensor(data: NestedArray | Float32Array | Int32Array | Int8Array, options?: TensorOptions): Tensor {
   let shape: number[];
-  let values: ArrayLike<number>;
+  let values: ArrayLike<number | boolean>;
   let fallback: DType = 'float32';
   if (ArrayBuffer.isView(data)) {
     const arrayDType = dtypeOfArray(data);
     if (arrayDType === undefined) {
-      throw new TypeError(`tensor(): data must be a Float32Array or Int32Array, but got: ${data.constructor.name}`);
+      throw new TypeError(`tensor(): data must be a Float32Array, Int32Array or Int8Array, but got: ${data.constructor.name}`);
     }
     fallback = arrayDType;
-    shape = [(data as Float32Array | Int32Array).length];
-    values = data as Float32Array | Int32Array;
+    shape = [(data as Float32Array).length];
+    values = data as Float32Array;
   } else {
     shape = nestedShape(data);
-    values = (Array.isArray(data) ? data.flat(Infinity) : [data]) as number[];
+    const flat = (Array.isArray(data) ? data.flat(Infinity) : [data]) as (number | boolean)[];
+    if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) fallback = 'bool';
+    values = flat;
   }
-  const { dtype, info, device } = resolveOptions(options, fallback);
-  const host = values instanceof info.array ? values : new info.array(values);
-  const bytes = host.length * info.bytes;
-  const storage = Storage.allocate(device, bytes);
-  if (bytes > 0) device.upload(device.currentQueue, storage.address, host);
-  return new Tensor(storage, shape, dtype);
+  const { dtype, device } = resolveOptions(options, fallback);
+  const host = ArrayBuffer.isView(values) && dtypeOfArray(values as ArrayBufferView) === dtype ? (values as ArrayLike<number>) : hostValues(values, dtype);
+  return uploadValues(host, shape, dtype, device.index);
 }
 
-/** A tensor of `size` filled with zeros (torch.zeros). */
-export function zeros(size: number | readonly number[], options?: TensorOptions): Tensor {
+/** An uninitialised tensor of `size` (torch.empty): its values are whatever the memory held. */
+export function empty(size: number | readonly number[], options?: TensorOptions): Tensor {
   const shape = checkShape(size);
-  const { dtype, info, device } = resolveOptions(options, 'float32');
-  const numel = numelOf(shape);
-  const bytes = numel * info.bytes;
-  const storage = Storage.allocate(device, bytes);
-  if (numel > 0) device.currentQueue.enqueue(OP_FILL, info.code, storage.address, 0, 0, numel, 0, 0);
-  return new Tensor(storage, shape, dtype);
+  const { dtype, device } = resolveOptions(options, 'float32');
+  return allocateTensor(device, shape, dtype);
+}
+
+/** A tensor of `size` filled with `fillValue` (torch.full); the dtype follows the value (bool, int32, float32) unless given. */
+export function full(size: number | readonly number[], fillValue: number | boolean, options?: TensorOptions): Tensor {
+  const shape = checkShape(size);
+  if (typeof fillValue !== 'number' && typeof fillValue !== 'boolean') {
+    throw new TypeError(`full(): fill_value must be a number or boolean, but got: ${typeof fillValue}`);
+  }
+  const fallback: DType = typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int32' : 'float32';
+  const { dtype, device } = resolveOptions(options, fallback);
+  const out = allocateTensor(device, shape, dtype);
+  if (out.numel > 0) checkAccess(device, { op: 'full', reads: [], writes: [out] });
+  if (out.numel > 0) device.currentQueue.enqueue(OP_FULL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, Number(fillValue));
+  return out;
+}
+
+/** A tensor of `size` filled with zeros (torch.zeros); float32 unless given. */
+export function zeros(size: number | readonly number[], options?: TensorOptions): Tensor {
+  return full(size, 0, { ...options, dtype: options?.dtype ?? 'float32' });
+}
+
+/** A tensor of `size` filled with ones (torch.ones); float32 unless given. */
+export function ones(size: number | readonly number[], options?: TensorOptions): Tensor {
+  return full(size, 1, { ...options, dtype: options?.dtype ?? 'float32' });
+}
+
+/**
+ * Values start, start + step, ... below end (torch.arange): arange(end), arange(start, end) or
+ * arange(start, end, step), options last. All-integer arguments give int32 (PyTorch: int64).
+ */
+export function arange(...args: (number | TensorOptions | undefined)[]): Tensor {
+  const options = typeof args[args.length - 1] === 'object' ? (args.pop() as TensorOptions) : undefined;
+  const numbers = args.filter((a) => a !== undefined) as number[];
+  if (numbers.length < 1 || numbers.length > 3 || numbers.some((n) => typeof n !== 'number' || !Number.isFinite(n))) {
+    throw new TypeError(`arange(): expected (end), (start, end) or (start, end, step) finite numbers, but got: (${args.join(', ')})`);
+  }
+  const [start, end, step] = numbers.length === 1 ? [0, numbers[0]!, 1] : [numbers[0]!, numbers[1]!, numbers[2] ?? 1];
+  if (step === 0) throw new MtiaError('step must be nonzero');
+  if ((step > 0 && end < start) || (step < 0 && end > start)) throw new MtiaError('upper bound and larger bound inconsistent with step sign');
+  const fallback: DType = numbers.every(Number.isInteger) ? 'int32' : 'float32';
+  const { dtype, device } = resolveOptions(options, fallback);
+  const count = Math.ceil((end - start) / step);
+  return uploadValues(hostValues(Array.from({ length: count }, (_, i) => start + i * step), dtype), [count], dtype, device.index);
+}
+
+/** Enqueues one OP_RANDOM of `kind` filling a new tensor; advances the device's generator by `values`. */
+function randomTensor(shape: number[], dtype: DType, device: SimulatedDevice, kind: number, values: (numel: number) => number, low = 0, high = 0): Tensor {
+  const out = allocateTensor(device, shape, dtype);
+  if (out.numel === 0) return out;
+  const generator = generatorFor(device);
+  const offset = generator.reserve(values(out.numel));
+  const word = (x: bigint) => Number(BigInt.asUintN(32, x));
+  argsBlock(kind)
+    .params(word(generator.seed), word(generator.seed >> 32n), word(offset), word(offset >> 32n), low, high)
+    .enqueue(device, { op: kind === RANDOM_NORMAL ? 'randn' : kind === RANDOM_RANDINT ? 'randint' : 'rand', reads: [], writes: [out] }, OP_RANDOM, dtype, out.storage.address, 0, 0, out.numel);
+  return out;
+}
+
+/** Uniform random numbers in [0, 1) (torch.rand); floating dtypes only. */
+export function rand(size: number | readonly number[], options?: TensorOptions): Tensor {
+  const shape = checkShape(size);
+  const { dtype, device } = resolveOptions(options, 'float32');
+  if (!isFloatingDType(dtype)) throw new MtiaError(`"check_uniform_bounds" not implemented for '${dtypeInfo(dtype).scalarType}'`);
+  return randomTensor(shape, dtype, device, RANDOM_UNIFORM, (n) => n);
+}
+
+/** Standard normal random numbers (torch.randn, Box–Muller); floating dtypes only. */
+export function randn(size: number | readonly number[], options?: TensorOptions): Tensor {
+  const shape = checkShape(size);
+  const { dtype, device } = resolveOptions(options, 'float32');
+  if (!isFloatingDType(dtype)) throw new MtiaError(`"normal_kernel" not implemented for '${dtypeInfo(dtype).scalarType}'`);
+  return randomTensor(shape, dtype, device, RANDOM_NORMAL, (n) => 2 * Math.ceil(n / 2));
+}
+
+/**
+ * Random integers in [low, high) (torch.randint): randint(high, size, options) or
+ * randint(low, high, size, options); int32 unless given (PyTorch: int64).
+ */
+export function randint(...args: (number | readonly number[] | TensorOptions | undefined)[]): Tensor {
+  const options = args.length > 0 && typeof args[args.length - 1] === 'object' && !Array.isArray(args[args.length - 1]) ? (args.pop() as TensorOptions) : undefined;
+  const size = args.pop();
+  const [low, high] = args.length === 1 ? [0, args[0] as number] : [args[0] as number, args[1] as number];
+  if (args.length < 1 || args.length > 2 || !Number.isInteger(low) || !Number.isInteger(high)) {
+    throw new TypeError('randint(): expected (high, size) or (low, high, size) with integer bounds');
+  }
+  if (low >= high) throw new MtiaError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  if (low < -(2 ** 31) || high > 2 ** 31 - 1) throw new MtiaError(`randint(): bounds must fit in int32, but got [${low}, ${high})`);
+  const shape = checkShape(size);
+  const { dtype, device } = resolveOptions(options, 'int32');
+  return randomTensor(shape, dtype, device, RANDOM_RANDINT, (n) => n, low, high);
 }

@@ -1,51 +1,322 @@
-// Tensor ops. Each one checks its arguments and computes the output's shape and dtype on the
-// host, synchronously, so a bad call throws at the call site before anything is queued; then
-// it allocates the output and enqueues one command on the device.
+// Elementwise tensor ops (torch.add ... torch.where), dtype conversion and copies. Each op
+// checks its arguments and computes the output's shape (NumPy broadcasting) and dtype
+// (PyTorch's type promotion) on the host, synchronously, so a bad call throws at the call site
+// before anything is queued; then it allocates the output and enqueues one command whose
+// argument block carries the broadcast strides (assembly/ops/elementwise.ts).
 
 import { MtiaError } from '../errors.js';
-import { OP_ADD } from '../runtime/layout.js';
-import { broadcastShapes, sameShape } from './shape.js';
-import { dtypeInfo } from './dtype.js';
+import {
+  BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, OP_ADD, OP_BINARY,
+  OP_UNARY, OP_WHERE, UNARY_CLAMP, UNARY_COPY, UNARY_EXP, UNARY_GELU, UNARY_LOG, UNARY_NEG, UNARY_RELU,
+  UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH,
+} from '../runtime/layout.js';
+import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { dtypeInfo, isFloatingDType, resultType, type DType } from './dtype.js';
+import {
+  addressOf, argsBlock, ArgsBlock, broadcastStrides, checkAccess, checkSameDevice, checkTensor, coalesce,
+} from './launch.js';
+import { broadcastShapes, numelOf, sameShape } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
-/** Throws PyTorch's error unless every tensor is on the same device. */
-function checkSameDevice(op: string, tensors: readonly Tensor[]): void {
-  const first = tensors[0]!.storage.device;
-  for (const tensor of tensors) {
-    if (tensor.storage.device !== first) {
-      throw new MtiaError(
-        `Expected all tensors to be on the same device, but found at least two devices, ` +
-          `mtia:${first.index} and mtia:${tensor.storage.device.index}! (in ${op})`,
-      );
-    }
+/** A JavaScript number or boolean operand (PyTorch's "wrapped number"). */
+export type Scalar = number | boolean;
+
+/** A new contiguous tensor of `shape` and `dtype` on `device` (values unset). */
+export function allocateTensor(device: SimulatedDevice, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(Storage.allocate(device, numelOf(shape) * dtypeInfo(dtype).bytes), shape, dtype);
+}
+
+/** An elementwise operand: a tensor, or a JavaScript number held in the argument block. */
+export type Operand = Tensor | { readonly scalar: number };
+
+/**
+ * Enqueues the elementwise command `opcode`/`kind` (op name `op`) writing `out` (any strides)
+ * from `inputs`, each broadcast to out's shape: operands 1, 2 and (where's condition) 3.
+ * Numbers travel in the argument block as float32 (floating results) or int32.
+ */
+export function launchElementwise(op: string, opcode: number, kind: number, out: Tensor, inputs: readonly Operand[], configure?: (args: ArgsBlock) => void): void {
+  if (out.numel === 0) return;
+  const device = out.storage.device;
+  const tensors = inputs.filter((input): input is Tensor => input instanceof Tensor);
+  const strides = [out, ...inputs].map((t) => (t instanceof Tensor ? broadcastStrides(t, out.shape) : out.shape.map(() => 0)));
+  const merged = coalesce(out.shape, strides);
+  const args = argsBlock(kind).iteration(merged.shape, merged.strides);
+  const floating = isFloatingDType(out.dtype) || (opcode === OP_BINARY && kind === BINARY_DIV);
+  inputs.forEach((input, k) => {
+    if (input instanceof Tensor) args.dtype(k + 1, input.dtype);
+    else args.scalarOperand(k + 1, input.scalar, floating);
+  });
+  const third = inputs[2];
+  if (third instanceof Tensor) args.address3(addressOf(third));
+  configure?.(args);
+  const address = (input: Operand | undefined) => (input instanceof Tensor ? addressOf(input) : 0);
+  args.enqueue(device, { op, reads: tensors, writes: [out] }, opcode, out.dtype, addressOf(out), address(inputs[0]), address(inputs[1]), out.numel);
+}
+
+/** Checks a unary op's argument; returns it. */
+function unaryArgument(op: string, input: unknown): Tensor {
+  return checkTensor(op, input, 'input');
+}
+
+/** Runs unary `kind` (op name `op`) producing `dtype` (same shape). */
+function unaryOp(op: string, input: Tensor, kind: number, dtype: DType, configure?: (args: ArgsBlock) => void): Tensor {
+  const out = allocateTensor(input.storage.device, input.shape, dtype);
+  launchElementwise(op, OP_UNARY, kind, out, [input], configure);
+  return out;
+}
+
+/** Float ops on integer inputs compute and return float32, as PyTorch's unary float ops do. */
+function floatResult(input: Tensor): DType {
+  return isFloatingDType(input.dtype) ? input.dtype : 'float32';
+}
+
+/** -input (torch.neg). */
+export function neg(input: Tensor): Tensor {
+  unaryArgument('neg', input);
+  if (input.dtype === 'bool') {
+    throw new MtiaError(
+      'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
+  }
+  return unaryOp('neg', input, UNARY_NEG, input.dtype);
+}
+
+/** e^input (torch.exp); integer inputs give float32. */
+export function exp(input: Tensor): Tensor {
+  unaryArgument('exp', input);
+  return unaryOp('exp', input, UNARY_EXP, floatResult(input));
+}
+
+/** Natural logarithm (torch.log); integer inputs give float32. */
+export function log(input: Tensor): Tensor {
+  unaryArgument('log', input);
+  return unaryOp('log', input, UNARY_LOG, floatResult(input));
+}
+
+/** Square root (torch.sqrt); integer inputs give float32. */
+export function sqrt(input: Tensor): Tensor {
+  unaryArgument('sqrt', input);
+  return unaryOp('sqrt', input, UNARY_SQRT, floatResult(input));
+}
+
+/** 1 / (1 + e^-input) (torch.sigmoid); integer inputs give float32. */
+export function sigmoid(input: Tensor): Tensor {
+  unaryArgument('sigmoid', input);
+  return unaryOp('sigmoid', input, UNARY_SIGMOID, floatResult(input));
+}
+
+/** Hyperbolic tangent (torch.tanh); integer inputs give float32. */
+export function tanh(input: Tensor): Tensor {
+  unaryArgument('tanh', input);
+  return unaryOp('tanh', input, UNARY_TANH, floatResult(input));
+}
+
+/** Throws PyTorch's "not implemented for" error unless `input` is floating. */
+function requireFloating(op: string, kernel: string, input: Tensor): void {
+  if (!isFloatingDType(input.dtype)) {
+    throw new MtiaError(`"${kernel}" not implemented for '${dtypeInfo(input.dtype).scalarType}' (in ${op})`);
   }
 }
 
-/** a + b, elementwise (torch.add). Both tensors must have the same dtype and shape for now. */
-export function add(a: Tensor, b: Tensor): Tensor {
-  if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
-    throw new TypeError(`add(): arguments must be Tensors, but got: ${typeof a} and ${typeof b}`);
-  }
-  const sa = a.checkUsable('add');
-  const sb = b.checkUsable('add');
-  checkSameDevice('add', [a, b]);
-  const shape = broadcastShapes(a.shape, b.shape);
-  if (!sameShape(a.shape, b.shape)) {
-    throw new MtiaError(
-      `add(): broadcasting [${a.shape.join(', ')}] with [${b.shape.join(', ')}] is not supported by mtia-sim yet; ` +
-        'expand the tensors to the same shape',
-    );
-  }
-  if (a.dtype !== b.dtype) {
-    throw new MtiaError(
-      `add(): type promotion (${a.dtype} + ${b.dtype}) is not supported by mtia-sim yet; use tensors of one dtype`,
-    );
-  }
-  const info = dtypeInfo(a.dtype);
-  const device = sa.device;
-  const bytes = a.numel * info.bytes;
-  const out = Storage.allocate(device, bytes);
-  device.currentQueue.enqueue(OP_ADD, info.code, out.address, sa.address, sb.address, a.numel, 0, 0);
-  return new Tensor(out, shape, a.dtype);
+/** max(input, 0) (torch.relu); not for bool. */
+export function relu(input: Tensor): Tensor {
+  unaryArgument('relu', input);
+  if (input.dtype === 'bool') throw new MtiaError(`"clamp_min" not implemented for 'Bool' (in relu)`);
+  return unaryOp('relu', input, UNARY_RELU, input.dtype);
 }
+
+/** GELU with the exact erf (torch.nn.functional.gelu, approximate='none'); floating only. */
+export function gelu(input: Tensor): Tensor {
+  unaryArgument('gelu', input);
+  requireFloating('gelu', 'GeluKernelImpl', input);
+  return unaryOp('gelu', input, UNARY_GELU, input.dtype);
+}
+
+/** input · sigmoid(input) (torch.nn.functional.silu); floating only. */
+export function silu(input: Tensor): Tensor {
+  unaryArgument('silu', input);
+  requireFloating('silu', 'silu', input);
+  return unaryOp('silu', input, UNARY_SILU, input.dtype);
+}
+
+/** Clamps into [min, max] (torch.clamp); at least one bound is required. */
+export function clamp(input: Tensor, minimum?: number | null, maximum?: number | null): Tensor {
+  unaryArgument('clamp', input);
+  const low = minimum ?? undefined;
+  const high = maximum ?? undefined;
+  if (low === undefined && high === undefined) throw new MtiaError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  for (const bound of [low, high]) {
+    if (bound !== undefined && typeof bound !== 'number') throw new TypeError(`clamp(): bounds must be numbers, but got: ${typeof bound}`);
+  }
+  if (input.dtype === 'bool') throw new MtiaError(`"clamp" not implemented for 'Bool'`);
+  // An integer tensor clamped by a float bound is promoted, as torch.clamp does. params: f32
+  // bounds in words 0-1 for floating outputs, int32 bounds in words 2-3 for integer ones.
+  const dtype = resultType([input, ...[low, high].filter((b): b is number => b !== undefined)]);
+  const floatLow = low ?? -Infinity;
+  const floatHigh = high ?? Infinity;
+  const intBound = (value: number | undefined, fallback: number) => value === undefined ? fallback : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.trunc(value)));
+  return unaryOp('clamp', input, UNARY_CLAMP, dtype, (args) =>
+    args.params(0, 0, intBound(low, -(2 ** 31)), intBound(high, 2 ** 31 - 1)).floatParam(0, floatLow).floatParam(1, floatHigh));
+}
+
+const isScalar = (value: unknown): value is Scalar => typeof value === 'number' || typeof value === 'boolean';
+
+/** The finite range of the dtypes a number can overflow, with the C++ names PyTorch's check prints. */
+const scalarRanges: Partial<Record<DType, [number, number, string]>> = {
+  int8: [-128, 127, 'int8_t'],
+  int32: [-(2 ** 31), 2 ** 31 - 1, 'int'],
+  float16: [-65504, 65504, 'c10::Half'],
+};
+
+/** Throws PyTorch's error when a number operand cannot be converted to the op's dtype (c10/util/TypeCast.h). */
+function checkScalarFits(value: number, dtype: DType): void {
+  const range = scalarRanges[dtype];
+  if (range !== undefined && Number.isFinite(value) && (value < range[0] || value > range[1])) {
+    throw new MtiaError(`value cannot be converted to type ${range[2]} without overflow`);
+  }
+}
+
+/** Resolves the operands of a binary op: tensors checked (same device), numbers kept as scalar operands. */
+function binaryOperands(op: string, a: unknown, b: unknown): { a: Operand; b: Operand; dtype: DType; device: SimulatedDevice; shape: number[] } {
+  if (isScalar(a) && isScalar(b)) throw new TypeError(`${op}(): at least one argument must be a Tensor`);
+  const tensors = [a, b].filter((value) => !isScalar(value)).map((value, i) => checkTensor(op, value, i === 0 ? 'input' : 'other'));
+  const device = checkSameDevice(op, tensors);
+  const dtype = resultType([a as Tensor | Scalar, b as Tensor | Scalar]);
+  for (const value of [a, b]) if (isScalar(value)) checkScalarFits(Number(value), dtype);
+  const operand = (value: unknown): Operand => (isScalar(value) ? { scalar: Number(value) } : (value as Tensor));
+  const shapeOf = (value: unknown) => (isScalar(value) ? [] : (value as Tensor).shape);
+  return { a: operand(a), b: operand(b), dtype, device, shape: broadcastShapes(shapeOf(a), shapeOf(b)) };
+}
+
+/** Runs binary `kind`; the output takes the broadcast shape and `dtype` (the promoted one by default). */
+function binaryOp(
+  op: string, kind: number, a: unknown, b: unknown, outputDType?: (promoted: DType) => DType,
+  check?: (a: DType, b: DType) => void, configure?: (args: ArgsBlock) => void,
+): Tensor {
+  const operands = binaryOperands(op, a, b);
+  const dtypeOf = (operand: Operand, value: unknown): DType => (operand instanceof Tensor ? operand.dtype : typeof value === 'boolean' ? 'bool' : operands.dtype);
+  check?.(dtypeOf(operands.a, a), dtypeOf(operands.b, b));
+  const dtype = outputDType?.(operands.dtype) ?? operands.dtype;
+  const out = allocateTensor(operands.device, operands.shape, dtype);
+  const { a: x, b: y } = operands;
+  if (kind === BINARY_ADD && configure === undefined && x instanceof Tensor && y instanceof Tensor && out.numel > 0 &&
+    x.dtype === dtype && y.dtype === dtype && (dtype === 'float32' || dtype === 'int32') &&
+    sameShape(x.shape, y.shape) && x.isContiguous() && y.isContiguous()) {
+    // The common tiny case needs no argument block: the core's original contiguous OP_ADD,
+    // which keeps dispatch of small ops cheap (bench/dispatch).
+    checkAccess(operands.device, { op, reads: [x, y], writes: [out] });
+    operands.device.currentQueue.enqueue(OP_ADD, dtypeInfo(dtype).code, out.storage.address, addressOf(x), addressOf(y), out.numel, 0, 0);
+    return out;
+  }
+  launchElementwise(op, OP_BINARY, kind, out, [x, y], configure);
+  return out;
+}
+
+/** configure() for torch.add's alpha on a tensor `other` (params 0-2 of OP_BINARY's ADD/SUB). */
+function alphaParams(op: string, alpha: number, input: unknown, other: unknown): ((args: ArgsBlock) => void) | undefined {
+  if (alpha === 1) return undefined;
+  if (typeof alpha !== 'number') throw new TypeError(`${op}(): alpha must be a number, but got: ${typeof alpha}`);
+  const dtype = resultType([input as Tensor | Scalar, other as Tensor | Scalar]);
+  if (!isFloatingDType(dtype) && !Number.isInteger(alpha)) {
+    throw new MtiaError('For integral input tensors, argument alpha must not be a floating point number.');
+  }
+  return (args) => args.params(0, Math.trunc(alpha), 1).floatParam(0, alpha);
+}
+
+/** input + alpha · other, with broadcasting and type promotion (torch.add). */
+export function add(input: Tensor | Scalar, other: Tensor | Scalar, options?: { alpha?: number }): Tensor {
+  const alpha = options?.alpha ?? 1;
+  if (isScalar(other) && alpha !== 1) return binaryOp('add', BINARY_ADD, input, Number(other) * alpha);
+  return binaryOp('add', BINARY_ADD, input, other, undefined, undefined, alphaParams('add', alpha, input, other));
+}
+
+/** input - alpha · other (torch.sub); refused for bool tensors, as in PyTorch. */
+export function sub(input: Tensor | Scalar, other: Tensor | Scalar, options?: { alpha?: number }): Tensor {
+  const check = (a: DType, b: DType) => {
+    if (a === 'bool' && b === 'bool') {
+      throw new MtiaError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+    }
+    if (a === 'bool' || b === 'bool') {
+      throw new MtiaError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+    }
+  };
+  const alpha = options?.alpha ?? 1;
+  if (isScalar(other) && alpha !== 1) return binaryOp('sub', BINARY_SUB, input, Number(other) * alpha, undefined, check);
+  return binaryOp('sub', BINARY_SUB, input, other, undefined, check, alphaParams('sub', alpha, input, other));
+}
+
+/** input · other (torch.mul). */
+export function mul(input: Tensor | Scalar, other: Tensor | Scalar): Tensor {
+  return binaryOp('mul', BINARY_MUL, input, other);
+}
+
+/** input / other, true division: integer operands give float32 (torch.div). */
+export function div(input: Tensor | Scalar, other: Tensor | Scalar): Tensor {
+  return binaryOp('div', BINARY_DIV, input, other, (promoted) => (isFloatingDType(promoted) ? promoted : 'float32'));
+}
+
+/** Elementwise maximum, NaN-propagating (torch.maximum). */
+export function maximum(input: Tensor, other: Tensor): Tensor {
+  checkTensor('maximum', other, 'other');
+  return binaryOp('maximum', BINARY_MAXIMUM, input, other);
+}
+
+/** Elementwise minimum, NaN-propagating (torch.minimum). */
+export function minimum(input: Tensor, other: Tensor): Tensor {
+  checkTensor('minimum', other, 'other');
+  return binaryOp('minimum', BINARY_MINIMUM, input, other);
+}
+
+/** condition ? input : other, elementwise with broadcasting over all three (torch.where). */
+export function where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar): Tensor {
+  const cond = checkTensor('where', condition, 'condition');
+  if (cond.dtype !== 'bool') {
+    throw new MtiaError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${dtypeInfo(cond.dtype).scalarType}`);
+  }
+  const tensors = [cond, ...[input, other].filter((value) => !isScalar(value)).map((value) => checkTensor('where', value, 'input'))];
+  const device = checkSameDevice('where', tensors);
+  const dtype = resultType([input, other]);
+  const shapeOf = (value: Tensor | Scalar) => (isScalar(value) ? [] : value.shape);
+  const operand = (value: Tensor | Scalar): Operand => (isScalar(value) ? { scalar: Number(value) } : value);
+  const out = allocateTensor(device, broadcastShapes(broadcastShapes(cond.shape, shapeOf(input)), shapeOf(other)), dtype);
+  launchElementwise('where', OP_WHERE, 0, out, [operand(input), operand(other), cond]);
+  return out;
+}
+
+/** A contiguous copy of `input` converted to `dtype` (to(dtype); contiguous() with the same dtype). */
+export function convert(input: Tensor, dtype: DType): Tensor {
+  checkTensor('to', input, 'input');
+  dtypeInfo(dtype);
+  if (dtype === input.dtype) {
+    return new Tensor(input.storage, input.shape, input.dtype, input.strides, input.offset);
+  }
+  return unaryOp('to', input, UNARY_COPY, dtype);
+}
+
+/** A contiguous copy of `input` in its own storage, converted to `dtype` if given. */
+export function copyContiguous(input: Tensor, dtype: DType = input.dtype): Tensor {
+  return unaryOp('contiguous', input, UNARY_COPY, dtype);
+}
+
+/** Copies `source` into the view `target` (same shape, any strides, converting dtype). */
+export function copyInto(target: Tensor, source: Tensor): void {
+  launchElementwise('copy_', OP_UNARY, UNARY_COPY, target, [source]);
+}
+
+/**
+ * Copies `source` into `target` in place, broadcasting it to target's shape and converting its
+ * dtype (torch.Tensor.copy_); both on one device. Returns target.
+ */
+export function copy_(target: Tensor, source: Tensor): Tensor {
+  checkTensor('copy_', target, 'self');
+  checkTensor('copy_', source, 'src', target.storage.device);
+  checkSameDevice('copy_', [target, source]);
+  const shape = broadcastShapes(target.shape, source.shape);
+  if (!sameShape(shape, target.shape)) {
+    throw new MtiaError(`output with shape [${target.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
+  }
+  copyInto(target, source);
+  return target;
+}
+

@@ -1,7 +1,12 @@
 // Storage: a block of one device's memory that tensors view. Every tensor over a storage holds
-// one reference; the block goes back to the device's allocator when the last is dropped.
+// one reference; the block goes back to the device's allocator when the last is dropped. A
+// tensor that is garbage-collected without free() drops its reference through a
+// FinalizationRegistry, so forgotten tensors return their memory too (stream-ordered, later).
 
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
+
+/** Drops the reference of an owner (a tensor) that was collected without dropping it itself. */
+const forgottenReferences = new FinalizationRegistry<Storage>((storage) => storage.drop());
 
 /** A block of device memory shared by the tensors that view it. */
 export class Storage {
@@ -24,14 +29,19 @@ export class Storage {
     return this.references < 0;
   }
 
-  /** Adds a reference (a tensor that views this storage). */
-  retain(): this {
+  /**
+   * Adds a reference (a tensor that views this storage). With an `owner`, the reference is
+   * also dropped when the owner is garbage-collected before it calls drop(owner).
+   */
+  retain(owner?: object): this {
     this.references++;
+    if (owner !== undefined) forgottenReferences.register(owner, this, owner);
     return this;
   }
 
-  /** Drops a reference; the last one returns the block, stream-ordered. */
-  drop(): void {
+  /** Drops a reference (`owner`'s, if it retained with one); the last one returns the block, stream-ordered. */
+  drop(owner?: object): void {
+    if (owner !== undefined) forgottenReferences.unregister(owner);
     if (--this.references === 0) {
       this.references = -1;
       this.device.release(this.address);

@@ -1,11 +1,22 @@
-// Tensor: a shape and dtype over a block of one device's memory. Ops are enqueued on the
-// device's stream and return at once; the device computes later. Reading values back is the
-// only thing that waits.
+// Tensor: a strided view (shape, strides, offset, dtype) of a block of one device's memory. Ops
+// are enqueued on the device's current stream and return at once; the device computes later.
+// Reading values back is the only thing that waits. Views share their Storage: each Tensor
+// object holds one reference, dropped by free() (or by the garbage collector, see storage.ts).
 
-import { Device } from '../device.js';
+import { Device, deviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
-import { dtypeInfo, type DType, type TypedArray } from './dtype.js';
-import { add } from './ops.js';
+import { runtime } from '../runtime/runtime.js';
+import type { CpuTensor } from './cpu-tensor.js';
+import { allDTypes, dtypeInfo, type DType, type TypedArray } from './dtype.js';
+import { copyToDevice, download, readBack } from './transfer.js';
+import {
+  add, clamp, convert, copy_, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, silu, sqrt, sub,
+  tanh, where, type Scalar,
+} from './ops.js';
+import { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } from './reductions.js';
+import { bmm, matmul } from './linalg.js';
+import { logSoftmax, softmax } from './nn.js';
+import { contiguous, permute, reshape, slice, transpose, view } from './views.js';
 import type { Storage } from './storage.js';
 
 /** A multi-dimensional array on a simulated MTIA device. */
@@ -14,14 +25,18 @@ export class Tensor implements Disposable {
   readonly numel: number;
   private freed = false;
 
-  /** @internal Tensors are made by factories and ops, not by `new`. */
+  /** @internal Tensors are made by factories, ops and views, not by `new`. */
   constructor(
     /** @internal */ readonly storage: Storage,
     readonly shape: readonly number[],
     readonly dtype: DType,
+    /** Element strides per dim (row-major contiguous by default). */
+    readonly strides: readonly number[] = rowMajor(shape),
+    /** Offset of the first element in the storage, in elements. */
+    readonly offset = 0,
   ) {
     this.numel = shape.reduce((n, size) => n * size, 1);
-    storage.retain();
+    storage.retain(this); // also dropped if this tensor is collected without free()
   }
 
   /** The device the tensor lives on. */
@@ -34,16 +49,120 @@ export class Tensor implements Disposable {
     return this.shape.length;
   }
 
-  /** this + other, elementwise (torch.add). */
-  add(other: Tensor): Tensor {
-    return add(this, other);
+  /** Size of dim `dim` (torch.Tensor.size(dim)), or the whole shape. */
+  size(dim?: number): number | readonly number[] {
+    return dim === undefined ? this.shape : this.shape[dim < 0 ? dim + this.ndim : dim]!;
   }
 
-  /** Copies the values to the host, after every op enqueued before this call, as a flat typed array. */
+  /** True if the elements are laid out row-major without gaps (torch.Tensor.is_contiguous). */
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let d = this.ndim - 1; d >= 0; d--) {
+      if (this.shape[d] === 1) continue;
+      if (this.strides[d] !== expected) return this.numel === 0;
+      expected *= this.shape[d]!;
+    }
+    return true;
+  }
+
+  /** this + alpha · other, with broadcasting and type promotion (torch.add). */
+  add(other: Tensor | Scalar, options?: { alpha?: number }): Tensor { return add(this, other, options); }
+  /** this - alpha · other (torch.sub). */
+  sub(other: Tensor | Scalar, options?: { alpha?: number }): Tensor { return sub(this, other, options); }
+  /** this · other (torch.mul). */
+  mul(other: Tensor | Scalar): Tensor { return mul(this, other); }
+  /** this / other, true division (torch.div). */
+  div(other: Tensor | Scalar): Tensor { return div(this, other); }
+  /** Elementwise maximum (torch.maximum). */
+  maximum(other: Tensor): Tensor { return maximum(this, other); }
+  /** Elementwise minimum (torch.minimum). */
+  minimum(other: Tensor): Tensor { return minimum(this, other); }
+  /** -this (torch.neg). */
+  neg(): Tensor { return neg(this); }
+  /** e^this (torch.exp). */
+  exp(): Tensor { return exp(this); }
+  /** Natural logarithm (torch.log). */
+  log(): Tensor { return log(this); }
+  /** Square root (torch.sqrt). */
+  sqrt(): Tensor { return sqrt(this); }
+  /** max(this, 0) (torch.relu). */
+  relu(): Tensor { return relu(this); }
+  /** GELU, exact erf form (torch.nn.functional.gelu). */
+  gelu(): Tensor { return gelu(this); }
+  /** this · sigmoid(this) (torch.nn.functional.silu). */
+  silu(): Tensor { return silu(this); }
+  /** 1 / (1 + e^-this) (torch.sigmoid). */
+  sigmoid(): Tensor { return sigmoid(this); }
+  /** Hyperbolic tangent (torch.tanh). */
+  tanh(): Tensor { return tanh(this); }
+  /** Clamps into [min, max]; either bound may be omitted (torch.clamp). */
+  clamp(minimum?: number | null, maximum?: number | null): Tensor { return clamp(this, minimum, maximum); }
+  /** condition ? this : other (torch.Tensor.where). */
+  where(condition: Tensor, other: Tensor | Scalar): Tensor { return where(condition, this, other); }
+  /** Matrix product with broadcasting batch dims (torch.matmul). */
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+  /** Batched matrix product of two 3-d tensors (torch.bmm). */
+  bmm(other: Tensor): Tensor { return bmm(this, other); }
+  /** Sum over `dim` (all dims by default) (torch.sum). */
+  sum(dim?: number | readonly number[] | null, options?: ReduceOptions): Tensor { return sum(this, dim, options); }
+  /** Mean over `dim` (torch.mean); floating dtypes only. */
+  mean(dim?: number | readonly number[] | null, options?: ReduceOptions): Tensor { return mean(this, dim, options); }
+  /** Largest element, or { values, indices } along `dim` (torch.max). */
+  max(): Tensor;
+  max(dim: number, options?: ReduceOptions): ValuesIndices;
+  max(dim?: number, options?: ReduceOptions): Tensor | ValuesIndices { return dim === undefined ? max(this) : max(this, dim, options); }
+  /** Smallest element, or { values, indices } along `dim` (torch.min). */
+  min(): Tensor;
+  min(dim: number, options?: ReduceOptions): ValuesIndices;
+  min(dim?: number, options?: ReduceOptions): Tensor | ValuesIndices { return dim === undefined ? min(this) : min(this, dim, options); }
+  /** Index of the first largest element, flat or along `dim` (torch.argmax); int32. */
+  argmax(dim?: number | null, options?: ReduceOptions): Tensor { return argmax(this, dim, options); }
+  /** Softmax along `dim` (torch.softmax). */
+  softmax(dim: number): Tensor { return softmax(this, dim); }
+  /** Log-softmax along `dim` (torch.log_softmax). */
+  logSoftmax(dim: number): Tensor { return logSoftmax(this, dim); }
+  /** Same data in a new shape; a view when the strides allow, else a copy (torch.reshape). */
+  reshape(...shape: readonly number[] | [readonly number[]]): Tensor { return reshape(this, shape.flat()); }
+  /** Same data in a new shape; never copies, throws when the strides do not allow it (torch.Tensor.view). */
+  view(...shape: readonly number[] | [readonly number[]]): Tensor { return view(this, shape.flat()); }
+  /** View with dims `dim0` and `dim1` swapped (torch.transpose). */
+  transpose(dim0: number, dim1: number): Tensor { return transpose(this, dim0, dim1); }
+  /** View with dims reordered (torch.permute). */
+  permute(...dims: readonly number[] | [readonly number[]]): Tensor { return permute(this, dims.flat()); }
+  /** View of [start, end) with `step` along `dim` (Python's t[start:end:step] on that dim). */
+  slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor { return slice(this, dim, start, end, step); }
+  /** Copies `source` into this tensor in place, broadcasting and converting (torch.Tensor.copy_); returns this. */
+  copy_(source: Tensor): Tensor { return copy_(this, source); }
+  /** A contiguous tensor with the same values: a view if already contiguous, else a copy. */
+  contiguous(): Tensor { return contiguous(this); }
+
+  /**
+   * to(dtype): a converted copy (a new view if the dtype is the same), enqueued at once.
+   * to(device): a copy on another device (or 'cpu'), after a stream-ordered download: async.
+   */
+  to(dtype: DType): Tensor;
+  to(device: DeviceLike | 'cpu'): Promise<Tensor | CpuTensor>;
+  to(target: DType | DeviceLike | 'cpu'): Tensor | Promise<Tensor | CpuTensor> {
+    if (typeof target === 'string' && (allDTypes as readonly string[]).includes(target)) {
+      return convert(this, target as DType);
+    }
+    this.checkUsable('to');
+    const index = deviceIndex(target as DeviceLike, () => runtime.currentDevice, { allowCpu: true });
+    if (index === -1) return this.cpu();
+    return copyToDevice(this, index);
+  }
+
+  /** A host copy of the values (torch.Tensor.cpu), after every op enqueued before this call. */
+  cpu(): Promise<CpuTensor> {
+    return download(this);
+  }
+
+  /**
+   * Copies the values to the host, after every op enqueued before this call, as a flat
+   * row-major typed array (see TypedArray: float16 and bfloat16 come back as Float32Array).
+   */
   async toArray(): Promise<TypedArray> {
-    const { device, address, bytes } = this.checkUsable('toArray');
-    const data = await device.download(device.currentQueue, address, this.numel === 0 ? 0 : bytes);
-    return new (dtypeInfo(this.dtype).array)(data, 0, this.numel);
+    return readBack(this);
   }
 
   /**
@@ -54,7 +173,7 @@ export class Tensor implements Disposable {
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    this.storage.drop();
+    this.storage.drop(this);
   }
 
   /** free(), for `using t = ...`. */
@@ -72,7 +191,23 @@ export class Tensor implements Disposable {
     return storage;
   }
 
+  /** @internal Bytes per element. */
+  get elementBytes(): number {
+    return dtypeInfo(this.dtype).bytes;
+  }
+
   toString(): string {
     return `tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
   }
+}
+
+/** Row-major strides of `shape`. */
+function rowMajor(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= Math.max(shape[d]!, 1);
+  }
+  return strides;
 }

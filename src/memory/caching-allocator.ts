@@ -1,0 +1,489 @@
+// A caching allocator over one device's heap, modelled on PyTorch's CUDA caching allocator
+// (c10/cuda/CUDACachingAllocator.cpp, DeviceCachingAllocator): segments are reserved from the
+// device heap (our cudaMalloc) and cut into blocks; freed blocks stay cached for reuse.
+//
+//   segment (one heap allocation)
+//   ┌──────────────┬──────────┬──────────────────────┬──────────┐
+//   │ block        │ block    │ block                │ block    │   blocks tile the segment,
+//   │ allocated    │ free     │ active_pending_free  │ free     │   linked by prev/next
+//   └──────────────┴──────────┴──────────────────────┴──────────┘
+//
+// - Sizes are rounded up to 512 B. Requests up to 1 MiB use the small pool, whose segments are
+//   2 MiB; larger ones the large pool (20 MiB segments below 10 MiB, else rounded to 2 MiB).
+//   PyTorch's code counts exactly 1 MiB as small (`size <= kSmallSize`), and so do we.
+// - Best fit: the smallest cached free block that is large enough, split when the rest is
+//   worth keeping (≥ 512 B in the small pool, > 1 MiB in the large one).
+// - Stream order: a freed block is cached at once, tagged with its stream and that stream's
+//   last sequence number. Its own stream may reuse it at once (its later commands run after
+//   the earlier ones); any other stream, or a host write into staging memory, only once that
+//   stream has completed the tagged sequence number ("clean"). A block used on other streams
+//   (recordStream) is "active_pending_free" until each of those streams has completed the
+//   work enqueued up to the free.
+// - Free neighbours merge when both are clean or both wait for the same stream: a clean block
+//   never takes on a dirty neighbour's wait, so staging keeps finding clean memory while the
+//   device is busy. Neighbours left apart that way are merged once clean, when a request
+//   finds no cached block (coalesce).
+// - When the heap cannot supply a segment, cached unused segments are released and the heap
+//   is asked again (num_alloc_retries); then OutOfMemoryError, after an 'oom' trace entry and
+//   the out-of-memory observers. Unlike PyTorch, whose segment sizes assume gigabytes, a
+//   segment never asks for more than the device has, and as a last try a segment of exactly
+//   the block's size is asked for: a simulated device may have only a few MiB.
+
+// Stats are updated in the functions that do the work; PyTorch's semantics for every key
+// (shared/reference/torch-mtia-api.md §3.1).
+
+import { OutOfMemoryError } from '../errors.js';
+import type { DeviceHeap } from '../runtime/heap.js';
+import type { StreamQueue } from '../runtime/stream-queue.js';
+import { MemoryHistory } from './memory-history.js';
+import { DeviceStats, LARGE_POOL, SMALL_POOL, updateStat, type Pool } from './memory-stats.js';
+import { outOfMemoryObservers, type OutOfMemoryObserver } from './out-of-memory.js';
+import { NO_FRAMES, type Frame } from './stack-frames.js';
+
+/** Rounding granule and smallest block (PyTorch's kMinBlockSize). */
+export const MIN_BLOCK_BYTES = 512;
+/** Largest request served from the small pool (kSmallSize). */
+export const SMALL_SIZE_BYTES = 1 << 20;
+/** Segment size of the small pool (kSmallBuffer). */
+export const SMALL_BUFFER_BYTES = 2 << 20;
+/** Segment size for large requests below MIN_LARGE_ALLOC_BYTES (kLargeBuffer). */
+export const LARGE_BUFFER_BYTES = 20 << 20;
+/** Large requests from this size get a segment of their own size (kMinLargeAlloc). */
+export const MIN_LARGE_ALLOC_BYTES = 10 << 20;
+/** Rounding of large segments (kRoundLarge). */
+export const ROUND_LARGE_BYTES = 2 << 20;
+
+/** Rounds a request to the block size PyTorch would use (round_size); 0 bytes take one granule. */
+export function roundSize(bytes: number): number {
+  return bytes < MIN_BLOCK_BYTES ? MIN_BLOCK_BYTES : Math.ceil(bytes / MIN_BLOCK_BYTES) * MIN_BLOCK_BYTES;
+}
+
+/** The pool a rounded size belongs to (get_pool: `size <= kSmallSize` is small). */
+export function poolOf(size: number): Pool {
+  return size <= SMALL_SIZE_BYTES ? SMALL_POOL : LARGE_POOL;
+}
+
+/** Segment size PyTorch reserves for a rounded request (get_allocation_size). */
+export function segmentSizeFor(size: number): number {
+  if (size <= SMALL_SIZE_BYTES) return SMALL_BUFFER_BYTES;
+  if (size < MIN_LARGE_ALLOC_BYTES) return LARGE_BUFFER_BYTES;
+  return Math.ceil(size / ROUND_LARGE_BYTES) * ROUND_LARGE_BYTES;
+}
+
+/** What the allocator needs of a stream: its slot, its last sequence number, and whether one has completed. */
+export type AllocatorStream = Pick<StreamQueue, 'slot' | 'enqueued' | 'isComplete'>;
+
+/** A stream's sequence number that must complete before a block may be reused. */
+interface StreamMark {
+  readonly queue: AllocatorStream;
+  readonly seq: number;
+}
+
+/** One heap allocation, cut into blocks. */
+export class Segment {
+  /** The first block (lowest address). */
+  first: Block;
+
+  constructor(
+    readonly address: number,
+    readonly size: number,
+    readonly pool: Pool,
+    /** The stream of the allocation that reserved it. */
+    readonly stream: number,
+    /** The user's stack when it was reserved. */
+    readonly frames: readonly Frame[],
+    queue: AllocatorStream,
+  ) {
+    this.first = new Block(this, address, size, queue);
+  }
+
+  /** Its blocks in address order. */
+  *blocks(): IterableIterator<Block> {
+    for (let block: Block | null = this.first; block !== null; block = block.next) yield block;
+  }
+}
+
+/** A slice of a segment: allocated, pending free, or free (cached). */
+export class Block {
+  prev: Block | null = null;
+  next: Block | null = null;
+  /** Handed to a caller and not yet freed. */
+  allocated = false;
+  /** In its pool's free list. */
+  inPool = false;
+  /** Bytes the caller asked for (allocated or pending blocks). */
+  requestedSize = 0;
+  /** Stack of the allocation (allocated or pending blocks). */
+  frames: readonly Frame[] = NO_FRAMES;
+  /** Allocated: the block's stream. Free: the stream whose work must be done before another stream reuses it. */
+  queue: AllocatorStream;
+  /** Free: `queue`'s last sequence number when the block was freed. */
+  freeSeq = 0;
+  /** Other streams the block was used on (recordStream). */
+  streamUses: AllocatorStream[] | null = null;
+  /** Pending free: marks that must complete before the block is free. */
+  pending: StreamMark[] | null = null;
+
+  constructor(
+    readonly segment: Segment,
+    /** Device address. */
+    public address: number,
+    /** Bytes (a multiple of 512). */
+    public size: number,
+    queue: AllocatorStream,
+  ) {
+    this.queue = queue;
+  }
+
+  /** Part of a segment with more than one block (PyTorch's is_split). */
+  get isSplit(): boolean {
+    return this.prev !== null || this.next !== null;
+  }
+
+  /** Free and no stream work can still touch it: any stream and the host may reuse it. */
+  get isClean(): boolean {
+    return this.queue.isComplete(this.freeSeq);
+  }
+
+  /** Its snapshot state. */
+  get state(): 'active_allocated' | 'active_pending_free' | 'inactive' {
+    return this.allocated ? 'active_allocated' : this.pending !== null ? 'active_pending_free' : 'inactive';
+  }
+}
+
+/** Free blocks of one pool ordered by (size, address), for best fit. */
+class BlockPool {
+  readonly blocks: Block[] = [];
+
+  /** Index of the first block ordered at or after (size, address). */
+  lowerBound(size: number, address: number): number {
+    const { blocks } = this;
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const b = blocks[mid]!;
+      if (b.size < size || (b.size === size && b.address < address)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Adds a free block at its place in the order. */
+  insert(block: Block): void {
+    this.blocks.splice(this.lowerBound(block.size, block.address), 0, block);
+  }
+
+  /** Removes a block that is in this pool (found by its size and address). */
+  remove(block: Block): void {
+    const index = this.lowerBound(block.size, block.address);
+    if (this.blocks[index] !== block) throw new Error(`caching allocator: block ${block.address} is not in its pool`);
+    this.blocks.splice(index, 1);
+  }
+}
+
+/** The caching allocator of one device. */
+export class CachingAllocator {
+  /** Every counter of memory_stats. */
+  readonly stats = new DeviceStats();
+  /** Trace entries and stack capture (recordMemoryHistory). */
+  readonly history = new MemoryHistory();
+  /** Segments by address. */
+  readonly segments = new Map<number, Segment>();
+  /** Allocated and pending-free blocks by address. */
+  private readonly active = new Map<number, Block>();
+  private readonly smallBlocks = new BlockPool();
+  private readonly largeBlocks = new BlockPool();
+  /** Blocks waiting for recorded streams before they are free. */
+  private pendingFrees: Block[] = [];
+
+  constructor(
+    /** Device index, for errors and observers. */
+    readonly device: number,
+    /** Where segments come from. */
+    readonly heap: DeviceHeap,
+    private readonly observers: readonly OutOfMemoryObserver[] = outOfMemoryObservers,
+  ) {}
+
+  /**
+   * Allocates `bytes` for use on `queue`; returns the address. `hostWrite`: the host will
+   * write the block at once (staging), so only a block no stream can still touch will do.
+   * Throws OutOfMemoryError.
+   */
+  malloc(bytes: number, queue: AllocatorStream, hostWrite = false): number {
+    if (this.pendingFrees.length > 0) this.processPendingFrees();
+    const size = roundSize(bytes);
+    const pool = poolOf(size);
+    const frames = this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
+    const block = this.takeCachedBlock(pool, size, queue, hostWrite)
+      ?? (this.coalesce(pool) ? this.takeCachedBlock(pool, size, queue, hostWrite) : undefined)
+      ?? this.reserveSegment(pool, size, queue, frames);
+    return this.allocateBlock(block, pool, size, bytes, queue, frames);
+  }
+
+  /** Frees the block at `address`; stream-ordered (see the file comment). */
+  free(address: number): void {
+    const block = this.active.get(address);
+    if (block === undefined || !block.allocated) throw new Error(`caching allocator: no allocated block at address ${address}`);
+    const frames = this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
+    const { stats } = this;
+    const pool = block.segment.pool;
+    block.allocated = false;
+    this.history.record('free_requested', address, block.requestedSize, block.queue.slot, frames);
+    updateStat(stats.allocation, pool, -1);
+    updateStat(stats.allocated_bytes, pool, -block.size);
+    updateStat(stats.requested_bytes, pool, -block.requestedSize);
+    block.freeSeq = block.queue.enqueued;
+    if (block.streamUses !== null) {
+      const pending = block.streamUses
+        .filter((queue) => !queue.isComplete(queue.enqueued))
+        .map((queue): StreamMark => ({ queue, seq: queue.enqueued }));
+      block.streamUses = null;
+      if (pending.length > 0) {
+        block.pending = pending;
+        this.pendingFrees.push(block);
+        return;
+      }
+    }
+    this.completeFree(block, frames);
+  }
+
+  /** Marks the block at `address` as used on `queue` too, so its free waits for that stream (record_stream). */
+  recordStream(address: number, queue: AllocatorStream): void {
+    const block = this.active.get(address);
+    if (block === undefined || !block.allocated) throw new Error(`caching allocator: no allocated block at address ${address}`);
+    if (queue === block.queue) return;
+    const uses = (block.streamUses ??= []);
+    if (!uses.includes(queue)) uses.push(queue);
+  }
+
+  /** Releases every cached segment no block uses and no stream can still touch (empty_cache). */
+  emptyCache(): void {
+    if (this.pendingFrees.length > 0) this.processPendingFrees();
+    this.releaseCachedSegments();
+  }
+
+  /** Frees the pending blocks whose recorded streams have passed them. */
+  processPendingFrees(): void {
+    const waiting: Block[] = [];
+    for (const block of this.pendingFrees) {
+      if (block.pending!.every(({ queue, seq }) => queue.isComplete(seq))) {
+        block.pending = null;
+        this.completeFree(block, NO_FRAMES);
+      } else {
+        waiting.push(block);
+      }
+    }
+    this.pendingFrees = waiting;
+  }
+
+  /** The allocated or pending block at `address`, if any. */
+  blockAt(address: number): Block | undefined {
+    return this.active.get(address);
+  }
+
+  /** The cached free blocks of both pools (for tests and snapshots). */
+  cachedBlocks(): Block[] {
+    return [...this.smallBlocks.blocks, ...this.largeBlocks.blocks];
+  }
+
+  /** Best fit among the cached blocks `queue` may use; removed from the pool, or undefined. */
+  private takeCachedBlock(pool: Pool, size: number, queue: AllocatorStream, hostWrite: boolean): Block | undefined {
+    const free = this.freeBlocks(pool);
+    const { blocks } = free;
+    for (let i = free.lowerBound(size, 0); i < blocks.length; i++) {
+      const block = blocks[i]!;
+      if ((block.queue === queue && !hostWrite) || block.isClean) {
+        this.poolRemove(block, i);
+        return block;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Reserves a new segment for a `size`-byte block; returns its one (free) block. On failure
+   * it releases the cache and retries, then tries a segment of exactly `size`, then raises.
+   */
+  private reserveSegment(pool: Pool, size: number, queue: AllocatorStream, frames: readonly Frame[]): Block {
+    const { heap, stats } = this;
+    // PyTorch's segment sizes assume gigabytes; a simulated device may have a few MiB.
+    let segmentSize = segmentSizeFor(size);
+    if (segmentSize > heap.capacityBytes) segmentSize = Math.ceil(size / ROUND_LARGE_BYTES) * ROUND_LARGE_BYTES;
+    let address = heap.allocate(segmentSize);
+    if (address < 0) {
+      stats.num_alloc_retries++;
+      this.releaseCachedSegments();
+      address = heap.allocate(segmentSize);
+      if (address < 0 && segmentSize > size) address = heap.allocate((segmentSize = size));
+      if (address < 0) this.outOfMemory(size, queue, frames);
+    }
+    stats.num_device_alloc++;
+    updateStat(stats.segment, pool, 1);
+    updateStat(stats.reserved_bytes, pool, segmentSize);
+    const segment = new Segment(address, segmentSize, pool, queue.slot, frames, queue);
+    this.segments.set(address, segment);
+    this.history.record('segment_alloc', address, segmentSize, queue.slot, frames);
+    return segment.first;
+  }
+
+  /** Records the failure, tells the observers, and throws OutOfMemoryError (CUDA's malloc OOM path). */
+  private outOfMemory(size: number, queue: AllocatorStream, frames: readonly Frame[]): never {
+    const { heap, stats } = this;
+    const free = heap.freeBytes;
+    const total = heap.capacityBytes;
+    this.history.record('oom', free, size, queue.slot, frames);
+    stats.num_ooms++;
+    for (const observer of [...this.observers]) observer(this.device, size, total, free);
+    throw new OutOfMemoryError(this.device, size, total, free, stats.allocated_bytes[0].current, stats.reserved_bytes[0].current);
+  }
+
+  /** Splits `block` if worth it and hands its first `size` bytes to the caller (alloc_found_block). */
+  private allocateBlock(block: Block, pool: Pool, size: number, requested: number, queue: AllocatorStream, frames: readonly Frame[]): number {
+    const remaining = block.size - size;
+    if (pool === SMALL_POOL ? remaining >= MIN_BLOCK_BYTES : remaining > SMALL_SIZE_BYTES) {
+      const rest = new Block(block.segment, block.address + size, remaining, block.queue);
+      rest.freeSeq = block.freeSeq;
+      rest.prev = block;
+      rest.next = block.next;
+      if (block.next !== null) block.next.prev = rest;
+      block.next = rest;
+      block.size = size;
+      this.poolInsert(rest);
+    }
+    block.allocated = true;
+    block.requestedSize = requested;
+    block.queue = queue;
+    block.frames = frames;
+    this.active.set(block.address, block);
+    const { stats } = this;
+    updateStat(stats.allocation, pool, 1);
+    updateStat(stats.allocated_bytes, pool, block.size);
+    updateStat(stats.active, pool, 1);
+    updateStat(stats.active_bytes, pool, block.size);
+    updateStat(stats.requested_bytes, pool, requested);
+    this.history.record('alloc', block.address, requested, queue.slot, frames);
+    return block.address;
+  }
+
+  /** Returns a freed block to its pool, merged with free neighbours where streams allow (free_block). */
+  private completeFree(block: Block, frames: readonly Frame[]): void {
+    const pool = block.segment.pool;
+    const { stats } = this;
+    this.history.record('free_completed', block.address, block.requestedSize, block.queue.slot, frames);
+    this.active.delete(block.address);
+    updateStat(stats.active, pool, -1);
+    updateStat(stats.active_bytes, pool, -block.size);
+    block.requestedSize = 0;
+    block.frames = NO_FRAMES;
+    const prev = block.prev;
+    if (prev !== null && prev.inPool && this.mergeable(prev, block)) {
+      this.poolRemove(prev);
+      this.adoptTag(block, prev);
+      block.address = prev.address;
+      block.size += prev.size;
+      block.prev = prev.prev;
+      if (prev.prev !== null) prev.prev.next = block;
+      if (block.segment.first === prev) block.segment.first = block;
+    }
+    const next = block.next;
+    if (next !== null && next.inPool && this.mergeable(block, next)) {
+      this.poolRemove(next);
+      this.adoptTag(block, next);
+      block.size += next.size;
+      block.next = next.next;
+      if (next.next !== null) next.next.prev = block;
+    }
+    this.poolInsert(block);
+  }
+
+  /** Two free neighbours may become one block: both clean, or both waiting for the same stream. */
+  private mergeable(a: Block, b: Block): boolean {
+    const clean = a.isClean;
+    return clean === b.isClean && (clean || a.queue === b.queue);
+  }
+
+  /** Gives `block` the later of its own and `other`'s marks on their common stream before they merge. */
+  private adoptTag(block: Block, other: Block): void {
+    if (other.queue === block.queue) block.freeSeq = Math.max(block.freeSeq, other.freeSeq);
+  }
+
+  /**
+   * Merges runs of neighbouring cached blocks of `pool` that have all become clean since they
+   * were freed; true if any merged.
+   */
+  private coalesce(pool: Pool): boolean {
+    let merged = false;
+    for (const segment of this.segments.values()) {
+      if (segment.pool !== pool) continue;
+      for (let block: Block | null = segment.first; block !== null; block = block.next) {
+        const next = block.next;
+        if (!block.inPool || next === null || !next.inPool || !block.isClean || !next.isClean) continue;
+        this.poolRemove(block);
+        while (block.next !== null && block.next.inPool && block.next.isClean) {
+          const absorbed: Block = block.next;
+          this.poolRemove(absorbed);
+          block.size += absorbed.size;
+          block.next = absorbed.next;
+          if (absorbed.next !== null) absorbed.next.prev = block;
+        }
+        this.poolInsert(block);
+        merged = true;
+      }
+    }
+    return merged;
+  }
+
+  /** Returns to the heap every segment whose blocks are all cached and clean (release_cached_blocks). */
+  private releaseCachedSegments(): void {
+    const { stats, heap } = this;
+    let frames: readonly Frame[] | undefined;
+    for (const segment of [...this.segments.values()]) {
+      let releasable = true;
+      for (const block of segment.blocks()) {
+        if (!block.inPool || !block.isClean) {
+          releasable = false;
+          break;
+        }
+      }
+      if (!releasable) continue;
+      for (const block of segment.blocks()) this.poolRemove(block);
+      heap.free(segment.address);
+      this.segments.delete(segment.address);
+      stats.num_device_free++;
+      updateStat(stats.segment, segment.pool, -1);
+      updateStat(stats.reserved_bytes, segment.pool, -segment.size);
+      frames ??= this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
+      this.history.record('segment_free', segment.address, segment.size, segment.stream, frames);
+    }
+  }
+
+  /** The free list of `pool`. */
+  private freeBlocks(pool: Pool): BlockPool {
+    return pool === SMALL_POOL ? this.smallBlocks : this.largeBlocks;
+  }
+
+  /** Caches a free block; a part of a split segment counts as inactive_split. */
+  private poolInsert(block: Block): void {
+    const pool = block.segment.pool;
+    this.freeBlocks(pool).insert(block);
+    block.inPool = true;
+    if (block.isSplit) {
+      updateStat(this.stats.inactive_split, pool, 1);
+      updateStat(this.stats.inactive_split_bytes, pool, block.size);
+    }
+  }
+
+  /** Takes a block out of its pool (at `index` if known), undoing its inactive_split count. */
+  private poolRemove(block: Block, index?: number): void {
+    const pool = block.segment.pool;
+    const free = this.freeBlocks(pool);
+    if (index !== undefined) free.blocks.splice(index, 1);
+    else free.remove(block);
+    block.inPool = false;
+    if (block.isSplit) {
+      updateStat(this.stats.inactive_split, pool, -1);
+      updateStat(this.stats.inactive_split_bytes, pool, -block.size);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// Memory history of one device: the trace entries of torch.cuda.memory._record_memory_history
+// (shared/reference/torch-mtia-api.md §3.3, §3.4 "TraceEntry") in a ring buffer, and whether
+// allocations carry stack frames. The caching allocator calls record() where it does the work.
+
+import { MtiaError } from '../errors.js';
+import { captureFrames, NO_FRAMES, type Frame } from './stack-frames.js';
+
+/** What recordMemoryHistory keeps: 'all' = events and stacks; 'state' = stacks of live blocks only; null = nothing. */
+export type HistoryEnabled = 'all' | 'state' | null;
+/** Which frames are recorded; a JavaScript stack is all there is, so both record the same frames. */
+export type HistoryStacks = 'python' | 'all';
+
+/** The trace actions the simulator records (a subset of PyTorch's: no expandable segments). */
+export type TraceAction = 'alloc' | 'free_requested' | 'free_completed' | 'segment_alloc' | 'segment_free' | 'oom' | 'snapshot';
+
+/** One entry of `device_traces[device]`, in PyTorch's shape. */
+export interface TraceEntry {
+  readonly action: TraceAction;
+  /** Block or segment address; absent for 'oom'. */
+  readonly addr?: number;
+  /** For 'oom' only: bytes the device heap still had free. */
+  readonly device_free?: number;
+  /** Bytes: the block or segment size; for 'oom' the allocation that failed. */
+  readonly size: number;
+  /** The stream (its slot on the device). */
+  readonly stream: number;
+  /** Wall-clock time in microseconds since the Unix epoch. */
+  readonly time_us: number;
+  /** The user's stack when the entry was recorded (innermost first); [] if not captured. */
+  readonly frames: readonly Frame[];
+}
+
+/** Wall-clock microseconds, as an integer (PyTorch's time_us). */
+export function nowMicros(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/** Checks recordMemoryHistory's arguments; PyTorch's texts (torch/csrc/cuda/memory_snapshot.cpp). */
+export function checkHistoryOptions(enabled: unknown, stacks: unknown, maxEntries: unknown): void {
+  if (enabled !== null && enabled !== 'all' && enabled !== 'state') {
+    throw new MtiaError("expected state to be 'state', 'all', or None");
+  }
+  if (stacks !== 'python' && stacks !== 'all') {
+    throw new MtiaError("expected stacks to be 'python', or 'all'");
+  }
+  if (typeof maxEntries !== 'number' || !Number.isSafeInteger(maxEntries) || maxEntries < 0) {
+    throw new MtiaError(`maxEntries must be a non-negative integer (0 for no limit), but got: ${String(maxEntries)}`);
+  }
+}
+
+/** The history of one device's allocator. */
+export class MemoryHistory {
+  /** 'all', 'state' or null (off). */
+  enabled: HistoryEnabled = null;
+  /** Most entries kept; 0 keeps every entry. */
+  maxEntries = 0;
+  /** Entries; once `maxEntries` is reached, a ring whose oldest entry is at `next`. */
+  private ring: TraceEntry[] = [];
+  private next = 0;
+  /** True once an entry has been overwritten (the viewer's trace_alloc_overflowed). */
+  overflowed = false;
+
+  /** True when allocations should capture stacks (any history is on). */
+  get capturesFrames(): boolean {
+    return this.enabled !== null;
+  }
+
+  /**
+   * Starts, changes or stops recording. null stops and clears the history; changing the
+   * setting while enabled keeps it (PyTorch PR #120436). 'state' records no events.
+   */
+  configure(enabled: HistoryEnabled, maxEntries: number): void {
+    if (enabled === null) {
+      this.ring = [];
+      this.next = 0;
+      this.overflowed = false;
+    } else if (maxEntries !== this.maxEntries) {
+      const entries = this.entries();
+      this.ring = maxEntries > 0 && entries.length > maxEntries ? entries.slice(entries.length - maxEntries) : entries;
+      this.next = 0;
+      this.overflowed ||= entries.length > this.ring.length;
+    }
+    this.enabled = enabled;
+    this.maxEntries = maxEntries;
+  }
+
+  /** The caller's stack, if any history is on. */
+  frames(): readonly Frame[] {
+    return this.enabled === null ? NO_FRAMES : captureFrames();
+  }
+
+  /** Appends a trace entry (only with enabled: 'all'); `addr` is device_free for 'oom'. */
+  record(action: TraceAction, addr: number, size: number, stream: number, frames: readonly Frame[]): void {
+    if (this.enabled !== 'all') return;
+    const time_us = nowMicros();
+    const entry: TraceEntry = action === 'oom'
+      ? { action, device_free: addr, size, stream, time_us, frames }
+      : { action, addr, size, stream, time_us, frames };
+    const { ring, maxEntries } = this;
+    if (maxEntries === 0 || ring.length < maxEntries) {
+      ring.push(entry);
+    } else {
+      ring[this.next] = entry;
+      this.next = (this.next + 1) % maxEntries;
+      this.overflowed = true;
+    }
+  }
+
+  /** The entries, oldest first. */
+  entries(): TraceEntry[] {
+    const { ring, next } = this;
+    return next === 0 ? ring.slice() : ring.slice(next).concat(ring.slice(0, next));
+  }
+}

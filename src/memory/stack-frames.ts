@@ -1,0 +1,83 @@
+// JavaScript call stacks as memory-snapshot frames: `{ filename, line, name }`, innermost
+// first, as PyTorch records Python frames (shared/reference/torch-mtia-api.md §3.4 "Frame").
+// The library's own frames are dropped so that the user's call site comes first. Only called
+// while memory history is enabled: capturing a stack costs microseconds.
+
+/** One stack frame of a memory snapshot (PyTorch's Frame dict). */
+export interface Frame {
+  /** Source file: a path for local files, else the URL. */
+  readonly filename: string;
+  /** 1-based line number. */
+  readonly line: number;
+  /** Function name, or '<anonymous>' for top-level code and unnamed functions. */
+  readonly name: string;
+}
+
+/** The frames of a stack that has none (history off, or nothing outside the library). */
+export const NO_FRAMES: readonly Frame[] = Object.freeze([]);
+
+/** Most frames kept per stack; PyTorch keeps the whole Python stack, which is rarely deeper. */
+const MAX_FRAMES = 64;
+/** Parsed stacks kept for reuse: a loop allocating from one call site parses its stack once. */
+const MAX_CACHED_STACKS = 4096;
+
+// V8 (Node, Chromium): "    at name (file:line:col)", "    at file:line:col", either after "async ".
+const V8_FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):\d+\)?$/;
+// SpiderMonkey and JavaScriptCore: "name@file:line:col".
+const GECKO_FRAME = /^(.*?)@(.+?):(\d+):\d+$/;
+
+/** A location string without its file:// scheme, so URLs and paths compare alike. */
+function toPath(location: string): string {
+  return location.startsWith('file://') ? decodeURI(location.slice('file://'.length)) : location;
+}
+
+/**
+ * Where the library's code lives as stack traces name it, found from the location of this
+ * module's own frame: the src/ folder when run from source or through source maps (this file
+ * is src/memory/stack-frames.ts), else the folder of the bundle (dist/).
+ */
+function libraryRootOf(ownLocation: string): string {
+  const depth = /\/memory\/stack-frames\.[jt]s$/.test(ownLocation) ? 2 : 1;
+  return ownLocation.split('/').slice(0, -depth).join('/') + '/';
+}
+
+/** The library root, from the first stack captured (computed once). */
+let libraryRoot: string | undefined;
+
+const parsedStacks = new Map<string, readonly Frame[]>();
+
+/**
+ * Parses a V8 or Gecko stack string into frames, dropping those under `root` (the library's
+ * folder; by default where captureFrames found itself).
+ */
+export function parseStack(stack: string, root = libraryRoot ?? '\0'): readonly Frame[] {
+  const frames: Frame[] = [];
+  for (const text of stack.split('\n')) {
+    const match = V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text);
+    if (match === null) continue;
+    const filename = toPath(match[2]!);
+    if (filename.startsWith(root)) continue;
+    frames.push({ filename, line: Number(match[3]), name: match[1] || '<anonymous>' });
+    if (frames.length === MAX_FRAMES) break;
+  }
+  return frames.length === 0 ? NO_FRAMES : frames;
+}
+
+/** The caller's stack as snapshot frames, innermost user frame first. */
+export function captureFrames(): readonly Frame[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = MAX_FRAMES + 16; // room for the library's own frames
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  let frames = parsedStacks.get(stack);
+  if (frames === undefined) {
+    if (libraryRoot === undefined) {
+      const own = stack.split('\n').map((text) => V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text)).find((match) => match !== null);
+      libraryRoot = own == null ? '\0' : libraryRootOf(toPath(own[2]!));
+    }
+    if (parsedStacks.size >= MAX_CACHED_STACKS) parsedStacks.clear();
+    frames = parseStack(stack);
+    parsedStacks.set(stack, frames);
+  }
+  return frames;
+}

@@ -1,0 +1,155 @@
+// torch.mtia's memory functions: stats, the cache, history, snapshots and the OOM observer
+// (torch/mtia/memory.py and torch/mtia/__init__.py; shared/reference/torch-mtia-api.md §1.4,
+// §3, §5). Guards as in PyTorch: the stats functions return neutral values and
+// recordMemoryHistory does nothing until the devices have started; none of them starts them,
+// except getMemoryInfo (torch.cuda.mem_get_info initializes too).
+
+import type { DeviceLike } from '../device.js';
+import { MtiaError } from '../errors.js';
+import { checkHistoryOptions, type HistoryEnabled, type HistoryStacks } from '../memory/memory-history.js';
+import type { MemoryStats } from '../memory/memory-stats.js';
+import { outOfMemoryObservers, type OutOfMemoryObserver } from '../memory/out-of-memory.js';
+import { buildSnapshot, snapshotToJson, snapshotToPickle, type MemorySnapshot } from '../memory/snapshot.js';
+import { isNode } from '../runtime/environment.js';
+import { runtime } from '../runtime/runtime.js';
+import { resolveDevice } from './devices.js';
+
+export type { DramStats, MemoryStats } from '../memory/memory-stats.js';
+export type { HistoryEnabled, HistoryStacks, TraceEntry } from '../memory/memory-history.js';
+export type { MemorySnapshot, SnapshotBlock, SnapshotSegment } from '../memory/snapshot.js';
+export type { Frame } from '../memory/stack-frames.js';
+export type { OutOfMemoryObserver } from '../memory/out-of-memory.js';
+
+/** The allocator of `device` (default: current), or undefined before initialization. */
+function allocatorOf(device: DeviceLike | null | undefined) {
+  if (!runtime.initialized) return undefined;
+  return runtime.device(resolveDevice(device)).allocator;
+}
+
+/**
+ * The caching allocator's statistics for `device` (torch.mtia.memory_stats): PyTorch's flat
+ * keys (`allocated_bytes.all.current`, ...) and MTIA's nested `dram`. `{}` before the devices
+ * have started.
+ */
+export function memoryStats(device?: DeviceLike | null): Partial<MemoryStats> {
+  const allocator = allocatorOf(device);
+  return allocator === undefined ? {} : allocator.stats.toDict(allocator.heap.capacityBytes);
+}
+
+/** Bytes of device memory held by tensors now (torch.mtia.memory_allocated); 0 before init. */
+export function memoryAllocated(device?: DeviceLike | null): number {
+  return allocatorOf(device)?.stats.allocated_bytes[0].current ?? 0;
+}
+
+/** Most bytes held by tensors since start or resetPeakMemoryStats (torch.mtia.max_memory_allocated). */
+export function maxMemoryAllocated(device?: DeviceLike | null): number {
+  return allocatorOf(device)?.stats.allocated_bytes[0].peak ?? 0;
+}
+
+/** Bytes reserved by the caching allocator, in use or cached (torch.cuda.memory_reserved). */
+export function memoryReserved(device?: DeviceLike | null): number {
+  return allocatorOf(device)?.stats.reserved_bytes[0].current ?? 0;
+}
+
+/** Most bytes reserved since start or resetPeakMemoryStats (torch.cuda.max_memory_reserved). */
+export function maxMemoryReserved(device?: DeviceLike | null): number {
+  return allocatorOf(device)?.stats.reserved_bytes[0].peak ?? 0;
+}
+
+/** Sets every peak statistic of `device` to its current value (torch.mtia.reset_peak_memory_stats). */
+export function resetPeakMemoryStats(device?: DeviceLike | null): void {
+  allocatorOf(device)?.stats.resetPeaks();
+}
+
+/** [free, total] bytes of `device`'s memory, free meaning not reserved by the allocator (torch.cuda.mem_get_info). */
+export function getMemoryInfo(device?: DeviceLike | null): [number, number] {
+  const { heap } = runtime.device(resolveDevice(device)).allocator;
+  return [heap.freeBytes, heap.capacityBytes];
+}
+
+/**
+ * Returns every cached segment that no tensor uses and no stream can still touch to the
+ * device (torch.mtia.empty_cache). Blocks freed on a stream that has not yet run the work
+ * queued before the free stay cached: `await mtia.synchronize()` first to release everything.
+ */
+export function emptyCache(): void {
+  if (!runtime.initialized) return;
+  for (const device of runtime.allDevices()) device.allocator.emptyCache();
+}
+
+/** Options of recordMemoryHistory (torch.mtia.record_memory_history's arguments). */
+export interface RecordMemoryHistoryOptions {
+  /** 'all' (default): trace events and stacks; 'state': stacks of live blocks only; null: stop and clear. */
+  enabled?: HistoryEnabled;
+  /** 'python' (default) or 'all': both record JavaScript frames. */
+  stacks?: HistoryStacks;
+  /** Most trace entries kept per device, newest win; 0 (default) keeps all. */
+  maxEntries?: number;
+}
+
+/**
+ * Starts, changes or stops recording allocation history on every device
+ * (torch.mtia.record_memory_history). As in PyTorch it silently does nothing before the
+ * devices have started: `await mtia.init()` first. Bad arguments throw even then.
+ */
+export function recordMemoryHistory(options: RecordMemoryHistoryOptions = {}): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`recordMemoryHistory(): options must be an object, but got: ${String(options)}`);
+  }
+  const { enabled = 'all', stacks = 'python', maxEntries = 0 } = options;
+  checkHistoryOptions(enabled, stacks, maxEntries);
+  if (!runtime.initialized) return;
+  for (const device of runtime.allDevices()) device.allocator.history.configure(enabled, maxEntries);
+}
+
+/**
+ * The memory state of every device in PyTorch's snapshot format (torch.mtia.snapshot):
+ * `segments` with their blocks and `device_traces` (one list per device). Before the devices
+ * have started, both are empty.
+ */
+export function snapshot(): MemorySnapshot {
+  return buildSnapshot(runtime.initialized ? runtime.allDevices().map((device) => device.allocator) : []);
+}
+
+/** Writes `data` to `path` (Node only). */
+async function writeFile(path: string, data: string | Uint8Array): Promise<void> {
+  if (!isNode) {
+    throw new MtiaError(
+      "dumpSnapshot(path) writes files and needs Node.js; in a browser use dumpSnapshot('json') or dumpSnapshot('pickle') and offer the result as a download",
+    );
+  }
+  const { writeFile: write } = await import('node:fs/promises');
+  await write(path, data);
+}
+
+/** A snapshot as JSON text. */
+export function dumpSnapshot(format: 'json'): string;
+/** A snapshot as protocol-4 pickle bytes. */
+export function dumpSnapshot(format: 'pickle'): Uint8Array;
+/**
+ * Writes a snapshot to `path` (default 'dump_snapshot.pickle', as torch.cuda.memory._dump_snapshot):
+ * JSON if the name ends in .json, else a protocol-4 pickle. Drop the file on pytorch.org/memory_viz.
+ */
+export function dumpSnapshot(path?: string): Promise<void>;
+export function dumpSnapshot(target = 'dump_snapshot.pickle'): string | Uint8Array | Promise<void> {
+  if (typeof target !== 'string') {
+    throw new TypeError(`dumpSnapshot(): expected a path, 'json' or 'pickle', but got: ${String(target)}`);
+  }
+  const taken = snapshot();
+  if (target === 'json') return snapshotToJson(taken);
+  if (target === 'pickle') return snapshotToPickle(taken);
+  return writeFile(target, target.toLowerCase().endsWith('.json') ? snapshotToJson(taken) : snapshotToPickle(taken));
+}
+
+/**
+ * Registers `observer` to be called as `(device, alloc, total, free)` when an allocation fails
+ * for good, after the 'oom' trace entry and before OutOfMemoryError is thrown
+ * (torch.mtia.attach_out_of_memory_observer). It may call snapshot(). Observers accumulate;
+ * they may be attached before the devices start.
+ */
+export function attachOutOfMemoryObserver(observer: OutOfMemoryObserver): void {
+  if (typeof observer !== 'function') {
+    throw new TypeError(`attachOutOfMemoryObserver(): observer must be a function, but got: ${String(observer)}`);
+  }
+  outOfMemoryObservers.push(observer);
+}

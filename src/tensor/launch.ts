@@ -1,0 +1,235 @@
+// Launching tensor ops: the host's mirror of the core's argument block (assembly/ops/args.ts),
+// dim coalescing, and the checks every op makes on its tensor arguments before it enqueues.
+//
+// An op's argument block is written into a device block no queued command can touch (a
+// host-write allocation) and released right after the command is enqueued: frees are
+// stream-ordered, so the block lives until the command has run.
+
+import { MtiaError } from '../errors.js';
+import {
+  ARGS_ADDRESS3, ARGS_BYTES, ARGS_DTYPE, ARGS_KIND, ARGS_PARAMS, ARGS_RANK, ARGS_SHAPE, ARGS_STRIDES,
+  MAX_RANK,
+} from '../runtime/layout.js';
+import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { checkAccesses, sanitizer } from '../runtime/stream-sanitizer.js';
+import { CpuTensor } from './cpu-tensor.js';
+import { dtypeInfo, type DType } from './dtype.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * An argument block being filled in on the host. Ops use the one scratch block argsBlock()
+ * returns: an op fills and enqueues it synchronously, so no two are ever in use at once, and
+ * tiny ops allocate nothing on the JavaScript heap for it.
+ */
+export class ArgsBlock {
+  readonly words = new Uint32Array(ARGS_BYTES / 4);
+  private readonly ints = new Int32Array(this.words.buffer);
+  private readonly floats = new Float32Array(this.words.buffer);
+  /** Bit k set when operand k (1..3) is a number held in this block (scalarOperand). */
+  private inBlock = 0;
+
+  /** Clears the block and sets its kind. */
+  reset(kind: number): this {
+    this.words.fill(0);
+    this.inBlock = 0;
+    this.words[ARGS_KIND] = kind;
+    return this;
+  }
+
+  /** Sets the iteration shape and the element strides of operands 0.. (dst, src0, src1, addr3). */
+  iteration(shape: readonly number[], strides: readonly (readonly number[])[]): this {
+    if (shape.length > MAX_RANK) {
+      throw new MtiaError(`mtia-sim ops support at most ${MAX_RANK} dims after merging contiguous ones, but got ${shape.length}`);
+    }
+    this.words[ARGS_RANK] = shape.length;
+    shape.forEach((size, d) => (this.words[ARGS_SHAPE + d] = size));
+    strides.forEach((list, k) => list.forEach((stride, d) => (this.ints[ARGS_STRIDES + 8 * k + d] = stride)));
+    return this;
+  }
+
+  /** Sets the dtype of operand k (1..3). */
+  dtype(k: number, dtype: DType): this {
+    this.words[ARGS_DTYPE + k - 1] = dtypeInfo(dtype).code;
+    return this;
+  }
+
+  /** Sets the address of operand 3. */
+  address3(address: number): this {
+    this.words[ARGS_ADDRESS3] = address;
+    return this;
+  }
+
+  /** Sets u32 params (negative numbers are stored as two's complement). */
+  params(...values: number[]): this {
+    values.forEach((value, i) => (this.ints[ARGS_PARAMS + i] = value));
+    return this;
+  }
+
+  /**
+   * Makes operand k (1..3) a number held in this block (word SCALAR_WORDS[k - 1]), as float32
+   * for floating results or int32 otherwise: PyTorch's "wrapped numbers", which enter the
+   * computation without being rounded to the tensor's dtype first, and queue no fill.
+   */
+  scalarOperand(k: number, value: number, floating: boolean): this {
+    const word = SCALAR_WORDS[k - 1]!;
+    if (floating) this.floats[word] = value;
+    else this.ints[word] = value;
+    this.inBlock |= 1 << k;
+    return this.dtype(k, floating ? 'float32' : 'int32');
+  }
+
+  /** Sets param `index` to a float32. */
+  floatParam(index: number, value: number): this {
+    this.floats[ARGS_PARAMS + index] = value;
+    return this;
+  }
+
+  /**
+   * Writes the block into fresh device memory, enqueues the command on the device's current
+   * stream with arg0 = the block, and releases the block (stream-ordered); returns the seq.
+   * `access` names the op and the tensors it reads and writes, for the stream sanitizer.
+   */
+  enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
+    checkAccess(device, access);
+    // The host writes the block now, so it must be one no queued command can still touch: the
+    // caching allocator's host-write request (as SimulatedDevice.upload's staging), not
+    // allocate(), which may hand back a block the current stream freed but has not yet passed.
+    device.assertAlive();
+    // malloc may call out-of-memory observers, whose code may run ops that reuse the scratch
+    // block: keep this op's words in a buffer of its own nesting depth first.
+    const words = (savedWords[enqueueDepth] ??= new Uint32Array(ARGS_BYTES / 4));
+    words.set(this.words);
+    const inBlock = this.inBlock;
+    enqueueDepth++;
+    try {
+      const address = device.allocator.malloc(ARGS_BYTES, device.currentQueue, true);
+      const at = (k: number, fallback: number) => ((inBlock >> k) & 1 ? address + SCALAR_WORDS[k - 1]! * 4 : fallback);
+      if ((inBlock >> 3) & 1) words[ARGS_ADDRESS3] = at(3, 0);
+      new Uint32Array(device.memory.buffer, address, words.length).set(words);
+      try {
+        return device.currentQueue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, address, scalar);
+      } finally {
+        device.release(address);
+      }
+    } finally {
+      enqueueDepth--;
+    }
+  }
+}
+
+const scratch = new ArgsBlock();
+/** Per nesting depth of ArgsBlock.enqueue, the words being enqueued (see enqueue). */
+const savedWords: Uint32Array[] = [];
+let enqueueDepth = 0;
+
+/** The scratch argument block, cleared, for an op of `kind` (see ArgsBlock). */
+export function argsBlock(kind = 0): ArgsBlock {
+  return scratch.reset(kind);
+}
+
+/** Words of the argument block that hold scalar operands 1..3 (the last three params). */
+const SCALAR_WORDS = [ARGS_BYTES / 4 - 3, ARGS_BYTES / 4 - 2, ARGS_BYTES / 4 - 1];
+
+/** What an op reads and writes, as the stream sanitizer sees it. */
+export interface Access {
+  readonly op: string;
+  readonly reads: readonly Tensor[];
+  readonly writes: readonly Tensor[];
+}
+
+/**
+ * Reports `access` to the stream sanitizer (src/runtime/stream-sanitizer.ts; nothing happens
+ * unless it is enabled). Call it right before enqueueing the op's one command on the device's
+ * current stream: it throws StreamRaceError at the call site, before anything is queued.
+ */
+export function checkAccess(device: SimulatedDevice, access: Access): void {
+  if (!sanitizer.enabled) return; // the common case: no arrays to build
+  checkAccesses(access.op, device.currentQueue, access.reads.map((t) => t.storage), access.writes.map((t) => t.storage));
+}
+
+/**
+ * Drops size-1 dims and merges neighbouring dims that every operand walks contiguously
+ * (stride[d] = stride[d + 1] · size[d + 1]), so kernels see few, long rows. Row-major order of
+ * the iteration is unchanged.
+ */
+export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  if (shape.some((size) => size === 0)) return { shape: [0], strides: strides.map(() => [1]) };
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((list, k) => outStrides[k]![last] === list[d]! * size)) {
+      outShape[last]! *= size;
+      strides.forEach((list, k) => (outStrides[k]![last] = list[d]!));
+    } else {
+      outShape.push(size);
+      strides.forEach((list, k) => outStrides[k]!.push(list[d]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Row-major (contiguous) strides of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= Math.max(shape[d]!, 1);
+  }
+  return strides;
+}
+
+/** Strides that broadcast `tensor` to `shape` (0 along new or expanded dims). */
+export function broadcastStrides(tensor: Tensor, shape: readonly number[]): number[] {
+  const lead = shape.length - tensor.ndim;
+  return shape.map((size, d) => {
+    if (d < lead) return 0;
+    return tensor.shape[d - lead] === 1 && size !== 1 ? 0 : tensor.strides[d - lead]!;
+  });
+}
+
+/** Byte address of `tensor`'s first element. */
+export function addressOf(tensor: Tensor): number {
+  return tensor.storage.address + tensor.offset * dtypeInfo(tensor.dtype).bytes;
+}
+
+/** Throws unless `value` is a usable device tensor; cpu tensors get PyTorch's device error. */
+export function checkTensor(op: string, value: unknown, argument: string, device?: SimulatedDevice): Tensor {
+  if (value instanceof CpuTensor) {
+    const other = device === undefined ? 'mtia:0' : `mtia:${device.index}`;
+    throw new MtiaError(`Expected all tensors to be on the same device, but found at least two devices, ${other} and cpu! (in ${op})`);
+  }
+  if (!(value instanceof Tensor)) {
+    throw new TypeError(`${op}(): argument '${argument}' must be a Tensor, but got: ${value === null ? 'null' : typeof value}`);
+  }
+  value.checkUsable(op);
+  return value;
+}
+
+/** Throws PyTorch's error unless every tensor is on the same device; returns that device. */
+export function checkSameDevice(op: string, tensors: readonly Tensor[]): SimulatedDevice {
+  const first = tensors[0]!.storage.device;
+  for (const tensor of tensors) {
+    if (tensor.storage.device !== first) {
+      throw new MtiaError(
+        `Expected all tensors to be on the same device, but found at least two devices, ` +
+          `mtia:${first.index} and mtia:${tensor.storage.device.index}! (in ${op})`,
+      );
+    }
+  }
+  return first;
+}
+
+/** Wraps dim `dim` of a `rank`-dim tensor as PyTorch does (negative counts from the end). */
+export function wrapDim(dim: number, rank: number): number {
+  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, but got: ${String(dim)}`);
+  const low = -Math.max(rank, 1);
+  const high = Math.max(rank, 1) - 1;
+  if (dim < low || dim > high) {
+    throw new MtiaError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + Math.max(rank, 1) : dim;
+}

@@ -1,0 +1,71 @@
+// Moving tensor values between the host and devices, all stream-ordered: uploads through the
+// device's staging copy (SimulatedDevice.upload), read-backs through a device-to-host copy.
+// float16/bfloat16 cross as float32 and are converted on the device, so the rounding lives in
+// one place (the core's kernels/convert.ts).
+
+import { checkDeviceIndex } from '../device.js';
+import { runtime } from '../runtime/runtime.js';
+import { CpuTensor } from './cpu-tensor.js';
+import { dtypeInfo, isFloatingDType, type DType, type TypedArray } from './dtype.js';
+import { addressOf } from './launch.js';
+import { allocateTensor, copyContiguous, copyInto } from './ops.js';
+import { Tensor } from './tensor.js';
+
+/** The dtype values of `dtype` cross the host boundary in (16-bit floats as float32). */
+function hostDType(dtype: DType): DType {
+  return dtypeInfo(dtype).bytes === 2 && isFloatingDType(dtype) ? 'float32' : dtype;
+}
+
+/** A new tensor on device `index` holding `values` (already in `dtype`'s host array type, or numbers). */
+export function uploadValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType, index: number): Tensor {
+  const device = runtime.device(checkDeviceIndex(index, runtime.config.deviceCount));
+  const carrier = hostDType(dtype);
+  const info = dtypeInfo(carrier);
+  const host = values instanceof info.array ? values : new info.array(values as ArrayLike<number>);
+  if (carrier === dtype) {
+    const out = allocateTensor(device, shape, dtype);
+    if (host.byteLength > 0) device.upload(device.currentQueue, out.storage.address, host);
+    return out;
+  }
+  const staged = uploadValues(host, shape, carrier, index);
+  try {
+    const out = allocateTensor(device, shape, dtype);
+    copyInto(out, staged);
+    return out;
+  } finally {
+    staged.free();
+  }
+}
+
+/** The values of `tensor`, row-major, as its dtype's host array; waits for the copy. */
+export async function readBack(tensor: Tensor): Promise<TypedArray> {
+  tensor.checkUsable('toArray');
+  const device = tensor.storage.device;
+  const carrier = hostDType(tensor.dtype);
+  const direct = carrier === tensor.dtype && tensor.isContiguous();
+  const source = direct ? tensor : copyContiguous(tensor, carrier);
+  try {
+    const bytes = source.numel * dtypeInfo(carrier).bytes;
+    const data = await device.download(device.currentQueue, addressOf(source), bytes);
+    return new (dtypeInfo(carrier).array)(data, 0, source.numel);
+  } finally {
+    if (!direct) source.free();
+  }
+}
+
+/** A host copy of `tensor` (Tensor.cpu()). */
+export async function download(tensor: Tensor): Promise<CpuTensor> {
+  const shape = [...tensor.shape];
+  const dtype = tensor.dtype;
+  return new CpuTensor(shape, dtype, await readBack(tensor));
+}
+
+/** A copy of `tensor` on device `index`: a new view when it is already there, else download then upload. */
+export async function copyToDevice(tensor: Tensor, index: number): Promise<Tensor> {
+  checkDeviceIndex(index, runtime.config.deviceCount);
+  if (tensor.storage.device.index === index) {
+    return new Tensor(tensor.storage, tensor.shape, tensor.dtype, tensor.strides, tensor.offset);
+  }
+  const values = await readBack(tensor);
+  return uploadValues(values, tensor.shape, tensor.dtype, index);
+}
