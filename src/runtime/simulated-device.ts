@@ -65,6 +65,8 @@ export class SimulatedDevice {
   private nextStreamSlot = 1;
   /** The queue of this device's current stream: where ops are enqueued. */
   currentQueue: StreamQueue;
+  /** The id of this device's current stream (set with currentQueue by mtia.setStream). */
+  currentStreamId = 0;
   /** The stream each live block was allocated for: its frees are ordered on that stream. */
   private readonly blockQueues = new Map<number, StreamQueue>();
   /** Resolves when the worker has booted; rejects (handled) if it could not. */

@@ -5,6 +5,7 @@ import { deviceIndex, checkDeviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { runtime } from '../runtime/runtime.js';
 import { OP_FILL } from '../runtime/layout.js';
+import { checkAccesses } from '../runtime/stream-sanitizer.js';
 import { dtypeInfo, dtypeOfArray, type DType } from './dtype.js';
 import { checkShape, numelOf } from './shape.js';
 import { Storage } from './storage.js';
@@ -82,6 +83,7 @@ export function tensor(data: NestedArray | Float32Array | Int32Array, options?: 
   const host = values instanceof info.array ? values : new info.array(values);
   const bytes = host.length * info.bytes;
   const storage = Storage.allocate(device, bytes);
+  checkAccesses('tensor', device, [], [storage]);
   if (bytes > 0) device.upload(device.currentQueue, storage.address, host);
   return new Tensor(storage, shape, dtype);
 }
@@ -93,6 +95,7 @@ export function zeros(size: number | readonly number[], options?: TensorOptions)
   const numel = numelOf(shape);
   const bytes = numel * info.bytes;
   const storage = Storage.allocate(device, bytes);
+  checkAccesses('zeros', device, [], [storage]);
   if (numel > 0) device.currentQueue.enqueue(OP_FILL, info.code, storage.address, 0, 0, numel, 0, 0);
   return new Tensor(storage, shape, dtype);
 }

@@ -4,6 +4,7 @@
 
 import { MtiaError } from '../errors.js';
 import { OP_ADD } from '../runtime/layout.js';
+import { checkAccesses } from '../runtime/stream-sanitizer.js';
 import { broadcastShapes, sameShape } from './shape.js';
 import { dtypeInfo } from './dtype.js';
 import { Storage } from './storage.js';
@@ -46,6 +47,7 @@ export function add(a: Tensor, b: Tensor): Tensor {
   const device = sa.device;
   const bytes = a.numel * info.bytes;
   const out = Storage.allocate(device, bytes);
+  checkAccesses('add', device, [sa, sb], [out]);
   device.currentQueue.enqueue(OP_ADD, info.code, out.address, sa.address, sb.address, a.numel, 0, 0);
   return new Tensor(out, shape, a.dtype);
 }

@@ -5,6 +5,7 @@
 import { Device } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { dtypeInfo, type DType, type TypedArray } from './dtype.js';
+import { checkAccesses } from '../runtime/stream-sanitizer.js';
 import { add } from './ops.js';
 import type { Storage } from './storage.js';
 
@@ -41,7 +42,9 @@ export class Tensor implements Disposable {
 
   /** Copies the values to the host, after every op enqueued before this call, as a flat typed array. */
   async toArray(): Promise<TypedArray> {
-    const { device, address, bytes } = this.checkUsable('toArray');
+    const storage = this.checkUsable('toArray');
+    const { device, address, bytes } = storage;
+    checkAccesses('toArray', device, [storage], []);
     const data = await device.download(device.currentQueue, address, this.numel === 0 ? 0 : bytes);
     return new (dtypeInfo(this.dtype).array)(data, 0, this.numel);
   }
