@@ -39,7 +39,12 @@ export const OP_ADD: u32 = 3;
 export const OP_RECORD_EVENT: u32 = 4;
 /** Waits for event slot arg0 to hold generation count; the stream's clock moves to its time. */
 export const OP_WAIT_EVENT: u32 = 5;
-export const OPCODE_COUNT: u32 = 6;
+/**
+ * Moves the stream's clock to at least `scalar` cycles: the host saw the device reach that time
+ * (a synchronize) before it issued what follows, so that cannot start earlier.
+ */
+export const OP_ADVANCE_CLOCK: u32 = 6;
+export const OPCODE_COUNT: u32 = 7;
 // Opcodes from 16 up are tensor ops (kernels/), each with its own decoder function.
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).

@@ -81,7 +81,8 @@ export const OP_COPY = 2;
 export const OP_ADD = 3;
 export const OP_RECORD_EVENT = 4;
 export const OP_WAIT_EVENT = 5;
-export const OPCODE_COUNT = 6;
+export const OP_ADVANCE_CLOCK = 6;
+export const OPCODE_COUNT = 7;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
