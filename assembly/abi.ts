@@ -14,7 +14,7 @@
 // (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 3;
+export const ABI_VERSION: u32 = 4;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -39,7 +39,12 @@ export const OP_ADD: u32 = 3;
 export const OP_RECORD_EVENT: u32 = 4;
 /** Waits for event slot arg0 to hold generation count; the stream's clock moves to its time. */
 export const OP_WAIT_EVENT: u32 = 5;
-export const OPCODE_COUNT: u32 = 6;
+/**
+ * Moves the stream's clock to at least `scalar` cycles: the host saw the device reach that time
+ * (a synchronize) before it issued what follows, so that cannot start earlier.
+ */
+export const OP_ADVANCE_CLOCK: u32 = 6;
+export const OPCODE_COUNT: u32 = 7;
 // Opcodes from 16 up are tensor ops (kernels/), each with its own decoder function.
 // Tensor ops take their shapes and strides from an argument block at arg0 (ops/args.ts).
 /** dst = f(src0) over a strided N-d iteration; the kind (neg, exp, copy, ...) is in the args. */

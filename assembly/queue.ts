@@ -4,15 +4,16 @@
 //
 // Simulated time: a job starts when its stream is ready (its clock); it holds the control core
 // for the launch, then its engine for its body (timing/engines.ts), and its stream's clock
-// becomes the body's end. Event records and waits are queue operations: a record stores the
-// stream's clock, a wait moves it to the event's time.
+// becomes the body's end. Event records, waits and clock advances are queue operations: a record
+// stores the stream's clock, a wait moves it to the event's time, an advance to a given time.
 //
 // The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
 // stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
 // of its command n.
 
 import {
-  COMMAND_ARG0, COMMAND_OPCODE, COMMAND_STREAM, DEVICE_FAULTED, OP_RECORD_EVENT, OP_WAIT_EVENT,
+  COMMAND_ARG0, COMMAND_OPCODE, COMMAND_SCALAR, COMMAND_STREAM, DEVICE_FAULTED, OP_ADVANCE_CLOCK,
+  OP_RECORD_EVENT, OP_WAIT_EVENT,
 } from "./abi";
 import {
   ENGINE_CONTROL, ENGINE_COUNT, HEADER_BLOCKED_EVENT, HEADER_DEVICE_STATE, HEADER_FAULT,
@@ -59,6 +60,9 @@ export function drain(budget: u32): u32 {
         break;
       }
       if (status == STATUS_OK) end = max(clock, eventTime);
+    } else if (opcode == OP_ADVANCE_CLOCK) {
+      status = STATUS_OK;
+      end = max(clock, load<f64>(command + COMMAND_SCALAR));
     } else {
       status = execute(command);
       end = reserve(ENGINE_CONTROL, clock, launchCycles);

@@ -39,6 +39,8 @@ for (const [field, value] of Object.entries({
   PROFILE_PCIE_BYTES_PER_SECOND: profile.pcieBytesPerSecond,
   PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE: profile.seElementsPerCyclePerPe,
   PROFILE_JOB_LAUNCH_NS: profile.jobLaunchNs,
+  PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE: profile.dpeFp16MacsPerCyclePerPe,
+  PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE: profile.dpeInt8MacsPerCyclePerPe,
 })) {
   f64[L.PROFILE_LOCATION / 8 + L[field]] = value;
 }

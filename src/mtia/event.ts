@@ -117,7 +117,9 @@ export class Event {
   /** Resolves when the work before the latest record has completed (at once if never recorded). */
   async synchronize(): Promise<void> {
     const record = this.current;
-    if (record !== undefined) await record.simulated.wait(record.queue, record.seq, 'work before this event');
+    if (record === undefined) return;
+    await record.simulated.wait(record.queue, record.seq, 'work before this event');
+    record.simulated.observe(record.simulated.eventSlots.timeCycles(record.slot));
   }
 
   /**

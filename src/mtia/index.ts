@@ -15,4 +15,4 @@ export {
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';
-export { sanitizer, StreamRaceError } from '../runtime/stream-sanitizer.js';
+export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';

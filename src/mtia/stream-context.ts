@@ -35,6 +35,7 @@ export function setStream(stream: Stream | null | undefined): void {
   runtime.currentDevice = stream.simulated.index;
   currentStreams.set(stream.simulated, stream);
   stream.simulated.currentQueue = stream.queue;
+  stream.simulated.currentStreamId = stream.streamId;
 }
 
 /**

@@ -78,7 +78,7 @@ export class Stream {
 
   /** Resolves when all work submitted to this stream so far has completed. */
   synchronize(): Promise<void> {
-    return this.simulated.wait(this.queue, this.queue.enqueued, 'work on this stream');
+    return this.simulated.fence(this.queue, 'work on this stream');
   }
 
   /** Makes all future work on this stream wait for `event` (no-op if it was never recorded). */

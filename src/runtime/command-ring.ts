@@ -25,6 +25,11 @@ const PUBLISH_BATCH = 32;
 
 /** The host side of one device's command ring. */
 export class CommandRing {
+  /**
+   * The latest device time (cycles) the host has seen the device reach, through a fence
+   * (SimulatedDevice.fence): work issued afterwards, on any stream, cannot start before it.
+   */
+  hostFloorCycles = 0;
   /** Commands written into the ring and published through RING_HEAD. */
   private published: number;
   /** Commands written into the ring after those, not yet published. */

@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -81,7 +81,8 @@ export const OP_COPY = 2;
 export const OP_ADD = 3;
 export const OP_RECORD_EVENT = 4;
 export const OP_WAIT_EVENT = 5;
-export const OPCODE_COUNT = 6;
+export const OP_ADVANCE_CLOCK = 6;
+export const OPCODE_COUNT = 7;
 export const OP_UNARY = 16;
 export const OP_BINARY = 17;
 export const OP_WHERE = 18;

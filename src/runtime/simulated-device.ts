@@ -11,12 +11,12 @@ import { CommandRing } from './command-ring.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY,
-  PROFILE_CLOCK_HZ, PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT,
+  PROFILE_CLOCK_HZ, PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE,
+  PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
   PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
   PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, STREAM_SLOTS,
 } from './layout.js';
-import { PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
@@ -43,6 +43,8 @@ export class SimulatedDevice {
   private nextStreamSlot = 1;
   /** The queue of this device's current stream: where ops are enqueued. */
   currentQueue: StreamQueue;
+  /** The id of this device's current stream (set with currentQueue by mtia.setStream). */
+  currentStreamId = 0;
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
   private link: DeviceLink | undefined;
@@ -111,6 +113,16 @@ export class SimulatedDevice {
     this.allocator.free(address);
   }
 
+  /**
+   * Allocates `bytes` the host is about to write: a block no stream may still be using, unlike
+   * allocate(), which may hand `queue` a block it freed but has not yet passed (safe for device
+   * work, which runs in stream order, but not for a host write, which happens now).
+   */
+  allocateForHost(bytes: number, queue: StreamQueue): number {
+    this.assertAlive();
+    return this.allocator.malloc(bytes, queue, true);
+  }
+
   /** Marks the block at `address` as used on `queue` as well, so its free waits for that stream (Tensor.record_stream). */
   recordStream(address: number, queue: StreamQueue): void {
     this.assertAlive();
@@ -120,8 +132,7 @@ export class SimulatedDevice {
   /** Enqueues a copy of host bytes into device memory at `dst`; returns the copy's sequence number. */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    this.assertAlive();
-    const staging = this.allocator.malloc(bytes, queue, true); // the host writes it now: no stream may still use it
+    const staging = this.allocateForHost(bytes, queue);
     new Uint8Array(this.memory.buffer, staging, bytes).set(
       new Uint8Array(data.buffer, data.byteOffset, bytes),
     );
@@ -134,8 +145,8 @@ export class SimulatedDevice {
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
     const staging = this.allocate(bytes, queue);
     try {
-      const seq = queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
-      await this.wait(queue, seq, 'a device-to-host copy');
+      queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
+      await this.fence(queue, 'a device-to-host copy');
       return new Uint8Array(this.memory.buffer, staging, bytes).slice().buffer;
     } finally {
       this.release(staging);
@@ -166,10 +177,31 @@ export class SimulatedDevice {
     if (faults !== undefined) throw statusError(faults.status, this.index, what, faults.count);
   }
 
-  /** Waits for every command enqueued so far on every stream of this device. */
+  /**
+   * Resolves when `queue` has done all work enqueued so far. It is the host seeing the device
+   * at that point in simulated time: work issued afterwards, on any stream, starts no earlier
+   * (CommandRing.hostFloorCycles). Built from an event record and a wait on it.
+   */
+  async fence(queue: StreamQueue, what: string): Promise<void> {
+    const slot = this.eventSlots.acquire();
+    const seq = queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, this.eventSlots.nextGeneration(), slot, 0);
+    try {
+      await this.wait(queue, seq, what);
+      this.observe(this.eventSlots.timeCycles(slot));
+    } finally {
+      this.eventSlots.release(slot, [[queue, seq]]);
+    }
+  }
+
+  /** Notes that the host has seen this device reach `timeCycles` of simulated time. */
+  observe(timeCycles: number): void {
+    this.ring.hostFloorCycles = Math.max(this.ring.hostFloorCycles, timeCycles);
+  }
+
+  /** Waits for every command enqueued so far on every stream of this device (a fence on each). */
   async synchronize(): Promise<void> {
     const queues = this.queues.filter((queue) => queue !== undefined);
-    await Promise.all(queues.map((queue) => this.wait(queue, queue.enqueued, 'work on this device')));
+    await Promise.all(queues.map((queue) => this.fence(queue, 'work on this device')));
   }
 
   /** Simulated time of the device: the latest stream clock, in seconds. */

@@ -5,7 +5,7 @@
 
 import type { CommandRing } from './command-ring.js';
 import {
-  STREAMS_LOCATION, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
+  OP_ADVANCE_CLOCK, STREAMS_LOCATION, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
   STREAM_SIZE,
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
@@ -18,6 +18,8 @@ export class StreamQueue {
   private completedCache: number;
   /** STREAM_FAULT_COUNT when faults were last taken. */
   private faultsReported: number;
+  /** The ring's host floor this stream's clock has been advanced to. */
+  private floorCycles = 0;
   /** Index of the DONE word in the Int32Array view, for Atomics.waitAsync. */
   readonly doneWordIndex: number;
   private readonly blockWord: number;
@@ -34,12 +36,22 @@ export class StreamQueue {
     this.faultsReported = Atomics.load(views.u32, this.blockWord + STREAM_FAULT_COUNT / 4);
   }
 
-  /** Enqueues one command on this stream (fields as in assembly/abi.ts); returns its sequence number. */
+  /**
+   * Enqueues one command on this stream (fields as in assembly/abi.ts); returns its sequence
+   * number. If the host has seen the device reach a later time than this stream's clock may
+   * show, an OP_ADVANCE_CLOCK goes first: nothing issued after a synchronize starts before it.
+   */
   enqueue(
     opcode: number, dtype: number, dst: number, src0: number, src1: number,
     count: number, arg0: number, scalar: number,
   ): number {
-    this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar);
+    const ring = this.ring;
+    if (this.floorCycles < ring.hostFloorCycles) {
+      this.floorCycles = ring.hostFloorCycles;
+      ring.push(this.slot, OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, this.floorCycles);
+      this.enqueued++;
+    }
+    ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar);
     return ++this.enqueued;
   }
 

@@ -10,19 +10,30 @@
 // host wait that resolved orders everything issued afterwards after the work it waited for.
 
 import { MtiaError } from '../errors.js';
-import type { StreamQueue } from './stream-queue.js';
 import type { Storage } from '../tensor/storage.js';
+import type { SimulatedDevice } from './simulated-device.js';
+import type { StreamQueue } from './stream-queue.js';
 
 /** What a stream (or the host) knows has happened: queue → last ordered sequence number. */
 type VectorClock = Map<StreamQueue, number>;
 
-/** One access of a storage: by which op, on which stream, at which sequence number, from where. */
-interface Access {
-  readonly queue: StreamQueue;
-  readonly seq: number;
+/** One access of a storage, as a StreamRaceError reports it. */
+export interface StreamAccess {
+  /** Index of the device (mtia:N). */
+  readonly device: number;
+  /** Id of the stream the access was issued on (0: the default stream). */
+  readonly streamId: number;
+  /** The op that made the access. */
   readonly op: string;
   readonly kind: 'reading from' | 'writing to';
+  /** The JavaScript stack of the call that issued it, the library's own frames left out. */
   readonly stack: string;
+}
+
+/** An access as the detector keeps it: also the stream queue and its sequence number. */
+interface Access extends StreamAccess {
+  readonly queue: StreamQueue;
+  readonly seq: number;
 }
 
 /** The accesses of one storage the detector still has to check later ones against. */
@@ -44,9 +55,9 @@ export class StreamRaceError extends MtiaError {
     /** Device address of the storage both accesses touch. */
     readonly address: number,
     /** The access that was about to be queued. */
-    readonly access: Readonly<Access>,
+    readonly access: StreamAccess,
     /** The earlier access it is not ordered after. */
-    readonly previous: Readonly<Access>,
+    readonly previous: StreamAccess,
   ) {
     super(
       `mtia sanitizer detected a possible data race on a tensor with data pointer ${address}\n` +
@@ -55,9 +66,14 @@ export class StreamRaceError extends MtiaError {
   }
 }
 
-function describe(title: string, access: Access): string {
-  return `${title} by stream ${access.queue.slot === 0 ? '0 (default)' : `slot ${access.queue.slot}`} during ${access.op}, ` +
+function describe(title: string, access: StreamAccess): string {
+  return `${title} by stream ${access.streamId} on mtia:${access.device} during ${access.op}, ` +
     `${access.kind} the tensor\nWith stack trace:\n${access.stack}`;
+}
+
+/** The public view of an access. */
+function report({ device, streamId, op, kind, stack }: Access): StreamAccess {
+  return { device, streamId, op, kind, stack };
 }
 
 /** The user's part of the current JavaScript stack (the library's own frames dropped). */
@@ -99,37 +115,33 @@ export const sanitizer = {
 };
 
 /**
- * @internal Checks, then records, the accesses of an op about to be enqueued on `queue`:
- * `reads` and `writes` are the storages it reads and writes. Throws StreamRaceError.
+ * @internal Checks, then records, the accesses of an op about to be enqueued on `device`'s
+ * current stream: `reads` and `writes` are the storages it reads and writes. Throws
+ * StreamRaceError, before anything is queued.
  */
-export function checkAccesses(op: string, queue: StreamQueue, reads: readonly Storage[], writes: readonly Storage[]): void {
+export function checkAccesses(op: string, device: SimulatedDevice, reads: readonly Storage[], writes: readonly Storage[]): void {
   if (!enabled) return;
+  const queue = device.currentQueue;
   merge(clockOf(queue), hostClock);
-  const seq = queue.enqueued + 1;
-  const stack = callSite();
+  const base = { device: device.index, streamId: device.currentStreamId, op, stack: callSite(), queue, seq: queue.enqueued + 1 };
+  const reading: Access = { ...base, kind: 'reading from' };
+  const writing: Access = { ...base, kind: 'writing to' };
   for (const storage of reads) {
-    const state = accesses.get(storage);
-    const write = state?.lastWrite;
-    if (write !== undefined && !ordered(write, queue)) {
-      throw new StreamRaceError(storage.address, { queue, seq, op, kind: 'reading from', stack }, write);
-    }
+    const write = accesses.get(storage)?.lastWrite;
+    if (write !== undefined && !ordered(write, queue)) throw new StreamRaceError(storage.address, report(reading), report(write));
   }
   for (const storage of writes) {
     const state = accesses.get(storage);
     if (state === undefined) continue;
     const earlier = [state.lastWrite, ...state.reads.values()].find((access) => access !== undefined && !ordered(access, queue));
-    if (earlier !== undefined) {
-      throw new StreamRaceError(storage.address, { queue, seq, op, kind: 'writing to', stack }, earlier);
-    }
+    if (earlier !== undefined) throw new StreamRaceError(storage.address, report(writing), report(earlier));
   }
   for (const storage of reads) {
     let state = accesses.get(storage);
     if (state === undefined) accesses.set(storage, (state = { lastWrite: undefined, reads: new Map() }));
-    state.reads.set(queue, { queue, seq, op, kind: 'reading from', stack });
+    state.reads.set(queue, reading);
   }
-  for (const storage of writes) {
-    accesses.set(storage, { lastWrite: { queue, seq, op, kind: 'writing to', stack }, reads: new Map() });
-  }
+  for (const storage of writes) accesses.set(storage, { lastWrite: writing, reads: new Map() });
 }
 
 /** @internal What an event record on `queue` at `seq` carries: the stream's knowledge plus itself. */

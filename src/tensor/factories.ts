@@ -111,21 +111,28 @@ export function full(size: number | readonly number[], fillValue: number | boole
     throw new TypeError(`full(): fill_value must be a number or boolean, but got: ${typeof fillValue}`);
   }
   const fallback: DType = typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int32' : 'float32';
+  return filled('full', shape, Number(fillValue), options, fallback);
+}
+
+/** A new tensor of `shape` filled with `value` on the device, reported to the sanitizer as `op`. */
+function filled(op: string, shape: number[], value: number, options: TensorOptions | undefined, fallback: DType): Tensor {
   const { dtype, device } = resolveOptions(options, fallback);
   const out = allocateTensor(device, shape, dtype);
-  if (out.numel > 0) checkAccess(device, { op: 'full', reads: [], writes: [out] });
-  if (out.numel > 0) device.currentQueue.enqueue(OP_FULL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, Number(fillValue));
+  if (out.numel > 0) {
+    checkAccess(device, { op, reads: [], writes: [out] });
+    device.currentQueue.enqueue(OP_FULL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, value);
+  }
   return out;
 }
 
 /** A tensor of `size` filled with zeros (torch.zeros); float32 unless given. */
 export function zeros(size: number | readonly number[], options?: TensorOptions): Tensor {
-  return full(size, 0, { ...options, dtype: options?.dtype ?? 'float32' });
+  return filled('zeros', checkShape(size), 0, options, 'float32');
 }
 
 /** A tensor of `size` filled with ones (torch.ones); float32 unless given. */
 export function ones(size: number | readonly number[], options?: TensorOptions): Tensor {
-  return full(size, 1, { ...options, dtype: options?.dtype ?? 'float32' });
+  return filled('ones', checkShape(size), 1, options, 'float32');
 }
 
 /**

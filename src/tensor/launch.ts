@@ -91,10 +91,7 @@ export class ArgsBlock {
    */
   enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
     checkAccess(device, access);
-    // The host writes the block now, so it must be one no queued command can still touch: the
-    // caching allocator's host-write request (as SimulatedDevice.upload's staging), not
-    // allocate(), which may hand back a block the current stream freed but has not yet passed.
-    device.assertAlive();
+    // The host writes the block now, so it comes from allocateForHost (see there).
     // malloc may call out-of-memory observers, whose code may run ops that reuse the scratch
     // block: keep this op's words in a buffer of its own nesting depth first.
     const words = (savedWords[enqueueDepth] ??= new Uint32Array(ARGS_BYTES / 4));
@@ -102,7 +99,7 @@ export class ArgsBlock {
     const inBlock = this.inBlock;
     enqueueDepth++;
     try {
-      const address = device.allocator.malloc(ARGS_BYTES, device.currentQueue, true);
+      const address = device.allocateForHost(ARGS_BYTES, device.currentQueue);
       const at = (k: number, fallback: number) => ((inBlock >> k) & 1 ? address + SCALAR_WORDS[k - 1]! * 4 : fallback);
       if ((inBlock >> 3) & 1) words[ARGS_ADDRESS3] = at(3, 0);
       new Uint32Array(device.memory.buffer, address, words.length).set(words);
@@ -144,7 +141,7 @@ export interface Access {
  */
 export function checkAccess(device: SimulatedDevice, access: Access): void {
   if (!sanitizer.enabled) return; // the common case: no arrays to build
-  checkAccesses(access.op, device.currentQueue, access.reads.map((t) => t.storage), access.writes.map((t) => t.storage));
+  checkAccesses(access.op, device, access.reads.map((t) => t.storage), access.writes.map((t) => t.storage));
 }
 
 /**

@@ -7,7 +7,7 @@ import { checkDeviceIndex } from '../device.js';
 import { runtime } from '../runtime/runtime.js';
 import { CpuTensor } from './cpu-tensor.js';
 import { dtypeInfo, isFloatingDType, type DType, type TypedArray } from './dtype.js';
-import { addressOf } from './launch.js';
+import { addressOf, checkAccess } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto } from './ops.js';
 import { Tensor } from './tensor.js';
 
@@ -24,6 +24,7 @@ export function uploadValues(values: ArrayLike<number>, shape: readonly number[]
   const host = values instanceof info.array ? values : new info.array(values as ArrayLike<number>);
   if (carrier === dtype) {
     const out = allocateTensor(device, shape, dtype);
+    checkAccess(device, { op: 'tensor', reads: [], writes: [out] });
     if (host.byteLength > 0) device.upload(device.currentQueue, out.storage.address, host);
     return out;
   }
@@ -45,6 +46,7 @@ export async function readBack(tensor: Tensor): Promise<TypedArray> {
   const direct = carrier === tensor.dtype && tensor.isContiguous();
   const source = direct ? tensor : copyContiguous(tensor, carrier);
   try {
+    checkAccess(device, { op: 'toArray', reads: [source], writes: [] });
     const bytes = source.numel * dtypeInfo(carrier).bytes;
     const data = await device.download(device.currentQueue, addressOf(source), bytes);
     return new (dtypeInfo(carrier).array)(data, 0, source.numel);

@@ -234,6 +234,16 @@ describe('events', () => {
     expect(h.clockCycles(0)).toBeCloseTo(2 * launch, 9);
   });
 
+  test('an advance moves the clock forward to its time, never back, and launches nothing', () => {
+    h.push({ opcode: L.OP_ADVANCE_CLOCK, scalar: 50 * launch }, 1);
+    h.push({ opcode: L.OP_ADVANCE_CLOCK, scalar: 10 * launch }, 1);
+    h.push({ opcode: L.OP_NOP }, 1);
+    h.core.drain(10);
+    expect(h.clockCycles(1)).toBeCloseTo(51 * launch, 9);
+    const control = h.f64[(L.ENGINES_LOCATION + L.ENGINE_CONTROL * L.ENGINE_SIZE + L.ENGINE_BUSY_CYCLES) / 8]!;
+    expect(control).toBeCloseTo(launch, 9);
+  });
+
   test('an event slot that does not exist is a stream fault', () => {
     const seq = h.push({ opcode: L.OP_RECORD_EVENT, arg0: L.EVENT_SLOTS, count: 1 }, 0);
     h.push({ opcode: L.OP_WAIT_EVENT, arg0: L.EVENT_SLOTS + 1, count: 1 }, 0);

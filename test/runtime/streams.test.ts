@@ -160,6 +160,20 @@ describe('Event', () => {
     expect(first.elapsedTime(e)).toBe(0);
   });
 
+  test('after a synchronize, work on another stream starts no earlier than what the host saw', async () => {
+    const [busy, idle] = [new mtia.Stream(), new mtia.Stream()];
+    const start = new mtia.Event({ enableTiming: true });
+    start.record(busy);
+    for (let k = 0; k < 50; k++) busy.queue.enqueue(0, 0, 0, 0, 0, 0, 0, 0);
+    const end = busy.recordEvent(new mtia.Event({ enableTiming: true }));
+    await busy.synchronize();
+    const later = idle.recordEvent(new mtia.Event({ enableTiming: true }));
+    await later.synchronize();
+    // The idle stream's clock was far behind; the host saw the device at the busy stream's end.
+    expect(end.elapsedTime(later)).toBeGreaterThanOrEqual(0);
+    expect(start.elapsedTime(later)).toBeCloseTo(start.elapsedTime(end), 12);
+  });
+
   test('events can be recorded and waited on in a loop without running out of slots', async () => {
     const [a, b] = [new mtia.Stream(), new mtia.Stream()];
     for (let k = 0; k < 10_000; k++) {
