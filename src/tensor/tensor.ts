@@ -5,6 +5,7 @@
 
 import { Device, deviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
+import { Stream } from '../mtia/stream.js';
 import { runtime } from '../runtime/runtime.js';
 import type { CpuTensor } from './cpu-tensor.js';
 import { allDTypes, dtypeInfo, type DType, type TypedArray } from './dtype.js';
@@ -174,6 +175,20 @@ export class Tensor implements Disposable {
     if (this.freed) return;
     this.freed = true;
     this.storage.drop(this);
+  }
+
+  /**
+   * Marks the tensor's memory as in use by `stream` too (torch.Tensor.record_stream): when it
+   * is freed, the caching allocator reuses it only after the work queued on `stream` by then is
+   * done, not just the work on the stream it was allocated on.
+   */
+  recordStream(stream: Stream): void {
+    if (!(stream instanceof Stream)) throw new TypeError(`recordStream(): stream must be an mtia.Stream, but got: ${String(stream)}`);
+    const storage = this.checkUsable('recordStream');
+    if (stream.simulated !== storage.device) {
+      throw new MtiaError(`recordStream(): the stream is on mtia:${stream.deviceIndex} but the tensor is on mtia:${storage.device.index}`);
+    }
+    storage.device.recordStream(storage.address, stream.queue);
   }
 
   /** free(), for `using t = ...`. */

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MtiaError, ValueError } from '../../src/errors.js';
 import * as mtia from '../../src/mtia/index.js';
 import { runtime } from '../../src/runtime/runtime.js';
+import { zeros } from '../../src/tensor/factories.js';
+import { add } from '../../src/tensor/ops.js';
 import { runInRealm } from '../support/in-realm.js';
 
 runInRealm(runtime);
@@ -77,6 +79,29 @@ describe('Stream', () => {
     expect(s.query()).toBe(false);
     await s.synchronize();
     expect(s.query()).toBe(true);
+  });
+});
+
+describe('Tensor.recordStream', () => {
+  test('a freed tensor used on another stream is not reused before that stream has passed it', async () => {
+    const side = new mtia.Stream();
+    const reuse = async (record: boolean) => {
+      const x = zeros([1024]);
+      await mtia.synchronize();
+      const address = x.storage.address;
+      const y = mtia.withStream(side, () => add(x, x)); // queued on side, not run yet (in-realm)
+      if (record) x.recordStream(side);
+      x.free();
+      const z = zeros([1024]); // default stream, same size
+      const reused = z.storage.address === address;
+      await mtia.synchronize();
+      y.free();
+      z.free();
+      return reused;
+    };
+    expect(await reuse(false)).toBe(true); // its own stream may reuse it at once: stream order
+    expect(await reuse(true)).toBe(false);
+    expect(() => zeros([1]).recordStream(mtia.defaultStream(1))).toThrow('recordStream(): the stream is on mtia:1 but the tensor is on mtia:0');
   });
 });
 
