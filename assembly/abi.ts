@@ -29,7 +29,7 @@ export const COMMAND_SCALAR: u32 = 56;
 
 /** Does nothing but take the launch cost; useful for tests and as a timing mark. */
 export const OP_NOP: u32 = 0;
-/** dst[0..count) = scalar, converted to dtype. */
+/** dst[0..count) = scalar converted to dtype, for every dtype (ops/elementwise.ts full). */
 export const OP_FILL: u32 = 1;
 /** Copies count bytes from src0 to dst; arg0 is the CopyPath that sets its cost. */
 export const OP_COPY: u32 = 2;
@@ -63,8 +63,6 @@ export const OP_ROWS: u32 = 21;
 export const OP_EMBEDDING_BAG: u32 = 22;
 /** dst[0..count) = random numbers from Philox4x32-10 at the args' seed and offset (ops/random.ts). */
 export const OP_RANDOM: u32 = 23;
-/** dst[0..count) = scalar converted to dtype, for every dtype (ops/elementwise.ts). */
-export const OP_FULL: u32 = 24;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -18,10 +18,9 @@ import {
 } from "./status";
 import { copyCycles, elementwiseCycles } from "./timing/cost";
 import { dtypeBytes } from "./kernels/dtype";
-import { fillFloat32, fillInt32 } from "./kernels/fill";
 import { addFloat32, addInt32 } from "./kernels/elementwise";
 import {
-  OP_BINARY, OP_EMBEDDING_BAG, OP_FULL, OP_MATMUL, OP_RANDOM, OP_REDUCE, OP_ROWS, OP_UNARY, OP_WHERE,
+  OP_BINARY, OP_EMBEDDING_BAG, OP_MATMUL, OP_RANDOM, OP_REDUCE, OP_ROWS, OP_UNARY, OP_WHERE,
 } from "./abi";
 import { binary, full, unary, where } from "./ops/elementwise";
 import { reduce } from "./ops/reduce";
@@ -58,7 +57,7 @@ export function execute(command: usize): u32 {
     case OP_NOP:
       return STATUS_OK;
     case OP_FILL:
-      return fill(command);
+      return full(command);
     case OP_COPY:
       return copy(command);
     case OP_ADD:
@@ -66,7 +65,6 @@ export function execute(command: usize): u32 {
     case OP_UNARY: return unary(command);
     case OP_BINARY: return binary(command);
     case OP_WHERE: return where(command);
-    case OP_FULL: return full(command);
     case OP_REDUCE: return reduce(command);
     case OP_MATMUL: return matmul(command);
     case OP_ROWS: return rows(command);
@@ -75,24 +73,6 @@ export function execute(command: usize): u32 {
     default:
       return STATUS_BAD_OPCODE;
   }
-}
-
-function fill(command: usize): u32 {
-  const dtype = load<u32>(command + COMMAND_DTYPE);
-  const size = dtypeBytes(dtype);
-  if (size == 0) return STATUS_BAD_DTYPE;
-  if (dtype != DTYPE_FLOAT32 && dtype != DTYPE_INT32) return STATUS_UNSUPPORTED_DTYPE;
-  const dst = load<u32>(command + COMMAND_DST);
-  const count = load<u32>(command + COMMAND_COUNT);
-  const bytes = <u64>count * size;
-  const status = checkRange(dst, bytes, size);
-  if (status != STATUS_OK) return status;
-  const value = load<f64>(command + COMMAND_SCALAR);
-  if (dtype == DTYPE_FLOAT32) fillFloat32(dst, count, <f32>value);
-  else fillInt32(dst, count, <i32>value);
-  commandCycles = elementwiseCycles(<f64>bytes, <f64>count);
-  commandEngine = ENGINE_SIMD;
-  return STATUS_OK;
 }
 
 function copy(command: usize): u32 {

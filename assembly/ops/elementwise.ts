@@ -1,5 +1,5 @@
 // Elementwise tensor ops over strided, broadcast operands (OP_UNARY, OP_BINARY, OP_WHERE) and
-// OP_FULL. The output dtype is the command's; floating outputs compute in float32, integer and
+// OP_FILL. The output dtype is the command's; floating outputs compute in float32, integer and
 // bool outputs in int32 (PyTorch's type promotion is done by the host, src/tensor/dtype.ts).
 // Rows whose operands are all contiguous float32 run four lanes per v128; bfloat16 add, sub,
 // mul and div rows eight values per v128, widened to float32 and rounded back in lanes.
@@ -396,7 +396,7 @@ export function where(command: usize): u32 {
   return STATUS_OK;
 }
 
-/** OP_FULL: dst[0..count) = scalar in any dtype (floats round to nearest-even, ints truncate). */
+/** OP_FILL: dst[0..count) = scalar in any dtype (floats round to nearest-even, ints truncate). */
 export function full(command: usize): u32 {
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const size = dtypeBytes(dtype);

@@ -91,7 +91,6 @@ export const OP_MATMUL = 20;
 export const OP_ROWS = 21;
 export const OP_EMBEDDING_BAG = 22;
 export const OP_RANDOM = 23;
-export const OP_FULL = 24;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;

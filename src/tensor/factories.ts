@@ -5,7 +5,7 @@
 import { deviceIndex, checkDeviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { OP_FULL, OP_RANDOM, RANDOM_NORMAL, RANDOM_RANDINT, RANDOM_UNIFORM } from '../runtime/layout.js';
+import { OP_FILL, OP_RANDOM, RANDOM_NORMAL, RANDOM_RANDINT, RANDOM_UNIFORM } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
 import { generatorFor } from './generator.js';
@@ -120,7 +120,7 @@ function filled(op: string, shape: number[], value: number, options: TensorOptio
   const out = allocateTensor(device, shape, dtype);
   if (out.numel > 0) {
     checkAccess(device, { op, reads: [], writes: [out] });
-    device.currentQueue.enqueue(OP_FULL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, value);
+    device.currentQueue.enqueue(OP_FILL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, value);
   }
   return out;
 }

@@ -168,16 +168,6 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
   return { shape: outShape, strides: outStrides };
 }
 
-/** Row-major (contiguous) strides of `shape`. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = stride;
-    stride *= Math.max(shape[d]!, 1);
-  }
-  return strides;
-}
 
 /** Strides that broadcast `tensor` to `shape` (0 along new or expanded dims). */
 export function broadcastStrides(tensor: Tensor, shape: readonly number[]): number[] {

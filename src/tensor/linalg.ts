@@ -7,9 +7,9 @@ import { MtiaError } from '../errors.js';
 import { BLOCK_K, BLOCK_M, BLOCK_N, OP_MATMUL, TILE_M, TILE_N } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
-import { addressOf, argsBlock, checkSameDevice, checkTensor, coalesce, contiguousStrides } from './launch.js';
+import { addressOf, argsBlock, checkSameDevice, checkTensor, coalesce } from './launch.js';
 import { allocateTensor } from './ops.js';
-import { broadcastShapes } from './shape.js';
+import { broadcastShapes, contiguousStrides } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 /** Workspace bytes the device's blocked matmul needs (mirrors assembly/kernels/matmul.ts). */

@@ -7,10 +7,10 @@ import {
 } from '../runtime/layout.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
 import {
-  addressOf, argsBlock, ArgsBlock, checkSameDevice, checkTensor, coalesce, contiguousStrides, wrapDim,
+  addressOf, argsBlock, ArgsBlock, checkSameDevice, checkTensor, coalesce, wrapDim,
 } from './launch.js';
 import { allocateTensor } from './ops.js';
-import { sameShape } from './shape.js';
+import { sameShape, contiguousStrides } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { contiguous, view } from './views.js';
 import { tensor as upload } from './factories.js';

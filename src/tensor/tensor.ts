@@ -18,6 +18,7 @@ import { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } f
 import { bmm, matmul } from './linalg.js';
 import { logSoftmax, softmax } from './nn.js';
 import { contiguous, permute, reshape, slice, transpose, view } from './views.js';
+import { contiguousStrides } from './shape.js';
 import type { Storage } from './storage.js';
 
 /** A multi-dimensional array on a simulated MTIA device. */
@@ -32,7 +33,7 @@ export class Tensor implements Disposable {
     readonly shape: readonly number[],
     readonly dtype: DType,
     /** Element strides per dim (row-major contiguous by default). */
-    readonly strides: readonly number[] = rowMajor(shape),
+    readonly strides: readonly number[] = contiguousStrides(shape),
     /** Offset of the first element in the storage, in elements. */
     readonly offset = 0,
   ) {
@@ -214,15 +215,4 @@ export class Tensor implements Disposable {
   toString(): string {
     return `tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
   }
-}
-
-/** Row-major strides of `shape`. */
-function rowMajor(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = stride;
-    stride *= Math.max(shape[d]!, 1);
-  }
-  return strides;
 }

@@ -5,9 +5,9 @@
 
 import { MtiaError } from '../errors.js';
 import { resultType } from './dtype.js';
-import { checkSameDevice, checkTensor, contiguousStrides, wrapDim } from './launch.js';
+import { checkSameDevice, checkTensor, wrapDim } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto } from './ops.js';
-import { checkShape, numelOf } from './shape.js';
+import { checkShape, numelOf, contiguousStrides } from './shape.js';
 import { Tensor } from './tensor.js';
 
 /** The shape `shape` with one -1 inferred from `numel` (PyTorch's infer_size). */

@@ -80,7 +80,7 @@ describe('OP_BINARY', () => {
   });
 });
 
-describe('OP_FULL', () => {
+describe('OP_FILL in every dtype', () => {
   test.each([
     [L.DTYPE_FLOAT16, 1 / 3, (a: number) => Array.from(new Uint16Array(h.memory.buffer, a, 5)), 0x3555], // 0.33325 (nearest-even)
     [L.DTYPE_BFLOAT16, 1 / 3, (a: number) => Array.from(new Uint16Array(h.memory.buffer, a, 5)), 0x3eab],
@@ -89,7 +89,7 @@ describe('OP_FULL', () => {
   ])('dtype %i: 5 elements of the converted scalar, nothing past them', (dtype, scalar, read, expected) => {
     const dst = h.heap(4096);
     h.u32.fill(0x7eadbeef, dst / 4, dst / 4 + 4);
-    h.push({ opcode: L.OP_FULL, dtype, dst, count: 5, scalar });
+    h.push({ opcode: L.OP_FILL, dtype, dst, count: 5, scalar });
     h.core.drain(1);
     expect(h.fault().count).toBe(0);
     expect(read(dst)).toEqual(new Array(5).fill(expected));
