@@ -10,6 +10,7 @@
 // host wait that resolved orders everything issued afterwards after the work it waited for.
 
 import { MtiaError } from '../errors.js';
+import { captureFrames } from '../memory/stack-frames.js';
 import type { Storage } from '../tensor/storage.js';
 import type { SimulatedDevice } from './simulated-device.js';
 import type { StreamQueue } from './stream-queue.js';
@@ -78,9 +79,7 @@ function report({ device, streamId, op, kind, stack }: Access): StreamAccess {
 
 /** The user's part of the current JavaScript stack (the library's own frames dropped). */
 function callSite(): string {
-  const lines = (new Error().stack ?? '').split('\n').slice(1);
-  const user = lines.filter((line) => !/[/\\](src|dist)[/\\](mtia|tensor|runtime|index)/.test(line) && !line.includes('/dist/index.js'));
-  return (user.length > 0 ? user : lines).map((line) => `  ${line.trim()}`).join('\n');
+  return captureFrames().map(({ name, filename, line }) => `  at ${name} (${filename}:${line})`).join('\n');
 }
 
 function clockOf(queue: StreamQueue): VectorClock {
