@@ -16,9 +16,9 @@
 // Usage: node bench/dispatch/run.mjs [--json]   (--json prints only the JSON line)
 
 import { cpus, loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
+import { cpuModel, summarize } from '../measure.mjs';
 import { add, mtia, tensor } from 'mtia-sim';
 
 /** The dispatch targets the figures are checked against. */
@@ -40,23 +40,6 @@ const BASELINE_REPS = 9;
 
 const jsonOnly = process.argv.includes('--json');
 const log = jsonOnly ? () => {} : (...args) => console.log(...args);
-
-/** Median, minimum and maximum of `samples`. */
-function summarize(samples) {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
-}
-
-/** The CPU model line of /proc/cpuinfo, or os.cpus()'s model where there is none. */
-function cpuModel() {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match) return match[1].trim();
-  } catch {}
-  return cpus()[0]?.model ?? 'unknown';
-}
 
 /**
  * One rep of the ring path: N enqueues of add(a, b) + free(). Returns the host enqueue cost

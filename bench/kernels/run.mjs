@@ -13,8 +13,7 @@
 //
 // Usage: node bench/kernels/run.mjs [--json]   (--json prints only the JSON line)
 
-import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { cpuModel } from '../measure.mjs';
 import { add, matmul, mtia, rand, relu, sum } from 'mtia-sim';
 
 /** float32 matmul at n = 512 must reach this on one device (issue 3). */
@@ -31,15 +30,6 @@ function median(samples) {
   const sorted = [...samples].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** The CPU model line of /proc/cpuinfo, or os.cpus()'s model where there is none. */
-function cpuModel() {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match) return match[1].trim();
-  } catch {}
-  return cpus()[0]?.model ?? 'unknown';
 }
 
 /** Median seconds per op of `op()` (which returns a tensor to free), REPS ops per round. */

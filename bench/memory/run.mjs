@@ -13,6 +13,7 @@
 // Usage: node bench/memory/run.mjs [--json]   (--json prints only the JSON line)
 
 import { build } from 'esbuild';
+import { summarize } from '../measure.mjs';
 import { mtia, zeros } from 'mtia-sim';
 
 const TARGETS = { snapshotMs: 71.18 }; // at most: 10x faster than PyTorch's 711.8 ms
@@ -22,14 +23,6 @@ const TRACE_ENTRIES = 100_000;
 
 const jsonOnly = process.argv.includes('--json');
 const log = jsonOnly ? () => {} : (...args) => console.log(...args);
-
-/** Median, minimum and maximum of `samples`. */
-function summarize(samples) {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
-}
 
 /** Runs `measure` twice to warm up, then REPS times. */
 function reps(measure) {
