@@ -1,7 +1,8 @@
-// The host side of one simulated device: its shared memory, its stream queues, its heap, and
-// the worker that runs its core. Allocation is host bookkeeping (as cudaMalloc is to a driver);
-// frees are stream-ordered; host data crosses to the device only through stream-ordered copies
-// via staging buffers, so the host never writes memory a queued command may still read.
+// The host side of one simulated device: its shared memory, command ring and stream queues,
+// event slots, caching allocator, and the worker that runs its core. Allocation is host
+// bookkeeping (as cudaMalloc and PyTorch's caching allocator are); frees are stream-ordered;
+// host data crosses to the device only through stream-ordered copies via staging buffers the
+// host writes into blocks no queued command can still touch (allocateForHost).
 
 import { DeviceLostError } from '../errors.js';
 import { CachingAllocator } from '../memory/caching-allocator.js';
