@@ -79,4 +79,25 @@ describe('device faults', () => {
     kill(new Error('worker exited with code 1'));
     await expect(pending).rejects.toThrow(new DeviceLostError(0, 'mtia:0 was lost: worker exited with code 1'));
   });
+
+  test('a stream waiting for an event on a device that dies goes on instead of hanging', async () => {
+    let kill: (reason: Error) => void = () => {};
+    connectWith(0, async (memory, name, onLost) => {
+      kill = onLost;
+      const link = await inRealmConnector(memory, name, onLost);
+      await link.call('boot');
+      await link.call('shutdown'); // mtia:0 will never reach the event
+      return { ...link, call: async (method) => (method === 'boot' ? { status: 0, report: await link.call('properties') } : link.call(method)) as never };
+    });
+    await mtia.init();
+    const event = mtia.defaultStream(0).recordEvent();
+    const waiting = new mtia.Stream({ device: 1 });
+    waiting.waitEvent(event);
+    const after = waiting.recordEvent();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(after.query()).toBe(false); // mtia:1 is held at the wait
+    kill(new Error('worker exited with code 1'));
+    await after.synchronize(); // released when mtia:0 is lost
+    await expect(event.synchronize()).rejects.toThrow(DeviceLostError);
+  });
 });
