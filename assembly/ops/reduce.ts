@@ -55,19 +55,22 @@ function advance(args: usize, counters: usize, from: u32, to: u32): bool {
   return false;
 }
 
-/** Sum of `n` contiguous float32 values at `p`: two f32x4 accumulators per 8, then the tail. */
+/**
+ * Sum of `n` contiguous float32 values at `p`, in f64 like the strided path (so the result does
+ * not depend on layout): each f32x4 load is widened to two f64x2 accumulators, then the tail.
+ */
 function sumContiguousF32(p: usize, n: u32): f64 {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  const blocks = (<usize>n >> 3) << 5;
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  const blocks = (<usize>n >> 2) << 4;
   let i: usize = 0;
-  for (; i < blocks; i += 32) {
-    a0 = f32x4.add(a0, v128.load(p + i));
-    a1 = f32x4.add(a1, v128.load(p + i, 16));
+  for (; i < blocks; i += 16) {
+    const v = v128.load(p + i);
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
   }
-  const s = f32x4.add(a0, a1);
-  let total: f64 = <f64>f32x4.extract_lane(s, 0) + <f64>f32x4.extract_lane(s, 1) +
-    <f64>f32x4.extract_lane(s, 2) + <f64>f32x4.extract_lane(s, 3);
+  const s = f64x2.add(a0, a1);
+  let total: f64 = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
   const bytes = <usize>n << 2;
   for (; i < bytes; i += 4) total += <f64>load<f32>(p + i);
   return total;

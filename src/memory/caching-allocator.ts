@@ -203,6 +203,11 @@ export class CachingAllocator {
     /** Where segments come from. */
     readonly heap: DeviceHeap,
     private readonly observers: readonly OutOfMemoryObserver[] = outOfMemoryObservers,
+    /**
+     * Blocks until every stream has done the work queued so far; false where the host may not
+     * block. The last resort before out-of-memory, as CUDA's cudaFree synchronizes the device.
+     */
+    private readonly synchronize: () => boolean = () => false,
   ) {}
 
   /**
@@ -232,7 +237,6 @@ export class CachingAllocator {
     this.history.record('free_requested', address, block.requestedSize, block.queue.slot, frames);
     updateStat(stats.allocation, pool, -1);
     updateStat(stats.allocated_bytes, pool, -block.size);
-    updateStat(stats.requested_bytes, pool, -block.requestedSize);
     block.freeSeq = block.queue.enqueued;
     if (block.streamUses !== null) {
       const pending = block.streamUses
@@ -315,6 +319,13 @@ export class CachingAllocator {
       stats.num_alloc_retries++;
       this.releaseCachedSegments();
       address = heap.allocate(segmentSize);
+      if (address < 0 && this.synchronize()) {
+        // Cached blocks freed while their streams still had work queued are now clean.
+        stats.num_sync_all_streams++;
+        if (this.pendingFrees.length > 0) this.processPendingFrees();
+        this.releaseCachedSegments();
+        address = heap.allocate(segmentSize);
+      }
       if (address < 0 && segmentSize > size) address = heap.allocate((segmentSize = size));
       if (address < 0) this.outOfMemory(size, queue, frames);
     }
@@ -332,10 +343,13 @@ export class CachingAllocator {
     const { heap, stats } = this;
     const free = heap.freeBytes;
     const total = heap.capacityBytes;
+    // The numbers of the failure, before observers run (one may free memory).
+    const allocated = stats.allocated_bytes[0].current;
+    const reserved = stats.reserved_bytes[0].current;
     this.history.record('oom', free, size, queue.slot, frames);
     stats.num_ooms++;
     for (const observer of [...this.observers]) observer(this.device, size, total, free);
-    throw new OutOfMemoryError(this.device, size, total, free, stats.allocated_bytes[0].current, stats.reserved_bytes[0].current);
+    throw new OutOfMemoryError(this.device, size, total, free, allocated, reserved);
   }
 
   /** Splits `block` if worth it and hands its first `size` bytes to the caller (alloc_found_block). */
@@ -374,6 +388,7 @@ export class CachingAllocator {
     this.active.delete(block.address);
     updateStat(stats.active, pool, -1);
     updateStat(stats.active_bytes, pool, -block.size);
+    updateStat(stats.requested_bytes, pool, -block.requestedSize);
     block.requestedSize = 0;
     block.frames = NO_FRAMES;
     const prev = block.prev;

@@ -47,6 +47,11 @@ export interface DeviceControl {
 
 /** A connection to one device's firmware: control calls, and keeping the host process alive. */
 export interface DeviceLink {
+  /**
+   * True if the firmware runs on another thread, so the host may block until it gets somewhere
+   * (Atomics.wait); false if it runs in the host's own realm.
+   */
+  readonly concurrent: boolean;
   /** Keeps the host process alive until the matching release() (Node; no-op elsewhere). */
   hold(): void;
   /** Ends one hold(). */

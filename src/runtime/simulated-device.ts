@@ -25,6 +25,8 @@ import { hostSynchronized } from './stream-sanitizer.js';
 import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
+/** Longest the host blocks waiting for a device before out-of-memory (see blockUntilIdle). */
+const BLOCKING_WAIT_MS = 10_000;
 
 /** One simulated MTIA device as the host sees it. */
 export class SimulatedDevice {
@@ -65,7 +67,7 @@ export class SimulatedDevice {
     this.views = memoryViews(this.memory);
     this.writeHeader();
     this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
-    this.allocator = new CachingAllocator(index, this.heap);
+    this.allocator = new CachingAllocator(index, this.heap, undefined, () => this.blockUntilIdle());
     this.ring = new CommandRing(this.views);
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
     this.currentQueue = this.queues[0]!;
@@ -261,6 +263,32 @@ export class SimulatedDevice {
     if (this.lost !== undefined) return;
     this.lost = error;
     for (const queue of this.queues) if (queue !== undefined) Atomics.notify(this.views.i32, queue.doneWordIndex);
+  }
+
+  /**
+   * Blocks the host until every stream of this device has done the work queued so far (the
+   * caching allocator's last resort before out-of-memory). False, without blocking, where the
+   * host may not block: the firmware runs in this realm, the device is not running, or
+   * Atomics.wait is not allowed here (a browser's main thread); or after BLOCKING_WAIT_MS.
+   */
+  private blockUntilIdle(): boolean {
+    if (this.link === undefined || !this.link.concurrent || this.lost !== undefined) return false;
+    const deadline = performance.now() + BLOCKING_WAIT_MS;
+    try {
+      for (const queue of this.queues) {
+        while (queue !== undefined && !queue.isComplete(queue.enqueued)) {
+          this.ring.flush();
+          const done = Atomics.load(this.views.i32, queue.doneWordIndex);
+          if (queue.isComplete(queue.enqueued)) break;
+          const left = deadline - performance.now();
+          if (left <= 0 || Atomics.load(this.views.i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) return false;
+          Atomics.wait(this.views.i32, queue.doneWordIndex, done, Math.min(left, 100));
+        }
+      }
+    } catch {
+      return false; // Atomics.wait is not allowed on this thread
+    }
+    return true;
   }
 
   private hold(): void {

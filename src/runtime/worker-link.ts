@@ -9,6 +9,7 @@ import { spawnWorker, unrefPort, type WorkerHandle } from './environment.js';
 
 /** A running device worker and its control endpoint. */
 export class WorkerLink implements DeviceLink {
+  readonly concurrent = true;
   private holds = 0;
 
   private constructor(

@@ -10,7 +10,7 @@ import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
 import { generatorFor } from './generator.js';
 import { argsBlock, checkAccess } from './launch.js';
-import { allocateTensor } from './ops.js';
+import { allocateTensor, filling } from './ops.js';
 import { checkShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { uploadValues } from './transfer.js';
@@ -119,7 +119,7 @@ function filled(op: string, shape: number[], value: number, options: TensorOptio
   const { dtype, device } = resolveOptions(options, fallback);
   const out = allocateTensor(device, shape, dtype);
   if (out.numel > 0) {
-    checkAccess(device, { op, reads: [], writes: [out] });
+    filling([out], () => checkAccess(device, { op, reads: [], writes: [out] }));
     device.currentQueue.enqueue(OP_FILL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, value);
   }
   return out;
@@ -161,9 +161,9 @@ function randomTensor(shape: number[], dtype: DType, device: SimulatedDevice, ki
   const generator = generatorFor(device);
   const offset = generator.reserve(values(out.numel));
   const word = (x: bigint) => Number(BigInt.asUintN(32, x));
-  argsBlock(kind)
-    .params(word(generator.seed), word(generator.seed >> 32n), word(offset), word(offset >> 32n), low, high)
-    .enqueue(device, { op: kind === RANDOM_NORMAL ? 'randn' : kind === RANDOM_RANDINT ? 'randint' : 'rand', reads: [], writes: [out] }, OP_RANDOM, dtype, out.storage.address, 0, 0, out.numel);
+  const args = argsBlock(kind).params(word(generator.seed), word(generator.seed >> 32n), word(offset), word(offset >> 32n), low, high);
+  const op = kind === RANDOM_NORMAL ? 'randn' : kind === RANDOM_RANDINT ? 'randint' : 'rand';
+  filling([out], () => args.enqueue(device, { op, reads: [], writes: [out] }, OP_RANDOM, dtype, out.storage.address, 0, 0, out.numel));
   return out;
 }
 

@@ -8,7 +8,7 @@ import { BLOCK_K, BLOCK_M, BLOCK_N, OP_MATMUL, TILE_M, TILE_N } from '../runtime
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
 import { addressOf, argsBlock, checkSameDevice, checkTensor, coalesce } from './launch.js';
-import { allocateTensor } from './ops.js';
+import { allocateTensor, filling } from './ops.js';
 import { broadcastShapes, contiguousStrides } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -66,7 +66,16 @@ function launchMatmul(
 ): Tensor {
   const [m, k, n] = [ma.rows, ma.cols, mb.cols];
   const out = allocateTensor(device, outShape, a.dtype);
-  if (out.numel === 0) return out;
+  if (out.numel > 0) filling([out], () => enqueueMatmul(device, a, b, ma, mb, batch, out, bias));
+  return out;
+}
+
+/** The OP_MATMUL command of launchMatmul, into `out`, with its packing workspace. */
+function enqueueMatmul(
+  device: SimulatedDevice, a: Tensor, b: Tensor, ma: MatrixOperand, mb: MatrixOperand, batch: readonly number[],
+  out: Tensor, bias?: { tensor: Tensor; stride: number },
+): void {
+  const [m, k, n] = [ma.rows, ma.cols, mb.cols];
   const outBatchStrides = contiguousStrides([...batch, m, n]).slice(0, batch.length);
   const { shape, strides } = coalesce(batch, [outBatchStrides, batchStrides(ma, batch), batchStrides(mb, batch)]);
   const workspaceBytes = matmulWorkspaceBytes(m, n, k, a.dtype === 'float32');
@@ -82,7 +91,6 @@ function launchMatmul(
   } finally {
     device.release(workspace);
   }
-  return out;
 }
 
 /** PyTorch's error for inner dims that differ. */

@@ -9,7 +9,7 @@ import { dtypeInfo, isFloatingDType } from './dtype.js';
 import {
   addressOf, argsBlock, ArgsBlock, checkSameDevice, checkTensor, coalesce, wrapDim,
 } from './launch.js';
-import { allocateTensor } from './ops.js';
+import { allocateTensor, filling } from './ops.js';
 import { sameShape, contiguousStrides } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { contiguous, view } from './views.js';
@@ -17,14 +17,19 @@ import { tensor as upload } from './factories.js';
 
 /** Enqueues OP_ROWS of `kind` with `dim` of `input` as the row; the output is contiguous like input's shape. */
 function launchRows(op: string, input: Tensor, dim: number, kind: number, configure?: (args: ArgsBlock) => void, extraReads: readonly Tensor[] = []): Tensor {
+  const out = allocateTensor(input.storage.device, input.shape, input.dtype);
+  if (out.numel > 0) filling([out], () => enqueueRows(op, input, dim, kind, out, configure, extraReads));
+  return out;
+}
+
+/** The OP_ROWS command of launchRows, into `out`. */
+function enqueueRows(op: string, input: Tensor, dim: number, kind: number, out: Tensor, configure: ((args: ArgsBlock) => void) | undefined, extraReads: readonly Tensor[]): void {
   const device = input.storage.device;
-  const out = allocateTensor(device, input.shape, input.dtype);
-  if (out.numel === 0) return out;
   if (input.ndim === 0) {
     // A 0-d tensor is one row of one element.
     argsBlock(kind).iteration([1], [[1], [1]]).dtype(1, input.dtype).floatParam(2, 0)
       .enqueue(device, { op, reads: [input], writes: [out] }, OP_ROWS, input.dtype, out.storage.address, addressOf(input), 0, 1);
-    return out;
+    return;
   }
   const outStrides = contiguousStrides(input.shape);
   const others = input.shape.map((_, d) => d).filter((d) => d !== dim);
@@ -34,7 +39,6 @@ function launchRows(op: string, input: Tensor, dim: number, kind: number, config
     .dtype(1, input.dtype);
   configure?.(args);
   args.enqueue(device, { op, reads: [input, ...extraReads], writes: [out] }, OP_ROWS, input.dtype, out.storage.address, addressOf(input), 0, out.numel);
-  return out;
 }
 
 /** Throws unless `input` is floating (PyTorch's "not implemented for" wording). */
@@ -170,9 +174,9 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets?: Tensor | n
     const dim = table.shape[1]!;
     const out = allocateTensor(device, [bags, dim], table.dtype);
     if (out.numel === 0) return out;
-    argsBlock(mode === 'sum' ? BAG_SUM : BAG_MEAN)
-      .params(table.shape[0]!, dim, flat.numel, bags, addressOf(starts!), table.strides[0]!, table.strides[1]!)
-      .enqueue(device, { op: 'embeddingBag', reads: [table, flat, starts!], writes: [out] }, OP_EMBEDDING_BAG, table.dtype, out.storage.address, addressOf(table), addressOf(flat), out.numel);
+    const args = argsBlock(mode === 'sum' ? BAG_SUM : BAG_MEAN)
+      .params(table.shape[0]!, dim, flat.numel, bags, addressOf(starts!), table.strides[0]!, table.strides[1]!);
+    filling([out], () => args.enqueue(device, { op: 'embeddingBag', reads: [table, flat, starts!], writes: [out] }, OP_EMBEDDING_BAG, table.dtype, out.storage.address, addressOf(table), addressOf(flat), out.numel));
     return out;
   } finally {
     for (const t of temporaries) t.free();

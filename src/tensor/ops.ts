@@ -27,6 +27,20 @@ export function allocateTensor(device: SimulatedDevice, shape: readonly number[]
   return new Tensor(Storage.allocate(device, numelOf(shape) * dtypeInfo(dtype).bytes), shape, dtype);
 }
 
+/**
+ * Runs `launch`, which fills the new tensors `outputs`, and returns its result; if it throws
+ * (out of memory for an argument block, a stream race), frees them first, as PyTorch drops an
+ * op's output at once when the op fails.
+ */
+export function filling<T>(outputs: readonly (Tensor | undefined)[], launch: () => T): T {
+  try {
+    return launch();
+  } catch (error) {
+    for (const out of outputs) out?.free();
+    throw error;
+  }
+}
+
 /** An elementwise operand: a tensor, or a JavaScript number held in the argument block. */
 export type Operand = Tensor | { readonly scalar: number };
 
@@ -62,7 +76,7 @@ function unaryArgument(op: string, input: unknown): Tensor {
 /** Runs unary `kind` (op name `op`) producing `dtype` (same shape). */
 function unaryOp(op: string, input: Tensor, kind: number, dtype: DType, configure?: (args: ArgsBlock) => void): Tensor {
   const out = allocateTensor(input.storage.device, input.shape, dtype);
-  launchElementwise(op, OP_UNARY, kind, out, [input], configure);
+  filling([out], () => launchElementwise(op, OP_UNARY, kind, out, [input], configure));
   return out;
 }
 
@@ -205,11 +219,11 @@ function binaryOp(
     sameShape(x.shape, y.shape) && x.isContiguous() && y.isContiguous()) {
     // The common tiny case needs no argument block: the core's original contiguous OP_ADD,
     // which keeps dispatch of small ops cheap (bench/dispatch).
-    checkAccess(operands.device, { op, reads: [x, y], writes: [out] });
+    filling([out], () => checkAccess(operands.device, { op, reads: [x, y], writes: [out] }));
     operands.device.currentQueue.enqueue(OP_ADD, dtypeInfo(dtype).code, out.storage.address, addressOf(x), addressOf(y), out.numel, 0, 0);
     return out;
   }
-  launchElementwise(op, OP_BINARY, kind, out, [x, y], configure);
+  filling([out], () => launchElementwise(op, OP_BINARY, kind, out, [x, y], configure));
   return out;
 }
 
@@ -280,7 +294,7 @@ export function where(condition: Tensor, input: Tensor | Scalar, other: Tensor |
   const shapeOf = (value: Tensor | Scalar) => (isScalar(value) ? [] : value.shape);
   const operand = (value: Tensor | Scalar): Operand => (isScalar(value) ? { scalar: Number(value) } : value);
   const out = allocateTensor(device, broadcastShapes(broadcastShapes(cond.shape, shapeOf(input)), shapeOf(other)), dtype);
-  launchElementwise('where', OP_WHERE, 0, out, [operand(input), operand(other), cond]);
+  filling([out], () => launchElementwise('where', OP_WHERE, 0, out, [operand(input), operand(other), cond]));
   return out;
 }
 

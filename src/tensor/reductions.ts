@@ -9,7 +9,7 @@ import {
 } from '../runtime/layout.js';
 import { dtypeInfo, isFloatingDType, type DType } from './dtype.js';
 import { addressOf, argsBlock, checkTensor, coalesce, wrapDim } from './launch.js';
-import { allocateTensor } from './ops.js';
+import { allocateTensor, filling } from './ops.js';
 import { contiguousStrides } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -43,7 +43,14 @@ function launchReduce(input: Tensor, dims: readonly number[], kind: number, dtyp
   const kept = input.shape.map((_, d) => d).filter((d) => !dims.includes(d));
   const outShape = keepdim ? input.shape.map((size, d) => (dims.includes(d) ? 1 : size)) : kept.map((d) => input.shape[d]!);
   const out = allocateTensor(device, outShape, dtype);
-  const indices = withIndices ? allocateTensor(device, outShape, 'int32') : undefined;
+  const indices = filling([out], () => (withIndices ? allocateTensor(device, outShape, 'int32') : undefined));
+  filling([out, indices], () => enqueueReduce(input, dims, kind, dtype, kept, out, indices));
+  return { out, indices };
+}
+
+/** The OP_REDUCE command of launchReduce, into `out` (and `indices`). */
+function enqueueReduce(input: Tensor, dims: readonly number[], kind: number, dtype: DType, kept: readonly number[], out: Tensor, indices: Tensor | undefined): void {
+  const device = input.storage.device;
   const outerShape = kept.map((d) => input.shape[d]!);
   const outerStrides = contiguousStrides(outerShape);
   const outer = coalesce(outerShape, [outerStrides, kept.map((d) => input.strides[d]!)]);
@@ -56,7 +63,6 @@ function launchReduce(input: Tensor, dims: readonly number[], kind: number, dtyp
   const op = ['sum', 'mean', 'max', 'min', 'argmax'][kind]!;
   const writes = indices === undefined ? [out] : [out, indices];
   if (out.numel > 0) args.enqueue(device, { op, reads: [input], writes }, OP_REDUCE, dtype, out.storage.address, addressOf(input), 0, out.numel);
-  return { out, indices };
 }
 
 /** Throws PyTorch's error for max/min/argmax of an empty extent. */

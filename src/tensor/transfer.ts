@@ -8,7 +8,7 @@ import { runtime } from '../runtime/runtime.js';
 import { CpuTensor } from './cpu-tensor.js';
 import { dtypeInfo, isFloatingDType, type DType, type TypedArray } from './dtype.js';
 import { addressOf, checkAccess } from './launch.js';
-import { allocateTensor, copyContiguous, copyInto } from './ops.js';
+import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
 import { Tensor } from './tensor.js';
 
 /** The dtype values of `dtype` cross the host boundary in (16-bit floats as float32). */
@@ -24,14 +24,16 @@ export function uploadValues(values: ArrayLike<number>, shape: readonly number[]
   const host = values instanceof info.array ? values : new info.array(values as ArrayLike<number>);
   if (carrier === dtype) {
     const out = allocateTensor(device, shape, dtype);
-    checkAccess(device, { op: 'tensor', reads: [], writes: [out] });
-    if (host.byteLength > 0) device.upload(device.currentQueue, out.storage.address, host);
+    filling([out], () => {
+      checkAccess(device, { op: 'tensor', reads: [], writes: [out] });
+      if (host.byteLength > 0) device.upload(device.currentQueue, out.storage.address, host);
+    });
     return out;
   }
   const staged = uploadValues(host, shape, carrier, index);
   try {
     const out = allocateTensor(device, shape, dtype);
-    copyInto(out, staged);
+    filling([out], () => copyInto(out, staged));
     return out;
   } finally {
     staged.free();

@@ -6,7 +6,7 @@
 import { MtiaError } from '../errors.js';
 import { resultType } from './dtype.js';
 import { checkSameDevice, checkTensor, wrapDim } from './launch.js';
-import { allocateTensor, copyContiguous, copyInto } from './ops.js';
+import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
 import { checkShape, numelOf, contiguousStrides } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -168,8 +168,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let at = 0;
   for (const part of parts) {
     const target = slice(out, d, at, at + part.shape[d]!);
-    copyInto(target, part);
-    target.free();
+    try {
+      filling([out], () => copyInto(target, part));
+    } finally {
+      target.free();
+    }
     at += part.shape[d]!;
   }
   return out;

@@ -25,7 +25,7 @@ const trappingDevice: DeviceConnector = async (memory) => {
   const core = instantiateCore(memory).exports as unknown as CoreExports;
   const firmware = new DeviceFirmware({ boot: () => core.boot(), drain: () => { throw new WebAssembly.RuntimeError('unreachable'); } }, memory);
   const control = deviceControl(firmware);
-  return { hold() {}, release() {}, call: async (method) => control[method]() as never, close: async () => control.shutdown() };
+  return { concurrent: false, hold() {}, release() {}, call: async (method) => control[method]() as never, close: async () => control.shutdown() };
 };
 
 describe('device faults', () => {

@@ -579,3 +579,38 @@ describe('device memory', () => {
     expect(allocator.stats.allocated_bytes[0].current).toBe(baseline);
   });
 });
+
+describe('found in review', () => {
+  test('float32 sums accumulate in f64 whatever the layout: [1e8, 1 × 8000] sums to 100008000', async () => {
+    const values = new Float32Array(8001).fill(1);
+    values[0] = 1e8;
+    const t = tensor(values);
+    const strided = t.slice(0, 0, 8001, 1);
+    const wide = tensor(new Float32Array(2 * 8001)).slice(0, 0, 2 * 8001, 2); // a non-contiguous view
+    wide.copy_(t);
+    expect(Array.from(await sum(t).toArray())).toEqual([100008000]);
+    expect(Array.from(await sum(strided).toArray())).toEqual([100008000]);
+    expect(Array.from(await sum(wide).toArray())).toEqual([100008000]);
+    expect(Array.from(await mean(t).toArray())[0]).toBeCloseTo(100008000 / 8001, 2);
+  });
+
+  test('layerNorm uses eps: [1, 2, 3] with eps = 1 is ±sqrt(3/5), and a constant row with eps = 0 is NaN', async () => {
+    const out = await layerNorm(tensor([[1, 2, 3]]), [3], { eps: 1 }).toArray();
+    const expected = [-Math.sqrt(0.6), 0, Math.sqrt(0.6)];
+    out.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 6)); // float32: 6 decimals
+    const constant = await layerNorm(tensor([[5, 5, 5]]), [3], { eps: 0 }).toArray();
+    expect(Array.from(constant).every(Number.isNaN)).toBe(true);
+  });
+
+  test('an op rejected after its output was allocated (9 dims that cannot be merged) leaves memory as it was', async () => {
+    const shape = [2, 2, 2, 2, 2, 2, 2, 2, 2];
+    const x = full(shape, 1, { dtype: 'float32' }).permute([8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    await mtia.synchronize();
+    const before = mtia.memoryAllocated();
+    for (const op of [() => exp(x), () => add(x, x), () => sum(x, 0), () => softmax(x, 0), () => max(x, 0)]) {
+      expect(op).toThrow('mtia-sim ops support at most 8 dims after merging contiguous ones, but got 9');
+      await mtia.synchronize();
+      expect(mtia.memoryAllocated()).toBe(before);
+    }
+  });
+});

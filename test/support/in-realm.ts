@@ -19,6 +19,7 @@ export function instantiateCore(memory: WebAssembly.Memory): WebAssembly.Instanc
 export const inRealmConnector: DeviceConnector = async (memory) => {
   const control = deviceControl(new DeviceFirmware(instantiateCore(memory).exports as unknown as CoreExports, memory));
   const link: DeviceLink = {
+    concurrent: false,
     hold() {},
     release() {},
     call: async (method) => control[method]() as never,
