@@ -10,7 +10,7 @@ import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
 import { generatorFor } from './generator.js';
 import { argsBlock, checkAccess } from './launch.js';
-import { allocateTensor, filling } from './ops.js';
+import { allocateTensor, checkScalarFits, filling } from './ops.js';
 import { checkShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { uploadValues } from './transfer.js';
@@ -117,6 +117,7 @@ export function full(size: number | readonly number[], fillValue: number | boole
 /** A new tensor of `shape` filled with `value` on the device, reported to the sanitizer as `op`. */
 function filled(op: string, shape: number[], value: number, options: TensorOptions | undefined, fallback: DType): Tensor {
   const { dtype, device } = resolveOptions(options, fallback);
+  checkScalarFits(value, dtype); // fill_ refuses values the dtype cannot hold, as PyTorch does
   const out = allocateTensor(device, shape, dtype);
   if (out.numel > 0) {
     filling([out], () => checkAccess(device, { op, reads: [], writes: [out] }));

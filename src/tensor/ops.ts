@@ -184,7 +184,7 @@ const scalarRanges: Partial<Record<DType, [number, number, string]>> = {
 };
 
 /** Throws PyTorch's error when a number operand cannot be converted to the op's dtype (c10/util/TypeCast.h). */
-function checkScalarFits(value: number, dtype: DType): void {
+export function checkScalarFits(value: number, dtype: DType): void {
   const range = scalarRanges[dtype];
   if (range !== undefined && Number.isFinite(value) && (value < range[0] || value > range[1])) {
     throw new MtiaError(`value cannot be converted to type ${range[2]} without overflow`);

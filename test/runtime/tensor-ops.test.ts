@@ -614,3 +614,11 @@ describe('found in review', () => {
     }
   });
 });
+
+describe('fill values the dtype cannot hold', () => {
+  test("full refuses them in PyTorch's words; in range they fill", async () => {
+    expect(() => full([2], 1000, { dtype: 'int8' })).toThrow('value cannot be converted to type int8_t without overflow');
+    expect(() => full([2], 70000, { dtype: 'float16' })).toThrow('value cannot be converted to type c10::Half without overflow');
+    expect(Array.from(await full([2], -128, { dtype: 'int8' }).toArray())).toEqual([-128, -128]);
+  });
+});
