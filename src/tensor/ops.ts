@@ -11,6 +11,7 @@ import {
   UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH,
 } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { sanitizer } from '../runtime/stream-sanitizer.js';
 import { dtypeInfo, isFloatingDType, resultType, type DType } from './dtype.js';
 import {
   addressOf, argsBlock, ArgsBlock, broadcastStrides, checkAccess, checkSameDevice, checkTensor, coalesce,
@@ -219,7 +220,7 @@ function binaryOp(
     sameShape(x.shape, y.shape) && x.isContiguous() && y.isContiguous()) {
     // The common tiny case needs no argument block: the core's original contiguous OP_ADD,
     // which keeps dispatch of small ops cheap (bench/dispatch).
-    filling([out], () => checkAccess(operands.device, { op, reads: [x, y], writes: [out] }));
+    if (sanitizer.enabled) filling([out], () => checkAccess(operands.device, { op, reads: [x, y], writes: [out] }));
     operands.device.currentQueue.enqueue(OP_ADD, dtypeInfo(dtype).code, out.storage.address, addressOf(x), addressOf(y), out.numel, 0, 0);
     return out;
   }
