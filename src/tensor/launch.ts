@@ -210,13 +210,3 @@ export function checkSameDevice(op: string, tensors: readonly Tensor[]): Simulat
   return first;
 }
 
-/** Wraps dim `dim` of a `rank`-dim tensor as PyTorch does (negative counts from the end). */
-export function wrapDim(dim: number, rank: number): number {
-  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, but got: ${String(dim)}`);
-  const low = -Math.max(rank, 1);
-  const high = Math.max(rank, 1) - 1;
-  if (dim < low || dim > high) {
-    throw new MtiaError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
-  }
-  return dim < 0 ? dim + Math.max(rank, 1) : dim;
-}

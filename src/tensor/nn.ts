@@ -7,10 +7,10 @@ import {
 } from '../runtime/layout.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
 import {
-  addressOf, argsBlock, ArgsBlock, checkSameDevice, checkTensor, coalesce, wrapDim,
+  addressOf, argsBlock, ArgsBlock, checkSameDevice, checkTensor, coalesce,
 } from './launch.js';
 import { allocateTensor, filling } from './ops.js';
-import { sameShape, contiguousStrides } from './shape.js';
+import { contiguousStrides, sameShape, wrapDim } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { contiguous, view } from './views.js';
 import { tensor as upload } from './factories.js';

@@ -8,9 +8,9 @@ import {
   OP_REDUCE, REDUCE_ARGMAX, REDUCE_MAX, REDUCE_MEAN, REDUCE_MIN, REDUCE_SUM,
 } from '../runtime/layout.js';
 import { dtypeInfo, isFloatingDType, type DType } from './dtype.js';
-import { addressOf, argsBlock, checkTensor, coalesce, wrapDim } from './launch.js';
+import { addressOf, argsBlock, checkTensor, coalesce } from './launch.js';
 import { allocateTensor, filling } from './ops.js';
-import { contiguousStrides } from './shape.js';
+import { contiguousStrides, wrapDim } from './shape.js';
 import { Tensor } from './tensor.js';
 
 /** Options of the reductions. */

@@ -18,7 +18,7 @@ import { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } f
 import { bmm, matmul } from './linalg.js';
 import { logSoftmax, softmax } from './nn.js';
 import { contiguous, permute, reshape, slice, transpose, view } from './views.js';
-import { contiguousStrides } from './shape.js';
+import { contiguousStrides, wrapDim } from './shape.js';
 import type { Storage } from './storage.js';
 
 /** A multi-dimensional array on a simulated MTIA device. */
@@ -53,7 +53,7 @@ export class Tensor implements Disposable {
 
   /** Size of dim `dim` (torch.Tensor.size(dim)), or the whole shape. */
   size(dim?: number): number | readonly number[] {
-    return dim === undefined ? this.shape : this.shape[dim < 0 ? dim + this.ndim : dim]!;
+    return dim === undefined ? this.shape : this.shape[wrapDim(dim, this.ndim)] ?? 1;
   }
 
   /** True if the elements are laid out row-major without gaps (torch.Tensor.is_contiguous). */

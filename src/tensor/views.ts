@@ -5,9 +5,9 @@
 
 import { MtiaError } from '../errors.js';
 import { resultType } from './dtype.js';
-import { checkSameDevice, checkTensor, wrapDim } from './launch.js';
+import { checkSameDevice, checkTensor } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
-import { checkShape, numelOf, contiguousStrides } from './shape.js';
+import { checkShape, contiguousStrides, numelOf, wrapDim } from './shape.js';
 import { Tensor } from './tensor.js';
 
 /** The shape `shape` with one -1 inferred from `numel` (PyTorch's infer_size). */
@@ -98,9 +98,9 @@ export function reshape(input: Tensor, shape: readonly number[]): Tensor {
 /** A view with dims `dim0` and `dim1` swapped (torch.transpose). */
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor {
   checkTensor('transpose', input, 'input');
-  if (input.ndim === 0) return new Tensor(input.storage, [], input.dtype, [], input.offset);
   const a = wrapDim(dim0, input.ndim);
   const b = wrapDim(dim1, input.ndim);
+  if (input.ndim === 0) return new Tensor(input.storage, [], input.dtype, [], input.offset);
   const order = input.shape.map((_, d) => (d === a ? b : d === b ? a : d));
   return permute(input, order);
 }

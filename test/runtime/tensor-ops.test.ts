@@ -622,3 +622,14 @@ describe('fill values the dtype cannot hold', () => {
     expect(Array.from(await full([2], -128, { dtype: 'int8' }).toArray())).toEqual([-128, -128]);
   });
 });
+
+describe('dims out of range', () => {
+  test("size() and transpose() check their dims in PyTorch's words, 0-d tensors included", () => {
+    const t = full([2, 3], 1, { dtype: 'float32' });
+    expect([t.size(-1), t.size(0)]).toEqual([3, 2]);
+    expect(() => t.size(5)).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 5)');
+    const scalar = tensor(1);
+    expect(scalar.transpose(0, -1).shape).toEqual([]);
+    expect(() => scalar.transpose(0, 5)).toThrow('Dimension out of range (expected to be in range of [-1, 0], but got 5)');
+  });
+});
