@@ -57,10 +57,12 @@ export function parseStack(stack: string, root = libraryRoot ?? '\0'): readonly 
     if (match === null) continue;
     const filename = toPath(match[2]!);
     if (filename.startsWith(root)) continue;
-    frames.push({ filename, line: Number(match[3]), name: match[1] || '<anonymous>' });
+    frames.push(Object.freeze({ filename, line: Number(match[3]), name: match[1] || '<anonymous>' }));
     if (frames.length === MAX_FRAMES) break;
   }
-  return frames.length === 0 ? NO_FRAMES : frames;
+  // Frozen: parsed stacks are cached and shared by every entry from the same call site, and
+  // snapshots hand them out, so a caller must not be able to change later entries' frames.
+  return frames.length === 0 ? NO_FRAMES : Object.freeze(frames);
 }
 
 /** The caller's stack as snapshot frames, innermost user frame first. */
