@@ -19,7 +19,7 @@ export async function measureRingTransport(ops: number, warmupReps: number, reps
   );
   await device.booted;
   const queue = device.defaultQueue;
-  const [a, b, c] = [device.allocate(4), device.allocate(4), device.allocate(4)];
+  const [a, b, c] = [device.allocateForHost(4, queue), device.allocateForHost(4, queue), device.allocate(4)];
   device.upload(queue, a, new Float32Array([1]));
   device.upload(queue, b, new Float32Array([2]));
   const rates: number[] = [];

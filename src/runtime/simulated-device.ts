@@ -1,8 +1,9 @@
 // The host side of one simulated device: its shared memory, command ring and stream queues,
 // event slots, caching allocator, and the worker that runs its core. Allocation is host
 // bookkeeping (as cudaMalloc and PyTorch's caching allocator are); frees are stream-ordered;
-// host data crosses to the device only through stream-ordered copies via staging buffers the
-// host writes into blocks no queued command can still touch (allocateForHost).
+// host data reaches the device by host writes into blocks no queued command can still touch
+// (allocateForHost), charged and ordered by a stream-ordered copy command, and leaves it through
+// a stream-ordered copy into a staging block.
 
 import { DeviceLostError } from '../errors.js';
 import { CachingAllocator } from '../memory/caching-allocator.js';
@@ -132,16 +133,17 @@ export class SimulatedDevice {
     this.allocator.recordStream(address, queue);
   }
 
-  /** Enqueues a copy of host bytes into device memory at `dst`; returns the copy's sequence number. */
+  /**
+   * Moves host bytes into device memory at `dst`, a block from allocateForHost (no queued
+   * command can touch it): the host writes the bytes straight in, and a host-to-device copy on
+   * `queue` charges the PCIe transfer in simulated time and orders every later use of the block
+   * after it. No staging buffer, so an upload needs no device memory beyond its destination.
+   * Returns the copy's sequence number.
+   */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    const staging = this.allocateForHost(bytes, queue);
-    new Uint8Array(this.memory.buffer, staging, bytes).set(
-      new Uint8Array(data.buffer, data.byteOffset, bytes),
-    );
-    const seq = queue.enqueue(OP_COPY, 0, dst, staging, 0, bytes, COPY_HOST_TO_DEVICE, 0);
-    this.release(staging);
-    return seq;
+    new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+    return queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
   }
 
   /** Copies `bytes` of device memory at `src` to the host, in stream order. */

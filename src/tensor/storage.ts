@@ -42,6 +42,11 @@ export class Storage {
     return new Storage(device, device.allocate(bytes), bytes);
   }
 
+  /** Allocates `bytes` the host may write at once (SimulatedDevice.allocateForHost). */
+  static allocateForHost(device: SimulatedDevice, bytes: number): Storage {
+    return new Storage(device, device.allocateForHost(bytes, device.currentQueue), bytes);
+  }
+
   /** True once every reference has been dropped and the block returned. */
   get released(): boolean {
     return this.references < 0;

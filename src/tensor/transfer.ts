@@ -9,6 +9,8 @@ import { CpuTensor } from './cpu-tensor.js';
 import { dtypeInfo, isFloatingDType, type DType, type TypedArray } from './dtype.js';
 import { addressOf, checkAccess } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
+import { numelOf } from './shape.js';
+import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
 /** The dtype values of `dtype` cross the host boundary in (16-bit floats as float32). */
@@ -23,7 +25,7 @@ export function uploadValues(values: ArrayLike<number>, shape: readonly number[]
   const info = dtypeInfo(carrier);
   const host = values instanceof info.array ? values : new info.array(values as ArrayLike<number>);
   if (carrier === dtype) {
-    const out = allocateTensor(device, shape, dtype);
+    const out = new Tensor(Storage.allocateForHost(device, numelOf(shape) * dtypeInfo(dtype).bytes), shape, dtype);
     filling([out], () => {
       checkAccess(device, { op: 'tensor', reads: [], writes: [out] });
       if (host.byteLength > 0) device.upload(device.currentQueue, out.storage.address, host);

@@ -224,7 +224,7 @@ print(json.dumps({
         'TUPLE3', 'BININT', 'BININT1', 'BININT2', 'LONG1', 'BINFLOAT', 'SHORT_BINUNICODE', 'BINUNICODE', 'NONE', 'NEWTRUE', 'NEWFALSE',
       ];
       expect(out).toMatchObject({ equal: true, protocol: 4, pool_id: 'tuple' });
-      expect(out.entries).toBeGreaterThan(8);
+      expect(out.entries).toBeGreaterThan(4); // the workload above: segment_alloc, allocs, frees
       expect(out.opcodes.filter((name: string) => !allowed.includes(name))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
