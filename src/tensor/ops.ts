@@ -195,7 +195,8 @@ export function checkScalarFits(value: number, dtype: DType): void {
 /** Resolves the operands of a binary op: tensors checked (same device), numbers kept as scalar operands. */
 function binaryOperands(op: string, a: unknown, b: unknown): { a: Operand; b: Operand; dtype: DType; device: SimulatedDevice; shape: number[] } {
   if (isScalar(a) && isScalar(b)) throw new TypeError(`${op}(): at least one argument must be a Tensor`);
-  const tensors = [a, b].filter((value) => !isScalar(value)).map((value, i) => checkTensor(op, value, i === 0 ? 'input' : 'other'));
+  const onDevice = [a, b].find((value): value is Tensor => value instanceof Tensor)?.storage.device;
+  const tensors = [a, b].filter((value) => !isScalar(value)).map((value, i) => checkTensor(op, value, i === 0 ? 'input' : 'other', onDevice));
   const device = checkSameDevice(op, tensors);
   const dtype = resultType([a as Tensor | Scalar, b as Tensor | Scalar]);
   for (const value of [a, b]) if (isScalar(value)) checkScalarFits(Number(value), dtype);
@@ -242,8 +243,9 @@ function alphaParams(op: string, alpha: number, input: unknown, other: unknown):
 /** input + alpha · other, with broadcasting and type promotion (torch.add). */
 export function add(input: Tensor | Scalar, other: Tensor | Scalar, options?: { alpha?: number }): Tensor {
   const alpha = options?.alpha ?? 1;
+  const configure = alphaParams('add', alpha, input, other); // checks alpha first, as PyTorch does
   if (isScalar(other) && alpha !== 1) return binaryOp('add', BINARY_ADD, input, Number(other) * alpha);
-  return binaryOp('add', BINARY_ADD, input, other, undefined, undefined, alphaParams('add', alpha, input, other));
+  return binaryOp('add', BINARY_ADD, input, other, undefined, undefined, configure);
 }
 
 /** input - alpha · other (torch.sub); refused for bool tensors, as in PyTorch. */
@@ -257,8 +259,9 @@ export function sub(input: Tensor | Scalar, other: Tensor | Scalar, options?: { 
     }
   };
   const alpha = options?.alpha ?? 1;
+  const configure = alphaParams('sub', alpha, input, other); // checks alpha first, as PyTorch does
   if (isScalar(other) && alpha !== 1) return binaryOp('sub', BINARY_SUB, input, Number(other) * alpha, undefined, check);
-  return binaryOp('sub', BINARY_SUB, input, other, undefined, check, alphaParams('sub', alpha, input, other));
+  return binaryOp('sub', BINARY_SUB, input, other, undefined, check, configure);
 }
 
 /** input · other (torch.mul). */

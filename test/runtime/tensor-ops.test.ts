@@ -633,3 +633,17 @@ describe('dims out of range', () => {
     expect(() => scalar.transpose(0, 5)).toThrow('Dimension out of range (expected to be in range of [-1, 0], but got 5)');
   });
 });
+
+describe('argument checks found in review', () => {
+  test('a fractional alpha with integer operands is refused even when other is a number', () => {
+    const ints = tensor(new Int32Array([1, 2]));
+    expect(() => add(ints, 3, { alpha: 0.5 })).toThrow('For integral input tensors, argument alpha must not be a floating point number.');
+    expect(() => sub(ints, 3, { alpha: 0.5 })).toThrow('For integral input tensors, argument alpha must not be a floating point number.');
+  });
+
+  test('mixing a cpu tensor with a tensor on mtia:1 names mtia:1', async () => {
+    const onOne = tensor([1, 2], { device: 1 });
+    const host = await onOne.cpu();
+    expect(() => add(onOne, host as never)).toThrow('Expected all tensors to be on the same device, but found at least two devices, mtia:1 and cpu!');
+  });
+});
