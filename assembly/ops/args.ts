@@ -26,7 +26,8 @@
 // element (broadcasting); only sizes and strides of dims < rank are read.
 
 import { HEAP_LOCATION } from "../layout";
-import { STATUS_BAD_ARGS, STATUS_MISALIGNED, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
+import { COMMAND_ARG0, COMMAND_DTYPE } from "../abi";
+import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_MISALIGNED, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
 import { dtypeBytes } from "../kernels/dtype";
 
 /** Largest rank of an iteration. */
@@ -92,6 +93,12 @@ export function checkArgs(args: u32): u32 {
   const status = checkRange(args, ARGS_BYTES, 4);
   if (status != STATUS_OK) return status;
   return argWord(args, ARGS_RANK) > MAX_RANK ? STATUS_BAD_ARGS : STATUS_OK;
+}
+
+/** The checks every argument-block command starts with: a known dtype, a valid block at arg0. */
+export function checkCommandArgs(command: usize): u32 {
+  if (dtypeBytes(load<u32>(command + COMMAND_DTYPE)) == 0) return STATUS_BAD_DTYPE;
+  return checkArgs(load<u32>(command + COMMAND_ARG0));
 }
 
 /** Elements of the iteration: the product of the first `rank` sizes (u64: cannot overflow). */

@@ -20,7 +20,7 @@ import {
 } from "../kernels/convert";
 import { gelu, sigmoid } from "../kernels/math";
 import {
-  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkArgs, checkOperand, checkRange,
+  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, checkRange,
   iterationCount, operandBytes, param, paramFloat,
 } from "./args";
 import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from "./iterate";
@@ -215,11 +215,10 @@ function unaryRowF32(kind: u32, dst: usize, a: usize, n: u32, low: f32, high: f3
 
 /** Reads the command's output dtype, args and sizes; STATUS_OK if they are consistent. */
 function checkCommon(command: usize, operands: u32): u32 {
-  const dtype = load<u32>(command + COMMAND_DTYPE);
-  if (dtypeBytes(dtype) == 0) return STATUS_BAD_DTYPE;
-  const args = load<u32>(command + COMMAND_ARG0);
-  let status = checkArgs(args);
+  let status = checkCommandArgs(command);
   if (status != STATUS_OK) return status;
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const args = load<u32>(command + COMMAND_ARG0);
   const rank = argWord(args, ARGS_RANK);
   if (iterationCount(args, rank) != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   status = checkOperand(args, 0, rank, load<u32>(command + COMMAND_DST), dtype);

@@ -8,24 +8,23 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1 } from "../abi";
 import { ENGINE_SIMD } from "../layout";
-import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_BAD_OFFSETS, STATUS_INDEX_OUT_OF_RANGE, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
+import { STATUS_BAD_ARGS, STATUS_BAD_OFFSETS, STATUS_INDEX_OUT_OF_RANGE, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
 import { setCommandCost } from "../decoder";
 import { elementwiseCycles } from "../timing/cost";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
-import { ARGS_KIND, argWord, checkArgs, checkRange, param } from "./args";
+import { ARGS_KIND, argWord, checkCommandArgs, checkRange, param } from "./args";
 
 export const BAG_SUM: u32 = 0;
 export const BAG_MEAN: u32 = 1;
 
 /** OP_EMBEDDING_BAG; see the file comment. */
 export function embeddingBag(command: usize): u32 {
+  let status = checkCommandArgs(command);
+  if (status != STATUS_OK) return status;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const size = dtypeBytes(dtype);
-  if (size == 0) return STATUS_BAD_DTYPE;
   const args = <usize>load<u32>(command + COMMAND_ARG0);
-  let status = checkArgs(<u32>args);
-  if (status != STATUS_OK) return status;
   const kind = argWord(args, ARGS_KIND);
   const rows = param(args, 0);
   const dim = param(args, 1);

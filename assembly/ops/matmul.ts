@@ -11,14 +11,14 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1, DTYPE_FLOAT32 } from "../abi";
 import { ENGINE_DPE } from "../layout";
-import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
+import { STATUS_BAD_ARGS, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
 import { setCommandCost } from "../decoder";
 import { matmulCycles } from "../timing/cost";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import { matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
 import {
-  ARGS_DTYPE, ARGS_RANK, argWord, checkArgs, checkRange, iterationCount, param, shapeAt, strideAt,
+  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, checkRange, iterationCount, param, shapeAt, strideAt,
 } from "./args";
 import { firstRow, nextRow, rowOffset } from "./iterate";
 
@@ -45,12 +45,11 @@ function checkMatrix(args: usize, k: u32, rank: u32, address: u32, size: u32, ro
 
 /** OP_MATMUL; see the file comment. The args' rank is the batch rank (≤ MAX_RANK - 1). */
 export function matmul(command: usize): u32 {
+  let status = checkCommandArgs(command);
+  if (status != STATUS_OK) return status;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const size = dtypeBytes(dtype);
-  if (size == 0) return STATUS_BAD_DTYPE;
   const args = <usize>load<u32>(command + COMMAND_ARG0);
-  let status = checkArgs(<u32>args);
-  if (status != STATUS_OK) return status;
   const rank = argWord(args, ARGS_RANK);
   const m = param(args, 0);
   const n = param(args, 1);

@@ -15,13 +15,13 @@ import {
   COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, DTYPE_BFLOAT16, DTYPE_FLOAT16,
 } from "../abi";
 import { ENGINE_SIMD } from "../layout";
-import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
+import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
 import { setCommandCost } from "../decoder";
 import { elementwiseCycles } from "../timing/cost";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, storeF32, storeI32 } from "../kernels/convert";
 import { philox, philoxOut } from "../kernels/philox";
-import { ARGS_KIND, argWord, checkArgs, checkRange, param } from "./args";
+import { ARGS_KIND, argWord, checkCommandArgs, checkRange, param } from "./args";
 
 export const RANDOM_UNIFORM: u32 = 0;
 export const RANDOM_NORMAL: u32 = 1;
@@ -44,12 +44,11 @@ const OPS_PER_VALUE: f64 = 8;
 
 /** OP_RANDOM; see the file comment. */
 export function random(command: usize): u32 {
+  let status = checkCommandArgs(command);
+  if (status != STATUS_OK) return status;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const size = dtypeBytes(dtype);
-  if (size == 0) return STATUS_BAD_DTYPE;
   const args = <usize>load<u32>(command + COMMAND_ARG0);
-  let status = checkArgs(<u32>args);
-  if (status != STATUS_OK) return status;
   const kind = argWord(args, ARGS_KIND);
   const floating = isFloating(dtype);
   if (kind >= RANDOM_KINDS || (kind != RANDOM_RANDINT && !floating)) return STATUS_BAD_ARGS;

@@ -10,13 +10,13 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, DTYPE_FLOAT32, DTYPE_INT32 } from "../abi";
 import { ENGINE_SIMD } from "../layout";
-import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
+import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
 import { setCommandCost } from "../decoder";
 import { elementwiseCycles } from "../timing/cost";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, loadI32, storeF32, storeI32 } from "../kernels/convert";
 import {
-  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, MAX_RANK, argWord, checkArgs, checkOperand,
+  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, MAX_RANK, argWord, checkCommandArgs, checkOperand,
   param, shapeAt, strideAt,
 } from "./args";
 
@@ -78,11 +78,10 @@ function sumContiguousF32(p: usize, n: u32): f64 {
 
 /** OP_REDUCE; see the file comment. */
 export function reduce(command: usize): u32 {
-  const dtype = load<u32>(command + COMMAND_DTYPE);
-  if (dtypeBytes(dtype) == 0) return STATUS_BAD_DTYPE;
-  const args = <usize>load<u32>(command + COMMAND_ARG0);
-  let status = checkArgs(<u32>args);
+  let status = checkCommandArgs(command);
   if (status != STATUS_OK) return status;
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
   const rank = argWord(args, ARGS_RANK);
   const innerRank = param(args, 0);
   const kind = argWord(args, ARGS_KIND);

@@ -12,13 +12,13 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0 } from "../abi";
 import { ENGINE_SIMD } from "../layout";
-import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
+import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
 import { setCommandCost } from "../decoder";
 import { elementwiseCycles } from "../timing/cost";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkArgs, checkOperand, checkRange, iterationCount,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, checkRange, iterationCount,
   param, paramFloat, shapeAt,
 } from "./args";
 import { firstRow, nextRow, rowOffset, rowStride } from "./iterate";
@@ -33,11 +33,10 @@ const PASSES_PER_ELEMENT: f64 = 3;
 
 /** OP_ROWS; see the file comment. The args' rank counts the row dims plus one (the row itself). */
 export function rows(command: usize): u32 {
-  const dtype = load<u32>(command + COMMAND_DTYPE);
-  if (dtypeBytes(dtype) == 0) return STATUS_BAD_DTYPE;
-  const args = <usize>load<u32>(command + COMMAND_ARG0);
-  let status = checkArgs(<u32>args);
+  let status = checkCommandArgs(command);
   if (status != STATUS_OK) return status;
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
   const kind = argWord(args, ARGS_KIND);
   const inType = argWord(args, ARGS_DTYPE);
   if (kind >= ROWS_KINDS || !isFloating(dtype) || dtypeBytes(inType) == 0) return STATUS_BAD_ARGS;
