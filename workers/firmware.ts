@@ -6,7 +6,7 @@ import type { DeviceReport } from '../src/runtime/protocol.js';
 import {
   ABI_VERSION, DEVICE_FAULTED, EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE,
   HEADER_BLOCKED_EVENT, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_PROGRESS,
-  HEADER_RING_HEAD, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
+  HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
   STREAM_SLOTS,
 } from '../src/runtime/layout.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
@@ -28,6 +28,7 @@ const DRAIN_BUDGET = 1 << 16;
 const POLL_MS = 0.025;
 
 const headIndex = HEADER_RING_HEAD / 4;
+const tailIndex = HEADER_RING_TAIL / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
 const blockedIndex = HEADER_BLOCKED_EVENT / 4;
 const progressIndex = HEADER_PROGRESS / 4;
@@ -151,17 +152,23 @@ export class DeviceFirmware {
     }
   }
 
-  /** Wakes host waiters on the DONE word of every slot the last drain() advanced. */
+  /**
+   * Wakes host waiters on the DONE word of every slot the last drain() advanced, and on
+   * RING_TAIL: a host wait whose command is still in the host-side backlog sleeps there, to
+   * move more commands in as ring space frees (SimulatedDevice.wait).
+   */
   private wakeWaiters(): void {
     const progress = Atomics.load(this.i32, progressIndex);
     for (let slot = 0; slot < STREAM_SLOTS; slot++) {
       if (progress & (1 << slot)) Atomics.notify(this.i32, doneIndex(slot));
     }
+    Atomics.notify(this.i32, tailIndex);
   }
 
   /** Stops after the device faulted (a trap, or a command the core refused) and wakes every waiter so none hangs. */
   private stopFaulted(): void {
     this.running = false;
     for (let slot = 0; slot < STREAM_SLOTS; slot++) Atomics.notify(this.i32, doneIndex(slot));
+    Atomics.notify(this.i32, tailIndex);
   }
 }

@@ -13,7 +13,7 @@ import { CommandRing } from './command-ring.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_RING_TAIL, HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT,
   PROFILE_CLOCK_HZ, PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE,
   PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
   PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
@@ -26,6 +26,8 @@ import { hostSynchronized } from './stream-sanitizer.js';
 import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
+/** Index of RING_TAIL in an Int32Array over device memory: waits sleep on it while the ring is backlogged. */
+const RING_TAIL_WORD = HEADER_RING_TAIL / 4;
 /** Longest the host blocks waiting for a device before out-of-memory (see blockUntilIdle). */
 const BLOCKING_WAIT_MS = 10_000;
 
@@ -158,7 +160,14 @@ export class SimulatedDevice {
     }
   }
 
-  /** Resolves when `queue` has completed command `seq`; rejects if the device is lost or the work faulted. */
+  /**
+   * Resolves when `queue` has completed command `seq`; rejects if the device is lost or the work
+   * faulted. Every wait drains the ring's host-side backlog: while commands wait there for ring
+   * space, it sleeps on RING_TAIL (which the firmware notifies after every drain), moves more
+   * in each time the core frees space, and only then waits on the stream's DONE word. Waiting
+   * on DONE alone would hang when the awaited command sits in the backlog behind a full ring
+   * of other streams' work, since nothing else refills the ring.
+   */
   async wait(queue: StreamQueue, seq: number, what: string): Promise<void> {
     if (!queue.isComplete(seq)) {
       const { i32 } = this.views;
@@ -166,10 +175,13 @@ export class SimulatedDevice {
       try {
         for (;;) {
           this.assertAlive();
-          this.ring.flush();
+          const tail = Atomics.load(i32, RING_TAIL_WORD);
+          const backlogged = !this.ring.flush();
           const done = Atomics.load(i32, queue.doneWordIndex);
           if (queue.isComplete(seq)) break;
-          const waiting = Atomics.waitAsync(i32, queue.doneWordIndex, done);
+          const waiting = backlogged
+            ? Atomics.waitAsync(i32, RING_TAIL_WORD, tail)
+            : Atomics.waitAsync(i32, queue.doneWordIndex, done);
           if (waiting.async) await waiting.value;
         }
       } finally {
@@ -265,6 +277,7 @@ export class SimulatedDevice {
     if (this.lost !== undefined) return;
     this.lost = error;
     for (const queue of this.queues) if (queue !== undefined) Atomics.notify(this.views.i32, queue.doneWordIndex);
+    Atomics.notify(this.views.i32, RING_TAIL_WORD);
   }
 
   /**
