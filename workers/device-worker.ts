@@ -24,4 +24,10 @@ async function firstMessage(): Promise<InitMessage> {
 const init = await firstMessage();
 const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
 const firmware = new DeviceFirmware(instance.exports as unknown as CoreExports, init.memory);
-Comlink.expose(deviceControl(firmware), init.control);
+/** Ends this worker as a crash would (mtia.debug.injectFault(device, 'exit')). */
+function exit(): void {
+  const nodeProcess = (globalThis as { process?: { exit(code: number): never } }).process;
+  if (nodeProcess !== undefined) nodeProcess.exit(1); // in a worker_threads worker: ends the thread only
+  else (globalThis as unknown as { close(): void }).close();
+}
+Comlink.expose(deviceControl(firmware, exit), init.control);

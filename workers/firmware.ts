@@ -61,6 +61,8 @@ export class DeviceFirmware {
   private running = false;
   private stopped: Promise<void> = Promise.resolve();
   private executed = 0;
+  /** Set by injectTrap(): the next drain() traps. */
+  private trapNext = false;
 
   constructor(
     private readonly core: CoreExports,
@@ -97,6 +99,20 @@ export class DeviceFirmware {
     const blocked = Atomics.load(this.i32, blockedIndex);
     if (blocked !== 0) Atomics.notify(this.i32, generationIndex(blocked - 1));
     await this.stopped;
+  }
+
+  /** Makes the next drain() trap, as a core that hits `unreachable` would (fault injection). */
+  injectTrap(): void {
+    this.trapNext = true;
+    // An idle loop, or one blocked at a wait for another device's event, wakes and drains now.
+    Atomics.notify(this.i32, headIndex);
+    const blocked = Atomics.load(this.i32, blockedIndex);
+    if (blocked !== 0) Atomics.notify(this.i32, generationIndex(blocked - 1));
+  }
+
+  /** Stops the loop without waking anyone: the device makes no more progress (fault injection). */
+  hang(): void {
+    this.running = false;
   }
 
   private async loop(): Promise<void> {
@@ -143,6 +159,7 @@ export class DeviceFirmware {
   /** Runs the core's drain(); a trap faults the device. */
   private drain(): number {
     try {
+      if (this.trapNext) throw new WebAssembly.RuntimeError('unreachable (injected by mtia.debug.injectFault)');
       return this.core.drain(DRAIN_BUDGET);
     } catch (trap) {
       Atomics.store(this.i32, HEADER_FAULT / 4, STATUS_TRAP);

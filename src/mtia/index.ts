@@ -16,3 +16,4 @@ export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';
 export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';
+export * as debug from './debug.js';

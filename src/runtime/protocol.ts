@@ -35,6 +35,15 @@ export interface BootResult {
   readonly report: DeviceReport;
 }
 
+/**
+ * A fault mtia.debug.injectFault() makes a device worker suffer (docs/reliability.md):
+ * - 'trap': its core's next drain traps (a WebAssembly.RuntimeError, handled as a real trap);
+ * - 'exit': the worker exits, as a crashed worker would;
+ * - 'hang': the worker stops: its command loop makes no more progress and no control call
+ *   is answered any more, as a firmware stuck in a loop.
+ */
+export type DebugFault = 'trap' | 'exit' | 'hang';
+
 /** The control endpoint a device worker serves (over comlink). */
 export interface DeviceControl {
   /** Instantiates the core on the device memory, checks it and starts the command loop. */
@@ -43,6 +52,8 @@ export interface DeviceControl {
   properties(): DeviceReport;
   /** Stops the command loop after the current batch; the host terminates the worker next. */
   shutdown(): Promise<void>;
+  /** Answers, then makes the device suffer `fault` (fault injection for tests). */
+  debug(fault: DebugFault): void;
 }
 
 /** A connection to one device's firmware: control calls, and keeping the host process alive. */
@@ -57,9 +68,12 @@ export interface DeviceLink {
   /** Ends one hold(). */
   release(): void;
   /** Calls `method` on the device's control endpoint. */
-  call<K extends keyof DeviceControl>(method: K): Promise<Awaited<ReturnType<DeviceControl[K]>>>;
-  /** Stops the firmware and frees what runs it. */
-  close(): Promise<void>;
+  call<K extends keyof DeviceControl>(method: K, ...args: Parameters<DeviceControl[K]>): Promise<Awaited<ReturnType<DeviceControl[K]>>>;
+  /**
+   * Stops the firmware and frees what runs it; with `graceful` false (a lost device), without
+   * asking the firmware first, so a dead or hung worker costs no control timeout.
+   */
+  close(graceful?: boolean): Promise<void>;
 }
 
 /** Starts the firmware of a device on `memory`; `onLost` is called once if it dies later. */

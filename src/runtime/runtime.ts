@@ -119,7 +119,11 @@ export class Runtime {
       const connect = this.connector(this.config);
       this.devices = Array.from(
         { length: deviceCount },
-        (_, index) => new SimulatedDevice(index, profile, memoryBytes, connect),
+        (_, index) => {
+          const device = new SimulatedDevice(index, profile, memoryBytes, connect);
+          device.stallCheckMs = this.config.controlTimeoutMs;
+          return device;
+        },
       );
       this.booted = Promise.all(this.devices.map((device) => device.booted)).then(() => {});
       this.booted.catch(() => {});

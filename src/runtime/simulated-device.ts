@@ -2,13 +2,14 @@
 // event slots, caching allocator, and the worker that runs its core. Allocation is host
 // bookkeeping (as cudaMalloc and PyTorch's caching allocator are); frees are stream-ordered;
 // host data reaches the device by host writes into blocks no queued command can still touch
-// (allocateForHost), charged and ordered by a stream-ordered copy command, and leaves it through
-// a stream-ordered copy into a staging block.
+// (allocateForHost), charged and ordered by a stream-ordered copy command, and leaves it the
+// same way round: a stream-ordered copy charges the transfer and the host reads the block once
+// its stream has passed it. Neither direction needs device memory for staging.
 
 import { DeviceLostError } from '../errors.js';
 import { CachingAllocator } from '../memory/caching-allocator.js';
 import type { HardwareProfile } from '../mtia/profiles.js';
-import type { DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
+import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
 import { CommandRing } from './command-ring.js';
 import { DeviceHeap } from './heap.js';
 import {
@@ -53,9 +54,16 @@ export class SimulatedDevice {
   currentStreamId = 0;
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
+  /**
+   * Milliseconds a wait sees no completion before it checks that the worker still answers
+   * (checkStalled); the runtime sets it to the control timeout.
+   */
+  stallCheckMs = 30_000;
   private link: DeviceLink | undefined;
   private lost: DeviceLostError | undefined;
   private holds = 0;
+  private lastSignature: number | undefined;
+  private stallProbe: Promise<void> | undefined;
 
   constructor(
     /** Device index (mtia:N). */
@@ -115,8 +123,7 @@ export class SimulatedDevice {
    * recordStream must pass their current work first.
    */
   release(address: number): void {
-    if (!this.alive) return;
-    this.allocator.free(address);
+    this.allocator.free(address); // on a lost device too: its memory stats must come back down
   }
 
   /**
@@ -148,16 +155,19 @@ export class SimulatedDevice {
     return queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
   }
 
-  /** Copies `bytes` of device memory at `src` to the host, in stream order. */
+  /**
+   * Copies `bytes` of device memory at `src` to the host, in stream order, without staging: a
+   * device-to-host copy of the block onto itself charges the PCIe transfer in simulated time
+   * (the core's copy is a memmove, so src = dst changes nothing), a fence waits until `queue`
+   * has run it and everything before it, and the host then reads the bytes straight out of
+   * device memory. The caller must keep the block allocated until this resolves (a later
+   * command on `queue` may overwrite a freed block); transfer.ts holds a storage reference.
+   */
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
-    const staging = this.allocate(bytes, queue);
-    try {
-      queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
-      await this.fence(queue, 'a device-to-host copy');
-      return new Uint8Array(this.memory.buffer, staging, bytes).slice().buffer;
-    } finally {
-      this.release(staging);
-    }
+    this.assertAlive();
+    queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
+    await this.fence(queue, 'a device-to-host copy');
+    return new Uint8Array(this.memory.buffer, src, bytes).slice().buffer;
   }
 
   /**
@@ -180,9 +190,9 @@ export class SimulatedDevice {
           const done = Atomics.load(i32, queue.doneWordIndex);
           if (queue.isComplete(seq)) break;
           const waiting = backlogged
-            ? Atomics.waitAsync(i32, RING_TAIL_WORD, tail)
-            : Atomics.waitAsync(i32, queue.doneWordIndex, done);
-          if (waiting.async) await waiting.value;
+            ? Atomics.waitAsync(i32, RING_TAIL_WORD, tail, this.stallCheckMs)
+            : Atomics.waitAsync(i32, queue.doneWordIndex, done, this.stallCheckMs);
+          if (waiting.async && (await waiting.value) === 'timed-out') await this.checkStalled();
         }
       } finally {
         this.unhold();
@@ -233,11 +243,43 @@ export class SimulatedDevice {
     return this.link!.call('properties');
   }
 
-  /** Stops the worker. Pending and later waits reject with DeviceLostError. */
+  /**
+   * Stops the worker. Pending and later waits reject with DeviceLostError. A device already
+   * lost (its worker died, hung or trapped) is terminated at once, without a control call
+   * that would only wait out the control timeout.
+   */
   async shutdown(): Promise<void> {
+    const graceful = this.lost === undefined;
     this.markLost(new DeviceLostError(this.index, `mtia:${this.index} was shut down`));
     await this.booted.catch(() => {});
-    await this.link?.close();
+    await this.link?.close(graceful);
+  }
+
+  /** Makes the device's worker suffer `fault` (mtia.debug.injectFault; docs/reliability.md). */
+  async injectFault(fault: DebugFault): Promise<void> {
+    await this.booted;
+    this.assertAlive();
+    await this.link!.call('debug', fault);
+  }
+
+  /**
+   * Called when a wait has seen no completion for stallCheckMs. If nothing at all has moved
+   * since the last check (RING_TAIL and every stream's DONE), asks the worker for its report:
+   * a worker that does not answer within the control timeout is lost (WorkerLink.call), which
+   * rejects every wait. A device that is merely busy has moved, or answers.
+   */
+  private async checkStalled(): Promise<void> {
+    let signature = Atomics.load(this.views.i32, RING_TAIL_WORD);
+    for (const queue of this.queues) if (queue !== undefined) signature = (signature * 31 + Atomics.load(this.views.i32, queue.doneWordIndex)) | 0;
+    if (signature !== this.lastSignature) {
+      this.lastSignature = signature;
+      return;
+    }
+    this.stallProbe ??= (this.link?.call('properties') ?? Promise.resolve()).then(
+      () => {},
+      () => {},
+    ).finally(() => (this.stallProbe = undefined));
+    await this.stallProbe;
   }
 
   /** Throws the DeviceLostError if the device is lost or its core faulted. */

@@ -11,6 +11,9 @@ import { spawnWorker, unrefPort, type WorkerHandle } from './environment.js';
 export class WorkerLink implements DeviceLink {
   readonly concurrent = true;
   private holds = 0;
+  /** Why the worker is known to be gone (it died, or a control call went unanswered). */
+  private lostReason: Error | undefined;
+  private closed: Promise<void> | undefined;
 
   private constructor(
     private readonly worker: WorkerHandle,
@@ -18,7 +21,15 @@ export class WorkerLink implements DeviceLink {
     private readonly control: Comlink.Remote<DeviceControl>,
     /** Milliseconds a control call may take before it fails. */
     private readonly timeoutMs: number,
+    private readonly onLost: (reason: Error) => void,
   ) {}
+
+  /** Records that the worker is gone (first reason wins) and tells the device. */
+  private lose(reason: Error): void {
+    if (this.lostReason !== undefined) return;
+    this.lostReason = reason;
+    this.onLost(reason);
+  }
 
   /** Starts a worker from `url` and posts it the core and the device memory. */
   static async start(
@@ -29,14 +40,18 @@ export class WorkerLink implements DeviceLink {
     timeoutMs: number,
     onLost: (reason: Error) => void,
   ): Promise<WorkerLink> {
-    const worker = await spawnWorker(url, name, onLost);
+    let link: WorkerLink | undefined;
+    let early: Error | undefined; // a worker that dies before the link exists
+    const worker = await spawnWorker(url, name, (reason) => (link === undefined ? (early ??= reason) : link.lose(reason)));
     const channel = new MessageChannel();
     const init: InitMessage = { module, memory, control: channel.port2 };
     worker.postMessage(init, [channel.port2]);
     const control = Comlink.wrap<DeviceControl>(channel.port1);
     unrefPort(channel.port1);
     worker.unref();
-    return new WorkerLink(worker, channel.port1, control, timeoutMs);
+    link = new WorkerLink(worker, channel.port1, control, timeoutMs, onLost);
+    if (early !== undefined) link.lose(early);
+    return link;
   }
 
   /** Keeps the process alive until the matching release(). */
@@ -49,18 +64,24 @@ export class WorkerLink implements DeviceLink {
     if (--this.holds === 0) this.worker.unref();
   }
 
-  /** Calls `method` on the worker's control endpoint, failing after the link's timeout. */
-  async call<K extends keyof DeviceControl>(method: K): Promise<Awaited<ReturnType<DeviceControl[K]>>> {
+  /**
+   * Calls `method` on the worker's control endpoint. Fails at once if the worker is gone; a
+   * call without an answer within the link's timeout fails and marks the worker lost (a worker
+   * that does not answer is as good as dead: every wait on its device then rejects).
+   */
+  async call<K extends keyof DeviceControl>(method: K, ...args: Parameters<DeviceControl[K]>): Promise<Awaited<ReturnType<DeviceControl[K]>>> {
+    if (this.lostReason !== undefined) throw this.lostReason;
     this.hold();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${method}() got no answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
+      timer = setTimeout(() => {
+        const error = new Error(`${method}() got no answer within ${this.timeoutMs} ms`);
+        this.lose(error);
+        reject(error);
+      }, this.timeoutMs);
     });
     try {
-      const call = (this.control[method] as () => Promise<unknown>)();
+      const call = (this.control[method] as (...a: unknown[]) => Promise<unknown>)(...args);
       return (await Promise.race([call, timeout])) as Awaited<ReturnType<DeviceControl[K]>>;
     } finally {
       clearTimeout(timer);
@@ -68,14 +89,21 @@ export class WorkerLink implements DeviceLink {
     }
   }
 
-  /** Asks the worker to stop (best effort), then terminates it. */
-  async close(): Promise<void> {
-    try {
-      await this.call('shutdown');
-    } catch {
-      // A worker that cannot answer is terminated all the same.
-    }
-    this.port.close();
-    await this.worker.terminate();
+  /**
+   * Terminates the worker; if `graceful` and the worker is not known to be gone, asks it to
+   * stop first. A dead or hung worker is terminated at once, without waiting for an answer.
+   */
+  close(graceful = true): Promise<void> {
+    return (this.closed ??= (async () => {
+      if (graceful && this.lostReason === undefined) {
+        try {
+          await this.call('shutdown');
+        } catch {
+          // A worker that cannot answer is terminated all the same.
+        }
+      }
+      this.port.close();
+      await this.worker.terminate();
+    })());
   }
 }

@@ -1,5 +1,7 @@
-// Moving tensor values between the host and devices, all stream-ordered: uploads through the
-// device's staging copy (SimulatedDevice.upload), read-backs through a device-to-host copy.
+// Moving tensor values between the host and devices, all stream-ordered: uploads write into a
+// fresh block and a copy command charges them (SimulatedDevice.upload); read-backs read the
+// tensor's own block once its stream has passed a charging copy (SimulatedDevice.download),
+// so neither needs device memory beyond the tensor.
 // float16/bfloat16 cross as float32 and are converted on the device, so the rounding lives in
 // one place (the core's kernels/convert.ts).
 
@@ -49,12 +51,16 @@ export async function readBack(tensor: Tensor): Promise<TypedArray> {
   const carrier = hostDType(tensor.dtype);
   const direct = carrier === tensor.dtype && tensor.isContiguous();
   const source = direct ? tensor : copyContiguous(tensor, carrier);
+  // The read takes the bytes from the block itself after the fence: hold a reference so that
+  // a free() meanwhile cannot hand the block to later work before the bytes are taken.
+  const storage = source.storage.retain();
   try {
     checkAccess(device, { op: 'toArray', reads: [source], writes: [] });
     const bytes = source.numel * dtypeInfo(carrier).bytes;
     const data = await device.download(device.currentQueue, addressOf(source), bytes);
     return new (dtypeInfo(carrier).array)(data, 0, source.numel);
   } finally {
+    storage.drop();
     if (!direct) source.free();
   }
 }

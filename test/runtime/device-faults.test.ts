@@ -25,7 +25,7 @@ const trappingDevice: DeviceConnector = async (memory) => {
   const core = instantiateCore(memory).exports as unknown as CoreExports;
   const firmware = new DeviceFirmware({ boot: () => core.boot(), drain: () => { throw new WebAssembly.RuntimeError('unreachable'); } }, memory);
   const control = deviceControl(firmware);
-  return { concurrent: false, hold() {}, release() {}, call: async (method) => control[method]() as never, close: async () => control.shutdown() };
+  return { concurrent: false, hold() {}, release() {}, call: async (method, ...args) => (control[method] as (...a: unknown[]) => unknown)(...args) as never, close: async () => control.shutdown() };
 };
 
 describe('device faults', () => {
@@ -71,7 +71,7 @@ describe('device faults', () => {
       const link = await inRealmConnector(memory, name, onLost);
       await link.call('boot');
       await link.call('shutdown'); // the firmware stops: nothing will ever complete
-      return { ...link, call: async (method) => (method === 'boot' ? { status: 0, report: await link.call('properties') } : link.call(method)) as never };
+      return { ...link, call: async (method, ...args) => (method === 'boot' ? { status: 0, report: await link.call('properties') } : link.call(method, ...args)) as never };
     });
     await mtia.init();
     const pending = tensor([1, 2, 3]).toArray();
@@ -87,7 +87,7 @@ describe('device faults', () => {
       const link = await inRealmConnector(memory, name, onLost);
       await link.call('boot');
       await link.call('shutdown'); // mtia:0 will never reach the event
-      return { ...link, call: async (method) => (method === 'boot' ? { status: 0, report: await link.call('properties') } : link.call(method)) as never };
+      return { ...link, call: async (method, ...args) => (method === 'boot' ? { status: 0, report: await link.call('properties') } : link.call(method, ...args)) as never };
     });
     await mtia.init();
     const event = mtia.defaultStream(0).recordEvent();

@@ -22,7 +22,7 @@ export const inRealmConnector: DeviceConnector = async (memory) => {
     concurrent: false,
     hold() {},
     release() {},
-    call: async (method) => control[method]() as never,
+    call: async (method, ...args) => (control[method] as (...a: unknown[]) => unknown)(...args) as never,
     close: async () => control.shutdown(),
   };
   return link;
