@@ -20,9 +20,16 @@ Options:
   -h, --help         show this help
 `;
 
-/** The demo workload on one device: y = (a + b) + 0 + a, checked against the host. */
-async function runDemo(index: number, elements: number) {
-  using _device = mtia.device(index);
+/**
+ * The demo workload on one device: y = (a + b) + 0 + a, checked against the host. The devices
+ * run it concurrently, so each gets a scope of its own (withDevice, not `using mtia.device()`,
+ * whose device would be shared by every async function of the caller's scope).
+ */
+function runDemo(index: number, elements: number) {
+  return mtia.withDevice(index, () => demoOn(index, elements));
+}
+
+async function demoOn(index: number, elements: number) {
   const a = Float32Array.from({ length: elements }, (_, i) => (i % 1000) * 0.5);
   const b = Float32Array.from({ length: elements }, (_, i) => index + 1 - (i % 7));
   using ta = tensor(a);

@@ -3,7 +3,7 @@
 
 import { checkDeviceIndex, deviceIndex, type DeviceLike } from '../device.js';
 import { runtime } from '../runtime/runtime.js';
-import { runInScope } from './scope.js';
+import { scopes } from '../runtime/current-scope.js';
 
 /** Number of simulated devices (torch.mtia.device_count); does not start them. */
 export function deviceCount(): number {
@@ -30,7 +30,12 @@ export function setDevice(device: DeviceLike): void {
   runtime.currentDevice = checkDeviceIndex(index, deviceCount());
 }
 
-/** Switches the current device; disposing it switches back (torch.mtia.device). */
+/**
+ * Switches the current device of the running async context; disposing it switches back
+ * (torch.mtia.device). Contexts must be disposed innermost first (as `using` does); one
+ * disposed while a context opened after it in the same scope is still open throws instead of
+ * restoring (src/runtime/current-scope.ts).
+ */
 export class DeviceContext implements Disposable {
   /** The device this context selects, or -1 for none. */
   readonly idx: number;
@@ -42,10 +47,12 @@ export class DeviceContext implements Disposable {
     this.idx = index;
     this.prevIdx = index < 0 ? -1 : currentDevice();
     if (index >= 0) setDevice(index);
+    scopes.open(this);
   }
 
   /** Restores the previous device. */
   [Symbol.dispose](): void {
+    scopes.close(this, `mtia.device(${this.idx})`);
     if (this.prevIdx >= 0) runtime.currentDevice = this.prevIdx;
   }
 }
@@ -59,11 +66,15 @@ export function device(device: DeviceLike | null | undefined): DeviceContext {
 }
 
 /**
- * Runs `fn` with `device` current and switches back afterwards; when `fn` returns a promise,
- * the switch lasts until it settles.
+ * Runs `fn` with `device` current, in a scope of its own: in Node the device stays current
+ * for `fn`'s async continuations only, so concurrent scopes never see each other's device,
+ * and the caller's device is unchanged afterwards (src/runtime/current-scope.ts).
  */
 export function withDevice<T>(device: DeviceLike | null | undefined, fn: () => T): T {
-  return runInScope(new DeviceContext(device), fn);
+  if (typeof fn !== 'function') throw new TypeError(`withDevice(): fn must be a function, but got: ${typeof fn}`);
+  const index = deviceIndex(device, currentDevice, { optional: true });
+  if (index >= 0) checkDeviceIndex(index, deviceCount());
+  return scopes.run(() => setDevice(index), fn);
 }
 
 /** [major, minor] of the simulated chip generation (torch.mtia.get_device_capability). */

@@ -4,6 +4,7 @@
 
 import { MtiaError, ValueError } from '../errors.js';
 import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../mtia/profiles.js';
+import { scopes } from './current-scope.js';
 import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
 import { HEAP_LOCATION } from './layout.js';
 import type { DeviceConnector } from './protocol.js';
@@ -79,8 +80,15 @@ function workerConnector(config: RuntimeConfig): DeviceConnector {
 /** The library's one runtime. */
 export class Runtime {
   config: RuntimeConfig = defaults;
-  /** Index of the current device (per process: JavaScript has one host thread). */
-  currentDevice = 0;
+  /** Index of the current device of the running async context (current-scope.ts). */
+  get currentDevice(): number {
+    return scopes.current().device;
+  }
+
+  set currentDevice(index: number) {
+    scopes.current().device = index;
+  }
+
   private devices: SimulatedDevice[] | undefined;
   private booted: Promise<void> | undefined;
 
@@ -148,7 +156,7 @@ export class Runtime {
     const devices = this.devices;
     this.devices = undefined;
     this.booted = undefined;
-    this.currentDevice = 0;
+    scopes.reset();
     if (devices !== undefined) await Promise.all(devices.map((device) => device.shutdown()));
   }
 }

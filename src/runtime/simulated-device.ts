@@ -11,6 +11,7 @@ import { CachingAllocator } from '../memory/caching-allocator.js';
 import type { HardwareProfile } from '../mtia/profiles.js';
 import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
 import { CommandRing } from './command-ring.js';
+import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
@@ -48,10 +49,6 @@ export class SimulatedDevice {
   readonly eventSlots: EventSlots;
   /** The slot the next new stream gets (streams share slots round-robin past the last). */
   private nextStreamSlot = 1;
-  /** The queue of this device's current stream: where ops are enqueued. */
-  currentQueue: StreamQueue;
-  /** The id of this device's current stream (set with currentQueue by mtia.setStream). */
-  currentStreamId = 0;
   /** Resolves when the worker has booted; rejects (handled) if it could not. */
   readonly booted: Promise<void>;
   /**
@@ -81,7 +78,6 @@ export class SimulatedDevice {
     this.allocator = new CachingAllocator(index, this.heap, undefined, () => this.blockUntilIdle());
     this.ring = new CommandRing(this.views);
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
-    this.currentQueue = this.queues[0]!;
     this.eventSlots = new EventSlots(this.views);
     this.booted = this.boot(connect);
     this.booted.catch(() => {}); // surfaced through every wait instead
@@ -90,6 +86,16 @@ export class SimulatedDevice {
   /** The default stream's queue. */
   get defaultQueue(): StreamQueue {
     return this.queues[0]!;
+  }
+
+  /** The queue of this device's current stream in the running async context: where ops are enqueued. */
+  get currentQueue(): StreamQueue {
+    return scopes.current().streams.get(this)?.queue ?? this.queues[0]!;
+  }
+
+  /** The id of this device's current stream in the running async context (set by mtia.setStream). */
+  get currentStreamId(): number {
+    return scopes.current().streams.get(this)?.streamId ?? 0;
   }
 
   /**

@@ -48,6 +48,8 @@ interface CheckReport {
   wrong: number | null;
   firstWrong: { index: number; got: number; expected: number } | null;
   setDeviceError: { name: string; message: string } | null;
+  interleavedScope: { name: string; message: string } | null;
+  scopedDevices: number[] | null;
   shutdown: boolean;
   error: string | null;
 }
@@ -206,6 +208,11 @@ describe('the built package in Chromium', () => {
       wrong: 0,
       firstWrong: null,
       setDeviceError: { name: 'ValueError', message: 'Expected a mtia or cpu device, but got: cuda:0' },
+      interleavedScope: {
+        name: 'MtiaError',
+        message: expect.stringContaining('while an async mtia.withDevice/withStream callback is still running; this platform has no async context'),
+      },
+      scopedDevices: [0, 1, 0],
       shutdown: true,
       error: null,
     });

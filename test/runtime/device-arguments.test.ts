@@ -96,7 +96,7 @@ describe('device selection (2 devices, not started)', () => {
       await Promise.resolve();
       return mtia.currentDevice();
     });
-    expect(mtia.currentDevice()).toBe(1);
+    expect(mtia.currentDevice()).toBe(0); // the scope's device is its own, not its caller's
     expect(await pending).toBe(1);
     expect(mtia.currentDevice()).toBe(0);
     expect(mtia.withDevice(1, () => mtia.currentDevice())).toBe(1);
