@@ -9,6 +9,7 @@
 
 import { Device } from '../device.js';
 import { MtiaError, ValueError } from '../errors.js';
+import { checkOptions, describeValue } from '../options.js';
 import type { SlotUse } from '../runtime/event-slots.js';
 import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
@@ -64,8 +65,12 @@ export class Event {
   private current: EventRecord | undefined;
 
   constructor(options: EventOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Event(): options must be an object like { enableTiming }, but got: ${String(options)}`);
+    checkOptions('Event', options, ['enableTiming', 'blocking', 'interprocess']);
+    for (const key of ['enableTiming', 'blocking', 'interprocess'] as const) {
+      const value = options[key];
+      if (value !== undefined && typeof value !== 'boolean') {
+        throw new TypeError(`Event(): ${key} must be a boolean, but got: ${describeValue(value)}`);
+      }
     }
     this.enableTiming = options.enableTiming ?? false;
     this.blocking = options.blocking ?? false;

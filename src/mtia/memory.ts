@@ -4,6 +4,7 @@
 // recordMemoryHistory does nothing until the devices have started; none of them starts them,
 // except getMemoryInfo (torch.cuda.mem_get_info initializes too).
 
+import { checkOptions } from '../options.js';
 import type { DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { checkHistoryOptions, type HistoryEnabled, type HistoryStacks } from '../memory/memory-history.js';
@@ -93,9 +94,7 @@ export interface RecordMemoryHistoryOptions {
  * devices have started: `await mtia.init()` first. Bad arguments throw even then.
  */
 export function recordMemoryHistory(options: RecordMemoryHistoryOptions = {}): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`recordMemoryHistory(): options must be an object, but got: ${String(options)}`);
-  }
+  checkOptions('recordMemoryHistory', options, ['enabled', 'stacks', 'maxEntries']);
   const { enabled = 'all', stacks = 'python', maxEntries = 0 } = options;
   checkHistoryOptions(enabled, stacks, maxEntries);
   if (!runtime.initialized) return;

@@ -3,6 +3,7 @@
 
 import { Device, type DeviceLike } from '../device.js';
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
@@ -35,9 +36,7 @@ export class Stream {
 
   /** A new stream on `device` (default: the current device); starts the devices if needed. */
   constructor(options: StreamOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Stream(): options must be an object like { device, priority }, but got: ${String(options)}`);
-    }
+    checkOptions('Stream', options, ['device', 'priority']);
     const { device, priority = 0 } = options;
     if (typeof priority !== 'number' || !Number.isInteger(priority) || priority > 0) {
       throw new ValueError(`Stream(): priority should be 0 or a negative integer, but got: ${String(priority)}`);

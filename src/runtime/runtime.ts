@@ -3,6 +3,7 @@
 // can be configured and started again.
 
 import { MtiaError, ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../mtia/profiles.js';
 import { scopes } from './current-scope.js';
 import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
@@ -57,10 +58,7 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`configure(): options must be an object, but got: ${String(options)}`);
   }
-  const known = new Set(['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs']);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new ValueError(`configure(): unknown option '${key}'; expected one of ${[...known].join(', ')}`);
-  }
+  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs']);
   return {
     deviceCount: options.deviceCount === undefined ? base.deviceCount : checkInteger('deviceCount', options.deviceCount, 1, MAX_DEVICES),
     profile: options.profile === undefined ? base.profile : resolveProfile(options.profile),

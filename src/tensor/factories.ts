@@ -12,6 +12,7 @@ import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js
 import { generatorFor } from './generator.js';
 import { argsBlock, checkAccess } from './launch.js';
 import { allocateTensor, checkScalarFits, filling } from './ops.js';
+import { checkOptions } from '../options.js';
 import { checkShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { uploadValues } from './transfer.js';
@@ -27,10 +28,8 @@ export interface TensorOptions {
 /** Nested arrays of numbers or booleans, as torch.tensor takes them. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
-function resolveOptions(options: TensorOptions | undefined, fallback: DType): { dtype: DType; device: SimulatedDevice } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`options must be an object like { dtype, device }, but got: ${String(options)}`);
-  }
+function resolveOptions(fn: string, options: TensorOptions | undefined, fallback: DType): { dtype: DType; device: SimulatedDevice } {
+  checkOptions(fn, options, ['dtype', 'device']);
   const dtype = options?.dtype ?? fallback;
   dtypeInfo(dtype);
   const index = checkDeviceIndex(
@@ -93,7 +92,7 @@ export function tensor(data: NestedArray | Float32Array | Int32Array | Int8Array
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) fallback = 'bool';
     values = flat;
   }
-  const { dtype, device } = resolveOptions(options, fallback);
+  const { dtype, device } = resolveOptions('tensor', options, fallback);
   const host = ArrayBuffer.isView(values) && dtypeOfArray(values as ArrayBufferView) === dtype ? (values as ArrayLike<number>) : hostValues(values, dtype);
   return uploadValues(host, shape, dtype, device.index);
 }
@@ -101,7 +100,7 @@ export function tensor(data: NestedArray | Float32Array | Int32Array | Int8Array
 /** An uninitialised tensor of `size` (torch.empty): its values are whatever the memory held. */
 export function empty(size: number | readonly number[], options?: TensorOptions): Tensor {
   const shape = checkShape(size);
-  const { dtype, device } = resolveOptions(options, 'float32');
+  const { dtype, device } = resolveOptions('empty', options, 'float32');
   return allocateTensor(device, shape, dtype);
 }
 
@@ -117,7 +116,7 @@ export function full(size: number | readonly number[], fillValue: number | boole
 
 /** A new tensor of `shape` filled with `value` on the device, reported to the sanitizer as `op`. */
 function filled(op: string, shape: number[], value: number, options: TensorOptions | undefined, fallback: DType): Tensor {
-  const { dtype, device } = resolveOptions(options, fallback);
+  const { dtype, device } = resolveOptions(op, options, fallback);
   checkScalarFits(value, dtype); // fill_ refuses values the dtype cannot hold, as PyTorch does
   const out = allocateTensor(device, shape, dtype);
   if (out.numel > 0) {
@@ -151,8 +150,13 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
   if (step === 0) throw new MtiaError('step must be nonzero');
   if ((step > 0 && end < start) || (step < 0 && end > start)) throw new MtiaError('upper bound and larger bound inconsistent with step sign');
   const fallback: DType = numbers.every(Number.isInteger) ? 'int32' : 'float32';
-  const { dtype, device } = resolveOptions(options, fallback);
+  const { dtype, device } = resolveOptions('arange', options, fallback);
   const count = Math.ceil((end - start) / step);
+  if (count * dtypeInfo(dtype).bytes > device.memoryBytes) {
+    // More than the device holds: the allocator raises PyTorch's out-of-memory error (and
+    // counts it) before the host tries to build the values.
+    allocateTensor(device, [count], dtype).free();
+  }
   return uploadValues(hostValues(Array.from({ length: count }, (_, i) => start + i * step), dtype), [count], dtype, device.index);
 }
 
@@ -172,7 +176,7 @@ function randomTensor(shape: number[], dtype: DType, device: SimulatedDevice, ki
 /** Uniform random numbers in [0, 1) (torch.rand); floating dtypes only. */
 export function rand(size: number | readonly number[], options?: TensorOptions): Tensor {
   const shape = checkShape(size);
-  const { dtype, device } = resolveOptions(options, 'float32');
+  const { dtype, device } = resolveOptions('rand', options, 'float32');
   if (!isFloatingDType(dtype)) throw new MtiaError(`"check_uniform_bounds" not implemented for '${dtypeInfo(dtype).scalarType}'`);
   return randomTensor(shape, dtype, device, RANDOM_UNIFORM, (n) => n);
 }
@@ -180,7 +184,7 @@ export function rand(size: number | readonly number[], options?: TensorOptions):
 /** Standard normal random numbers (torch.randn, Box–Muller); floating dtypes only. */
 export function randn(size: number | readonly number[], options?: TensorOptions): Tensor {
   const shape = checkShape(size);
-  const { dtype, device } = resolveOptions(options, 'float32');
+  const { dtype, device } = resolveOptions('randn', options, 'float32');
   if (!isFloatingDType(dtype)) throw new MtiaError(`"normal_kernel" not implemented for '${dtypeInfo(dtype).scalarType}'`);
   return randomTensor(shape, dtype, device, RANDOM_NORMAL, (n) => 2 * Math.ceil(n / 2));
 }
@@ -199,6 +203,6 @@ export function randint(...args: (number | readonly number[] | TensorOptions | u
   if (low >= high) throw new MtiaError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   if (low < -(2 ** 31) || high > 2 ** 31 - 1) throw new MtiaError(`randint(): bounds must fit in int32, but got [${low}, ${high})`);
   const shape = checkShape(size);
-  const { dtype, device } = resolveOptions(options, 'int32');
+  const { dtype, device } = resolveOptions('randint', options, 'int32');
   return randomTensor(shape, dtype, device, RANDOM_RANDINT, (n) => n, low, high);
 }

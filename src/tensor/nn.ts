@@ -2,6 +2,7 @@
 // OP_ROWS over a row dim the host chooses by strides, and embedding_bag as OP_EMBEDDING_BAG.
 
 import { MtiaError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import {
   BAG_MEAN, BAG_SUM, OP_EMBEDDING_BAG, OP_ROWS, ROWS_LAYER_NORM, ROWS_LOG_SOFTMAX, ROWS_SOFTMAX,
 } from '../runtime/layout.js';
@@ -73,6 +74,7 @@ export interface LayerNormOptions {
 /** Normalises over the trailing `normalizedShape` dims to mean 0, variance 1 (biased), then scales and shifts (torch.nn.functional.layer_norm). */
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], options: LayerNormOptions = {}): Tensor {
   const x = checkTensor('layerNorm', input, 'input');
+  checkOptions('layerNorm', options, ['weight', 'bias', 'eps']);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const weight = options.weight ? checkTensor('layerNorm', options.weight, 'weight') : undefined;
   const bias = options.bias ? checkTensor('layerNorm', options.bias, 'bias') : undefined;
@@ -131,6 +133,7 @@ export interface EmbeddingBagOptions {
  */
 export function embeddingBag(input: Tensor, weight: Tensor, offsets?: Tensor | null, options: EmbeddingBagOptions = {}): Tensor {
   const indices = checkTensor('embeddingBag', input, 'input');
+  checkOptions('embeddingBag', options, ['mode']);
   const table = checkTensor('embeddingBag', weight, 'weight');
   const bagStarts = offsets ? checkTensor('embeddingBag', offsets, 'offsets') : undefined;
   const device = checkSameDevice('embeddingBag', bagStarts ? [indices, table, bagStarts] : [indices, table]);

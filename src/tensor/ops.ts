@@ -5,6 +5,7 @@
 // argument block carries the broadcast strides (assembly/ops/elementwise.ts).
 
 import { MtiaError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import {
   BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, OP_ADD, OP_BINARY,
   OP_UNARY, OP_WHERE, UNARY_CLAMP, UNARY_COPY, UNARY_EXP, UNARY_GELU, UNARY_LOG, UNARY_NEG, UNARY_RELU,
@@ -242,7 +243,7 @@ function alphaParams(op: string, alpha: number, input: unknown, other: unknown):
 
 /** input + alpha · other, with broadcasting and type promotion (torch.add). */
 export function add(input: Tensor | Scalar, other: Tensor | Scalar, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
+  const alpha = checkOptions('add', options, ['alpha'])?.alpha ?? 1;
   const configure = alphaParams('add', alpha, input, other); // checks alpha first, as PyTorch does
   if (isScalar(other) && alpha !== 1) return binaryOp('add', BINARY_ADD, input, Number(other) * alpha);
   return binaryOp('add', BINARY_ADD, input, other, undefined, undefined, configure);
@@ -250,6 +251,7 @@ export function add(input: Tensor | Scalar, other: Tensor | Scalar, options?: { 
 
 /** input - alpha · other (torch.sub); refused for bool tensors, as in PyTorch. */
 export function sub(input: Tensor | Scalar, other: Tensor | Scalar, options?: { alpha?: number }): Tensor {
+  checkOptions('sub', options, ['alpha']);
   const check = (a: DType, b: DType) => {
     if (a === 'bool' && b === 'bool') {
       throw new MtiaError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');

@@ -4,6 +4,7 @@
 // indices) are int32 here: mtia-sim has no int64.
 
 import { MtiaError } from '../errors.js';
+import { checkOptions, describeValue } from '../options.js';
 import {
   OP_REDUCE, REDUCE_ARGMAX, REDUCE_MAX, REDUCE_MEAN, REDUCE_MIN, REDUCE_SUM,
 } from '../runtime/layout.js';
@@ -17,6 +18,13 @@ import { Tensor } from './tensor.js';
 export interface ReduceOptions {
   /** Keep reduced dims as size 1 (default false). */
   keepdim?: boolean;
+}
+
+/** The keepdim option of reduction `op`, checked (a misspelled option is an error). */
+function keepdimOf(op: string, options: ReduceOptions | undefined): boolean {
+  const keepdim = checkOptions(op, options, ['keepdim'])?.keepdim ?? false;
+  if (typeof keepdim !== 'boolean') throw new TypeError(`${op}(): keepdim must be a boolean, but got: ${describeValue(keepdim)}`);
+  return keepdim;
 }
 
 /** What max and min along a dim return (PyTorch's namedtuple (values, indices)); indices are int32. */
@@ -80,7 +88,7 @@ function checkNonEmpty(op: string, input: Tensor, dim: number | undefined): void
 export function sum(input: Tensor, dim?: number | readonly number[] | null, options?: ReduceOptions): Tensor {
   checkTensor('sum', input, 'input');
   const dtype = isFloatingDType(input.dtype) ? input.dtype : 'int32';
-  return launchReduce(input, reducedDims(input, dim), REDUCE_SUM, dtype, options?.keepdim ?? false, false).out;
+  return launchReduce(input, reducedDims(input, dim), REDUCE_SUM, dtype, keepdimOf('sum', options), false).out;
 }
 
 /** Mean over `dim` (all dims by default) (torch.mean); floating dtypes only, as in PyTorch. */
@@ -91,7 +99,7 @@ export function mean(input: Tensor, dim?: number | readonly number[] | null, opt
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtypeInfo(input.dtype).scalarType}`,
     );
   }
-  return launchReduce(input, reducedDims(input, dim), REDUCE_MEAN, input.dtype, options?.keepdim ?? false, false).out;
+  return launchReduce(input, reducedDims(input, dim), REDUCE_MEAN, input.dtype, keepdimOf('mean', options), false).out;
 }
 
 /** max/min: the extreme element, or { values, indices } along `dim`. */
@@ -103,7 +111,7 @@ function extreme(op: string, kind: number, input: Tensor, dim: number | undefine
   }
   const d = wrapDim(dim, input.ndim);
   checkNonEmpty(op, input, d);
-  const { out, indices } = launchReduce(input, reducedDims(input, d), kind, input.dtype, options?.keepdim ?? false, true);
+  const { out, indices } = launchReduce(input, reducedDims(input, d), kind, input.dtype, keepdimOf(op, options), true);
   return { values: out, indices: indices! };
 }
 
@@ -128,9 +136,9 @@ export function argmax(input: Tensor, dim?: number | null, options?: ReduceOptio
   checkTensor('argmax', input, 'input');
   if (dim === undefined || dim === null) {
     checkNonEmpty('argmax', input, undefined);
-    return launchReduce(input, reducedDims(input, null), REDUCE_ARGMAX, 'int32', options?.keepdim ?? false, false).out;
+    return launchReduce(input, reducedDims(input, null), REDUCE_ARGMAX, 'int32', keepdimOf('argmax', options), false).out;
   }
   const d = wrapDim(dim, input.ndim);
   checkNonEmpty('argmax', input, d);
-  return launchReduce(input, reducedDims(input, d), REDUCE_ARGMAX, 'int32', options?.keepdim ?? false, false).out;
+  return launchReduce(input, reducedDims(input, d), REDUCE_ARGMAX, 'int32', keepdimOf('argmax', options), false).out;
 }

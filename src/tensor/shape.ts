@@ -1,6 +1,7 @@
 // Shapes: validation, element counts and broadcasting (NumPy rules, as in PyTorch).
 
 import { MtiaError } from '../errors.js';
+import { describeValue } from '../options.js';
 
 /** Number of elements of a tensor of `shape` (1 for a 0-d tensor). */
 export function numelOf(shape: readonly number[]): number {
@@ -13,7 +14,7 @@ export function numelOf(shape: readonly number[]): number {
 export function checkShape(shape: unknown, argument = 'size'): number[] {
   const sizes = typeof shape === 'number' ? [shape] : shape;
   if (!Array.isArray(sizes) || sizes.some((size) => typeof size !== 'number' || !Number.isInteger(size))) {
-    throw new TypeError(`${argument} must be an integer or an array of integers, but got: ${JSON.stringify(shape)}`);
+    throw new TypeError(`${argument} must be an integer or an array of integers, but got: ${describeValue(shape)}`);
   }
   const negative = sizes.find((size) => size < 0);
   if (negative !== undefined) {

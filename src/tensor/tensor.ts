@@ -19,7 +19,49 @@ import { bmm, matmul } from './linalg.js';
 import { logSoftmax, softmax } from './nn.js';
 import { contiguous, permute, reshape, slice, transpose, view } from './views.js';
 import { contiguousStrides, wrapDim } from './shape.js';
-import type { Storage } from './storage.js';
+import { Storage } from './storage.js';
+
+/**
+ * Checks a view's shape, strides and offset against its storage; returns its element count.
+ * Errors use the words of PyTorch's setStorage (aten/src/ATen/native/Resize.h).
+ */
+function checkView(storage: Storage, shape: readonly number[], dtype: DType, strides: readonly number[], offset: number): number {
+  const itemBytes = dtypeInfo(dtype).bytes;
+  if (!Array.isArray(shape) || !Array.isArray(strides) || shape.length !== strides.length) {
+    throw new TypeError(`Tensor(): shape and strides must be arrays of the same length, but got: ${String(shape)} and ${String(strides)}`);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new MtiaError(`Tensor(): storage offset must be a non-negative integer, but got: ${offset}`);
+  }
+  let numel = 1;
+  let last = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    const stride = strides[d]!;
+    if (!Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(stride) || stride < 0) {
+      throw new MtiaError(`Tensor(): sizes and strides must be non-negative integers, but got sizes [${shape.join(', ')}] and strides [${strides.join(', ')}]`);
+    }
+    numel *= size;
+    last += (size - 1) * stride;
+  }
+  if (numel > 0 && (last + 1) * itemBytes > storage.bytes) {
+    throw new MtiaError(
+      `setStorage: sizes [${shape.join(', ')}], strides [${strides.join(', ')}], storage offset ${offset}, and itemsize ${itemBytes} ` +
+        `requiring a storage size of ${(last + 1) * itemBytes} are out of bounds for storage of size ${storage.bytes}`,
+    );
+  }
+  return numel;
+}
+
+/** True if `spec` parses as a torch.device string (of any type). */
+function isDeviceString(spec: string): boolean {
+  try {
+    Device.parse(spec);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A multi-dimensional array on a simulated MTIA device. */
 export class Tensor implements Disposable {
@@ -27,7 +69,11 @@ export class Tensor implements Disposable {
   readonly numel: number;
   private freed = false;
 
-  /** @internal Tensors are made by factories, ops and views, not by `new`. */
+  /**
+   * @internal Tensors are made by factories, ops and views, not by `new`. The view is checked
+   * against its storage: every element it can reach must lie inside it (as PyTorch's
+   * setStorage checks as_strided), so no view reads or writes past the end of its block.
+   */
   constructor(
     /** @internal */ readonly storage: Storage,
     readonly shape: readonly number[],
@@ -37,7 +83,8 @@ export class Tensor implements Disposable {
     /** Offset of the first element in the storage, in elements. */
     readonly offset = 0,
   ) {
-    this.numel = shape.reduce((n, size) => n * size, 1);
+    if (!(storage instanceof Storage)) throw new TypeError(`Tensor(): storage must be a Storage, but got: ${String(storage)}`);
+    this.numel = checkView(storage, shape, dtype, strides, offset);
     storage.retain(this); // also dropped if this tensor is collected without free()
   }
 
@@ -149,6 +196,9 @@ export class Tensor implements Disposable {
       return convert(this, target as DType);
     }
     this.checkUsable('to');
+    if (typeof target === 'string' && !isDeviceString(target)) {
+      throw new TypeError(`to(): expected a dtype (${allDTypes.join(', ')}) or a device ('cpu', 'mtia' or 'mtia:N'), but got: '${target}'`);
+    }
     const index = deviceIndex(target as DeviceLike, () => runtime.currentDevice, { allowCpu: true });
     if (index === -1) return this.cpu();
     return copyToDevice(this, index);

@@ -4,6 +4,7 @@
 // the result); cat copies each input into its slice of the output.
 
 import { MtiaError } from '../errors.js';
+import { describeValue } from '../options.js';
 import { resultType } from './dtype.js';
 import { checkSameDevice, checkTensor } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
@@ -121,7 +122,13 @@ export function slice(input: Tensor, dim: number, start?: number | null, end?: n
   checkTensor('slice', input, 'input');
   if (input.ndim === 0) throw new MtiaError('slice() cannot be applied to a 0-dim tensor.');
   const d = wrapDim(dim, input.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new MtiaError('slice step must be positive');
+  for (const [name, value] of [['start', start], ['end', end]] as const) {
+    if (value !== undefined && value !== null && !Number.isInteger(value)) {
+      throw new TypeError(`slice(): argument '${name}' must be an integer or null, but got: ${describeValue(value)}`);
+    }
+  }
+  if (!Number.isInteger(step)) throw new TypeError(`slice(): argument 'step' must be an integer, but got: ${describeValue(step)}`);
+  if (step <= 0) throw new MtiaError('slice step must be positive');
   const size = input.shape[d]!;
   const clampIndex = (index: number) => Math.min(Math.max(index < 0 ? index + size : index, 0), size);
   const from = clampIndex(start ?? 0);

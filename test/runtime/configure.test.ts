@@ -31,7 +31,7 @@ describe('resolveConfig', () => {
     [{ profile: 'mtia-v3' }, ValueError, "profile must be one of 'mtia-v1', 'mtia-v2' or a custom profile object, but got: 'mtia-v3'"],
     [{ profile: { name: 'x', clockHz: -1 } }, ValueError, 'configure(): profile.clockHz must be a positive number, but got: -1'],
     [{ profile: { name: 'x', dramEfficiency: 1.5 } }, ValueError, 'profile.dramEfficiency must be a number in (0, 1], but got: 1.5'],
-    [{ devices: 2 }, ValueError, "configure(): unknown option 'devices'"],
+    [{ devices: 2 }, TypeError, "configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs"],
   ] as const)('%o throws', (options, kind, message) => {
     expect(() => resolveConfig(options as never)).toThrow(kind);
     expect(() => resolveConfig(options as never)).toThrow(message);

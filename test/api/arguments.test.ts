@@ -1,0 +1,119 @@
+// Bad arguments fail where they are passed (issue 11, findings 5-7): a typed error naming the
+// argument, what was expected and what was given; misspelled options are errors; the exported
+// Tensor constructor refuses views past the end of their storage.
+
+import { afterAll, describe, expect, test } from 'vitest';
+import {
+  add, arange, argmax, DeviceLostError, max, mean, MtiaError, mtia, OutOfMemoryError, sum, Tensor, tensor, zeros,
+  ones, empty, full, rand, randn, randint, layerNorm, embeddingBag, sub,
+} from 'mtia-sim';
+
+afterAll(() => mtia.shutdown());
+
+describe('finding 5: bad values fail at the call, typed', () => {
+  test('slice with a non-integer or NaN start/end/step throws TypeError at the call', () => {
+    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(() => t.slice(1, 1.5, 3)).toThrow(new TypeError("slice(): argument 'start' must be an integer or null, but got: 1.5"));
+    expect(() => t.slice(1, NaN, 3)).toThrow(new TypeError("slice(): argument 'start' must be an integer or null, but got: NaN"));
+    expect(() => t.slice(1, 0, Infinity)).toThrow(new TypeError("slice(): argument 'end' must be an integer or null, but got: Infinity"));
+    expect(() => t.slice(1, 0, 3, 0.5)).toThrow(new TypeError("slice(): argument 'step' must be an integer, but got: 0.5"));
+    expect(() => t.slice(1, 0, 3, 0)).toThrow(new MtiaError('slice step must be positive'));
+    const view = t.slice(1, null, 2);
+    expect(view.shape).toEqual([2, 2]);
+    view.free();
+    t.free();
+  });
+
+  test('arange(0, 1e12) is an OutOfMemoryError (as on CUDA), counted, not a RangeError', () => {
+    const before = mtia.memoryStats()['num_ooms'] as number;
+    expect(() => arange(0, 1e12)).toThrow(OutOfMemoryError);
+    expect(() => arange(0, 1e12)).toThrow('MTIA out of memory. Tried to allocate 3.64 TiB.');
+    expect(mtia.memoryStats()['num_ooms']).toBe(before + 2);
+    expect(mtia.memoryAllocated()).toBe(0);
+  });
+
+  test("to('float64') names both things to() takes, and what it got", () => {
+    const t = tensor([1, 2]);
+    expect(() => t.to('float64' as never)).toThrow(
+      new TypeError("to(): expected a dtype (float32, float16, bfloat16, int8, int32, bool) or a device ('cpu', 'mtia' or 'mtia:N'), but got: 'float64'"),
+    );
+    expect(() => t.to('cuda:0')).toThrow('Expected a mtia or cpu device, but got: cuda:0');
+    t.free();
+  });
+
+  test('non-finite sizes are TypeErrors naming the value', () => {
+    expect(() => zeros([2, NaN])).toThrow(new TypeError('size must be an integer or an array of integers, but got: [2, NaN]'));
+    expect(() => ones(Infinity)).toThrow(new TypeError('size must be an integer or an array of integers, but got: Infinity'));
+  });
+});
+
+describe('finding 6: a misspelled option is a TypeError naming it and the accepted ones', () => {
+  test('Event({ enable_timing }) throws instead of making an event without timing', () => {
+    expect(() => new mtia.Event({ enable_timing: true } as never)).toThrow(
+      new TypeError("Event() got an unexpected keyword argument 'enable_timing' (did you mean 'enableTiming'?); accepted: enableTiming, blocking, interprocess"),
+    );
+    expect(() => new mtia.Event({ enableTiming: 'yes' } as never)).toThrow(new TypeError("Event(): enableTiming must be a boolean, but got: 'yes'"));
+    expect(new mtia.Event({ enableTiming: true }).enableTiming).toBe(true);
+  });
+
+  const t = () => tensor([[1, 2], [3, 4]]);
+  test.each([
+    ['tensor', () => tensor([1], { dtpye: 'int32' } as never), "tensor() got an unexpected keyword argument 'dtpye' (did you mean 'dtype'?); accepted: dtype, device"],
+    ['zeros', () => zeros([1], { devcie: 1 } as never), "zeros() got an unexpected keyword argument 'devcie' (did you mean 'device'?); accepted: dtype, device"],
+    ['ones', () => ones([1], { dtypes: 'int32' } as never), "ones() got an unexpected keyword argument 'dtypes' (did you mean 'dtype'?)"],
+    ['empty', () => empty([1], { pin_memory: true } as never), "empty() got an unexpected keyword argument 'pin_memory'; accepted: dtype, device"],
+    ['full', () => full([1], 2, { Dtype: 'int32' } as never), "full() got an unexpected keyword argument 'Dtype' (did you mean 'dtype'?)"],
+    ['arange', () => arange(3, { devise: 0 } as never), "arange() got an unexpected keyword argument 'devise' (did you mean 'device'?)"],
+    ['rand', () => rand([1], { seed: 1 } as never), "rand() got an unexpected keyword argument 'seed'"],
+    ['randn', () => randn([1], { generator: 1 } as never), "randn() got an unexpected keyword argument 'generator'"],
+    ['randint', () => randint(5, [1], { dtyp: 'int32' } as never), "randint() got an unexpected keyword argument 'dtyp' (did you mean 'dtype'?)"],
+    ['Stream', () => new mtia.Stream({ devcie: 1 } as never), "Stream() got an unexpected keyword argument 'devcie' (did you mean 'device'?); accepted: device, priority"],
+    ['add', () => add(t(), t(), { alhpa: 2 } as never), "add() got an unexpected keyword argument 'alhpa' (did you mean 'alpha'?); accepted: alpha"],
+    ['sub', () => sub(t(), 1, { aplha: 2 } as never), "sub() got an unexpected keyword argument 'aplha' (did you mean 'alpha'?)"],
+    ['sum', () => sum(t(), 0, { keepDim: true } as never), "sum() got an unexpected keyword argument 'keepDim' (did you mean 'keepdim'?); accepted: keepdim"],
+    ['mean', () => mean(t(), 0, { keep_dim: true } as never), "mean() got an unexpected keyword argument 'keep_dim' (did you mean 'keepdim'?)"],
+    ['max', () => max(t(), 0, { keepDims: true } as never), "max() got an unexpected keyword argument 'keepDims'"],
+    ['argmax', () => argmax(t(), 0, { keepdims: true } as never), "argmax() got an unexpected keyword argument 'keepdims' (did you mean 'keepdim'?)"],
+    ['layerNorm', () => layerNorm(t(), [2], { epsilon: 1e-5 } as never), "layerNorm() got an unexpected keyword argument 'epsilon'"],
+    ['embeddingBag', () => embeddingBag(tensor([[0, 1]], { dtype: 'int32' }), t(), null, { mdoe: 'sum' } as never), "embeddingBag() got an unexpected keyword argument 'mdoe' (did you mean 'mode'?)"],
+    ['recordMemoryHistory', () => mtia.recordMemoryHistory({ max_entries: 5 } as never), "recordMemoryHistory() got an unexpected keyword argument 'max_entries' (did you mean 'maxEntries'?)"],
+    ['sum keepdim type', () => sum(t(), 0, { keepdim: 1 } as never), "sum(): keepdim must be a boolean, but got: 1"],
+  ])('%s', (_, call, message) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(message);
+  });
+
+  test('configure() too, with a TypeError like the others', async () => {
+    await mtia.shutdown();
+    expect(() => mtia.configure({ devices: 2 } as never)).toThrow(
+      new TypeError("configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs"),
+    );
+  });
+});
+
+describe('finding 7: the exported Tensor constructor checks the view against its storage', () => {
+  test('a view past the end of its storage throws (PyTorch setStorage words); one inside is fine', () => {
+    const t = tensor([1, 2, 3, 4, 5, 6]);
+    const storage = (t as unknown as { storage: never }).storage;
+    expect(() => new Tensor(storage, [100], 'float32')).toThrow(
+      new MtiaError('setStorage: sizes [100], strides [1], storage offset 0, and itemsize 4 requiring a storage size of 400 are out of bounds for storage of size 24'),
+    );
+    expect(() => new Tensor(storage, [2, 3], 'float32', [3, 1], 1)).toThrow(MtiaError);
+    expect(() => new Tensor(storage, [2], 'float32', [-1], 5)).toThrow('sizes and strides must be non-negative integers');
+    expect(() => new Tensor(storage, [2], 'float32', [1], 0.5)).toThrow('storage offset must be a non-negative integer, but got: 0.5');
+    expect(() => new Tensor(storage, [2], 'float64' as never)).toThrow(TypeError);
+    expect(() => new Tensor({} as never, [2], 'float32')).toThrow(TypeError);
+    const view = new Tensor(storage, [2, 3], 'float32', [3, 1], 0);
+    expect(view.numel).toBe(6);
+    view.free();
+    t.free();
+  });
+
+  test('a lost device is reported as such, not as a bad argument', async () => {
+    await mtia.shutdown();
+    const t = zeros([2]);
+    await mtia.shutdown();
+    expect(() => t.slice(0, 0, 1)).toThrow(DeviceLostError);
+    await expect(t.toArray()).rejects.toThrow(DeviceLostError);
+  });
+});
