@@ -4,9 +4,9 @@
 
 import type { DeviceReport } from '../src/runtime/protocol.js';
 import {
-  ABI_VERSION, DEVICE_FAULTED, EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE,
+  ABI_VERSION, COMMAND_COUNT, COMMAND_SIZE, DEVICE_FAULTED, EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE,
   HEADER_BLOCKED_EVENT, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_PROGRESS,
-  HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, HEAP_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
+  HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, HEAP_LOCATION, RING_COMMANDS, RING_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
   STREAM_SLOTS,
 } from '../src/runtime/layout.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
@@ -134,8 +134,13 @@ export class DeviceFirmware {
       if (blocked !== 0) {
         // Stopped at a wait for an event another device records: the host relays the record
         // into this device's event slot and notifies its generation word.
+        // The relay may have landed between drain() giving up and here, and its notify with
+        // it: sleep only while the slot still lacks the generation the blocked wait (the
+        // command at RING_TAIL) awaits, or that wake-up is lost and the device stops for good.
         const word = generationIndex(blocked - 1);
-        const wait = Atomics.waitAsync(i32, word, Atomics.load(i32, word));
+        const seen = Atomics.load(i32, word);
+        if (seen === this.awaitedGeneration()) continue;
+        const wait = Atomics.waitAsync(i32, word, seen);
         if (wait.async) await wait.value;
         continue;
       }
@@ -145,6 +150,13 @@ export class DeviceFirmware {
       if (wait.async) await wait.value;
       Atomics.store(i32, sleepingIndex, 0);
     }
+  }
+
+  /** The generation the command at RING_TAIL (a wait the core stopped at) waits for. */
+  private awaitedGeneration(): number {
+    const tail = Atomics.load(this.i32, tailIndex);
+    const command = RING_LOCATION + (tail & (RING_COMMANDS - 1)) * COMMAND_SIZE;
+    return this.i32[(command + COMMAND_COUNT) / 4]!;
   }
 
   /** Polls RING_HEAD for up to POLL_MS; true if the host published commands meanwhile. */

@@ -319,7 +319,8 @@ export class CachingAllocator {
       stats.num_alloc_retries++;
       this.releaseCachedSegments();
       address = heap.allocate(segmentSize);
-      if (address < 0 && this.synchronize()) {
+      // Waiting for queued work cannot make room for more than the whole device holds.
+      if (address < 0 && size <= heap.capacityBytes && this.synchronize()) {
         // Cached blocks freed while their streams still had work queued are now clean.
         stats.num_sync_all_streams++;
         if (this.pendingFrees.length > 0) this.processPendingFrees();

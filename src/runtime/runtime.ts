@@ -20,7 +20,11 @@ export interface ConfigureOptions {
   profile?: ProfileName | CustomProfile;
   /** Device memory per device in bytes (default 256 MiB). */
   memoryBytes?: number;
-  /** Milliseconds a control call to a device worker may take (default 30 000). */
+  /**
+   * Milliseconds a control call to a device worker may take (default 30 000; boot gets at least
+   * 30 000). A worker that does not answer in time is lost; a wait that sees no progress for
+   * this long checks that the worker still answers.
+   */
   controlTimeoutMs?: number;
 }
 

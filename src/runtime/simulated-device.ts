@@ -14,7 +14,7 @@ import { CommandRing } from './command-ring.js';
 import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
 import {
-  ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
+  ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION, HEADER_BLOCKED_EVENT,
   HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_RING_TAIL, HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT,
   PROFILE_CLOCK_HZ, PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE,
   PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
@@ -337,6 +337,7 @@ export class SimulatedDevice {
   private blockUntilIdle(): boolean {
     if (this.link === undefined || !this.link.concurrent || this.lost !== undefined) return false;
     const deadline = performance.now() + BLOCKING_WAIT_MS;
+    let stoppedAtRelay = false;
     try {
       for (const queue of this.queues) {
         while (queue !== undefined && !queue.isComplete(queue.enqueued)) {
@@ -345,7 +346,12 @@ export class SimulatedDevice {
           if (queue.isComplete(queue.enqueued)) break;
           const left = deadline - performance.now();
           if (left <= 0 || Atomics.load(this.views.i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) return false;
-          Atomics.wait(this.views.i32, queue.doneWordIndex, done, Math.min(left, 100));
+          // A device stopped at a wait for another device's event goes on only when the host
+          // relays the record, which it cannot do while it blocks here: give up at once.
+          const atRelay = Atomics.load(this.views.i32, HEADER_BLOCKED_EVENT / 4) !== 0;
+          if (atRelay && stoppedAtRelay) return false;
+          stoppedAtRelay = atRelay;
+          Atomics.wait(this.views.i32, queue.doneWordIndex, done, atRelay ? 5 : Math.min(left, 100));
         }
       }
     } catch {

@@ -7,6 +7,9 @@ import * as Comlink from 'comlink';
 import type { DeviceControl, DeviceLink, InitMessage } from './protocol.js';
 import { spawnWorker, unrefPort, type WorkerHandle } from './environment.js';
 
+/** The least time a boot call gets, whatever the control timeout (milliseconds). */
+const BOOT_TIMEOUT_MS = 30_000;
+
 /** A running device worker and its control endpoint. */
 export class WorkerLink implements DeviceLink {
   readonly concurrent = true;
@@ -72,13 +75,15 @@ export class WorkerLink implements DeviceLink {
   async call<K extends keyof DeviceControl>(method: K, ...args: Parameters<DeviceControl[K]>): Promise<Awaited<ReturnType<DeviceControl[K]>>> {
     if (this.lostReason !== undefined) throw this.lostReason;
     this.hold();
+    // Booting compiles and instantiates the core, which on a loaded machine takes a while.
+    const timeoutMs = method === 'boot' ? Math.max(this.timeoutMs, BOOT_TIMEOUT_MS) : this.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new Error(`${method}() got no answer within ${this.timeoutMs} ms`);
+        const error = new Error(`${method}() got no answer within ${timeoutMs} ms`);
         this.lose(error);
         reject(error);
-      }, this.timeoutMs);
+      }, timeoutMs);
     });
     try {
       const call = (this.control[method] as (...a: unknown[]) => Promise<unknown>)(...args);
