@@ -11,7 +11,7 @@ import { Device } from '../device.js';
 import { MtiaError, ValueError } from '../errors.js';
 import { checkOptions, describeValue } from '../options.js';
 import type { SlotUse } from '../runtime/event-slots.js';
-import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
+import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES, OP_ADVANCE_CLOCK, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
 import { orderAfter, snapshotAt } from '../runtime/stream-sanitizer.js';
@@ -36,12 +36,17 @@ interface EventRecord {
   readonly simulated: SimulatedDevice;
   readonly queue: StreamQueue;
   readonly seq: number;
-  readonly slot: number;
+  /** The event slot, or -1 once spilled: the record completed and gave its slot up (EventSlots.acquire). */
+  slot: number;
+  /** The recorded time in cycles, kept on the host once the slot is spilled. */
+  timeCycles: number;
   readonly generation: number;
   /** Waits issued on this record, which must complete before the slot is reused. */
   readonly uses: SlotUse[];
   /** Relays of this record to other devices, which read the slot when it completes. */
   readonly relays: Promise<void>[];
+  /** Relays not yet settled. */
+  relaysPending: number;
   /** What the stream sanitizer knows this record is ordered after (when it is enabled). */
   readonly order: ReadonlyMap<StreamQueue, number> | undefined;
 }
@@ -52,7 +57,26 @@ const collected = new FinalizationRegistry<EventRecord>((record) => release(reco
 /** Returns a record's slot to its device once its record, waits and relays are done. */
 function release(record: EventRecord): void {
   const uses: SlotUse[] = [[record.queue, record.seq], ...record.uses];
-  void Promise.allSettled(record.relays).then(() => record.simulated.eventSlots.release(record.slot, uses));
+  void Promise.allSettled(record.relays).then(() => {
+    if (record.slot >= 0) record.simulated.eventSlots.release(record.slot, uses);
+  });
+}
+
+/**
+ * Gives up `record`'s slot if nothing on the device still reads it (the record, its waits and
+ * relays have completed), keeping the recorded time on the host; true if it did.
+ */
+function spill(record: EventRecord): boolean {
+  if (record.slot < 0 || record.relaysPending > 0 || !record.queue.isComplete(record.seq)) return false;
+  if (!record.uses.every(([queue, seq]) => queue.isComplete(seq))) return false;
+  record.timeCycles = record.simulated.eventSlots.timeCycles(record.slot);
+  record.slot = -1;
+  return true;
+}
+
+/** The time `record` was recorded at, in cycles of its device (read after it completed). */
+function recordedCycles(record: EventRecord): number {
+  return record.slot < 0 ? record.timeCycles : record.simulated.eventSlots.timeCycles(record.slot);
 }
 
 /** A mark on a stream that carries simulated device time (torch.Event). */
@@ -100,7 +124,10 @@ export class Event {
     const generation = simulated.eventSlots.nextGeneration();
     const seq = stream.queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, generation, slot, 0);
     const order = snapshotAt(stream.queue, seq);
-    const record: EventRecord = { simulated, queue: stream.queue, seq, slot, generation, uses: [], relays: [], order };
+    const record: EventRecord = {
+      simulated, queue: stream.queue, seq, slot, timeCycles: 0, generation, uses: [], relays: [], relaysPending: 0, order,
+    };
+    simulated.eventSlots.hold(slot, () => spill(record));
     if (previous !== undefined) {
       collected.unregister(this);
       release(previous);
@@ -124,7 +151,7 @@ export class Event {
     const record = this.current;
     if (record === undefined) return;
     await record.simulated.wait(record.queue, record.seq, 'work before this event');
-    record.simulated.observe(record.simulated.eventSlots.timeCycles(record.slot));
+    record.simulated.observe(recordedCycles(record));
   }
 
   /**
@@ -136,11 +163,16 @@ export class Event {
     const record = this.current;
     if (record === undefined) return;
     stream.simulated.assertAlive();
-    if (stream.simulated === record.simulated) {
+    if (record.slot < 0) {
+      // Spilled: the record completed and the host knows its time, so the wait only moves the
+      // stream's clock there (on either device).
+      stream.queue.enqueue(OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, record.timeCycles);
+    } else if (stream.simulated === record.simulated) {
       const seq = stream.queue.enqueue(OP_WAIT_EVENT, 0, 0, 0, 0, record.generation, record.slot, 0);
       record.uses.push([stream.queue, seq]);
     } else {
-      record.relays.push(relay(record, stream));
+      record.relaysPending++;
+      record.relays.push(relay(record, stream).finally(() => record.relaysPending--));
     }
     orderAfter(stream.queue, record.order);
   }
@@ -169,7 +201,7 @@ export class Event {
           `mtia:${b.simulated.index}); each device keeps its own simulated clock, so the interval is not defined`,
       );
     }
-    const cycles = b.simulated.eventSlots.timeCycles(b.slot) - a.simulated.eventSlots.timeCycles(a.slot);
+    const cycles = recordedCycles(b) - recordedCycles(a);
     return (cycles / a.simulated.profile.clockHz) * 1e3;
   }
 
@@ -206,7 +238,7 @@ function relay(record: EventRecord, stream: Stream): Promise<void> {
     target.eventSlots.release(slot, [[stream.queue, seq]]);
   };
   return record.simulated.wait(record.queue, record.seq, 'an event another device waits for').then(
-    () => fill(record.simulated.eventSlots.timeCycles(record.slot)),
+    () => fill(recordedCycles(record)),
     () => fill(0),
   );
 }

@@ -18,14 +18,24 @@ export class EventSlots {
   /** Released slots still waiting for their last uses to complete. */
   private pending: { slot: number; uses: readonly SlotUse[] }[] = [];
   private generation = 0;
+  /**
+   * Slots held by event records, with a function that gives the slot up if the record no
+   * longer needs it (its record and waits have completed, so the host can keep its time).
+   */
+  private readonly held = new Map<number, () => boolean>();
 
   constructor(private readonly views: MemoryViews) {
     for (let slot = EVENT_SLOTS - 1; slot >= 0; slot--) this.free.push(slot);
   }
 
-  /** A slot for a new record; throws if every slot is held by a live event. */
+  /**
+   * A slot for a new record. When none is free, completed records give theirs up (spill) first:
+   * dropped events are only collected when the garbage collector gets to them, which a loop
+   * that records events without awaiting may outrun. Throws if every slot is still in use.
+   */
   acquire(): number {
     if (this.free.length === 0) this.reclaim();
+    if (this.free.length === 0) this.spill();
     const slot = this.free.pop();
     if (slot === undefined) {
       throw new MtiaError(
@@ -44,7 +54,23 @@ export class EventSlots {
 
   /** Returns `slot` to the pool once every command in `uses` has completed. */
   release(slot: number, uses: readonly SlotUse[]): void {
+    this.held.delete(slot);
     this.pending.push({ slot, uses });
+  }
+
+  /** Notes that an event record holds `slot`; `spill` gives it up if it can (see acquire). */
+  hold(slot: number, spill: () => boolean): void {
+    this.held.set(slot, spill);
+  }
+
+  /** Takes back the slots of every record that can give its slot up. */
+  private spill(): void {
+    for (const [slot, spill] of this.held) {
+      if (spill()) {
+        this.held.delete(slot);
+        this.free.push(slot);
+      }
+    }
   }
 
   /** The time the core wrote into `slot` (read after its record completed), in cycles. */
