@@ -39,7 +39,7 @@ export class SimulatedDevice {
   readonly views: MemoryViews;
   /** The device's "cudaMalloc": where the caching allocator reserves its segments. */
   readonly heap: DeviceHeap;
-  /** Tensor and staging memory: a caching allocator over `heap` with stream-ordered reuse. */
+  /** Tensor and argument-block memory: a caching allocator over `heap` with stream-ordered reuse. */
   readonly allocator: CachingAllocator;
   /** The command ring all streams of the device share. */
   readonly ring: CommandRing;

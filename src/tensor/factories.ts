@@ -1,6 +1,7 @@
 // Tensor factories (torch.tensor, empty, zeros, ones, full, arange, rand, randn, randint).
-// Host data reaches the device through a stream-ordered copy from a staging buffer
-// (transfer.ts); constant fills and random numbers are computed on the device.
+// Host data is written into a fresh block and charged by a stream-ordered copy (transfer.ts);
+// constant fills and random numbers are computed on the device. Options are checked where
+// they are passed (src/options.ts).
 
 import { deviceIndex, checkDeviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';

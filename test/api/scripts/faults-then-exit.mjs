@@ -2,7 +2,7 @@
 // pending on them; mtia:3 keeps computing. No shutdown(): the process must exit by itself.
 import { add, mtia, tensor } from 'mtia-sim';
 
-mtia.configure({ deviceCount: 4, controlTimeoutMs: 1000 });
+mtia.configure({ deviceCount: 4, controlTimeoutMs: 500 });
 await mtia.init();
 const lost = [];
 const survivor = [];
