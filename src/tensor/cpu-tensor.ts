@@ -4,6 +4,7 @@
 // device with to(device) to compute.
 
 import { Device, deviceIndex, type DeviceLike } from '../device.js';
+import { MtiaError } from '../errors.js';
 import { runtime } from '../runtime/runtime.js';
 import type { DType, TypedArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
@@ -22,6 +23,9 @@ export class CpuTensor {
     readonly data: TypedArray,
   ) {
     this.numel = shape.reduce((n, size) => n * size, 1);
+    if (!ArrayBuffer.isView(data) || (data as TypedArray).length !== this.numel) {
+      throw new MtiaError(`CpuTensor(): a tensor of shape [${shape.join(', ')}] needs ${this.numel} values, but got: ${ArrayBuffer.isView(data) ? (data as TypedArray).length : String(data)}`);
+    }
   }
 
   /** Always cpu. */

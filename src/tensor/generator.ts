@@ -72,6 +72,9 @@ export function generatorFor(device: SimulatedDevice): Generator {
 /** Seeds the generators of every device, existing and future, with `seed` (torch.manual_seed). */
 export function manualSeed(seed: number | bigint): void {
   if (typeof seed === 'number' && !Number.isSafeInteger(seed)) throw new TypeError(`seed must be an integer, but got: ${seed}`);
+  if (typeof seed !== 'number' && typeof seed !== 'bigint') {
+    throw new TypeError(`manualSeed(): seed must be an integer or a bigint, but got: ${typeof seed === 'string' ? `'${seed}'` : typeof seed}`);
+  }
   baseSeed = BigInt.asUintN(64, BigInt(seed));
   seedGeneration++;
 }

@@ -92,6 +92,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
     if (t.dtype !== x.dtype) throw new MtiaError(`layerNorm(): ${name} dtype ${t.dtype} does not match input dtype ${x.dtype}`);
   }
   const eps = options.eps ?? 1e-5;
+  if (typeof eps !== 'number' || !Number.isFinite(eps)) throw new TypeError(`layerNorm(): eps must be a finite number, but got: ${String(eps)}`);
   const length = shape.reduce((n, s) => n * s, 1);
   // Rows are the flattened trailing dims: contiguous copies where strides do not allow that.
   const temporaries: Tensor[] = [];

@@ -3,7 +3,7 @@
 // Reading values back is the only thing that waits. Views share their Storage: each Tensor
 // object holds one reference, dropped by free() (or by the garbage collector, see storage.ts).
 
-import { Device, deviceIndex, type DeviceLike } from '../device.js';
+import { checkDeviceIndex, Device, deviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { Stream } from '../mtia/stream.js';
 import { runtime } from '../runtime/runtime.js';
@@ -201,6 +201,7 @@ export class Tensor implements Disposable {
     }
     const index = deviceIndex(target as DeviceLike, () => runtime.currentDevice, { allowCpu: true });
     if (index === -1) return this.cpu();
+    checkDeviceIndex(index, runtime.config.deviceCount); // at the call, not in the promise
     return copyToDevice(this, index);
   }
 

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   add, arange, argmax, DeviceLostError, max, mean, MtiaError, mtia, OutOfMemoryError, sum, Tensor, tensor, zeros,
-  ones, empty, full, rand, randn, randint, layerNorm, embeddingBag, sub,
+  ones, empty, full, rand, randn, randint, layerNorm, embeddingBag, sub, manualSeed, CpuTensor,
 } from 'mtia-sim';
 
 afterAll(() => mtia.shutdown());
@@ -38,6 +38,18 @@ describe('finding 5: bad values fail at the call, typed', () => {
       new TypeError("to(): expected a dtype (float32, float16, bfloat16, int8, int32, bool) or a device ('cpu', 'mtia' or 'mtia:N'), but got: 'float64'"),
     );
     expect(() => t.to('cuda:0')).toThrow('Expected a mtia or cpu device, but got: cuda:0');
+    t.free();
+  });
+
+  test('more arguments checked at the call: seeds, eps, to(device) range, CpuTensor lengths', () => {
+    expect(() => manualSeed('x' as never)).toThrow(new TypeError("manualSeed(): seed must be an integer or a bigint, but got: 'x'"));
+    const t = tensor([[1, 2], [3, 4]]);
+    expect(() => layerNorm(t, [2], { eps: 'x' as never })).toThrow(new TypeError('layerNorm(): eps must be a finite number, but got: x'));
+    expect(() => layerNorm(t, [2], { eps: NaN })).toThrow(TypeError);
+    expect(() => t.to(5)).toThrow('Device index out of range: 5'); // thrown, not a rejected promise
+    expect(() => new CpuTensor([2], 'float32', new Float32Array(1))).toThrow(
+      new MtiaError('CpuTensor(): a tensor of shape [2] needs 2 values, but got: 1'),
+    );
     t.free();
   });
 
