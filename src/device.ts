@@ -15,7 +15,14 @@ export class Device {
     readonly type: string,
     /** Device index, or null when the string named no index ('mtia'). */
     readonly index: number | null = null,
-  ) {}
+  ) {
+    if (typeof type !== 'string' || !torchDeviceTypes.includes(type)) {
+      throw new MtiaError(`Expected one of ${torchDeviceTypes.join(', ')} device type, but got: ${String(type)}`);
+    }
+    if (index !== null && (!Number.isInteger(index) || index < 0)) {
+      throw new MtiaError(`Device index must not be negative and must be an integer, but got: ${String(index)}`);
+    }
+  }
 
   /** Parses a device string ('mtia:1', 'mtia', 'cpu') as torch.device(str) does. */
   static parse(spec: string): Device {

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   add, arange, argmax, DeviceLostError, max, mean, MtiaError, mtia, OutOfMemoryError, sum, Tensor, tensor, zeros,
-  ones, empty, full, rand, randn, randint, layerNorm, embeddingBag, sub, manualSeed, CpuTensor,
+  ones, empty, full, rand, randn, randint, layerNorm, embeddingBag, sub, manualSeed, CpuTensor, Device,
 } from 'mtia-sim';
 
 afterAll(() => mtia.shutdown());
@@ -119,6 +119,13 @@ describe('finding 7: the exported Tensor constructor checks the view against its
     expect(view.numel).toBe(6);
     view.free();
     t.free();
+  });
+
+  test('the exported Device constructor checks its type and index', () => {
+    expect(() => new Device('gpu', 0)).toThrow('device type, but got: gpu');
+    expect(() => new Device('mtia', -1)).toThrow(new MtiaError('Device index must not be negative and must be an integer, but got: -1'));
+    expect(() => new Device('mtia', 1.5)).toThrow(MtiaError);
+    expect(String(new Device('mtia', 1))).toBe('mtia:1');
   });
 
   test('a lost device is reported as such, not as a bad argument', async () => {
