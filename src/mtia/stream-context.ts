@@ -5,7 +5,6 @@
 
 import type { DeviceLike } from '../device.js';
 import { runtime } from '../runtime/runtime.js';
-import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { resolveDevice } from './devices.js';
 import { scopes } from '../runtime/current-scope.js';
 import { Stream } from './stream.js';
