@@ -3,7 +3,7 @@
 // set beside postmessage-worker.mjs command for command. run.mjs bundles this file with
 // esbuild into build/bench/ (it reaches into src/, which the package does not export).
 
-import { resolveProfile } from '../../src/mtia/profiles.js';
+import { resolveProfile } from '../../src/profiles.js';
 import { compileCore } from '../../src/runtime/environment.js';
 import { DTYPE_FLOAT32, OP_ADD } from '../../src/runtime/layout.js';
 import { SimulatedDevice } from '../../src/runtime/simulated-device.js';

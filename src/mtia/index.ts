@@ -5,7 +5,7 @@ export {
   currentDevice, device, DeviceContext, deviceCount, getDeviceCapability, getDeviceProperties,
   isBf16Supported, setDevice, synchronize, withDevice, type DeviceProperties,
 } from './devices.js';
-export { profiles, type CustomProfile, type HardwareProfile, type ProfileName } from './profiles.js';
+export { profiles, type CustomProfile, type HardwareProfile, type ProfileName } from '../profiles.js';
 export {
   attachOutOfMemoryObserver, dumpSnapshot, emptyCache, getMemoryInfo, maxMemoryAllocated, maxMemoryReserved,
   memoryAllocated, memoryReserved, memoryStats, recordMemoryHistory, resetPeakMemoryStats, snapshot,

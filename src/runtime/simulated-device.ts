@@ -5,20 +5,18 @@
 // (allocateForHost), charged and ordered by a stream-ordered copy command, and leaves it through
 // a stream-ordered copy into a staging block.
 
-import { DeviceLostError } from '../errors.js';
+import { DeviceLostError, MtiaError } from '../errors.js';
 import { CachingAllocator } from '../memory/caching-allocator.js';
-import type { HardwareProfile } from '../mtia/profiles.js';
+import type { HardwareProfile } from '../profiles.js';
 import type { DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
 import { CommandRing } from './command-ring.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT,
-  PROFILE_CLOCK_HZ, PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE,
-  PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
-  PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
-  PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, STREAM_SLOTS,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_TIMING_ONLY,
+  HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
+import { profileFields } from './profile-block.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
@@ -62,8 +60,13 @@ export class SimulatedDevice {
     /** Heap capacity in bytes (the device's total memory). */
     readonly memoryBytes: number,
     connect: DeviceConnector,
+    /**
+     * Timing-only mode: device memory is virtual (no bytes behind the heap, which may be far
+     * larger than this machine's memory), kernels do not run, and values cannot be read.
+     */
+    readonly timingOnly = false,
   ) {
-    const pages = Math.ceil((HEAP_LOCATION + memoryBytes) / WASM_PAGE_BYTES);
+    const pages = Math.ceil((HEAP_LOCATION + (timingOnly ? 0 : memoryBytes)) / WASM_PAGE_BYTES);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.views = memoryViews(this.memory);
     this.writeHeader();
@@ -142,12 +145,18 @@ export class SimulatedDevice {
    */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+    if (!this.timingOnly) new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
     return queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
   }
 
   /** Copies `bytes` of device memory at `src` to the host, in stream order. */
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
+    if (this.timingOnly) {
+      throw new MtiaError(
+        `cannot read values from mtia:${this.index}: it runs in timing-only mode (mtia.configure({ timingOnly: true })), ` +
+          'where tensors have shapes, memory and simulated time but no data',
+      );
+    }
     const staging = this.allocate(bytes, queue);
     try {
       queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
@@ -304,19 +313,10 @@ export class SimulatedDevice {
   /** Writes the header and profile block the core reads at boot. */
   private writeHeader(): void {
     const { i32, f64 } = this.views;
-    const p = this.profile;
     i32[HEADER_ABI_VERSION / 4] = ABI_VERSION;
     i32[HEADER_DEVICE_INDEX / 4] = this.index;
-    const field = (index: number, value: number) => (f64[PROFILE_LOCATION / 8 + index] = value);
-    field(PROFILE_CLOCK_HZ, p.clockHz);
-    field(PROFILE_PE_ROWS, p.peRows);
-    field(PROFILE_PE_COLS, p.peCols);
-    field(PROFILE_DRAM_BYTES_PER_SECOND, p.dramBytesPerSecond);
-    field(PROFILE_DRAM_EFFICIENCY, p.dramEfficiency);
-    field(PROFILE_PCIE_BYTES_PER_SECOND, p.pcieBytesPerSecond);
-    field(PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, p.seElementsPerCyclePerPe);
-    field(PROFILE_JOB_LAUNCH_NS, p.jobLaunchNs);
-    field(PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, p.dpeFp16MacsPerCyclePerPe);
-    field(PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE, p.dpeInt8MacsPerCyclePerPe);
+    i32[HEADER_TIMING_ONLY / 4] = this.timingOnly ? 1 : 0;
+    f64[HEADER_MEMORY_END / 8] = HEAP_LOCATION + this.memoryBytes;
+    f64.set(profileFields(this.profile), PROFILE_LOCATION / 8);
   }
 }

@@ -115,14 +115,16 @@ describe('rejected commands', () => {
     expect(h.done()).toBe(seq);
     expect(h.fault()).toEqual({ status: expected, seq, count: 1 });
     const after = h.u8.slice(0, L.HEAP_LOCATION + 4096);
-    // Only the ring tail, the progress word, the stream's own control block and the control
-    // core's engine block (the launch is still charged) may change.
+    // Only the ring tail, the progress word, the stream's own control block, the control
+    // core's engine block (the launch is still charged) and the command's op record may change.
     const changed = after.reduce<number[]>((list, byte, k) => (byte !== before[k] ? [...list, k] : list), []);
     const allowed = new Set<number>();
     for (const word of [L.HEADER_RING_TAIL, L.HEADER_PROGRESS]) for (let k = word; k < word + 4; k++) allowed.add(k);
     for (let k = L.STREAMS_LOCATION; k < L.STREAMS_LOCATION + L.STREAM_SIZE; k++) allowed.add(k);
     const control = L.ENGINES_LOCATION + L.ENGINE_CONTROL * L.ENGINE_SIZE;
     for (let k = control; k < control + L.ENGINE_SIZE; k++) allowed.add(k);
+    const record = L.RECORDS_LOCATION + ((seq - 1) % L.RING_COMMANDS) * L.RECORD_SIZE;
+    for (let k = record; k < record + L.RECORD_SIZE; k++) allowed.add(k);
     expect(changed.filter((k) => !allowed.has(k))).toEqual([]);
   });
 

@@ -24,9 +24,9 @@ interface Args {
   floatParams?: Record<number, number>;
 }
 
-/** Writes an argument block (assembly/ops/args.ts) at heap offset `offset`; returns its address. */
-function writeArgs(offset: number, args: Args): number {
-  const address = h.heap(offset);
+/** Writes an argument block (assembly/ops/args.ts) into a fresh ring block; returns its address. */
+function writeArgs(args: Args): number {
+  const address = h.argsBlock();
   const word = address / 4;
   h.u32.fill(0, word, word + L.ARGS_BYTES / 4);
   const shape = args.shape ?? [];
@@ -52,7 +52,7 @@ describe('OP_BINARY', () => {
     const [pa, pb, pc] = [h.heap(4096), h.heap(8192), h.heap(12288)];
     h.f32.set(a, pa / 4);
     h.f32.set(b, pb / 4);
-    const args = writeArgs(0, {
+    const args = writeArgs({
       kind: L.BINARY_ADD, dtypes: [L.DTYPE_FLOAT32, L.DTYPE_FLOAT32], shape: [3, 5],
       strides: [[5, 1], [5, 1], [0, 1]],
     });
@@ -68,11 +68,11 @@ describe('OP_BINARY', () => {
   test('a rank above 8, a count that disagrees with the shape and an operand past the heap are refused untouched', () => {
     const pc = h.heap(12288);
     h.u32[pc / 4] = 0x7eadbeef;
-    const tooDeep = writeArgs(0, { dtypes: [0, 0], shape: new Array(9).fill(1) });
+    const tooDeep = writeArgs({ dtypes: [0, 0], shape: new Array(9).fill(1) });
     h.push({ opcode: L.OP_BINARY, dtype: L.DTYPE_FLOAT32, dst: pc, src0: pc, src1: pc, count: 1, arg0: tooDeep });
-    const wrongCount = writeArgs(1024, { dtypes: [0, 0], shape: [2], strides: [[1], [1], [1]] });
+    const wrongCount = writeArgs({ dtypes: [0, 0], shape: [2], strides: [[1], [1], [1]] });
     h.push({ opcode: L.OP_BINARY, dtype: L.DTYPE_FLOAT32, dst: pc, src0: pc, src1: pc, count: 3, arg0: wrongCount });
-    const far = writeArgs(2048, { dtypes: [0, 0], shape: [2], strides: [[1], [1], [1 << 30]] });
+    const far = writeArgs({ dtypes: [0, 0], shape: [2], strides: [[1], [1], [1 << 30]] });
     h.push({ opcode: L.OP_BINARY, dtype: L.DTYPE_FLOAT32, dst: pc, src0: pc, src1: pc, count: 2, arg0: far });
     h.core.drain(10);
     expect(h.fault()).toEqual({ status: S.STATUS_OUT_OF_BOUNDS, seq: 3, count: 3 });
@@ -105,7 +105,7 @@ describe('OP_REDUCE', () => {
     const src = h.heap(4096);
     const dst = h.heap(8192);
     h.f32.set(values, src / 4);
-    const args = writeArgs(0, { kind: L.REDUCE_SUM, dtypes: [L.DTYPE_FLOAT32], shape: [3, 4], strides: [[1, 0], [1, 3]], params: [1] });
+    const args = writeArgs({ kind: L.REDUCE_SUM, dtypes: [L.DTYPE_FLOAT32], shape: [3, 4], strides: [[1, 0], [1, 3]], params: [1] });
     const before = h.clockCycles();
     h.push({ opcode: L.OP_REDUCE, dtype: L.DTYPE_FLOAT32, dst, src0: src, count: 3, arg0: args });
     h.core.drain(1);
@@ -127,8 +127,8 @@ describe('OP_UNARY copy (dtype conversion)', () => {
     for (const [dtype, round] of [[L.DTYPE_FLOAT16, toFloat16], [L.DTYPE_BFLOAT16, toBfloat16]] as const) {
       const half = h.heap(8192);
       const back = h.heap(12288);
-      const toHalf = writeArgs(0, { kind: L.UNARY_COPY, dtypes: [L.DTYPE_FLOAT32], shape: [n], strides: [[1], [1]] });
-      const toFloat = writeArgs(1024, { kind: L.UNARY_COPY, dtypes: [dtype], shape: [n], strides: [[1], [1]] });
+      const toHalf = writeArgs({ kind: L.UNARY_COPY, dtypes: [L.DTYPE_FLOAT32], shape: [n], strides: [[1], [1]] });
+      const toFloat = writeArgs({ kind: L.UNARY_COPY, dtypes: [dtype], shape: [n], strides: [[1], [1]] });
       h.push({ opcode: L.OP_UNARY, dtype, dst: half, src0: src, count: n, arg0: toHalf });
       h.push({ opcode: L.OP_UNARY, dtype: L.DTYPE_FLOAT32, dst: back, src0: half, count: n, arg0: toFloat });
       h.core.drain(2);
@@ -148,7 +148,7 @@ describe('OP_MATMUL', () => {
       else {
         // Put float32 values, then convert on the device (checked above) to the 16-bit dtype.
         h.f32.set(values, h.heap(13 << 20) / 4);
-        const args = writeArgs(2048, { kind: L.UNARY_COPY, dtypes: [L.DTYPE_FLOAT32], shape: [values.length], strides: [[1], [1]] });
+        const args = writeArgs({ kind: L.UNARY_COPY, dtypes: [L.DTYPE_FLOAT32], shape: [values.length], strides: [[1], [1]] });
         h.push({ opcode: L.OP_UNARY, dtype, dst: address, src0: h.heap(13 << 20), count: values.length, arg0: args });
         h.core.drain(1);
       }
@@ -156,9 +156,9 @@ describe('OP_MATMUL', () => {
     write(pa, a);
     write(pb, bT);
     const workspace = h.heap(14 << 20);
-    const args = writeArgs(0, {
+    const args = writeArgs({
       dtypes: [dtype, dtype], shape: [],
-      params: [m, n, k, k, 1, 1, k, 0, 0, workspace, 2 << 20],
+      params: [m, n, k, k, 1, 1, k, 0, 0, 0, workspace, 0, 2 << 20],
     });
     h.push({ opcode: L.OP_MATMUL, dtype, dst: pc, src0: pa, src1: pb, count: m * n, arg0: args });
     expect(h.core.drain(1)).toBe(1);
@@ -202,7 +202,7 @@ describe('OP_MATMUL', () => {
 
   test('a workspace smaller than the blocking needs is refused', () => {
     const pc = h.heap(9 << 20);
-    const args = writeArgs(0, { dtypes: [0, 0], params: [8, 8, 8, 8, 1, 8, 1, 0, 0, h.heap(14 << 20), 64] });
+    const args = writeArgs({ dtypes: [0, 0], params: [8, 8, 8, 8, 1, 8, 1, 0, 0, 0, h.heap(14 << 20), 0, 64] });
     h.push({ opcode: L.OP_MATMUL, dtype: L.DTYPE_FLOAT32, dst: pc, src0: pc, src1: pc, count: 64, arg0: args });
     h.core.drain(1);
     expect(h.fault().status).toBe(S.STATUS_BAD_ARGS);
@@ -220,7 +220,7 @@ describe('OP_RANDOM (Philox4x32-10)', () => {
     const dst = h.heap(4096);
     const seed = 0x123456789abcdefn;
     const offset = 8n;
-    const args = writeArgs(0, { kind: L.RANDOM_RANDINT, params: [0x89abcdef, 0x01234567, 8, 0, 0, 0x7fffffff] });
+    const args = writeArgs({ kind: L.RANDOM_RANDINT, params: [0x89abcdef, 0x01234567, 8, 0, 0, 0x7fffffff] });
     h.push({ opcode: L.OP_RANDOM, dtype: L.DTYPE_INT32, dst, count: 11, arg0: args });
     h.core.drain(1);
     expect(h.fault().count).toBe(0);
@@ -230,10 +230,10 @@ describe('OP_RANDOM (Philox4x32-10)', () => {
 
   test('uniform float32 and normal follow the documented transforms of the stream', () => {
     const dst = h.heap(4096);
-    const args = writeArgs(0, { kind: L.RANDOM_UNIFORM, params: [42, 0, 0, 0] });
+    const args = writeArgs({ kind: L.RANDOM_UNIFORM, params: [42, 0, 0, 0] });
     h.push({ opcode: L.OP_RANDOM, dtype: L.DTYPE_FLOAT32, dst, count: 9, arg0: args });
     const normal = h.heap(8192);
-    const nargs = writeArgs(1024, { kind: L.RANDOM_NORMAL, params: [42, 0, 12, 0] });
+    const nargs = writeArgs({ kind: L.RANDOM_NORMAL, params: [42, 0, 12, 0] });
     h.push({ opcode: L.OP_RANDOM, dtype: L.DTYPE_FLOAT32, dst: normal, count: 5, arg0: nargs });
     h.core.drain(2);
     expect(h.fault().count).toBe(0);
