@@ -3,7 +3,7 @@
 // local memory in double-buffered tiles:
 //
 //   elements ─► PEs (≤ 64, ≥ one vector each) ─► tiles of t elements per PE
-//               (in + out) · t · 2 ≤ local memory   (double-buffered in and out)
+//               (in + out) · t ≤ STREAMING_TILE_BYTES, and ≤ local memory / 2 (double-buffered)
 //
 // per tile: issue `instructions` · issue cost, FI in t·in bytes, SE t·sePasses / SE rate,
 // RE t·rePasses / RE rate, MLU t·mluBytes / MLU rate, FI out t·out bytes (pipeline.ts). All
@@ -21,6 +21,11 @@ import { runPipeline, setStages } from "./pipeline";
 
 /** Custom instructions per tile of a streaming op: DMA in, the unit's op, DMA out. */
 export const STREAMING_INSTRUCTIONS_PER_TILE: f64 = 3;
+/**
+ * Bytes (in + out) of one tile: the kernels stream in tiles this size so that the pipeline
+ * fills after a small fraction of the op (a lowering choice of the simulated kernel library).
+ */
+export const STREAMING_TILE_BYTES: f64 = 32768;
 
 /**
  * Times a streaming op over `elements` that reads `inBytes` and writes `outBytes` in all, with
@@ -44,7 +49,8 @@ export function timeStreaming(
   const pes = min(peCount, Math.ceil(elements / seElementsPerCycle));
   const perPe = elements / pes;
   const bytesPerElement = (inBytes + outBytes) / elements;
-  const tileElements = max(1, Math.floor(localMemoryBytes / (2 * max(bytesPerElement, 1))));
+  const tileBytes = min(STREAMING_TILE_BYTES, localMemoryBytes / 2);
+  const tileElements = max(1, Math.floor(tileBytes / max(bytesPerElement, 1)));
   const steps = Math.ceil(perPe / tileElements);
   const t = perPe / steps;
   setStages(
