@@ -16,3 +16,5 @@ export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';
 export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';
+export { profiler } from '../profiler/profiler.js';
+export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpTile } from '../profiler/op-stats.js';

@@ -21,6 +21,7 @@ import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
 import { hostSynchronized } from './stream-sanitizer.js';
+import { opObserver } from './op-observer.js';
 import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
@@ -146,7 +147,9 @@ export class SimulatedDevice {
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
     if (!this.timingOnly) new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
-    return queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
+    const seq = queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
+    opObserver?.(this, queue, 'copy_h2d', [[bytes]], 'uint8');
+    return seq;
   }
 
   /** Copies `bytes` of device memory at `src` to the host, in stream order. */
@@ -160,6 +163,7 @@ export class SimulatedDevice {
     const staging = this.allocate(bytes, queue);
     try {
       queue.enqueue(OP_COPY, 0, staging, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
+      opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
       await this.fence(queue, 'a device-to-host copy');
       return new Uint8Array(this.memory.buffer, staging, bytes).slice().buffer;
     } finally {
@@ -169,26 +173,35 @@ export class SimulatedDevice {
 
   /** Resolves when `queue` has completed command `seq`; rejects if the device is lost or the work faulted. */
   async wait(queue: StreamQueue, seq: number, what: string): Promise<void> {
-    if (!queue.isComplete(seq)) {
-      const { i32 } = this.views;
-      this.hold();
-      try {
-        for (;;) {
-          this.assertAlive();
-          this.ring.flush();
-          const done = Atomics.load(i32, queue.doneWordIndex);
-          if (queue.isComplete(seq)) break;
-          const waiting = Atomics.waitAsync(i32, queue.doneWordIndex, done);
-          if (waiting.async) await waiting.value;
-        }
-      } finally {
-        this.unhold();
-      }
-    }
+    await this.whenComplete(queue, seq);
     this.assertAlive();
     hostSynchronized(queue, seq);
     const faults = queue.takeFaults();
     if (faults !== undefined) throw statusError(faults.status, this.index, what, faults.count);
+  }
+
+  /**
+   * Resolves when `queue` has completed command `seq`; rejects if the device is lost. Unlike
+   * wait(), it leaves the stream's faults for the program's next wait and does not tell the
+   * stream sanitizer the host synchronized: for observers (the profiler) that must not change
+   * what the program sees.
+   */
+  async whenComplete(queue: StreamQueue, seq: number): Promise<void> {
+    if (queue.isComplete(seq)) return;
+    const { i32 } = this.views;
+    this.hold();
+    try {
+      for (;;) {
+        this.assertAlive();
+        this.ring.flush();
+        const done = Atomics.load(i32, queue.doneWordIndex);
+        if (queue.isComplete(seq)) break;
+        const waiting = Atomics.waitAsync(i32, queue.doneWordIndex, done);
+        if (waiting.async) await waiting.value;
+      }
+    } finally {
+      this.unhold();
+    }
   }
 
   /**

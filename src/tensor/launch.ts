@@ -9,6 +9,7 @@ import {
   ARGS_ADDRESS3, ARGS_BYTES, ARGS_DTYPE, ARGS_KIND, ARGS_PARAMS, ARGS_RANK, ARGS_SHAPE, ARGS_STRIDES,
   MAX_RANK,
 } from '../runtime/layout.js';
+import { opObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { checkAccesses, sanitizer } from '../runtime/stream-sanitizer.js';
 import { CpuTensor } from './cpu-tensor.js';
@@ -102,7 +103,7 @@ export class ArgsBlock {
   /**
    * Enqueues the command on the device's current stream with this block as its argument
    * block (arg0); returns its sequence number. `access` names the op and the tensors it reads
-   * and writes, for the stream sanitizer.
+   * and writes, for the stream sanitizer and the profiler (src/runtime/op-observer.ts).
    */
   enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
     checkAccess(device, access);
@@ -112,7 +113,9 @@ export class ArgsBlock {
     const inBlock = this.inBlock;
     const at = (k: number, fallback: number) => ((inBlock >> k) & 1 ? address + SCALAR_WORDS[k - 1]! * 4 : fallback);
     if ((inBlock >> 3) & 1) this.address3(at(3, 0));
-    return queue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, 0, scalar, this.words);
+    const seq = queue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, 0, scalar, this.words);
+    opObserver?.(device, queue, access.op, [...access.reads, ...access.writes].map((t) => t.shape), access.writes[0]?.dtype ?? dtype);
+    return seq;
   }
 }
 
