@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import {
   OutOfMemoryError, add, cat, embeddingBag, empty, layerNorm, matmul, mtia, randn, softmax, sum, tensor,
 } from 'mtia-sim';
+import type { Tensor } from 'mtia-sim';
 
 afterAll(() => mtia.shutdown());
 
@@ -77,6 +78,47 @@ describe('timing-only mode', () => {
     await expect(add(x, 1).toArray()).rejects.toThrow(/cannot read values from mtia:0/);
     await expect(x.cpu()).rejects.toThrow(/timing-only mode/);
     x.free();
+  });
+
+  test('a DRAM-bound add and a DRAM-bound cat on two streams take about as long as in sequence; beside a GEMM, an add overlaps', async () => {
+    const timed = () => new mtia.Event({ enableTiming: true });
+    /**
+     * Simulated ms, on a fresh device (so the SRAM starts empty), from a synchronized start until
+     * `work` is done on streams s1 and s2. 512 MiB operands are twice the SRAM: the add and the
+     * cat stream from DRAM; the GEMM's operands were just produced, so they are in SRAM; the
+     * 32 MiB operands of the small add are cold (in DRAM) but leave room for the GEMM's.
+     */
+    const span = async (work: (t: Record<string, Tensor>, s1: mtia.Stream, s2: mtia.Stream) => void) => {
+      await mtia.shutdown();
+      mtia.configure({ deviceCount: 1, timingOnly: true });
+      const t = {
+        a: empty([128 * 2 ** 20]), b: empty([128 * 2 ** 20]), c: empty([64 * 2 ** 20]), d: empty([64 * 2 ** 20]),
+        e: empty([8 * 2 ** 20]), f: empty([8 * 2 ** 20]),
+        x: randn([2048, 2048], { dtype: 'bfloat16' }), w: randn([2048, 2048], { dtype: 'bfloat16' }),
+      };
+      const streams = [new mtia.Stream(), new mtia.Stream()] as const;
+      await mtia.synchronize();
+      const start = timed();
+      start.record();
+      for (const s of streams) s.waitEvent(start);
+      work(t, ...streams);
+      const ends = streams.map((s) => s.recordEvent(timed()));
+      await mtia.synchronize();
+      return Math.max(...ends.map((end) => start.elapsedTime(end)));
+    };
+    const addOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => add(t.a!, t.b!).free());
+    const catOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => cat([t.c!, t.d!]).free());
+    const gemmOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => matmul(t.x!, t.w!).free());
+    const sequence = await span((t, s1) => (addOn(s1, t), catOn(s1, t)));
+    const together = await span((t, s1, s2) => (addOn(s1, t), catOn(s2, t)));
+    expect(together / sequence).toBeGreaterThan(0.95);
+    expect(together / sequence).toBeLessThanOrEqual(1);
+    const gemm = await span((t, _s1, s2) => gemmOn(s2, t));
+    const smallAddOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => add(t.e!, t.f!).free());
+    const addAlone = await span((t, s1) => smallAddOn(s1, t));
+    const beside = await span((t, s1, s2) => (smallAddOn(s1, t), gemmOn(s2, t)));
+    expect(addAlone).toBeGreaterThan(gemm / 2);
+    expect(beside).toBeCloseTo(Math.max(gemm, addAlone), 9);
   });
 
   test('a bad timingOnly option is refused by configure()', async () => {
