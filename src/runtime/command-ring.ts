@@ -106,9 +106,9 @@ export class CommandRing {
       doubles = this.backlogF64;
       if (args !== undefined) words.set(args, word + COMMAND_WORDS);
     }
-    words.fill(0, word, word + COMMAND_WORDS);
     words[word] = opcode;
     words[word + 1] = dtype;
+    words[word + 2] = words[word + 3] = words[word + 4] = 0; // reserved
     words[word + COMMAND_COUNT / 4] = count;
     words[word + COMMAND_ARG0 / 4] = arg0;
     words[word + COMMAND_STREAM / 4] = stream;
@@ -197,6 +197,6 @@ export class CommandRing {
 
 /** Writes `value` (an integer below 2^53) as a little-endian u64 at words[at], words[at + 1]. */
 function setU64(words: Uint32Array, at: number, value: number): void {
-  words[at] = value % TWO_32;
-  words[at + 1] = Math.floor(value / TWO_32);
+  words[at] = value >>> 0; // ToUint32: the value modulo 2^32
+  words[at + 1] = value < TWO_32 ? 0 : Math.floor(value / TWO_32);
 }
