@@ -2,29 +2,32 @@
 //
 // A command is COMMAND_SIZE (64) bytes:
 //
-//   byte  0 ┌─────────┬─────────┬─────────┬─────────┬─────────┬─────────┬─────────┐
-//           │ opcode  │ dtype   │ dst     │ src0    │ src1    │ count   │ arg0    │ (u32 each)
-//        28 ├─────────┼─────────┴─────────┴─────────┴─────────┴─────────┴─────────┤
-//           │ stream  │ reserved                                                 │
-//        56 ├────────────────────────────────────────────────────────────────────┤
-//           │ scalar (f64)                                                       │
-//        64 └────────────────────────────────────────────────────────────────────┘
+//   byte  0 ┌─────────┬─────────┬─────────────────────────────┬─────────┬─────────┬─────────┐
+//           │ opcode  │ dtype   │ reserved                    │ count   │ arg0    │ stream  │ (u32)
+//        32 ├─────────┴─────────┴──────┬──────────────────────┴─────────┴───┬─────┴─────────┤
+//           │ dst (u64)                │ src0 (u64)                         │ src1 (u64)    │
+//        56 ├──────────────────────────┴────────────────────────────────────┴───────────────┤
+//           │ scalar (f64)                                                                 │
+//        64 └──────────────────────────────────────────────────────────────────────────────┘
 //
-// Addresses (dst, src0, src1) are byte offsets into device memory; count is in elements
-// (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
+// Tensor addresses (dst, src0, src1) are 64-bit byte addresses in device memory: in timing-only
+// mode device memory is the profile's whole DRAM (128 GB on MTIA 2i), far past what a wasm32
+// memory holds, and the core only checks and times them (layout.ts HEADER_TIMING_ONLY). arg0,
+// the op's argument block, always lies in the real memory (layout.ts ARGS_LOCATION). count is
+// in elements (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 4;
+export const ABI_VERSION: u32 = 5;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
-export const COMMAND_DST: u32 = 8;
-export const COMMAND_SRC0: u32 = 12;
-export const COMMAND_SRC1: u32 = 16;
 export const COMMAND_COUNT: u32 = 20;
 export const COMMAND_ARG0: u32 = 24;
 /** Stream slot (0 .. STREAM_SLOTS-1) whose in-order queue the command belongs to. */
 export const COMMAND_STREAM: u32 = 28;
+export const COMMAND_DST: u32 = 32;
+export const COMMAND_SRC0: u32 = 40;
+export const COMMAND_SRC1: u32 = 48;
 export const COMMAND_SCALAR: u32 = 56;
 
 /** Does nothing but take the launch cost; useful for tests and as a timing mark. */

@@ -2,14 +2,15 @@
 //
 //   0 ┌──────────────────────────────────────────────┐ HEADER_LOCATION
 //     │ header: ABI version, device index, device     │ HEADER_SIZE
-//     │ state, ring head and tail, sleeping flag,     │
-//     │ progress mask                                 │
+//     │ state, mode, memory end, ring head and tail,  │
+//     │ sleeping flag, progress mask                  │
 //     ├──────────────────────────────────────────────┤ PROFILE_LOCATION
 //     │ hardware profile: PROFILE_FIELDS f64 numbers  │ PROFILE_SIZE
 //     │ written by the host before boot (profile.ts)  │
 //     ├──────────────────────────────────────────────┤ STREAMS_LOCATION
 //     │ STREAM_SLOTS stream control blocks:           │ STREAMS_SIZE
-//     │ done, fault, fault seq, clock, fault count    │
+//     │ done, fault, fault seq, clock, fault count,   │
+//     │ dispatch time                                 │
 //     ├──────────────────────────────────────────────┤ ENGINES_LOCATION
 //     │ ENGINE_COUNT engines shared by all streams:   │ ENGINES_SIZE
 //     │ free-at time, busy cycles (timing/engines.ts) │
@@ -19,11 +20,22 @@
 //     │ the device's command ring: RING_COMMANDS      │ RING_SIZE
 //     │ commands of COMMAND_SIZE bytes (abi.ts), each │
 //     │ naming the stream it belongs to               │
+//     ├──────────────────────────────────────────────┤ ARGS_LOCATION
+//     │ one argument block (ops/args.ts) per ring     │ ARGS_SIZE
+//     │ position: the block of the command there     │
+//     ├──────────────────────────────────────────────┤ RECORDS_LOCATION
+//     │ one op record (timing/record.ts) per ring     │ RECORDS_SIZE
+//     │ position: how the command there spent its    │
+//     │ cycles, for the profiler                      │
+//     ├──────────────────────────────────────────────┤ CACHE_LOCATION
+//     │ the on-chip SRAM's tag table: CACHE_ENTRIES   │ CACHE_SIZE
+//     │ resident regions (timing/sram-cache.ts)       │
 //     ├──────────────────────────────────────────────┤ CORE_DATA_LOCATION (= asc memoryBase)
 //     │ the core's own static data                    │ CORE_DATA_SIZE
 //     ├──────────────────────────────────────────────┤ HEAP_LOCATION
-//     │ device memory: tensors and staging buffers,   │ up to the end of the memory
-//     │ allocated by the host (src/runtime/heap.ts)   │
+//     │ device memory: tensors, allocated by the host │ up to HEADER_MEMORY_END
+//     │ (src/runtime/heap.ts); in timing-only mode it │
+//     │ is virtual: addresses without bytes behind    │
 //     └──────────────────────────────────────────────┘
 //
 // One ring carries the commands of every stream in the order the host issued them, and the core
@@ -50,6 +62,13 @@ export const HEADER_DEVICE_INDEX: u32 = 4;
 export const HEADER_DEVICE_STATE: u32 = 8;
 /** Status code of what faulted the device. */
 export const HEADER_FAULT: u32 = 12;
+/**
+ * 1 in timing-only mode: commands are checked and timed but no kernel runs, and device memory
+ * past the real wasm memory is virtual (tensors have no data).
+ */
+export const HEADER_TIMING_ONLY: u32 = 16;
+/** End of device memory (f64 byte address): the real memory's end, or the virtual heap's. */
+export const HEADER_MEMORY_END: u32 = 24;
 // Line 1: the host's.
 /** Commands the host has published into the ring (a wrapping count); the worker waits on it when idle. */
 export const HEADER_RING_HEAD: u32 = 64;
@@ -65,7 +84,7 @@ export const HEADER_BLOCKED_EVENT: u32 = 136;
 export const HEADER_SLEEPING: u32 = 192;
 
 export const PROFILE_LOCATION: u32 = HEADER_LOCATION + HEADER_SIZE;
-export const PROFILE_FIELDS: u32 = 32;
+export const PROFILE_FIELDS: u32 = 48;
 export const PROFILE_SIZE: u32 = PROFILE_FIELDS * 8;
 
 // A stream control block, written by the core only.
@@ -81,24 +100,33 @@ export const STREAM_FAULT_SEQ: u32 = 12;
 export const STREAM_CLOCK_CYCLES: u32 = 16;
 /** Number of commands of this stream that failed; written after FAULT and FAULT_SEQ. */
 export const STREAM_FAULT_COUNT: u32 = 24;
+/** Simulated time (cycles, f64) the control core dispatched the stream's last job (timing/control-core.ts). */
+export const STREAM_DISPATCH_CYCLES: u32 = 32;
 export const STREAMS_LOCATION: u32 = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE: u32 = STREAM_SLOTS * STREAM_SIZE;
 
-// The engines of a device, shared by all its streams. A command occupies the control core for
-// its launch, then one engine for its body (timing/engines.ts).
-/** The control core: launches every job. */
+// The engines of a device, shared by all its streams (timing/engines.ts). A job holds the
+// control core for its dispatch, then, from its start on the PE grid, each engine and memory
+// level for the cycles it keeps that one busy; two jobs overlap where they use different ones.
+/** The control core: dispatches every job. */
 export const ENGINE_CONTROL: u32 = 0;
-/** The PEs' SIMD engines: elementwise ops and fills. */
-export const ENGINE_SIMD: u32 = 1;
-/** The PEs' dot-product engines: matrix multiplies. */
-export const ENGINE_DPE: u32 = 2;
-/** Fabric DMA between device-memory regions. */
-export const ENGINE_DMA: u32 = 3;
+/** The PEs' dot-product engines (DPE): matrix multiplies. */
+export const ENGINE_DPE: u32 = 1;
+/** The PEs' SIMD engines (SE): elementwise ops, nonlinear functions, conversions. */
+export const ENGINE_SE: u32 = 2;
+/** The PEs' reduction engines (RE): accumulation, reductions, the reduction network. */
+export const ENGINE_RE: u32 = 3;
+/** The PEs' memory layout units (MLU): copies, transposes, concatenation. */
+export const ENGINE_MLU: u32 = 4;
+/** On-chip SRAM bandwidth, shared by all PEs. */
+export const ENGINE_SRAM: u32 = 5;
+/** LPDDR5 bandwidth, shared by all PEs. */
+export const ENGINE_DRAM: u32 = 6;
 /** The PCIe link, host to device. */
-export const ENGINE_PCIE_H2D: u32 = 4;
+export const ENGINE_PCIE_H2D: u32 = 7;
 /** The PCIe link, device to host. */
-export const ENGINE_PCIE_D2H: u32 = 5;
-export const ENGINE_COUNT: u32 = 6;
+export const ENGINE_PCIE_D2H: u32 = 8;
+export const ENGINE_COUNT: u32 = 9;
 /** Engine of a command whose body needs none. */
 export const ENGINE_NONE: u32 = ENGINE_COUNT;
 export const ENGINE_SIZE: u32 = 16;
@@ -107,7 +135,7 @@ export const ENGINE_FREE_CYCLES: u32 = 0;
 /** Cycles the engine has been busy since boot (f64). */
 export const ENGINE_BUSY_CYCLES: u32 = 8;
 export const ENGINES_LOCATION: u32 = STREAMS_LOCATION + STREAMS_SIZE;
-export const ENGINES_SIZE: u32 = 8 * ENGINE_SIZE;
+export const ENGINES_SIZE: u32 = 16 * ENGINE_SIZE;
 
 // Event records. An event recorded on a stream takes the stream's clock at that point; a wait
 // on it moves the waiting stream's clock to at least that time.
@@ -126,8 +154,29 @@ export const COMMAND_SIZE: u32 = 64;
 export const RING_LOCATION: u32 = EVENTS_LOCATION + EVENTS_SIZE;
 export const RING_SIZE: u32 = RING_COMMANDS * COMMAND_SIZE;
 
+// Argument blocks (ops/args.ts), one per ring position: the command at ring count c finds its
+// block at argsBlock(c). The host writes a block when it writes the command into the ring, so a
+// block is free exactly when its ring slot is, and argument blocks never take device memory.
+export const ARGS_BLOCK_SIZE: u32 = 256;
+export const ARGS_LOCATION: u32 = RING_LOCATION + RING_SIZE;
+export const ARGS_SIZE: u32 = RING_COMMANDS * ARGS_BLOCK_SIZE;
+
+// Op records (timing/record.ts), one per ring position: the core writes the record of the
+// command at ring count c when it runs it; the host's profiler reads it before the ring
+// position is used again (src/runtime/command-ring.ts).
+export const RECORD_SIZE: u32 = 256;
+export const RECORDS_LOCATION: u32 = ARGS_LOCATION + ARGS_SIZE;
+export const RECORDS_SIZE: u32 = RING_COMMANDS * RECORD_SIZE;
+
+// The on-chip SRAM as a last-level cache: a table of resident address regions
+// (timing/sram-cache.ts).
+export const CACHE_ENTRIES: u32 = 1024;
+export const CACHE_ENTRY_SIZE: u32 = 32;
+export const CACHE_LOCATION: u32 = RECORDS_LOCATION + RECORDS_SIZE;
+export const CACHE_SIZE: u32 = CACHE_ENTRIES * CACHE_ENTRY_SIZE;
+
 /** Where asc places the core's static data (asconfig.json "memoryBase" must equal this). */
-export const CORE_DATA_LOCATION: u32 = RING_LOCATION + RING_SIZE;
+export const CORE_DATA_LOCATION: u32 = CACHE_LOCATION + CACHE_SIZE;
 export const CORE_DATA_SIZE: u32 = 64 * 1024;
 
 /** First byte of device memory the host may allocate: the end of the core's data, 64 KB aligned. */
@@ -157,4 +206,16 @@ export const HEAP_LOCATION: u32 =
 // @ts-ignore: decorator
 @inline export function commandAddress(count: u32): usize {
   return <usize>(RING_LOCATION + (count & (RING_COMMANDS - 1)) * COMMAND_SIZE);
+}
+
+/** Address of the op record of the command with ring count `count`. */
+// @ts-ignore: decorator
+@inline export function recordAddress(count: u32): usize {
+  return <usize>(RECORDS_LOCATION + (count & (RING_COMMANDS - 1)) * RECORD_SIZE);
+}
+
+/** Address of cache entry `entry`. */
+// @ts-ignore: decorator
+@inline export function cacheEntry(entry: u32): usize {
+  return <usize>(CACHE_LOCATION + entry * CACHE_ENTRY_SIZE);
 }

@@ -2,10 +2,12 @@
 // issued them, across all streams) and publishes, per stream, the completion counter and the
 // simulated clock.
 //
-// Simulated time: a job starts when its stream is ready (its clock); it holds the control core
-// for the launch, then its engine for its body (timing/engines.ts), and its stream's clock
-// becomes the body's end. Event records, waits and clock advances are queue operations: a record
-// stores the stream's clock, a wait moves it to the event's time, an advance to a given time.
+// Simulated time: a job starts when the control core has launched it behind its stream's
+// previous job, runs its body and holds the engines it uses (timing/schedule.ts); its stream's
+// clock becomes its end, and its op record (timing/record.ts) at the same ring position says
+// how it spent the cycles. Event records, waits and clock advances are queue operations: a
+// record stores the stream's clock, a wait moves it to the event's time, an advance to a given
+// time (and marks the host's submission there, timing/control-core.ts).
 //
 // The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
 // stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
@@ -16,15 +18,17 @@ import {
   OP_RECORD_EVENT, OP_WAIT_EVENT,
 } from "./abi";
 import {
-  ENGINE_CONTROL, ENGINE_COUNT, HEADER_BLOCKED_EVENT, HEADER_DEVICE_STATE, HEADER_FAULT,
+  HEADER_BLOCKED_EVENT, HEADER_DEVICE_STATE, HEADER_FAULT,
   HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_RING_TAIL, STREAM_CLOCK_CYCLES, STREAM_DONE,
-  STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ, STREAM_SLOTS, commandAddress, streamBlock,
+  STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ, STREAM_SLOTS, commandAddress, recordAddress,
+  streamBlock,
 } from "./layout";
 import { STATUS_BAD_STREAM, STATUS_OK } from "./status";
-import { commandCycles, commandEngine, execute } from "./decoder";
+import { execute } from "./decoder";
 import { EVENT_PENDING, eventTime, recordEvent, waitEvent } from "./events";
-import { launchCycles } from "./profile";
-import { reserve } from "./timing/engines";
+import { openRecord } from "./timing/record";
+import { scheduleJob } from "./timing/schedule";
+import { submittedAt } from "./timing/control-core";
 
 /**
  * Executes up to `budget` published commands; returns how many ran. Sets bit s of the
@@ -63,10 +67,11 @@ export function drain(budget: u32): u32 {
     } else if (opcode == OP_ADVANCE_CLOCK) {
       status = STATUS_OK;
       end = max(clock, load<f64>(command + COMMAND_SCALAR));
+      submittedAt(block, end);
     } else {
+      openRecord(recordAddress(tail));
       status = execute(command);
-      end = reserve(ENGINE_CONTROL, clock, launchCycles);
-      end = commandEngine < ENGINE_COUNT ? reserve(commandEngine, end, commandCycles) : end + commandCycles;
+      end = scheduleJob(block, clock);
     }
     const done = load<u32>(block + STREAM_DONE) + 1;
     store<f64>(block + STREAM_CLOCK_CYCLES, end);

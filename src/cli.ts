@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { formatBytes } from './errors.js';
 import { add, mtia, tensor, zeros } from './index.js';
 import { runtime } from './runtime/runtime.js';
-import type { ProfileName } from './mtia/profiles.js';
+import type { ProfileName } from './profiles.js';
 
 const usage = `Usage: mtia-sim <command> [options]
 

@@ -1,10 +1,10 @@
 // The argument block of a tensor op: shapes, strides, dtypes and op parameters that do not fit
-// in a 64-byte command. The host writes it into a device block no queued command can still
-// touch and names its address in the command's arg0 (src/tensor/launch.ts mirrors this file);
-// the block is freed, stream-ordered, once the command has run.
+// in a 64-byte command. The host writes it into the block of the command's ring position
+// (layout.ts ARGS_LOCATION) and names its address in the command's arg0 (src/tensor/launch.ts
+// mirrors this file); the block is reused when the ring position is.
 //
-//   word  0 ┌────────┬────────┬────────┬────────┬────────┬────────┬────────┬────────┐
-//           │ rank   │ kind   │ dtype1 │ dtype2 │ dtype3 │ addr3  │ reserved        │
+//   word  0 ┌────────┬────────┬────────┬────────┬────────┬────────┬─────────────────┐
+//           │ rank   │ kind   │ dtype1 │ dtype2 │ dtype3 │ rsvd   │ addr3 (u64)     │
 //        8  ├────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┤
 //           │ shape[0..8): sizes of the iteration, outermost first                  │
 //       16  ├───────────────────────────────────────────────────────────────────────┤
@@ -16,7 +16,8 @@
 //       40  ├───────────────────────────────────────────────────────────────────────┤
 //           │ strides of operand 3 (addr3: where's condition, max/min's indices)    │
 //       48  ├───────────────────────────────────────────────────────────────────────┤
-//           │ params[0..13): u32 or f32 words, meaning set by each op               │
+//           │ params[0..13): u32 or f32 words, meaning set by each op; an address   │
+//           │ takes two (paramAddress, u64)                                         │
 //       61  ├───────────────────────────────────────────────────────────────────────┤
 //           │ params[13..16): scalar operands 1..3 (JavaScript numbers), when the   │
 //           │ host points an operand's address here with stride 0                    │
@@ -25,20 +26,24 @@
 // Operand 0's dtype is the command's dtype; operand k's is word k+1. A stride of 0 repeats an
 // element (broadcasting); only sizes and strides of dims < rank are read.
 
-import { HEAP_LOCATION } from "../layout";
+import { ARGS_BLOCK_SIZE, ARGS_LOCATION, ARGS_SIZE } from "../layout";
 import { COMMAND_ARG0, COMMAND_DTYPE } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_MISALIGNED, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
 import { dtypeBytes } from "../kernels/dtype";
+import { checkRange } from "../device-memory";
+
+export { checkRange };
 
 /** Largest rank of an iteration. */
 export const MAX_RANK: u32 = 8;
 /** Bytes of an argument block. */
-export const ARGS_BYTES: u32 = 256;
+export const ARGS_BYTES: u32 = ARGS_BLOCK_SIZE;
 export const ARGS_RANK: u32 = 0;
 export const ARGS_KIND: u32 = 1;
 /** Word of operand k's dtype (k = 1..3): ARGS_DTYPE + k - 1. */
 export const ARGS_DTYPE: u32 = 2;
-export const ARGS_ADDRESS3: u32 = 5;
+/** Word of operand 3's address (u64, two words). */
+export const ARGS_ADDRESS3: u32 = 6;
 export const ARGS_SHAPE: u32 = 8;
 /** Word of operand k's strides: ARGS_STRIDES + 8k. */
 export const ARGS_STRIDES: u32 = 16;
@@ -74,24 +79,28 @@ export const ARGS_PARAMS: u32 = 48;
   return argWord(args, ARGS_PARAMS + p);
 }
 
+/** Parameters `p` and `p + 1` as a u64 device address. */
+// @ts-ignore: decorator
+@inline export function paramAddress(args: usize, p: u32): u64 {
+  return load<u64>(args + (<usize>(ARGS_PARAMS + p) << 2));
+}
+
+/** Operand 3's address. */
+// @ts-ignore: decorator
+@inline export function address3(args: usize): u64 {
+  return load<u64>(args + (<usize>ARGS_ADDRESS3 << 2));
+}
+
 /** Parameter word `p` as f32. */
 // @ts-ignore: decorator
 @inline export function paramFloat(args: usize, p: u32): f32 {
   return argFloat(args, ARGS_PARAMS + p);
 }
 
-/** STATUS_OK if [address, address + bytes) lies in the heap and address is `align`-aligned. */
-export function checkRange(address: u64, bytes: u64, align: u32): u32 {
-  const end = address + bytes;
-  if (address < <u64>HEAP_LOCATION || end > (<u64>memory.size() << 16)) return STATUS_OUT_OF_BOUNDS;
-  if (<u32>address & (align - 1)) return STATUS_MISALIGNED;
-  return STATUS_OK;
-}
-
-/** Checks the block at `args` itself: inside the heap, word aligned, rank at most MAX_RANK. */
+/** Checks the block at `args` itself: one of the ring's argument blocks, rank at most MAX_RANK. */
 export function checkArgs(args: u32): u32 {
-  const status = checkRange(args, ARGS_BYTES, 4);
-  if (status != STATUS_OK) return status;
+  if (args < ARGS_LOCATION || args >= ARGS_LOCATION + ARGS_SIZE) return STATUS_OUT_OF_BOUNDS;
+  if ((args - ARGS_LOCATION) % ARGS_BLOCK_SIZE != 0) return STATUS_MISALIGNED;
   return argWord(args, ARGS_RANK) > MAX_RANK ? STATUS_BAD_ARGS : STATUS_OK;
 }
 
@@ -108,25 +117,50 @@ export function iterationCount(args: usize, rank: u32): u64 {
   return count;
 }
 
+/** First byte of the span operandSpan() last measured (f64: addresses may pass 4 GB). */
+export let spanStart: f64 = 0;
+/** Bytes of that span: from the lowest to the highest element the operand reaches, inclusive. */
+export let spanBytes: f64 = 0;
+
 /**
- * Checks that every element operand `k` at `address` (of `dtype`) reaches over the first
- * `rank` dims lies in the heap and is aligned. Strides may be negative or zero.
+ * Measures the bytes operand `k` at `address` (of `dtype`) reaches over the first `rank`
+ * dims (strides may be negative or zero) into spanStart and spanBytes; spanBytes is 0 for an
+ * empty iteration, and spanStart negative if the operand reaches below address 0.
  */
-export function checkOperand(args: usize, k: u32, rank: u32, address: u32, dtype: u32): u32 {
-  const size = dtypeBytes(dtype);
-  if (size == 0) return STATUS_BAD_ARGS;
+export function operandSpan(args: usize, k: u32, rank: u32, address: u64, dtype: u32): void {
+  const size = <i64>dtypeBytes(dtype);
   let low: i64 = 0;
   let high: i64 = 0;
   for (let d: u32 = 0; d < rank; d++) {
     const extent = shapeAt(args, d);
-    if (extent == 0) return STATUS_OK; // an empty iteration touches nothing
+    if (extent == 0) {
+      spanStart = <f64>address;
+      spanBytes = 0;
+      return;
+    }
     const reach = <i64>strideAt(args, k, d) * <i64>(extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }
-  const first = <i64>address + low * size;
-  if (first < 0) return STATUS_OUT_OF_BOUNDS;
-  return checkRange(<u64>first, <u64>(high - low + 1) * size, size);
+  spanStart = <f64>(<i64>address + low * size);
+  spanBytes = <f64>((high - low + 1) * size);
+}
+
+/**
+ * Checks that every element operand `k` at `address` (of `dtype`) reaches over the first
+ * `rank` dims lies in device memory and is aligned. Leaves its span in spanStart, spanBytes.
+ */
+export function checkOperand(args: usize, k: u32, rank: u32, address: u64, dtype: u32): u32 {
+  const size = dtypeBytes(dtype);
+  if (size == 0) return STATUS_BAD_ARGS;
+  operandSpan(args, k, rank, address, dtype);
+  if (spanBytes == 0) return STATUS_OK; // an empty iteration touches nothing
+  if (spanStart < 0) return STATUS_OUT_OF_BOUNDS;
+  // A number operand held in the argument block itself (its last words, stride 0).
+  if (spanStart >= <f64>args && spanStart + spanBytes <= <f64>(args + ARGS_BYTES)) {
+    return <u32>spanStart & (size - 1) ? STATUS_MISALIGNED : STATUS_OK;
+  }
+  return checkRange(<u64>spanStart, <u64>spanBytes, size);
 }
 
 /** Bytes operand `k` of `dtype` really occupies: its elements over dims where its stride is not 0. */

@@ -6,13 +6,14 @@
 
 import {
   COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SCALAR, COMMAND_SRC0,
-  COMMAND_SRC1, COPY_DEVICE_TO_DEVICE, DTYPE_BFLOAT16, DTYPE_BOOL, DTYPE_FLOAT16, DTYPE_FLOAT32,
+  COMMAND_SRC1, DTYPE_BFLOAT16, DTYPE_BOOL, DTYPE_FLOAT16, DTYPE_FLOAT32,
   DTYPE_INT32,
 } from "../abi";
-import { ENGINE_DMA, ENGINE_SIMD } from "../layout";
 import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
-import { setCommandCost } from "../decoder";
-import { copyCycles, elementwiseCycles } from "../timing/cost";
+import { timingOnly } from "../device-memory";
+import { readOperand, writeOperand } from "../timing/memory-levels";
+import { sePasses, timeElementwise } from "../timing/elementwise";
+import { timeLayout } from "../timing/layout-ops";
 import { dtypeBytes } from "../kernels/dtype";
 import { fillFloat32, fillInt32 } from "../kernels/fill";
 import {
@@ -20,8 +21,8 @@ import {
 } from "../kernels/convert";
 import { gelu, sigmoid } from "../kernels/math";
 import {
-  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, checkRange,
-  iterationCount, operandBytes, param, paramFloat,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, checkRange,
+  iterationCount, operandSpan, param, paramFloat, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from "./iterate";
 
@@ -221,26 +222,48 @@ function checkCommon(command: usize, operands: u32): u32 {
   const args = load<u32>(command + COMMAND_ARG0);
   const rank = argWord(args, ARGS_RANK);
   if (iterationCount(args, rank) != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
-  status = checkOperand(args, 0, rank, load<u32>(command + COMMAND_DST), dtype);
-  if (status == STATUS_OK && operands >= 1) {
-    status = checkOperand(args, 1, rank, load<u32>(command + COMMAND_SRC0), argWord(args, ARGS_DTYPE));
-  }
-  if (status == STATUS_OK && operands >= 2) {
-    status = checkOperand(args, 2, rank, load<u32>(command + COMMAND_SRC1), argWord(args, ARGS_DTYPE + 1));
-  }
-  if (status == STATUS_OK && operands >= 3) {
-    status = checkOperand(args, 3, rank, argWord(args, ARGS_ADDRESS3), argWord(args, ARGS_DTYPE + 2));
+  status = checkOperand(args, 0, rank, load<u64>(command + COMMAND_DST), dtype);
+  for (let k: u32 = 1; status == STATUS_OK && k <= operands; k++) {
+    status = checkOperand(args, k, rank, operandAddress(command, k), argWord(args, ARGS_DTYPE + k - 1));
   }
   return status;
 }
 
-/** Sets the cost of an elementwise command over `operands` inputs plus the output. */
-function elementwiseCost(command: usize, operands: u32): void {
+/** Address of input operand `k` (1..3) of an elementwise command. */
+function operandAddress(command: usize, k: u32): u64 {
+  if (k == 1) return load<u64>(command + COMMAND_SRC0);
+  if (k == 2) return load<u64>(command + COMMAND_SRC1);
+  return address3(<usize>load<u32>(command + COMMAND_ARG0));
+}
+
+/**
+ * Times a checked elementwise command over `operands` inputs plus the output: each operand's
+ * span is read (a broadcast operand once), the output's written; on the SE at `passes` passes
+ * per element, or on the MLU for a same-dtype copy (`layout`).
+ */
+function timeCommand(command: usize, operands: u32, passes: f64, layout: bool): void {
   const args = <usize>load<u32>(command + COMMAND_ARG0);
   const rank = argWord(args, ARGS_RANK);
-  let bytes = operandBytes(args, 0, rank, load<u32>(command + COMMAND_DTYPE));
-  for (let k: u32 = 1; k <= operands; k++) bytes += operandBytes(args, k, rank, argWord(args, ARGS_DTYPE + k - 1));
-  setCommandCost(elementwiseCycles(bytes, <f64>load<u32>(command + COMMAND_COUNT)), ENGINE_SIMD);
+  let inBytes: f64 = 0;
+  for (let k: u32 = 1; k <= operands; k++) {
+    operandSpan(args, k, rank, operandAddress(command, k), argWord(args, ARGS_DTYPE + k - 1));
+    readOperand(spanStart, spanBytes);
+    inBytes += spanBytes;
+  }
+  const dtype = load<u32>(command + COMMAND_DTYPE);
+  operandSpan(args, 0, rank, load<u64>(command + COMMAND_DST), dtype);
+  writeOperand(spanStart, spanBytes);
+  const elements = <f64>load<u32>(command + COMMAND_COUNT);
+  const outBytes = elements * <f64>dtypeBytes(dtype);
+  if (layout) timeLayout(outBytes, <f64>dtypeBytes(dtype));
+  else timeElementwise(elements, inBytes, outBytes, passes);
+}
+
+/** SE passes per element of unary `kind`: nonlinear functions go through the SE's LUTs. */
+function unaryPasses(kind: u32): f64 {
+  const lut = kind == UNARY_EXP || kind == UNARY_LOG || kind == UNARY_SQRT || kind == UNARY_GELU ||
+    kind == UNARY_SILU || kind == UNARY_SIGMOID || kind == UNARY_TANH;
+  return lut ? sePasses(1, 1) : 1;
 }
 
 /** OP_UNARY: dst = f(src0), f = args kind; COPY converts between any dtypes. */
@@ -252,9 +275,12 @@ export function unary(command: usize): u32 {
   if (kind >= UNARY_KINDS) return STATUS_BAD_ARGS;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const inType = argWord(args, ARGS_DTYPE);
+  const rawCopy = kind == UNARY_COPY && dtype == inType;
+  timeCommand(command, 1, unaryPasses(kind), rawCopy);
+  if (timingOnly) return STATUS_OK;
   const rank = argWord(args, ARGS_RANK);
-  const dst = load<u32>(command + COMMAND_DST);
-  const src = load<u32>(command + COMMAND_SRC0);
+  const dst = <u32>load<u64>(command + COMMAND_DST);
+  const src = <u32>load<u64>(command + COMMAND_SRC0);
   const outSize = dtypeBytes(dtype);
   const inSize = dtypeBytes(inType);
   const n = rowLength(args, rank);
@@ -266,7 +292,6 @@ export function unary(command: usize): u32 {
   const highI = <i32>param(args, 3);
   const floating = isFloating(dtype);
   const fast = dtype == DTYPE_FLOAT32 && inType == DTYPE_FLOAT32 && dStride == 4 && sStride == 4;
-  const rawCopy = kind == UNARY_COPY && dtype == inType;
   const rows = rowCount(args, rank);
   firstRow();
   for (let r: u64 = 0; r < rows; r++) {
@@ -291,11 +316,6 @@ export function unary(command: usize): u32 {
     }
     nextRow(args, rank);
   }
-  if (rawCopy) {
-    setCommandCost(copyCycles(operandBytes(args, 0, rank, dtype), COPY_DEVICE_TO_DEVICE), ENGINE_DMA);
-  } else {
-    elementwiseCost(command, 1);
-  }
   return STATUS_OK;
 }
 
@@ -306,13 +326,16 @@ export function binary(command: usize): u32 {
   const args = <usize>load<u32>(command + COMMAND_ARG0);
   const kind = argWord(args, ARGS_KIND);
   if (kind >= BINARY_KINDS) return STATUS_BAD_ARGS;
+  // Division goes through the SE's reciprocal LUT.
+  timeCommand(command, 2, kind == BINARY_DIV ? sePasses(1, 1) : 1, false);
+  if (timingOnly) return STATUS_OK;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const aType = argWord(args, ARGS_DTYPE);
   const bType = argWord(args, ARGS_DTYPE + 1);
   const rank = argWord(args, ARGS_RANK);
-  const dst = load<u32>(command + COMMAND_DST);
-  const srcA = load<u32>(command + COMMAND_SRC0);
-  const srcB = load<u32>(command + COMMAND_SRC1);
+  const dst = <u32>load<u64>(command + COMMAND_DST);
+  const srcA = <u32>load<u64>(command + COMMAND_SRC0);
+  const srcB = <u32>load<u64>(command + COMMAND_SRC1);
   const outSize = dtypeBytes(dtype);
   const aSize = dtypeBytes(aType);
   const bSize = dtypeBytes(bType);
@@ -349,7 +372,6 @@ export function binary(command: usize): u32 {
     }
     nextRow(args, rank);
   }
-  elementwiseCost(command, 2);
   return STATUS_OK;
 }
 
@@ -357,16 +379,18 @@ export function binary(command: usize): u32 {
 export function where(command: usize): u32 {
   const status = checkCommon(command, 3);
   if (status != STATUS_OK) return status;
+  timeCommand(command, 3, 1, false);
+  if (timingOnly) return STATUS_OK;
   const args = <usize>load<u32>(command + COMMAND_ARG0);
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const aType = argWord(args, ARGS_DTYPE);
   const bType = argWord(args, ARGS_DTYPE + 1);
   const cType = argWord(args, ARGS_DTYPE + 2);
   const rank = argWord(args, ARGS_RANK);
-  const dst = load<u32>(command + COMMAND_DST);
-  const srcA = load<u32>(command + COMMAND_SRC0);
-  const srcB = load<u32>(command + COMMAND_SRC1);
-  const srcC = argWord(args, ARGS_ADDRESS3);
+  const dst = <u32>load<u64>(command + COMMAND_DST);
+  const srcA = <u32>load<u64>(command + COMMAND_SRC0);
+  const srcB = <u32>load<u64>(command + COMMAND_SRC1);
+  const srcC = <u32>address3(args);
   const outSize = dtypeBytes(dtype);
   const aSize = dtypeBytes(aType);
   const bSize = dtypeBytes(bType);
@@ -391,7 +415,6 @@ export function where(command: usize): u32 {
     }
     nextRow(args, rank);
   }
-  elementwiseCost(command, 3);
   return STATUS_OK;
 }
 
@@ -400,11 +423,15 @@ export function full(command: usize): u32 {
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const size = dtypeBytes(dtype);
   if (size == 0) return STATUS_BAD_DTYPE;
-  const dst = load<u32>(command + COMMAND_DST);
+  const dst64 = load<u64>(command + COMMAND_DST);
   const count = load<u32>(command + COMMAND_COUNT);
   const bytes = <u64>count * size;
-  const status = checkRange(dst, bytes, size);
+  const status = checkRange(dst64, bytes, size);
   if (status != STATUS_OK) return status;
+  writeOperand(<f64>dst64, <f64>bytes);
+  timeElementwise(<f64>count, 0, <f64>bytes, 1);
+  if (timingOnly) return STATUS_OK;
+  const dst = <u32>dst64;
   const value = load<f64>(command + COMMAND_SCALAR);
   if (dtype == DTYPE_FLOAT32) fillFloat32(dst, count, <f32>value);
   else if (dtype == DTYPE_INT32) fillInt32(dst, count, <i32>value);
@@ -415,7 +442,6 @@ export function full(command: usize): u32 {
     const byte = dtype == DTYPE_BOOL ? (value != 0 ? 1 : 0) : <u8><i32>value;
     memory.fill(dst, <u8>byte, count);
   }
-  setCommandCost(elementwiseCycles(<f64>bytes, <f64>count), ENGINE_SIMD);
   return STATUS_OK;
 }
 

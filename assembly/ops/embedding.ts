@@ -2,18 +2,19 @@
 // mode sum or mean (args kind 0 / 1), include_last_offset=False. Bag b sums the weight rows
 // indices[offsets[b] .. offsets[b + 1]) (the last bag runs to the end); an empty bag is zeros.
 // The command's dst is the output [bags, dim] (contiguous), src0 the weight, src1 the indices.
-// params: [0] num_embeddings  [1] dim  [2] number of indices  [3] bags  [4] offsets address
-// [5] weight stride along rows  [6] weight stride along dim. Every index and offset is checked
-// before anything is written: indices are device data the host cannot see at enqueue.
+// params: [0] num_embeddings  [1] dim  [2] number of indices  [3] bags  [4..6) offsets address
+// (u64)  [6] weight stride along rows  [7] weight stride along dim. Every index and offset is
+// checked before anything is written: indices are device data the host cannot see at enqueue.
+// In timing-only mode there are no indices to check: the op is only timed.
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1 } from "../abi";
-import { ENGINE_SIMD } from "../layout";
 import { STATUS_BAD_ARGS, STATUS_BAD_OFFSETS, STATUS_INDEX_OUT_OF_RANGE, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
-import { setCommandCost } from "../decoder";
-import { elementwiseCycles } from "../timing/cost";
+import { timingOnly } from "../device-memory";
+import { readOperand, writeOperand } from "../timing/memory-levels";
+import { timeGather } from "../timing/gather";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
-import { ARGS_KIND, argWord, checkCommandArgs, checkRange, param } from "./args";
+import { ARGS_KIND, argWord, checkCommandArgs, checkRange, param, paramAddress } from "./args";
 
 export const BAG_SUM: u32 = 0;
 export const BAG_MEAN: u32 = 1;
@@ -30,22 +31,26 @@ export function embeddingBag(command: usize): u32 {
   const dim = param(args, 1);
   const count = param(args, 2);
   const bags = param(args, 3);
-  const offsets = param(args, 4);
-  const rowStride = <i32>param(args, 5);
-  const colStride = <i32>param(args, 6);
+  const offsets64 = paramAddress(args, 4);
+  const rowStride = <i32>param(args, 6);
+  const colStride = <i32>param(args, 7);
   if (kind > BAG_MEAN || !isFloating(dtype) || rowStride < 0 || colStride < 0) return STATUS_BAD_ARGS;
   if (<u64>bags * dim != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
-  const dst = load<u32>(command + COMMAND_DST);
-  const weight = load<u32>(command + COMMAND_SRC0);
-  const indices = load<u32>(command + COMMAND_SRC1);
-  status = checkRange(dst, <u64>bags * dim * size, size);
-  if (status == STATUS_OK) status = checkRange(indices, <u64>count * 4, 4);
-  if (status == STATUS_OK) status = checkRange(offsets, <u64>bags * 4, 4);
-  if (status == STATUS_OK && rows > 0 && dim > 0) {
-    const reach = <u64>(rows - 1) * <u64>rowStride + <u64>(dim - 1) * <u64>colStride + 1;
-    status = checkRange(weight, reach * size, size);
-  }
+  const dst64 = load<u64>(command + COMMAND_DST);
+  const weight64 = load<u64>(command + COMMAND_SRC0);
+  const indices64 = load<u64>(command + COMMAND_SRC1);
+  const outBytes = <u64>bags * dim * size;
+  const tableBytes = rows > 0 && dim > 0 ? (<u64>(rows - 1) * <u64>rowStride + <u64>(dim - 1) * <u64>colStride + 1) * size : 0;
+  status = checkRange(dst64, outBytes, size);
+  if (status == STATUS_OK) status = checkRange(indices64, <u64>count * 4, 4);
+  if (status == STATUS_OK) status = checkRange(offsets64, <u64>bags * 4, 4);
+  if (status == STATUS_OK && tableBytes > 0) status = checkRange(weight64, tableBytes, size);
   if (status != STATUS_OK) return status;
+  if (timingOnly) {
+    timeBags(command, tableBytes);
+    return STATUS_OK;
+  }
+  const dst = <u32>dst64, weight = <u32>weight64, indices = <u32>indices64, offsets = <u32>offsets64;
   for (let i: u32 = 0; i < count; i++) {
     if (load<u32>(<usize>indices + (<usize>i << 2)) >= rows) return STATUS_INDEX_OUT_OF_RANGE;
   }
@@ -70,7 +75,19 @@ export function embeddingBag(command: usize): u32 {
       storeF32(out + <usize>d * size, dtype, <f32>sum);
     }
   }
-  const gathered = <f64>count * <f64>dim;
-  setCommandCost(elementwiseCycles((gathered + <f64>bags * dim) * <f64>size + <f64>(count + bags) * 4, gathered), ENGINE_SIMD);
+  timeBags(command, tableBytes);
   return STATUS_OK;
+}
+
+/** Times a checked embedding-bag command whose table spans `tableBytes`. */
+function timeBags(command: usize, tableBytes: u64): void {
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
+  const count = <f64>param(args, 2);
+  const bags = <f64>param(args, 3);
+  const dim = <f64>param(args, 1);
+  const size = <f64>dtypeBytes(load<u32>(command + COMMAND_DTYPE));
+  readOperand(<f64>load<u64>(command + COMMAND_SRC1), count * 4);
+  readOperand(<f64>paramAddress(args, 4), bags * 4);
+  writeOperand(<f64>load<u64>(command + COMMAND_DST), bags * dim * size);
+  timeGather(count, dim, size, bags, <f64>load<u64>(command + COMMAND_SRC0), <f64>tableBytes);
 }

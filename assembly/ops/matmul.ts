@@ -3,43 +3,54 @@
 // contiguous matrices), 1 (A) and 2 (B) per batch dim. params:
 //
 //   [0] M   [1] N   [2] K   [3] A stride along m   [4] A stride along k
-//   [5] B stride along k    [6] B stride along n   [7] bias address (0: none)
-//   [8] bias stride along n [9] workspace address  [10] workspace bytes
+//   [5] B stride along k    [6] B stride along n   [7..9) bias address (u64, 0: none)
+//   [9] bias stride along n [10..12) workspace address (u64)  [12] workspace bytes
 //
 // A, B, bias and dst share one floating dtype; a float16 / bfloat16 product accumulates in a
 // float32 buffer in the workspace and is rounded once at the end.
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1, DTYPE_FLOAT32 } from "../abi";
-import { ENGINE_DPE } from "../layout";
 import { STATUS_BAD_ARGS, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
-import { setCommandCost } from "../decoder";
-import { matmulCycles } from "../timing/cost";
+import { timingOnly } from "../device-memory";
+import { timeGemm } from "../timing/gemm";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import { matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
 import {
-  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, checkRange, iterationCount, param, shapeAt, strideAt,
+  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, checkRange, iterationCount, param, paramAddress, shapeAt,
+  strideAt,
 } from "./args";
 import { firstRow, nextRow, rowOffset } from "./iterate";
 
+/** First byte and bytes of the span checkMatrix() last checked (0 bytes: empty). */
+let matrixStart: f64 = 0;
+let matrixBytes: f64 = 0;
+
 /**
  * Checks operand `k` over the batch dims (all `rank` of them) plus two matrix dims of
- * `rows` × `cols` with strides `rowStride`, `colStride`.
+ * `rows` × `cols` with strides `rowStride`, `colStride`; leaves its span in matrixStart and
+ * matrixBytes.
  */
-function checkMatrix(args: usize, k: u32, rank: u32, address: u32, size: u32, rows: u32, rowStride: i32, cols: u32, colStride: i32): u32 {
+function checkMatrix(args: usize, k: u32, rank: u32, address: u64, size: u32, rows: u32, rowStride: i32, cols: u32, colStride: i32): u32 {
+  matrixBytes = 0;
   if (rows == 0 || cols == 0) return STATUS_OK;
   let low: i64 = 0;
   let high: i64 = 0;
   for (let d: u32 = 0; d <= rank + 1; d++) {
     const extent = d < rank ? shapeAt(args, d) : d == rank ? rows : cols;
     const stride = d < rank ? strideAt(args, k, d) : d == rank ? rowStride : colStride;
-    if (extent == 0) return STATUS_OK;
+    if (extent == 0) {
+      matrixBytes = 0;
+      return STATUS_OK;
+    }
     const reach = <i64>stride * <i64>(extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }
   const first = <i64>address + low * size;
   if (first < 0) return STATUS_OUT_OF_BOUNDS;
+  matrixStart = <f64>first;
+  matrixBytes = <f64>((high - low + 1) * size);
   return checkRange(<u64>first, <u64>(high - low + 1) * size, size);
 }
 
@@ -57,22 +68,33 @@ export function matmul(command: usize): u32 {
   if (!isFloating(dtype) || argWord(args, ARGS_DTYPE) != dtype || argWord(args, ARGS_DTYPE + 1) != dtype) return STATUS_BAD_ARGS;
   const batches = iterationCount(args, rank);
   if (batches * m * n != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
-  const workspace = param(args, 9);
+  const workspace64 = paramAddress(args, 10);
   const needed = matmulWorkspaceBytes(m, n, k) + (dtype == DTYPE_FLOAT32 ? 0 : <u64>m * n * 4);
-  if (<u64>param(args, 10) < needed) return STATUS_BAD_ARGS;
-  const dst = load<u32>(command + COMMAND_DST);
-  const a = load<u32>(command + COMMAND_SRC0);
-  const b = load<u32>(command + COMMAND_SRC1);
+  if (<u64>param(args, 12) < needed) return STATUS_BAD_ARGS;
+  const dst64 = load<u64>(command + COMMAND_DST);
+  const a64 = load<u64>(command + COMMAND_SRC0);
+  const b64 = load<u64>(command + COMMAND_SRC1);
   const aRow = <i32>param(args, 3), aCol = <i32>param(args, 4);
   const bRow = <i32>param(args, 5), bCol = <i32>param(args, 6);
-  const bias = param(args, 7);
-  const biasStride = <i32>param(args, 8);
-  status = checkMatrix(args, 0, rank, dst, size, m, <i32>n, n, 1);
-  if (status == STATUS_OK) status = checkMatrix(args, 1, rank, a, size, m, aRow, k, aCol);
-  if (status == STATUS_OK) status = checkMatrix(args, 2, rank, b, size, k, bRow, n, bCol);
-  if (status == STATUS_OK) status = checkRange(workspace, needed, 16);
-  if (status == STATUS_OK && bias != 0) status = checkMatrix(args, 3, 0, bias, size, 1, 0, n, biasStride);
+  const bias64 = paramAddress(args, 7);
+  const biasStride = <i32>param(args, 9);
+  status = checkMatrix(args, 0, rank, dst64, size, m, <i32>n, n, 1);
   if (status != STATUS_OK) return status;
+  const cStart = matrixStart, cBytes = matrixBytes;
+  status = checkMatrix(args, 1, rank, a64, size, m, aRow, k, aCol);
+  if (status != STATUS_OK) return status;
+  const aStart = matrixStart, aBytes = matrixBytes;
+  status = checkMatrix(args, 2, rank, b64, size, k, bRow, n, bCol);
+  if (status != STATUS_OK) return status;
+  const bStart = matrixStart, bBytes = matrixBytes;
+  status = checkRange(workspace64, needed, 16);
+  if (status == STATUS_OK && bias64 != 0) status = checkMatrix(args, 3, 0, bias64, size, 1, 0, n, biasStride);
+  if (status != STATUS_OK) return status;
+  // The workspace is the functional kernel's packing buffer, not MTIA's: the model does not time it.
+  timeGemm(<f64>batches, m, n, k, dtype, size, size, aStart, aBytes, bStart, bBytes,
+    bias64 != 0 ? matrixStart : 0, bias64 != 0 ? matrixBytes : 0, cStart, cBytes);
+  if (timingOnly) return STATUS_OK;
+  const dst = <u32>dst64, a = <u32>a64, b = <u32>b64, bias = <u32>bias64, workspace = <u32>workspace64;
 
   const halfOut = dtype != DTYPE_FLOAT32;
   const accumulator = halfOut ? <usize>workspace + <usize>matmulWorkspaceBytes(m, n, k) : 0;
@@ -98,7 +120,5 @@ export function matmul(command: usize): u32 {
     }
     nextRow(args, iterRank);
   }
-  const bytes = <f64>batches * (<f64>m * <f64>k + <f64>k * <f64>n + <f64>m * <f64>n) * <f64>size;
-  setCommandCost(matmulCycles(bytes, <f64>batches * <f64>m * <f64>n * <f64>k, dtype), ENGINE_DPE);
   return STATUS_OK;
 }

@@ -14,10 +14,10 @@
 import {
   COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, DTYPE_BFLOAT16, DTYPE_FLOAT16,
 } from "../abi";
-import { ENGINE_SIMD } from "../layout";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { setCommandCost } from "../decoder";
-import { elementwiseCycles } from "../timing/cost";
+import { timingOnly } from "../device-memory";
+import { writeOperand } from "../timing/memory-levels";
+import { sePasses, timeElementwise } from "../timing/elementwise";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, storeF32, storeI32 } from "../kernels/convert";
 import { philox, philoxOut } from "../kernels/philox";
@@ -55,10 +55,15 @@ export function random(command: usize): u32 {
   const low = <i32>param(args, 4);
   const range = <u32>(<i32>param(args, 5) - low);
   if (kind == RANDOM_RANDINT && range == 0) return STATUS_BAD_ARGS;
-  const dst = load<u32>(command + COMMAND_DST);
+  const dst64 = load<u64>(command + COMMAND_DST);
   const count = load<u32>(command + COMMAND_COUNT);
-  status = checkRange(dst, <u64>count * size, size);
+  status = checkRange(dst64, <u64>count * size, size);
   if (status != STATUS_OK) return status;
+  // Philox's rounds are plain SE passes; normal values add Box-Muller's log, sqrt and sin/cos (LUTs).
+  writeOperand(<f64>dst64, <f64>count * size);
+  timeElementwise(<f64>count, 0, <f64>count * size, sePasses(OPS_PER_VALUE, kind == RANDOM_NORMAL ? 2 : 0));
+  if (timingOnly) return STATUS_OK;
+  const dst = <u32>dst64;
   const k0 = param(args, 0);
   const k1 = param(args, 1);
   const offset = (<u64>param(args, 3) << 32) | <u64>param(args, 2);
@@ -85,6 +90,5 @@ export function random(command: usize): u32 {
       storeI32(out + <usize>i * size, dtype, low + <i32>(word(offset, i, k0, k1) % range));
     }
   }
-  setCommandCost(elementwiseCycles(<f64>count * size, <f64>count * OPS_PER_VALUE), ENGINE_SIMD);
   return STATUS_OK;
 }

@@ -9,15 +9,15 @@
 // sums wrap in int32 (PyTorch accumulates int64; mtia-sim has no int64).
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, DTYPE_FLOAT32, DTYPE_INT32 } from "../abi";
-import { ENGINE_SIMD } from "../layout";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { setCommandCost } from "../decoder";
-import { elementwiseCycles } from "../timing/cost";
+import { timingOnly } from "../device-memory";
+import { readOperand, writeOperand } from "../timing/memory-levels";
+import { timeReduction } from "../timing/reductions";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, loadI32, storeF32, storeI32 } from "../kernels/convert";
 import {
-  ARGS_ADDRESS3, ARGS_DTYPE, ARGS_KIND, ARGS_RANK, MAX_RANK, argWord, checkCommandArgs, checkOperand,
-  param, shapeAt, strideAt,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, MAX_RANK, address3, argWord, checkCommandArgs, checkOperand,
+  param, shapeAt, spanBytes, spanStart, strideAt,
 } from "./args";
 
 export const REDUCE_SUM: u32 = 0;
@@ -94,14 +94,27 @@ export function reduce(command: usize): u32 {
   if (outerCount != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   if (innerCount == 0 && kind >= REDUCE_MAX) return STATUS_BAD_ARGS; // max of nothing
   const inType = argWord(args, ARGS_DTYPE);
-  const dst = load<u32>(command + COMMAND_DST);
-  const src = load<u32>(command + COMMAND_SRC0);
-  const indices = argWord(args, ARGS_ADDRESS3);
-  const withIndices = indices != 0 && (kind == REDUCE_MAX || kind == REDUCE_MIN);
-  status = checkOperand(args, 0, outerRank, dst, dtype);
-  if (status == STATUS_OK) status = checkOperand(args, 1, rank, src, inType);
-  if (status == STATUS_OK && withIndices) status = checkOperand(args, 3, outerRank, indices, DTYPE_INT32);
+  const dst64 = load<u64>(command + COMMAND_DST);
+  const src64 = load<u64>(command + COMMAND_SRC0);
+  const indices64 = address3(args);
+  const withIndices = indices64 != 0 && (kind == REDUCE_MAX || kind == REDUCE_MIN);
+  status = checkOperand(args, 0, outerRank, dst64, dtype);
   if (status != STATUS_OK) return status;
+  writeOperand(spanStart, spanBytes);
+  if (withIndices) {
+    status = checkOperand(args, 3, outerRank, indices64, DTYPE_INT32);
+    if (status != STATUS_OK) return status;
+    writeOperand(spanStart, spanBytes);
+  }
+  status = checkOperand(args, 1, rank, src64, inType);
+  if (status != STATUS_OK) return status;
+  readOperand(spanStart, spanBytes);
+  const inElements = <f64>outerCount * <f64>innerCount;
+  timeReduction(inElements, inElements * <f64>dtypeBytes(inType), <f64>outerCount * <f64>dtypeBytes(dtype));
+  if (timingOnly) return STATUS_OK;
+  const dst = <u32>dst64;
+  const src = <u32>src64;
+  const indices = <u32>indices64;
 
   const outSize = dtypeBytes(dtype);
   const inSize = dtypeBytes(inType);
@@ -165,7 +178,5 @@ export function reduce(command: usize): u32 {
     }
     advance(args, outerCounters, 0, outerRank);
   }
-  const inBytes = <f64>outerCount * <f64>innerCount * <f64>inSize;
-  setCommandCost(elementwiseCycles(inBytes + <f64>outerCount * <f64>outSize, <f64>outerCount * <f64>innerCount), ENGINE_SIMD);
   return STATUS_OK;
 }

@@ -3,23 +3,23 @@
 // The args' last dim is the row (length L), the dims before it count rows; operand 0 is the
 // output, operand 1 the input. params:
 //
-//   params[0] weight address (0: none), L contiguous elements of the input's dtype
-//   params[1] bias address (0: none), likewise
-//   params[2] eps (f32, layer norm)
+//   params[0..2) weight address (u64, 0: none), L contiguous elements of the input's dtype
+//   params[2..4) bias address (u64, 0: none), likewise
+//   params[4] eps (f32, layer norm)
 //
 // Values are read as float32 and accumulated in f64; softmax subtracts the row maximum first
 // (as PyTorch's kernels do) so exp never overflows.
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0 } from "../abi";
-import { ENGINE_SIMD } from "../layout";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { setCommandCost } from "../decoder";
-import { elementwiseCycles } from "../timing/cost";
+import { timingOnly } from "../device-memory";
+import { readOperand, writeOperand } from "../timing/memory-levels";
+import { timeRows } from "../timing/reductions";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import {
   ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, checkRange, iterationCount,
-  param, paramFloat, shapeAt,
+  paramAddress, paramFloat, shapeAt, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowOffset, rowStride } from "./iterate";
 
@@ -28,8 +28,6 @@ export const ROWS_LOG_SOFTMAX: u32 = 1;
 export const ROWS_LAYER_NORM: u32 = 2;
 export const ROWS_KINDS: u32 = 3;
 
-/** Element-operations per value the cost model charges: read, reduce, normalise, write. */
-const PASSES_PER_ELEMENT: f64 = 3;
 
 /** OP_ROWS; see the file comment. The args' rank counts the row dims plus one (the row itself). */
 export function rows(command: usize): u32 {
@@ -46,24 +44,38 @@ export function rows(command: usize): u32 {
   const count = iterationCount(args, rank);
   if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const length = shapeAt(args, rank - 1);
-  const dst = load<u32>(command + COMMAND_DST);
-  const src = load<u32>(command + COMMAND_SRC0);
-  const weight = param(args, 0);
-  const bias = param(args, 1);
+  const dst64 = load<u64>(command + COMMAND_DST);
+  const src64 = load<u64>(command + COMMAND_SRC0);
+  const weight64 = paramAddress(args, 0);
+  const bias64 = paramAddress(args, 2);
   const outSize = dtypeBytes(dtype);
   const inSize = dtypeBytes(inType);
-  status = checkOperand(args, 0, rank, dst, dtype);
-  if (status == STATUS_OK) status = checkOperand(args, 1, rank, src, inType);
-  if (status == STATUS_OK && weight != 0) status = checkRange(weight, <u64>length * inSize, inSize);
-  if (status == STATUS_OK && bias != 0) status = checkRange(bias, <u64>length * inSize, inSize);
+  const vectorBytes = <u64>length * inSize;
+  status = checkOperand(args, 1, rank, src64, inType);
   if (status != STATUS_OK) return status;
-  if (length == 0 || count == 0) {
-    setCommandCost(0, ENGINE_SIMD);
-    return STATUS_OK;
-  }
+  const srcStart = spanStart;
+  const srcBytes = spanBytes;
+  status = checkOperand(args, 0, rank, dst64, dtype);
+  if (status == STATUS_OK && weight64 != 0) status = checkRange(weight64, vectorBytes, inSize);
+  if (status == STATUS_OK && bias64 != 0) status = checkRange(bias64, vectorBytes, inSize);
+  if (status != STATUS_OK) return status;
+  readOperand(srcStart, srcBytes);
+  if (weight64 != 0) readOperand(<f64>weight64, <f64>vectorBytes);
+  if (bias64 != 0) readOperand(<f64>bias64, <f64>vectorBytes);
+  writeOperand(spanStart, spanBytes);
+  const elements = <f64>count;
+  // softmax: RE max and sum of exp, SE exp (LUT) and scale; log-softmax: the same with a
+  // subtraction for the scale; layer norm: RE mean and variance, SE normalise and affine.
+  if (kind == ROWS_LAYER_NORM) timeRows(elements, elements * <f64>inSize, elements * <f64>outSize, 2, 2, 0);
+  else timeRows(elements, elements * <f64>inSize, elements * <f64>outSize, 2, 1, 1);
+  if (timingOnly || length == 0 || count == 0) return STATUS_OK;
+  const dst = <u32>dst64;
+  const src = <u32>src64;
+  const weight = <u32>weight64;
+  const bias = <u32>bias64;
   const inStride = <isize>rowStride(args, 1, rank) * inSize;
   const outStride = <isize>rowStride(args, 0, rank) * outSize;
-  const eps = <f64>paramFloat(args, 2);
+  const eps = <f64>paramFloat(args, 4);
   const rowCount = count / length;
   firstRow();
   for (let r: u64 = 0; r < rowCount; r++) {
@@ -114,7 +126,5 @@ export function rows(command: usize): u32 {
     }
     nextRow(args, rank);
   }
-  const elements = <f64>count;
-  setCommandCost(elementwiseCycles(elements * <f64>(inSize + outSize), PASSES_PER_ELEMENT * elements), ENGINE_SIMD);
   return STATUS_OK;
 }

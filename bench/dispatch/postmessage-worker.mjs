@@ -28,22 +28,8 @@ const f32 = new Float32Array(memory.buffer);
 const f64 = new Float64Array(memory.buffer);
 
 // Header and profile block, as SimulatedDevice.writeHeader() writes them before boot.
-const { profile } = workerData;
 i32[L.HEADER_ABI_VERSION / 4] = L.ABI_VERSION;
-for (const [field, value] of Object.entries({
-  PROFILE_CLOCK_HZ: profile.clockHz,
-  PROFILE_PE_ROWS: profile.peRows,
-  PROFILE_PE_COLS: profile.peCols,
-  PROFILE_DRAM_BYTES_PER_SECOND: profile.dramBytesPerSecond,
-  PROFILE_DRAM_EFFICIENCY: profile.dramEfficiency,
-  PROFILE_PCIE_BYTES_PER_SECOND: profile.pcieBytesPerSecond,
-  PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE: profile.seElementsPerCyclePerPe,
-  PROFILE_JOB_LAUNCH_NS: profile.jobLaunchNs,
-  PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE: profile.dpeFp16MacsPerCyclePerPe,
-  PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE: profile.dpeInt8MacsPerCyclePerPe,
-})) {
-  f64[L.PROFILE_LOCATION / 8 + L[field]] = value;
-}
+f64.set(workerData.profileBlock, L.PROFILE_LOCATION / 8);
 const status = core.boot();
 
 // Three float32 operands in the heap: src0 = 1, src1 = 2, dst.
@@ -63,9 +49,8 @@ function execute(command) {
   const at = L.RING_LOCATION + (head & (L.RING_COMMANDS - 1)) * L.COMMAND_SIZE;
   u32[(at + L.COMMAND_OPCODE) / 4] = command.opcode;
   u32[(at + L.COMMAND_DTYPE) / 4] = command.dtype;
-  u32[(at + L.COMMAND_DST) / 4] = command.dst;
-  u32[(at + L.COMMAND_SRC0) / 4] = command.src0;
-  u32[(at + L.COMMAND_SRC1) / 4] = command.src1;
+  // Addresses are u64; these are below 4 GiB.
+  u32.set([command.dst, 0, command.src0, 0, command.src1, 0], (at + L.COMMAND_DST) / 4);
   u32[(at + L.COMMAND_COUNT) / 4] = command.count;
   u32[(at + L.COMMAND_ARG0) / 4] = 0;
   u32[(at + L.COMMAND_STREAM) / 4] = 0;

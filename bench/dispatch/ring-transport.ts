@@ -3,7 +3,8 @@
 // set beside postmessage-worker.mjs command for command. run.mjs bundles this file with
 // esbuild into build/bench/ (it reaches into src/, which the package does not export).
 
-import { resolveProfile } from '../../src/mtia/profiles.js';
+import { resolveProfile, type ProfileName } from '../../src/profiles.js';
+import { profileFields } from '../../src/runtime/profile-block.js';
 import { compileCore } from '../../src/runtime/environment.js';
 import { DTYPE_FLOAT32, OP_ADD } from '../../src/runtime/layout.js';
 import { SimulatedDevice } from '../../src/runtime/simulated-device.js';
@@ -33,4 +34,9 @@ export async function measureRingTransport(ops: number, warmupReps: number, reps
   await device.shutdown();
   if (value !== 3) throw new Error(`ring transport: 1 + 2 gave ${value}`);
   return rates;
+}
+
+/** The profile block of `name` as the core reads it, for the postMessage baseline worker. */
+export function profileBlock(name: ProfileName): Float64Array {
+  return profileFields(resolveProfile(name));
 }

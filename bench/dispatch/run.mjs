@@ -83,21 +83,25 @@ async function measureRing() {
   };
 }
 
-/** The ring transport alone (ring-transport.ts, bundled here because it imports src/). */
-async function measureTransport() {
+/** ring-transport.ts, bundled here because it imports src/ (which the package does not export). */
+async function loadTransport() {
   const outfile = new URL('../../build/bench/ring-transport.mjs', import.meta.url).pathname;
   await build({
     entryPoints: [new URL('./ring-transport.ts', import.meta.url).pathname],
     outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning',
   });
-  const { measureRingTransport } = await import(outfile);
-  return summarize(await measureRingTransport(TRANSPORT_OPS, RING_WARMUP_REPS, RING_REPS));
+  return import(outfile);
+}
+
+/** The ring transport alone. */
+async function measureTransport() {
+  return summarize(await transportModule.measureRingTransport(TRANSPORT_OPS, RING_WARMUP_REPS, RING_REPS));
 }
 
 /** Starts the postMessage baseline worker; resolves with it and its ready message. */
 async function startBaseline() {
   const worker = new Worker(new URL('./postmessage-worker.mjs', import.meta.url), {
-    workerData: { profile: mtia.profiles['mtia-v2'] },
+    workerData: { profileBlock: transportModule.profileBlock('mtia-v2') },
   });
   let pending;
   worker.on('error', (error) => pending?.reject(error));
@@ -183,6 +187,7 @@ async function measureBaseline() {
 }
 
 const loadAverage1Min = loadavg()[0];
+const transportModule = await loadTransport();
 const ring = await measureRing();
 const transport = await measureTransport();
 const baseline = await measureBaseline();

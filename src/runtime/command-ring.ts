@@ -1,21 +1,30 @@
 // The host end of a device's command ring: the "worker message queue" all its streams share.
 //
-// push() writes a 64-byte command into the ring in shared memory. Commands are published (an
+// push() writes a 64-byte command into the ring in shared memory, and a tensor op's argument
+// block into the block of the command's ring position (layout.ts ARGS_LOCATION). Commands are
+// published (an
 // atomic store of RING_HEAD, and a wake-up only if the firmware sleeps) in batches: every
 // PUBLISH_BATCH commands, at the end of the current task (a microtask), and on flush(). One
 // store per command would cost a cache-line transfer to the polling worker each time
 // (docs/benchmarks.md). push() never waits for the device: when the ring is full, commands go
-// to a host-side backlog in the same format, and flush() moves them in, in order, as the
-// device frees ring space. Commands keep the order in which they were pushed, whichever stream
-// they belong to (assembly/layout.ts says why).
+// to a host-side backlog (command and argument block), and flush() moves them in, in order, as
+// the device frees ring space. Commands keep the order in which they were pushed, whichever
+// stream they belong to (assembly/layout.ts says why), so a command's ring count, and with it
+// its argument block and its op record, is known when it is pushed.
 
 import {
-  COMMAND_SIZE, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, RING_COMMANDS, RING_LOCATION,
+  ARGS_BLOCK_SIZE, ARGS_LOCATION, COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_SCALAR, COMMAND_SIZE,
+  COMMAND_SRC0, COMMAND_SRC1, COMMAND_STREAM, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING,
+  RING_COMMANDS, RING_LOCATION,
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
 
 const COMMAND_WORDS = COMMAND_SIZE / 4;
-const SCALAR_WORD = 14; // COMMAND_SCALAR / 4
+const ARGS_WORDS = ARGS_BLOCK_SIZE / 4;
+/** A backlog entry: the command's words, then its argument block's. */
+const ENTRY_WORDS = COMMAND_WORDS + ARGS_WORDS;
+const argsWord = ARGS_LOCATION / 4;
+const TWO_32 = 2 ** 32;
 const headIndex = HEADER_RING_HEAD / 4;
 const tailIndex = HEADER_RING_TAIL / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
@@ -41,43 +50,72 @@ export class CommandRing {
   };
   /** Last value read from RING_TAIL (commands the core has taken), unwrapped. */
   private taken: number;
-  /** Commands waiting for ring space, COMMAND_WORDS words each, in [backlogStart, backlogEnd). */
+  /** Commands waiting for ring space, ENTRY_WORDS words each, in [backlogStart, backlogEnd). */
   private backlog = new Uint32Array(0);
   private backlogF64 = new Float64Array(0);
   private backlogStart = 0;
   private backlogEnd = 0;
+  /**
+   * Called with a ring count c before the command with that count is written into the ring:
+   * the op records of commands with counts up to c − RING_COMMANDS are about to be reused, so
+   * whoever reads them (the profiler) must read them now.
+   */
+  recordsObserver: ((count: number) => void) | undefined;
 
   constructor(private readonly views: MemoryViews) {
     this.published = this.taken = Atomics.load(views.u32, headIndex);
   }
 
-  /** Appends one command for stream slot `stream` (fields as in assembly/abi.ts). */
+  /** Ring count of the command pushed last. */
+  lastPushed = -1;
+
+  /** Ring count the next pushed command gets: commands pushed since the ring was made. */
+  get pushedCount(): number {
+    return this.published + this.unpublished + this.backlogEnd - this.backlogStart;
+  }
+
+  /** Address of the argument block of the next pushed command. */
+  nextArgsAddress(): number {
+    return ARGS_LOCATION + (this.pushedCount & (RING_COMMANDS - 1)) * ARGS_BLOCK_SIZE;
+  }
+
+  /**
+   * Appends one command for stream slot `stream` (fields as in assembly/abi.ts; addresses are
+   * u64) and returns its ring count. With `args`, the words of its argument block, arg0 is set
+   * to the block of its ring position (nextArgsAddress()) and the block written there.
+   */
   push(
     stream: number, opcode: number, dtype: number, dst: number, src0: number, src1: number,
-    count: number, arg0: number, scalar: number,
-  ): void {
+    count: number, arg0: number, scalar: number, args?: Uint32Array,
+  ): number {
+    const ringCount = (this.lastPushed = this.pushedCount);
+    if (args !== undefined) arg0 = this.nextArgsAddress();
     let words: Uint32Array;
     let doubles: Float64Array;
     let word: number;
     const direct = this.backlogStart === this.backlogEnd && this.hasSpace(this.unpublished + 1);
     if (direct) {
+      this.recordsObserver?.(ringCount);
       words = this.views.u32;
       doubles = this.views.f64;
-      word = ringWord + ((this.published + this.unpublished) & (RING_COMMANDS - 1)) * COMMAND_WORDS;
+      word = ringWord + (ringCount & (RING_COMMANDS - 1)) * COMMAND_WORDS;
+      if (args !== undefined) words.set(args, arg0 / 4);
     } else {
       word = this.reserveBacklog();
       words = this.backlog;
       doubles = this.backlogF64;
+      if (args !== undefined) words.set(args, word + COMMAND_WORDS);
     }
     words[word] = opcode;
     words[word + 1] = dtype;
-    words[word + 2] = dst;
-    words[word + 3] = src0;
-    words[word + 4] = src1;
-    words[word + 5] = count;
-    words[word + 6] = arg0;
-    words[word + 7] = stream;
-    doubles[(word + SCALAR_WORD) >> 1] = scalar;
+    words[word + 2] = words[word + 3] = words[word + 4] = 0; // reserved
+    words[word + COMMAND_COUNT / 4] = count;
+    words[word + COMMAND_ARG0 / 4] = arg0;
+    words[word + COMMAND_STREAM / 4] = stream;
+    setU64(words, word + COMMAND_DST / 4, dst);
+    setU64(words, word + COMMAND_SRC0 / 4, src0);
+    setU64(words, word + COMMAND_SRC1 / 4, src1);
+    doubles[(word + COMMAND_SCALAR / 4) >> 1] = scalar;
     if (!direct) {
       this.flush();
     } else if (++this.unpublished >= PUBLISH_BATCH) {
@@ -86,6 +124,7 @@ export class CommandRing {
       this.publishScheduled = true;
       queueMicrotask(this.publishPending);
     }
+    return ringCount;
   }
 
   /**
@@ -95,15 +134,17 @@ export class CommandRing {
   flush(): boolean {
     this.publish();
     let moved = 0;
+    const ring = this.views.u32;
     while (this.backlogStart < this.backlogEnd && this.hasSpace(moved + 1)) {
       const position = (this.published + moved) & (RING_COMMANDS - 1);
       const free = RING_COMMANDS - (this.published + moved - this.taken);
       const run = Math.min(this.backlogEnd - this.backlogStart, RING_COMMANDS - position, free);
-      const from = this.backlogStart * COMMAND_WORDS;
-      this.views.u32.set(
-        this.backlog.subarray(from, from + run * COMMAND_WORDS),
-        ringWord + position * COMMAND_WORDS,
-      );
+      this.recordsObserver?.(this.published + moved + run - 1);
+      for (let i = 0; i < run; i++) {
+        const from = (this.backlogStart + i) * ENTRY_WORDS;
+        ring.set(this.backlog.subarray(from, from + COMMAND_WORDS), ringWord + (position + i) * COMMAND_WORDS);
+        ring.set(this.backlog.subarray(from + COMMAND_WORDS, from + ENTRY_WORDS), argsWord + (position + i) * ARGS_WORDS);
+      }
       this.backlogStart += run;
       moved += run;
     }
@@ -141,15 +182,21 @@ export class CommandRing {
 
   /** Returns the word index of a new backlog entry, growing the backlog when it is full. */
   private reserveBacklog(): number {
-    if (this.backlogEnd * COMMAND_WORDS === this.backlog.length) {
+    if (this.backlogEnd * ENTRY_WORDS === this.backlog.length) {
       const live = this.backlogEnd - this.backlogStart;
-      const grown = new Uint32Array(Math.max(RING_COMMANDS, live * 2) * COMMAND_WORDS);
-      grown.set(this.backlog.subarray(this.backlogStart * COMMAND_WORDS, this.backlogEnd * COMMAND_WORDS));
+      const grown = new Uint32Array(Math.max(RING_COMMANDS, live * 2) * ENTRY_WORDS);
+      grown.set(this.backlog.subarray(this.backlogStart * ENTRY_WORDS, this.backlogEnd * ENTRY_WORDS));
       this.backlog = grown;
       this.backlogF64 = new Float64Array(grown.buffer);
       this.backlogStart = 0;
       this.backlogEnd = live;
     }
-    return this.backlogEnd++ * COMMAND_WORDS;
+    return this.backlogEnd++ * ENTRY_WORDS;
   }
+}
+
+/** Writes `value` (an integer below 2^53) as a little-endian u64 at words[at], words[at + 1]. */
+function setU64(words: Uint32Array, at: number, value: number): void {
+  words[at] = value >>> 0; // ToUint32: the value modulo 2^32
+  words[at + 1] = value < TWO_32 ? 0 : Math.floor(value / TWO_32);
 }

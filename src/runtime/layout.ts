@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -12,6 +12,9 @@ export const HEADER_ABI_VERSION = 0;
 export const HEADER_DEVICE_INDEX = 4;
 export const HEADER_DEVICE_STATE = 8;
 export const HEADER_FAULT = 12;
+export const HEADER_TIMING_ONLY = 16;
+/** f64: end of device memory (real, or virtual in timing-only mode). */
+export const HEADER_MEMORY_END = 24;
 export const HEADER_RING_HEAD = 64;
 export const HEADER_RING_TAIL = 128;
 export const HEADER_PROGRESS = 132;
@@ -19,7 +22,7 @@ export const HEADER_BLOCKED_EVENT = 136;
 export const HEADER_SLEEPING = 192;
 
 export const PROFILE_LOCATION = HEADER_LOCATION + HEADER_SIZE;
-export const PROFILE_FIELDS = 32;
+export const PROFILE_FIELDS = 48;
 export const PROFILE_SIZE = PROFILE_FIELDS * 8;
 
 export const STREAM_SLOTS = 32;
@@ -29,22 +32,26 @@ export const STREAM_FAULT = 8;
 export const STREAM_FAULT_SEQ = 12;
 export const STREAM_CLOCK_CYCLES = 16;
 export const STREAM_FAULT_COUNT = 24;
+export const STREAM_DISPATCH_CYCLES = 32;
 export const STREAMS_LOCATION = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE = STREAM_SLOTS * STREAM_SIZE;
 
 export const ENGINE_CONTROL = 0;
-export const ENGINE_SIMD = 1;
-export const ENGINE_DPE = 2;
-export const ENGINE_DMA = 3;
-export const ENGINE_PCIE_H2D = 4;
-export const ENGINE_PCIE_D2H = 5;
-export const ENGINE_COUNT = 6;
+export const ENGINE_DPE = 1;
+export const ENGINE_SE = 2;
+export const ENGINE_RE = 3;
+export const ENGINE_MLU = 4;
+export const ENGINE_SRAM = 5;
+export const ENGINE_DRAM = 6;
+export const ENGINE_PCIE_H2D = 7;
+export const ENGINE_PCIE_D2H = 8;
+export const ENGINE_COUNT = 9;
 export const ENGINE_NONE = ENGINE_COUNT;
 export const ENGINE_SIZE = 16;
 export const ENGINE_FREE_CYCLES = 0;
 export const ENGINE_BUSY_CYCLES = 8;
 export const ENGINES_LOCATION = STREAMS_LOCATION + STREAMS_SIZE;
-export const ENGINES_SIZE = 8 * ENGINE_SIZE;
+export const ENGINES_SIZE = 16 * ENGINE_SIZE;
 
 export const EVENT_SLOTS = 4096;
 export const EVENT_SIZE = 16;
@@ -58,7 +65,20 @@ export const COMMAND_SIZE = 64;
 export const RING_LOCATION = EVENTS_LOCATION + EVENTS_SIZE;
 export const RING_SIZE = RING_COMMANDS * COMMAND_SIZE;
 
-export const CORE_DATA_LOCATION = RING_LOCATION + RING_SIZE;
+export const ARGS_BLOCK_SIZE = 256;
+export const ARGS_LOCATION = RING_LOCATION + RING_SIZE;
+export const ARGS_SIZE = RING_COMMANDS * ARGS_BLOCK_SIZE;
+
+export const RECORD_SIZE = 256;
+export const RECORDS_LOCATION = ARGS_LOCATION + ARGS_SIZE;
+export const RECORDS_SIZE = RING_COMMANDS * RECORD_SIZE;
+
+export const CACHE_ENTRIES = 1024;
+export const CACHE_ENTRY_SIZE = 32;
+export const CACHE_LOCATION = RECORDS_LOCATION + RECORDS_SIZE;
+export const CACHE_SIZE = CACHE_ENTRIES * CACHE_ENTRY_SIZE;
+
+export const CORE_DATA_LOCATION = CACHE_LOCATION + CACHE_SIZE;
 export const CORE_DATA_SIZE = 64 * 1024;
 export const HEAP_ALIGNMENT = 64 * 1024;
 export const HEAP_LOCATION =
@@ -67,12 +87,13 @@ export const HEAP_LOCATION =
 /** Byte offsets of a command's fields. */
 export const COMMAND_OPCODE = 0;
 export const COMMAND_DTYPE = 4;
-export const COMMAND_DST = 8;
-export const COMMAND_SRC0 = 12;
-export const COMMAND_SRC1 = 16;
 export const COMMAND_COUNT = 20;
 export const COMMAND_ARG0 = 24;
 export const COMMAND_STREAM = 28;
+/** u64 tensor addresses. */
+export const COMMAND_DST = 32;
+export const COMMAND_SRC0 = 40;
+export const COMMAND_SRC1 = 48;
 export const COMMAND_SCALAR = 56;
 
 export const OP_NOP = 0;
@@ -119,14 +140,74 @@ export const PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE = 6;
 export const PROFILE_JOB_LAUNCH_NS = 7;
 export const PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE = 8;
 export const PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE = 9;
+export const PROFILE_JOB_REPLACE_NS = 10;
+export const PROFILE_DPE_FP32_FRACTION = 11;
+export const PROFILE_LOCAL_MEMORY_BYTES = 12;
+export const PROFILE_LOCAL_MEMORY_BYTES_PER_SECOND = 13;
+export const PROFILE_SRAM_BYTES = 14;
+export const PROFILE_SRAM_BYTES_PER_SECOND = 15;
+export const PROFILE_DRAM_ECC = 16;
+export const PROFILE_DRAM_ECC_EFFICIENCY = 17;
+export const PROFILE_FABRIC_BYTES_PER_CYCLE_PER_PE = 18;
+export const PROFILE_SRAM_LATENCY_NS = 19;
+export const PROFILE_DRAM_LATENCY_NS = 20;
+export const PROFILE_ISSUE_CYCLES_PER_INSTRUCTION = 21;
+export const PROFILE_RE_ELEMENTS_PER_CYCLE_PER_PE = 22;
+export const PROFILE_REDUCTION_LINK_BYTES_PER_CYCLE = 23;
+export const PROFILE_SE_LUT_PASSES = 24;
+export const PROFILE_MLU_BYTES_PER_CYCLE_PER_PE = 25;
+export const PROFILE_DMA_DESCRIPTOR_CYCLES = 26;
+export const PROFILE_GATHER_SRAM_HIT_RATE = 27;
+export const PROFILE_SE_ACCUMULATE_ROWS = 28;
+
+/** f64 fields of an op record (assembly/timing/record.ts) and the bound codes. */
+export const RECORD_START_CYCLES = 0;
+export const RECORD_END_CYCLES = 1;
+export const RECORD_LAUNCH_CYCLES = 2;
+export const RECORD_ISSUE_CYCLES = 3;
+export const RECORD_COMPUTE_CYCLES = 4;
+export const RECORD_STALL_CYCLES = 5;
+export const RECORD_DPE_CYCLES = 6;
+export const RECORD_SE_CYCLES = 7;
+export const RECORD_RE_CYCLES = 8;
+export const RECORD_MLU_CYCLES = 9;
+export const RECORD_FABRIC_CYCLES = 10;
+export const RECORD_LOCAL_MEMORY_BYTES = 11;
+export const RECORD_SRAM_BYTES = 12;
+export const RECORD_DRAM_BYTES = 13;
+export const RECORD_PCIE_BYTES = 14;
+export const RECORD_SRAM_HIT_RATE = 15;
+export const RECORD_UTILISATION = 16;
+export const RECORD_BOUND = 17;
+export const RECORD_ENGINE = 18;
+export const RECORD_BODY_CYCLES = 19;
+export const RECORD_WORK = 20;
+export const RECORD_PES = 21;
+export const RECORD_STEPS = 22;
+export const RECORD_TILE_M = 23;
+export const RECORD_TILE_N = 24;
+export const RECORD_TILE_K = 25;
+export const RECORD_K_SPLIT = 26;
+export const RECORD_PCIE_DIRECTION = 27;
+export const RECORD_PEAK_RATE = 28;
+export const RECORD_OPERAND_BYTES = 29;
+export const RECORD_OPERAND_HIT_BYTES = 30;
+export const RECORD_FIELDS = 31;
+export const BOUND_LAUNCH = 0;
+export const BOUND_ISSUE = 1;
+export const BOUND_COMPUTE = 2;
+export const BOUND_SRAM = 3;
+export const BOUND_DRAM = 4;
+export const BOUND_PCIE = 5;
+export const BOUND_NONE = 6;
 
 /** Tensor-op argument blocks (assembly/ops/args.ts): u32 word indices and sizes. */
 export const MAX_RANK = 8;
-export const ARGS_BYTES = 256;
+export const ARGS_BYTES = ARGS_BLOCK_SIZE;
 export const ARGS_RANK = 0;
 export const ARGS_KIND = 1;
 export const ARGS_DTYPE = 2;
-export const ARGS_ADDRESS3 = 5;
+export const ARGS_ADDRESS3 = 6;
 export const ARGS_SHAPE = 8;
 export const ARGS_STRIDES = 16;
 export const ARGS_PARAMS = 48;

@@ -4,7 +4,7 @@
 
 import { MtiaError, ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../mtia/profiles.js';
+import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../profiles.js';
 import { scopes } from './current-scope.js';
 import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
 import { HEAP_LOCATION } from './layout.js';
@@ -18,8 +18,16 @@ export interface ConfigureOptions {
   deviceCount?: number;
   /** Hardware profile: 'mtia-v2' (MTIA 2i, default), 'mtia-v1', or a custom profile. */
   profile?: ProfileName | CustomProfile;
-  /** Device memory per device in bytes (default 256 MiB). */
+  /**
+   * Device memory per device in bytes (default 256 MiB; in timing-only mode the profile's DRAM,
+   * 128 GiB on MTIA 2i).
+   */
   memoryBytes?: number;
+  /**
+   * Timing-only mode (default false): tensors have shapes, device memory and simulated time but
+   * no data, so models far larger than this machine's memory can be timed; reading values throws.
+   */
+  timingOnly?: boolean;
   /**
    * Milliseconds a control call to a device worker may take (default 30 000; boot gets at least
    * 30 000). A worker that does not answer in time is lost; a wait that sees no progress for
@@ -33,18 +41,26 @@ export interface RuntimeConfig {
   readonly deviceCount: number;
   readonly profile: HardwareProfile;
   readonly memoryBytes: number;
+  /** True when memoryBytes was configured rather than defaulted from the mode and profile. */
+  readonly memoryBytesGiven: boolean;
   readonly controlTimeoutMs: number;
+  readonly timingOnly: boolean;
 }
 
 const WASM32_MAX_BYTES = 65536 * 65536;
+/** Largest virtual device memory of timing-only mode: 2^50 bytes (1 PiB) keeps addresses exact in a double. */
+const VIRTUAL_MAX_BYTES = 2 ** 50;
+const COMPUTE_MEMORY_BYTES = 256 * 1024 * 1024;
 /** Most devices one process may configure (each is a worker thread and a memory). */
 export const MAX_DEVICES = 64;
 
 const defaults: RuntimeConfig = {
   deviceCount: 2,
   profile: resolveProfile('mtia-v2'),
-  memoryBytes: 256 * 1024 * 1024,
+  memoryBytes: COMPUTE_MEMORY_BYTES,
+  memoryBytesGiven: false,
   controlTimeoutMs: 30_000,
+  timingOnly: false,
 };
 
 function checkInteger(name: string, value: unknown, min: number, max: number): number {
@@ -62,12 +78,24 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`configure(): options must be an object, but got: ${String(options)}`);
   }
-  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs']);
+  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs', 'timingOnly']);
+  if (options.timingOnly !== undefined && typeof options.timingOnly !== 'boolean') {
+    throw new TypeError(`configure(): timingOnly must be a boolean, but got: ${typeof options.timingOnly}`);
+  }
+  const timingOnly = options.timingOnly ?? base.timingOnly;
+  const profile = options.profile === undefined ? base.profile : resolveProfile(options.profile);
+  const memoryBytesGiven = options.memoryBytes !== undefined || base.memoryBytesGiven;
+  const maxBytes = timingOnly ? VIRTUAL_MAX_BYTES : WASM32_MAX_BYTES - HEAP_LOCATION;
+  const memoryBytes = options.memoryBytes !== undefined ? options.memoryBytes
+    : memoryBytesGiven ? base.memoryBytes
+    : timingOnly ? profile.dramBytes : COMPUTE_MEMORY_BYTES;
   return {
     deviceCount: options.deviceCount === undefined ? base.deviceCount : checkInteger('deviceCount', options.deviceCount, 1, MAX_DEVICES),
-    profile: options.profile === undefined ? base.profile : resolveProfile(options.profile),
-    memoryBytes: options.memoryBytes === undefined ? base.memoryBytes : checkInteger('memoryBytes', options.memoryBytes, 1 << 20, WASM32_MAX_BYTES - HEAP_LOCATION),
+    profile,
+    memoryBytes: checkInteger('memoryBytes', memoryBytes, 1 << 20, maxBytes),
+    memoryBytesGiven,
     controlTimeoutMs: options.controlTimeoutMs === undefined ? base.controlTimeoutMs : checkInteger('controlTimeoutMs', options.controlTimeoutMs, 1, 3_600_000),
+    timingOnly,
   };
 }
 
@@ -125,12 +153,12 @@ export class Runtime {
             'Atomics.waitAsync) and workers; in a browser the page must be cross-origin isolated',
         );
       }
-      const { deviceCount, profile, memoryBytes } = this.config;
+      const { deviceCount, profile, memoryBytes, timingOnly } = this.config;
       const connect = this.connector(this.config);
       this.devices = Array.from(
         { length: deviceCount },
         (_, index) => {
-          const device = new SimulatedDevice(index, profile, memoryBytes, connect);
+          const device = new SimulatedDevice(index, profile, memoryBytes, connect, timingOnly);
           device.stallCheckMs = this.config.controlTimeoutMs;
           return device;
         },

@@ -6,25 +6,24 @@
 // same way round: a stream-ordered copy charges the transfer and the host reads the block once
 // its stream has passed it. Neither direction needs device memory for staging.
 
-import { DeviceLostError } from '../errors.js';
+import { DeviceLostError, MtiaError } from '../errors.js';
 import { CachingAllocator } from '../memory/caching-allocator.js';
-import type { HardwareProfile } from '../mtia/profiles.js';
+import type { HardwareProfile } from '../profiles.js';
 import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
 import { CommandRing } from './command-ring.js';
 import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION, HEADER_BLOCKED_EVENT,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_RING_TAIL, HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT,
-  PROFILE_CLOCK_HZ, PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE,
-  PROFILE_DRAM_BYTES_PER_SECOND, PROFILE_DRAM_EFFICIENCY, PROFILE_JOB_LAUNCH_NS,
-  PROFILE_LOCATION, PROFILE_PCIE_BYTES_PER_SECOND, PROFILE_PE_COLS, PROFILE_PE_ROWS,
-  PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, STREAM_SLOTS,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
+  HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
+import { profileFields } from './profile-block.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
 import { hostSynchronized } from './stream-sanitizer.js';
+import { opObserver } from './op-observer.js';
 import { StreamQueue } from './stream-queue.js';
 
 const WASM_PAGE_BYTES = 65536;
@@ -69,8 +68,13 @@ export class SimulatedDevice {
     /** Heap capacity in bytes (the device's total memory). */
     readonly memoryBytes: number,
     connect: DeviceConnector,
+    /**
+     * Timing-only mode: device memory is virtual (no bytes behind the heap, which may be far
+     * larger than this machine's memory), kernels do not run, and values cannot be read.
+     */
+    readonly timingOnly = false,
   ) {
-    const pages = Math.ceil((HEAP_LOCATION + memoryBytes) / WASM_PAGE_BYTES);
+    const pages = Math.ceil((HEAP_LOCATION + (timingOnly ? 0 : memoryBytes)) / WASM_PAGE_BYTES);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.views = memoryViews(this.memory);
     this.writeHeader();
@@ -157,8 +161,10 @@ export class SimulatedDevice {
    */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
-    return queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
+    if (!this.timingOnly) new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+    const seq = queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
+    opObserver?.(this, queue, 'copy_h2d', [[bytes]], 'uint8');
+    return seq;
   }
 
   /**
@@ -171,7 +177,14 @@ export class SimulatedDevice {
    */
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
     this.assertAlive();
+    if (this.timingOnly) {
+      throw new MtiaError(
+        `cannot read values from mtia:${this.index}: it runs in timing-only mode (mtia.configure({ timingOnly: true })), ` +
+          'where tensors have shapes, memory and simulated time but no data',
+      );
+    }
     queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
+    opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
     await this.fence(queue, 'a device-to-host copy');
     return new Uint8Array(this.memory.buffer, src, bytes).slice().buffer;
   }
@@ -185,30 +198,40 @@ export class SimulatedDevice {
    * of other streams' work, since nothing else refills the ring.
    */
   async wait(queue: StreamQueue, seq: number, what: string): Promise<void> {
-    if (!queue.isComplete(seq)) {
-      const { i32 } = this.views;
-      this.hold();
-      try {
-        for (;;) {
-          this.assertAlive();
-          const tail = Atomics.load(i32, RING_TAIL_WORD);
-          const backlogged = !this.ring.flush();
-          const done = Atomics.load(i32, queue.doneWordIndex);
-          if (queue.isComplete(seq)) break;
-          const waiting = backlogged
-            ? Atomics.waitAsync(i32, RING_TAIL_WORD, tail, this.stallCheckMs)
-            : Atomics.waitAsync(i32, queue.doneWordIndex, done, this.stallCheckMs);
-          if (waiting.async && (await waiting.value) === 'timed-out') await this.checkStalled();
-        }
-      } finally {
-        this.unhold();
-      }
-    }
+    await this.whenComplete(queue, seq);
     this.assertAlive();
     hostSynchronized(queue, seq);
     const faults = queue.takeFaults();
     if (faults !== undefined) throw statusError(faults.status, this.index, what, faults.count);
   }
+
+  /**
+   * Resolves when `queue` has completed command `seq`; rejects if the device is lost. Unlike
+   * wait(), it leaves the stream's faults for the program's next wait and does not tell the
+   * stream sanitizer the host synchronized: for observers (the profiler) that must not change
+   * what the program sees.
+   */
+  async whenComplete(queue: StreamQueue, seq: number): Promise<void> {
+    if (queue.isComplete(seq)) return;
+    const { i32 } = this.views;
+    this.hold();
+    try {
+      for (;;) {
+        this.assertAlive();
+        const tail = Atomics.load(i32, RING_TAIL_WORD);
+        const backlogged = !this.ring.flush();
+        const done = Atomics.load(i32, queue.doneWordIndex);
+        if (queue.isComplete(seq)) break;
+        const waiting = backlogged
+          ? Atomics.waitAsync(i32, RING_TAIL_WORD, tail, this.stallCheckMs)
+          : Atomics.waitAsync(i32, queue.doneWordIndex, done, this.stallCheckMs);
+        if (waiting.async && (await waiting.value) === 'timed-out') await this.checkStalled();
+      }
+    } finally {
+      this.unhold();
+    }
+  }
+
 
   /**
    * Resolves when `queue` has done all work enqueued so far. It is the host seeing the device
@@ -371,19 +394,10 @@ export class SimulatedDevice {
   /** Writes the header and profile block the core reads at boot. */
   private writeHeader(): void {
     const { i32, f64 } = this.views;
-    const p = this.profile;
     i32[HEADER_ABI_VERSION / 4] = ABI_VERSION;
     i32[HEADER_DEVICE_INDEX / 4] = this.index;
-    const field = (index: number, value: number) => (f64[PROFILE_LOCATION / 8 + index] = value);
-    field(PROFILE_CLOCK_HZ, p.clockHz);
-    field(PROFILE_PE_ROWS, p.peRows);
-    field(PROFILE_PE_COLS, p.peCols);
-    field(PROFILE_DRAM_BYTES_PER_SECOND, p.dramBytesPerSecond);
-    field(PROFILE_DRAM_EFFICIENCY, p.dramEfficiency);
-    field(PROFILE_PCIE_BYTES_PER_SECOND, p.pcieBytesPerSecond);
-    field(PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, p.seElementsPerCyclePerPe);
-    field(PROFILE_JOB_LAUNCH_NS, p.jobLaunchNs);
-    field(PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, p.dpeFp16MacsPerCyclePerPe);
-    field(PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE, p.dpeInt8MacsPerCyclePerPe);
+    i32[HEADER_TIMING_ONLY / 4] = this.timingOnly ? 1 : 0;
+    f64[HEADER_MEMORY_END / 8] = HEAP_LOCATION + this.memoryBytes;
+    f64.set(profileFields(this.profile), PROFILE_LOCATION / 8);
   }
 }

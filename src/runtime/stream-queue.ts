@@ -37,22 +37,30 @@ export class StreamQueue {
   }
 
   /**
-   * Enqueues one command on this stream (fields as in assembly/abi.ts); returns its sequence
-   * number. If the host has seen the device reach a later time than this stream's clock may
+   * Enqueues one command on this stream (fields as in assembly/abi.ts; `args`: its argument
+   * block, CommandRing.push); returns its sequence number. If the host has seen the device reach a later time than this stream's clock may
    * show, an OP_ADVANCE_CLOCK goes first: nothing issued after a synchronize starts before it.
    */
   enqueue(
     opcode: number, dtype: number, dst: number, src0: number, src1: number,
-    count: number, arg0: number, scalar: number,
+    count: number, arg0: number, scalar: number, args?: Uint32Array,
   ): number {
+    this.prepare();
+    this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args);
+    return ++this.enqueued;
+  }
+
+  /**
+   * Pushes the clock advance the next command needs, if any, so that the ring count (and
+   * argument block) the next enqueue() gets is the ring's next one.
+   */
+  prepare(): void {
     const ring = this.ring;
     if (this.floorCycles < ring.hostFloorCycles) {
       this.floorCycles = ring.hostFloorCycles;
       ring.push(this.slot, OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, this.floorCycles);
       this.enqueued++;
     }
-    ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar);
-    return ++this.enqueued;
   }
 
   /** Commands of this stream the device has completed (an unwrapped sequence number). */

@@ -7,6 +7,7 @@ import { deviceIndex, checkDeviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { runtime } from '../runtime/runtime.js';
 import { OP_FILL, OP_RANDOM, RANDOM_NORMAL, RANDOM_RANDINT, RANDOM_UNIFORM } from '../runtime/layout.js';
+import { opObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { sanitizer } from '../runtime/stream-sanitizer.js';
 import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
@@ -123,6 +124,7 @@ function filled(op: string, shape: number[], value: number, options: TensorOptio
   if (out.numel > 0) {
     if (sanitizer.enabled) filling([out], () => checkAccess(device, { op, reads: [], writes: [out] }));
     device.currentQueue.enqueue(OP_FILL, dtypeInfo(dtype).code, out.storage.address, 0, 0, out.numel, 0, value);
+    opObserver?.(device, device.currentQueue, 'fill', [shape], dtype);
   }
   return out;
 }

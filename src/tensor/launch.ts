@@ -1,15 +1,15 @@
 // Launching tensor ops: the host's mirror of the core's argument block (assembly/ops/args.ts),
 // dim coalescing, and the checks every op makes on its tensor arguments before it enqueues.
 //
-// An op's argument block is written into a device block no queued command can touch (a
-// host-write allocation) and released right after the command is enqueued: frees are
-// stream-ordered, so the block lives until the command has run.
+// An op's argument block goes with its command into the command ring: into the block of the
+// command's ring position (src/runtime/command-ring.ts), never into device memory.
 
 import { MtiaError } from '../errors.js';
 import {
   ARGS_ADDRESS3, ARGS_BYTES, ARGS_DTYPE, ARGS_KIND, ARGS_PARAMS, ARGS_RANK, ARGS_SHAPE, ARGS_STRIDES,
   MAX_RANK,
 } from '../runtime/layout.js';
+import { opObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { checkAccesses, sanitizer } from '../runtime/stream-sanitizer.js';
 import { CpuTensor } from './cpu-tensor.js';
@@ -55,7 +55,17 @@ export class ArgsBlock {
 
   /** Sets the address of operand 3. */
   address3(address: number): this {
-    this.words[ARGS_ADDRESS3] = address;
+    return this.setAddress(ARGS_ADDRESS3, address);
+  }
+
+  /** Sets params `index` and `index + 1` to a device address (u64). */
+  addressParam(index: number, address: number): this {
+    return this.setAddress(ARGS_PARAMS + index, address);
+  }
+
+  private setAddress(word: number, address: number): this {
+    this.words[word] = address % 2 ** 32;
+    this.words[word + 1] = Math.floor(address / 2 ** 32);
     return this;
   }
 
@@ -78,6 +88,12 @@ export class ArgsBlock {
     return this.dtype(k, floating ? 'float32' : 'int32');
   }
 
+  /** Sets param `index` to a u32 (negative numbers as two's complement). */
+  param(index: number, value: number): this {
+    this.ints[ARGS_PARAMS + index] = value;
+    return this;
+  }
+
   /** Sets param `index` to a float32. */
   floatParam(index: number, value: number): this {
     this.floats[ARGS_PARAMS + index] = value;
@@ -85,39 +101,25 @@ export class ArgsBlock {
   }
 
   /**
-   * Writes the block into fresh device memory, enqueues the command on the device's current
-   * stream with arg0 = the block, and releases the block (stream-ordered); returns the seq.
-   * `access` names the op and the tensors it reads and writes, for the stream sanitizer.
+   * Enqueues the command on the device's current stream with this block as its argument
+   * block (arg0); returns its sequence number. `access` names the op and the tensors it reads
+   * and writes, for the stream sanitizer and the profiler (src/runtime/op-observer.ts).
    */
   enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
     checkAccess(device, access);
-    // The host writes the block now, so it comes from allocateForHost (see there).
-    // malloc may call out-of-memory observers, whose code may run ops that reuse the scratch
-    // block: keep this op's words in a buffer of its own nesting depth first.
-    const words = (savedWords[enqueueDepth] ??= new Uint32Array(ARGS_BYTES / 4));
-    words.set(this.words);
+    const queue = device.currentQueue;
+    queue.prepare();
+    const address = device.ring.nextArgsAddress();
     const inBlock = this.inBlock;
-    enqueueDepth++;
-    try {
-      const address = device.allocateForHost(ARGS_BYTES, device.currentQueue);
-      const at = (k: number, fallback: number) => ((inBlock >> k) & 1 ? address + SCALAR_WORDS[k - 1]! * 4 : fallback);
-      if ((inBlock >> 3) & 1) words[ARGS_ADDRESS3] = at(3, 0);
-      new Uint32Array(device.memory.buffer, address, words.length).set(words);
-      try {
-        return device.currentQueue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, address, scalar);
-      } finally {
-        device.release(address);
-      }
-    } finally {
-      enqueueDepth--;
-    }
+    const at = (k: number, fallback: number) => ((inBlock >> k) & 1 ? address + SCALAR_WORDS[k - 1]! * 4 : fallback);
+    if ((inBlock >> 3) & 1) this.address3(at(3, 0));
+    const seq = queue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, 0, scalar, this.words);
+    opObserver?.(device, queue, access.op, [...access.reads, ...access.writes].map((t) => t.shape), access.writes[0]?.dtype ?? dtype);
+    return seq;
   }
 }
 
 const scratch = new ArgsBlock();
-/** Per nesting depth of ArgsBlock.enqueue, the words being enqueued (see enqueue). */
-const savedWords: Uint32Array[] = [];
-let enqueueDepth = 0;
 
 /** The scratch argument block, cleared, for an op of `kind` (see ArgsBlock). */
 export function argsBlock(kind = 0): ArgsBlock {

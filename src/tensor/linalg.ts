@@ -85,8 +85,11 @@ function enqueueMatmul(
       .iteration(shape, strides)
       .dtype(1, a.dtype)
       .dtype(2, b.dtype)
-      .params(m, n, k, ma.rowStride, ma.colStride, mb.rowStride, mb.colStride,
-        bias === undefined ? 0 : addressOf(bias.tensor), bias?.stride ?? 0, workspace, workspaceBytes)
+      .params(m, n, k, ma.rowStride, ma.colStride, mb.rowStride, mb.colStride)
+      .addressParam(7, bias === undefined ? 0 : addressOf(bias.tensor))
+      .param(9, bias?.stride ?? 0)
+      .addressParam(10, workspace)
+      .param(12, workspaceBytes)
       .enqueue(device, { op: 'matmul', reads: bias === undefined ? [a, b] : [a, b, bias.tensor], writes: [out] }, OP_MATMUL, a.dtype, out.storage.address, addressOf(a), addressOf(b), out.numel);
   } finally {
     device.release(workspace);

@@ -109,7 +109,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
     const w = weight ? dense(weight) : undefined;
     const b = bias ? dense(bias) : undefined;
     const out2d = launchRows('layerNorm', rows, 1, ROWS_LAYER_NORM, (args) =>
-      args.params(w ? addressOf(w) : 0, b ? addressOf(b) : 0).floatParam(2, eps), [...(w ? [w] : []), ...(b ? [b] : [])]);
+      args.addressParam(0, w ? addressOf(w) : 0).addressParam(2, b ? addressOf(b) : 0).floatParam(4, eps), [...(w ? [w] : []), ...(b ? [b] : [])]);
     try {
       return view(out2d, x.shape);
     } finally {
@@ -179,7 +179,10 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets?: Tensor | n
     const out = allocateTensor(device, [bags, dim], table.dtype);
     if (out.numel === 0) return out;
     const args = argsBlock(mode === 'sum' ? BAG_SUM : BAG_MEAN)
-      .params(table.shape[0]!, dim, flat.numel, bags, addressOf(starts!), table.strides[0]!, table.strides[1]!);
+      .params(table.shape[0]!, dim, flat.numel, bags)
+      .addressParam(4, addressOf(starts!))
+      .param(6, table.strides[0]!)
+      .param(7, table.strides[1]!);
     filling([out], () => args.enqueue(device, { op: 'embeddingBag', reads: [table, flat, starts!], writes: [out] }, OP_EMBEDDING_BAG, table.dtype, out.storage.address, addressOf(table), addressOf(flat), out.numel));
     return out;
   } finally {

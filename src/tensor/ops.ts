@@ -11,6 +11,7 @@ import {
   OP_UNARY, OP_WHERE, UNARY_CLAMP, UNARY_COPY, UNARY_EXP, UNARY_GELU, UNARY_LOG, UNARY_NEG, UNARY_RELU,
   UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH,
 } from '../runtime/layout.js';
+import { opObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { sanitizer } from '../runtime/stream-sanitizer.js';
 import { dtypeInfo, isFloatingDType, resultType, type DType } from './dtype.js';
@@ -224,6 +225,7 @@ function binaryOp(
     // which keeps dispatch of small ops cheap (bench/dispatch).
     if (sanitizer.enabled) filling([out], () => checkAccess(operands.device, { op, reads: [x, y], writes: [out] }));
     operands.device.currentQueue.enqueue(OP_ADD, dtypeInfo(dtype).code, out.storage.address, addressOf(x), addressOf(y), out.numel, 0, 0);
+    opObserver?.(operands.device, operands.device.currentQueue, op, [x.shape, y.shape, out.shape], dtype);
     return out;
   }
   filling([out], () => launchElementwise(op, OP_BINARY, kind, out, [x, y], configure));

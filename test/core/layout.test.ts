@@ -43,10 +43,16 @@ describe('ABI mirror', () => {
     expect(layout.ENGINES_SIZE).toBeGreaterThanOrEqual(layout.ENGINE_COUNT * layout.ENGINE_SIZE);
     expect(layout.EVENTS_LOCATION).toBe(layout.ENGINES_LOCATION + layout.ENGINES_SIZE);
     expect(layout.RING_LOCATION).toBe(layout.EVENTS_LOCATION + layout.EVENTS_SIZE);
-    expect(layout.CORE_DATA_LOCATION).toBe(layout.RING_LOCATION + layout.RING_SIZE);
+    expect(layout.ARGS_LOCATION).toBe(layout.RING_LOCATION + layout.RING_SIZE);
+    expect(layout.RECORDS_LOCATION).toBe(layout.ARGS_LOCATION + layout.ARGS_SIZE);
+    expect(layout.CACHE_LOCATION).toBe(layout.RECORDS_LOCATION + layout.RECORDS_SIZE);
+    expect(layout.CORE_DATA_LOCATION).toBe(layout.CACHE_LOCATION + layout.CACHE_SIZE);
+    expect(layout.RECORD_SIZE).toBeGreaterThanOrEqual(layout.RECORD_FIELDS * 8);
+    expect(layout.ARGS_BYTES).toBe(layout.ARGS_BLOCK_SIZE);
     expect(layout.HEAP_LOCATION).toBeGreaterThanOrEqual(layout.CORE_DATA_LOCATION + layout.CORE_DATA_SIZE);
     expect(layout.HEAP_LOCATION % 65536).toBe(0);
     expect(layout.RING_COMMANDS & (layout.RING_COMMANDS - 1)).toBe(0);
     expect(layout.COMMAND_SCALAR % 8).toBe(0);
+    for (const field of [layout.COMMAND_DST, layout.COMMAND_SRC0, layout.COMMAND_SRC1]) expect(field % 8).toBe(0);
   });
 });

@@ -2,6 +2,8 @@
 // and a writer for raw commands: the core test tier talks to the wasm exports directly.
 
 import * as L from '../../src/runtime/layout.js';
+import { profileFields } from '../../src/runtime/profile-block.js';
+import { profiles, type HardwareProfile } from '../../src/profiles.js';
 import { instantiateCore } from './in-realm.js';
 
 /** The core's exported functions. */
@@ -10,19 +12,8 @@ export interface Core {
   drain(budget: number): number;
 }
 
-/** MTIA 2i numbers as the profile block takes them (src/mtia/profiles.ts has their sources). */
-export const v2 = {
-  clockHz: 1.35e9,
-  peRows: 8,
-  peCols: 8,
-  dramBytesPerSecond: 204.8e9,
-  dramEfficiency: 0.875,
-  pcieBytesPerSecond: 32e9,
-  seElementsPerCyclePerPe: 32,
-  jobLaunchNs: 1000,
-  dpeFp16MacsPerCyclePerPe: 1024,
-  dpeInt8MacsPerCyclePerPe: 2048,
-};
+/** The MTIA 2i profile (src/profiles.ts has every number's source). */
+export const v2 = profiles['mtia-v2'];
 
 /** A raw command; omitted fields are 0. */
 export interface RawCommand {
@@ -48,8 +39,11 @@ export class CoreHarness {
   private pushed = 0;
   private readonly perStream = new Array<number>(L.STREAM_SLOTS).fill(0);
 
-  constructor(heapBytes = 4 << 20, profile: Partial<typeof v2> = {}, abiVersion = L.ABI_VERSION) {
-    const pages = Math.ceil((L.HEAP_LOCATION + heapBytes) / 65536);
+  /** Argument blocks handed out by argsBlock(), in all. */
+  private argsHandedOut = 0;
+
+  constructor(heapBytes = 4 << 20, profile: Partial<HardwareProfile> = {}, abiVersion = L.ABI_VERSION, timingOnlyBytes = 0) {
+    const pages = Math.ceil((L.HEAP_LOCATION + (timingOnlyBytes > 0 ? 0 : heapBytes)) / 65536);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const buffer = this.memory.buffer;
     this.u8 = new Uint8Array(buffer);
@@ -58,18 +52,11 @@ export class CoreHarness {
     this.f32 = new Float32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.i32[L.HEADER_ABI_VERSION / 4] = abiVersion;
-    const p = { ...v2, ...profile };
-    const field = (index: number, value: number) => (this.f64[L.PROFILE_LOCATION / 8 + index] = value);
-    field(L.PROFILE_CLOCK_HZ, p.clockHz);
-    field(L.PROFILE_PE_ROWS, p.peRows);
-    field(L.PROFILE_PE_COLS, p.peCols);
-    field(L.PROFILE_DRAM_BYTES_PER_SECOND, p.dramBytesPerSecond);
-    field(L.PROFILE_DRAM_EFFICIENCY, p.dramEfficiency);
-    field(L.PROFILE_PCIE_BYTES_PER_SECOND, p.pcieBytesPerSecond);
-    field(L.PROFILE_SE_ELEMENTS_PER_CYCLE_PER_PE, p.seElementsPerCyclePerPe);
-    field(L.PROFILE_JOB_LAUNCH_NS, p.jobLaunchNs);
-    field(L.PROFILE_DPE_FP16_MACS_PER_CYCLE_PER_PE, p.dpeFp16MacsPerCyclePerPe);
-    field(L.PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE, p.dpeInt8MacsPerCyclePerPe);
+    this.f64.set(profileFields({ ...v2, ...profile }), L.PROFILE_LOCATION / 8);
+    if (timingOnlyBytes > 0) {
+      this.i32[L.HEADER_TIMING_ONLY / 4] = 1;
+      this.f64[L.HEADER_MEMORY_END / 8] = L.HEAP_LOCATION + timingOnlyBytes;
+    }
     this.core = instantiateCore(this.memory).exports as unknown as Core;
   }
 
@@ -84,15 +71,28 @@ export class CoreHarness {
     this.u32.fill(0, word, word + L.COMMAND_SIZE / 4);
     this.u32[word] = command.opcode;
     this.u32[word + 1] = command.dtype ?? 0;
-    this.u32[word + 2] = command.dst ?? 0;
-    this.u32[word + 3] = command.src0 ?? 0;
-    this.u32[word + 4] = command.src1 ?? 0;
-    this.u32[word + 5] = command.count ?? 0;
-    this.u32[word + 6] = command.arg0 ?? 0;
-    this.u32[word + 7] = slot;
+    this.u32[word + L.COMMAND_COUNT / 4] = command.count ?? 0;
+    this.u32[word + L.COMMAND_ARG0 / 4] = command.arg0 ?? 0;
+    this.u32[word + L.COMMAND_STREAM / 4] = slot;
+    for (const [field, value] of [[L.COMMAND_DST, command.dst], [L.COMMAND_SRC0, command.src0], [L.COMMAND_SRC1, command.src1]] as const) {
+      new BigUint64Array(this.memory.buffer, word * 4 + field, 1)[0] = BigInt(value ?? 0);
+    }
     this.f64[(word * 4 + L.COMMAND_SCALAR) / 8] = command.scalar ?? 0;
     Atomics.store(this.u32, L.HEADER_RING_HEAD / 4, ++this.pushed);
     return ++this.perStream[slot]!;
+  }
+
+  /** Address of a fresh argument block (cleared) in the ring's argument area. */
+  argsBlock(): number {
+    const address = L.ARGS_LOCATION + (this.argsHandedOut++ % L.RING_COMMANDS) * L.ARGS_BLOCK_SIZE;
+    this.u32.fill(0, address / 4, (address + L.ARGS_BLOCK_SIZE) / 4);
+    return address;
+  }
+
+  /** f64 field `field` of the op record of the command pushed `back` commands ago (0: the last). */
+  record(field: number, back = 0): number {
+    const count = this.pushed - 1 - back;
+    return this.f64[(L.RECORDS_LOCATION + (count % L.RING_COMMANDS) * L.RECORD_SIZE) / 8 + field]!;
   }
 
   /** Word index of a stream control field. */

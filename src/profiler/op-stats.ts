@@ -1,0 +1,182 @@
+// One op as the profiler reports it: what the host knew when it enqueued the op (name, device,
+// stream, shapes, dtype) joined to the op record the core wrote when it ran it
+// (assembly/timing/record.ts says what each field means; src/runtime/layout.ts mirrors the
+// field numbers). Cycles are f64 counts of the device's clock; times are nanoseconds of
+// simulated device time on that device's clock (each device has its own).
+
+import {
+  BOUND_COMPUTE, BOUND_DRAM, BOUND_ISSUE, BOUND_LAUNCH, BOUND_PCIE, BOUND_SRAM, ENGINE_DPE, ENGINE_MLU,
+  ENGINE_PCIE_D2H, ENGINE_PCIE_H2D, ENGINE_RE, ENGINE_SE, RECORD_COMPUTE_CYCLES,
+  RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES, RECORD_ENGINE, RECORD_FABRIC_CYCLES,
+  RECORD_ISSUE_CYCLES, RECORD_K_SPLIT, RECORD_LAUNCH_CYCLES, RECORD_LOCAL_MEMORY_BYTES, RECORD_MLU_CYCLES,
+  RECORD_PCIE_BYTES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
+  RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M,
+  RECORD_TILE_N, RECORD_UTILISATION, RECORD_BOUND,
+} from '../runtime/layout.js';
+
+/** What set an op's time (the record's BOUND_* code). */
+export type OpBound = 'launch' | 'issue' | 'compute' | 'sram' | 'dram' | 'pcie' | 'none';
+
+/** The op's compute engine (the record's ENGINE_* code); 'none' when no engine did work. */
+export type OpEngine = 'dpe' | 'se' | 're' | 'mlu' | 'pcie' | 'none';
+
+/** Cycles of the device clock an op spent, and where. */
+export interface OpCycles {
+  /** From the moment the job was ready to its end: launch + compute + stall. */
+  readonly total: number;
+  /** Waiting for the control core to launch the job (dispatch-to-start latency, or a replace). */
+  readonly launch: number;
+  /** Cycles the PEs' RISC-V cores spent issuing instructions. */
+  readonly issue: number;
+  /** Busy cycles of the op's compute engine on one PE. */
+  readonly compute: number;
+  /** Cycles after the launch in which the compute engine was not busy (waiting on memory, issue, other jobs). */
+  readonly stall: number;
+  /** Busy cycles of the dot-product engine (DPE) per PE. */
+  readonly dpe: number;
+  /** Busy cycles of the SIMD engine (SE) per PE. */
+  readonly se: number;
+  /** Busy cycles of the reduction engine (RE) per PE. */
+  readonly re: number;
+  /** Busy cycles of the memory layout unit (MLU) per PE. */
+  readonly mlu: number;
+  /** Busy cycles of the on-chip fabric per PE. */
+  readonly fabric: number;
+}
+
+/** Bytes an op moved at each level of the memory hierarchy. */
+export interface OpBytes {
+  /** Bytes moved in the PEs' local memory. */
+  readonly localMemory: number;
+  /** Bytes moved to or from the on-chip SRAM. */
+  readonly sram: number;
+  /** Bytes moved to or from device DRAM. */
+  readonly dram: number;
+  /** Bytes moved over PCIe (host copies). */
+  readonly pcie: number;
+}
+
+/** A GEMM's tiling on the PE grid. */
+export interface OpTile {
+  /** Rows of one output tile. */
+  readonly m: number;
+  /** Columns of one output tile. */
+  readonly n: number;
+  /** Depth of one tile's K step. */
+  readonly k: number;
+  /** PEs sharing one output tile's K (1: no split). */
+  readonly kSplit: number;
+}
+
+/** One op as mtia.profiler.opStats() reports it. */
+export interface OpStats {
+  /** The op's name: 'matmul', 'add', 'softmax', 'fill', 'copy_h2d', 'copy_d2h', ... */
+  readonly name: string;
+  /** Index of the device it ran on (mtia:N). */
+  readonly device: number;
+  /** Id of the stream it was enqueued on (0: the default stream). */
+  readonly stream: number;
+  /** Shapes of its tensors, inputs then outputs; a host copy has one, its size in bytes. */
+  readonly shapes: readonly (readonly number[])[];
+  /** The output's dtype ('uint8' for host copies, which move bytes). */
+  readonly dtype: string;
+  /** When the job was ready to run, in ns of the device's simulated time. */
+  readonly startNs: number;
+  /** When it ended, in ns of the device's simulated time. */
+  readonly endNs: number;
+  /** Where its cycles went. */
+  readonly cycles: OpCycles;
+  /** Bytes it moved at each memory level. */
+  readonly bytes: OpBytes;
+  /** Operand bytes found in SRAM / operand bytes read (1 when it read none). */
+  readonly sramHitRate: number;
+  /** The compute engine's work / (its peak rate × total cycles), 0 to 1. */
+  readonly utilisation: number;
+  /** What set its time. */
+  readonly bound: OpBound;
+  /** Its compute engine. */
+  readonly engine: OpEngine;
+  /** PEs it used. */
+  readonly pes: number;
+  /** Pipeline steps (tiles) per PE. */
+  readonly steps: number;
+  /** The GEMM tiling for matmuls; undefined for other ops. */
+  readonly tile: OpTile | undefined;
+}
+
+/** What the host knows of an op when it enqueues it. */
+export type OpIssue = Pick<OpStats, 'name' | 'device' | 'stream' | 'shapes' | 'dtype'>;
+
+/** OpBound by BOUND_* code. */
+const BOUNDS: readonly OpBound[] = boundNames();
+/** OpEngine by ENGINE_* code. */
+const ENGINES: readonly OpEngine[] = engineNames();
+
+function boundNames(): OpBound[] {
+  const names: OpBound[] = [];
+  names[BOUND_LAUNCH] = 'launch';
+  names[BOUND_ISSUE] = 'issue';
+  names[BOUND_COMPUTE] = 'compute';
+  names[BOUND_SRAM] = 'sram';
+  names[BOUND_DRAM] = 'dram';
+  names[BOUND_PCIE] = 'pcie';
+  return names;
+}
+
+function engineNames(): OpEngine[] {
+  const names: OpEngine[] = [];
+  names[ENGINE_DPE] = 'dpe';
+  names[ENGINE_SE] = 'se';
+  names[ENGINE_RE] = 're';
+  names[ENGINE_MLU] = 'mlu';
+  names[ENGINE_PCIE_H2D] = 'pcie';
+  names[ENGINE_PCIE_D2H] = 'pcie';
+  return names;
+}
+
+/**
+ * Joins `issue` to an op record (assembly/timing/record.ts) whose fields start at word `at`
+ * of `record`, of a device clocked at `clockHz`.
+ */
+export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, clockHz: number): OpStats {
+  const start = record[at + RECORD_START_CYCLES]!;
+  const end = record[at + RECORD_END_CYCLES]!;
+  const launch = record[at + RECORD_LAUNCH_CYCLES]!;
+  const tileM = record[at + RECORD_TILE_M]!;
+  return {
+    name: issue.name,
+    device: issue.device,
+    stream: issue.stream,
+    shapes: issue.shapes,
+    dtype: issue.dtype,
+    startNs: ((start - launch) / clockHz) * 1e9,
+    endNs: (end / clockHz) * 1e9,
+    cycles: {
+      total: end - start + launch,
+      launch,
+      issue: record[at + RECORD_ISSUE_CYCLES]!,
+      compute: record[at + RECORD_COMPUTE_CYCLES]!,
+      stall: record[at + RECORD_STALL_CYCLES]!,
+      dpe: record[at + RECORD_DPE_CYCLES]!,
+      se: record[at + RECORD_SE_CYCLES]!,
+      re: record[at + RECORD_RE_CYCLES]!,
+      mlu: record[at + RECORD_MLU_CYCLES]!,
+      fabric: record[at + RECORD_FABRIC_CYCLES]!,
+    },
+    bytes: {
+      localMemory: record[at + RECORD_LOCAL_MEMORY_BYTES]!,
+      sram: record[at + RECORD_SRAM_BYTES]!,
+      dram: record[at + RECORD_DRAM_BYTES]!,
+      pcie: record[at + RECORD_PCIE_BYTES]!,
+    },
+    sramHitRate: record[at + RECORD_SRAM_HIT_RATE]!,
+    utilisation: record[at + RECORD_UTILISATION]!,
+    bound: BOUNDS[record[at + RECORD_BOUND]!] ?? 'none',
+    engine: ENGINES[record[at + RECORD_ENGINE]!] ?? 'none',
+    pes: record[at + RECORD_PES]!,
+    steps: record[at + RECORD_STEPS]!,
+    tile: tileM > 0
+      ? { m: tileM, n: record[at + RECORD_TILE_N]!, k: record[at + RECORD_TILE_K]!, kSplit: record[at + RECORD_K_SPLIT]! }
+      : undefined,
+  };
+}

@@ -1,0 +1,163 @@
+// The op profiler, mtia.profiler: between start() and stop() every op is noted as it is
+// enqueued (name, device, stream, shapes, dtype, its command's ring count) and joined to the
+// op record the core writes when it runs the command (op-stats.ts). Like torch.profiler it
+// reports per-op device time, but on the simulated clock and with the timing model's account
+// of every cycle (launch, compute, stall, per-engine busy, bytes per memory level, bound).
+//
+// A device keeps one op record per ring position, so a record lives only until its ring slot
+// is reused, RING_COMMANDS commands later. The profiler reads records at three moments: when
+// the ring is about to reuse a slot (CommandRing.recordsObserver), when opStats() is called
+// (records of commands the core has already run), and in stop(), after the device has run
+// every noted op. Not profiling costs one test per op (src/runtime/op-observer.ts).
+
+import { DeviceLostError, MtiaError } from '../errors.js';
+import { HEADER_RING_TAIL, RING_COMMANDS } from '../runtime/layout.js';
+import { setOpObserver, type OpObserver } from '../runtime/op-observer.js';
+import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import type { StreamQueue } from '../runtime/stream-queue.js';
+import { OpLog } from './op-log.js';
+import type { OpStats } from './op-stats.js';
+
+/** The ops of one device whose records are not yet read, in ring order. */
+class DeviceOps {
+  /** Indices into the log. */
+  private readonly unread: number[] = [];
+  private next = 0;
+  /** The stream queue of the op noted last, and its sequence number there: stop() waits for it. */
+  lastQueue: StreamQueue | undefined;
+  lastSeq = 0;
+
+  constructor(readonly device: SimulatedDevice, private readonly log: OpLog) {}
+
+  /** Adds op `index` of the log, whose command was just pushed on `queue`. */
+  add(index: number, queue: StreamQueue): void {
+    this.unread.push(index);
+    this.lastQueue = queue;
+    this.lastSeq = queue.enqueued;
+  }
+
+  /** Reads the records of unread ops with ring counts below `limit`. */
+  readBelow(limit: number): void {
+    const { unread, log } = this;
+    while (this.next < unread.length && log.ringCount(unread[this.next]!) < limit) {
+      log.read(unread[this.next++]!, this.device.views.f64);
+    }
+    if (this.next === unread.length && this.next > 0) {
+      unread.length = 0;
+      this.next = 0;
+    }
+  }
+
+  /** Reads the records of every op the core has run (ring counts below RING_TAIL). */
+  readRun(): void {
+    const pushed = this.device.ring.pushedCount;
+    const tail = Atomics.load(this.device.views.u32, HEADER_RING_TAIL / 4);
+    this.readBelow(pushed - ((pushed - tail) >>> 0));
+  }
+}
+
+/** One profiling run, from start() to the end of stop(). */
+class Session {
+  readonly log = new OpLog();
+  readonly devices = new Map<SimulatedDevice, DeviceOps>();
+  /** opStats() once the run has ended. */
+  private final: OpStats[] | undefined;
+
+  /** The op observer (src/runtime/op-observer.ts): notes an op just enqueued. */
+  readonly note: OpObserver = (device, queue, name, shapes, dtype) => {
+    const index = this.log.add(name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile.clockHz, shapes, dtype);
+    this.opsOf(device).add(index, queue);
+  };
+
+  /** The unread ops of `device`; on first use, starts reading its records before their slots are reused. */
+  private opsOf(device: SimulatedDevice): DeviceOps {
+    let ops = this.devices.get(device);
+    if (ops === undefined) {
+      const watched = (ops = new DeviceOps(device, this.log));
+      this.devices.set(device, ops);
+      device.ring.recordsObserver = (count) => watched.readBelow(count - RING_COMMANDS + 1);
+    }
+    return ops;
+  }
+
+  /**
+   * Waits until every device has run its noted ops, without taking stream faults or moving the
+   * host's view of device time (the program runs as it would unprofiled), then reads them all
+   * and stops watching the rings. Ops of a device lost before running them have no record.
+   */
+  async finish(): Promise<void> {
+    try {
+      await Promise.all([...this.devices.values()].map(async (ops) => {
+        try {
+          if (ops.lastQueue !== undefined && ops.device.alive) await ops.device.whenComplete(ops.lastQueue, ops.lastSeq);
+        } catch (error) {
+          if (!(error instanceof DeviceLostError)) throw error;
+        }
+      }));
+    } finally {
+      for (const ops of this.devices.values()) ops.readRun();
+      for (const device of this.devices.keys()) device.ring.recordsObserver = undefined;
+      this.final = this.log.stats();
+    }
+  }
+
+  /** The stats of every op read so far, in issue order (reading first those the devices have run, while the run lasts). */
+  stats(): OpStats[] {
+    if (this.final !== undefined) return this.final.slice();
+    for (const ops of this.devices.values()) ops.readRun();
+    return this.log.stats();
+  }
+}
+
+let session: Session | undefined;
+let state: 'idle' | 'running' | 'stopping' = 'idle';
+
+/**
+ * The op profiler (torch.profiler's start/stop, per op on simulated device time). Collects one
+ * OpStats per op enqueued between start() and stop(), on every device and stream.
+ */
+export const profiler = {
+  /** Starts collecting, dropping the stats of an earlier run; throws if the profiler is already running. */
+  start(): void {
+    if (state !== 'idle') {
+      throw new MtiaError(
+        state === 'running'
+          ? 'mtia.profiler.start() was called while the profiler is already running; call mtia.profiler.stop() first'
+          : 'mtia.profiler.start() was called while mtia.profiler.stop() is still finishing; await it first',
+      );
+    }
+    session = new Session();
+    setOpObserver(session.note);
+    state = 'running';
+  },
+
+  /**
+   * Stops collecting ops enqueued from now on; resolves once every device has run the ops
+   * collected and their stats are read. Throws if the profiler is not running.
+   */
+  async stop(): Promise<void> {
+    if (state !== 'running') {
+      throw new MtiaError(`mtia.profiler.stop() was called while the profiler is not running${state === 'stopping' ? ' (stop() is already finishing)' : ''}; call mtia.profiler.start() first`);
+    }
+    setOpObserver(undefined);
+    state = 'stopping';
+    try {
+      await session!.finish();
+    } finally {
+      state = 'idle';
+    }
+  },
+
+  /**
+   * One OpStats per collected op, in issue order across devices and streams: after stop(),
+   * every op; while running, those the devices have already run. [] before the first start().
+   */
+  opStats(): OpStats[] {
+    return session === undefined ? [] : session.stats();
+  },
+
+  /** True from start() until stop() begins. */
+  get running(): boolean {
+    return state === 'running';
+  },
+};

@@ -1,0 +1,244 @@
+// Hardware profiles: the numbers of each MTIA generation the simulator's timing model uses.
+// One concept for host and core: the runtime writes them into the device's profile block
+// (src/runtime/profile-block.ts), the core derives per-cycle rates from them
+// (assembly/profile.ts), and the torch.mtia surface reports them.
+//
+// Sources are keyed as in shared/reference/mtia-hardware.md: ISCA25 = Coburn et al., "Meta's
+// Second Generation AI Chip", ISCA'25, Table 2 and §3–§5; [D] = derived there from primary
+// numbers. Numbers no source publishes are "calibrated" (set so that the published targets of
+// the reference's §3 hold; docs/validation.md) or "assumed" (a documented engineering guess
+// that no published target constrains); docs/timing-model.md lists them all.
+
+import { ValueError } from './errors.js';
+
+/** The numbers that describe one simulated chip. Units are in the names. */
+export interface HardwareProfile {
+  /** Profile key, e.g. 'mtia-v2'. */
+  readonly name: string;
+  /** Marketing name of the chip, e.g. 'MTIA 2i'. */
+  readonly chipName: string;
+  /** [major, minor] reported by getDeviceCapability. */
+  readonly capability: readonly [number, number];
+  /** Core clock; compute rates scale with it, bandwidths (bytes per second) do not. */
+  readonly clockHz: number;
+  readonly peRows: number;
+  readonly peCols: number;
+  /** Dot-product engine FP16/BF16 MACs per cycle per PE. */
+  readonly dpeFp16MacsPerCyclePerPe: number;
+  /** Dot-product engine INT8 MACs per cycle per PE. */
+  readonly dpeInt8MacsPerCyclePerPe: number;
+  /** The DPE's float32 rate as a fraction of its FP16 rate. */
+  readonly dpeFp32FractionOfFp16: number;
+  /** SIMD engine elements per cycle per PE. */
+  readonly seElementsPerCyclePerPe: number;
+  /** SE passes a nonlinear function (exp, log, tanh, ...) takes per element, through its LUTs. */
+  readonly seLutPasses: number;
+  /** Rows the SE accumulates per instruction (an embedding bag). */
+  readonly seAccumulateRows: number;
+  /** Reduction engine float32 elements accumulated per cycle per PE. */
+  readonly reElementsPerCyclePerPe: number;
+  /** Reduction network bytes per cycle from a PE to its neighbour. */
+  readonly reductionLinkBytesPerCycle: number;
+  /** Memory layout unit bytes per cycle per PE. */
+  readonly mluBytesPerCyclePerPe: number;
+  readonly localMemoryBytesPerPe: number;
+  /** Local memory bandwidth of one PE. */
+  readonly localMemoryBytesPerSecondPerPe: number;
+  /** Fabric interface (PE ↔ NoC DMA) bytes per cycle per PE. */
+  readonly fabricBytesPerCyclePerPe: number;
+  /** Fabric interface cycles per DMA descriptor (one per tile; one per row of a gather). */
+  readonly dmaDescriptorCycles: number;
+  readonly sramBytes: number;
+  /** On-chip SRAM bandwidth, all PEs together. */
+  readonly sramBytesPerSecond: number;
+  /** Latency of a DMA stream's first access to SRAM. */
+  readonly sramLatencyNs: number;
+  /** LPDDR5 capacity of the real part: the device memory in timing-only mode. */
+  readonly dramBytes: number;
+  readonly dramBytesPerSecond: number;
+  /** Fraction of the peak DRAM bandwidth streaming DMA sustains (0..1]. */
+  readonly dramEfficiency: number;
+  /** Whether the LPDDR controller's ECC is on (it costs dramEccEfficiency of the throughput). */
+  readonly dramEcc: boolean;
+  /** Fraction of DRAM throughput kept with ECC on (0..1]. */
+  readonly dramEccEfficiency: number;
+  /** Latency of a DMA stream's first access to DRAM. */
+  readonly dramLatencyNs: number;
+  /** Fraction of an embedding table's gathered rows found in SRAM [0..1]. */
+  readonly gatherSramHitRate: number;
+  /** Host link bandwidth, one direction. */
+  readonly pcieBytesPerSecond: number;
+  /** Latency from the host's submission to a job starting on an idle PE grid. */
+  readonly jobLaunchNs: number;
+  /** Gap between a job and the next on the PE grid when the control core prepared it ahead. */
+  readonly jobReplaceNs: number;
+  /** Cycles a PE's RISC-V core takes to issue one custom instruction. */
+  readonly issueCyclesPerInstruction: number;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** MTIA 2i ("MTIA v2", "next-gen MTIA", "MTIA 200"). */
+const mtiaV2: HardwareProfile = {
+  name: 'mtia-v2',
+  chipName: 'MTIA 2i',
+  // PyTorch's MTIA backend reports (0, 0) "at the moment" (PR #135889); the simulator reports
+  // the generation so code can tell the profiles apart.
+  capability: [2, 0],
+  clockHz: 1.35e9, // ISCA25 §5.2: raised in production from the 1.1 GHz design spec
+  peRows: 8, // ISCA25 §3.1: 8 × 8 PE grid
+  peCols: 8,
+  dpeFp16MacsPerCyclePerPe: 1024, // [D] 177 TFLOPS / 64 PEs / 1.35 GHz / 2; "two 32 × 32B × 32 MAC tiles"
+  dpeInt8MacsPerCyclePerPe: 2048, // [D] 354 TOPS / 64 / 1.35 GHz / 2
+  dpeFp32FractionOfFp16: 0.25, // assumed: ISCA25 Table 2 lists no FP32 GEMM
+  seElementsPerCyclePerPe: 32, // [D] 5.5 TOPS / 64 / 1.35 GHz / 2 ops; ISCA26: SIMD width 32
+  seLutPasses: 4, // assumed: a LUT lookup plus interpolation; no rate published
+  seAccumulateRows: 128, // ISCA25 §3.3: an SE accumulation instruction covers up to 128 rows
+  reElementsPerCyclePerPe: 32, // assumed: the width of the DPE's 32-wide output tiles
+  reductionLinkBytesPerCycle: 64, // assumed: no reduction-network bandwidth published
+  mluBytesPerCyclePerPe: 64, // assumed: no MLU rate published
+  localMemoryBytesPerPe: 384 * KiB, // ISCA25 Table 2
+  localMemoryBytesPerSecondPerPe: 1.0e12, // ISCA25 Table 2 (ISCA26: R+W)
+  fabricBytesPerCyclePerPe: 64, // assumed: NoC bandwidth unpublished; ISCA25: FI-to-NoC doubled over MTIA 1
+  dmaDescriptorCycles: 8, // assumed: no DMA descriptor cost published
+  sramBytes: 256 * MiB, // ISCA25 Table 2
+  sramBytesPerSecond: 2.7e12, // ISCA25 Table 2 (R+W)
+  sramLatencyNs: 40, // assumed: no SRAM latency published
+  dramBytes: 128 * GiB, // ISCA25 Table 2 (64–128 GB); BLOG24/HC24: 128 GB
+  dramBytesPerSecond: 204.8e9, // ISCA25 Table 2: 16 ch × 16 bit × 6.4 GT/s
+  dramEfficiency: 0.97, // calibrated: ISCA25 §4.2, a 109 MB FC layer streams at ">95% of DRAM bandwidth"
+  dramEcc: false, // ISCA25 §5.1: ECC was enabled in production later; the §3–§4 figures are without it
+  dramEccEfficiency: 0.875, // ISCA25 §5.1: ECC costs 10–15 % of throughput; midpoint
+  dramLatencyNs: 120, // assumed: typical loaded LPDDR5 latency; none published
+  gatherSramHitRate: 0.5, // ISCA25 §4.2: 40–60 % of sparse (TBE) accesses served from SRAM; midpoint
+  pcieBytesPerSecond: 32e9, // ISCA25 Table 2: 8× PCIe Gen5
+  jobLaunchNs: 750, // calibrated: ISCA25 §3.3 "<1 µs to launch a job", with a tiny op's body under 1 µs in all
+  jobReplaceNs: 300, // calibrated: ISCA25 §3.3 "<0.5 µs to replace a job", with a tiny op's body
+  issueCyclesPerInstruction: 16, // assumed: custom-register writes per instruction; ISCA25 §3.3 names issue as small GEMMs' bottleneck
+};
+
+/** MTIA 1 ("MTIA v1", "MTIA 100"). */
+const mtiaV1: HardwareProfile = {
+  name: 'mtia-v1',
+  chipName: 'MTIA 1',
+  capability: [1, 0],
+  clockHz: 0.8e9, // ISCA25 Table 2
+  peRows: 8,
+  peCols: 8,
+  dpeFp16MacsPerCyclePerPe: 512, // [D] 51.2 TFLOPS in 1024-based units / 64 / 0.8 GHz / 2; one 32 × 32 MAC tile
+  dpeInt8MacsPerCyclePerPe: 1024, // [D] 102.4 TOPS likewise
+  dpeFp32FractionOfFp16: 0.25, // assumed, as MTIA 2i
+  seElementsPerCyclePerPe: 32, // [D] 3.2 TOPS INT8 / 64 / 0.8 GHz / 2 ops (≈31; rounded to the lane count)
+  seLutPasses: 4, // assumed, as MTIA 2i
+  seAccumulateRows: 32, // ISCA25 §3.3: 32 rows per SE accumulation in MTIA 1
+  reElementsPerCyclePerPe: 32, // assumed, as MTIA 2i
+  reductionLinkBytesPerCycle: 64, // assumed, as MTIA 2i
+  mluBytesPerCyclePerPe: 64, // assumed, as MTIA 2i
+  localMemoryBytesPerPe: 128 * KiB, // ISCA25 Table 2
+  localMemoryBytesPerSecondPerPe: 0.4e12, // ISCA25 Table 2
+  fabricBytesPerCyclePerPe: 32, // assumed: half MTIA 2i's (ISCA25: FI-to-NoC bandwidth doubled in 2i)
+  dmaDescriptorCycles: 8, // assumed, as MTIA 2i
+  sramBytes: 128 * MiB, // ISCA25 Table 2
+  sramBytesPerSecond: 0.8e12, // ISCA25 Table 2
+  sramLatencyNs: 40, // assumed, as MTIA 2i
+  dramBytes: 64 * GiB, // ISCA25 Table 2 (32–64 GB)
+  dramBytesPerSecond: 176e9, // ISCA25 Table 2
+  dramEfficiency: 0.97, // assumed, as MTIA 2i's calibration
+  dramEcc: false, // no ECC derate published for MTIA 1
+  dramEccEfficiency: 0.875, // assumed, as MTIA 2i
+  dramLatencyNs: 120, // assumed, as MTIA 2i
+  gatherSramHitRate: 0.5, // assumed, as MTIA 2i
+  pcieBytesPerSecond: 16e9, // ISCA25 Table 2: 8× PCIe Gen4
+  jobLaunchNs: 5000, // [D] hypothesis: MTIA 2i cut launch time "by as much as 80%" (ISCA25 §3.3)
+  jobReplaceNs: 2500, // assumed: half the launch, as in MTIA 2i's bounds
+  issueCyclesPerInstruction: 16, // assumed, as MTIA 2i
+};
+
+/** Built-in profiles by name. */
+export const profiles: Readonly<Record<ProfileName, HardwareProfile>> = {
+  'mtia-v1': mtiaV1,
+  'mtia-v2': mtiaV2,
+};
+
+/** Names of the built-in profiles. */
+export type ProfileName = 'mtia-v1' | 'mtia-v2';
+
+/** A custom profile: a built-in one (`base`, default 'mtia-v2') with some numbers replaced. */
+export type CustomProfile = Partial<Omit<HardwareProfile, 'capability'>> & {
+  readonly name: string;
+  readonly base?: ProfileName;
+};
+
+/** What a number field may hold: positive, non-negative, a fraction in (0, 1] or in [0, 1], a whole count. */
+type Range = 'positive' | 'nonNegative' | 'fraction' | 'probability' | 'count';
+
+const ranges: Readonly<Record<string, Range>> = {
+  clockHz: 'positive', peRows: 'count', peCols: 'count',
+  dpeFp16MacsPerCyclePerPe: 'positive', dpeInt8MacsPerCyclePerPe: 'positive', dpeFp32FractionOfFp16: 'fraction',
+  seElementsPerCyclePerPe: 'positive', seLutPasses: 'positive', seAccumulateRows: 'count',
+  reElementsPerCyclePerPe: 'positive', reductionLinkBytesPerCycle: 'positive', mluBytesPerCyclePerPe: 'positive',
+  localMemoryBytesPerPe: 'positive', localMemoryBytesPerSecondPerPe: 'positive', fabricBytesPerCyclePerPe: 'positive',
+  dmaDescriptorCycles: 'nonNegative', sramBytes: 'nonNegative', sramBytesPerSecond: 'positive',
+  sramLatencyNs: 'nonNegative', dramBytes: 'positive', dramBytesPerSecond: 'positive', dramEfficiency: 'fraction',
+  dramEccEfficiency: 'fraction', dramLatencyNs: 'nonNegative', gatherSramHitRate: 'probability',
+  pcieBytesPerSecond: 'positive', jobLaunchNs: 'nonNegative', jobReplaceNs: 'nonNegative',
+  issueCyclesPerInstruction: 'nonNegative',
+};
+
+const expected: Readonly<Record<Range, string>> = {
+  positive: 'a positive number',
+  nonNegative: 'a number ≥ 0',
+  fraction: 'a number in (0, 1]',
+  probability: 'a number in [0, 1]',
+  count: 'a positive integer',
+};
+
+function inRange(value: unknown, range: Range): boolean {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  switch (range) {
+    case 'positive': return value > 0;
+    case 'nonNegative': return value >= 0;
+    case 'fraction': return value > 0 && value <= 1;
+    case 'probability': return value >= 0 && value <= 1;
+    case 'count': return Number.isInteger(value) && value > 0;
+  }
+}
+
+/** Resolves a profile option to a complete, checked profile. */
+export function resolveProfile(option: ProfileName | CustomProfile): HardwareProfile {
+  if (typeof option === 'string') {
+    const profile = profiles[option as ProfileName];
+    if (profile === undefined) {
+      throw new ValueError(
+        `configure(): profile must be one of ${Object.keys(profiles).map((p) => `'${p}'`).join(', ')} ` +
+          `or a custom profile object, but got: '${option}'`,
+      );
+    }
+    return profile;
+  }
+  if (typeof option !== 'object' || option === null || typeof option.name !== 'string') {
+    throw new TypeError(`configure(): profile must be a profile name or an object with a name, but got: ${String(option)}`);
+  }
+  const { base = 'mtia-v2', ...overrides } = option;
+  for (const key of Object.keys(overrides)) {
+    if (key !== 'name' && key !== 'chipName' && key !== 'dramEcc' && !(key in ranges)) {
+      throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, dramEcc, ${Object.keys(ranges).join(', ')}`);
+    }
+  }
+  const merged = { ...resolveProfile(base), ...overrides } as HardwareProfile;
+  for (const [key, range] of Object.entries(ranges)) {
+    const value = (merged as unknown as Record<string, unknown>)[key];
+    if (!inRange(value, range)) {
+      throw new ValueError(`configure(): profile.${key} must be ${expected[range]}, but got: ${String(value)}`);
+    }
+  }
+  if (typeof merged.dramEcc !== 'boolean') {
+    throw new TypeError(`configure(): profile.dramEcc must be a boolean, but got: ${String(merged.dramEcc)}`);
+  }
+  if (typeof merged.chipName !== 'string') {
+    throw new TypeError(`configure(): profile.chipName must be a string, but got: ${String(merged.chipName)}`);
+  }
+  return merged;
+}

@@ -1,0 +1,26 @@
+// The hook through which ops are seen as they are enqueued. The profiler (src/profiler/)
+// installs itself here; the runtime (host copies) and the tensor ops call it. It lives in the
+// runtime so that neither of them imports the profiler, which sits above both.
+//
+// Callers write `opObserver?.(device, queue, name, shapes, dtype)`: with no observer installed
+// (the common case) that is one load and one test, and the arguments are not even evaluated.
+
+import type { SimulatedDevice } from './simulated-device.js';
+import type { StreamQueue } from './stream-queue.js';
+
+/**
+ * Told about an op right after its one command was pushed on `queue` of `device`: the ring
+ * count of the command is `device.ring.lastPushed`, its sequence number `queue.enqueued`.
+ * `shapes` are the shapes of the op's tensors, inputs then outputs; `dtype` the output's.
+ */
+export type OpObserver = (
+  device: SimulatedDevice, queue: StreamQueue, name: string, shapes: readonly (readonly number[])[], dtype: string,
+) => void;
+
+/** The installed observer, or undefined when none is. */
+export let opObserver: OpObserver | undefined;
+
+/** Installs `observer` in place of the current one (undefined: none). */
+export function setOpObserver(observer: OpObserver | undefined): void {
+  opObserver = observer;
+}

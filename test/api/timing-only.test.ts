@@ -1,0 +1,128 @@
+// Timing-only mode (mtia.configure({ timingOnly: true })) with real device workers: the same
+// program reports the same simulated times in both modes; device memory is the profile's DRAM,
+// far past this machine's; values cannot be read; streams, events, stats and snapshots work.
+
+import { afterAll, describe, expect, test } from 'vitest';
+import {
+  OutOfMemoryError, add, cat, embeddingBag, empty, layerNorm, matmul, mtia, randn, softmax, sum, tensor,
+} from 'mtia-sim';
+import type { Tensor } from 'mtia-sim';
+
+afterAll(() => mtia.shutdown());
+
+/** A mixed program on two streams; returns the simulated ms of each timed interval. */
+async function program(): Promise<number[]> {
+  const timed = () => new mtia.Event({ enableTiming: true });
+  const marks = [timed()];
+  marks[0]!.record();
+  const x = tensor(Float32Array.from({ length: 64 * 96 }, (_, i) => (i % 13) - 6)).view(64, 96);
+  const w = randn([96, 128]);
+  const y = softmax(add(matmul(x, w), 1), -1);
+  marks.push(mtia.currentStream().recordEvent(timed()));
+  const side = new mtia.Stream();
+  side.waitEvent(marks[1]!);
+  const z = mtia.withStream(side, () => layerNorm(cat([y, y], 0), [128]));
+  marks.push(side.recordEvent(timed()));
+  const table = randn([1000, 32], { dtype: 'bfloat16' });
+  const bags = embeddingBag(tensor([1, 5, 7, 9, 999, 0], { dtype: 'int32' }), table, tensor([0, 2, 3], { dtype: 'int32' }));
+  const total = sum(matmul(randn([256, 512], { dtype: 'bfloat16' }), randn([512, 256], { dtype: 'bfloat16' })));
+  marks.push(mtia.currentStream().recordEvent(timed()));
+  await mtia.synchronize();
+  for (const t of [x, w, y, z, table, bags, total]) t.free();
+  return marks.slice(1).map((mark) => marks[0]!.elapsedTime(mark));
+}
+
+describe('timing-only mode', () => {
+  test('the same program reports the same simulated times in compute and timing-only mode', async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: false });
+    const compute = await program();
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: true });
+    const timingOnly = await program();
+    expect(compute.every((ms) => ms > 0)).toBe(true);
+    expect(timingOnly).toEqual(compute);
+  });
+
+  test('device memory is the profile\'s 128 GiB of DRAM: 13 GB of weights fit, stats and snapshots see them', async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: true });
+    const [, total] = mtia.getMemoryInfo();
+    expect(total).toBe(128 * 2 ** 30);
+    expect(mtia.getDeviceProperties().totalMemory).toBe(128 * 2 ** 30);
+    // A 7B decoder stack's projections in float16: 32 × (4 · 4096² + 3 · 4096 · 11008) · 2 B.
+    const weights = [];
+    for (let layer = 0; layer < 32; layer++) {
+      for (let i = 0; i < 4; i++) weights.push(empty([4096, 4096], { dtype: 'float16' }));
+      for (let i = 0; i < 3; i++) weights.push(empty([11008, 4096], { dtype: 'float16' }));
+    }
+    const bytes = 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008) * 2;
+    expect(mtia.memoryAllocated()).toBe(bytes);
+    expect(mtia.snapshot().segments.reduce((sum, s) => sum + s.allocated_size, 0)).toBe(bytes);
+    const token = empty([1, 4096], { dtype: 'float16' });
+    const out = matmul(token, weights[0]!);
+    await mtia.synchronize();
+    expect(out.shape).toEqual([1, 4096]);
+    // 128 GiB is the limit: another 120 GiB does not fit.
+    expect(() => empty([120 * 2 ** 29], { dtype: 'float16' })).toThrow(OutOfMemoryError);
+    for (const t of [...weights, token, out]) t.free();
+    mtia.emptyCache();
+    expect(mtia.memoryReserved()).toBe(0);
+  });
+
+  test('reading values throws an error that names the mode', async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: true });
+    const x = tensor([1, 2, 3]);
+    await expect(x.toArray()).rejects.toThrow(/timing-only mode \(mtia\.configure\(\{ timingOnly: true \}\)\)/);
+    await expect(add(x, 1).toArray()).rejects.toThrow(/cannot read values from mtia:0/);
+    await expect(x.cpu()).rejects.toThrow(/timing-only mode/);
+    x.free();
+  });
+
+  test('a DRAM-bound add and a DRAM-bound cat on two streams take about as long as in sequence; beside a GEMM, an add overlaps', async () => {
+    const timed = () => new mtia.Event({ enableTiming: true });
+    /**
+     * Simulated ms, on a fresh device (so the SRAM starts empty), from a synchronized start until
+     * `work` is done on streams s1 and s2. 512 MiB operands are twice the SRAM: the add and the
+     * cat stream from DRAM; the GEMM's operands were just produced, so they are in SRAM; the
+     * 32 MiB operands of the small add are cold (in DRAM) but leave room for the GEMM's.
+     */
+    const span = async (work: (t: Record<string, Tensor>, s1: mtia.Stream, s2: mtia.Stream) => void) => {
+      await mtia.shutdown();
+      mtia.configure({ deviceCount: 1, timingOnly: true });
+      const t = {
+        a: empty([128 * 2 ** 20]), b: empty([128 * 2 ** 20]), c: empty([64 * 2 ** 20]), d: empty([64 * 2 ** 20]),
+        e: empty([8 * 2 ** 20]), f: empty([8 * 2 ** 20]),
+        x: randn([2048, 2048], { dtype: 'bfloat16' }), w: randn([2048, 2048], { dtype: 'bfloat16' }),
+      };
+      const streams = [new mtia.Stream(), new mtia.Stream()] as const;
+      await mtia.synchronize();
+      const start = timed();
+      start.record();
+      for (const s of streams) s.waitEvent(start);
+      work(t, ...streams);
+      const ends = streams.map((s) => s.recordEvent(timed()));
+      await mtia.synchronize();
+      return Math.max(...ends.map((end) => start.elapsedTime(end)));
+    };
+    const addOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => add(t.a!, t.b!).free());
+    const catOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => cat([t.c!, t.d!]).free());
+    const gemmOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => matmul(t.x!, t.w!).free());
+    const sequence = await span((t, s1) => (addOn(s1, t), catOn(s1, t)));
+    const together = await span((t, s1, s2) => (addOn(s1, t), catOn(s2, t)));
+    expect(together / sequence).toBeGreaterThan(0.95);
+    expect(together / sequence).toBeLessThanOrEqual(1);
+    const gemm = await span((t, _s1, s2) => gemmOn(s2, t));
+    const smallAddOn = (s: mtia.Stream, t: Record<string, Tensor>) => mtia.withStream(s, () => add(t.e!, t.f!).free());
+    const addAlone = await span((t, s1) => smallAddOn(s1, t));
+    const beside = await span((t, s1, s2) => (smallAddOn(s1, t), gemmOn(s2, t)));
+    expect(addAlone).toBeGreaterThan(gemm / 2);
+    expect(beside).toBeCloseTo(Math.max(gemm, addAlone), 9);
+  });
+
+  test('a bad timingOnly option is refused by configure()', async () => {
+    await mtia.shutdown();
+    expect(() => mtia.configure({ timingOnly: 'yes' as unknown as boolean })).toThrow('configure(): timingOnly must be a boolean, but got: string');
+  });
+});

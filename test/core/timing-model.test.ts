@@ -1,0 +1,276 @@
+// The timing model's worked examples (docs/timing-model.md), through the core's exports only:
+// each expected figure is the hand arithmetic of the doc, written out from the MTIA 2i
+// profile's numbers (src/profiles.ts), and compared with what the core computed, to 1e-6
+// relative. Further down, the properties the model must have: contention on shared memory
+// levels, overlap across engines, clock scaling, the SRAM's write-back LRU, timing-only mode.
+
+import { describe, expect, test } from 'vitest';
+import * as L from '../../src/runtime/layout.js';
+import * as S from '../../src/runtime/status.js';
+import type { HardwareProfile } from '../../src/profiles.js';
+import { CoreHarness, v2 } from '../support/core-harness.js';
+
+const MiB = 1 << 20;
+// MTIA 2i at 1.35 GHz, per cycle (src/profiles.ts has the sources).
+const launch = 750e-9 * 1.35e9; // 1012.5 cycles
+const replace = 300e-9 * 1.35e9; // 405
+const dramLatency = 120e-9 * 1.35e9; // 162
+const sramLatency = 40e-9 * 1.35e9; // 54
+const dramPerCycle = (204.8e9 * 0.97) / 1.35e9; // 147.15 B/cycle
+const sramPerCycle = 2.7e12 / 1.35e9; // 2000 B/cycle
+const localMemoryPerCycle = 1.0e12 / 1.35e9; // 740.7 B/cycle per PE
+const fabricPerCycle = 64; // B/cycle per PE
+const descriptor = 8; // cycles per DMA descriptor
+const issue = 16; // cycles per custom instruction
+
+/** A booted core; `timingOnlyBytes` > 0 makes its memory virtual (timing-only mode). */
+function core(profile: Partial<HardwareProfile> = {}, heapBytes = 64 * MiB, timingOnlyBytes = 0): CoreHarness {
+  const h = new CoreHarness(heapBytes, profile, L.ABI_VERSION, timingOnlyBytes);
+  expect(h.core.boot()).toBe(S.STATUS_OK);
+  return h;
+}
+
+/** Pushes a float32 add of `n` elements (OP_ADD) on `slot` and runs it. */
+function add(h: CoreHarness, n: number, a: number, b: number, dst: number, slot = 0): void {
+  h.push({ opcode: L.OP_ADD, dtype: L.DTYPE_FLOAT32, dst, src0: a, src1: b, count: n }, slot);
+  h.core.drain(1);
+  expect(h.fault(slot).count).toBe(0);
+}
+
+/** Pushes a contiguous M×K · K×N matmul of `dtype` (element `size` bytes) on `slot` and runs it. */
+function matmul(h: CoreHarness, m: number, n: number, k: number, dtype: number, a: number, b: number, c: number, workspace: number, slot = 0): void {
+  const args = h.argsBlock();
+  const word = args / 4;
+  h.u32[word + L.ARGS_DTYPE] = dtype;
+  h.u32[word + L.ARGS_DTYPE + 1] = dtype;
+  // M N K, A strides (k, 1), B strides (n, 1), no bias, workspace address and bytes.
+  [m, n, k, k, 1, n, 1, 0, 0, 0, workspace, 0, 0x7fffffff].forEach((value, i) => (h.u32[word + L.ARGS_PARAMS + i] = value));
+  h.push({ opcode: L.OP_MATMUL, dtype, dst: c, src0: a, src1: b, count: m * n, arg0: args }, slot);
+  h.core.drain(1);
+  expect(h.fault(slot).count).toBe(0);
+}
+
+const record = (h: CoreHarness, field: number) => h.record(field);
+
+describe('worked examples (MTIA 2i)', () => {
+  test('a job on an idle device starts a launch after submission; one queued behind another, a replacement after it', () => {
+    const h = core();
+    h.push({ opcode: L.OP_NOP });
+    h.push({ opcode: L.OP_NOP });
+    h.core.drain(2);
+    expect(h.clockCycles() / 1.35e9).toBeCloseTo(0.75e-6 + 0.3e-6, 15);
+    expect(record(h, L.RECORD_LAUNCH_CYCLES)).toBeCloseTo(replace, 9);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_LAUNCH);
+  });
+
+  test('a cold 1 Mi-element float32 add is DRAM-bound: 7 pipelined tiles per PE', () => {
+    const h = core();
+    const n = MiB;
+    add(h, n, h.heap(0), h.heap(4 * MiB), h.heap(8 * MiB));
+    // 64 PEs × 16 384 elements; 12 B per element (two 4-byte inputs, one output), tiles of
+    // floor(32 KiB / 12 B) = 2730 elements → ceil(16 384 / 2730) = 7 steps of t = 16 384 / 7.
+    const t = 16384 / 7;
+    const issueStage = 3 * issue; // DMA in, SE add, DMA out
+    const se = t / 32; // 32 elements per cycle per PE
+    const fabricOut = (t * 4) / fabricPerCycle;
+    // Both inputs are cold: 8 MiB from DRAM, spread over the 7 steps; 12 MiB through SRAM.
+    const dram = (8 * MiB) / dramPerCycle / 7;
+    const sram = (12 * MiB) / sramPerCycle / 7;
+    const fabricIn = (t * 8) / fabricPerCycle + descriptor;
+    expect(dram).toBeGreaterThan(Math.max(sram, fabricIn, se, issueStage, fabricOut));
+    const body = dramLatency + (issueStage + dram + se + fabricOut) + 6 * dram;
+    expect(body).toBeCloseTo(57435.6, 1);
+    expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
+    expect(h.clockCycles()).toBeCloseTo(launch + body, 6);
+    expect(h.clockCycles() / 1.35e9).toBeCloseTo(43.29e-6, 8);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(8 * MiB);
+    expect(record(h, L.RECORD_SRAM_HIT_RATE)).toBe(0);
+
+    // Again: now every operand is in SRAM, and the add is SRAM-bound.
+    const end = h.clockCycles();
+    add(h, n, h.heap(0), h.heap(4 * MiB), h.heap(8 * MiB));
+    const warm = sramLatency + (issueStage + sram + se + fabricOut) + 6 * sram;
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(0);
+    expect(record(h, L.RECORD_SRAM_HIT_RATE)).toBe(1);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_SRAM);
+    expect(h.clockCycles() - end).toBeCloseTo(replace + warm, 6);
+  });
+
+  test('a 2048³ bfloat16 GEMM on SRAM-resident operands is DPE-bound at 94 % of peak', () => {
+    const h = core({}, 0, 64 * MiB);
+    const [a, b, c, w] = [h.heap(0), h.heap(8 * MiB), h.heap(16 * MiB), h.heap(24 * MiB)];
+    matmul(h, 2048, 2048, 2048, L.DTYPE_BFLOAT16, a, b, c, w);
+    const first = h.clockCycles();
+    matmul(h, 2048, 2048, 2048, L.DTYPE_BFLOAT16, a, b, c, w);
+    // Tiles 128 × 128; tk: 2 · (128 + 128) · 2 B · tk + 128 · 128 · 4 B ≤ 384 KiB → tk ≤ 320, so
+    // K = 2048 takes 7 steps of 2048 / 7; 256 output tiles = 4 waves of 64 PEs: 28 steps.
+    const tk = 2048 / 7;
+    const aTile = 128 * tk * 2;
+    const bTile = tk * 128 * 2;
+    const dpe = (128 * 128 * tk) / 1024 + bTile / localMemoryPerCycle; // MACs, then loading B into the DPE
+    const re = (128 * 128) / 32;
+    const convert = (128 * 128) / 32;
+    const issueStage = (4 + 3 / 7) * issue;
+    // Over the grid per step: A to every PE, B once per column of 8; plus the 256 output tiles.
+    const sramBytes = 28 * (64 * aTile + 8 * bTile) + 256 * 128 * 128 * 2;
+    const sram = sramBytes / sramPerCycle / 28;
+    const fabricIn = (aTile + bTile) / fabricPerCycle + 2 * descriptor;
+    const fabricOut = (128 * 128 * 2) / 7 / fabricPerCycle;
+    expect(dpe).toBeGreaterThan(Math.max(sram, fabricIn, re, issueStage));
+    const body = sramLatency + (issueStage + sram + dpe + re + convert / 7 + fabricOut) + 27 * dpe + convert;
+    expect(record(h, L.RECORD_SRAM_BYTES)).toBeCloseTo(sramBytes, 0);
+    expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
+    expect(h.clockCycles() - first).toBeCloseTo(replace + body, 6);
+    const peakFraction = 2048 ** 3 / 65536 / (replace + body);
+    expect(peakFraction).toBeGreaterThan(0.92);
+    expect(peakFraction).toBeLessThan(0.96);
+    expect(record(h, L.RECORD_UTILISATION)).toBeCloseTo(peakFraction, 9);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_COMPUTE);
+    expect([record(h, L.RECORD_PES), record(h, L.RECORD_STEPS), record(h, L.RECORD_TILE_K)]).toEqual([64, 28, tk]);
+  });
+
+  test('a GEMM with too few output tiles splits K over PEs and sums it over the reduction network', () => {
+    const h = core({}, 0, 64 * MiB);
+    matmul(h, 256, 256, 2048, L.DTYPE_FLOAT16, h.heap(0), h.heap(2 * MiB), h.heap(4 * MiB), h.heap(6 * MiB));
+    // 4 output tiles of 128 × 128 for 64 PEs: K's 7 blocks go to 7 PEs each (28 PEs), one step
+    // each; the partial sums flow down a chain of 7: 64 KiB / 64 B per cycle + 6 vectors of 128 B.
+    expect([record(h, L.RECORD_K_SPLIT), record(h, L.RECORD_PES), record(h, L.RECORD_STEPS)]).toEqual([7, 28, 1]);
+    const tk = 2048 / 7;
+    const bTile = tk * 128 * 2;
+    const dpe = (128 * 128 * tk) / 1024 + bTile / localMemoryPerCycle;
+    const reduction = (128 * 128 * 4) / 64 + (6 * 128) / 64;
+    const dram = (2 * 256 * 2048 * 2) / dramPerCycle; // A and B cold
+    const fabricIn = (2 * 128 * tk * 2) / fabricPerCycle + 2 * descriptor;
+    const fabricOut = (128 * 128 * 2) / fabricPerCycle;
+    const body = dramLatency + (4 + 3) * issue + Math.max(dram, fabricIn, record(h, L.RECORD_SRAM_BYTES) / sramPerCycle) +
+      dpe + 512 + 512 + fabricOut + 512 + reduction;
+    expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
+  });
+
+  test('the FC layer of ISCA\'25 §4.2 (512 × 26592 × 2048, float16) streams its cold 109 MB weight at 95–98 % of DRAM bandwidth', () => {
+    const h = core({}, 0, 512 * MiB);
+    const weightBytes = 2048 * 26592 * 2;
+    const [x, w, y, ws] = [h.heap(0), h.heap(4 * MiB), h.heap(128 * MiB), h.heap(192 * MiB)];
+    // The activations were just produced: resident in SRAM (write them with a fill).
+    h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_FLOAT16, dst: x, count: 512 * 2048 });
+    h.core.drain(1);
+    const before = h.clockCycles();
+    matmul(h, 512, 26592, 2048, L.DTYPE_FLOAT16, x, w, y, ws);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(weightBytes);
+    const seconds = (h.clockCycles() - before) / 1.35e9;
+    const fraction = weightBytes / seconds / 204.8e9;
+    expect(fraction).toBeGreaterThan(0.95);
+    expect(fraction).toBeLessThan(0.98);
+  });
+});
+
+describe('properties of the model', () => {
+  test('two DRAM-bound adds on two streams take about as long as in sequence: they share the DRAM', () => {
+    const n = MiB;
+    const sequence = core();
+    add(sequence, n, sequence.heap(0), sequence.heap(4 * MiB), sequence.heap(8 * MiB));
+    add(sequence, n, sequence.heap(12 * MiB), sequence.heap(16 * MiB), sequence.heap(20 * MiB));
+    const together = core();
+    add(together, n, together.heap(0), together.heap(4 * MiB), together.heap(8 * MiB), 0);
+    add(together, n, together.heap(12 * MiB), together.heap(16 * MiB), together.heap(20 * MiB), 1);
+    const parallel = Math.max(together.clockCycles(0), together.clockCycles(1));
+    expect(parallel / sequence.clockCycles()).toBeGreaterThan(0.97);
+    expect(parallel / sequence.clockCycles()).toBeLessThanOrEqual(1);
+    expect(together.record(L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
+  });
+
+  test('a DRAM-bound add beside an SRAM-resident GEMM overlaps it: they use different engines and levels', () => {
+    // GEMM on stream 1 (operands resident after a first run); on stream 0 a cold add.
+    const setup = () => {
+      const h = core({}, 0, 256 * MiB);
+      matmul(h, 1024, 1024, 1024, L.DTYPE_BFLOAT16, h.heap(0), h.heap(2 * MiB), h.heap(4 * MiB), h.heap(6 * MiB), 1);
+      const t0 = h.clockCycles(1);
+      h.push({ opcode: L.OP_ADVANCE_CLOCK, scalar: t0 }, 0);
+      h.push({ opcode: L.OP_ADVANCE_CLOCK, scalar: t0 }, 1);
+      h.core.drain(2);
+      return { h, t0 };
+    };
+    const gemm = (h: CoreHarness) => matmul(h, 1024, 1024, 1024, L.DTYPE_BFLOAT16, h.heap(0), h.heap(2 * MiB), h.heap(4 * MiB), h.heap(6 * MiB), 1);
+    const alone = setup();
+    gemm(alone.h);
+    const gemmAlone = alone.h.clockCycles(1) - alone.t0;
+    const { h, t0 } = setup();
+    add(h, MiB, h.heap(64 * MiB), h.heap(68 * MiB), h.heap(72 * MiB), 0);
+    gemm(h);
+    const addTime = h.clockCycles(0) - t0;
+    expect(h.clockCycles(1) - t0).toBeCloseTo(gemmAlone, 6); // the GEMM is not slowed
+    expect(addTime).toBeGreaterThan(0.5 * gemmAlone); // and the add ran beside it, not before it
+    expect(Math.max(addTime, h.clockCycles(1) - t0)).toBeLessThan(addTime + 0.5 * gemmAlone);
+  });
+
+  test('compute scales with the clock, DRAM bandwidth does not (1.1 GHz against 1.35 GHz)', () => {
+    const time = (clockHz: number, op: (h: CoreHarness) => void): number => {
+      const h = core({ clockHz }, 0, 1024 * MiB);
+      op(h); // warm-up: operands resident, or outputs placed
+      const before = h.clockCycles();
+      op(h);
+      return (h.clockCycles() - before) / clockHz;
+    };
+    const gemm = (h: CoreHarness) => matmul(h, 2048, 2048, 2048, L.DTYPE_BFLOAT16, h.heap(0), h.heap(8 * MiB), h.heap(16 * MiB), h.heap(24 * MiB));
+    // A DRAM-bound add: operands far larger than the 256 MiB SRAM, so they never stay resident.
+    const stream = (h: CoreHarness) => add(h, 64 * MiB, h.heap(0), h.heap(256 * MiB), h.heap(512 * MiB));
+    // Latencies and local-memory bandwidth are in ns and bytes/s, so the GEMM scales a little
+    // less than the clock: within 1.5 % of 1.35 / 1.1 = 1.227.
+    const gemmRatio = time(1.1e9, gemm) / time(1.35e9, gemm);
+    expect(gemmRatio).toBeGreaterThan((1.35 / 1.1) * 0.985);
+    expect(gemmRatio).toBeLessThanOrEqual(1.35 / 1.1);
+    expect(time(1.1e9, stream) / time(1.35e9, stream)).toBeCloseTo(1, 2);
+  });
+
+  test('slow instruction issue (a custom profile) makes a GEMM issue-bound', () => {
+    const h = core({ issueCyclesPerInstruction: 2000 }, 0, 64 * MiB);
+    matmul(h, 2048, 2048, 2048, L.DTYPE_BFLOAT16, h.heap(0), h.heap(8 * MiB), h.heap(16 * MiB), h.heap(24 * MiB));
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_ISSUE);
+    expect(record(h, L.RECORD_ISSUE_CYCLES)).toBeCloseTo(28 * (4 + 3 / 7) * 2000, 6);
+  });
+
+  test('the SRAM is a write-back LRU cache: evicted dirty bytes go to DRAM, re-reads hit what stayed', () => {
+    const h = core({ sramBytes: 1.5 * MiB });
+    const fill = (dst: number) => {
+      h.push({ opcode: L.OP_FILL, dtype: L.DTYPE_FLOAT32, dst, count: MiB / 4, scalar: 1 });
+      h.core.drain(1);
+    };
+    const [a, b] = [h.heap(0), h.heap(2 * MiB)];
+    fill(a); // A resident and dirty
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(0);
+    fill(b); // B needs 0.5 MiB of room: the oldest half MiB of A is written back
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(MiB / 2);
+    // Reading A finds its newer half; its older half comes from DRAM and evicts half of B.
+    h.push({ opcode: L.OP_COPY, dst: a, src0: a, count: MiB, arg0: L.COPY_DEVICE_TO_HOST });
+    h.core.drain(1);
+    expect(record(h, L.RECORD_SRAM_HIT_RATE)).toBe(0.5);
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(MiB / 2 + MiB / 2);
+  });
+
+  test('timing-only mode times exactly as compute mode, touches no byte of device memory, and reaches past 4 GB', () => {
+    const run = (h: CoreHarness, base: number) => {
+      add(h, 4096, base, base + 16384, base + 32768);
+      matmul(h, 64, 64, 64, L.DTYPE_FLOAT32, base, base + 16384, base + 32768, base + 65536);
+      return h.clockCycles();
+    };
+    const compute = core({}, 4 * MiB);
+    const timing = core({}, 0, 64 * 2 ** 30);
+    expect(run(timing, timing.heap(0))).toBe(run(compute, compute.heap(0)));
+    const far = core({}, 0, 64 * 2 ** 30);
+    expect(run(far, far.heap(32 * 2 ** 30))).toBe(run(core({}, 4 * MiB), L.HEAP_LOCATION));
+    expect(timing.memory.buffer.byteLength).toBe(L.HEAP_LOCATION);
+    // Past the virtual memory's end is still out of bounds.
+    timing.push({ opcode: L.OP_FILL, dtype: L.DTYPE_FLOAT32, dst: timing.heap(64 * 2 ** 30 - 8), count: 4 });
+    timing.core.drain(1);
+    expect(timing.fault().status).toBe(S.STATUS_OUT_OF_BOUNDS);
+  });
+});
+
+// The profile every example above assumes.
+test('the examples use the mtia-v2 profile numbers', () => {
+  expect([v2.clockHz, v2.jobLaunchNs, v2.jobReplaceNs, v2.dramLatencyNs, v2.sramLatencyNs]).toEqual([1.35e9, 750, 300, 120, 40]);
+  expect([v2.dramBytesPerSecond, v2.dramEfficiency, v2.dramEcc, v2.sramBytesPerSecond]).toEqual([204.8e9, 0.97, false, 2.7e12]);
+  expect([v2.fabricBytesPerCyclePerPe, v2.dmaDescriptorCycles, v2.issueCyclesPerInstruction, v2.localMemoryBytesPerSecondPerPe]).toEqual([64, 8, 16, 1e12]);
+});
