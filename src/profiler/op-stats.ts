@@ -9,7 +9,7 @@ import {
   ENGINE_PCIE_D2H, ENGINE_PCIE_H2D, ENGINE_RE, ENGINE_SE, RECORD_COMPUTE_CYCLES,
   RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES, RECORD_ENGINE, RECORD_FABRIC_CYCLES,
   RECORD_ISSUE_CYCLES, RECORD_K_SPLIT, RECORD_LAUNCH_CYCLES, RECORD_LOCAL_MEMORY_BYTES, RECORD_MLU_CYCLES,
-  RECORD_PCIE_BYTES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
+  RECORD_OPERAND_BYTES, RECORD_PCIE_BYTES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
   RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M,
   RECORD_TILE_N, RECORD_UTILISATION, RECORD_BOUND,
 } from '../runtime/layout.js';
@@ -54,6 +54,8 @@ export interface OpBytes {
   readonly dram: number;
   /** Bytes moved over PCIe (host copies). */
   readonly pcie: number;
+  /** Operand bytes the op read from beyond its PEs (SRAM or DRAM): what sramHitRate is a fraction of. */
+  readonly operands: number;
 }
 
 /** A GEMM's tiling on the PE grid. */
@@ -168,6 +170,7 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
       sram: record[at + RECORD_SRAM_BYTES]!,
       dram: record[at + RECORD_DRAM_BYTES]!,
       pcie: record[at + RECORD_PCIE_BYTES]!,
+      operands: record[at + RECORD_OPERAND_BYTES]!,
     },
     sramHitRate: record[at + RECORD_SRAM_HIT_RATE]!,
     utilisation: record[at + RECORD_UTILISATION]!,

@@ -1,0 +1,19 @@
+// `mtia-sim validate`: every published MTIA 2i target the timing model covers is within its
+// band (the figures and bands are src/validation.ts's; docs/validation.md is its table).
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+test('`mtia-sim validate` passes every target and exits 0 by itself', () => {
+  const run = spawnSync(process.execPath, ['dist/cli.js', 'validate'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  expect(run.error).toBeUndefined();
+  expect(run.stderr).toBe('');
+  const rows = run.stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| target'));
+  expect(rows.length).toBe(7);
+  for (const row of rows) expect(row.endsWith('| yes |'), row).toBe(true);
+  expect(run.stdout).toContain('All 7 targets passed.');
+  expect(run.status).toBe(0);
+});
