@@ -47,6 +47,8 @@ describe('timing-only mode', () => {
   test('device memory is the profile\'s 128 GiB of DRAM: 13 GB of weights fit, stats and snapshots see them', async () => {
     await mtia.shutdown();
     mtia.configure({ deviceCount: 1, timingOnly: true });
+    await mtia.init();
+    mtia.recordMemoryHistory({ enabled: 'all' });
     const [, total] = mtia.getMemoryInfo();
     expect(total).toBe(128 * 2 ** 30);
     expect(mtia.getDeviceProperties().totalMemory).toBe(128 * 2 ** 30);
@@ -58,7 +60,13 @@ describe('timing-only mode', () => {
     }
     const bytes = 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008) * 2;
     expect(mtia.memoryAllocated()).toBe(bytes);
-    expect(mtia.snapshot().segments.reduce((sum, s) => sum + s.allocated_size, 0)).toBe(bytes);
+    const snapshot = mtia.snapshot();
+    expect(snapshot.segments.reduce((sum, s) => sum + s.allocated_size, 0)).toBe(bytes);
+    // The history saw every weight's allocation, at addresses past 4 GiB once they were due.
+    const allocs = snapshot.device_traces[0]!.filter((entry) => entry.action === 'alloc');
+    expect(allocs.length).toBe(weights.length);
+    expect(Math.max(...allocs.map((entry) => entry.addr))).toBeGreaterThan(2 ** 32);
+    mtia.recordMemoryHistory({ enabled: null });
     const token = empty([1, 4096], { dtype: 'float16' });
     const out = matmul(token, weights[0]!);
     await mtia.synchronize();
