@@ -32,8 +32,6 @@ import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_MISALIGNED, STATUS_OK, STATUS
 import { dtypeBytes } from "../kernels/dtype";
 import { checkRange } from "../device-memory";
 
-export { checkRange };
-
 /** Largest rank of an iteration. */
 export const MAX_RANK: u32 = 8;
 /** Bytes of an argument block. */
@@ -161,13 +159,4 @@ export function checkOperand(args: usize, k: u32, rank: u32, address: u64, dtype
     return <u32>spanStart & (size - 1) ? STATUS_MISALIGNED : STATUS_OK;
   }
   return checkRange(<u64>spanStart, <u64>spanBytes, size);
-}
-
-/** Bytes operand `k` of `dtype` really occupies: its elements over dims where its stride is not 0. */
-export function operandBytes(args: usize, k: u32, rank: u32, dtype: u32): f64 {
-  let elements: f64 = 1;
-  for (let d: u32 = 0; d < rank; d++) {
-    if (strideAt(args, k, d) != 0) elements *= <f64>shapeAt(args, d);
-  }
-  return elements * <f64>dtypeBytes(dtype);
 }

@@ -10,7 +10,7 @@ import {
   DTYPE_INT32,
 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { sePasses, timeElementwise } from "../timing/elementwise";
 import { timeLayout } from "../timing/layout-ops";
@@ -21,8 +21,7 @@ import {
 } from "../kernels/convert";
 import { gelu, sigmoid } from "../kernels/math";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, checkRange,
-  iterationCount, operandSpan, param, paramFloat, spanBytes, spanStart,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, iterationCount, operandSpan, param, paramFloat, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from "./iterate";
 

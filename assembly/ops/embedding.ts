@@ -9,12 +9,12 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_BAD_OFFSETS, STATUS_INDEX_OUT_OF_RANGE, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { timeGather } from "../timing/gather";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
-import { ARGS_KIND, argWord, checkCommandArgs, checkRange, param, paramAddress } from "./args";
+import { ARGS_KIND, argWord, checkCommandArgs, param, paramAddress } from "./args";
 
 export const BAG_SUM: u32 = 0;
 export const BAG_MEAN: u32 = 1;

@@ -11,14 +11,13 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1, DTYPE_FLOAT32 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { timeGemm } from "../timing/gemm";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import { matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
 import {
-  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, checkRange, iterationCount, param, paramAddress, shapeAt,
-  strideAt,
+  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, iterationCount, param, paramAddress, shapeAt, strideAt,
 } from "./args";
 import { firstRow, nextRow, rowOffset } from "./iterate";
 

@@ -15,13 +15,13 @@ import {
   COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, DTYPE_BFLOAT16, DTYPE_FLOAT16,
 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { writeOperand } from "../timing/memory-levels";
 import { sePasses, timeElementwise } from "../timing/elementwise";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, storeF32, storeI32 } from "../kernels/convert";
 import { philox, philoxOut } from "../kernels/philox";
-import { ARGS_KIND, argWord, checkCommandArgs, checkRange, param } from "./args";
+import { ARGS_KIND, argWord, checkCommandArgs, param } from "./args";
 
 export const RANDOM_UNIFORM: u32 = 0;
 export const RANDOM_NORMAL: u32 = 1;

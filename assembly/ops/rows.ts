@@ -12,14 +12,13 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { timeRows } from "../timing/reductions";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, checkRange, iterationCount,
-  paramAddress, paramFloat, shapeAt, spanBytes, spanStart,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, iterationCount, paramAddress, paramFloat, shapeAt, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowOffset, rowStride } from "./iterate";
 

@@ -28,4 +28,3 @@ export function timeRows(elements: f64, inBytes: f64, outBytes: f64, rePasses: f
   timeStreaming(elements, inBytes, outBytes, passes, rePasses, 0, ENGINE_SE, elements * passes, seElementsPerCycle * peCount, 0);
 }
 
-export { ENGINE_RE };
