@@ -21,7 +21,8 @@ import {
 } from "../kernels/convert";
 import { gelu, sigmoid } from "../kernels/math";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, iterationCount, operandSpan, param, paramFloat, spanBytes, spanStart,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, iterationCount,
+  operandSpan, param, paramFloat, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from "./iterate";
 
