@@ -18,7 +18,8 @@ import { timeRows } from "../timing/reductions";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, iterationCount, paramAddress, paramFloat, shapeAt, spanBytes, spanStart,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, iterationCount, paramAddress,
+  paramFloat, shapeAt, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowOffset, rowStride } from "./iterate";
 
