@@ -141,6 +141,10 @@ const RUNS: Readonly<Record<string, readonly Run[]>> = {
     [31, 33, 65, 1419, 36.60973837209303, 78.7109375, 33.300781249999986],
     [50, 100, 40, 2897, 53.93510528132551, 74.40476190476191, 51.31362889983582],
   ],
+  // docs/teaching.md's worked example, by hand there: C[6×3] = A[6×4] · B[4×3] on a 4 × 4 array.
+  'os 4x4': [[6, 3, 4, 19, 23.68421052631579, 56.25, 22.499999999999996]],
+  'ws 4x4': [[6, 3, 4, 15, 30.0, 75.0, 23.684210526315788]],
+  'is 4x4': [[6, 3, 4, 25, 18.0, 75.0, 14.0625]],
 };
 
 /** Expects `actual` to equal SCALE-Sim's printed `expected` to 1e-12 relative (it sums per fold; we multiply). */
@@ -236,6 +240,28 @@ describe('the array inside the MTIA device', () => {
     expect(record(L.RECORD_UTILISATION)).toBeCloseTo((128 * 64 * 256) / (1024 * (record(L.RECORD_END_CYCLES) - record(L.RECORD_START_CYCLES) + launch)), 12);
     // The record's tile is one fold: 32 output rows × 32 output columns, all of K.
     expect([record(L.RECORD_TILE_M), record(L.RECORD_TILE_N), record(L.RECORD_TILE_K), record(L.RECORD_K_SPLIT)]).toEqual([32, 32, 256, 1]);
+  });
+
+  test("docs/teaching.md's breakdown: 128 × 64 × 256 OS in SRAM takes 6460 cycles, 2543 of them on the array", () => {
+    const h = systolic('os');
+    matmul(h, 128, 64, 256);
+    expect(h.clockCycles()).toBeCloseTo(7175.5, 9); // cold: operands from DRAM, a full launch
+    const cold = h.clockCycles();
+    const record = matmul(h, 128, 64, 256);
+    // MTIA 2i's lowering (gemm.ts): one 128 × 64 output tile, K = 256 split over 2 PEs of 128.
+    const replace = 300e-9 * 1.35e9; // 405
+    const sramLatency = 40e-9 * 1.35e9; // 54
+    const issue = (4 + 3) * 16; // 4 instructions per step, 3 per tile, 16 cycles each
+    const fabricIn = ((128 * 128 + 128 * 64) * 4) / 64 + 2 * 8; // A and B tiles at 64 B/cycle + 2 descriptors
+    const reAccumulate = (128 * 64) / 32;
+    const seConvert = (128 * 64) / 32;
+    const fabricOut = (128 * 64 * 4) / 64;
+    const kSplitReduction = (128 * 64 * 4) / 64 + (32 * 4) / 64; // the tile's partials, then one vector per extra PE
+    const body = sramLatency + issue + fabricIn + 2543 + reAccumulate + seConvert + fabricOut + seConvert + kSplitReduction;
+    expect([fabricIn, kSplitReduction, body]).toEqual([1552, 514, 6055]);
+    expect(record(L.RECORD_BODY_CYCLES)).toBe(body);
+    expect(h.clockCycles() - cold).toBe(replace + body);
+    expect(replace + body).toBe(6460);
   });
 
   test('without a systolic array a GEMM runs on the DPEs and carries no SCALE-Sim figures', () => {
