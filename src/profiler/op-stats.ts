@@ -81,7 +81,7 @@ export interface OpSystolic {
   readonly folds: number;
   /** "Mapping Efficiency %": the mean over folds of the array's MAC units mapped, 0 to 100. */
   readonly mappingEfficiencyPercent: number;
-  /** "Compute Util %": the mean over folds of busy MAC-cycles / (units × the fold's cycles), 0 to 100. */
+  /** "Compute Util %": the mean over folds of busy MAC-cycles / (units × the fold's cycles as SCALE-Sim counts them), 0 to 100. */
   readonly computeUtilisationPercent: number;
   /** "Overall Util %": M·N·K / (cycles.compute per batch × units), 0 to 100. */
   readonly overallUtilisationPercent: number;

@@ -3,9 +3,9 @@
 // and its COMPUTE_REPORT.csv percentages.
 //
 // Three sources, none of them the core's code:
-// - the twelve golden cases of shared/reference/users-and-peers.md §4 (SCALE-Sim v2 @ 22f88b1,
+// - the golden cases of shared/reference/users-and-peers.md §4 (SCALE-Sim v2 @ 22f88b1,
 //   configs/scale.cfg: a 32 × 32 array, CALC mode), with the utilisation and mapping
-//   efficiency §4 gives;
+//   efficiency §4 gives (its table has 13 GEMM × dataflow rows; it speaks of twelve runs);
 // - SCALE-Sim v2 @ 22f88b1 run on this machine for shapes of our own with partial folds, on
 //   32 × 32 and on a 16-row × 8-column array (so rows and columns cannot be swapped unnoticed),
 //   and for the full-precision percentages of the golden cases (the command is in
@@ -79,7 +79,8 @@ const GOLDEN: readonly [number, number, number, SystolicDataflow, number][] = [
 ];
 
 /**
- * SCALE-Sim v2 @ 22f88b1 run here (Python 3.11, numpy 2.4; `python3 scalesim/scale.py -c <cfg>
+ * SCALE-Sim v2 @ 22f88b1 run here (Python 3.11, numpy 2.4, a no-op stand-in for tqdm, which it
+ * uses only for progress bars; `python3 scalesim/scale.py -c <cfg>
  * -t <topology> -p <dir> -i gemm` with configs/scale.cfg's ArrayHeight, ArrayWidth and Dataflow
  * changed): COMPUTE_REPORT.csv's Total Cycles, Overall Util %, Mapping Efficiency %,
  * Compute Util %, as written. Stall cycles were 0 in every run.
