@@ -62,6 +62,21 @@ export const PROFILE_DMA_DESCRIPTOR_CYCLES: u32 = 26;
 export const PROFILE_GATHER_SRAM_HIT_RATE: u32 = 27;
 /** Rows the SE accumulates per instruction (an embedding bag's rows). */
 export const PROFILE_SE_ACCUMULATE_ROWS: u32 = 28;
+/**
+ * The systolic teaching profile (timing/systolic.ts): rows × cols of the one systolic array
+ * that replaces the dot-product engine, 0 × 0 for none (the MTIA DPE), and its dataflow
+ * (DATAFLOW_OS, DATAFLOW_WS or DATAFLOW_IS).
+ */
+export const PROFILE_SYSTOLIC_ROWS: u32 = 29;
+export const PROFILE_SYSTOLIC_COLS: u32 = 30;
+export const PROFILE_SYSTOLIC_DATAFLOW: u32 = 31;
+
+/** Output stationary: each PE keeps one output element while A and B stream past it. */
+export const DATAFLOW_OS: u32 = 0;
+/** Weight stationary: each PE keeps one element of B while A streams through. */
+export const DATAFLOW_WS: u32 = 1;
+/** Input stationary: each PE keeps one element of A while B streams through. */
+export const DATAFLOW_IS: u32 = 2;
 
 /** Device clock in Hz. */
 export let clockHz: f64 = 1;
@@ -101,6 +116,10 @@ export let seLutPasses: f64 = 1;
 export let dmaDescriptorCycles: f64 = 0;
 export let gatherSramHitRate: f64 = 0;
 export let seAccumulateRows: f64 = 1;
+/** The systolic array's rows and columns (0: no array, the GEMMs run on the DPEs) and dataflow. */
+export let systolicRows: f64 = 0;
+export let systolicCols: f64 = 0;
+export let systolicDataflow: u32 = DATAFLOW_OS;
 
 /** Reads field `field` of the profile block. */
 // @ts-ignore: decorator
@@ -138,6 +157,14 @@ export function loadProfile(): bool {
   dmaDescriptorCycles = field(PROFILE_DMA_DESCRIPTOR_CYCLES);
   gatherSramHitRate = field(PROFILE_GATHER_SRAM_HIT_RATE);
   seAccumulateRows = field(PROFILE_SE_ACCUMULATE_ROWS);
+  systolicRows = field(PROFILE_SYSTOLIC_ROWS);
+  systolicCols = field(PROFILE_SYSTOLIC_COLS);
+  const dataflow = field(PROFILE_SYSTOLIC_DATAFLOW);
+  systolicDataflow = <u32>dataflow;
+  // A systolic array has whole, positive rows and columns, or is absent (both 0).
+  const systolicValid = systolicRows == Math.floor(systolicRows) && systolicCols == Math.floor(systolicCols) &&
+    (systolicRows == 0) == (systolicCols == 0) && systolicRows >= 0 && systolicCols >= 0 &&
+    (dataflow == <f64>DATAFLOW_OS || dataflow == <f64>DATAFLOW_WS || dataflow == <f64>DATAFLOW_IS);
   // Rates must be positive; latencies and per-instruction costs may be 0; fractions in [0, 1].
   return clockHz > 0 && peCount >= 1 && launchCycles >= 0 && replaceCycles >= 0 &&
     dramBytesPerCycle > 0 && sramBytesPerCycle > 0 && sramBytes >= 0 && pcieBytesPerCycle > 0 &&
@@ -145,5 +172,6 @@ export function loadProfile(): bool {
     localMemoryBytes > 0 && localMemoryBytesPerCycle > 0 && fabricBytesPerCycle > 0 &&
     sramLatencyCycles >= 0 && dramLatencyCycles >= 0 && issueCyclesPerInstruction >= 0 &&
     reElementsPerCycle > 0 && reductionLinkBytesPerCycle > 0 && seLutPasses > 0 &&
-    mluBytesPerCycle > 0 && dmaDescriptorCycles >= 0 && gatherSramHitRate >= 0 && gatherSramHitRate <= 1 && seAccumulateRows >= 1;
+    mluBytesPerCycle > 0 && dmaDescriptorCycles >= 0 && gatherSramHitRate >= 0 && gatherSramHitRate <= 1 && seAccumulateRows >= 1 &&
+    systolicValid;
 }

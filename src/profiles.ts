@@ -11,6 +11,22 @@
 
 import { ValueError } from './errors.js';
 
+/** How a systolic array keeps its operands: output, weight or input stationary (docs/teaching.md). */
+export type SystolicDataflow = 'os' | 'ws' | 'is';
+
+/**
+ * The systolic teaching profile's array: one rows × cols systolic array in place of the
+ * dot-product engines, timed as SCALE-Sim v2 times a GEMM (assembly/timing/systolic.ts).
+ */
+export interface SystolicArray {
+  /** MAC units down the array (SCALE-Sim's ArrayHeight). */
+  readonly rows: number;
+  /** MAC units across the array (SCALE-Sim's ArrayWidth). */
+  readonly cols: number;
+  /** SCALE-Sim's Dataflow: 'os', 'ws' or 'is'. */
+  readonly dataflow: SystolicDataflow;
+}
+
 /** The numbers that describe one simulated chip. Units are in the names. */
 export interface HardwareProfile {
   /** Profile key, e.g. 'mtia-v2'. */
@@ -74,6 +90,8 @@ export interface HardwareProfile {
   readonly jobReplaceNs: number;
   /** Cycles a PE's RISC-V core takes to issue one custom instruction. */
   readonly issueCyclesPerInstruction: number;
+  /** The systolic teaching profile: GEMMs run on this array instead of the DPEs (absent: the DPEs). */
+  readonly systolic?: SystolicArray;
 }
 
 const KiB = 1024;
@@ -206,6 +224,32 @@ function inRange(value: unknown, range: Range): boolean {
   }
 }
 
+const dataflows: readonly SystolicDataflow[] = ['os', 'ws', 'is'];
+
+/** Checks a custom profile's `systolic` option and returns it as a fresh, frozen object. */
+function checkSystolic(value: unknown): SystolicArray {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`configure(): profile.systolic must be an object { rows, cols, dataflow }, but got: ${String(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'rows' && key !== 'cols' && key !== 'dataflow') {
+      throw new TypeError(`configure(): profile.systolic has no field '${key}'; the fields are rows, cols, dataflow`);
+    }
+  }
+  const { rows, cols, dataflow } = value as Record<string, unknown>;
+  for (const [name, count] of [['rows', rows], ['cols', cols]] as const) {
+    if (!inRange(count, 'count')) {
+      throw new ValueError(`configure(): profile.systolic.${name} must be ${expected.count}, but got: ${String(count)}`);
+    }
+  }
+  if (!dataflows.includes(dataflow as SystolicDataflow)) {
+    throw new ValueError(
+      `configure(): profile.systolic.dataflow must be one of ${dataflows.map((d) => `'${d}'`).join(', ')}, but got: ${String(dataflow)}`,
+    );
+  }
+  return Object.freeze({ rows: rows as number, cols: cols as number, dataflow: dataflow as SystolicDataflow });
+}
+
 /** Resolves a profile option to a complete, checked profile. */
 export function resolveProfile(option: ProfileName | CustomProfile): HardwareProfile {
   if (typeof option === 'string') {
@@ -223,11 +267,14 @@ export function resolveProfile(option: ProfileName | CustomProfile): HardwarePro
   }
   const { base = 'mtia-v2', ...overrides } = option;
   for (const key of Object.keys(overrides)) {
-    if (key !== 'name' && key !== 'chipName' && key !== 'dramEcc' && !(key in ranges)) {
-      throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, dramEcc, ${Object.keys(ranges).join(', ')}`);
+    if (key !== 'name' && key !== 'chipName' && key !== 'dramEcc' && key !== 'systolic' && !(key in ranges)) {
+      throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, dramEcc, systolic, ${Object.keys(ranges).join(', ')}`);
     }
   }
   const merged = { ...resolveProfile(base), ...overrides } as HardwareProfile;
+  if ('systolic' in overrides && overrides.systolic !== undefined) {
+    (merged as { systolic?: SystolicArray }).systolic = checkSystolic(overrides.systolic);
+  }
   for (const [key, range] of Object.entries(ranges)) {
     const value = (merged as unknown as Record<string, unknown>)[key];
     if (!inRange(value, range)) {

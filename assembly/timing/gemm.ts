@@ -25,6 +25,12 @@
 //   RE     tm·tn float32 partial sums accumulated per step
 //   SE,out the output tile converted to the output dtype and written back, once per tile
 // and the last tile's conversion, write-back and K-split reduction drain the pipeline.
+//
+// The systolic teaching profile (systolic.ts) keeps all of this but the DPE: the GEMM is tiled,
+// moved, issued, accumulated and converted as above, and its DPE stage becomes the one systolic
+// array's cycles for the whole GEMM (SCALE-Sim v2's reported compute cycles, per batch, summed),
+// spread evenly over the pipeline's steps. cycles.compute and cycles.dpe are then exactly
+// SCALE-Sim's number; launch, memories and the other engines stay the MTIA model around it.
 
 import { DTYPE_FLOAT32, DTYPE_INT8 } from "../abi";
 import { ENGINE_DPE } from "../layout";
@@ -34,11 +40,12 @@ import {
   reductionLinkBytesPerCycle, seElementsPerCycle,
 } from "../profile";
 import {
-  RECORD_K_SPLIT, RECORD_LOCAL_MEMORY_BYTES, RECORD_PEAK_RATE, RECORD_SRAM_BYTES, RECORD_TILE_K,
-  RECORD_TILE_M, RECORD_TILE_N, RECORD_WORK, add, set,
+  RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_K_SPLIT, RECORD_LOCAL_MEMORY_BYTES, RECORD_PEAK_RATE,
+  RECORD_SRAM_BYTES, RECORD_TILE_K, RECORD_TILE_M, RECORD_TILE_N, RECORD_WORK, add, set,
 } from "./record";
 import { readOperand, writeOperand } from "./memory-levels";
 import { runPipeline, setStages } from "./pipeline";
+import { hasSystolicArray, systolicMacsPerCycle, timeSystolic } from "./systolic";
 
 /** Custom instructions a PE's RISC-V core issues per K step: DMA A, DMA B, GEMM, RE accumulate. */
 export const GEMM_INSTRUCTIONS_PER_STEP: f64 = 4;
@@ -74,8 +81,9 @@ export function timeGemm(
   readOperand(bias, biasBytes);
   writeOperand(c, cBytes);
   const rate = dpeMacsPerCycle(dtype);
+  const systolic = hasSystolicArray();
   set(RECORD_WORK, batches * m * n * k);
-  set(RECORD_PEAK_RATE, rate * peCount);
+  set(RECORD_PEAK_RATE, systolic ? systolicMacsPerCycle() : rate * peCount);
   if (batches * m * n * k == 0) {
     setStages(0, 0, 0, 0, 0, 0, 0, 0);
     runPipeline(1, 1, 0, ENGINE_DPE);
@@ -109,7 +117,11 @@ export function timeGemm(
   add(RECORD_SRAM_BYTES, steps * (pes * aTile + bFetches * bTile) + tiles * cTile + biasBytes);
   add(RECORD_LOCAL_MEMORY_BYTES, pes * steps * (2 * (aTile + bTile) + 2 * accumulatorBytes) + tiles * 2 * cTile);
 
-  const dpe = roundUp(tm, DPE_TILE) * roundUp(tn, DPE_TILE) * tk / rate + bTile / localMemoryBytesPerCycle;
+  // The array's cycles for the whole GEMM (systolic.ts), or the DPE's per step.
+  const arrayCycles = systolic ? timeSystolic(batches, m, n, k) : 0;
+  const dpe = systolic
+    ? arrayCycles / steps
+    : roundUp(tm, DPE_TILE) * roundUp(tn, DPE_TILE) * tk / rate + bTile / localMemoryBytesPerCycle;
   const re = (tm * tn) / reElementsPerCycle;
   const convert = (tm * tn) / seElementsPerCycle;
   const issue = (GEMM_INSTRUCTIONS_PER_STEP + GEMM_INSTRUCTIONS_PER_TILE / stepsPerTile) * issueCyclesPerInstruction;
@@ -119,6 +131,14 @@ export function timeGemm(
   const vectorBytes = DPE_TILE * 4;
   const reduction = kSplit > 1 ? accumulatorBytes / reductionLinkBytesPerCycle + (kSplit - 1) * vectorBytes / reductionLinkBytesPerCycle : 0;
   runPipeline(steps, pes, convert + reduction, ENGINE_DPE);
+  if (systolic) {
+    // Exactly SCALE-Sim's number, not steps × (number / steps) rounded; the record's tile is
+    // the array's fold (systolic.ts).
+    set(RECORD_DPE_CYCLES, arrayCycles);
+    set(RECORD_COMPUTE_CYCLES, arrayCycles);
+    set(RECORD_K_SPLIT, 1);
+    return;
+  }
   set(RECORD_TILE_M, tm);
   set(RECORD_TILE_N, tn);
   set(RECORD_TILE_K, tk);

@@ -22,6 +22,10 @@
 //            27 pcieDirection           ENGINE_PCIE_H2D or ENGINE_PCIE_D2H
 //            28 peakRate                the compute engine's peak work per cycle over the grid
 //            29 operandBytes, operandHitBytes   operand bytes read from SRAM/DRAM, and found in SRAM
+//            31 systolicFolds           a GEMM on the systolic array (systolic.ts): its folds,
+//            32 mappingEfficiency       and SCALE-Sim v2's COMPUTE_REPORT.csv columns, in percent:
+//            33 computeUtilisation        "Mapping Efficiency %", "Compute Util %",
+//            34 overallUtilisation        "Overall Util %" (all 0 when no array ran the op)
 
 import { ENGINE_NONE, RECORD_SIZE } from "../layout";
 
@@ -56,7 +60,11 @@ export const RECORD_PCIE_DIRECTION: u32 = 27;
 export const RECORD_PEAK_RATE: u32 = 28;
 export const RECORD_OPERAND_BYTES: u32 = 29;
 export const RECORD_OPERAND_HIT_BYTES: u32 = 30;
-export const RECORD_FIELDS: u32 = 31;
+export const RECORD_SYSTOLIC_FOLDS: u32 = 31;
+export const RECORD_SYSTOLIC_MAPPING_EFFICIENCY: u32 = 32;
+export const RECORD_SYSTOLIC_COMPUTE_UTILISATION: u32 = 33;
+export const RECORD_SYSTOLIC_OVERALL_UTILISATION: u32 = 34;
+export const RECORD_FIELDS: u32 = 35;
 
 // What set an op's time (RECORD_BOUND).
 export const BOUND_LAUNCH: u32 = 0;

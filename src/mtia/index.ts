@@ -5,7 +5,9 @@ export {
   currentDevice, device, DeviceContext, deviceCount, getDeviceCapability, getDeviceProperties,
   isBf16Supported, setDevice, synchronize, withDevice, type DeviceProperties,
 } from './devices.js';
-export { profiles, type CustomProfile, type HardwareProfile, type ProfileName } from '../profiles.js';
+export {
+  profiles, type CustomProfile, type HardwareProfile, type ProfileName, type SystolicArray, type SystolicDataflow,
+} from '../profiles.js';
 export {
   attachOutOfMemoryObserver, dumpSnapshot, emptyCache, getMemoryInfo, maxMemoryAllocated, maxMemoryReserved,
   memoryAllocated, memoryReserved, memoryStats, recordMemoryHistory, resetPeakMemoryStats, snapshot,
@@ -18,4 +20,4 @@ export { currentStream, defaultStream, setStream, stream, StreamContext, withStr
 export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';
 export * as debug from './debug.js';
 export { profiler } from '../profiler/profiler.js';
-export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpTile } from '../profiler/op-stats.js';
+export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile } from '../profiler/op-stats.js';

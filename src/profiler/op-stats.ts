@@ -10,8 +10,9 @@ import {
   RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES, RECORD_ENGINE, RECORD_FABRIC_CYCLES,
   RECORD_ISSUE_CYCLES, RECORD_K_SPLIT, RECORD_LAUNCH_CYCLES, RECORD_LOCAL_MEMORY_BYTES, RECORD_MLU_CYCLES,
   RECORD_OPERAND_BYTES, RECORD_PCIE_BYTES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
-  RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M,
-  RECORD_TILE_N, RECORD_UTILISATION, RECORD_BOUND,
+  RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_STEPS, RECORD_SYSTOLIC_COMPUTE_UTILISATION,
+  RECORD_SYSTOLIC_FOLDS, RECORD_SYSTOLIC_MAPPING_EFFICIENCY, RECORD_SYSTOLIC_OVERALL_UTILISATION, RECORD_TILE_K,
+  RECORD_TILE_M, RECORD_TILE_N, RECORD_UTILISATION, RECORD_BOUND,
 } from '../runtime/layout.js';
 
 /** What set an op's time (the record's BOUND_* code). */
@@ -70,6 +71,22 @@ export interface OpTile {
   readonly kSplit: number;
 }
 
+/**
+ * A GEMM on the systolic teaching profile's array: SCALE-Sim v2's COMPUTE_REPORT.csv columns
+ * for it, in percent as SCALE-Sim writes them (docs/teaching.md; its "Total Cycles" is
+ * cycles.compute).
+ */
+export interface OpSystolic {
+  /** Folds the array ran: ⌈S_r / rows⌉ · ⌈S_c / cols⌉ per batch, summed over batches. */
+  readonly folds: number;
+  /** "Mapping Efficiency %": the mean over folds of the array's MAC units mapped, 0 to 100. */
+  readonly mappingEfficiencyPercent: number;
+  /** "Compute Util %": the mean over folds of busy MAC-cycles / (units × the fold's cycles as SCALE-Sim counts them), 0 to 100. */
+  readonly computeUtilisationPercent: number;
+  /** "Overall Util %": M·N·K / (cycles.compute per batch × units), 0 to 100. */
+  readonly overallUtilisationPercent: number;
+}
+
 /** One op as mtia.profiler.opStats() reports it. */
 export interface OpStats {
   /** The op's name: 'matmul', 'add', 'softmax', 'fill', 'copy_h2d', 'copy_d2h', ... */
@@ -102,8 +119,10 @@ export interface OpStats {
   readonly pes: number;
   /** Pipeline steps (tiles) per PE. */
   readonly steps: number;
-  /** The GEMM tiling for matmuls; undefined for other ops. */
+  /** The GEMM tiling for matmuls (on the systolic profile: one fold's extent); undefined for other ops. */
   readonly tile: OpTile | undefined;
+  /** SCALE-Sim's figures for a matmul on the systolic profile's array; undefined otherwise. */
+  readonly systolic: OpSystolic | undefined;
 }
 
 /** What the host knows of an op when it enqueues it. */
@@ -145,6 +164,7 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
   const end = record[at + RECORD_END_CYCLES]!;
   const launch = record[at + RECORD_LAUNCH_CYCLES]!;
   const tileM = record[at + RECORD_TILE_M]!;
+  const folds = record[at + RECORD_SYSTOLIC_FOLDS]!;
   return {
     name: issue.name,
     device: issue.device,
@@ -180,6 +200,14 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
     steps: record[at + RECORD_STEPS]!,
     tile: tileM > 0
       ? { m: tileM, n: record[at + RECORD_TILE_N]!, k: record[at + RECORD_TILE_K]!, kSplit: record[at + RECORD_K_SPLIT]! }
+      : undefined,
+    systolic: folds > 0
+      ? {
+        folds,
+        mappingEfficiencyPercent: record[at + RECORD_SYSTOLIC_MAPPING_EFFICIENCY]!,
+        computeUtilisationPercent: record[at + RECORD_SYSTOLIC_COMPUTE_UTILISATION]!,
+        overallUtilisationPercent: record[at + RECORD_SYSTOLIC_OVERALL_UTILISATION]!,
+      }
       : undefined,
   };
 }

@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -69,7 +69,7 @@ export const ARGS_BLOCK_SIZE = 256;
 export const ARGS_LOCATION = RING_LOCATION + RING_SIZE;
 export const ARGS_SIZE = RING_COMMANDS * ARGS_BLOCK_SIZE;
 
-export const RECORD_SIZE = 256;
+export const RECORD_SIZE = 320;
 export const RECORDS_LOCATION = ARGS_LOCATION + ARGS_SIZE;
 export const RECORDS_SIZE = RING_COMMANDS * RECORD_SIZE;
 
@@ -159,6 +159,13 @@ export const PROFILE_MLU_BYTES_PER_CYCLE_PER_PE = 25;
 export const PROFILE_DMA_DESCRIPTOR_CYCLES = 26;
 export const PROFILE_GATHER_SRAM_HIT_RATE = 27;
 export const PROFILE_SE_ACCUMULATE_ROWS = 28;
+export const PROFILE_SYSTOLIC_ROWS = 29;
+export const PROFILE_SYSTOLIC_COLS = 30;
+export const PROFILE_SYSTOLIC_DATAFLOW = 31;
+/** Systolic dataflows (PROFILE_SYSTOLIC_DATAFLOW): output, weight, input stationary. */
+export const DATAFLOW_OS = 0;
+export const DATAFLOW_WS = 1;
+export const DATAFLOW_IS = 2;
 
 /** f64 fields of an op record (assembly/timing/record.ts) and the bound codes. */
 export const RECORD_START_CYCLES = 0;
@@ -192,7 +199,11 @@ export const RECORD_PCIE_DIRECTION = 27;
 export const RECORD_PEAK_RATE = 28;
 export const RECORD_OPERAND_BYTES = 29;
 export const RECORD_OPERAND_HIT_BYTES = 30;
-export const RECORD_FIELDS = 31;
+export const RECORD_SYSTOLIC_FOLDS = 31;
+export const RECORD_SYSTOLIC_MAPPING_EFFICIENCY = 32;
+export const RECORD_SYSTOLIC_COMPUTE_UTILISATION = 33;
+export const RECORD_SYSTOLIC_OVERALL_UTILISATION = 34;
+export const RECORD_FIELDS = 35;
 export const BOUND_LAUNCH = 0;
 export const BOUND_ISSUE = 1;
 export const BOUND_COMPUTE = 2;

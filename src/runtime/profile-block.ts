@@ -1,8 +1,15 @@
 // The profile block the core reads at boot (assembly/profile.ts): a hardware profile as
 // PROFILE_FIELDS f64 numbers, in the core's field order.
 
-import type { HardwareProfile } from '../profiles.js';
+import type { HardwareProfile, SystolicDataflow } from '../profiles.js';
 import * as L from './layout.js';
+
+/** The core's DATAFLOW_* code of each systolic dataflow. */
+const dataflowCodes: Readonly<Record<SystolicDataflow, number>> = {
+  os: L.DATAFLOW_OS,
+  ws: L.DATAFLOW_WS,
+  is: L.DATAFLOW_IS,
+};
 
 /** `profile` as the f64 words of the device's profile block. */
 export function profileFields(profile: HardwareProfile): Float64Array {
@@ -37,5 +44,9 @@ export function profileFields(profile: HardwareProfile): Float64Array {
   fields[L.PROFILE_DMA_DESCRIPTOR_CYCLES] = p.dmaDescriptorCycles;
   fields[L.PROFILE_GATHER_SRAM_HIT_RATE] = p.gatherSramHitRate;
   fields[L.PROFILE_SE_ACCUMULATE_ROWS] = p.seAccumulateRows;
+  // No systolic array: 0 × 0 (the DPEs run GEMMs).
+  fields[L.PROFILE_SYSTOLIC_ROWS] = p.systolic?.rows ?? 0;
+  fields[L.PROFILE_SYSTOLIC_COLS] = p.systolic?.cols ?? 0;
+  fields[L.PROFILE_SYSTOLIC_DATAFLOW] = dataflowCodes[p.systolic?.dataflow ?? 'os'];
   return fields;
 }
