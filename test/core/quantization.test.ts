@@ -134,7 +134,7 @@ describe('OP_QUANTIZE per row (dynamic)', () => {
 describe('OP_QUANTIZED_LINEAR', () => {
   /** Runs out = xq · wqᵀ · sx · sw (+ bias) with xq [m × k], wq [n × k] row-major. */
   function runLinear(m: number, n: number, k: number, xq: number[], wq: number[], sx: number[], sw: number[], bias?: number[]): number {
-    const [pa, pb, pc, psa, psb, pbias, workspace] = [0, 1, 2, 3, 4, 5, 6].map((i) => h.heap(i << 21));
+    const [pa, pb, pc, psa, psb, pbias, workspace] = [0, 1, 2, 3, 4, 5, 6].map((i) => h.heap(i << 21)) as [number, number, number, number, number, number, number];
     new Int8Array(h.memory.buffer, pa, m * k).set(xq);
     new Int8Array(h.memory.buffer, pb, n * k).set(wq);
     h.f32.set(sx, psa / 4);
