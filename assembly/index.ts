@@ -64,7 +64,7 @@ export { ROWS_KINDS, ROWS_LAYER_NORM, ROWS_LOG_SOFTMAX, ROWS_SOFTMAX } from "./o
 export { RANDOM_KINDS, RANDOM_NORMAL, RANDOM_RANDINT, RANDOM_UNIFORM } from "./ops/random";
 export { BAG_MEAN, BAG_SUM } from "./ops/embedding";
 export { BLOCK_K, BLOCK_M, BLOCK_N, TILE_M, TILE_N } from "./kernels/matmul";
-export { DEQUANTIZE_PER_TENSOR, QUANTIZE_KINDS, QUANTIZE_PER_ROW, QUANTIZE_PER_TENSOR } from "./ops/quantize";
+export { DEQUANTIZE_PER_ROW, DEQUANTIZE_PER_TENSOR, QUANTIZE_KINDS, QUANTIZE_PER_ROW, QUANTIZE_PER_TENSOR } from "./ops/quantize";
 export { INT8_MATMUL_MAX_K } from "./kernels/matmul-int8";
 export { boot } from "./device";
 export { drain } from "./queue";

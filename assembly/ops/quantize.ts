@@ -5,7 +5,9 @@
 //   QUANTIZE_PER_TENSOR   floating → int8     params[0] zero point (i32)
 //   DEQUANTIZE_PER_TENSOR int8 → floating     params[0] zero point (i32)
 //   QUANTIZE_PER_ROW      floating → int8     params[0..2) scales address (u64): one float32
-//                                             per row, contiguous in row order; zero point 0
+//                                             per row, contiguous in row order, written;
+//                                             zero point 0
+//   DEQUANTIZE_PER_ROW    int8 → floating     params[0..2) scales address, read; zero point 0
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SCALAR, COMMAND_SRC0, DTYPE_INT8 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
@@ -24,7 +26,8 @@ import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from ".
 export const QUANTIZE_PER_TENSOR: u32 = 0;
 export const DEQUANTIZE_PER_TENSOR: u32 = 1;
 export const QUANTIZE_PER_ROW: u32 = 2;
-export const QUANTIZE_KINDS: u32 = 3;
+export const DEQUANTIZE_PER_ROW: u32 = 3;
+export const QUANTIZE_KINDS: u32 = 4;
 
 /** OP_QUANTIZE; see the file comment. */
 export function quantize(command: usize): u32 {
@@ -36,13 +39,14 @@ export function quantize(command: usize): u32 {
   const inType = argWord(args, ARGS_DTYPE);
   const rank = argWord(args, ARGS_RANK);
   if (kind >= QUANTIZE_KINDS || rank == 0 || dtypeBytes(inType) == 0) return STATUS_BAD_ARGS;
-  const dequantizing = kind == DEQUANTIZE_PER_TENSOR;
+  const dequantizing = kind == DEQUANTIZE_PER_TENSOR || kind == DEQUANTIZE_PER_ROW;
+  const perRow = kind == QUANTIZE_PER_ROW || kind == DEQUANTIZE_PER_ROW;
   if (dequantizing ? inType != DTYPE_INT8 || !isFloating(outType) : outType != DTYPE_INT8 || !isFloating(inType)) return STATUS_BAD_ARGS;
   const count = iterationCount(args, rank);
   if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const scale = load<f64>(command + COMMAND_SCALAR);
   const zeroPoint = <f64><i32>param(args, 0);
-  if (kind != QUANTIZE_PER_ROW && (!(scale > 0) || scale == Infinity || zeroPoint < -128 || zeroPoint > 127)) return STATUS_BAD_ARGS;
+  if (!perRow && (!(scale > 0) || scale == Infinity || zeroPoint < -128 || zeroPoint > 127)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);
   const scales64 = paramAddress(args, 0);
@@ -51,18 +55,20 @@ export function quantize(command: usize): u32 {
   if (status != STATUS_OK) return status;
   const srcStart = spanStart, srcBytes = spanBytes;
   status = checkOperand(args, 0, rank, dst64, outType);
-  if (status == STATUS_OK && kind == QUANTIZE_PER_ROW && count > 0) status = checkRange(scales64, rows * 4, 4);
+  if (status == STATUS_OK && perRow && count > 0) status = checkRange(scales64, rows * 4, 4);
   if (status != STATUS_OK) return status;
   readOperand(srcStart, srcBytes);
   writeOperand(spanStart, spanBytes);
   const elements = <f64>count;
   const inBytes = elements * <f64>dtypeBytes(inType);
   const outBytes = elements * <f64>dtypeBytes(outType);
+  const scaleBytes = perRow && count > 0 ? <f64>rows * 4 : 0;
   if (kind == QUANTIZE_PER_ROW) {
-    if (count > 0) writeOperand(<f64>scales64, <f64>rows * 4);
-    timeDynamicQuantize(elements, inBytes, outBytes + (count > 0 ? <f64>rows * 4 : 0));
+    writeOperand(<f64>scales64, scaleBytes);
+    timeDynamicQuantize(elements, inBytes, outBytes + scaleBytes);
   } else {
-    timeQuantize(elements, inBytes, outBytes);
+    readOperand(<f64>scales64, scaleBytes);
+    timeQuantize(elements, inBytes + scaleBytes, outBytes);
   }
   if (timingOnly || count == 0) return STATUS_OK;
   const length = rowLength(args, rank);
@@ -74,7 +80,8 @@ export function quantize(command: usize): u32 {
     const x = rowAddress(args, 1, rank, <u32>src64, inSize);
     const y = rowAddress(args, 0, rank, <u32>dst64, outSize);
     if (kind == QUANTIZE_PER_TENSOR) quantizeRow(y, outStride, x, inStride, inType, length, scale, zeroPoint);
-    else if (dequantizing) dequantizeRow(y, outStride, outType, x, inStride, length, scale, zeroPoint);
+    else if (kind == DEQUANTIZE_PER_TENSOR) dequantizeRow(y, outStride, outType, x, inStride, length, scale, zeroPoint);
+    else if (kind == DEQUANTIZE_PER_ROW) dequantizeRow(y, outStride, outType, x, inStride, length, <f64>load<f32>(<usize>scales64 + (<usize>r << 2)), 0);
     else store<f32>(<usize>scales64 + (<usize>r << 2), quantizeRowDynamic(y, outStride, x, inStride, inType, length));
     nextRow(args, rank);
   }

@@ -2,6 +2,7 @@
 // quantization, the SE scales and converts), streamed as streaming.ts describes:
 //
 //   quantize / dequantize per tensor   SE: one pass (scale, round, saturate and convert)
+//   dequantize per row                 SE: one pass, the row's scale read beside it
 //   dynamic per-row quantization       RE: one pass (the row's min/max, hence max|x|);
 //                                      SE: one pass (scale by 127 / max|x|, round, convert)
 //
@@ -18,7 +19,7 @@ export const QUANTIZE_SE_PASSES: f64 = 1;
 /** RE passes per element of dynamic quantization: the per-row min/max (ISCA'25 §3.2). */
 export const DYNAMIC_QUANTIZE_RE_PASSES: f64 = 1;
 
-/** Times a per-tensor quantize or dequantize of `elements` (`inBytes` read, `outBytes` written). */
+/** Times a per-tensor quantize or a dequantize of `elements` (`inBytes` read, `outBytes` written). */
 export function timeQuantize(elements: f64, inBytes: f64, outBytes: f64): void {
   timeElementwise(elements, inBytes, outBytes, QUANTIZE_SE_PASSES);
 }

@@ -256,7 +256,8 @@ export const RANDOM_KINDS = 3;
 export const QUANTIZE_PER_TENSOR = 0;
 export const DEQUANTIZE_PER_TENSOR = 1;
 export const QUANTIZE_PER_ROW = 2;
-export const QUANTIZE_KINDS = 3;
+export const DEQUANTIZE_PER_ROW = 3;
+export const QUANTIZE_KINDS = 4;
 /** Largest K of OP_QUANTIZED_LINEAR: its int32 sums cannot overflow (assembly/kernels/matmul-int8.ts). */
 export const INT8_MATMUL_MAX_K = 131071;
 /** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */

@@ -7,14 +7,15 @@
 import { MtiaError } from '../errors.js';
 import { describeValue } from '../options.js';
 import {
-  DEQUANTIZE_PER_TENSOR, INT8_MATMUL_MAX_K, OP_QUANTIZE, OP_QUANTIZED_LINEAR, QUANTIZE_PER_ROW, QUANTIZE_PER_TENSOR,
+  DEQUANTIZE_PER_ROW, DEQUANTIZE_PER_TENSOR, INT8_MATMUL_MAX_K, OP_QUANTIZE, OP_QUANTIZED_LINEAR, QUANTIZE_PER_ROW, QUANTIZE_PER_TENSOR,
 } from '../runtime/layout.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
 import { ones } from './factories.js';
 import { addressOf, argsBlock, checkSameDevice, checkTensor, coalesce } from './launch.js';
 import { allocateTensor, filling } from './ops.js';
 import { contiguousStrides } from './shape.js';
-import type { Tensor } from './tensor.js';
+import { CpuTensor } from './cpu-tensor.js';
+import { Tensor } from './tensor.js';
 import { contiguous } from './views.js';
 
 /**
@@ -33,12 +34,14 @@ function checkNumber(op: string, argument: string, value: unknown): number {
   return value;
 }
 
-/** Checks a per-tensor scale and zero point as PyTorch's quantizer does. */
-function checkQuantParams(op: string, scale: unknown, zeroPoint: unknown): void {
+/** Checks a per-tensor scale and zero point as PyTorch's quantizer does; returns them. */
+function checkQuantParams(op: string, scale: unknown, zeroPoint: unknown): [number, number] {
   const s = checkNumber(op, 'scale', scale);
   const z = checkNumber(op, 'zeroPoint', zeroPoint);
   if (!(s > 0) || !Number.isFinite(s)) throw new MtiaError(`${op}(): argument 'scale' must be a finite number greater than 0, but got ${s}`);
-  if (!Number.isInteger(z) || z < -128 || z > 127) throw new MtiaError(`${op}(): argument 'zeroPoint' ${z} is out of range for int8: it must be an integer in [-128, 127]`);
+  if (!Number.isInteger(z)) throw new TypeError(`${op}(): argument 'zeroPoint' must be an integer, but got: ${z}`);
+  if (z < -128 || z > 127) throw new MtiaError(`${op}(): argument 'zeroPoint' ${z} is out of range for int8: it must be in [-128, 127]`);
+  return [s, z];
 }
 
 /** Throws PyTorch's wording unless `input` is floating. */
@@ -46,21 +49,26 @@ function requireFloating(op: string, input: Tensor): void {
   if (!isFloatingDType(input.dtype)) throw new MtiaError(`${op}(): argument 'input' must be a floating Tensor (float32, float16, bfloat16), but got ${dtypeInfo(input.dtype).scalarType}`);
 }
 
-/** Enqueues OP_QUANTIZE of `kind` from `input` into `out` (same shape, contiguous), rows along the last dim. */
+/**
+ * Enqueues OP_QUANTIZE of `kind` from `input` into `out` (same shape, contiguous), rows along the
+ * last dim; `scales` (contiguous float32, one per row) are written by a dynamic quantization and
+ * read by a per-row dequantize.
+ */
 function enqueueQuantize(op: string, kind: number, input: Tensor, out: Tensor, scale: number, zeroPoint: number, scales?: Tensor): void {
   const shape = input.ndim === 0 ? [1] : input.shape;
   const inStrides = input.ndim === 0 ? [1] : input.strides;
   const outStrides = contiguousStrides(shape);
   const last = shape.length - 1;
   // The outer dims coalesce on their own; the row (the last dim) stays whole for per-row scales.
+  // (The caller enqueues nothing for an empty tensor, so no size here is 0.)
   const outer = coalesce(shape.slice(0, last), [outStrides.slice(0, last), inStrides.slice(0, last)]);
-  const rowDims = outer.shape.length === 1 && outer.shape[0] === 0 ? [] : outer.shape;
-  const iterationShape = [...rowDims, shape[last]!];
-  const strides = [[...(rowDims.length ? outer.strides[0]! : []), outStrides[last]!], [...(rowDims.length ? outer.strides[1]! : []), inStrides[last]!]];
+  const iterationShape = [...outer.shape, shape[last]!];
+  const strides = [[...outer.strides[0]!, outStrides[last]!], [...outer.strides[1]!, inStrides[last]!]];
   const args = argsBlock(kind).iteration(iterationShape, strides).dtype(1, input.dtype);
   if (scales === undefined) args.param(0, zeroPoint);
   else args.addressParam(0, addressOf(scales));
-  args.enqueue(input.storage.device, { op, reads: [input], writes: scales === undefined ? [out] : [out, scales] }, OP_QUANTIZE, out.dtype, out.storage.address, addressOf(input), 0, out.numel, scale);
+  const access = kind === QUANTIZE_PER_ROW ? { op, reads: [input], writes: [out, scales!] } : { op, reads: scales ? [input, scales] : [input], writes: [out] };
+  args.enqueue(input.storage.device, access, OP_QUANTIZE, out.dtype, out.storage.address, addressOf(input), 0, out.numel, scale);
 }
 
 /**
@@ -76,13 +84,36 @@ export function quantizePerTensor(input: Tensor, scale: number, zeroPoint: numbe
   return out;
 }
 
-/** (q − zeroPoint) · scale as float32 from int8 values (torch.dequantize of a per-tensor qint8 tensor). */
-export function dequantize(input: Tensor, scale: number, zeroPoint: number): Tensor {
+/**
+ * float32 values of quantized int8 ones (torch.dequantize): `(q − zeroPoint) · scale` for a
+ * per-tensor quantization, or `values · scales[row]` for quantizeDynamic's QuantizedRows.
+ */
+export function dequantize(input: QuantizedRows): Tensor;
+export function dequantize(input: Tensor, scale: number, zeroPoint: number): Tensor;
+export function dequantize(input: Tensor | QuantizedRows, scale?: number, zeroPoint?: number): Tensor {
+  if (!(input instanceof Tensor) && !(input instanceof CpuTensor) && scale === undefined && zeroPoint === undefined) {
+    return dequantizeRows(input);
+  }
   const q = checkTensor('dequantize', input, 'input');
-  checkQuantParams('dequantize', scale, zeroPoint);
+  const [s, z] = checkQuantParams('dequantize', scale, zeroPoint);
   if (q.dtype !== 'int8') throw new MtiaError(`dequantize(): argument 'input' must be an int8 Tensor (quantized values), but got ${dtypeInfo(q.dtype).scalarType}`);
   const out = allocateTensor(q.storage.device, q.shape, 'float32');
-  if (out.numel > 0) filling([out], () => enqueueQuantize('dequantize', DEQUANTIZE_PER_TENSOR, q, out, scale, zeroPoint));
+  if (out.numel > 0) filling([out], () => enqueueQuantize('dequantize', DEQUANTIZE_PER_TENSOR, q, out, s, z));
+  return out;
+}
+
+/** dequantize of QuantizedRows: values · scales[row] in float32. */
+function dequantizeRows(input: QuantizedRows): Tensor {
+  const { values, scales } = checkQuantizedRows('dequantize', 'input', input);
+  checkSameDevice('dequantize', [values, scales]);
+  const out = allocateTensor(values.storage.device, values.shape, 'float32');
+  if (out.numel === 0) return out;
+  const contiguousScales = scales.isContiguous() ? scales : filling([out], () => contiguous(scales));
+  try {
+    filling([out], () => enqueueQuantize('dequantize', DEQUANTIZE_PER_ROW, values, out, 0, 0, contiguousScales));
+  } finally {
+    if (contiguousScales !== scales) contiguousScales.free();
+  }
   return out;
 }
 

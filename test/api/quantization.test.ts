@@ -62,6 +62,23 @@ describe('quantizeDynamic', () => {
     free(x, q, scales);
   });
 
+  test('dequantize of QuantizedRows gives values · scales[row] in float32, also for a strided scales view', async () => {
+    const [rows, cols] = [4, 9];
+    const values = randomValues(rows * cols, 33, -2, 2).map(Math.fround);
+    const x = tensor(Float32Array.from(values)).view(rows, cols);
+    const rx = dynamicQuantizeReference(values, rows, cols);
+    const expected = rx.values.map((q, i) => Math.fround(q * rx.scales[Math.floor(i / cols)]!));
+    const xq = quantizeDynamic(x);
+    const back = dequantize(xq);
+    expect(back.dtype).toBe('float32');
+    expect(Array.from(await back.toArray())).toEqual(expected);
+    // Every other row, through views of both values and scales (the scales made contiguous first).
+    const every = { values: xq.values.slice(0, null, null, 2), scales: xq.scales.slice(0, null, null, 2) };
+    const half = dequantize(every);
+    expect(Array.from(await half.toArray())).toEqual(expected.filter((_, i) => Math.floor(i / cols) % 2 === 0));
+    free(x, xq.values, xq.scales, back, every.values, every.scales, half);
+  });
+
   test('rows of no elements get scale 1 and no values', async () => {
     const x = empty([3, 0]);
     const { values, scales } = quantizeDynamic(x);
@@ -140,8 +157,10 @@ describe('arguments', () => {
     expect(() => quantizePerTensor(x, 0, 0)).toThrow(new MtiaError("quantizePerTensor(): argument 'scale' must be a finite number greater than 0, but got 0"));
     expect(() => quantizePerTensor(x, NaN, 0)).toThrow("argument 'scale' must be a finite number greater than 0, but got NaN");
     expect(() => dequantize(q, Infinity, 0)).toThrow("dequantize(): argument 'scale' must be a finite number greater than 0, but got Infinity");
-    expect(() => quantizePerTensor(x, 0.1, 128)).toThrow(new MtiaError("quantizePerTensor(): argument 'zeroPoint' 128 is out of range for int8: it must be an integer in [-128, 127]"));
-    expect(() => quantizePerTensor(x, 0.1, 1.5)).toThrow("argument 'zeroPoint' 1.5 is out of range");
+    expect(() => quantizePerTensor(x, 0.1, 128)).toThrow(new MtiaError("quantizePerTensor(): argument 'zeroPoint' 128 is out of range for int8: it must be in [-128, 127]"));
+    expect(() => quantizePerTensor(x, 0.1, 1.5)).toThrow(new TypeError("quantizePerTensor(): argument 'zeroPoint' must be an integer, but got: 1.5"));
+    expect(() => dequantize(q, 0.1, undefined as unknown as number)).toThrow(new TypeError("dequantize(): argument 'zeroPoint' must be a number, but got: undefined"));
+    expect(() => dequantize({ values: q, scales: x })).toThrow(new MtiaError('dequantize(): input.scales must have one scale per row of input.values, shape [2], but got [2, 2]'));
     expect(() => quantizePerTensor(x, '0.1' as unknown as number, 0)).toThrow(new TypeError("quantizePerTensor(): argument 'scale' must be a number, but got: '0.1'"));
     expect(() => quantizePerTensor(i, 0.1, 0)).toThrow(new MtiaError("quantizePerTensor(): argument 'input' must be a floating Tensor (float32, float16, bfloat16), but got Int"));
     expect(() => dequantize(x, 0.1, 0)).toThrow(new MtiaError("dequantize(): argument 'input' must be an int8 Tensor (quantized values), but got Float"));

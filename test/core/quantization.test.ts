@@ -117,6 +117,21 @@ describe('OP_QUANTIZE per row (dynamic)', () => {
     expect(h.record(L.RECORD_SRAM_BYTES)).toBe(rows * cols * (4 + 1) + rows * 4);
   });
 
+  test('DEQUANTIZE_PER_ROW: values · the row\'s scale in float32, the scales read (one SE pass per element)', () => {
+    const [rows, cols] = [3, 11];
+    const q = Array.from({ length: rows * cols }, (_, i) => ((i * 37) % 255) - 127);
+    const scales = [0.5, 0.013, 3].map(Math.fround);
+    const [pq, ps, py] = [h.heap(0), h.heap(4096), h.heap(8192)];
+    new Int8Array(h.memory.buffer, pq, q.length).set(q);
+    h.f32.set(scales, ps / 4);
+    h.push({ opcode: L.OP_QUANTIZE, dtype: L.DTYPE_FLOAT32, dst: py, src0: pq, count: rows * cols, arg0: writeArgs(L.DEQUANTIZE_PER_ROW, L.DTYPE_INT8, [rows, cols], [[cols, 1], [cols, 1]], [ps, 0]) });
+    run();
+    expect(Array.from(h.f32.subarray(py / 4, py / 4 + rows * cols))).toEqual(q.map((v, i) => dequantizeReference(v, scales[Math.floor(i / cols)]!, 0)));
+    expect(h.record(L.RECORD_OPERAND_BYTES)).toBe(rows * cols + rows * 4);
+    expect(h.record(L.RECORD_WORK)).toBe(rows * cols);
+    expect(h.record(L.RECORD_RE_CYCLES)).toBe(0);
+  });
+
   test('a transposed input: rows are read with the input strides, scales in row order', () => {
     const [rows, cols] = [6, 10];
     const stored = randomValues(rows * cols, 12).map(Math.fround); // stored [cols, rows]
