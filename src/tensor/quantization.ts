@@ -196,15 +196,16 @@ function enqueueQuantizedLinear(x: QuantizedRows, w: QuantizedRows, b: Tensor | 
   const merged = coalesce(lead, [x.values.strides.slice(0, -1)]);
   const copies: Tensor[] = [];
   const own = (t: Tensor) => (copies.push(t), t);
-  const values = merged.shape.length <= 1 ? x.values : own(contiguous(x.values));
-  const rowStride = values === x.values ? (merged.shape.length === 1 ? merged.strides[0]![0]! : 0) : k;
-  const scalesX = x.scales.isContiguous() ? x.scales : own(contiguous(x.scales));
-  const scalesW = w.scales.isContiguous() ? w.scales : own(contiguous(w.scales));
-  const bias = b === undefined || b.isContiguous() ? b : own(contiguous(b));
-  const colStride = values.strides[values.ndim - 1]!;
-  const workspaceBytes = Math.max(16, (n + 1) * Math.ceil(k / 8) * 8 * 2); // assembly/kernels/matmul-int8.ts
-  const workspace = device.allocate(workspaceBytes);
+  let workspace: number | undefined;
   try {
+    const values = merged.shape.length <= 1 ? x.values : own(contiguous(x.values));
+    const rowStride = values === x.values ? (merged.shape.length === 1 ? merged.strides[0]![0]! : 0) : k;
+    const scalesX = x.scales.isContiguous() ? x.scales : own(contiguous(x.scales));
+    const scalesW = w.scales.isContiguous() ? w.scales : own(contiguous(w.scales));
+    const bias = b === undefined || b.isContiguous() ? b : own(contiguous(b));
+    const colStride = values.strides[values.ndim - 1]!;
+    // Bᵀ and one row of A as int16, K padded to 8 (assembly/kernels/matmul-int8.ts).
+    workspace = device.allocate(Math.max(16, (n + 1) * Math.ceil(k / 8) * 8 * 2));
     argsBlock()
       .dtype(1, 'int8')
       .dtype(2, 'int8')
@@ -215,7 +216,7 @@ function enqueueQuantizedLinear(x: QuantizedRows, w: QuantizedRows, b: Tensor | 
       .address3(bias === undefined ? 0 : addressOf(bias))
       .enqueue(device, { op: 'quantizedLinear', reads: [values, scalesX, w.values, scalesW, ...(bias ? [bias] : [])], writes: [out] }, OP_QUANTIZED_LINEAR, 'float32', out.storage.address, addressOf(values), addressOf(w.values), out.numel);
   } finally {
-    device.release(workspace);
+    if (workspace !== undefined) device.release(workspace);
     for (const copy of copies) copy.free();
   }
 }

@@ -149,6 +149,41 @@ describe('quantizedLinear', () => {
   });
 });
 
+describe('quantizedLinear on views', () => {
+  test('a weight read transposed in place and an input whose rows need a contiguous copy (with their scales)', async () => {
+    const [k, n] = [24, 10];
+    await mtia.synchronize();
+    const allocated = mtia.memoryAllocated();
+    const xs = randomValues(2 * 5 * k, 61).map(Math.fround);
+    const xFlat = tensor(Float32Array.from(xs));
+    const x = xFlat.view(2, 5, k);
+    const xq = quantizeDynamic(x);
+    // [5, 2, k] with strides [k, 5k, 1]: the two leading dims do not merge into one row stride.
+    const swapped = { values: xq.values.transpose(0, 1), scales: xq.scales.transpose(0, 1) };
+    // Weight values stored [in, out] (per-tensor scale 0.02 as one scale per output channel).
+    const wTs = randomValues(k * n, 62, -2, 2).map(Math.fround);
+    const wFlat = tensor(Float32Array.from(wTs));
+    const wT = wFlat.view(k, n);
+    const wqT = quantizePerTensor(wT, 0.02, 0);
+    const scales = tensor(new Float32Array(n).fill(0.02));
+    const weight = { values: wqT.transpose(0, 1), scales };
+    const y = quantizedLinear(swapped, weight);
+    expect(y.shape).toEqual([5, 2, n]);
+    const rx = dynamicQuantizeReference(xs, 10, k);
+    const wq = Array.from({ length: n * k }, (_, i) => quantizeReference(wTs[(i % k) * n + Math.floor(i / k)]!, 0.02, 0));
+    // Row r of the output is (i, j) = (r / 2, r % 2) of the swapped view: source row j · 5 + i.
+    const order = Array.from({ length: 10 }, (_, r) => (r % 2) * 5 + Math.floor(r / 2));
+    const xRows = order.flatMap((row) => rx.values.slice(row * k, row * k + k));
+    const expected = quantizedLinearReference(xRows, order.map((row) => rx.scales[row]!), wq, new Array(n).fill(Math.fround(0.02)), 10, n, k).out;
+    expect(Array.from(await y.toArray())).toEqual(expected);
+    free(xFlat, x, xq.values, xq.scales, swapped.values, swapped.scales, wFlat, wT, wqT, scales, weight.values, y);
+    await mtia.synchronize();
+    // The copies and the workspace are freed too. (≤: the collector may meanwhile free a view's
+    // base tensor an earlier test left to it, never add one.)
+    expect(mtia.memoryAllocated()).toBeLessThanOrEqual(allocated);
+  });
+});
+
 describe('arguments', () => {
   test('bad scales, zero points, dtypes, shapes and keys throw at the call, naming the argument', () => {
     const x = tensor([[1, 2], [3, 4]]);
