@@ -66,6 +66,10 @@ export const OP_ROWS: u32 = 21;
 export const OP_EMBEDDING_BAG: u32 = 22;
 /** dst[0..count) = random numbers from Philox4x32-10 at the args' seed and offset (ops/random.ts). */
 export const OP_RANDOM: u32 = 23;
+/** int8 quantization over rows: per tensor, per row (dynamic) or dequantize; kind in the args (ops/quantize.ts). */
+export const OP_QUANTIZE: u32 = 24;
+/** dst (float32) = (int8 src0 · int8 src1ᵀ in int32) · row scale · column scale (+ bias) (ops/quantized-linear.ts). */
+export const OP_QUANTIZED_LINEAR: u32 = 25;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

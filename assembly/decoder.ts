@@ -21,7 +21,7 @@ import { timeDeviceToHost, timeHostToDevice } from "./timing/transfers";
 import { dtypeBytes } from "./kernels/dtype";
 import { addFloat32, addInt32 } from "./kernels/elementwise";
 import {
-  OP_BINARY, OP_EMBEDDING_BAG, OP_MATMUL, OP_RANDOM, OP_REDUCE, OP_ROWS, OP_UNARY, OP_WHERE,
+  OP_BINARY, OP_EMBEDDING_BAG, OP_MATMUL, OP_QUANTIZE, OP_QUANTIZED_LINEAR, OP_RANDOM, OP_REDUCE, OP_ROWS, OP_UNARY, OP_WHERE,
 } from "./abi";
 import { binary, full, unary, where } from "./ops/elementwise";
 import { reduce } from "./ops/reduce";
@@ -29,6 +29,8 @@ import { matmul } from "./ops/matmul";
 import { rows } from "./ops/rows";
 import { embeddingBag } from "./ops/embedding";
 import { random } from "./ops/random";
+import { quantize } from "./ops/quantize";
+import { quantizedLinear } from "./ops/quantized-linear";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -50,6 +52,8 @@ export function execute(command: usize): u32 {
     case OP_ROWS: return rows(command);
     case OP_EMBEDDING_BAG: return embeddingBag(command);
     case OP_RANDOM: return random(command);
+    case OP_QUANTIZE: return quantize(command);
+    case OP_QUANTIZED_LINEAR: return quantizedLinear(command);
     default:
       return STATUS_BAD_OPCODE;
   }

@@ -14,6 +14,9 @@ export {
 export { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } from './tensor/reductions.js';
 export { bmm, linear, matmul } from './tensor/linalg.js';
 export {
+  dequantize, quantizeDynamic, quantizedLinear, quantizePerTensor, type QuantizedRows,
+} from './tensor/quantization.js';
+export {
   embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
 } from './tensor/nn.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';

@@ -4,7 +4,7 @@
 // then compared with the published band. `mtia-sim validate` prints the table and exits
 // non-zero when a target fails; `npm run validate` also writes it to docs/validation.md.
 
-import { empty, linear, matmul, add, randn, type Tensor } from './index.js';
+import { empty, linear, matmul, add, quantizeDynamic, quantizedLinear, randn, type Tensor } from './index.js';
 import * as mtia from './mtia/index.js';
 import type { CustomProfile, ProfileName } from './profiles.js';
 
@@ -101,6 +101,31 @@ async function residentModel(): Promise<{ efficiency: number; hitRate: number }>
   return { efficiency: (100 * 4 * 2 * 2048 * 4096 * 4096) / seconds / PEAK_FP16_FLOPS, hitRate: (100 * hit) / read };
 }
 
+/**
+ * Row 4: a 2048³ linear layer in int8 with dynamic quantization of its float16 activations (the
+ * weight quantized once beforehand) against the same layer in float16, each the second of two
+ * runs: the float16 time over the int8 time.
+ */
+async function int8Speedup(): Promise<number> {
+  await fresh();
+  const x = empty([2048, 2048], { dtype: 'float16' });
+  const w = empty([2048, 2048], { dtype: 'float16' });
+  const bias16 = empty([2048], { dtype: 'float16' });
+  const bias32 = empty([2048], { dtype: 'float32' });
+  const fp16 = () => free(linear(x, w, bias16));
+  fp16();
+  const fp16Seconds = await timed(fp16);
+  const wq = quantizeDynamic(w);
+  const int8 = () => {
+    const xq = quantizeDynamic(x);
+    free(quantizedLinear(xq, wq, bias32), xq.values, xq.scales);
+  };
+  int8();
+  const int8Seconds = await timed(int8);
+  free(x, w, bias16, bias32, wq.values, wq.scales);
+  return fp16Seconds / int8Seconds;
+}
+
 /** Row 6: a tiny op on an idle device, and one queued behind another (µs). */
 async function launchAndReplace(): Promise<{ launchUs: number; replaceUs: number }> {
   await fresh();
@@ -128,6 +153,7 @@ export async function validate(): Promise<ValidationRow[]> {
     const model = await residentModel();
     rows.push(row('compute-bound model, tensors resident in SRAM (4 × 4096² bfloat16 layers, batch 2048): efficiency', 'ISCA\'25 §4.2 (row 3)', [93, 100], 93, model.efficiency, '%'));
     rows.push(row('dense model (the same): SRAM hit rate of the GEMMs\' operands', 'ISCA\'25 §4.2 (row 5)', [95, 100], 95, model.hitRate, '%'));
+    rows.push(row('2048³ linear layer, int8 with dynamic quantization against float16: speedup', 'ISCA\'25 §4.4 (row 4)', [1.4, 1.8], 1.6, await int8Speedup(), '×'));
     const { launchUs, replaceUs } = await launchAndReplace();
     rows.push(row('a tiny op on an idle device (launch included): µs', 'ISCA\'25 §3.3 (row 6)', [0, 1], 1, launchUs, 'µs'));
     rows.push(row('a tiny op queued behind another (job replacement included): µs', 'ISCA\'25 §3.3 (row 6)', [0, 0.5], 0.5, replaceUs, 'µs'));

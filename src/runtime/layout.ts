@@ -112,6 +112,8 @@ export const OP_MATMUL = 20;
 export const OP_ROWS = 21;
 export const OP_EMBEDDING_BAG = 22;
 export const OP_RANDOM = 23;
+export const OP_QUANTIZE = 24;
+export const OP_QUANTIZED_LINEAR = 25;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -261,6 +263,14 @@ export const RANDOM_UNIFORM = 0;
 export const RANDOM_NORMAL = 1;
 export const RANDOM_RANDINT = 2;
 export const RANDOM_KINDS = 3;
+/** Kinds of OP_QUANTIZE (assembly/ops/quantize.ts). */
+export const QUANTIZE_PER_TENSOR = 0;
+export const DEQUANTIZE_PER_TENSOR = 1;
+export const QUANTIZE_PER_ROW = 2;
+export const DEQUANTIZE_PER_ROW = 3;
+export const QUANTIZE_KINDS = 4;
+/** Largest K of OP_QUANTIZED_LINEAR: its int32 sums cannot overflow (assembly/kernels/matmul-int8.ts). */
+export const INT8_MATMUL_MAX_K = 131071;
 /** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */
 export const BAG_SUM = 0;
 export const BAG_MEAN = 1;

@@ -12,8 +12,8 @@ test('`mtia-sim validate` passes every target and exits 0 by itself', () => {
   expect(run.error).toBeUndefined();
   expect(run.stderr).toBe('');
   const rows = run.stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| target'));
-  expect(rows.length).toBe(7);
+  expect(rows.length).toBe(8);
   for (const row of rows) expect(row.endsWith('| yes |'), row).toBe(true);
-  expect(run.stdout).toContain('All 7 targets passed.');
+  expect(run.stdout).toContain('All 8 targets passed.');
   expect(run.status).toBe(0);
 });

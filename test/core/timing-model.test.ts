@@ -249,6 +249,78 @@ describe('properties of the model', () => {
     expect(record(h, L.RECORD_DRAM_BYTES)).toBe(MiB / 2 + MiB / 2);
   });
 
+  test('a 2048³ int8 layer: dynamic quantization SRAM-bound on the RE and SE, the GEMM at the int8 rate with tk 512', () => {
+    const h = core({}, 0, 64 * MiB);
+    const [x, xq, sx, wq, sw, c, w] = [0, 8, 12, 13, 17, 18, 34].map((at) => h.heap(at * MiB));
+    const n = 2048;
+    // quantizeDynamic(x): float16 rows of 2048 into int8 and one float32 scale per row.
+    const quantize = () => {
+      const args = h.argsBlock();
+      const word = args / 4;
+      h.u32[word + L.ARGS_RANK] = 2;
+      h.u32[word + L.ARGS_KIND] = L.QUANTIZE_PER_ROW;
+      h.u32[word + L.ARGS_DTYPE] = L.DTYPE_FLOAT16;
+      [n, n].forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
+      [[n, 1], [n, 1]].forEach((list, k) => list.forEach((stride, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = stride)));
+      [sx!, 0].forEach((value, i) => (h.u32[word + L.ARGS_PARAMS + i] = value));
+      h.push({ opcode: L.OP_QUANTIZE, dtype: L.DTYPE_INT8, dst: xq, src0: x, count: n * n, arg0: args });
+      h.core.drain(1);
+    };
+    // quantizedLinear(xq, wq): the weight [out, in] read as B = weightᵀ (strides 1 along k, n along n).
+    const linear = () => {
+      const args = h.argsBlock();
+      const word = args / 4;
+      h.u32[word + L.ARGS_DTYPE] = L.DTYPE_INT8;
+      h.u32[word + L.ARGS_DTYPE + 1] = L.DTYPE_INT8;
+      [n, n, n, n, 1, 1, n, sx!, 0, sw!, 0, w!, 0].forEach((value, i) => (h.u32[word + L.ARGS_PARAMS + i] = value));
+      h.push({ opcode: L.OP_QUANTIZED_LINEAR, dtype: L.DTYPE_FLOAT32, dst: c, src0: xq, src1: wq, count: n * n, arg0: args });
+      h.core.drain(1);
+    };
+    quantize();
+    linear();
+    quantize(); // the second run: everything resident in SRAM
+    expect(h.fault().count).toBe(0);
+    // 4 Mi elements, 65 536 per PE; (2 + 1) B per element plus 8 KiB of scales: tiles of
+    // floor(32 KiB / 3.002 B) = 10 915 elements → 7 steps of t = 65 536 / 7. One RE pass (the
+    // row's min/max) and one SE pass (scale, round, convert) per element.
+    const t = 65536 / 7;
+    const [inBytes, outBytes] = [2 * n * n, n * n + 4 * n];
+    const sramQ = (inBytes + outBytes) / sramPerCycle / 7;
+    const fabricInQ = (t * inBytes) / (n * n) / fabricPerCycle + descriptor;
+    const fabricOutQ = (t * outBytes) / (n * n) / fabricPerCycle;
+    expect(sramQ).toBeGreaterThan(Math.max(fabricInQ, t / 32, 3 * issue, fabricOutQ));
+    const bodyQ = sramLatency + (3 * issue + sramQ + t / 32 + t / 32 + fabricOutQ) + 6 * sramQ;
+    expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(bodyQ, 6);
+    expect(record(h, L.RECORD_RE_CYCLES)).toBeCloseTo(2048, 9);
+    expect(record(h, L.RECORD_SE_CYCLES)).toBeCloseTo(2048, 9);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_SRAM);
+    linear();
+    expect(h.fault().count).toBe(0);
+    // 1-byte operands: 2 · (128 + 128) · tk + 128 · 128 · 4 ≤ 384 KiB → tk ≤ 640, so K = 2048
+    // takes 4 steps of 512; 256 tiles = 4 waves: 16 steps at 2048 int8 MACs per cycle per PE.
+    const tk = 512;
+    const aTile = 128 * tk;
+    const bTile = tk * 128;
+    const dpe = (128 * 128 * tk) / 2048 + bTile / localMemoryPerCycle;
+    const re = (128 * 128) / 32;
+    const convert = (128 * 128) / 32; // the int32 → float32 scale-back, one SE pass
+    const issueStage = (4 + 3 / 4) * issue;
+    // A to every PE, B once per column; the float32 output tiles; the two scale vectors.
+    const sramBytes = 16 * (64 * aTile + 8 * bTile) + 256 * 128 * 128 * 4 + 2 * n * 4;
+    const sram = sramBytes / sramPerCycle / 16;
+    const fabricIn = (aTile + bTile) / fabricPerCycle + 2 * descriptor;
+    const fabricOut = (128 * 128 * 4) / 4 / fabricPerCycle;
+    expect(dpe).toBeGreaterThan(Math.max(sram, fabricIn, re, issueStage));
+    const body = sramLatency + (issueStage + sram + dpe + re + convert / 4 + fabricOut) + 15 * dpe + convert;
+    expect(record(h, L.RECORD_SRAM_BYTES)).toBeCloseTo(sramBytes, 0);
+    expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_COMPUTE);
+    expect([record(h, L.RECORD_PES), record(h, L.RECORD_STEPS), record(h, L.RECORD_TILE_K)]).toEqual([64, 16, tk]);
+    // docs/timing-model.md: 7129 and 71 374 cycles (+ launch or replacement).
+    expect(bodyQ).toBeCloseTo(7129.3, 0);
+    expect(body).toBeCloseTo(71373.9, 0);
+  });
+
   test('timing-only mode times exactly as compute mode, touches no byte of device memory, and reaches past 4 GB', () => {
     const run = (h: CoreHarness, base: number) => {
       add(h, 4096, base, base + 16384, base + 32768);
