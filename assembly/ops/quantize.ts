@@ -11,15 +11,14 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SCALAR, COMMAND_SRC0, DTYPE_INT8 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { timeDynamicQuantize, timeQuantize } from "../timing/quantization";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating } from "../kernels/convert";
 import { dequantizeRow, quantizeRow, quantizeRowDynamic } from "../kernels/quantize";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, checkRange, iterationCount, param,
-  paramAddress, spanBytes, spanStart,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, checkOperand, iterationCount, param, paramAddress, spanBytes, spanStart,
 } from "./args";
 import { firstRow, nextRow, rowAddress, rowCount, rowLength, rowStride } from "./iterate";
 

@@ -13,12 +13,12 @@
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, COMMAND_SRC1, DTYPE_FLOAT32, DTYPE_INT8 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
-import { timingOnly } from "../device-memory";
+import { checkRange, timingOnly } from "../device-memory";
 import { readOperand } from "../timing/memory-levels";
 import { RECORD_SRAM_BYTES, add } from "../timing/record";
 import { timeGemm } from "../timing/gemm";
 import { INT8_MATMUL_MAX_K, matmulInt8, matmulInt8WorkspaceBytes } from "../kernels/matmul-int8";
-import { ARGS_DTYPE, ARGS_RANK, address3, argWord, checkCommandArgs, checkRange, param, paramAddress } from "./args";
+import { ARGS_DTYPE, ARGS_RANK, address3, argWord, checkCommandArgs, param, paramAddress } from "./args";
 
 /** First byte and bytes of the span checkMatrix() last checked. */
 let matrixStart: f64 = 0;
