@@ -9,6 +9,7 @@ import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
 import { addressOf, argsBlock, checkSameDevice, checkTensor, coalesce } from './launch.js';
 import { allocateTensor, filling } from './ops.js';
+import { quantizedLinear, type QuantizedRows } from './quantization.js';
 import { broadcastShapes, contiguousStrides } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -26,7 +27,15 @@ function checkDTypes(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {
     throw new MtiaError(`expected mat1 and mat2 to have the same dtype, but got: ${dtypeInfo(a.dtype).cppType} != ${dtypeInfo(b.dtype).cppType}`);
   }
-  if (!isFloatingDType(a.dtype)) throw new MtiaError(`"addmm" not implemented for '${dtypeInfo(a.dtype).scalarType}' (in ${op})`);
+  if (!isFloatingDType(a.dtype)) {
+    const hint = a.dtype === 'int8' ? '; int8 operands need their scales: linear(quantizeDynamic(x), quantizeDynamic(w))' : '';
+    throw new MtiaError(`"addmm" not implemented for '${dtypeInfo(a.dtype).scalarType}' (in ${op})${hint}`);
+  }
+}
+
+/** True for a `{ values, scales }` pair rather than a tensor. */
+function isQuantizedRows(value: unknown): value is QuantizedRows {
+  return typeof value === 'object' && value !== null && 'values' in value && 'scales' in value;
 }
 
 /** The matrix view of an operand: batch dims and the two matrix dims with their strides. */
@@ -140,8 +149,15 @@ export function bmm(input: Tensor, mat2: Tensor): Tensor {
   return launchMatmul(device, a, b, ma, mb, [a.shape[0]!], [a.shape[0]!, ma.rows, mb.cols]);
 }
 
-/** input · weightᵀ + bias over the last dim of input (torch.nn.functional.linear); weight is [out, in]. */
-export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+/**
+ * input · weightᵀ + bias over the last dim of input (torch.nn.functional.linear); weight is
+ * [out, in]. With int8 operands quantized per row (`{ values, scales }`, as quantizeDynamic
+ * gives) it is quantizedLinear: products summed exactly in int32, scaled back to float32.
+ */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
+export function linear(input: QuantizedRows, weight: QuantizedRows, bias?: Tensor | null): Tensor;
+export function linear(input: Tensor | QuantizedRows, weight: Tensor | QuantizedRows, bias?: Tensor | null): Tensor {
+  if (isQuantizedRows(input) || isQuantizedRows(weight)) return quantizedLinear(input as QuantizedRows, weight as QuantizedRows, bias);
   const x = checkTensor('linear', input, 'input');
   const w = checkTensor('linear', weight, 'weight');
   const b = bias === undefined || bias === null ? undefined : checkTensor('linear', bias, 'bias');

@@ -145,7 +145,11 @@ describe('quantizedLinear', () => {
     const rx = dynamicQuantizeReference(xs, 10, k);
     const rw = dynamicQuantizeReference(ws, n, k);
     expect(Array.from(await y.toArray())).toEqual(quantizedLinearReference(rx.values, rx.scales, rw.values, rw.scales, 10, n, k).out);
-    free(x, wT, xq.values, xq.scales, wq.values, wq.scales, y);
+    // linear on int8 operands with their scales is the same layer; without them, a clear error.
+    const viaLinear = linear(xq, wq);
+    expect(Array.from(await viaLinear.toArray())).toEqual(Array.from(await y.toArray()));
+    expect(() => linear(xq.values, wq.values)).toThrow("\"addmm\" not implemented for 'Char' (in linear); int8 operands need their scales: linear(quantizeDynamic(x), quantizeDynamic(w))");
+    free(x, wT, xq.values, xq.scales, wq.values, wq.scales, y, viaLinear);
   });
 });
 
