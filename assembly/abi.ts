@@ -17,7 +17,7 @@
 // in elements (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 6;
+export const ABI_VERSION: u32 = 7;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -47,7 +47,13 @@ export const OP_WAIT_EVENT: u32 = 5;
  * (a synchronize) before it issued what follows, so that cannot start earlier.
  */
 export const OP_ADVANCE_CLOCK: u32 = 6;
-export const OPCODE_COUNT: u32 = 7;
+/**
+ * Launches a captured graph (src/mtia/graph.ts): the stream's next `count` commands are its
+ * jobs. The control core charges one launch (or replacement) here and none for those jobs,
+ * whose work-queue descriptors it broadcasts at once (timing/control-core.ts).
+ */
+export const OP_GRAPH_LAUNCH: u32 = 7;
+export const OPCODE_COUNT: u32 = 8;
 // Opcodes from 16 up are tensor ops (kernels/), each with its own decoder function.
 // Tensor ops take their shapes and strides from an argument block at arg0 (ops/args.ts).
 /** dst = f(src0) over a strided N-d iteration; the kind (neg, exp, copy, ...) is in the args. */

@@ -102,6 +102,8 @@ export const STREAM_CLOCK_CYCLES: u32 = 16;
 export const STREAM_FAULT_COUNT: u32 = 24;
 /** Simulated time (cycles, f64) the control core dispatched the stream's last job (timing/control-core.ts). */
 export const STREAM_DISPATCH_CYCLES: u32 = 32;
+/** Jobs of the stream's running graph launch still to start, which the control core does not charge (u32). */
+export const STREAM_GRAPH_JOBS: u32 = 40;
 export const STREAMS_LOCATION: u32 = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE: u32 = STREAM_SLOTS * STREAM_SIZE;
 

@@ -7,15 +7,16 @@
 // clock becomes its end, and its op record (timing/record.ts) at the same ring position says
 // how it spent the cycles. Event records, waits and clock advances are queue operations: a
 // record stores the stream's clock, a wait moves it to the event's time, an advance to a given
-// time (and marks the host's submission there, timing/control-core.ts).
+// time (and marks the host's submission there, timing/control-core.ts), a graph launch to the
+// end of the control core's one launch for the graph's jobs that follow.
 //
 // The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
 // stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
 // of its command n.
 
 import {
-  COMMAND_ARG0, COMMAND_OPCODE, COMMAND_SCALAR, COMMAND_STREAM, DEVICE_FAULTED, OP_ADVANCE_CLOCK,
-  OP_RECORD_EVENT, OP_WAIT_EVENT,
+  COMMAND_ARG0, COMMAND_COUNT, COMMAND_OPCODE, COMMAND_SCALAR, COMMAND_STREAM, DEVICE_FAULTED,
+  OP_ADVANCE_CLOCK, OP_GRAPH_LAUNCH, OP_RECORD_EVENT, OP_WAIT_EVENT,
 } from "./abi";
 import {
   HEADER_BLOCKED_EVENT, HEADER_DEVICE_STATE, HEADER_FAULT,
@@ -28,7 +29,7 @@ import { execute } from "./decoder";
 import { EVENT_PENDING, eventTime, recordEvent, waitEvent } from "./events";
 import { openRecord } from "./timing/record";
 import { scheduleJob } from "./timing/schedule";
-import { submittedAt } from "./timing/control-core";
+import { graphLaunch, submittedAt } from "./timing/control-core";
 
 /**
  * Executes up to `budget` published commands; returns how many ran. Sets bit s of the
@@ -68,6 +69,9 @@ export function drain(budget: u32): u32 {
       status = STATUS_OK;
       end = max(clock, load<f64>(command + COMMAND_SCALAR));
       submittedAt(block, end);
+    } else if (opcode == OP_GRAPH_LAUNCH) {
+      status = STATUS_OK;
+      end = graphLaunch(block, clock, load<u32>(command + COMMAND_COUNT));
     } else {
       openRecord(recordAddress(tail));
       status = execute(command);

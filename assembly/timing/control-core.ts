@@ -12,16 +12,35 @@
 // "submitted" is the stream's STREAM_DISPATCH_CYCLES: the host floor of the last clock advance
 // (a synchronize), 0 at boot. The four cores are not modelled as a contended resource; each job
 // adds `replace` cycles to the control engine's busy time.
+//
+// A graph launch (OP_GRAPH_LAUNCH, a replayed MTIAGraph) is launched as one job, by the same
+// rule, and its `jobs` jobs then start as soon as their stream is ready, without a launch or a
+// replacement each: the control core checked the graph's dependencies once and broadcast all
+// of its work-queue descriptors at once, as a CUDA graph launch submits its whole graph
+// (cudaGraphLaunch). The count left is the stream's STREAM_GRAPH_JOBS.
 
-import { ENGINE_CONTROL, ENGINE_BUSY_CYCLES, STREAM_DISPATCH_CYCLES, engineBlock } from "../layout";
+import { ENGINE_CONTROL, ENGINE_BUSY_CYCLES, STREAM_DISPATCH_CYCLES, STREAM_GRAPH_JOBS, engineBlock } from "../layout";
 import { launchCycles, replaceCycles } from "../profile";
 
 /** When a job of the stream with control block `stream`, ready at `ready` (its previous job's end), starts on the grid. */
 export function jobStart(stream: usize, ready: f64): f64 {
+  const graphJobs = load<u32>(stream + STREAM_GRAPH_JOBS);
+  if (graphJobs > 0) {
+    store<u32>(stream + STREAM_GRAPH_JOBS, graphJobs - 1);
+    return ready;
+  }
   const submitted = load<f64>(stream + STREAM_DISPATCH_CYCLES);
   const control = engineBlock(ENGINE_CONTROL);
   store<f64>(control + ENGINE_BUSY_CYCLES, load<f64>(control + ENGINE_BUSY_CYCLES) + replaceCycles);
   return max(ready + replaceCycles, submitted + launchCycles);
+}
+
+/** Launches a graph of `jobs` jobs on the stream ready at `ready`; returns when its jobs may start. */
+export function graphLaunch(stream: usize, ready: f64, jobs: u32): f64 {
+  store<u32>(stream + STREAM_GRAPH_JOBS, 0);
+  const start = jobStart(stream, ready);
+  store<u32>(stream + STREAM_GRAPH_JOBS, jobs);
+  return start;
 }
 
 /** The host submitted what follows on the stream at `time` (it saw the device there). */

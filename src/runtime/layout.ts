@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -33,6 +33,7 @@ export const STREAM_FAULT_SEQ = 12;
 export const STREAM_CLOCK_CYCLES = 16;
 export const STREAM_FAULT_COUNT = 24;
 export const STREAM_DISPATCH_CYCLES = 32;
+export const STREAM_GRAPH_JOBS = 40;
 export const STREAMS_LOCATION = PROFILE_LOCATION + PROFILE_SIZE;
 export const STREAMS_SIZE = STREAM_SLOTS * STREAM_SIZE;
 
@@ -103,7 +104,8 @@ export const OP_ADD = 3;
 export const OP_RECORD_EVENT = 4;
 export const OP_WAIT_EVENT = 5;
 export const OP_ADVANCE_CLOCK = 6;
-export const OPCODE_COUNT = 7;
+export const OP_GRAPH_LAUNCH = 7;
+export const OPCODE_COUNT = 8;
 export const OP_UNARY = 16;
 export const OP_BINARY = 17;
 export const OP_WHERE = 18;

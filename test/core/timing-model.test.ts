@@ -63,6 +63,24 @@ describe('worked examples (MTIA 2i)', () => {
     expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_LAUNCH);
   });
 
+  test('a graph launch is one launch: its jobs start without a launch or a replacement each, then jobs pay again', () => {
+    const h = core();
+    h.push({ opcode: L.OP_NOP });
+    h.push({ opcode: L.OP_GRAPH_LAUNCH, count: 3 });
+    for (let k = 0; k < 3; k++) h.push({ opcode: L.OP_NOP });
+    expect(h.core.drain(5)).toBe(5);
+    // NOP (launch), the graph (a replacement behind it), its three NOPs (nothing each).
+    expect(h.clockCycles()).toBeCloseTo(launch + replace, 6);
+    expect(record(h, L.RECORD_LAUNCH_CYCLES)).toBe(0);
+    expect(record(h, L.RECORD_START_CYCLES, 2)).toBeCloseTo(launch + replace, 6);
+    expect(h.u32[h.streamWord(0, L.STREAM_GRAPH_JOBS)]).toBe(0);
+    h.push({ opcode: L.OP_NOP });
+    h.core.drain(1);
+    expect(h.clockCycles()).toBeCloseTo(launch + 2 * replace, 6);
+    const control = h.f64[(L.ENGINES_LOCATION + L.ENGINE_CONTROL * L.ENGINE_SIZE + L.ENGINE_BUSY_CYCLES) / 8];
+    expect(control).toBeCloseTo(3 * replace, 6); // the NOP, the graph, the last NOP
+  });
+
   test('a cold 1 Mi-element float32 add is DRAM-bound: 7 pipelined tiles per PE', () => {
     const h = core();
     const n = MiB;
