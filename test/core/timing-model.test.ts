@@ -72,7 +72,7 @@ describe('worked examples (MTIA 2i)', () => {
     // NOP (launch), the graph (a replacement behind it), its three NOPs (nothing each).
     expect(h.clockCycles()).toBeCloseTo(launch + replace, 6);
     expect(record(h, L.RECORD_LAUNCH_CYCLES)).toBe(0);
-    expect(record(h, L.RECORD_START_CYCLES, 2)).toBeCloseTo(launch + replace, 6);
+    expect(h.record(L.RECORD_START_CYCLES, 2)).toBeCloseTo(launch + replace, 6);
     expect(h.u32[h.streamWord(0, L.STREAM_GRAPH_JOBS)]).toBe(0);
     h.push({ opcode: L.OP_NOP });
     h.core.drain(1);
