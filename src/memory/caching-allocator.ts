@@ -28,6 +28,12 @@
 //   the out-of-memory observers. Unlike PyTorch, whose segment sizes assume gigabytes, a
 //   segment never asks for more than the device has, and as a last try a segment of exactly
 //   the block's size is asked for: a simulated device may have only a few MiB.
+// - Private pools (PyTorch's PrivatePool, for graphs): while a stream captures
+//   (beginAllocateToPool), its allocations come from the pool's own segments and free lists,
+//   and its blocks go back there when freed, never to the device-wide pools: a replayed graph
+//   writes into the same addresses, which nothing else may be given. The segments stay
+//   reserved while any graph uses the pool (releasePool counts down); then empty_cache may
+//   return them like any other.
 
 // Stats are updated in the functions that do the work; PyTorch's semantics for every key
 // (shared/reference/torch-mtia-api.md §3.1).
@@ -73,6 +79,19 @@ export function segmentSizeFor(size: number): number {
 /** What the allocator needs of a stream: its slot, its last sequence number, and whether one has completed. */
 export type AllocatorStream = Pick<StreamQueue, 'slot' | 'enqueued' | 'isComplete'>;
 
+/** A memory pool's id (PyTorch's MempoolId_t): (0, 0) is the device-wide pools. */
+export type PoolId = readonly [number, number];
+
+/** The free lists and use count of one private pool (PyTorch's PrivatePool). */
+export class PrivatePool {
+  readonly small = new BlockPool();
+  readonly large = new BlockPool();
+  /** Graphs that use the pool: its segments are kept while this is above 0. */
+  useCount = 1;
+
+  constructor(readonly id: PoolId) {}
+}
+
 /** A stream's sequence number that must complete before a block may be reused. */
 interface StreamMark {
   readonly queue: AllocatorStream;
@@ -93,6 +112,8 @@ export class Segment {
     /** The user's stack when it was reserved. */
     readonly frames: readonly Frame[],
     queue: AllocatorStream,
+    /** The private pool whose blocks these are, or null for the device-wide pools. */
+    readonly privatePool: PrivatePool | null = null,
   ) {
     this.first = new Block(this, address, size, queue);
   }
@@ -196,6 +217,10 @@ export class CachingAllocator {
   private readonly largeBlocks = new BlockPool();
   /** Blocks waiting for recorded streams before they are free. */
   private pendingFrees: Block[] = [];
+  /** Private pools by id ("a,b"). */
+  private readonly privatePools = new Map<string, PrivatePool>();
+  /** The private pool each capturing stream allocates from. */
+  private readonly capturing = new Map<AllocatorStream, PrivatePool>();
 
   constructor(
     /** Device index, for errors and observers. */
@@ -220,9 +245,10 @@ export class CachingAllocator {
     const size = roundSize(bytes);
     const pool = poolOf(size);
     const frames = this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
-    const block = this.takeCachedBlock(pool, size, queue, hostWrite)
-      ?? (this.coalesce(pool) ? this.takeCachedBlock(pool, size, queue, hostWrite) : undefined)
-      ?? this.reserveSegment(pool, size, queue, frames);
+    const privatePool = this.capturing.size === 0 ? null : this.capturing.get(queue) ?? null;
+    const block = this.takeCachedBlock(pool, size, queue, hostWrite, privatePool)
+      ?? (this.coalesce(pool, privatePool) ? this.takeCachedBlock(pool, size, queue, hostWrite, privatePool) : undefined)
+      ?? this.reserveSegment(pool, size, queue, frames, privatePool);
     return this.allocateBlock(block, pool, size, bytes, queue, frames);
   }
 
@@ -261,6 +287,33 @@ export class CachingAllocator {
     if (!uses.includes(queue)) uses.push(queue);
   }
 
+  /**
+   * Makes `queue`'s allocations come from private pool `id` until endAllocateToPool (PyTorch's
+   * beginAllocateToPool, at a capture's start): a new pool, or one more user of an existing one.
+   */
+  beginAllocateToPool(id: PoolId, queue: AllocatorStream): void {
+    const key = `${id[0]},${id[1]}`;
+    let pool = this.privatePools.get(key);
+    if (pool === undefined) this.privatePools.set(key, (pool = new PrivatePool(id)));
+    else pool.useCount++;
+    this.capturing.set(queue, pool);
+  }
+
+  /** Ends `queue`'s allocations from its private pool (endAllocateToPool, at a capture's end). */
+  endAllocateToPool(queue: AllocatorStream): void {
+    this.capturing.delete(queue);
+  }
+
+  /**
+   * One graph less uses private pool `id` (releasePool, when a graph is reset): at none, its
+   * cached segments become releasable (empty_cache) and its blocks, once freed, go with them.
+   */
+  releasePool(id: PoolId): void {
+    const key = `${id[0]},${id[1]}`;
+    const pool = this.privatePools.get(key);
+    if (pool !== undefined && --pool.useCount === 0) this.privatePools.delete(key);
+  }
+
   /** Releases every cached segment no block uses and no stream can still touch (empty_cache). */
   emptyCache(): void {
     if (this.pendingFrees.length > 0) this.processPendingFrees();
@@ -288,12 +341,13 @@ export class CachingAllocator {
 
   /** The cached free blocks of both pools (for tests and snapshots). */
   cachedBlocks(): Block[] {
-    return [...this.smallBlocks.blocks, ...this.largeBlocks.blocks];
+    const pools = [...this.privatePools.values()].flatMap((pool) => [...pool.small.blocks, ...pool.large.blocks]);
+    return [...this.smallBlocks.blocks, ...this.largeBlocks.blocks, ...pools];
   }
 
   /** Best fit among the cached blocks `queue` may use; removed from the pool, or undefined. */
-  private takeCachedBlock(pool: Pool, size: number, queue: AllocatorStream, hostWrite: boolean): Block | undefined {
-    const free = this.freeBlocks(pool);
+  private takeCachedBlock(pool: Pool, size: number, queue: AllocatorStream, hostWrite: boolean, privatePool: PrivatePool | null): Block | undefined {
+    const free = this.freeBlocks(pool, privatePool);
     const { blocks } = free;
     for (let i = free.lowerBound(size, 0); i < blocks.length; i++) {
       const block = blocks[i]!;
@@ -309,7 +363,7 @@ export class CachingAllocator {
    * Reserves a new segment for a `size`-byte block; returns its one (free) block. On failure
    * it releases the cache and retries, then tries a segment of exactly `size`, then raises.
    */
-  private reserveSegment(pool: Pool, size: number, queue: AllocatorStream, frames: readonly Frame[]): Block {
+  private reserveSegment(pool: Pool, size: number, queue: AllocatorStream, frames: readonly Frame[], privatePool: PrivatePool | null): Block {
     const { heap, stats } = this;
     // PyTorch's segment sizes assume gigabytes; a simulated device may have a few MiB.
     let segmentSize = segmentSizeFor(size);
@@ -333,7 +387,7 @@ export class CachingAllocator {
     stats.num_device_alloc++;
     updateStat(stats.segment, pool, 1);
     updateStat(stats.reserved_bytes, pool, segmentSize);
-    const segment = new Segment(address, segmentSize, pool, queue.slot, frames, queue);
+    const segment = new Segment(address, segmentSize, pool, queue.slot, frames, queue, privatePool);
     this.segments.set(address, segment);
     this.history.record('segment_alloc', address, segmentSize, queue.slot, frames);
     return segment.first;
@@ -428,10 +482,10 @@ export class CachingAllocator {
    * Merges runs of neighbouring cached blocks of `pool` that have all become clean since they
    * were freed; true if any merged.
    */
-  private coalesce(pool: Pool): boolean {
+  private coalesce(pool: Pool, privatePool: PrivatePool | null): boolean {
     let merged = false;
     for (const segment of this.segments.values()) {
-      if (segment.pool !== pool) continue;
+      if (segment.pool !== pool || segment.privatePool !== privatePool) continue;
       for (let block: Block | null = segment.first; block !== null; block = block.next) {
         const next = block.next;
         if (!block.inPool || next === null || !next.inPool || !block.isClean || !next.isClean) continue;
@@ -455,6 +509,7 @@ export class CachingAllocator {
     const { stats, heap } = this;
     let frames: readonly Frame[] | undefined;
     for (const segment of [...this.segments.values()]) {
+      if (segment.privatePool !== null && segment.privatePool.useCount > 0) continue; // a graph's
       let releasable = true;
       for (const block of segment.blocks()) {
         if (!block.inPool || !block.isClean) {
@@ -474,15 +529,16 @@ export class CachingAllocator {
     }
   }
 
-  /** The free list of `pool`. */
-  private freeBlocks(pool: Pool): BlockPool {
+  /** The free list of `pool`, in `privatePool` if not null. */
+  private freeBlocks(pool: Pool, privatePool: PrivatePool | null): BlockPool {
+    if (privatePool !== null) return pool === SMALL_POOL ? privatePool.small : privatePool.large;
     return pool === SMALL_POOL ? this.smallBlocks : this.largeBlocks;
   }
 
   /** Caches a free block; a part of a split segment counts as inactive_split. */
   private poolInsert(block: Block): void {
     const pool = block.segment.pool;
-    this.freeBlocks(pool).insert(block);
+    this.freeBlocks(pool, block.segment.privatePool).insert(block);
     block.inPool = true;
     if (block.isSplit) {
       updateStat(this.stats.inactive_split, pool, 1);
@@ -493,7 +549,7 @@ export class CachingAllocator {
   /** Takes a block out of its pool (at `index` if known), undoing its inactive_split count. */
   private poolRemove(block: Block, index?: number): void {
     const pool = block.segment.pool;
-    const free = this.freeBlocks(pool);
+    const free = this.freeBlocks(pool, block.segment.privatePool);
     if (index !== undefined) free.blocks.splice(index, 1);
     else free.remove(block);
     block.inPool = false;

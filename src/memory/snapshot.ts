@@ -82,7 +82,7 @@ function segmentsOf(allocator: CachingAllocator): SnapshotSegment[] {
       requested_size: requested,
       stream: segment.stream,
       segment_type: segment.pool === SMALL_POOL ? 'small' : 'large',
-      segment_pool_id: pickleTuple(0, 0),
+      segment_pool_id: pickleTuple(...(segment.privatePool?.id ?? ([0, 0] as const))),
       is_expandable: false,
       frames: segment.frames,
       blocks,

@@ -114,6 +114,7 @@ export class Event {
     if (!(stream instanceof Stream)) throw new TypeError(`record(): stream must be an mtia.Stream, but got: ${String(stream)}`);
     const simulated = stream.simulated;
     simulated.assertAlive();
+    if (stream.queue.capture !== undefined) throw capturedEvent('record');
     const previous = this.current;
     if (previous !== undefined && previous.simulated.index !== simulated.index) {
       throw new MtiaError(
@@ -142,6 +143,7 @@ export class Event {
     const record = this.current;
     if (record === undefined) return true;
     record.simulated.assertAlive();
+    if (record.queue.capture !== undefined) throw record.queue.capture.invalidate('Event.query()');
     record.simulated.ring.flush();
     return record.queue.isComplete(record.seq);
   }
@@ -150,6 +152,7 @@ export class Event {
   async synchronize(): Promise<void> {
     const record = this.current;
     if (record === undefined) return;
+    if (record.queue.capture !== undefined) throw record.queue.capture.invalidate('Event.synchronize()');
     await record.simulated.wait(record.queue, record.seq, 'work before this event');
     record.simulated.observe(recordedCycles(record));
   }
@@ -163,6 +166,7 @@ export class Event {
     const record = this.current;
     if (record === undefined) return;
     stream.simulated.assertAlive();
+    if (stream.queue.capture !== undefined) throw capturedEvent('wait');
     if (record.slot < 0) {
       // Spilled: the record completed and the host knows its time, so the wait only moves the
       // stream's clock there (on either device).
@@ -241,4 +245,12 @@ function relay(record: EventRecord, stream: Stream): Promise<void> {
     () => fill(recordedCycles(record)),
     () => fill(0),
   );
+}
+
+/**
+ * mtia-sim's graphs hold tensor ops only: CUDA captures event records and waits as graph
+ * nodes (a fork and join across streams), which this simulator does not model.
+ */
+function capturedEvent(call: 'record' | 'wait'): MtiaError {
+  return new MtiaError(`Event.${call}(): mtia-sim cannot capture events into a graph; record and wait outside the capture`);
 }

@@ -17,6 +17,10 @@ export {
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';
+export {
+  graph, GraphContext, graphPoolHandle, isCurrentStreamCapturing, MTIAGraph, type GraphOptions, type MTIAGraphOptions,
+  type PoolHandle,
+} from './graph.js';
 export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';
 export * as debug from './debug.js';
 export { profiler } from '../profiler/profiler.js';

@@ -71,6 +71,7 @@ export class Stream {
   /** True if all work submitted to this stream so far has completed (a memory read). */
   query(): boolean {
     this.simulated.assertAlive();
+    if (this.queue.capture !== undefined) throw this.queue.capture.invalidate('Stream.query()');
     this.simulated.ring.flush();
     return this.queue.isComplete(this.queue.enqueued);
   }
@@ -78,6 +79,11 @@ export class Stream {
   /** Resolves when all work submitted to this stream so far has completed. */
   synchronize(): Promise<void> {
     return this.simulated.fence(this.queue, 'work on this stream');
+  }
+
+  /** True while a graph captures the work submitted to this stream (torch.cuda.Stream.is_capturing; src/mtia/graph.ts). */
+  isCapturing(): boolean {
+    return this.queue.capture !== undefined;
   }
 
   /** Makes all future work on this stream wait for `event` (no-op if it was never recorded). */

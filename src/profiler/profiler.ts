@@ -65,6 +65,7 @@ class Session {
 
   /** The op observer (src/runtime/op-observer.ts): notes an op just enqueued. */
   readonly note: OpObserver = (device, queue, name, shapes, dtype) => {
+    if (queue.capture !== undefined) return; // recorded into a graph, not pushed (src/mtia/graph.ts)
     const index = this.log.add(name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile.clockHz, shapes, dtype);
     this.opsOf(device).add(index, queue);
   };

@@ -13,16 +13,22 @@
 // its argument block and its op record, is known when it is pushed.
 
 import {
-  ARGS_BLOCK_SIZE, ARGS_LOCATION, COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_SCALAR, COMMAND_SIZE,
+  ARGS_ADDRESS3, ARGS_BLOCK_SIZE, ARGS_LOCATION, COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_SCALAR, COMMAND_SIZE,
   COMMAND_SRC0, COMMAND_SRC1, COMMAND_STREAM, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING,
   RING_COMMANDS, RING_LOCATION,
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
 
-const COMMAND_WORDS = COMMAND_SIZE / 4;
-const ARGS_WORDS = ARGS_BLOCK_SIZE / 4;
-/** A backlog entry: the command's words, then its argument block's. */
-const ENTRY_WORDS = COMMAND_WORDS + ARGS_WORDS;
+export const COMMAND_WORDS = COMMAND_SIZE / 4;
+export const ARGS_WORDS = ARGS_BLOCK_SIZE / 4;
+/** A backlog (or recorded) entry: the command's words, then its argument block's. */
+export const ENTRY_WORDS = COMMAND_WORDS + ARGS_WORDS;
+/** An entry has an argument block: arg0 becomes the address of its ring position's block. */
+export const RELOCATE_ARGS = 1;
+/** Also src0, src1 or the block's operand-3 address hold offsets into the block (scalar operands, src/tensor/launch.ts). */
+export const RELOCATE_SRC0 = 2;
+export const RELOCATE_SRC1 = 4;
+export const RELOCATE_ADDRESS3 = 8;
 const argsWord = ARGS_LOCATION / 4;
 const TWO_32 = 2 ** 32;
 const headIndex = HEADER_RING_HEAD / 4;
@@ -106,16 +112,7 @@ export class CommandRing {
       doubles = this.backlogF64;
       if (args !== undefined) words.set(args, word + COMMAND_WORDS);
     }
-    words[word] = opcode;
-    words[word + 1] = dtype;
-    words[word + 2] = words[word + 3] = words[word + 4] = 0; // reserved
-    words[word + COMMAND_COUNT / 4] = count;
-    words[word + COMMAND_ARG0 / 4] = arg0;
-    words[word + COMMAND_STREAM / 4] = stream;
-    setU64(words, word + COMMAND_DST / 4, dst);
-    setU64(words, word + COMMAND_SRC0 / 4, src0);
-    setU64(words, word + COMMAND_SRC1 / 4, src1);
-    doubles[(word + COMMAND_SCALAR / 4) >> 1] = scalar;
+    writeCommand(words, doubles, word, stream, opcode, dtype, dst, src0, src1, count, arg0, scalar);
     if (!direct) {
       this.flush();
     } else if (++this.unpublished >= PUBLISH_BATCH) {
@@ -125,6 +122,50 @@ export class CommandRing {
       queueMicrotask(this.publishPending);
     }
     return ringCount;
+  }
+
+  /**
+   * Appends `n` commands given as entries of ENTRY_WORDS words (the command's, then its
+   * argument block's) and publishes them at once: a graph replay (src/mtia/graph.ts) is one
+   * ring write. `relocations[i]` says which fields of entry i hold offsets into its argument
+   * block (RELOCATE_*; stream-capture.ts records them), made addresses of the block of the
+   * command's ring position here. Returns the ring count of the last.
+   */
+  pushEntries(entries: Uint32Array, relocations: Uint8Array, n: number): number {
+    const first = this.pushedCount;
+    const direct = this.backlogStart === this.backlogEnd && this.hasSpace(this.unpublished + n);
+    if (direct) this.recordsObserver?.(first + n - 1);
+    for (let i = 0; i < n; i++) {
+      const position = (first + i) & (RING_COMMANDS - 1);
+      let word: number;
+      let argsAt: number;
+      if (direct) {
+        word = ringWord + position * COMMAND_WORDS;
+        argsAt = argsWord + position * ARGS_WORDS;
+      } else {
+        word = this.reserveBacklog();
+        argsAt = word + COMMAND_WORDS;
+      }
+      const words = direct ? this.views.u32 : this.backlog;
+      const from = i * ENTRY_WORDS;
+      for (let k = 0; k < COMMAND_WORDS; k++) words[word + k] = entries[from + k]!;
+      const relocation = relocations[i]!;
+      if (relocation === 0) continue;
+      for (let k = 0; k < ARGS_WORDS; k++) words[argsAt + k] = entries[from + COMMAND_WORDS + k]!;
+      const block = ARGS_LOCATION + position * ARGS_BLOCK_SIZE;
+      words[word + COMMAND_ARG0 / 4] = block;
+      if (relocation & RELOCATE_SRC0) words[word + COMMAND_SRC0 / 4] = entries[from + COMMAND_SRC0 / 4]! + block;
+      if (relocation & RELOCATE_SRC1) words[word + COMMAND_SRC1 / 4] = entries[from + COMMAND_SRC1 / 4]! + block;
+      if (relocation & RELOCATE_ADDRESS3) words[argsAt + ARGS_ADDRESS3] = entries[from + COMMAND_WORDS + ARGS_ADDRESS3]! + block;
+    }
+    this.lastPushed = first + n - 1;
+    if (direct) {
+      this.unpublished += n;
+      this.publish();
+    } else {
+      this.flush();
+    }
+    return this.lastPushed;
   }
 
   /**
@@ -193,6 +234,26 @@ export class CommandRing {
     }
     return this.backlogEnd++ * ENTRY_WORDS;
   }
+}
+
+/**
+ * Writes one command (fields as in assembly/abi.ts; addresses are u64) at word index `word`
+ * of `words`, a ring or a backlog or a capture's recording, with `doubles` over the same buffer.
+ */
+export function writeCommand(
+  words: Uint32Array, doubles: Float64Array, word: number, stream: number, opcode: number, dtype: number,
+  dst: number, src0: number, src1: number, count: number, arg0: number, scalar: number,
+): void {
+  words[word] = opcode;
+  words[word + 1] = dtype;
+  words[word + 2] = words[word + 3] = words[word + 4] = 0; // reserved
+  words[word + COMMAND_COUNT / 4] = count;
+  words[word + COMMAND_ARG0 / 4] = arg0;
+  words[word + COMMAND_STREAM / 4] = stream;
+  setU64(words, word + COMMAND_DST / 4, dst);
+  setU64(words, word + COMMAND_SRC0 / 4, src0);
+  setU64(words, word + COMMAND_SRC1 / 4, src1);
+  doubles[(word + COMMAND_SCALAR / 4) >> 1] = scalar;
 }
 
 /** Writes `value` (an integer below 2^53) as a little-endian u64 at words[at], words[at + 1]. */

@@ -12,6 +12,7 @@ import type { StreamQueue } from './stream-queue.js';
  * Told about an op right after its one command was pushed on `queue` of `device`: the ring
  * count of the command is `device.ring.lastPushed`, its sequence number `queue.enqueued`.
  * `shapes` are the shapes of the op's tensors, inputs then outputs; `dtype` the output's.
+ * While `queue` captures (queue.capture), the command was recorded, not pushed.
  */
 export type OpObserver = (
   device: SimulatedDevice, queue: StreamQueue, name: string, shapes: readonly (readonly number[])[], dtype: string,

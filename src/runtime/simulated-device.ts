@@ -143,6 +143,7 @@ export class SimulatedDevice {
    */
   allocateForHost(bytes: number, queue: StreamQueue): number {
     this.assertAlive();
+    if (queue.capture !== undefined) throw queue.capture.invalidate('a host-to-device copy');
     return this.allocator.malloc(bytes, queue, true);
   }
 
@@ -177,6 +178,7 @@ export class SimulatedDevice {
    */
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
     this.assertAlive();
+    if (queue.capture !== undefined) throw queue.capture.invalidate('reading values of a tensor');
     if (this.timingOnly) {
       throw new MtiaError(
         `cannot read values from mtia:${this.index}: it runs in timing-only mode (mtia.configure({ timingOnly: true })), ` +
@@ -239,6 +241,7 @@ export class SimulatedDevice {
    * (CommandRing.hostFloorCycles). Built from an event record and a wait on it.
    */
   async fence(queue: StreamQueue, what: string): Promise<void> {
+    if (queue.capture !== undefined) throw queue.capture.invalidate(`waiting for ${what}`);
     const slot = this.eventSlots.acquire();
     const seq = queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, this.eventSlots.nextGeneration(), slot, 0);
     try {
@@ -257,6 +260,8 @@ export class SimulatedDevice {
   /** Waits for every command enqueued so far on every stream of this device (a fence on each). */
   async synchronize(): Promise<void> {
     const queues = this.queues.filter((queue) => queue !== undefined);
+    const capturing = queues.find((queue) => queue.capture !== undefined);
+    if (capturing !== undefined) throw capturing.capture!.invalidate(`synchronize() on mtia:${this.index}`);
     await Promise.all(queues.map((queue) => this.fence(queue, 'work on this device')));
   }
 

@@ -9,6 +9,7 @@ import {
   STREAM_SIZE,
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
+import type { StreamCapture } from './stream-capture.js';
 
 /** The host side of one stream slot. */
 export class StreamQueue {
@@ -23,6 +24,11 @@ export class StreamQueue {
   /** Index of the DONE word in the Int32Array view, for Atomics.waitAsync. */
   readonly doneWordIndex: number;
   private readonly blockWord: number;
+  /**
+   * The capture underway on this stream, if any: its commands are recorded there instead of
+   * pushed (stream-capture.ts), and get no sequence numbers.
+   */
+  capture: StreamCapture | undefined;
 
   constructor(
     private readonly ring: CommandRing,
@@ -40,14 +46,30 @@ export class StreamQueue {
    * Enqueues one command on this stream (fields as in assembly/abi.ts; `args`: its argument
    * block, CommandRing.push); returns its sequence number. If the host has seen the device reach a later time than this stream's clock may
    * show, an OP_ADVANCE_CLOCK goes first: nothing issued after a synchronize starts before it.
+   * While the stream captures, the command is recorded instead, and the last sequence number
+   * returned.
    */
   enqueue(
     opcode: number, dtype: number, dst: number, src0: number, src1: number,
     count: number, arg0: number, scalar: number, args?: Uint32Array,
   ): number {
+    if (this.capture !== undefined) {
+      this.capture.record(this.ring.nextArgsAddress(), this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args);
+      return this.enqueued;
+    }
     this.prepare();
     this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args);
     return ++this.enqueued;
+  }
+
+  /**
+   * Enqueues `count` commands given as ring entries (a graph launch and its jobs,
+   * StreamCapture.launchEntries) with one ring write; returns the sequence number of the last.
+   */
+  enqueueEntries(entries: Uint32Array, relocations: Uint8Array, count: number): number {
+    this.prepare();
+    this.ring.pushEntries(entries, relocations, count);
+    return (this.enqueued += count);
   }
 
   /**
@@ -55,6 +77,7 @@ export class StreamQueue {
    * argument block) the next enqueue() gets is the ring's next one.
    */
   prepare(): void {
+    if (this.capture !== undefined) return; // a capture records no clock advances
     const ring = this.ring;
     if (this.floorCycles < ring.hostFloorCycles) {
       this.floorCycles = ring.hostFloorCycles;

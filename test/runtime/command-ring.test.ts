@@ -6,6 +6,7 @@ import { CommandRing } from '../../src/runtime/command-ring.js';
 import * as L from '../../src/runtime/layout.js';
 import { memoryViews } from '../../src/runtime/memory-views.js';
 import * as S from '../../src/runtime/status.js';
+import { StreamCapture } from '../../src/runtime/stream-capture.js';
 import { StreamQueue } from '../../src/runtime/stream-queue.js';
 import { CoreHarness } from '../support/core-harness.js';
 
@@ -131,5 +132,35 @@ describe('CommandRing', () => {
     expect(h.i32[base / 4]).toBe(count);
     expect(Array.from(h.i32.subarray(base / 4 + 1, base / 4 + 1 + count))).toEqual(Array.from({ length: count }, (_, k) => k));
     expect(streams.reduce((sum, s) => sum + s.completed(), 0)).toBe(2 * count);
+  });
+
+  test('a capture records instead of pushing; its launch goes in with one publish, or through the backlog in order', () => {
+    const { h, ring, stream } = setup();
+    const head = () => h.i32[L.HEADER_RING_HEAD / 4];
+    const s = stream(3);
+    const base = h.heap(0);
+    const capture = (s.capture = new StreamCapture());
+    for (let k = 0; k < 50; k++) expect(s.enqueue(L.OP_FILL, L.DTYPE_INT32, base + 4 * k, 0, 0, 1, 0, k + 1)).toBe(0);
+    s.capture = undefined;
+    expect([capture.length, s.enqueued, ring.pushedCount]).toEqual([50, 0, 0]);
+    const { entries, relocations, count } = capture.launchEntries(s.slot);
+    expect(count).toBe(51);
+    expect(s.enqueueEntries(entries, relocations, count)).toBe(51);
+    expect(head()).toBe(51); // one publish for the launch and its 50 commands
+    h.core.drain(100);
+    expect(Array.from(h.i32.subarray(base / 4, base / 4 + 50))).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
+    expect(s.completed()).toBe(51);
+    // A ring with no room: the launch waits in the backlog, behind what is there, in order.
+    h.i32.fill(0, base / 4, base / 4 + 50);
+    for (let k = 0; k < L.RING_COMMANDS - 10; k++) store(s, base + 4 * 60, k);
+    s.enqueueEntries(entries, relocations, count);
+    expect(ring.backlogLength).toBe(count - 10);
+    for (let round = 0; round < 100 && !s.isComplete(51 + L.RING_COMMANDS - 10 + 51); round++) {
+      h.core.drain(1 << 16);
+      ring.flush();
+    }
+    expect(Array.from(h.i32.subarray(base / 4, base / 4 + 50))).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
+    expect(s.completed()).toBe(51 + L.RING_COMMANDS - 10 + 51);
+    expect(h.fault(3).count).toBe(0);
   });
 });
