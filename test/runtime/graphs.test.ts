@@ -55,6 +55,12 @@ async function failure(fn: () => unknown): Promise<unknown> {
 
 const timed = () => new mtia.Event({ enableTiming: true });
 
+test('isCurrentStreamCapturing() is false before the devices start, and does not start them', () => {
+  expect(mtia.isInitialized()).toBe(false);
+  expect(mtia.isCurrentStreamCapturing()).toBe(false);
+  expect(mtia.isInitialized()).toBe(false);
+});
+
 describe('capture and replay', () => {
   test('replay is bit-identical to the eager run, overwrites its output in place, and follows inputs changed with copy_', async () => {
     const x = tensor(Array.from({ length: 16 }, (_, i) => Array.from(data(16, i + 1))));
