@@ -17,7 +17,7 @@ import type { PoolId } from '../memory/caching-allocator.js';
 import { checkOptions, describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import { StreamCapture, notPermittedWhileCapturing } from '../runtime/stream-capture.js';
-import { currentStream, StreamContext, withStream } from './stream-context.js';
+import { currentStream, stream as enterStream, type StreamContext, withStream } from './stream-context.js';
 import { Stream } from './stream.js';
 
 /** A memory pool id: (0, 0) means "a new private pool" to captureBegin (PyTorch's `_POOL_HANDLE`). */
@@ -188,38 +188,52 @@ export interface GraphOptions {
 }
 
 /**
- * Captures into `graph` until disposed (torch.mtia.graph as a context manager):
- * `using _ = mtia.graph(g)`. Enters `stream` as mtia.stream() does, empties the cache and
- * begins the capture; dispose ends it and restores the streams.
+ * torch.mtia.graph as a context manager. Constructing it checks the arguments; enter()
+ * (Python's `__enter__`) makes `stream` current as mtia.stream() does, empties the cache and
+ * begins the capture; disposing (`__exit__`) ends the capture and restores the streams.
+ * `mtia.graph(g)` constructs and enters at once, which is what `using` needs.
  */
 export class GraphContext implements Disposable {
-  private readonly streamContext: StreamContext;
+  private readonly pool: PoolHandle | null | undefined;
+  /** The capture stream. */
+  readonly stream: Stream;
+  private streamContext: StreamContext | undefined;
 
   constructor(readonly graph: MTIAGraph, options: GraphOptions = {}) {
-    const { pool, stream } = graphArguments(graph, options);
-    stream.simulated.allocator.emptyCache();
-    this.streamContext = new StreamContext(stream);
-    try {
-      graph.captureBegin(pool ?? [0, 0]);
-    } catch (error) {
-      this.streamContext[Symbol.dispose]();
-      throw error;
-    }
+    ({ pool: this.pool, stream: this.stream } = graphArguments(graph, options));
   }
 
-  /** Ends the capture and restores the streams that were current before. */
+  /** Begins the capture on the capture stream, made current; returns this context, to dispose. */
+  enter(): this {
+    if (this.streamContext !== undefined) throw new MtiaError('mtia.graph(): this context is already entered; dispose it first');
+    this.stream.simulated.allocator.emptyCache();
+    const context = enterStream(this.stream);
+    try {
+      this.graph.captureBegin(this.pool ?? [0, 0]);
+    } catch (error) {
+      context[Symbol.dispose]();
+      throw error;
+    }
+    this.streamContext = context;
+    return this;
+  }
+
+  /** Ends the capture and restores the streams that were current before; nothing if not entered. */
   [Symbol.dispose](): void {
+    const context = this.streamContext;
+    if (context === undefined) return;
+    this.streamContext = undefined;
     try {
       this.graph.captureEnd();
     } finally {
-      this.streamContext[Symbol.dispose]();
+      context[Symbol.dispose]();
     }
   }
 }
 
 /**
  * torch.mtia.graph: with `fn`, captures what `fn` submits into `graph` and returns what `fn`
- * returns (for an async `fn`, the capture ends when its promise settles); without, a
+ * returns (for an async `fn`, the capture ends when its promise settles); without, an entered
  * GraphContext to dispose (`using`). `stream` (default: the current stream) is current for
  * the capture. PyTorch synchronizes the device first; a capture here only records, so work
  * queued before it runs on undisturbed and no wait is needed.
@@ -227,7 +241,7 @@ export class GraphContext implements Disposable {
 export function graph(graph: MTIAGraph, options?: GraphOptions): GraphContext;
 export function graph<T>(graph: MTIAGraph, options: GraphOptions | undefined, fn: () => T): T;
 export function graph<T>(target: MTIAGraph, options: GraphOptions = {}, fn?: () => T): GraphContext | T {
-  if (fn === undefined) return new GraphContext(target, options);
+  if (fn === undefined) return new GraphContext(target, options).enter();
   if (typeof fn !== 'function') throw new TypeError(`graph(): argument 'fn' must be a function, but got: ${describeValue(fn)}`);
   const { pool, stream } = graphArguments(target, options);
   stream.simulated.allocator.emptyCache();

@@ -266,6 +266,16 @@ describe('MTIAGraph', () => {
     expect(mtia.isCurrentStreamCapturing()).toBe(false);
     g.replay();
     expect(Array.from(await y.toArray())).toEqual([9, 16]);
+    // Constructed, a context does nothing until entered (Python's __enter__).
+    const s = new mtia.Stream();
+    const later = new mtia.GraphContext(new mtia.MTIAGraph(), { stream: s });
+    expect(s.isCapturing()).toBe(false);
+    later.enter();
+    expect([s.isCapturing(), mtia.currentStream().equals(s)]).toEqual([true, true]);
+    expect(() => later.enter()).toThrow('mtia.graph(): this context is already entered; dispose it first');
+    later[Symbol.dispose]();
+    expect([s.isCapturing(), mtia.currentStream().equals(s)]).toEqual([false, false]);
+    expect(later.graph.commandCount).toBe(0);
   });
 
   test('an async callback: the capture ends when its promise settles; its error propagates, and the capture still ends (as __exit__ does)', async () => {
