@@ -1,9 +1,21 @@
 // Error classes. PyTorch raises RuntimeError, ValueError and TypeError from torch.mtia; here
-// RuntimeError is MtiaError, ValueError is ValueError (a subclass, so `catch MtiaError` sees
-// every library error) and TypeError is JavaScript's own. Device status codes become these
+// the hierarchy is:
+//
+//   Error
+//   ├── TypeError                 JavaScript's own: an argument of the wrong type, or an
+//   │                             unknown option key (PyTorch's TypeError); names the argument
+//   └── MtiaError                 PyTorch's RuntimeError: everything about devices and tensors
+//       ├── ValueError            right type, bad value (PyTorch's ValueError)
+//       ├── OutOfMemoryError      torch.OutOfMemoryError
+//       ├── DeviceLostError       a device worker is gone (no PyTorch twin)
+//       ├── DeferredMtiaCallError a call queued before initialization failed when replayed
+//       └── StreamRaceError       the stream sanitizer's report (src/runtime/stream-sanitizer.ts)
+//
+// So `catch MtiaError` sees every error about the simulated devices; argument type errors stay
+// TypeErrors, as JavaScript's own functions throw them. Device status codes become these
 // classes in one place only: src/runtime/status.ts.
 
-/** Base class of every error the library raises about devices and tensors (PyTorch's RuntimeError). */
+/** Base class of every library error except argument type errors (PyTorch's RuntimeError). */
 export class MtiaError extends Error {
   override name = 'MtiaError';
 }
@@ -59,6 +71,22 @@ export class DeviceLostError extends MtiaError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A call made before initialization (mtia.setRngState, mtia.manualSeed, ...) was queued and
+ * failed when initialization replayed it (torch.mtia.DeferredMtiaCallError). The message is
+ * PyTorch's: the error, then where the call was made; `cause` is the original error.
+ */
+export class DeferredMtiaCallError extends MtiaError {
+  override name = 'DeferredMtiaCallError';
+  constructor(cause: unknown, originalStack: string) {
+    super(
+      `MTIA call failed lazily at initialization with error: ${cause instanceof Error ? cause.message : String(cause)}\n\n` +
+        `MTIA call was originally invoked at:\n\n${originalStack}`,
+      { cause },
+    );
   }
 }
 

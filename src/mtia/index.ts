@@ -16,6 +16,10 @@ export {
 } from './memory.js';
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
+export {
+  getRngState, getRngStateAll, initialSeed, manualSeed, manualSeedAll, seed, seedAll, setRngState, setRngStateAll,
+} from './random.js';
+export { DeferredMtiaCallError } from '../errors.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';
 export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';
 export * as debug from './debug.js';

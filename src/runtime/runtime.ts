@@ -8,6 +8,7 @@ import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileN
 import { scopes } from './current-scope.js';
 import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
 import { HEAP_LOCATION } from './layout.js';
+import { LazyCalls } from './lazy-calls.js';
 import type { DeviceConnector } from './protocol.js';
 import { SimulatedDevice } from './simulated-device.js';
 import { WorkerLink } from './worker-link.js';
@@ -122,6 +123,9 @@ export class Runtime {
   private devices: SimulatedDevice[] | undefined;
   private booted: Promise<void> | undefined;
 
+  /** Calls made before initialization (mtia.setRngState, mtia.manualSeed, ...), replayed by init(). */
+  readonly lazyCalls = new LazyCalls();
+
   /**
    * How each device's firmware is started: by default a worker per device running the built
    * core. The runtime test tier sets one that runs the firmware in the test's own realm.
@@ -165,8 +169,26 @@ export class Runtime {
       );
       this.booted = Promise.all(this.devices.map((device) => device.booted)).then(() => {});
       this.booted.catch(() => {});
+      this.replayLazyCalls();
     }
     return this.booted!;
+  }
+
+  /**
+   * Runs the calls queued before initialization. If one fails, the devices just started are
+   * stopped again and its DeferredMtiaCallError is thrown: MTIA stays uninitialized and the
+   * next call that starts it replays the queue again (torch.mtia._lazy_init, §1.3).
+   */
+  private replayLazyCalls(): void {
+    try {
+      this.lazyCalls.replay();
+    } catch (error) {
+      const devices = this.devices!;
+      this.devices = undefined;
+      this.booted = undefined;
+      void Promise.all(devices.map((device) => device.shutdown())).catch(() => {});
+      throw error;
+    }
   }
 
   /** The device with index `index` (already range-checked), starting the runtime if needed. */
