@@ -21,10 +21,14 @@ export type { MemorySnapshot, SnapshotBlock, SnapshotSegment } from '../memory/s
 export type { Frame } from '../memory/stack-frames.js';
 export type { OutOfMemoryObserver } from '../memory/out-of-memory.js';
 
-/** The allocator of `device` (default: current), or undefined before initialization. */
+/**
+ * The allocator of `device` (default: current), or undefined before initialization; the
+ * argument is checked either way.
+ */
 function allocatorOf(device: DeviceLike | null | undefined) {
+  const index = resolveDevice(device);
   if (!runtime.initialized) return undefined;
-  return runtime.device(resolveDevice(device)).allocator;
+  return runtime.device(index).allocator;
 }
 
 /**
