@@ -11,7 +11,7 @@ export {
 export {
   attachOutOfMemoryObserver, dumpSnapshot, emptyCache, getMemoryInfo, maxMemoryAllocated, maxMemoryReserved,
   memoryAllocated, memoryReserved, memoryStats, recordMemoryHistory, resetPeakMemoryStats, snapshot,
-  type DramStats, type Frame, type HistoryEnabled, type HistoryStacks, type MemorySnapshot, type MemoryStats,
+  type DramStats, type Frame, type HistoryContext, type HistoryEnabled, type HistoryStacks, type MemorySnapshot, type MemoryStats,
   type OutOfMemoryObserver, type RecordMemoryHistoryOptions, type SnapshotBlock, type SnapshotSegment, type TraceEntry,
 } from './memory.js';
 export { Stream, type StreamOptions } from './stream.js';
