@@ -203,8 +203,12 @@ export class Runtime {
     return this.devices!;
   }
 
-  /** Stops every device worker; the runtime returns to its uninitialized state. */
+  /**
+   * Stops every device worker; the runtime returns to its uninitialized state. Calls still
+   * queued for initialization are dropped (the way out after a DeferredMtiaCallError).
+   */
   async shutdown(): Promise<void> {
+    this.lazyCalls.clear();
     const devices = this.devices;
     this.devices = undefined;
     this.booted = undefined;
