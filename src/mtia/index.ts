@@ -17,7 +17,8 @@ export {
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
 export {
-  getRngState, getRngStateAll, initialSeed, manualSeed, manualSeedAll, seed, seedAll, setRngState, setRngStateAll,
+  defaultGenerators, Generator, getRngState, getRngStateAll, initialSeed, manualSeed, manualSeedAll, seed, seedAll,
+  setRngState, setRngStateAll,
 } from './random.js';
 export { DeferredMtiaCallError } from '../errors.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';

@@ -7,7 +7,7 @@
 // before initialization are queued with the caller's stack and replayed when the devices start
 // (src/runtime/lazy-calls.ts), and a queued call that fails then throws DeferredMtiaCallError.
 
-import type { DeviceLike } from '../device.js';
+import { Device, type DeviceLike } from '../device.js';
 import { callerStack, type LazyCallKind } from '../runtime/lazy-calls.js';
 import { runtime } from '../runtime/runtime.js';
 import { checkSeed, checkStateType, generatorFor, randomSeed, seedEveryDevice } from '../tensor/generator.js';
@@ -117,3 +117,61 @@ export function manualSeedEveryDevice(seed: number | bigint): void {
   const value = checkSeed('manualSeed', seed);
   lazyCall('seedAll', () => seedEveryDevice(value), manualSeedEveryDevice);
 }
+
+/**
+ * The default generator of one device (torch.Generator of torch.mtia.default_generators): the
+ * same state getRngState/setRngState/manualSeed reach, with torch.Generator's method names.
+ */
+export class Generator {
+  /** @internal Use mtia.defaultGenerators[i]. */
+  constructor(private readonly index: number) {}
+
+  /** The generator's device. */
+  get device(): Device {
+    return new Device('mtia', this.index);
+  }
+
+  /** The state as 16 bytes: seed, offset (Generator.get_state). */
+  getState(): Uint8Array {
+    return getRngState(this.index);
+  }
+
+  /** Restores a state (Generator.set_state); returns this generator. */
+  setState(state: Uint8Array): this {
+    setRngState(state, this.index);
+    return this;
+  }
+
+  /** Seeds this generator and rewinds its offset (Generator.manual_seed); returns this generator. */
+  manualSeed(seed: number | bigint): this {
+    const value = checkSeed('manualSeed', seed);
+    generatorFor(runtime.device(this.index)).manualSeed(value);
+    return this;
+  }
+
+  /** Seeds this generator non-deterministically and returns the seed (Generator.seed). */
+  seed(): bigint {
+    const value = randomSeed();
+    generatorFor(runtime.device(this.index)).manualSeed(value);
+    return value;
+  }
+
+  /** The seed of this generator (Generator.initial_seed). */
+  initialSeed(): bigint {
+    return generatorFor(runtime.device(this.index)).seed;
+  }
+
+  toString(): string {
+    return `mtia.Generator device=mtia:${this.index}`;
+  }
+}
+
+/**
+ * One default generator per device once the devices have started, empty before and after
+ * shutdown() (torch.mtia.default_generators: `()` until _mtia_init builds them).
+ */
+export let defaultGenerators: readonly Generator[] = Object.freeze([]);
+
+runtime.lifecycleListeners.push((initialized) => {
+  defaultGenerators = Object.freeze(initialized ? Array.from({ length: deviceCount() }, (_, index) => new Generator(index)) : []);
+});

@@ -127,6 +127,16 @@ export class Runtime {
   readonly lazyCalls = new LazyCalls();
 
   /**
+   * Called with true when the devices have been created (before the queued calls run, as
+   * _mtia_init builds torch.mtia.default_generators first) and with false when they stop.
+   */
+  readonly lifecycleListeners: ((initialized: boolean) => void)[] = [];
+
+  private notify(initialized: boolean): void {
+    for (const listener of this.lifecycleListeners) listener(initialized);
+  }
+
+  /**
    * How each device's firmware is started: by default a worker per device running the built
    * core. The runtime test tier sets one that runs the firmware in the test's own realm.
    */
@@ -169,6 +179,7 @@ export class Runtime {
       );
       this.booted = Promise.all(this.devices.map((device) => device.booted)).then(() => {});
       this.booted.catch(() => {});
+      this.notify(true);
       this.replayLazyCalls();
     }
     return this.booted!;
@@ -186,6 +197,7 @@ export class Runtime {
       const devices = this.devices!;
       this.devices = undefined;
       this.booted = undefined;
+      this.notify(false);
       void Promise.all(devices.map((device) => device.shutdown())).catch(() => {});
       throw error;
     }
@@ -213,6 +225,7 @@ export class Runtime {
     this.devices = undefined;
     this.booted = undefined;
     scopes.reset();
+    if (devices !== undefined) this.notify(false);
     if (devices !== undefined) await Promise.all(devices.map((device) => device.shutdown()));
   }
 }

@@ -74,6 +74,26 @@ describe('state', () => {
   });
 });
 
+describe('defaultGenerators', () => {
+  test('empty until the devices start, then one torch.Generator per device on the same state; empty after shutdown', async () => {
+    expect(mtia.defaultGenerators).toEqual([]);
+    mtia.manualSeedAll(3);
+    await mtia.init();
+    const [g0, g1] = mtia.defaultGenerators;
+    expect([mtia.defaultGenerators.length, String(g0!.device), String(g1!.device)]).toEqual([2, 'mtia:0', 'mtia:1']);
+    expect(g1!.manualSeed(8n).initialSeed()).toBe(8n);
+    expect(mtia.getRngState(1)).toEqual(stateOf(8n, 0n));
+    rand([4], { device: 1 });
+    expect(g1!.getState()).toEqual(stateOf(8n, 4n));
+    g0!.setState(stateOf(21n, 12n));
+    expect(await read(rand([2]))).toEqual(uniform(21n, 12n, 2));
+    expect(g0!.seed()).toBe(mtia.initialSeed());
+    expect(() => g0!.manualSeed(2n ** 64n)).toThrow('Overflow when unpacking long');
+    await mtia.shutdown();
+    expect(mtia.defaultGenerators).toEqual([]);
+  });
+});
+
 describe('seeds', () => {
   test('the same seed gives the same numbers whatever the order in which the devices are used', async () => {
     const run = async (order: number[]) => {
