@@ -76,13 +76,18 @@ export class DeviceLostError extends MtiaError {
 
 /**
  * A call made before initialization (mtia.setRngState, mtia.manualSeed, ...) was queued and
- * failed when initialization replayed it (torch.mtia.DeferredMtiaCallError). The message is
- * PyTorch's: the error, then where the call was made; `cause` is the original error.
+ * failed when initialization replayed it (torch.mtia.DeferredMtiaCallError, a plain Exception
+ * there too: a message and, as `raise ... from e` sets it, the original error as `cause`).
  */
 export class DeferredMtiaCallError extends MtiaError {
   override name = 'DeferredMtiaCallError';
-  constructor(cause: unknown, originalStack: string) {
-    super(
+
+  /**
+   * The error for a queued call that threw `cause`, with PyTorch's message (torch.mtia._lazy_init):
+   * the error, then where the call was made.
+   */
+  static forQueuedCall(cause: unknown, originalStack: string): DeferredMtiaCallError {
+    return new DeferredMtiaCallError(
       `MTIA call failed lazily at initialization with error: ${cause instanceof Error ? cause.message : String(cause)}\n\n` +
         `MTIA call was originally invoked at:\n\n${originalStack}`,
       { cause },

@@ -65,7 +65,7 @@ export class LazyCalls {
       try {
         call.run();
       } catch (error) {
-        throw new DeferredMtiaCallError(error, call.stack);
+        throw DeferredMtiaCallError.forQueuedCall(error, call.stack);
       }
     }
     this.clear();
