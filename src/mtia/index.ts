@@ -11,8 +11,8 @@ export {
 export {
   attachOutOfMemoryObserver, dumpSnapshot, emptyCache, getMemoryInfo, maxMemoryAllocated, maxMemoryReserved,
   memoryAllocated, memoryReserved, memoryStats, recordMemoryHistory, resetPeakMemoryStats, snapshot,
-  type DramStats, type Frame, type HistoryContext, type HistoryEnabled, type HistoryStacks, type MemorySnapshot, type MemoryStats,
-  type OutOfMemoryObserver, type RecordMemoryHistoryOptions, type SnapshotBlock, type SnapshotSegment, type TraceEntry,
+  type DramStats, type Frame, type HistoryEnabled, type HistoryStacks, type MemorySnapshot, type MemoryStats,
+  type HistoryContext, type OutOfMemoryObserver, type RecordMemoryHistoryOptions, type SnapshotBlock, type SnapshotSegment, type TraceEntry,
 } from './memory.js';
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
