@@ -81,18 +81,6 @@ export class DeviceLostError extends MtiaError {
  */
 export class DeferredMtiaCallError extends MtiaError {
   override name = 'DeferredMtiaCallError';
-
-  /**
-   * The error for a queued call that threw `cause`, with PyTorch's message (torch.mtia._lazy_init):
-   * the error, then where the call was made.
-   */
-  static forQueuedCall(cause: unknown, originalStack: string): DeferredMtiaCallError {
-    return new DeferredMtiaCallError(
-      `MTIA call failed lazily at initialization with error: ${cause instanceof Error ? cause.message : String(cause)}\n\n` +
-        `MTIA call was originally invoked at:\n\n${originalStack}`,
-      { cause },
-    );
-  }
 }
 
 /** Formats a byte count the way PyTorch's OOM message does ("20.00 MiB"). */

@@ -29,6 +29,18 @@ export function callerStack(publicFn: (...args: never[]) => unknown): string {
   return frames.map((line) => `${line}\n`).join('');
 }
 
+/**
+ * The error for a queued call that threw `cause`, with torch.mtia._lazy_init's message: the
+ * error, then where the call was made; `cause` as `raise ... from e` sets it.
+ */
+function deferredCallError(cause: unknown, stack: string): DeferredMtiaCallError {
+  return new DeferredMtiaCallError(
+    `MTIA call failed lazily at initialization with error: ${cause instanceof Error ? cause.message : String(cause)}\n\n` +
+      `MTIA call was originally invoked at:\n\n${stack}`,
+    { cause },
+  );
+}
+
 /** The queue of one runtime. */
 export class LazyCalls {
   private readonly queued: QueuedCall[] = [];
@@ -65,7 +77,7 @@ export class LazyCalls {
       try {
         call.run();
       } catch (error) {
-        throw DeferredMtiaCallError.forQueuedCall(error, call.stack);
+        throw deferredCallError(error, call.stack);
       }
     }
     this.clear();
