@@ -2,6 +2,7 @@
 // through (torch/mtia/_utils.py _get_device_index; shared/reference/torch-mtia-api.md §1.2).
 
 import { MtiaError, ValueError } from './errors.js';
+import { describeValue } from './options.js';
 
 /** Device types torch.device knows, in PyTorch's order (its parse error lists them). */
 const torchDeviceTypes = [
@@ -65,7 +66,7 @@ export function deviceIndex(
     throw new ValueError(`Expected a torch.device with a specified index or an integer, but got: ${String(device)}`);
   }
   if (typeof device === 'number') {
-    if (!Number.isInteger(device)) throw new TypeError(`device index must be an integer, but got: ${device}`);
+    if (!Number.isInteger(device)) throw new TypeError(`device must be an integer index, but got: ${device}`);
     return device;
   }
   if (typeof device === 'object' && !(device instanceof Device) && typeof device.idx === 'number') {
@@ -73,7 +74,7 @@ export function deviceIndex(
   }
   const parsed = typeof device === 'string' ? Device.parse(device) : device;
   if (!(parsed instanceof Device)) {
-    throw new TypeError(`device must be a number, a device string or a Device, but got: ${String(device)}`);
+    throw new TypeError(`device must be a number, a device string, a Device or a device context, but got: ${describeValue(device)}`);
   }
   if (parsed.type === 'cpu') {
     if (!allowCpu) throw new ValueError(`Expected a non cpu device, but got: ${parsed}`);

@@ -1,9 +1,21 @@
 // Error classes. PyTorch raises RuntimeError, ValueError and TypeError from torch.mtia; here
-// RuntimeError is MtiaError, ValueError is ValueError (a subclass, so `catch MtiaError` sees
-// every library error) and TypeError is JavaScript's own. Device status codes become these
+// the hierarchy is:
+//
+//   Error
+//   ├── TypeError                 JavaScript's own: an argument of the wrong type, or an
+//   │                             unknown option key (PyTorch's TypeError); names the argument
+//   └── MtiaError                 PyTorch's RuntimeError: everything about devices and tensors
+//       ├── ValueError            right type, bad value (PyTorch's ValueError)
+//       ├── OutOfMemoryError      torch.OutOfMemoryError
+//       ├── DeviceLostError       a device worker is gone (no PyTorch twin)
+//       ├── DeferredMtiaCallError a call queued before initialization failed when replayed
+//       └── StreamRaceError       the stream sanitizer's report (src/runtime/stream-sanitizer.ts)
+//
+// So `catch MtiaError` sees every error about the simulated devices; argument type errors stay
+// TypeErrors, as JavaScript's own functions throw them. Device status codes become these
 // classes in one place only: src/runtime/status.ts.
 
-/** Base class of every error the library raises about devices and tensors (PyTorch's RuntimeError). */
+/** Base class of every library error except argument type errors (PyTorch's RuntimeError). */
 export class MtiaError extends Error {
   override name = 'MtiaError';
 }
@@ -60,6 +72,15 @@ export class DeviceLostError extends MtiaError {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * A call made before initialization (mtia.setRngState, mtia.manualSeed, ...) was queued and
+ * failed when initialization replayed it (torch.mtia.DeferredMtiaCallError, a plain Exception
+ * there too: a message and, as `raise ... from e` sets it, the original error as `cause`).
+ */
+export class DeferredMtiaCallError extends MtiaError {
+  override name = 'DeferredMtiaCallError';
 }
 
 /** Formats a byte count the way PyTorch's OOM message does ("20.00 MiB"). */

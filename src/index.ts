@@ -2,7 +2,7 @@
 
 export * as mtia from './mtia/index.js';
 export { Device, type DeviceLike } from './device.js';
-export { DeviceLostError, MtiaError, OutOfMemoryError, ValueError } from './errors.js';
+export { DeferredMtiaCallError, DeviceLostError, MtiaError, OutOfMemoryError, ValueError } from './errors.js';
 export { Tensor } from './tensor/tensor.js';
 export {
   arange, empty, full, ones, rand, randint, randn, tensor, zeros, type NestedArray, type TensorOptions,
@@ -21,6 +21,6 @@ export {
 } from './tensor/nn.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
-export { manualSeed } from './tensor/generator.js';
+export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';
 export type { DType, HostArrays, TypedArray } from './tensor/dtype.js';

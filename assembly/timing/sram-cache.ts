@@ -110,16 +110,14 @@ function splitAround(e: u32, start: f64, end: f64): void {
 }
 
 /**
- * Makes [start, end) resident after a read (`write` false) or a write (`write` true); sets
- * hitBytes to the bytes of it that were resident before and writebackBytes to the dirty bytes
- * it evicted.
+ * Takes [start, end) out of every resident region. Sets hitBytes to the bytes it found; for a
+ * read (`keepStart` < end), the dirty bytes below `keepStart` (those a streamed region will
+ * not keep) go to writebackBytes. Returns whether any region it cut was dirty.
  */
-export function cacheAccess(start: f64, end: f64, write: bool): void {
+function cut(start: f64, end: f64, keepStart: f64): bool {
   hitBytes = 0;
   writebackBytes = 0;
-  if (end <= start) return;
-  const keepStart = max(start, end - sramBytes);
-  let dirty = write;
+  let dirty = false;
   for (let e: u32 = 0; e < count; ) {
     const s0 = startOf(e);
     const e0 = endOf(e);
@@ -129,9 +127,8 @@ export function cacheAccess(start: f64, end: f64, write: bool): void {
     }
     const overlap = min(e0, end) - max(s0, start);
     hitBytes += overlap;
-    if (dirtyOf(e) && !write) {
+    if (dirtyOf(e)) {
       dirty = true;
-      // The part of a streamed region that does not stay resident leaves dirty.
       writebackBytes += max(0, min(e0, keepStart) - max(s0, start));
     }
     if (s0 >= start && e0 <= end) {
@@ -148,41 +145,36 @@ export function cacheAccess(start: f64, end: f64, write: bool): void {
     residentBytes -= overlap;
     e++;
   }
+  return dirty;
+}
+
+/**
+ * Makes [start, end) resident after a read (`write` false) or a write (`write` true); sets
+ * hitBytes to the bytes of it that were resident before and writebackBytes to the dirty bytes
+ * it evicted. A read keeps the data's dirtiness; a write overwrites it (no write-back owed).
+ */
+export function cacheAccess(start: f64, end: f64, write: bool): void {
+  if (end <= start) {
+    hitBytes = writebackBytes = 0;
+    return;
+  }
+  const keepStart = max(start, end - sramBytes);
+  const wasDirty = cut(start, end, write ? start : keepStart);
   if (keepStart >= end) return; // no SRAM
   if (count == CACHE_ENTRIES) evictLeastRecent(Infinity);
-  put(count++, keepStart, end, ++tick, dirty);
+  put(count++, keepStart, end, ++tick, write || wasDirty);
   residentBytes += end - keepStart;
   while (residentBytes > sramBytes) {
     if (evictLeastRecent(residentBytes - sramBytes) == 0) break;
   }
 }
 
-/** Drops [start, end) from the cache without writing it back: DRAM was written behind it. */
+/**
+ * Drops [start, end) from the cache without writing it back: DRAM was written behind it.
+ * writebackBytes is what a full table made it evict instead of splitting a region.
+ */
 export function cacheInvalidate(start: f64, end: f64): void {
-  hitBytes = 0;
-  writebackBytes = 0;
-  for (let e: u32 = 0; e < count; ) {
-    const s0 = startOf(e);
-    const e0 = endOf(e);
-    if (e0 <= start || s0 >= end) {
-      e++;
-      continue;
-    }
-    if (s0 >= start && e0 <= end) {
-      remove(e);
-      continue;
-    }
-    const overlap = min(e0, end) - max(s0, start);
-    if (s0 < start && e0 > end) {
-      splitAround(e, start, end);
-    } else if (s0 < start) {
-      store<f64>(cacheEntry(e) + ENTRY_END, start);
-    } else {
-      store<f64>(cacheEntry(e) + ENTRY_START, end);
-    }
-    residentBytes -= overlap;
-    e++;
-  }
+  cut(start, end, start);
 }
 
 /** Bytes of [start, end) resident, without touching the cache's state. */

@@ -7,8 +7,20 @@ import { captureFrames, NO_FRAMES, type Frame } from './stack-frames.js';
 
 /** What recordMemoryHistory keeps: 'all' = events and stacks; 'state' = stacks of live blocks only; null = nothing. */
 export type HistoryEnabled = 'all' | 'state' | null;
-/** Which frames are recorded; a JavaScript stack is all there is, so both record the same frames. */
-export type HistoryStacks = 'python' | 'all';
+/**
+ * Which frames are recorded: 'python' (PyTorch: Python frames), 'cpp' (C++ frames) or 'all'
+ * (both). JavaScript frames stand for the Python ones and there are no others, so all three
+ * record the same JavaScript stack.
+ */
+export type HistoryStacks = 'python' | 'cpp' | 'all';
+/**
+ * When stacks are kept (CUDA's `context`): 'state' for live blocks only, 'alloc' also on
+ * allocation events, 'all' also on free events, null never.
+ */
+export type HistoryContext = 'state' | 'alloc' | 'all' | null;
+
+/** Trace actions that free, which carry frames only with context 'all'. */
+const freeActions: ReadonlySet<TraceAction> = new Set(['free_requested', 'free_completed', 'segment_free']);
 
 /** The trace actions the simulator records (a subset of PyTorch's: no expandable segments). */
 export type TraceAction = 'alloc' | 'free_requested' | 'free_completed' | 'segment_alloc' | 'segment_free' | 'oom' | 'snapshot';
@@ -36,12 +48,16 @@ export function nowMicros(): number {
 }
 
 /** Checks recordMemoryHistory's arguments; PyTorch's texts (torch/csrc/cuda/memory_snapshot.cpp). */
-export function checkHistoryOptions(enabled: unknown, stacks: unknown, maxEntries: unknown): void {
+export function checkHistoryOptions(enabled: unknown, context: unknown, stacks: unknown, maxEntries: unknown): void {
   if (enabled !== null && enabled !== 'all' && enabled !== 'state') {
     throw new MtiaError("expected state to be 'state', 'all', or None");
   }
-  if (stacks !== 'python' && stacks !== 'all') {
-    throw new MtiaError("expected stacks to be 'python', or 'all'");
+  if (context !== null && context !== 'state' && context !== 'alloc' && context !== 'all') {
+    throw new MtiaError("expected context to be 'state', 'alloc', 'all', or None");
+  }
+  // CUDA's text lists 'python' and 'all'; MTIA's documents 'python' and 'cpp' and its profiler passes 'all'.
+  if (stacks !== 'python' && stacks !== 'cpp' && stacks !== 'all') {
+    throw new MtiaError("expected stacks to be 'python', 'cpp', or 'all'");
   }
   if (typeof maxEntries !== 'number' || !Number.isSafeInteger(maxEntries) || maxEntries < 0) {
     throw new MtiaError(`maxEntries must be a non-negative integer (0 for no limit), but got: ${String(maxEntries)}`);
@@ -52,6 +68,8 @@ export function checkHistoryOptions(enabled: unknown, stacks: unknown, maxEntrie
 export class MemoryHistory {
   /** 'all', 'state' or null (off). */
   enabled: HistoryEnabled = null;
+  /** When stacks are kept ('all' by default, as CUDA's context). */
+  context: HistoryContext = 'all';
   /** Most entries kept; 0 keeps every entry. */
   maxEntries = 0;
   /** Entries; once `maxEntries` is reached, a ring whose oldest entry is at `next`. */
@@ -60,16 +78,16 @@ export class MemoryHistory {
   /** True once an entry has been overwritten (the viewer's trace_alloc_overflowed). */
   overflowed = false;
 
-  /** True when allocations should capture stacks (any history is on). */
+  /** True when allocations should capture stacks (history is on and its context keeps any). */
   get capturesFrames(): boolean {
-    return this.enabled !== null;
+    return this.enabled !== null && this.context !== null;
   }
 
   /**
    * Starts, changes or stops recording. null stops and clears the history; changing the
    * setting while enabled keeps it (PyTorch PR #120436). 'state' records no events.
    */
-  configure(enabled: HistoryEnabled, maxEntries: number): void {
+  configure(enabled: HistoryEnabled, maxEntries: number, context: HistoryContext = 'all'): void {
     if (enabled === null) {
       this.ring = [];
       this.next = 0;
@@ -81,17 +99,20 @@ export class MemoryHistory {
       this.overflowed ||= entries.length > this.ring.length;
     }
     this.enabled = enabled;
+    this.context = context;
     this.maxEntries = maxEntries;
   }
 
   /** The caller's stack, if any history is on. */
   frames(): readonly Frame[] {
-    return this.enabled === null ? NO_FRAMES : captureFrames();
+    return this.capturesFrames ? captureFrames() : NO_FRAMES;
   }
 
   /** Appends a trace entry (only with enabled: 'all'); `addr` is device_free for 'oom'. */
-  record(action: TraceAction, addr: number, size: number, stream: number, frames: readonly Frame[]): void {
+  record(action: TraceAction, addr: number, size: number, stream: number, blockFrames: readonly Frame[]): void {
     if (this.enabled !== 'all') return;
+    const { context } = this;
+    const frames = context === 'all' || (context === 'alloc' && !freeActions.has(action)) ? blockFrames : NO_FRAMES;
     const time_us = nowMicros();
     const entry: TraceEntry = action === 'oom'
       ? { action, device_free: addr, size, stream, time_us, frames }

@@ -2,7 +2,8 @@
 // device, get_device_capability, get_device_properties, is_bf16_supported, synchronize.
 
 import { checkDeviceIndex, deviceIndex, type DeviceLike } from '../device.js';
-import { runtime } from '../runtime/runtime.js';
+import { MtiaError } from '../errors.js';
+import { MAX_DEVICES, runtime } from '../runtime/runtime.js';
 import { scopes } from '../runtime/current-scope.js';
 
 /** Number of simulated devices (torch.mtia.device_count); does not start them. */
@@ -15,9 +16,19 @@ export function currentDevice(): number {
   return runtime.currentDevice;
 }
 
-/** Resolves an optional device argument to a checked device index. */
+/**
+ * Resolves an optional device argument to a checked device index, as PyTorch's
+ * `_get_device_index(device, optional=True)` and the range-checked MTIA bindings do
+ * (shared/reference/torch-mtia-api.md §1.2): undefined, null, 'mtia' and -1 mean the current
+ * device; other negative indices are out of c10's DeviceIndex range (here [-1, MAX_DEVICES - 1]);
+ * an index the configuration has no device for is torch.cuda's "Device index out of range".
+ */
 export function resolveDevice(device?: DeviceLike | null): number {
-  return checkDeviceIndex(deviceIndex(device, currentDevice, { optional: true }), deviceCount());
+  const index = deviceIndex(device, currentDevice, { optional: true });
+  if (index < -1 || index >= MAX_DEVICES) {
+    throw new MtiaError(`Device index ${index} is out of range for DeviceIndex [-1, ${MAX_DEVICES - 1}]`);
+  }
+  return index === -1 ? currentDevice() : checkDeviceIndex(index, deviceCount());
 }
 
 /**
@@ -31,38 +42,51 @@ export function setDevice(device: DeviceLike): void {
 }
 
 /**
- * Switches the current device of the running async context; disposing it switches back
- * (torch.mtia.device). Contexts must be disposed innermost first (as `using` does); one
- * disposed while a context opened after it in the same scope is still open throws instead of
+ * torch.mtia.device: a context that makes a device current while it is entered. As in PyTorch,
+ * constructing it only resolves the device; `enter()` (Python's `__enter__`) switches, and
+ * disposing (`__exit__`) switches back, so one object can be entered again after it is
+ * disposed. `mtia.device(d)` constructs and enters at once, which is what `using` needs
+ * (JavaScript's `using` has no enter step). Contexts must be disposed innermost first; one
+ * disposed while a context entered after it in the same scope is still open throws instead of
  * restoring (src/runtime/current-scope.ts).
  */
 export class DeviceContext implements Disposable {
-  /** The device this context selects, or -1 for none. */
+  /** The device this context selects, or -1 for none (null or a negative index: a no-op). */
   readonly idx: number;
-  /** The device that was current before, restored on dispose; -1 if nothing was switched. */
-  readonly prevIdx: number;
+  /** The device that was current when entered, restored on dispose; -1 if nothing was switched or not entered. */
+  prevIdx = -1;
+  private entered = false;
 
   constructor(device: DeviceLike | null | undefined) {
     const index = deviceIndex(device, currentDevice, { optional: true });
-    this.idx = index;
-    this.prevIdx = index < 0 ? -1 : currentDevice();
-    if (index >= 0) setDevice(index);
-    scopes.open(this);
+    this.idx = index < 0 ? -1 : checkDeviceIndex(index, deviceCount());
   }
 
-  /** Restores the previous device. */
+  /** Makes the device current (PyTorch's `__enter__`); returns this context, to dispose. */
+  enter(): this {
+    if (this.entered) throw new MtiaError(`mtia.device(${this.idx}) is already entered; dispose it before entering it again`);
+    this.prevIdx = this.idx < 0 ? -1 : currentDevice();
+    if (this.idx >= 0) setDevice(this.idx);
+    scopes.open(this);
+    this.entered = true;
+    return this;
+  }
+
+  /** Restores the previous device; does nothing if the context is not entered. */
   [Symbol.dispose](): void {
+    if (!this.entered) return;
+    this.entered = false;
     scopes.close(this, `mtia.device(${this.idx})`);
     if (this.prevIdx >= 0) runtime.currentDevice = this.prevIdx;
   }
 }
 
 /**
- * Makes `device` current until the returned context is disposed:
+ * Makes `device` current until the returned, entered context is disposed:
  * `using _ = mtia.device(1)`. null or a negative index select nothing.
  */
 export function device(device: DeviceLike | null | undefined): DeviceContext {
-  return new DeviceContext(device);
+  return new DeviceContext(device).enter();
 }
 
 /**

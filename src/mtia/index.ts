@@ -12,10 +12,15 @@ export {
   attachOutOfMemoryObserver, dumpSnapshot, emptyCache, getMemoryInfo, maxMemoryAllocated, maxMemoryReserved,
   memoryAllocated, memoryReserved, memoryStats, recordMemoryHistory, resetPeakMemoryStats, snapshot,
   type DramStats, type Frame, type HistoryEnabled, type HistoryStacks, type MemorySnapshot, type MemoryStats,
-  type OutOfMemoryObserver, type RecordMemoryHistoryOptions, type SnapshotBlock, type SnapshotSegment, type TraceEntry,
+  type HistoryContext, type OutOfMemoryObserver, type RecordMemoryHistoryOptions, type SnapshotBlock, type SnapshotSegment, type TraceEntry,
 } from './memory.js';
 export { Stream, type StreamOptions } from './stream.js';
 export { Event, type EventOptions } from './event.js';
+export {
+  defaultGenerators, Generator, getRngState, getRngStateAll, initialSeed, manualSeed, manualSeedAll, seed, seedAll,
+  setRngState, setRngStateAll,
+} from './random.js';
+export { DeferredMtiaCallError } from '../errors.js';
 export { currentStream, defaultStream, setStream, stream, StreamContext, withStream } from './stream-context.js';
 export {
   graph, GraphContext, graphPoolHandle, isCurrentStreamCapturing, MTIAGraph, type GraphOptions, type MTIAGraphOptions,

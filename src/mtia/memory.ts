@@ -7,7 +7,7 @@
 import { checkOptions } from '../options.js';
 import type { DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
-import { checkHistoryOptions, type HistoryEnabled, type HistoryStacks } from '../memory/memory-history.js';
+import { checkHistoryOptions, type HistoryContext, type HistoryEnabled, type HistoryStacks } from '../memory/memory-history.js';
 import type { MemoryStats } from '../memory/memory-stats.js';
 import { outOfMemoryObservers, type OutOfMemoryObserver } from '../memory/out-of-memory.js';
 import { buildSnapshot, snapshotToJson, snapshotToPickle, type MemorySnapshot } from '../memory/snapshot.js';
@@ -16,15 +16,19 @@ import { runtime } from '../runtime/runtime.js';
 import { resolveDevice } from './devices.js';
 
 export type { DramStats, MemoryStats } from '../memory/memory-stats.js';
-export type { HistoryEnabled, HistoryStacks, TraceEntry } from '../memory/memory-history.js';
+export type { HistoryContext, HistoryEnabled, HistoryStacks, TraceEntry } from '../memory/memory-history.js';
 export type { MemorySnapshot, SnapshotBlock, SnapshotSegment } from '../memory/snapshot.js';
 export type { Frame } from '../memory/stack-frames.js';
 export type { OutOfMemoryObserver } from '../memory/out-of-memory.js';
 
-/** The allocator of `device` (default: current), or undefined before initialization. */
+/**
+ * The allocator of `device` (default: current), or undefined before initialization; the
+ * argument is checked either way.
+ */
 function allocatorOf(device: DeviceLike | null | undefined) {
+  const index = resolveDevice(device);
   if (!runtime.initialized) return undefined;
-  return runtime.device(resolveDevice(device)).allocator;
+  return runtime.device(index).allocator;
 }
 
 /**
@@ -78,11 +82,23 @@ export function emptyCache(): void {
   for (const device of runtime.allDevices()) device.allocator.emptyCache();
 }
 
-/** Options of recordMemoryHistory (torch.mtia.record_memory_history's arguments). */
+/**
+ * Options of recordMemoryHistory: torch.mtia.record_memory_history's arguments (`enabled`,
+ * `stacks`, `max_entries`) and CUDA's `context`.
+ */
 export interface RecordMemoryHistoryOptions {
   /** 'all' (default): trace events and stacks; 'state': stacks of live blocks only; null: stop and clear. */
   enabled?: HistoryEnabled;
-  /** 'python' (default) or 'all': both record JavaScript frames. */
+  /**
+   * When stacks are kept (torch.cuda.memory._record_memory_history's `context`; MTIA's has
+   * none): 'all' (default) on allocations and frees, 'alloc' on allocations, 'state' for live
+   * blocks only, null never.
+   */
+  context?: HistoryContext;
+  /**
+   * 'python' (default), 'cpp' or 'all': JavaScript frames stand for Python's, and there are no
+   * others, so all three record the same JavaScript stack.
+   */
   stacks?: HistoryStacks;
   /** Most trace entries kept per device, newest win; 0 (default) keeps all. */
   maxEntries?: number;
@@ -94,11 +110,11 @@ export interface RecordMemoryHistoryOptions {
  * devices have started: `await mtia.init()` first. Bad arguments throw even then.
  */
 export function recordMemoryHistory(options: RecordMemoryHistoryOptions = {}): void {
-  checkOptions('recordMemoryHistory', options, ['enabled', 'stacks', 'maxEntries']);
-  const { enabled = 'all', stacks = 'python', maxEntries = 0 } = options;
-  checkHistoryOptions(enabled, stacks, maxEntries);
+  checkOptions('recordMemoryHistory', options, ['enabled', 'context', 'stacks', 'maxEntries']);
+  const { enabled = 'all', context = 'all', stacks = 'python', maxEntries = 0 } = options;
+  checkHistoryOptions(enabled, context, stacks, maxEntries);
   if (!runtime.initialized) return;
-  for (const device of runtime.allDevices()) device.allocator.history.configure(enabled, maxEntries);
+  for (const device of runtime.allDevices()) device.allocator.history.configure(enabled, maxEntries, context);
 }
 
 /**

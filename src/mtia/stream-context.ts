@@ -4,6 +4,8 @@
 // (src/runtime/current-scope.ts); setStream also makes the stream's device current.
 
 import type { DeviceLike } from '../device.js';
+import { MtiaError } from '../errors.js';
+import { describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import { resolveDevice } from './devices.js';
 import { scopes } from '../runtime/current-scope.js';
@@ -34,38 +36,53 @@ export function setStream(stream: Stream | null | undefined): void {
 }
 
 /**
- * Makes a stream current until disposed (torch.mtia.StreamContext): `using _ = mtia.stream(s)`.
- * Restores the previous current stream and device on dispose. Nesting works; a null stream
- * selects nothing.
+ * torch.mtia.StreamContext: makes a stream (and its device) current while it is entered. As in
+ * PyTorch, constructing it only checks the stream; `enter()` (Python's `__enter__`) switches,
+ * and disposing (`__exit__`) restores the streams and the device that were current, so one
+ * object can be entered again after it is disposed. `mtia.stream(s)` constructs and enters at
+ * once, which is what `using` needs. A null stream selects nothing.
  */
 export class StreamContext implements Disposable {
-  private readonly previousStream: Stream | undefined;
-  private readonly previousOnTarget: Stream | undefined;
+  private previousStream: Stream | undefined;
+  private previousOnTarget: Stream | undefined;
+  private entered = false;
 
   constructor(readonly stream: Stream | null | undefined) {
-    if (stream === null || stream === undefined) return;
-    if (!(stream instanceof Stream)) throw new TypeError(`stream(): stream must be an mtia.Stream, but got: ${String(stream)}`);
+    if (stream !== null && stream !== undefined && !(stream instanceof Stream)) {
+      throw new TypeError(`stream(): stream must be an mtia.Stream or null, but got: ${describeValue(stream)}`);
+    }
+  }
+
+  /** Makes the stream current (PyTorch's `__enter__`); returns this context, to dispose. */
+  enter(): this {
+    const { stream } = this;
+    if (stream === null || stream === undefined) return this;
+    if (this.entered) throw new MtiaError(`mtia.stream(${stream}) is already entered; dispose it before entering it again`);
     this.previousStream = currentStream();
-    if (this.previousStream.simulated !== stream.simulated) this.previousOnTarget = currentStream(stream.simulated.index);
+    this.previousOnTarget = this.previousStream.simulated !== stream.simulated ? currentStream(stream.simulated.index) : undefined;
     setStream(stream);
     scopes.open(this);
+    this.entered = true;
+    return this;
   }
 
   /**
-   * Restores the streams (and so the device) that were current before. Throws instead if a
-   * context opened after this one in the same scope is still open (interleaved contexts).
+   * Restores the streams (and so the device) that were current before; does nothing if not
+   * entered. Throws instead if a context entered after this one in the same scope is still
+   * open (interleaved contexts).
    */
   [Symbol.dispose](): void {
-    if (this.stream === null || this.stream === undefined) return;
+    if (!this.entered) return;
+    this.entered = false;
     scopes.close(this, `mtia.stream(${this.stream})`);
     if (this.previousOnTarget !== undefined) setStream(this.previousOnTarget);
     if (this.previousStream !== undefined) setStream(this.previousStream);
   }
 }
 
-/** Makes `stream` current until the returned context is disposed (torch.mtia.stream). */
+/** Makes `stream` current until the returned, entered context is disposed (torch.mtia.stream). */
 export function stream(stream: Stream | null | undefined): StreamContext {
-  return new StreamContext(stream);
+  return new StreamContext(stream).enter();
 }
 
 /**

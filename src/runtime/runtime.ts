@@ -8,6 +8,7 @@ import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileN
 import { scopes } from './current-scope.js';
 import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
 import { HEAP_LOCATION } from './layout.js';
+import { LazyCalls } from './lazy-calls.js';
 import type { DeviceConnector } from './protocol.js';
 import { SimulatedDevice } from './simulated-device.js';
 import { WorkerLink } from './worker-link.js';
@@ -122,6 +123,19 @@ export class Runtime {
   private devices: SimulatedDevice[] | undefined;
   private booted: Promise<void> | undefined;
 
+  /** Calls made before initialization (mtia.setRngState, mtia.manualSeed, ...), replayed by init(). */
+  readonly lazyCalls = new LazyCalls();
+
+  /**
+   * Called with true when the devices have been created (before the queued calls run, as
+   * _mtia_init builds torch.mtia.default_generators first) and with false when they stop.
+   */
+  readonly lifecycleListeners: ((initialized: boolean) => void)[] = [];
+
+  private notify(initialized: boolean): void {
+    for (const listener of this.lifecycleListeners) listener(initialized);
+  }
+
   /**
    * How each device's firmware is started: by default a worker per device running the built
    * core. The runtime test tier sets one that runs the firmware in the test's own realm.
@@ -165,8 +179,28 @@ export class Runtime {
       );
       this.booted = Promise.all(this.devices.map((device) => device.booted)).then(() => {});
       this.booted.catch(() => {});
+      this.notify(true);
+      this.replayLazyCalls();
     }
     return this.booted!;
+  }
+
+  /**
+   * Runs the calls queued before initialization. If one fails, the devices just started are
+   * stopped again and its DeferredMtiaCallError is thrown: MTIA stays uninitialized and the
+   * next call that starts it replays the queue again (torch.mtia._lazy_init, §1.3).
+   */
+  private replayLazyCalls(): void {
+    try {
+      this.lazyCalls.replay();
+    } catch (error) {
+      const devices = this.devices!;
+      this.devices = undefined;
+      this.booted = undefined;
+      this.notify(false);
+      void Promise.all(devices.map((device) => device.shutdown())).catch(() => {});
+      throw error;
+    }
   }
 
   /** The device with index `index` (already range-checked), starting the runtime if needed. */
@@ -181,12 +215,17 @@ export class Runtime {
     return this.devices!;
   }
 
-  /** Stops every device worker; the runtime returns to its uninitialized state. */
+  /**
+   * Stops every device worker; the runtime returns to its uninitialized state. Calls still
+   * queued for initialization are dropped (the way out after a DeferredMtiaCallError).
+   */
   async shutdown(): Promise<void> {
+    this.lazyCalls.clear();
     const devices = this.devices;
     this.devices = undefined;
     this.booted = undefined;
     scopes.reset();
+    if (devices !== undefined) this.notify(false);
     if (devices !== undefined) await Promise.all(devices.map((device) => device.shutdown()));
   }
 }

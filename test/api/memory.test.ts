@@ -43,7 +43,9 @@ describe('before the devices start (PyTorch guards)', () => {
 
   test("bad arguments get PyTorch's texts even before init", () => {
     expect(() => mtia.recordMemoryHistory({ enabled: 'some' as never })).toThrow("expected state to be 'state', 'all', or None");
-    expect(() => mtia.recordMemoryHistory({ stacks: 'cpp++' as never })).toThrow("expected stacks to be 'python', or 'all'");
+    expect(() => mtia.recordMemoryHistory({ stacks: 'cpp++' as never })).toThrow("expected stacks to be 'python', 'cpp', or 'all'");
+    expect(() => mtia.recordMemoryHistory({ context: 'free' as never })).toThrow("expected context to be 'state', 'alloc', 'all', or None");
+    expect(() => mtia.recordMemoryHistory({ stack: 'all' } as never)).toThrow("recordMemoryHistory() got an unexpected keyword argument 'stack' (did you mean 'stacks'?)");
     expect(() => mtia.recordMemoryHistory({ maxEntries: -1 })).toThrow('maxEntries must be a non-negative integer');
     expect(() => mtia.attachOutOfMemoryObserver(42 as never)).toThrow(TypeError);
     expect(mtia.isInitialized()).toBe(false);
@@ -187,6 +189,26 @@ describe('history and snapshots', () => {
     expect(withFrames.map((x) => [x.state, x.requested_size])).toEqual([['active_allocated', 256]]);
     expect(withFrames[0]!.frames[0]!.filename).toMatch(/memory\.test\.ts$/);
     live.free();
+    mtia.recordMemoryHistory({ enabled: null });
+  });
+
+  test("context: 'all' keeps stacks on allocations and frees, 'alloc' on allocations, 'state' on live blocks, null nowhere; stacks 'cpp' and 'all' record JavaScript frames too", () => {
+    const run = (options: mtia.RecordMemoryHistoryOptions) => {
+      mtia.recordMemoryHistory({ enabled: null });
+      mtia.recordMemoryHistory(options);
+      const live = zeros([32]);
+      zeros([48]).free();
+      const snap = mtia.snapshot();
+      live.free();
+      const trace = snap.device_traces[0]!;
+      const framed = (actions: string[]) => trace.filter((e) => actions.includes(e.action)).map((e) => e.frames.length > 0);
+      const block = snap.segments.flatMap((s) => s.blocks).find((b) => b.state === 'active_allocated' && b.requested_size === 128)!;
+      return { alloc: framed(['alloc']), free: framed(['free_requested', 'free_completed']), live: block.frames.length > 0 };
+    };
+    expect(run({ enabled: 'all', context: 'all', stacks: 'cpp' })).toEqual({ alloc: [true, true], free: [true, true], live: true });
+    expect(run({ enabled: 'all', context: 'alloc', stacks: 'all' })).toEqual({ alloc: [true, true], free: [false, false], live: true });
+    expect(run({ enabled: 'all', context: 'state' })).toEqual({ alloc: [false, false], free: [false, false], live: true });
+    expect(run({ enabled: 'all', context: null })).toEqual({ alloc: [false, false], free: [false, false], live: false });
     mtia.recordMemoryHistory({ enabled: null });
   });
 

@@ -36,8 +36,9 @@ describe('deviceIndex', () => {
     ['mtia:x', MtiaError, "Invalid device string: 'mtia:x'"],
     ['mtia:-1', MtiaError, "Invalid device string: 'mtia:-1'"],
     ['gpu:0', MtiaError, 'Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: gpu:0'],
-    [1.5, TypeError, 'device index must be an integer, but got: 1.5'],
-    [{}, TypeError, 'device must be a number, a device string or a Device, but got: [object Object]'],
+    [1.5, TypeError, 'device must be an integer index, but got: 1.5'],
+    [{}, TypeError, 'device must be a number, a device string, a Device or a device context, but got: Object'],
+    [true, TypeError, 'device must be a number, a device string, a Device or a device context, but got: true'],
   ] as const)('%o throws %s', (device, kind, message) => {
     const call = () => deviceIndex(device as never, current);
     expect(call).toThrow(kind);
@@ -85,8 +86,26 @@ describe('device selection (2 devices, not started)', () => {
       expect(mtia.currentDevice()).toBe(1);
     }
     expect(mtia.currentDevice()).toBe(0);
-    const none = mtia.device(null);
+    using none = mtia.device(null);
     expect([none.idx, none.prevIdx]).toEqual([0, 0]);
+  });
+
+  test('a DeviceContext acts when entered, not when constructed, and can be entered again after dispose', () => {
+    const context = new mtia.DeviceContext('mtia:1');
+    expect([context.idx, context.prevIdx, mtia.currentDevice()]).toEqual([1, -1, 0]);
+    for (let round = 0; round < 2; round++) {
+      {
+        using _ = context.enter();
+        expect([mtia.currentDevice(), context.prevIdx]).toEqual([1, 0]);
+        expect(() => context.enter()).toThrow(new MtiaError('mtia.device(1) is already entered; dispose it before entering it again'));
+      }
+      expect(mtia.currentDevice()).toBe(0);
+    }
+    context[Symbol.dispose](); // not entered: nothing to restore
+    expect(mtia.currentDevice()).toBe(0);
+    expect(() => new mtia.DeviceContext(2)).toThrow('Device index out of range: 2');
+    expect(new mtia.DeviceContext(-1).enter().idx).toBe(-1); // a negative index selects nothing
+    expect(mtia.currentDevice()).toBe(0);
   });
 
   test('withDevice restores after a throw and after a promise settles', async () => {
@@ -111,7 +130,13 @@ describe('device selection (2 devices, not started)', () => {
     });
     expect(() => mtia.getDeviceProperties(2)).toThrow('Device index out of range: 2');
     expect(() => mtia.getDeviceCapability('cpu')).toThrow('Expected a non cpu device, but got: cpu');
-    expect(() => mtia.synchronize(-1)).toThrow('Device index out of range: -1');
+    expect(mtia.getDeviceProperties(-1)).toEqual(mtia.getDeviceProperties(0));
+    expect(mtia.getDeviceCapability(null)).toEqual([2, 0]);
+    expect(() => mtia.getDeviceCapability(-2)).toThrow(new MtiaError('Device index -2 is out of range for DeviceIndex [-1, 63]'));
+    expect(() => mtia.getDeviceCapability(64)).toThrow('Device index 64 is out of range for DeviceIndex [-1, 63]');
+    expect(() => mtia.synchronize(2)).toThrow('Device index out of range: 2');
+    expect(mtia.memoryStats(-1)).toEqual({});
+    expect(() => mtia.memoryStats(7)).toThrow('Device index out of range: 7');
     expect(mtia.isBf16Supported()).toBe(true);
     expect(mtia.isInitialized()).toBe(false);
   });

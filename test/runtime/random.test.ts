@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as mtia from '../../src/mtia/index.js';
 import { runtime } from '../../src/runtime/runtime.js';
 import { rand, randint, randn } from '../../src/tensor/factories.js';
-import { DEFAULT_SEED, Generator, generatorFor, manualSeed } from '../../src/tensor/generator.js';
+import { DEFAULT_SEED, Generator, generatorFor } from '../../src/tensor/generator.js';
+
+const manualSeed = mtia.manualSeedAll;
 import { philoxWords, storeAs, worstError } from '../support/reference.js';
 import { runInRealm } from '../support/in-realm.js';
 
@@ -27,10 +29,13 @@ describe('generator state', () => {
     const copy = new Generator();
     copy.setState(g.getState());
     expect([copy.seed, copy.offset]).toEqual([g.seed, g.offset]);
-    expect(() => copy.setState(new Uint8Array(15))).toThrow('RNG state must be a Uint8Array of 16 bytes');
+    expect(() => copy.setState(new Uint8Array(15))).toThrow('RNG state is wrong size: expected 16 bytes (seed, offset) or 8 (seed), but got 15');
+    expect(() => copy.setState([1, 2] as never)).toThrow(new TypeError('RNG state must be a torch.ByteTensor (here: a Uint8Array), but got: [1, 2]'));
     const odd = g.getState();
     odd[8] = 3;
-    expect(() => copy.setState(odd)).toThrow('RNG state offset must be a multiple of 4, but got 3');
+    expect(() => copy.setState(odd)).toThrow('offset must be a multiple of 4, but got 3');
+    copy.setState(new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]));
+    expect([copy.seed, copy.offset]).toEqual([0x0102030405060708n, 0n]);
   });
 });
 

@@ -73,6 +73,52 @@ describe('Stream', () => {
     }
   });
 
+  test('a StreamContext acts when entered, not when constructed, and can be entered again after dispose', () => {
+    const s1 = new mtia.Stream({ device: 1 });
+    const context = new mtia.StreamContext(s1);
+    expect([mtia.currentDevice(), mtia.currentStream(1).streamId]).toEqual([0, 0]);
+    for (let round = 0; round < 2; round++) {
+      {
+        using _ = context.enter();
+        expect([mtia.currentDevice(), mtia.currentStream().streamId]).toEqual([1, s1.streamId]);
+        expect(() => context.enter()).toThrow(`mtia.stream(${s1}) is already entered`);
+      }
+      expect([mtia.currentDevice(), mtia.currentStream(1).streamId]).toEqual([0, 0]);
+    }
+    context[Symbol.dispose](); // not entered: nothing to restore
+    expect(mtia.currentDevice()).toBe(0);
+    expect(() => mtia.stream(42 as never)).toThrow(new TypeError('stream(): stream must be an mtia.Stream or null, but got: 42'));
+    expect(() => new mtia.StreamContext({} as never)).toThrow(new TypeError('stream(): stream must be an mtia.Stream or null, but got: Object'));
+  });
+
+  test('device arguments: undefined, null, -1 and mtia mean the current device; -2 and 2 are out of range', () => {
+    mtia.setDevice(1);
+    try {
+      for (const device of [undefined, null, -1, 'mtia']) {
+        expect(mtia.currentStream(device as never).deviceIndex).toBe(1);
+        expect(mtia.defaultStream(device as never).deviceIndex).toBe(1);
+        expect(new mtia.Stream({ device: device as never }).deviceIndex).toBe(1);
+      }
+      expect(mtia.memoryStats(-1)).toEqual(mtia.memoryStats(1));
+      expect(() => mtia.currentStream(-2)).toThrow(new MtiaError('Device index -2 is out of range for DeviceIndex [-1, 63]'));
+      expect(() => mtia.memoryStats(2)).toThrow('Device index out of range: 2');
+      expect(() => mtia.memoryAllocated({} as never)).toThrow(
+        new TypeError('device must be a number, a device string, a Device or a device context, but got: Object'),
+      );
+    } finally {
+      mtia.setDevice(0);
+    }
+  });
+
+  test('synchronize() of the current device by undefined, null or -1', async () => {
+    const s = new mtia.Stream({ device: 1 });
+    mtia.withStream(s, () => add(zeros([64]), 1));
+    await mtia.withDevice(1, () => mtia.synchronize(-1));
+    expect(s.query()).toBe(true);
+    await expect(mtia.synchronize(null)).resolves.toBeUndefined();
+    expect(() => mtia.synchronize(-3)).toThrow('Device index -3 is out of range for DeviceIndex [-1, 63]');
+  });
+
   test('query() is false while work is queued and true after synchronize()', async () => {
     const s = new mtia.Stream();
     for (let k = 0; k < 20; k++) s.recordEvent();
