@@ -19,15 +19,19 @@ import {
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
 
+/** Words of a command. */
 export const COMMAND_WORDS = COMMAND_SIZE / 4;
+/** Words of an argument block. */
 export const ARGS_WORDS = ARGS_BLOCK_SIZE / 4;
 /** A backlog (or recorded) entry: the command's words, then its argument block's. */
 export const ENTRY_WORDS = COMMAND_WORDS + ARGS_WORDS;
 /** An entry has an argument block: arg0 becomes the address of its ring position's block. */
 export const RELOCATE_ARGS = 1;
-/** Also src0, src1 or the block's operand-3 address hold offsets into the block (scalar operands, src/tensor/launch.ts). */
+/** src0 holds an offset into the entry's argument block (a scalar operand, src/tensor/launch.ts). */
 export const RELOCATE_SRC0 = 2;
+/** src1 holds an offset into the entry's argument block. */
 export const RELOCATE_SRC1 = 4;
+/** The block's operand-3 address (ARGS_ADDRESS3) holds an offset into the block. */
 export const RELOCATE_ADDRESS3 = 8;
 const argsWord = ARGS_LOCATION / 4;
 const TWO_32 = 2 ** 32;
