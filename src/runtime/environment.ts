@@ -1,6 +1,8 @@
 // What differs between Node and browsers: how the core's bytes are loaded and how a worker
 // is started, kept alive and stopped. Everything else is shared.
 
+import { unshareMemoryImport } from './unshared-core.js';
+
 /** True under Node.js (worker_threads), false in browsers. */
 export const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
@@ -10,20 +12,29 @@ export const assetUrls = {
   worker: new URL('./device-worker.js', import.meta.url),
 };
 
-/** True where devices can run: WebAssembly threads (shared memory) and workers exist. */
+/**
+ * True where devices can run: WebAssembly, workers and MessageChannel exist. Shared memory is
+ * not needed: without it the postMessage transport carries the queues (transport.ts).
+ */
 export function hasDeviceSupport(): boolean {
-  if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function') return false;
-  if (typeof Atomics?.waitAsync !== 'function') return false;
+  if (typeof WebAssembly !== 'object' || typeof MessageChannel !== 'function') return false;
   return isNode || typeof Worker === 'function';
 }
 
-/** Compiles the core. Node reads the file; browsers stream it (Node's fetch cannot read file:). */
-export async function compileCore(url: URL = assetUrls.core): Promise<WebAssembly.Module> {
+/**
+ * Compiles the core. Node reads the file; browsers stream it (Node's fetch cannot read file:).
+ * With `shared` false, the copy whose memory import is not shared (unshared-core.ts).
+ */
+export async function compileCore(url: URL = assetUrls.core, shared = true): Promise<WebAssembly.Module> {
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
+    const bytes = await readFile(url);
+    return WebAssembly.compile(shared ? bytes : unshareMemoryImport(bytes));
   }
-  return WebAssembly.compileStreaming(fetch(url));
+  if (shared) return WebAssembly.compileStreaming(fetch(url));
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url.href}: HTTP status ${response.status}`);
+  return WebAssembly.compile(unshareMemoryImport(await response.arrayBuffer()));
 }
 
 /** A started worker, with the lifetime controls the host needs. */
