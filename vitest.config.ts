@@ -19,6 +19,7 @@ export default defineConfig({
             'test/api/fault-injection.test.ts', 'test/api/progress.test.ts', 'test/api/profiler.test.ts',
             'test/api/tensors.test.ts', 'test/api/graphs.test.ts', 'test/api/devices.test.ts',
             'test/api/memory.test.ts', 'test/api/lifecycle.test.ts', 'test/api/memory-pressure.test.ts',
+            'test/api/timing-only.test.ts', 'test/api/arguments.test.ts',
           ],
           setupFiles: ['test/support/over-postmessage.ts'],
         },

@@ -56,8 +56,15 @@ export interface DeviceTransport {
   close(): void;
 }
 
+/** sharedMemoryUsable()'s answer, found once: it cannot change while the page or process lives. */
+let usable: boolean | undefined;
+
 /** True where memory can be shared with workers: SharedArrayBuffer, shared wasm memory and Atomics.waitAsync. */
 export function sharedMemoryUsable(): boolean {
+  return (usable ??= probeSharedMemory());
+}
+
+function probeSharedMemory(): boolean {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics?.waitAsync !== 'function') return false;
   // A browser page that is not cross-origin isolated may not post shared memory to a worker.
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
