@@ -1,11 +1,11 @@
 // One program for the browser tier's page without cross-origin isolation and for the Node side
 // of its test: tensor ops on two devices, two streams and events with simulated timestamps, a
-// cross-device wait, read-backs, memory stats and a device error. `pkg` is the package's module.
+// cross-device wait, read-backs and a device error. `pkg` is the package's module.
 // Plain JavaScript, so that the page can import it as it is.
 
 /** Runs the program with `pkg` and returns what it observed, as plain data. */
 export async function runProgram(pkg) {
-  const { mtia, tensor, add, mul, matmul, zeros, exp, sum } = pkg;
+  const { mtia, tensor, add, mul, matmul, zeros, exp, sum, embeddingBag } = pkg;
   mtia.configure({ deviceCount: 2, memoryBytes: 16 * 1024 * 1024 });
   const transport = mtia.getDeviceProperties(0).transport;
   const n = 50_000;
@@ -32,8 +32,14 @@ export async function runProgram(pkg) {
   let wrong = 0;
   for (let i = 0; i < n; i++) if (values[i] !== Math.fround(a[i] + Math.fround(b[i] * 2))) wrong++;
   const row = Array.from(await m.toArray()).slice(0, 16);
+  // An index out of range is found by the device and reported at the next wait, with its status.
+  const bad = embeddingBag(tensor(new Int32Array([3])), tensor([[1, 2]]), tensor(new Int32Array([0])));
+  const deviceError = await bad.toArray().then(() => null, (error) => `${error.name}: ${error.message}`);
+  const afterError = Array.from(await add(tensor([1]), 1).toArray());
   return {
     transport,
+    deviceError,
+    afterError,
     queriedEarly: typeof queriedEarly,
     wrong,
     row,

@@ -94,7 +94,8 @@ describe('the built package in Chromium, on a page without cross-origin isolatio
       return total;
     });
     expect(report.result).toEqual({ ...inNode, transport: 'postMessage' });
-    expect(report.result).toMatchObject({ wrong: 0, row, sumOnOne: [10], queried: true, otherQueried: true, queriedEarly: 'boolean' });
+    expect(report.result).toMatchObject({ wrong: 0, row, sumOnOne: [10], queried: true, otherQueried: true, queriedEarly: 'boolean', afterError: [2] });
+    expect(report.result!['deviceError']).toMatch(/^MtiaError: .*index out of range in self.*\(status 14\)$/);
     expect(report.result!['elapsedMs']).toBeGreaterThan(0);
     expect(problems).toEqual([]);
   }, TIMEOUT_MS);
