@@ -105,9 +105,21 @@ async function observe(transport: 'shared-memory' | 'postMessage') {
   onOne.waitEvent(end);
   const e = mtia.withStream(onOne, () => tensor([1, 2, 3], { device: 'mtia:1' }));
   const d = mtia.withStream(onOne, () => sum(e));
+  // ... and one recorded after work still queued: device 1 stops at the wait until the relay.
+  let w = zeros([1 << 14]);
+  for (let k = 0; k < 20; k++) {
+    const next = exp(w);
+    w.free();
+    w = next;
+  }
+  const late = new mtia.Event();
+  late.record();
+  onOne.waitEvent(late);
+  const f = mtia.withStream(onOne, () => add(e, 1));
   const values = {
     c: Array.from(await c.toArray()).slice(0, 8),
     d: Array.from(await d.toArray()),
+    f: Array.from(await f.toArray()),
   };
   // More commands than the ring holds, without a wait: the backlog drains through waits.
   let x = zeros([4]);
@@ -124,7 +136,10 @@ async function observe(transport: 'shared-memory' | 'postMessage') {
   const error = await mtia.synchronize(0).then(() => undefined, (e: MtiaError) => e.message);
   await mtia.synchronize();
   const allocated = mtia.memoryAllocated(0); // every tensor is still referenced (no collection can change it)
-  for (const t of [a, z, b, c, d, e, x]) t.free();
+  for (const t of [a, z, b, c, d, e, f, w, x]) t.free();
+  // A free of a block other streams used waits until they pass it, which the host sees when it
+  // next hears from the device: at once over shared memory, at the next message over postMessage.
+  await mtia.synchronize();
   return {
     values,
     backlog,
@@ -145,6 +160,7 @@ describe('one program over both transports', () => {
     await mtia.shutdown();
     const posted = await observe('postMessage');
     expect(posted.values.d).toEqual([6]);
+    expect(posted.values.f).toEqual([2, 3, 4]);
     expect(posted.backlog).toEqual(new Array(4).fill(RING_COMMANDS + 500));
     expect(posted.error).toBe('MTIA error on mtia:0: work on this device failed: a command had an unknown opcode (status 3)');
     expect(posted.ops.length).toBeGreaterThan(RING_COMMANDS);
