@@ -91,7 +91,8 @@ async function observe(transport: 'shared-memory' | 'postMessage') {
   const start = new mtia.Event({ enableTiming: true });
   const end = new mtia.Event({ enableTiming: true });
   start.record();
-  const a = tensor(Array.from({ length: 64 * 64 }, (_, i) => (i % 13) - 6)).reshape([64, 64]);
+  const flat = tensor(Array.from({ length: 64 * 64 }, (_, i) => (i % 13) - 6));
+  const a = flat.reshape([64, 64]); // a view: the memory goes back once both are freed
   const z = mtia.withStream(side, () => zeros([64, 64]));
   const b = mtia.withStream(side, () => exp(z));
   const ready = new mtia.Event();
@@ -136,7 +137,7 @@ async function observe(transport: 'shared-memory' | 'postMessage') {
   const error = await mtia.synchronize(0).then(() => undefined, (e: MtiaError) => e.message);
   await mtia.synchronize();
   const allocated = mtia.memoryAllocated(0); // every tensor is still referenced (no collection can change it)
-  for (const t of [a, z, b, c, d, e, f, w, x]) t.free();
+  for (const t of [flat, a, z, b, c, d, e, f, w, x]) t.free();
   // A free of a block other streams used waits until they pass it, which the host sees when it
   // next hears from the device: at once over shared memory, at the next message over postMessage.
   await mtia.synchronize();
