@@ -26,15 +26,21 @@ export interface PostedMemory {
 
 /** Host bytes the firmware writes into device memory before it runs a batch's commands (an upload). */
 export interface PostedWrite {
+  /** Device address of the first byte. */
   readonly address: number;
+  /** The bytes (their buffer is transferred). */
   readonly bytes: Uint8Array;
 }
 
 /** A read-back: once the command with ring count `after` has run, the firmware posts these bytes. */
 export interface PostedRead {
+  /** Names the answer in DeviceBatch.reads. */
   readonly id: number;
+  /** Ring count (u32) of the command after which the bytes are taken. */
   readonly after: number;
+  /** Device address of the first byte. */
   readonly address: number;
+  /** Number of bytes. */
   readonly bytes: number;
 }
 
@@ -55,15 +61,21 @@ export interface HostBatch {
   readonly commands: Uint32Array;
   /** Uploads, applied before the commands are published to the core. */
   readonly writes: readonly PostedWrite[];
+  /** Read-backs of commands in this batch or later ones. */
   readonly reads: readonly PostedRead[];
+  /** Relayed event records, applied before the commands. */
   readonly fills: readonly PostedEventFill[];
 }
 
 /** What the firmware posts after each run of the core: the words and blocks the host reads. */
 export interface DeviceBatch {
+  /** RING_TAIL: commands the core has taken (u32). */
   readonly tail: number;
+  /** HEADER_DEVICE_STATE. */
   readonly state: number;
+  /** HEADER_FAULT: the status of a faulted device. */
   readonly fault: number;
+  /** HEADER_BLOCKED_EVENT: 1 + the event slot the core stopped at, or 0. */
   readonly blocked: number;
   /** The stream control blocks (STREAMS_SIZE bytes). */
   readonly streams: ArrayBuffer;
