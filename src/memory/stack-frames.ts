@@ -1,5 +1,6 @@
 // JavaScript call stacks as memory-snapshot frames: `{ filename, line, name }`, innermost
-// first, as PyTorch records Python frames (shared/reference/torch-mtia-api.md §3.4 "Frame").
+// first, as PyTorch records Python frames ("Frame" of torch.cuda.memory._snapshot, pytorch/pytorch
+// torch/cuda/memory.py).
 // The library's own frames are dropped so that the user's call site comes first. Only called
 // while memory history is enabled: capturing a stack costs microseconds.
 
@@ -21,7 +22,8 @@ const MAX_FRAMES = 64;
 /** Parsed stacks kept for reuse: a loop allocating from one call site parses its stack once. */
 const MAX_CACHED_STACKS = 4096;
 
-// V8 (Node, Chromium): "    at name (file:line:col)", "    at file:line:col", either after "async ".
+// V8 (Node, Chromium): "    at name (file:line:col)", "    at file:line:col", either after "async
+// ".
 const V8_FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):\d+\)?$/;
 // SpiderMonkey and JavaScriptCore: "name@file:line:col".
 const GECKO_FRAME = /^(.*?)@(.+?):(\d+):\d+$/;
