@@ -4,7 +4,9 @@
 // `--bundle --format=esm --outfile`: esbuild picks the `browser` export condition, whose build
 // carries the core and the device worker, so nothing is copied by hand. The bundle is served
 // with COOP/COEP and run in real Chromium; a screenshot of it is saved under the temp folder.
-// Also: the unbundled build served without core.wasm or device-worker.js fails naming the URL.
+// Memory-history frames of a page bundled with `--sourcemap` name the user's file and line; of
+// a page bundled without, the bundle's URL and line. Also: the unbundled build served without
+// core.wasm or device-worker.js fails naming the URL.
 // Run `npm run build` first; Chromium as in chromium.ts.
 
 import { execFile } from 'node:child_process';
@@ -62,6 +64,9 @@ beforeAll(async () => {
   await writeFile(join(project, 'out', 'index.html'), PAGE_HTML);
   const built = await run(esbuildBin, ['page.js', '--bundle', '--format=esm', '--outfile=out/page.js'], { cwd: project });
   esbuildOutput = built.stdout + built.stderr;
+  await mkdir(join(project, 'out-mapped'));
+  await writeFile(join(project, 'out-mapped', 'index.html'), PAGE_HTML);
+  await run(esbuildBin, ['page.js', '--bundle', '--format=esm', '--sourcemap', '--outfile=out-mapped/page.js'], { cwd: project });
   context = await launchChromium(join(project, 'chromium-profile'));
 }, TIMEOUT_MS);
 
@@ -123,6 +128,54 @@ describe('the package bundled by esbuild with no flags', () => {
     console.log(`screenshot of the bundled page: ${screenshot}`);
     expect(problems).toEqual([]);
     await page.close();
+  }, TIMEOUT_MS);
+});
+
+/** What window.allocationFrames() in bundled-page.js returns. */
+interface FramesReport {
+  frames: { filename: string; line: number; name: string }[] | null;
+  error: string | null;
+}
+
+/** The 1-based number of the first line of `file` that contains `needle`. */
+async function lineOf(file: string, needle: string): Promise<number> {
+  const index = (await readFile(file, 'utf8')).split('\n').findIndex((line) => line.includes(needle));
+  if (index < 0) throw new Error(`${file} has no line with ${needle}`);
+  return index + 1;
+}
+
+/** Opens the page bundled in `folder` and returns the frames of its allocation. */
+async function allocationFrames(folder: string): Promise<{ origin: string; report: FramesReport; problems: string[] }> {
+  const server = await startStaticServer({ root: join(project, folder) });
+  servers.push(server);
+  const { page, problems } = await open(`${server.origin}/`);
+  await page.waitForFunction(() => 'allocationFrames' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
+  const report = await page.evaluate(() =>
+    (globalThis as unknown as { allocationFrames(): Promise<FramesReport> }).allocationFrames(),
+  );
+  await page.close();
+  return { origin: server.origin, report, problems };
+}
+
+describe('memory-history frames in a bundled page', () => {
+  const site = 'const allocationSite = zeros(';
+
+  test("bundled with --sourcemap: the first frame is the user's source line, and no library frame is left", async () => {
+    const { origin, report, problems } = await allocationFrames('out-mapped');
+    expect(report.error).toBeNull();
+    const sourceLine = await lineOf(join(project, 'page.js'), site);
+    expect(report.frames?.[0]).toMatchObject({ filename: `${origin}/page.js`, line: sourceLine });
+    expect(report.frames!.filter((frame) => frame.filename.includes('mtia-sim'))).toEqual([]);
+    expect(problems).toEqual([]);
+  }, TIMEOUT_MS);
+
+  test("bundled without a map: a frame names the bundle's URL and the allocation's line in it", async () => {
+    const { origin, report, problems } = await allocationFrames('out');
+    expect(report.error).toBeNull();
+    const bundleLine = await lineOf(join(project, 'out', 'page.js'), site);
+    expect(bundleLine).not.toBe(await lineOf(join(project, 'page.js'), site));
+    expect(report.frames).toContainEqual(expect.objectContaining({ filename: `${origin}/page.js`, line: bundleLine }));
+    expect(problems).toEqual([]);
   }, TIMEOUT_MS);
 });
 

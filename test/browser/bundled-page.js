@@ -1,9 +1,10 @@
 // A page as a user writes it: imports 'mtia-sim' by name. test/browser/bundle.test.ts installs
 // the packed package next to it, bundles it with `esbuild bundled-page.js --bundle --format=esm`
 // and opens it in Chromium; window.runBundledCheck() runs a tensor op on a simulated device,
-// shows the result on the page and returns it as plain data.
+// shows the result on the page and returns it as plain data; window.allocationFrames() records
+// memory history around one allocation and returns that allocation's stack frames.
 
-import { matmul, mtia, tensor } from 'mtia-sim';
+import { matmul, mtia, tensor, zeros } from 'mtia-sim';
 
 /** Row-major product of an m×k and a k×n matrix, in float64 (the values are small integers). */
 function referenceMatmul(a, b, m, k, n) {
@@ -26,6 +27,20 @@ function showMatrix(caption, values, rows, cols) {
   }
   document.body.append(table);
 }
+
+window.allocationFrames = async () => {
+  try {
+    await mtia.init();
+    mtia.recordMemoryHistory();
+    const allocationSite = zeros([16], { device: 'mtia:0' }); // the frame the test looks for
+    const trace = mtia.snapshot().device_traces[0];
+    const entry = trace.findLast((item) => item.action === 'alloc' && item.size >= allocationSite.numel * 4);
+    mtia.recordMemoryHistory({ enabled: null });
+    return { frames: entry?.frames ?? null, error: null };
+  } catch (error) {
+    return { frames: null, error: String(error?.stack ?? error) };
+  }
+};
 
 window.runBundledCheck = async () => {
   const report = { crossOriginIsolated: globalThis.crossOriginIsolated, device: null, got: null, expected: null, error: null };
