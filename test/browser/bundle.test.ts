@@ -121,7 +121,7 @@ describe('the package bundled by esbuild with no flags', () => {
     expect(report.device).toBe('mtia:0');
     expect(report.got).toHaveLength(12);
     expect(report.got).toEqual(report.expected);
-    expect(await page.locator('caption').textContent()).toBe('matmul on mtia:0 (equals the CPU reference)');
+    expect(await page.locator('#result').textContent()).toBe('matmul on mtia:0 (equals the CPU reference)');
     const screenshot = join(project, 'bundled-page.png');
     await page.screenshot({ path: screenshot });
     expect(existsSync(screenshot)).toBe(true);

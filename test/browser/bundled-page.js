@@ -17,10 +17,14 @@ function referenceMatmul(a, b, m, k, n) {
   return out;
 }
 
-/** Shows rows of numbers as a table under `caption`. */
+/** Shows rows of numbers as a table under a paragraph that says what they are. */
 function showMatrix(caption, values, rows, cols) {
+  const title = document.createElement('p');
+  title.id = 'result';
+  title.textContent = caption;
+  document.body.append(title);
   const table = document.createElement('table');
-  table.createCaption().textContent = caption;
+  table.border = '1';
   for (let i = 0; i < rows; i++) {
     const row = table.insertRow();
     for (let j = 0; j < cols; j++) row.insertCell().textContent = String(values[i * cols + j]);
