@@ -11,7 +11,7 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +77,9 @@ afterAll(async () => {
     for (const server of servers) await server.close();
     // The screenshot stays for a person to look at; the rest goes.
     if (project) {
-      for (const entry of ['node_modules', 'chromium-profile', 'page.js']) await rm(join(project, entry), { recursive: true, force: true });
+      for (const entry of await readdir(project)) {
+        if (entry !== 'bundled-page.png') await rm(join(project, entry), { recursive: true, force: true });
+      }
     }
   }
 }, TIMEOUT_MS);
