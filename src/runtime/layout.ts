@@ -70,7 +70,7 @@ export const ARGS_BLOCK_SIZE = 256;
 export const ARGS_LOCATION = RING_LOCATION + RING_SIZE;
 export const ARGS_SIZE = RING_COMMANDS * ARGS_BLOCK_SIZE;
 
-export const RECORD_SIZE = 384;
+export const RECORD_SIZE = 448;
 export const RECORDS_LOCATION = ARGS_LOCATION + ARGS_SIZE;
 export const RECORDS_SIZE = RING_COMMANDS * RECORD_SIZE;
 
@@ -207,8 +207,9 @@ export const RECORD_SYSTOLIC_FOLDS = 31;
 export const RECORD_SYSTOLIC_MAPPING_EFFICIENCY = 32;
 export const RECORD_SYSTOLIC_COMPUTE_UTILISATION = 33;
 export const RECORD_SYSTOLIC_OVERALL_UTILISATION = 34;
-export const RECORD_RESERVED_AT = 35;
-export const RECORD_FIELDS = 43;
+export const RECORD_RESERVED_FROM = 35;
+export const RECORD_RESERVED_TO = 43;
+export const RECORD_FIELDS = 51;
 export const BOUND_LAUNCH = 0;
 export const BOUND_ISSUE = 1;
 export const BOUND_COMPUTE = 2;
