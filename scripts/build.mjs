@@ -7,6 +7,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -19,6 +20,18 @@ mkdirSync('dist', { recursive: true });
 run('asc', ['assembly/index.ts', '--target', 'release']);
 copyFileSync('build/core.wasm', 'dist/core.wasm');
 
+// The CLI imports the library from dist/index.js instead of carrying a copy, so that a script
+// run by `mtia-sim trace` (which imports 'mtia-sim', that file) and the CLI's profiler share one
+// library instance (src/cli/trace.ts).
+const libraryExternal = {
+  name: 'library-external',
+  setup(builder) {
+    const library = new URL('../src/index.ts', import.meta.url).pathname;
+    builder.onResolve({ filter: /\/index\.js$/ }, ({ path, resolveDir }) =>
+      resolve(resolveDir, path.replace(/\.js$/, '.ts')) === library ? { path: './index.js', external: true } : undefined);
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -29,7 +42,7 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['workers/device-worker.ts'], outfile: 'dist/device-worker.js', platform: 'browser', external: ['node:*'] }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'browser', external: ['node:*'] }),
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', plugins: [libraryExternal], banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
 run('tsc', ['-p', 'tsconfig.build.json']);
