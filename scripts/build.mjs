@@ -7,7 +7,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -28,7 +27,7 @@ const libraryExternal = {
   setup(builder) {
     const library = new URL('../src/index.ts', import.meta.url).pathname;
     builder.onResolve({ filter: /\/index\.js$/ }, ({ path, resolveDir }) =>
-      resolve(resolveDir, path.replace(/\.js$/, '.ts')) === library ? { path: './index.js', external: true } : undefined);
+      new URL(path.replace(/\.js$/, '.ts'), `file://${resolveDir}/`).pathname === library ? { path: './index.js', external: true } : undefined);
   },
 };
 

@@ -216,6 +216,7 @@ export const profiler = {
 /** mtia.profiler.exportChromeTrace(): the trace now; with a path, a Promise of it once written there. */
 function exportChromeTrace(): ChromeTrace;
 function exportChromeTrace(path: string): Promise<ChromeTrace>;
+function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTrace>;
 function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTrace> {
   if (path !== undefined && (typeof path !== 'string' || path === '')) {
     throw new TypeError(`exportChromeTrace(): path must be a non-empty string (a file to write), but got: ${typeof path === 'string' ? "''" : String(path)}`);
