@@ -14,5 +14,12 @@ export async function startServe(dir: string | undefined, port: number, isolatio
   if (dir !== undefined && !existsSync(dir)) throw new UsageError(`--dir: expected a folder to serve, got '${dir}', which does not exist`);
   const root = dir ?? playgroundDir;
   if (!existsSync(root)) throw new Error(`the playground is not built: ${root} is missing (npm run build makes it)`);
-  return serveStatic({ root, port, isolation });
+  try {
+    return await serveStatic({ root, port, isolation });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new Error(`--port ${port}: 127.0.0.1:${port} is already in use; choose another port, or --port 0 for any free one`);
+    }
+    throw error;
+  }
 }

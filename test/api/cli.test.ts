@@ -4,7 +4,8 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,6 +197,19 @@ describe('mtia-sim serve', () => {
       expect((await fetchRaw(origin, '/%2e%2e/%2e%2e/etc/passwd')).status).toBe(403);
     } finally {
       stop();
+    }
+  });
+
+  test('a port in use is an error naming it (exit 1)', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', () => done()));
+    try {
+      const { port } = holder.address() as AddressInfo;
+      const { code, stdout, stderr } = await run(['serve', '--dir', site, '--port', String(port)]);
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr).toContain(`mtia-sim: --port ${port}: 127.0.0.1:${port} is already in use; choose another port, or --port 0 for any free one`);
+    } finally {
+      await new Promise<void>((done) => holder.close(() => done()));
     }
   });
 
