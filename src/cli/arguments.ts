@@ -19,8 +19,8 @@ export type CommandName = keyof typeof COMMANDS;
 
 /** Every option, with its type and help line. */
 const OPTIONS = {
-  devices: { type: 'string', help: '--devices <n>      number of simulated devices (default 2)' },
-  profile: { type: 'string', help: '--profile <name>   hardware profile: mtia-v2 (MTIA 2i, default) or mtia-v1' },
+  devices: { type: 'string', help: '--devices <n>      demo, info, trace: number of simulated devices (default 2)' },
+  profile: { type: 'string', help: '--profile <name>   demo, info, trace: hardware profile mtia-v2 (MTIA 2i, default) or mtia-v1' },
   elements: { type: 'string', help: '--elements <n>     demo: elements per tensor (default 1048576)' },
   json: { type: 'boolean', help: '--json             demo, info, validate: print the report as JSON on stdout' },
   write: { type: 'string', help: '--write <file>     validate: also write the table, as Markdown, to <file>' },
