@@ -7,18 +7,17 @@
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as pkg from 'mtia-sim';
-import { startStaticServer, stopStaticServer } from '../support/static-server.js';
+import { launchChromium, requireChromium } from './chromium.js';
+import { startStaticServer, type StaticServer } from './static-server.js';
 // @ts-expect-error: plain JavaScript shared with the page, without declarations
 import { runProgram } from './program.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT_MS = 90_000;
 const distRoot = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -31,7 +30,7 @@ interface PageReport {
   error: string | null;
 }
 
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let origin = '';
 let profileDir: string | undefined;
 let context: BrowserContext | undefined;
@@ -39,17 +38,17 @@ let page: Page | undefined;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install -y chromium)`);
+  requireChromium();
   if (!existsSync(join(distRoot, 'index.js'))) throw new Error(`${distRoot} has no built package: run \`npm run build\` first.`);
-  ({ server, origin } = await startStaticServer(distRoot, fileURLToPath(new URL('./without-isolation.html', import.meta.url)), false, {
-    '/program.js': fileURLToPath(new URL('./program.js', import.meta.url)),
-  }));
-  profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  server = await startStaticServer({
+    root: distRoot,
+    page: fileURLToPath(new URL('./without-isolation.html', import.meta.url)),
+    isolated: false,
+    extra: { '/program.js': fileURLToPath(new URL('./program.js', import.meta.url)) },
   });
+  origin = server.origin;
+  profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
+  context = await launchChromium(profileDir);
   page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
@@ -64,7 +63,7 @@ afterAll(async () => {
   try {
     await context?.close();
   } finally {
-    if (server) await stopStaticServer(server);
+    await server?.close();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
 }, TIMEOUT_MS);
