@@ -3,11 +3,13 @@
 //   device-worker.js   the device worker bundle, one file for Node and browsers
 //   index.js           the library bundle;  types/  its declarations
 //   cli.js             the mtia-sim command
+//   playground/        the browser playground as static files (examples/playground/build.mjs)
 // Run by `npm run build`, and so by `npm ci` (prepare), `npm test` and `npm start`.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildPlayground } from '../examples/playground/build.mjs';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 const run = (command, args) => execFileSync(bin(command), args, { stdio: 'inherit' });
@@ -31,5 +33,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'browser', external: ['node:*'] }),
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
 ]);
+
+await buildPlayground();
 
 run('tsc', ['-p', 'tsconfig.build.json']);

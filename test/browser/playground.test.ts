@@ -1,0 +1,186 @@
+// The browser tier for the playground: the built page (dist/playground/, `npm run build`)
+// served by examples/playground/serve.mjs and driven in real Chromium, once with the COOP/COEP
+// headers (cross-origin isolated) and once without (as GitHub Pages and most static hosts
+// serve it). Each time: the page loads without console errors, the MLP workload runs and every
+// check against the JS reference says correct, the timeline has op bars, the heat map of the
+// selected op has one cell per PE whose mean is the op's utilisation, and the memory snapshot
+// downloads. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { playgroundRoot, startPlaygroundServer } from '../../examples/playground/serve.mjs';
+
+const CHROMIUM = process.env.MTIA_SIM_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const TIMEOUT_MS = 120_000;
+/** Where the isolated run's screenshot goes (docs/playground.png comes from examples/playground/screenshot.mjs). */
+const SCREENSHOT = fileURLToPath(new URL('../../dist/playground-test.png', import.meta.url));
+
+const servers: Server[] = [];
+const origins = { isolated: '', plain: '' };
+let profileDir: string | undefined;
+let context: BrowserContext | undefined;
+
+/** Response status and headers of a GET for a raw (un-normalised) path. */
+function request(origin: string, path: string): Promise<{ status: number; headers: Record<string, unknown> }> {
+  return new Promise((done, fail) => {
+    get(`${origin}/`, { path }, (response) => {
+      response.resume();
+      done({ status: response.statusCode ?? 0, headers: response.headers });
+    }).on('error', fail);
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the browser tests need Chromium. Install Debian's with ` +
+        '`apt-get update && apt-get install -y chromium`, or point MTIA_SIM_CHROMIUM at another binary.',
+    );
+  }
+  if (!existsSync(join(playgroundRoot, 'index.html')) || !existsSync(join(playgroundRoot, 'playground.js'))) {
+    throw new Error(`${playgroundRoot} has no built playground: run \`npm run build\` first.`);
+  }
+  for (const isolation of [true, false]) {
+    const { server, origin } = await startPlaygroundServer({ isolation });
+    servers.push(server);
+    origins[isolation ? 'isolated' : 'plain'] = origin;
+  }
+  profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-playground-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 1000 },
+  });
+}, TIMEOUT_MS);
+
+afterAll(async () => {
+  try {
+    await context?.close();
+  } finally {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  }
+}, TIMEOUT_MS);
+
+/** A new page whose console errors, uncaught errors, failed requests and HTTP errors land in `problems`. */
+async function openPage(problems: string[]): Promise<Page> {
+  const page = await context!.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  return page;
+}
+
+describe('the playground server', () => {
+  test('sends COOP/COEP by default and not with isolation off; serves wasm; refuses paths outside the playground', async () => {
+    const isolated = await request(origins.isolated, '/core.wasm');
+    expect(isolated.status).toBe(200);
+    expect(isolated.headers['content-type']).toBe('application/wasm');
+    expect(isolated.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(isolated.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    const plain = await request(origins.plain, '/');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^text\/html/);
+    expect(plain.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(plain.headers['cross-origin-embedder-policy']).toBeUndefined();
+    expect((await request(origins.isolated, '/no-such-file.js')).status).toBe(404);
+    expect((await request(origins.isolated, '/../index.js')).status).toBe(403);
+    expect((await request(origins.isolated, '/%2e%2e/index.js')).status).toBe(403);
+  }, TIMEOUT_MS);
+});
+
+describe.each([
+  { mode: 'with cross-origin isolation (COOP/COEP)', key: 'isolated' as const, isolated: true },
+  { mode: 'without cross-origin isolation', key: 'plain' as const, isolated: false },
+])('the playground in Chromium, $mode', ({ key, isolated }) => {
+  test('loads without console errors, runs the MLP with correct results, draws the timeline and the heat map', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins[key]}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(isolated);
+      expect(await page.locator('#workload').inputValue()).toBe('mlp');
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+      const status = await page.locator('#status').textContent();
+      expect(await page.getAttribute('body', 'data-state'), String(status)).toBe('done');
+
+      // Every check against the JS reference says correct.
+      const checks = await page.locator('#checks li').allTextContents();
+      expect(checks.length).toBeGreaterThan(0);
+      for (const check of checks) expect(check).toMatch(/: correct \(/);
+      expect(await page.locator('#checks li.bad').count()).toBe(0);
+
+      // The timeline: bars on stream and engine rows of both devices (the MLP is data parallel).
+      expect(await page.locator('#timeline .op-bar').count()).toBeGreaterThan(10);
+      expect(await page.locator('#timeline .op-bar.engine-dpe').count()).toBeGreaterThan(0);
+      expect(await page.locator('#timeline .device-label').allTextContents()).toEqual(['mtia:0', 'mtia:1']);
+
+      // The heat map of the selected op (the longest matmul): 8 × 8 PEs, values in [0, 1], their
+      // mean the op's utilisation as the explanation prints it (one decimal of a percent).
+      const cells = (await page.locator('#heat-map .pe-cell').evaluateAll((rects) =>
+        rects.map((rect) => Number(rect.getAttribute('data-value')))));
+      expect(cells).toHaveLength(64);
+      expect(Math.max(...cells)).toBeGreaterThan(0);
+      expect(Math.max(...cells)).toBeLessThanOrEqual(1);
+      expect(Math.min(...cells)).toBeGreaterThanOrEqual(0);
+      expect(await page.getAttribute('#heat-map svg', 'data-rule')).toBe('gemm-tiles');
+      const utilisation = await page.locator('#explanation dt:text-is("utilisation") + dd').textContent();
+      const mean = cells.reduce((a, b) => a + b, 0) / cells.length;
+      expect(Math.abs(mean * 100 - Number.parseFloat(utilisation!))).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(await page.locator('#explanation h3').textContent()).toMatch(/^#\d+ matmul on mtia:\d/);
+
+      // Clicking another op's bar selects it.
+      const other = page.locator('#timeline .op-bar.engine-se').first();
+      const index = await other.getAttribute('data-op');
+      await other.click({ force: true });
+      expect(await page.locator('#explanation h3').textContent()).toMatch(new RegExp(`^#${index} `));
+      expect(await page.locator(`#timeline .op-bar.selected[data-op="${index}"]`).count()).toBeGreaterThan(0);
+
+      // The memory timeline has a line per device; the snapshot downloads as PyTorch's JSON.
+      expect(await page.locator('#memory .memory-allocated').count()).toBe(2);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-snapshot')]);
+      const snapshot = JSON.parse(await readFile((await download.path())!, 'utf8'));
+      expect(snapshot.device_traces).toHaveLength(2);
+      expect(snapshot.segments.length).toBeGreaterThan(0);
+      // The trace button works when this build exports Chrome traces, and says why not otherwise.
+      if (await page.locator('#download-trace').isEnabled()) {
+        const [traceDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
+        const trace = JSON.parse(await readFile((await traceDownload.path())!, 'utf8'));
+        expect(Array.isArray(trace.traceEvents ?? trace)).toBe(true);
+      } else {
+        expect(await page.locator('#trace-note').textContent()).toMatch(/Chrome trace unavailable: /);
+      }
+      if (isolated) await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+});
