@@ -194,10 +194,8 @@ function setUp(): void {
     clearTimeout(resizing);
     resizing = setTimeout(() => {
       if (last === undefined) return;
-      const selected = ui.timeline.querySelector('.op-bar.selected')?.getAttribute('data-op');
-      renderTimeline(ui.timeline, last.ops, selectOp);
+      renderTimeline(ui.timeline, last.ops, selectOp); // keeps the selection
       renderMemoryTimeline(ui.memory, last.snapshot);
-      if (selected != null) markSelected(ui.timeline, Number(selected));
     }, 150);
   });
   const available = mtia.isAvailable();

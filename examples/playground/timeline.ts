@@ -3,7 +3,8 @@
 // simulated device time. An op appears twice: on its stream's row and on the row of its compute
 // engine (OpStats.engine; host copies on a PCIe row per direction). Each device has its own
 // clock; the rows share one axis from the earliest start to the latest end of the run.
-// Hover a bar for its summary; click it to select it (onSelect).
+// Hover a bar for its summary; click it to select it (onSelect). The mouse wheel zooms the time
+// axis around the pointer; a double-click shows the whole run again.
 
 import type { mtia } from 'mtia-sim';
 import { svgElement, svgText } from './svg.js';
@@ -51,15 +52,44 @@ export function renderTimeline(container: HTMLElement, ops: readonly mtia.OpStat
     container.textContent = 'No ops were recorded.';
     return;
   }
+  let start = Infinity;
+  let end = -Infinity;
+  for (const op of ops) {
+    start = Math.min(start, op.startNs);
+    end = Math.max(end, op.endNs);
+  }
+  const full = { t0: start, t1: Math.max(end, start + 1) };
+  let view = full;
+  const redraw = () => {
+    draw(container, ops, full.t0, view, (next) => {
+      // Zoom no further in than 10 ns across the plot, no further out than the whole run.
+      const span = Math.min(full.t1 - full.t0, Math.max(10, next.t1 - next.t0));
+      const t0 = Math.min(Math.max(full.t0, next.t0), full.t1 - span);
+      view = { t0, t1: t0 + span };
+      redraw();
+    }, () => {
+      view = full;
+      redraw();
+    });
+  };
+  redraw();
+  container.onclick = (event) => {
+    const index = (event.target as Element).getAttribute('data-op');
+    if (index !== null) onSelect(Number(index));
+  };
+}
+
+/** Draws `ops` over the simulated time `view`, ticks counted from `origin`; wheel zooms (calling zoom), double-click resets. */
+function draw(
+  container: HTMLElement, ops: readonly mtia.OpStats[], origin: number, view: { t0: number; t1: number },
+  zoom: (next: { t0: number; t1: number }) => void, reset: () => void,
+): void {
+  const selected = container.dataset.selected;
+  container.replaceChildren();
   const width = Math.max(640, container.clientWidth || 960);
   const plotWidth = width - LABEL_WIDTH - 40; // room for the last tick's label
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  for (const op of ops) {
-    t0 = Math.min(t0, op.startNs);
-    t1 = Math.max(t1, op.endNs);
-  }
-  const span = Math.max(t1 - t0, 1);
+  const { t0, t1 } = view;
+  const span = t1 - t0;
   const x = (ns: number) => LABEL_WIDTH + ((ns - t0) / span) * plotWidth;
 
   // Rows: per device its streams, then the engines it used.
@@ -87,11 +117,14 @@ export function renderTimeline(container: HTMLElement, ops: readonly mtia.OpStat
   const height = y + 4;
 
   const svg = svgElement('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'timeline-svg', role: 'img' }, container);
-  svgElement('title', {}, svg).textContent = 'Stream and engine timeline of the run, simulated device time';
+  svgElement('title', {}, svg).textContent = 'Stream and engine timeline of the run, simulated device time (wheel: zoom, double-click: whole run)';
+  const clip = svgElement('clipPath', { id: 'timeline-plot' }, svgElement('defs', {}, svg));
+  svgElement('rect', { x: LABEL_WIDTH, y: 0, width: plotWidth + 1, height }, clip);
   // Axis and grid lines.
   const step = tickStep(span, Math.max(2, Math.floor(plotWidth / 110)));
-  for (let tick = 0; tick <= span + step * 1e-9; tick += step) {
-    const tx = x(t0 + tick);
+  // Ticks count from the run's first op (origin).
+  for (let tick = Math.ceil((t0 - origin) / step) * step; origin + tick <= t1 + step * 1e-9; tick += step) {
+    const tx = x(origin + tick);
     svgElement('line', { x1: tx, x2: tx, y1: AXIS_HEIGHT - 4, y2: height, class: 'grid-line' }, svg);
     svgText(formatNs(tick), { x: tx + 2, y: AXIS_HEIGHT - 8, class: 'axis-label' }, svg);
   }
@@ -104,8 +137,10 @@ export function renderTimeline(container: HTMLElement, ops: readonly mtia.OpStat
       svgText(row.label, { x: 10, y: row.y + ROW_HEIGHT / 2 + 4, class: 'row-label' }, svg);
     }
   }
-  // Bars.
+  // Bars, clipped to the plot.
+  const bars = svgElement('g', { 'clip-path': 'url(#timeline-plot)' }, svg);
   ops.forEach((op, index) => {
+    if (op.endNs < t0 || op.startNs > t1) return;
     const left = x(op.startNs);
     const barWidth = Math.max(1, x(op.endNs) - left);
     const engine = engineRow(op);
@@ -116,19 +151,25 @@ export function renderTimeline(container: HTMLElement, ops: readonly mtia.OpStat
       const bar = svgElement('rect', {
         x: left, y: top + 3, width: barWidth, height: ROW_HEIGHT - 6,
         class: `op-bar engine-${engine ?? 'none'}`, 'data-op': index,
-      }, svg);
+      }, bars);
       svgElement('title', {}, bar).textContent = opSummary(op);
     }
   });
-  svg.addEventListener('click', (event) => {
-    const target = event.target as Element;
-    const index = target.getAttribute('data-op');
-    if (index !== null) onSelect(Number(index));
-  });
+  if (selected !== undefined) markSelected(container, Number(selected));
+  svg.addEventListener('wheel', (event) => {
+    const bounds = svg.getBoundingClientRect();
+    const at = t0 + ((event.clientX - bounds.left - LABEL_WIDTH) / plotWidth) * span;
+    if (at < t0 || at > t1) return;
+    event.preventDefault();
+    const factor = event.deltaY < 0 ? 0.8 : 1.25;
+    zoom({ t0: at - (at - t0) * factor, t1: at + (t1 - at) * factor });
+  }, { passive: false });
+  svg.addEventListener('dblclick', reset);
 }
 
 /** Marks the bars of op `index` as selected (and no others). */
 export function markSelected(container: HTMLElement, index: number): void {
+  container.dataset.selected = String(index);
   for (const bar of container.querySelectorAll('.op-bar.selected')) bar.classList.remove('selected');
   for (const bar of container.querySelectorAll(`.op-bar[data-op="${index}"]`)) bar.classList.add('selected');
 }

@@ -163,6 +163,18 @@ describe.each([
       expect(await page.locator('#explanation h3').textContent()).toMatch(new RegExp(`^#${index} `));
       expect(await page.locator(`#timeline .op-bar.selected[data-op="${index}"]`).count()).toBeGreaterThan(0);
 
+      // The mouse wheel over the plot zooms the time axis in: the tick labels change, the selection stays.
+      const tickLabels = async () => {
+        const labels = await page.locator('#timeline .axis-label').allTextContents();
+        return labels.length > 1 ? labels : null;
+      };
+      const before = await tickLabels();
+      const box = (await page.locator('#timeline svg').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+      await page.mouse.wheel(0, -600);
+      await expect.poll(tickLabels).not.toEqual(before);
+      expect(await page.locator(`#timeline .op-bar.selected[data-op="${index}"]`).count()).toBeGreaterThan(0);
+
       // The memory timeline has a line per device; the snapshot downloads as PyTorch's JSON.
       expect(await page.locator('#memory .memory-allocated').count()).toBe(2);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-snapshot')]);
