@@ -136,6 +136,8 @@ function show(result: RunResult): void {
   renderTimeline(ui.timeline, result.ops, selectOp);
   renderMemoryTimeline(ui.memory, result.snapshot);
   renderOpTable(result);
+  ui.heatMap.replaceChildren();
+  ui.explanation.replaceChildren();
   const first = firstSelection(result);
   if (first >= 0) selectOp(first);
   ui.downloadSnapshot.disabled = false;
