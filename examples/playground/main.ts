@@ -164,7 +164,10 @@ async function run(): Promise<void> {
       setState('error', `The script failed: ${result.error}`);
     } else {
       const verdict = result.checks.length === 0 ? '' : failed === 0 ? ', every check correct' : `, ${failed} check(s) MISMATCH`;
-      setState('done', `${result.ops.length} ops; simulated ${spans.join(', ')}; ${result.wallMs.toFixed(0)} ms on this machine${verdict}.`);
+      // getDeviceProperties().transport: where the package reports how commands reach the workers.
+      const { transport } = result.properties as { transport?: unknown };
+      const carried = typeof transport === 'string' ? `; commands over ${transport}` : '';
+      setState('done', `${result.ops.length} ops; simulated ${spans.join(', ')}; ${result.wallMs.toFixed(0)} ms on this machine${carried}${verdict}.`);
     }
   } catch (error) {
     setState('error', `The run failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);

@@ -7,7 +7,8 @@
 // lays the work out, and says which rule it used:
 //
 //   GEMM on the DPEs   C is cut into tile.m × tile.n output tiles (per batch), each tile's K
-//                      into tile.kSplit parts; job j (tiles in row-major order, K parts
+//                      into tile.kSplit equal parts (the model averages its K steps the same
+//                      way: the record's tile.k); job j (tiles in row-major order, K parts
 //                      adjacent) runs on PE j mod 64, wave ⌊j / 64⌋ (gemm.ts: "one tile per PE,
 //                      8 × 8 PEs per wave"; PEs numbered row-major). A PE's value is its share of
 //                      the real multiply-accumulates (edge tiles hold fewer), so
