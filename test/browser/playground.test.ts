@@ -201,3 +201,70 @@ describe.each([
     }
   }, TIMEOUT_MS);
 });
+
+describe('the playground in Chromium, every workload (cross-origin isolated)', () => {
+  test('each built-in workload runs; those with values check correct; the decoder runs timing-only', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins.isolated}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      await page.selectOption('#devices', '1');
+      const ids = await page.locator('#workload option').evaluateAll((options) =>
+        options.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== 'custom'));
+      expect(ids).toEqual(['mlp', 'dlrm', 'attention', 'overlap', 'decoder']);
+      for (const id of ids) {
+        await page.selectOption('#workload', id);
+        await page.click('#run');
+        await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+        const status = await page.locator('#status').textContent();
+        expect(await page.getAttribute('body', 'data-state'), `${id}: ${status}`).toBe('done');
+        expect(await page.locator('#checks li.bad').count(), id).toBe(0);
+        expect(await page.locator('#timeline .op-bar').count(), id).toBeGreaterThan(0);
+        if (id === 'decoder') {
+          expect(await page.locator('#timing-only').isChecked()).toBe(true);
+          expect(await page.locator('#checks li').allTextContents()).toEqual(['timing-only: tensors have no values, so there is nothing to check']);
+          expect(await page.locator('#printed').textContent()).toMatch(/one token: [\d.]+ ms of simulated time/);
+        } else {
+          expect(await page.locator('#checks li.ok').count(), id).toBeGreaterThan(0);
+        }
+      }
+      // A script error is reported, not thrown out of the page.
+      await page.fill('#code', 'const x = ;');
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="error"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#status').textContent()).toMatch(/^The script failed: SyntaxError/);
+      expect(await page.locator('#workload').inputValue()).toBe('custom');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+
+  test('on the systolic teaching profile the heat map is the 32 × 32 array, its mean the record\'s mapping efficiency', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins.isolated}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      await page.selectOption('#profile', 'systolic-32x32-os');
+      await page.selectOption('#devices', '1');
+      await page.selectOption('#workload', 'attention');
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+      expect(await page.getAttribute('body', 'data-state'), String(await page.locator('#status').textContent())).toBe('done');
+      expect(await page.locator('#checks li.bad').count()).toBe(0);
+      expect(await page.getAttribute('#heat-map svg', 'data-rule')).toBe('systolic-folds');
+      const cells = await page.locator('#heat-map .pe-cell').evaluateAll((rects) =>
+        rects.map((rect) => Number(rect.getAttribute('data-value'))));
+      expect(cells).toHaveLength(32 * 32);
+      const figures = await page.locator('#explanation dt:text-is("systolic array (SCALE-Sim)") + dd').textContent();
+      const efficiency = Number(/mapping efficiency ([\d.]+) %/.exec(figures!)![1]);
+      const mean = cells.reduce((a, b) => a + b, 0) / cells.length;
+      expect(Math.abs(mean * 100 - efficiency)).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+});
