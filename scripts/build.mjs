@@ -1,13 +1,17 @@
 // Builds everything the package ships into dist/:
 //   core.wasm          the device core (asc, release target of asconfig.json)
 //   device-worker.js   the device worker bundle, one file for Node and browsers
-//   index.js           the library bundle;  types/  its declarations
+//   index.js           the library bundle (Node, and pages serving dist/ as it is)
+//   types/             its public declarations: those index.d.ts reaches
+//   browser/index.js   the library for bundlers (the `browser` export condition): no node: module,
+//                      core.wasm and device-worker.js carried inside (src/runtime/environment.ts)
 //   cli.js             the mtia-sim command
 //   playground/        the browser playground as static files (examples/playground/build.mjs)
 // Run by `npm run build`, and so by `npm ci` (prepare), `npm test` and `npm start`.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
 import { build } from 'esbuild';
 import { buildPlayground } from '../examples/playground/build.mjs';
 
@@ -34,6 +38,65 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
+// The browser build carries the built assets in it, byte for byte the files above (one worker
+// bundle for Node and browsers); only the worker's source-map comment goes, since a blob: URL
+// has no folder to find the map in. `isNode` is a constant false there and minifySyntax drops
+// most code behind it; a node: import it leaves (always behind a runtime isNode check) becomes
+// a module that throws, so the output imports nothing, which is checked below.
+/** Resolves each node: import to a module that throws, naming it (reached only if isNode lies). */
+const nodeModulesUnavailable = {
+  name: 'node-modules-unavailable',
+  setup(builder) {
+    builder.onResolve({ filter: /^node:/ }, ({ path }) => ({ path, namespace: 'node-unavailable' }));
+    builder.onLoad({ filter: /.*/, namespace: 'node-unavailable' }, ({ path }) => ({
+      contents: `throw new Error(${JSON.stringify(`${path} is not available in mtia-sim's browser build`)});`,
+      loader: 'js',
+    }));
+  },
+};
+const INLINED_ASSETS = {
+  'core.wasm': readFileSync('dist/core.wasm').toString('base64'),
+  'device-worker.js': readFileSync('dist/device-worker.js', 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
+};
+const browserBuild = await build({
+  ...common,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/browser/index.js',
+  platform: 'browser',
+  plugins: [nodeModulesUnavailable],
+  minifySyntax: true,
+  metafile: true,
+  define: { MTIA_SIM_BROWSER_BUILD: 'true', MTIA_SIM_INLINED_ASSETS: JSON.stringify(INLINED_ASSETS) },
+});
+for (const [file, output] of Object.entries(browserBuild.metafile.outputs)) {
+  if (output.imports.length > 0) {
+    throw new Error(`${file} must import nothing, but imports ${output.imports.map((i) => i.path).join(', ')}`);
+  }
+}
+
 await buildPlayground();
 
+// tsc declares every module in build/types; only those index.d.ts reaches through its imports
+// are public, and only they are copied to dist/types (any other file there is removed). So is
+// disposable.d.ts, the global Disposable types the public classes implement, which index.d.ts
+// references (tsc would drop a reference or a type-only import written in src/index.ts).
 run('tsc', ['-p', 'tsconfig.build.json']);
+const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)\.js['"]/g;
+const publicDeclarations = new Set();
+const toVisit = ['index.d.ts', 'disposable.d.ts'];
+while (toVisit.length > 0) {
+  const file = toVisit.pop();
+  if (publicDeclarations.has(file)) continue;
+  publicDeclarations.add(file);
+  for (const [, specifier] of readFileSync(join('build/types', file), 'utf8').matchAll(IMPORT_SPECIFIER)) {
+    toVisit.push(normalize(join(dirname(file), `${specifier}.d.ts`)));
+  }
+}
+const shipped = (folder) => readdirSync(folder, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile()).map((entry) => relative(folder, join(entry.parentPath, entry.name)));
+for (const file of shipped('dist/types')) if (!publicDeclarations.has(file)) rmSync(join('dist/types', file));
+for (const file of publicDeclarations) {
+  mkdirSync(dirname(join('dist/types', file)), { recursive: true });
+  copyFileSync(join('build/types', file), join('dist/types', file));
+}
+writeFileSync('dist/types/index.d.ts', `/// <reference path="./disposable.d.ts" />\n${readFileSync('dist/types/index.d.ts', 'utf8')}`);

@@ -1,5 +1,5 @@
 // torch.device for the simulator, and the normalisation every `device` argument goes
-// through (torch/mtia/_utils.py _get_device_index; shared/reference/torch-mtia-api.md §1.2).
+// through (pytorch/pytorch torch/mtia/_utils.py _get_device_index).
 
 import { MtiaError, ValueError } from './errors.js';
 import { describeValue } from './options.js';

@@ -3,8 +3,8 @@
 // (src/runtime/profile-block.ts), the core derives per-cycle rates from them
 // (assembly/profile.ts), and the torch.mtia surface reports them.
 //
-// Sources are keyed as in shared/reference/mtia-hardware.md: ISCA25 = Coburn et al., "Meta's
-// Second Generation AI Chip", ISCA'25, Table 2 and §3–§5; [D] = derived there from primary
+// Sources: ISCA25 = Coburn et al., "Meta's Second Generation AI Chip", ISCA'25,
+// doi 10.1145/3695053.3731409, Table 2 and §3–§5; [D] = derived there from primary
 // numbers. Numbers no source publishes are "calibrated" (set so that the published targets of
 // the reference's §3 hold; docs/validation.md) or "assumed" (a documented engineering guess
 // that no published target constrains); docs/timing-model.md lists them all.

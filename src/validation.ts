@@ -1,5 +1,6 @@
 // Validation of the timing model against the published MTIA 2i figures
-// (shared/reference/mtia-hardware.md §3): each target is run through the public API in
+// (Coburn et al., "Meta's Second Generation AI Chip", ISCA'25, doi 10.1145/3695053.3731409, §3.3
+// and §5): each target is run through the public API in
 // timing-only mode on a fresh mtia-v2 device and measured as a user would, with timing events,
 // then compared with the published band. `mtia-sim validate` prints the table and exits
 // non-zero when a target fails; `npm run validate` also writes it to docs/validation.md.

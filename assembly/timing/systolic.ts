@@ -1,7 +1,7 @@
 // The systolic teaching profile: the dot-product engine replaced by one R × C systolic array
 // (profile `systolic: { rows, cols, dataflow }`), timed exactly as SCALE-Sim v2 times a GEMM
 // (scalesim-project/scale-sim-v2 @ 22f88b1, scalesim/compute/systolic_compute_{os,ws,is}.py,
-// single_layer_sim.py; shared/reference/users-and-peers.md §4; docs/teaching.md).
+// single_layer_sim.py; docs/teaching.md).
 //
 // C[M×N] = A[M×K] · B[K×N] as SCALE-Sim's GEMM mode maps it (topology_utils.load_arrays_gemm:
 // M output rows, N output columns, K the reduction). The array has R rows and C columns of MAC

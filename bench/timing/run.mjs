@@ -5,10 +5,10 @@
 //   add           a 1-element float32 add: the fixed cost of an op
 //   gemm 2048³    a 2048 × 2048 × 2048 bfloat16 matmul (issue 9: "well under a millisecond")
 //   fc layer      the 512 × 26592 × 2048 float16 linear layer of ISCA'25 §4.2
-//   systolic      the GEMMs of shared/reference/users-and-peers.md §4 on the systolic teaching
-//                 profile (one 32 × 32 array, OS / WS / IS; docs/teaching.md), each first checked
-//                 to report SCALE-Sim v2's compute cycles, then timed next to the wall time
-//                 SCALE-Sim v2 took for it in §4 (a 2-core machine like this one)
+//   systolic      the GEMMs of SCALE-Sim v2's golden runs (test/core/systolic.test.ts) on the
+//                 systolic teaching profile (one 32 × 32 array, OS / WS / IS; docs/teaching.md),
+//                 each first checked to report SCALE-Sim v2's compute cycles, then timed next to
+//                 the wall time SCALE-Sim v2 took for it in those runs (a 2-core machine like this)
 //
 // Each figure is the median of ROUNDS rounds of REPS ops enqueued back to back and awaited with
 // mtia.synchronize(); warm-up rounds first (V8 tiers wasm up lazily).
@@ -66,8 +66,8 @@ for (const [name, r] of Object.entries(results)) {
     `${(r.simulatedCyclesPerWallSecond.median / 1e9).toFixed(2)} G simulated cycles per wall second`);
 }
 
-// §4's table: the GEMMs (M, N, K), SCALE-Sim v2's reported compute cycles on 32 × 32, and its
-// wall time in seconds. The three small GEMMs ran as one 3-layer topology, timed together.
+// The golden runs' table: the GEMMs (M, N, K), SCALE-Sim v2's reported compute cycles on
+// 32 × 32, and its wall time in seconds. The three small GEMMs ran as one 3-layer topology, timed together.
 const SCALE_SIM = [
   { gemms: [[128, 64, 256]], dataflow: 'os', cycles: [2543], wallSeconds: 3.00 },
   { gemms: [[128, 64, 256]], dataflow: 'ws', cycles: [3551], wallSeconds: 1.83 },
@@ -96,7 +96,7 @@ for (const { gemms, dataflow, cycles, wallSeconds } of SCALE_SIM) {
 }
 await mtia.shutdown();
 
-log('\nsystolic 32 × 32 (SCALE-Sim v2 wall times: users-and-peers.md §4)');
+log('\nsystolic 32 × 32 (SCALE-Sim v2 wall times: its golden runs @ 22f88b1)');
 for (const r of systolic) {
   log(`${r.dataflow.toUpperCase()} ${r.gemms.map((g) => g.join('×')).join(' + ').padEnd(32)} ` +
     `${r.cycles.join(' + ').padStart(18)} cycles  ${r.wallMicrosPerGemm.map((us) => us.toFixed(2)).join(' + ').padStart(21)} µs wall  ` +

@@ -36,7 +36,7 @@
 //   return them like any other.
 
 // Stats are updated in the functions that do the work; PyTorch's semantics for every key
-// (shared/reference/torch-mtia-api.md §3.1).
+// (c10/core/CachingDeviceAllocator.h; torch.cuda.memory_stats in torch/cuda/memory.py).
 
 import { OutOfMemoryError } from '../errors.js';
 import type { DeviceHeap } from '../runtime/heap.js';

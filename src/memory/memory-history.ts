@@ -1,6 +1,7 @@
 // Memory history of one device: the trace entries of torch.cuda.memory._record_memory_history
-// (shared/reference/torch-mtia-api.md §3.3, §3.4 "TraceEntry") in a ring buffer, and whether
-// allocations carry stack frames. The caching allocator calls record() where it does the work.
+// (pytorch/pytorch torch/cuda/memory.py; TraceEntry of c10/cuda/CUDACachingAllocator.h) in a ring
+// buffer, and whether allocations carry stack frames. The caching allocator calls record() where it
+// does the work.
 
 import { MtiaError } from '../errors.js';
 import { captureFrames, NO_FRAMES, type Frame } from './stack-frames.js';

@@ -1,6 +1,6 @@
 // The caching allocator's counters, with PyTorch's names and semantics
 // (c10/core/CachingDeviceAllocator.h `DeviceStats`, `Stat`; torch.cuda.memory_stats in
-// shared/reference/torch-mtia-api.md §3.1). The allocator updates them in the functions that do
+// pytorch/pytorch torch/cuda/memory.py). The allocator updates them in the functions that do
 // the work (caching-allocator.ts); this module only holds them and renders PyTorch's dict.
 
 /** Stat index of the small pool (PyTorch's StatType::SMALL_POOL). */

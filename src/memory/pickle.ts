@@ -1,6 +1,6 @@
 // A protocol-4 pickle writer for plain data (dict, list, tuple, int, float, str, bool, None),
 // restricted to the opcodes pytorch.org/memory_viz's unpickler reads
-// (torch/utils/viz/MemoryViz.js; shared/reference/torch-mtia-api.md §3.5): PROTO, EMPTY_DICT,
+// (pytorch/pytorch torch/utils/viz/MemoryViz.js): PROTO, EMPTY_DICT,
 // EMPTY_LIST, EMPTY_TUPLE, MARK, SETITEMS, APPENDS, TUPLE, TUPLE1-3, BININT, BININT1, BININT2,
 // LONG1, BINFLOAT, SHORT_BINUNICODE, BINUNICODE, NONE, NEWTRUE, NEWFALSE, STOP. No memo and no
 // frames (both optional), no classes. Python's `pickle.load` reads the result as well.

@@ -1,7 +1,15 @@
 // JavaScript call stacks as memory-snapshot frames: `{ filename, line, name }`, innermost
-// first, as PyTorch records Python frames (shared/reference/torch-mtia-api.md §3.4 "Frame").
+// first, as PyTorch records Python frames ("Frame" of torch.cuda.memory._snapshot, pytorch/pytorch
+// torch/cuda/memory.py).
 // The library's own frames are dropped so that the user's call site comes first. Only called
 // while memory history is enabled: capturing a stack costs microseconds.
+//
+// In a browser, a frame in a script with a source map is mapped to its original file and line
+// (source-maps.ts): a bundled page's frames name the user's source, and the library's frames,
+// mapped into the library's src/, are dropped. A bundle without a map keeps its file URL and
+// line; its frames cannot be told apart, so none is dropped unless the file is the library's.
+
+import { originalPosition, type OriginalPosition } from './source-maps.js';
 
 /** One stack frame of a memory snapshot (PyTorch's Frame dict). */
 export interface Frame {
@@ -22,9 +30,20 @@ const MAX_FRAMES = 64;
 const MAX_CACHED_STACKS = 4096;
 
 // V8 (Node, Chromium): "    at name (file:line:col)", "    at file:line:col", either after "async ".
-const V8_FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):\d+\)?$/;
+const V8_FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 // SpiderMonkey and JavaScriptCore: "name@file:line:col".
-const GECKO_FRAME = /^(.*?)@(.+?):(\d+):\d+$/;
+const GECKO_FRAME = /^(.*?)@(.+?):(\d+):(\d+)$/;
+
+/** Maps a generated position (script URL, 1-based line and column) to its original one. */
+export type PositionMapper = (url: string, line: number, column: number) => OriginalPosition | undefined;
+
+/** A frame's location: its original source and line where a source map gives them. */
+function locate(match: RegExpExecArray, map: PositionMapper): { filename: string; line: number } {
+  const position = map(match[2]!, Number(match[3]), Number(match[4]));
+  return position === undefined
+    ? { filename: toPath(match[2]!), line: Number(match[3]) }
+    : { filename: toPath(position.source), line: position.line };
+}
 
 /** A location string without its file:// scheme, so URLs and paths compare alike. */
 function toPath(location: string): string {
@@ -34,11 +53,13 @@ function toPath(location: string): string {
 /**
  * Where the library's code lives as stack traces name it, found from the location of this
  * module's own frame: the src/ folder when run from source or through source maps (this file
- * is src/memory/stack-frames.ts), else the folder of the bundle (dist/).
+ * is src/memory/stack-frames.ts), else the folder of the library's bundle (dist/ or
+ * dist/browser/). Inside someone else's bundle with no source map, the library's frames share
+ * a file with the user's: '\0', which no frame is under, so none is dropped.
  */
-function libraryRootOf(ownLocation: string): string {
-  const depth = /\/memory\/stack-frames\.[jt]s$/.test(ownLocation) ? 2 : 1;
-  return ownLocation.split('/').slice(0, -depth).join('/') + '/';
+export function libraryRootOf(ownLocation: string): string {
+  const depth = /\/memory\/stack-frames\.[jt]s$/.test(ownLocation) ? 2 : /\/dist\/(browser\/)?index\.js$/.test(ownLocation) ? 1 : 0;
+  return depth === 0 ? '\0' : ownLocation.split('/').slice(0, -depth).join('/') + '/';
 }
 
 /** The library root, from the first stack captured (computed once). */
@@ -47,17 +68,17 @@ let libraryRoot: string | undefined;
 const parsedStacks = new Map<string, readonly Frame[]>();
 
 /**
- * Parses a V8 or Gecko stack string into frames, dropping those under `root` (the library's
- * folder; by default where captureFrames found itself).
+ * Parses a V8 or Gecko stack string into frames, mapped through source maps by `map`, dropping
+ * those under `root` (the library's folder; by default where captureFrames found itself).
  */
-export function parseStack(stack: string, root = libraryRoot ?? '\0'): readonly Frame[] {
+export function parseStack(stack: string, root = libraryRoot ?? '\0', map: PositionMapper = originalPosition): readonly Frame[] {
   const frames: Frame[] = [];
   for (const text of stack.split('\n')) {
     const match = V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text);
     if (match === null) continue;
-    const filename = toPath(match[2]!);
+    const { filename, line } = locate(match, map);
     if (filename.startsWith(root)) continue;
-    frames.push(Object.freeze({ filename, line: Number(match[3]), name: match[1] || '<anonymous>' }));
+    frames.push(Object.freeze({ filename, line, name: match[1] || '<anonymous>' }));
     if (frames.length === MAX_FRAMES) break;
   }
   // Frozen: parsed stacks are cached and shared by every entry from the same call site, and
@@ -75,7 +96,7 @@ export function captureFrames(): readonly Frame[] {
   if (frames === undefined) {
     if (libraryRoot === undefined) {
       const own = stack.split('\n').map((text) => V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text)).find((match) => match !== null);
-      libraryRoot = own == null ? '\0' : libraryRootOf(toPath(own[2]!));
+      libraryRoot = own == null ? '\0' : libraryRootOf(locate(own, originalPosition).filename);
     }
     if (parsedStacks.size >= MAX_CACHED_STACKS) parsedStacks.clear();
     frames = parseStack(stack);

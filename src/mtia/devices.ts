@@ -19,7 +19,7 @@ export function currentDevice(): number {
 /**
  * Resolves an optional device argument to a checked device index, as PyTorch's
  * `_get_device_index(device, optional=True)` and the range-checked MTIA bindings do
- * (shared/reference/torch-mtia-api.md §1.2): undefined, null, 'mtia' and -1 mean the current
+ * (pytorch/pytorch torch/mtia/_utils.py): undefined, null, 'mtia' and -1 mean the current
  * device; other negative indices are out of c10's DeviceIndex range (here [-1, MAX_DEVICES - 1]);
  * an index the configuration has no device for is torch.cuda's "Device index out of range".
  */

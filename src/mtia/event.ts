@@ -1,6 +1,6 @@
 // torch.Event for MTIA (torch.mtia.Event is torch.Event): a mark on a stream that carries the
 // stream's simulated time when the device reaches it. Semantics, check order and texts:
-// shared/reference/torch-mtia-api.md §2.2.
+// pytorch/pytorch torch/csrc/Event.cpp and c10/core/impl/InlineEvent.h.
 //
 // Each record takes an event slot on the device (src/runtime/event-slots.ts); the slot goes
 // back once the record and the waits issued on it have completed. A wait on an event recorded

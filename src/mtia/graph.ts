@@ -1,5 +1,5 @@
 // Graph capture and replay: torch.mtia.MTIAGraph, graph, graph_pool_handle and
-// is_current_stream_capturing (shared/reference/torch-mtia-api.md §4), with CUDA graphs'
+// is_current_stream_capturing (pytorch/pytorch torch/mtia/mtia_graph.py), with CUDA graphs'
 // semantics and errors where MTIA's are unpublished (torch.cuda.CUDAGraph, torch.cuda.graph,
 // aten/src/ATen/cuda/CUDAGraph.cpp), "CUDA" read as "MTIA". docs/graphs.md has the model.
 //

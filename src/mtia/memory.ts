@@ -1,8 +1,8 @@
 // torch.mtia's memory functions: stats, the cache, history, snapshots and the OOM observer
-// (torch/mtia/memory.py and torch/mtia/__init__.py; shared/reference/torch-mtia-api.md §1.4,
-// §3, §5). Guards as in PyTorch: the stats functions return neutral values and
-// recordMemoryHistory does nothing until the devices have started; none of them starts them,
-// except getMemoryInfo (torch.cuda.mem_get_info initializes too).
+// (pytorch/pytorch torch/mtia/memory.py and torch/mtia/__init__.py; torch/cuda/memory.py for the
+// CUDA semantics MTIA's hooks follow). Guards as in PyTorch: the stats functions return neutral
+// values and recordMemoryHistory does nothing until the devices have started; none of them starts
+// them, except getMemoryInfo (torch.cuda.mem_get_info initializes too).
 
 import { checkOptions } from '../options.js';
 import type { DeviceLike } from '../device.js';

@@ -1,6 +1,6 @@
 // torch.mtia's random number generator functions: get_rng_state(_all), set_rng_state(_all),
-// manual_seed(_all), seed(_all), initial_seed (torch/mtia/__init__.py, PR #169982;
-// shared/reference/torch-mtia-api.md §1.4, §1.6), on the per-device Philox generators that
+// manual_seed(_all), seed(_all), initial_seed (torch/mtia/__init__.py, PR #169982; the state
+// format of aten/src/ATen/cuda/CUDAGeneratorImpl.cpp), on the per-device Philox generators that
 // rand/randn/randint use (src/tensor/generator.ts). The state is CUDA's 16 bytes: seed, offset.
 //
 // As in PyTorch, the getters and initialSeed start the devices; the setters and seeders called

@@ -1,7 +1,8 @@
 // The current stream of each device and the ways to change it: torch.mtia's current_stream,
-// default_stream, set_stream, stream / StreamContext (shared/reference/torch-mtia-api.md §1.4,
-// §2.4, §2.5). The current stream is kept per device, in the running async context's scope
-// (src/runtime/current-scope.ts); setStream also makes the stream's device current.
+// default_stream, set_stream, stream / StreamContext (pytorch/pytorch torch/mtia/__init__.py,
+// torch/csrc/Stream.cpp, torch/cuda/streams.py). The current stream is kept per device, in the
+// running async context's scope (src/runtime/current-scope.ts); setStream also makes the stream's
+// device current.
 
 import type { DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';

@@ -1,5 +1,5 @@
 // torch.Stream for MTIA (torch.mtia.Stream is torch.Stream): an in-order queue of work on one
-// device. Semantics and texts: shared/reference/torch-mtia-api.md §2.1, §2.3.
+// device. Semantics and texts: pytorch/pytorch torch/csrc/Stream.cpp, torch/cuda/streams.py.
 
 import { Device, type DeviceLike } from '../device.js';
 import { ValueError } from '../errors.js';

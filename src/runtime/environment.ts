@@ -1,14 +1,78 @@
 // What differs between Node and browsers: how the core's bytes are loaded and how a worker
 // is started, kept alive and stopped. Everything else is shared.
+//
+// Two builds are made of this module (scripts/build.mjs). The default one (dist/index.js, for
+// Node and for pages that serve dist/ as it is) finds core.wasm and device-worker.js next to
+// itself. The browser one (dist/browser/index.js, the package's `browser` export condition)
+// carries both inside it, so that a bundler needs no flags and no copied files: the core as a
+// data: URL, the worker bundle as a blob: URL made on first use. A blob: worker is same-origin
+// and inherits the page's cross-origin isolation, so it can share the device memory.
 
-/** True under Node.js (worker_threads), false in browsers. */
-export const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+/** True in the browser build (scripts/build.mjs defines it); absent from the default build. */
+declare const MTIA_SIM_BROWSER_BUILD: boolean | undefined;
+/**
+ * The built assets the browser build carries, by file name: wasm as base64, scripts as text
+ * (scripts/build.mjs defines it in that build only).
+ */
+declare const MTIA_SIM_INLINED_ASSETS: { readonly [file: string]: string };
 
-/** Where the built assets live, next to this bundle (dist/). */
-export const assetUrls = {
-  core: new URL('./core.wasm', import.meta.url),
-  worker: new URL('./device-worker.js', import.meta.url),
-};
+/** True in the browser build; a constant there, so the bundler drops the Node-only code. */
+const browserBuild = typeof MTIA_SIM_BROWSER_BUILD !== 'undefined' && MTIA_SIM_BROWSER_BUILD;
+
+/** True under Node.js (worker_threads), false in browsers and always in the browser build. */
+export const isNode = !browserBuild && typeof process !== 'undefined' && process.versions?.node !== undefined;
+
+/** The file each inlined asset URL made so far stands for, by href (for error messages). */
+const inlinedFiles = new Map<string, string>();
+
+/** An inlined asset as a URL: a data: URL for wasm, a blob: URL for scripts; made once. */
+function inlinedAssetUrl(file: string): () => URL {
+  let url: URL | undefined;
+  return () => {
+    if (url !== undefined) return url;
+    const contents = MTIA_SIM_INLINED_ASSETS[file];
+    if (contents === undefined) throw new Error(`mtia-sim's browser build does not carry ${file}`);
+    url = file.endsWith('.wasm')
+      ? new URL(`data:application/wasm;base64,${contents}`)
+      : new URL(URL.createObjectURL(new Blob([contents], { type: 'text/javascript' })));
+    inlinedFiles.set(url.href, file);
+    return url;
+  };
+}
+
+/** The inlined core and worker URLs of the browser build, made when first read. */
+function inlinedAssets(): { readonly core: URL; readonly worker: URL } {
+  const core = inlinedAssetUrl('core.wasm');
+  const worker = inlinedAssetUrl('device-worker.js');
+  return {
+    get core() {
+      return core();
+    },
+    get worker() {
+      return worker();
+    },
+  };
+}
+
+/**
+ * Where the built assets are: next to this bundle (dist/), or, in the browser build, the
+ * copies it carries. A further asset (say a second core) is added to both branches and to
+ * INLINED_ASSETS in scripts/build.mjs.
+ */
+export const assetUrls = browserBuild
+  ? inlinedAssets()
+  : {
+      core: new URL('./core.wasm', import.meta.url),
+      worker: new URL('./device-worker.js', import.meta.url),
+    };
+
+/** How an asset URL reads in an error: itself, or which inlined file it is (not its contents). */
+export function describeAssetUrl(url: URL): string {
+  const inlined = inlinedFiles.get(url.href);
+  if (inlined !== undefined) return `${inlined} (inlined in mtia-sim's browser build)`;
+  if (url.protocol === 'data:') return `${url.href.slice(0, 40)}...`;
+  return url.protocol === 'file:' ? decodeURI(url.pathname) : url.href;
+}
 
 /** True where devices can run: WebAssembly threads (shared memory) and workers exist. */
 export function hasDeviceSupport(): boolean {
@@ -17,13 +81,27 @@ export function hasDeviceSupport(): boolean {
   return isNode || typeof Worker === 'function';
 }
 
-/** Compiles the core. Node reads the file; browsers stream it (Node's fetch cannot read file:). */
+/**
+ * Compiles a core (by default core.wasm). Node reads the file; browsers fetch it (Node's fetch
+ * cannot read file:) and stream-compile it when it is served as application/wasm. A failure
+ * names the file or URL.
+ */
 export async function compileCore(url: URL = assetUrls.core): Promise<WebAssembly.Module> {
-  if (isNode) {
-    const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
+  try {
+    if (isNode) {
+      const { readFile } = await import('node:fs/promises');
+      return await WebAssembly.compile(await readFile(url));
+    }
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP status ${response.status} ${response.statusText}`.trimEnd());
+    // Static hosts that do not know .wasm serve it with another type, which compileStreaming refuses.
+    const type = response.headers.get('content-type') ?? '';
+    if (type.split(';', 1)[0]!.trim() === 'application/wasm') return await WebAssembly.compileStreaming(response);
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`could not load the device core from ${describeAssetUrl(url)}: ${reason}`, { cause: error });
   }
-  return WebAssembly.compileStreaming(fetch(url));
 }
 
 /** A started worker, with the lifetime controls the host needs. */
@@ -61,7 +139,10 @@ export async function spawnWorker(
     };
   }
   const worker = new Worker(url, { type: 'module', name });
-  worker.addEventListener('error', (event) => onLost(new Error(event.message || 'worker failed to load')));
+  worker.addEventListener('error', (event) => {
+    const detail = event.message ? `: ${event.message}` : ' (see the console for why)';
+    onLost(new Error(`the device worker ${describeAssetUrl(url)} failed to load or threw${detail}`));
+  });
   return {
     postMessage: (message, transfer) => worker.postMessage(message, transfer),
     ref: () => {},

@@ -1,6 +1,6 @@
 // Calls made before initialization, replayed when it happens: torch.mtia's _lazy_call queue and
-// torch._utils._LazySeedTracker (shared/reference/torch-mtia-api.md §1.3, §1.6). Ordinary calls
-// (setRngState) run first, in the order they were made; then at most one manual_seed-type and
+// torch._utils._LazySeedTracker (pytorch/pytorch torch/mtia/__init__.py, torch/_utils.py). Ordinary
+// calls (setRngState) run first, in the order they were made; then at most one manual_seed-type and
 // one manual_seed_all-type call, the latest of each, in the order of their latest calls. A call
 // that fails raises DeferredMtiaCallError with the stack of the place it was made.
 

@@ -1,4 +1,4 @@
-// docs/api-mapping.md: every public name of torch.mtia (shared/reference/torch-mtia-api.md §1.1)
+// docs/api-mapping.md: every public name of torch.mtia (pytorch/pytorch docs/source/mtia.md)
 // has a row, and every row is done: exported by the package as the kind it says.
 
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The systolic teaching profile through the built package, with real device workers:
 // mtia.configure({ profile: { name, base: 'mtia-v2', systolic } }), a matmul, and the
 // profiler's OpStats carrying SCALE-Sim v2's numbers for the GEMM (the golden cases of
-// shared/reference/users-and-peers.md §4: a 32 × 32 array; test/core/systolic.test.ts has all
+// SCALE-Sim v2's golden runs @ 22f88b1: a 32 × 32 array; test/core/systolic.test.ts has all
 // of them). A bad `systolic` option is an error at configure() naming the field.
 
 import { afterAll, describe, expect, test } from 'vitest';
@@ -30,7 +30,7 @@ async function profiledMatmul(m: number, n: number, k: number): Promise<mtia.OpS
 
 describe('the systolic teaching profile', () => {
   test('matmul 128 × 64 × 256 reports SCALE-Sim\'s cycles for OS, WS and IS (2543, 3551, 5055) and its percentages', async () => {
-    // §4: Util % 80.53 / 57.67 / 40.51 (SCALE-Sim's "Overall Util %"); mapping efficiency 100 %.
+    // Golden runs: Util % 80.53 / 57.67 / 40.51 (SCALE-Sim's "Overall Util %"); mapping efficiency 100 %.
     const expected = { os: [2543, '80.53'], ws: [3551, '57.67'], is: [5055, '40.51'] } as const;
     for (const dataflow of ['os', 'ws', 'is'] as const) {
       await configureSystolic(dataflow, false);
@@ -47,7 +47,7 @@ describe('the systolic teaching profile', () => {
     }
   });
 
-  test('the GoogLeNet conv of §4 as a GEMM (25 × 384 × 1728, OS) in timing-only mode: 21479 cycles, 75.42 % and 78.13 %', async () => {
+  test('the GoogLeNet conv of the golden runs as a GEMM (25 × 384 × 1728, OS) in timing-only mode: 21479 cycles, 75.42 % and 78.13 %', async () => {
     await configureSystolic('os', true);
     const op = await profiledMatmul(25, 384, 1728);
     expect(op.cycles.compute).toBe(21479);

@@ -2,40 +2,23 @@
 // serves dist/ and test/browser/page.html with the COOP/COEP headers that cross-origin isolation
 // (SharedArrayBuffer, shared wasm memory) needs; the page imports './index.js', runs devices in
 // real module workers and reports back through window.runCheck(). Run `npm run build` first.
-// Needs Debian's Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does it).
+// Needs Debian's Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run does it),
+// or another binary named by MTIA_SIM_CHROMIUM (chromium.ts).
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer, get, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, requireChromium } from './chromium.js';
+import { startStaticServer, statusOf, type StaticServer } from './static-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TIMEOUT_MS = 60_000;
 
 const distRoot = fileURLToPath(new URL('../../dist/', import.meta.url));
 const pageFile = fileURLToPath(new URL('./page.html', import.meta.url));
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 /** What window.runCheck() in page.html returns. */
 interface CheckReport {
@@ -54,69 +37,7 @@ interface CheckReport {
   error: string | null;
 }
 
-/** The file a request path names: the test page at /, else a file under `root`; null if outside. */
-function resolveRequest(pathname: string, root: string): string | null {
-  if (pathname === '/' || pathname === '/index.html') return pageFile;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const file = resolve(root, `.${decoded}`);
-  return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
-}
-
-/** A static server for `root` on 127.0.0.1, on a free port, with cross-origin isolation headers. */
-async function startServer(root: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((request, response) => {
-    response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-    response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    response.setHeader('Cache-Control', 'no-store');
-    const finish = (status: number, body?: Buffer) => {
-      response.statusCode = status;
-      response.end(request.method === 'HEAD' ? undefined : body);
-    };
-    if (request.method !== 'GET' && request.method !== 'HEAD') return finish(405);
-    // The raw path, not `new URL()`: it would normalise '..' away before we can refuse it.
-    const pathname = (request.url ?? '/').split(/[?#]/, 1)[0]!;
-    if (pathname === '/favicon.ico') return finish(204);
-    const file = resolveRequest(pathname, root);
-    if (file === null) return finish(403);
-    void (async () => {
-      try {
-        if (!(await stat(file)).isFile()) return finish(404);
-        const body = await readFile(file);
-        response.setHeader('Content-Type', contentTypes[extname(file)] ?? 'application/octet-stream');
-        response.setHeader('Content-Length', body.length);
-        finish(200, body);
-      } catch {
-        finish(404);
-      }
-    })();
-  });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { server, origin: `http://127.0.0.1:${port}` };
-}
-
-/** Status of a GET for a raw (un-normalised) path. */
-function statusOf(origin: string, path: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const request = get(`${origin}/`, { path }, (response) => {
-      response.resume();
-      done(response.statusCode ?? 0);
-    });
-    request.on('error', fail);
-  });
-}
-
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let origin = '';
 let profileDir: string | undefined;
 let context: BrowserContext | undefined;
@@ -132,22 +53,14 @@ function recordConsoleError(message: ConsoleMessage): void {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the browser tests need Debian's Chromium. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this in CI).',
-    );
-  }
+  requireChromium();
   if (!existsSync(join(distRoot, 'index.js')) || !existsSync(join(distRoot, 'device-worker.js'))) {
     throw new Error(`${distRoot} has no built package: run \`npm run build\` first.`);
   }
-  ({ server, origin } = await startServer(distRoot));
+  server = await startStaticServer({ root: distRoot, page: pageFile });
+  origin = server.origin;
   profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  context = await launchChromium(profileDir);
   page = context.pages()[0] ?? (await context.newPage());
   // Playwright reports the dedicated workers' console on the page too (checked with 1.65).
   page.on('console', recordConsoleError);
@@ -164,11 +77,7 @@ afterAll(async () => {
   try {
     await context?.close();
   } finally {
-    if (server) {
-      const closing = server;
-      closing.closeAllConnections();
-      await new Promise<void>((done) => closing.close(() => done()));
-    }
+    await server?.close();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
 }, TIMEOUT_MS);

@@ -3,14 +3,14 @@
 // and its COMPUTE_REPORT.csv percentages.
 //
 // Three sources, none of them the core's code:
-// - the golden cases of shared/reference/users-and-peers.md §4 (SCALE-Sim v2 @ 22f88b1,
+// - SCALE-Sim v2's golden runs (scalesim-project/scale-sim-v2 @ 22f88b1,
 //   configs/scale.cfg: a 32 × 32 array, CALC mode), with the utilisation and mapping
-//   efficiency §4 gives (its table has 13 GEMM × dataflow rows; it speaks of twelve runs);
+//   efficiency they report (13 GEMM × dataflow rows);
 // - SCALE-Sim v2 @ 22f88b1 run on this machine for shapes of our own with partial folds, on
 //   32 × 32 and on a 16-row × 8-column array (so rows and columns cannot be swapped unnoticed),
 //   and for the full-precision percentages of the golden cases (the command is in
 //   docs/teaching.md; `RUNS` below is COMPUTE_REPORT.csv as it wrote them);
-// - the closed form of §4, written out again here.
+// - SCALE-Sim v2's closed form (docs/teaching.md), written out again here.
 
 import { describe, expect, test } from 'vitest';
 import * as L from '../../src/runtime/layout.js';
@@ -53,7 +53,7 @@ function matmul(h: CoreHarness, m: number, n: number, k: number, batches = 1): (
   return (field) => h.record(field);
 }
 
-/** §4's closed form: SCALE-Sim v2's reported compute cycles for one GEMM (the "−1" included). */
+/** SCALE-Sim v2's closed form: its reported compute cycles for one GEMM (the "−1" included). */
 function closedForm(dataflow: SystolicDataflow, m: number, n: number, k: number, rows: number, cols: number): number {
   const [sr, sc, t] = dataflow === 'os' ? [m, n, k] : dataflow === 'ws' ? [k, n, m] : [k, m, n];
   const folds = Math.ceil(sr / rows) * Math.ceil(sc / cols);
@@ -61,7 +61,7 @@ function closedForm(dataflow: SystolicDataflow, m: number, n: number, k: number,
   return folds * perFold - 1;
 }
 
-/** §4's table: [M, N, K, dataflow, reported compute cycles] on 32 × 32. */
+/** The golden runs: [M, N, K, dataflow, reported compute cycles] on 32 × 32. */
 const GOLDEN: readonly [number, number, number, SystolicDataflow, number][] = [
   [128, 64, 256, 'os', 2543],
   [128, 64, 256, 'ws', 3551],
@@ -153,7 +153,7 @@ function expectPercent(actual: number, expected: number): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected));
 }
 
-describe("SCALE-Sim's golden cases (users-and-peers.md §4, 32 × 32)", () => {
+describe("SCALE-Sim's golden cases (v2 @ 22f88b1, 32 × 32)", () => {
   test.each(GOLDEN)('GEMM %i × %i × %i, %s: cycles.compute = %i', (m, n, k, dataflow, cycles) => {
     const h = systolic(dataflow);
     const record = matmul(h, m, n, k);
@@ -162,19 +162,19 @@ describe("SCALE-Sim's golden cases (users-and-peers.md §4, 32 × 32)", () => {
     expect(closedForm(dataflow, m, n, k, 32, 32)).toBe(cycles);
   });
 
-  test('the utilisation and mapping efficiency §4 gives: 128,64,256 OS 80.53 %; the conv 75.42 % and 78.13 %', () => {
+  test('the utilisation and mapping efficiency the golden runs report: 128,64,256 OS 80.53 %; the conv 75.42 % and 78.13 %', () => {
     const gemm = matmul(systolic('os'), 128, 64, 256);
     expect(gemm(L.RECORD_SYSTOLIC_OVERALL_UTILISATION).toFixed(2)).toBe('80.53');
     expect(gemm(L.RECORD_SYSTOLIC_MAPPING_EFFICIENCY)).toBe(100);
     const conv = matmul(systolic('os'), 25, 384, 1728);
     expect(conv(L.RECORD_SYSTOLIC_OVERALL_UTILISATION).toFixed(2)).toBe('75.42');
     expect(conv(L.RECORD_SYSTOLIC_MAPPING_EFFICIENCY).toFixed(2)).toBe('78.13');
-    // The rest of §4's Util % column (100,50,70 / 64,64,64 / 8,8,8 in OS).
+    // The rest of the golden runs' Util % column (100,50,70 / 64,64,64 / 8,8,8 in OS).
     const utils = [[100, 50, 70, '32.40'], [64, 64, 64, '50.89'], [8, 8, 8, '0.72']] as const;
     for (const [m, n, k, util] of utils) {
       expect(matmul(systolic('os'), m, n, k)(L.RECORD_SYSTOLIC_OVERALL_UTILISATION).toFixed(2)).toBe(util);
     }
-    // §4's "WS 57.67" and "IS 40.51" for 128,64,256.
+    // The golden runs' "WS 57.67" and "IS 40.51" for 128,64,256.
     expect(matmul(systolic('ws'), 128, 64, 256)(L.RECORD_SYSTOLIC_OVERALL_UTILISATION).toFixed(2)).toBe('57.67');
     expect(matmul(systolic('is'), 128, 64, 256)(L.RECORD_SYSTOLIC_OVERALL_UTILISATION).toFixed(2)).toBe('40.51');
   });

@@ -1,5 +1,5 @@
 // Device arguments, normalised as torch.mtia's _get_device_index does
-// (shared/reference/torch-mtia-api.md §1.2), and the device-selection functions built on them.
+// (pytorch/pytorch torch/mtia/_utils.py), and the device-selection functions built on them.
 
 import { afterEach, describe, expect, test } from 'vitest';
 import { Device, deviceIndex } from '../../src/device.js';

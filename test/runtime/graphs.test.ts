@@ -1,5 +1,5 @@
 // Graph capture and replay on in-realm devices (src/mtia/graph.ts, docs/graphs.md;
-// shared/reference/torch-mtia-api.md §4, CUDA graphs' semantics and errors).
+// pytorch/pytorch torch/mtia/mtia_graph.py, CUDA graphs' semantics and errors).
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MtiaError } from '../../src/errors.js';

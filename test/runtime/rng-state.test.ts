@@ -1,7 +1,7 @@
 // torch.mtia's RNG functions on in-realm devices: state round trips per device, seeds that give
 // the same numbers whatever order the devices are used in, seed checks, and the calls queued
 // before initialization: replayed in PyTorch's order, failing with DeferredMtiaCallError
-// (shared/reference/torch-mtia-api.md §1.3, §1.6).
+// (pytorch/pytorch torch/mtia/__init__.py; the state format of CUDAGeneratorImpl.cpp).
 
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DeferredMtiaCallError, MtiaError } from '../../src/errors.js';

@@ -1,4 +1,5 @@
-// Streams, events and the current stream, on in-realm devices (shared/reference/torch-mtia-api.md §2).
+// Streams, events and the current stream, on in-realm devices (torch.Stream, torch.Event:
+// pytorch/pytorch torch/csrc/Stream.cpp, torch/csrc/Event.cpp).
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MtiaError, ValueError } from '../../src/errors.js';
