@@ -8,7 +8,7 @@
 // (dist/index.js, which loads ./core.wasm and ./device-worker.js next to the bundle and imports
 // node: modules only on Node) otherwise. That choice is made in libraryNeedsAssets() alone.
 
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -43,10 +43,10 @@ export async function buildPlayground(outdir = new URL('dist/playground/', root)
     external: needsAssets ? ['node:*'] : [],
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(new URL(file, source), new URL(file, outdir));
-  if (needsAssets) {
-    for (const file of ['core.wasm', 'device-worker.js', 'device-worker.js.map']) {
-      copyFileSync(new URL(`dist/${file}`, root), new URL(file, outdir));
-    }
+  // Copied for the default build; removed (left from an earlier build) for the browser build.
+  for (const file of ['core.wasm', 'device-worker.js', 'device-worker.js.map']) {
+    if (needsAssets) copyFileSync(new URL(`dist/${file}`, root), new URL(file, outdir));
+    else rmSync(new URL(file, outdir), { force: true });
   }
 }
 

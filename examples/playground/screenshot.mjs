@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { startPlaygroundServer } from './serve.mjs';
 
 const output = process.argv[2] ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
-const executablePath = process.env.MTIA_SIM_CHROMIUM ?? '/usr/bin/chromium';
+const executablePath = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
 
 const { server, origin } = await startPlaygroundServer();
 const profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-screenshot-'));

@@ -15,17 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { playgroundRoot, startPlaygroundServer } from '../../examples/playground/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.MTIA_SIM_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TIMEOUT_MS = 120_000;
 /** Where the isolated run's screenshot goes (docs/playground.png comes from examples/playground/screenshot.mjs). */
 const SCREENSHOT = fileURLToPath(new URL('../../dist/playground-test.png', import.meta.url));
@@ -46,12 +37,7 @@ function request(origin: string, path: string): Promise<{ status: number; header
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the browser tests need Chromium. Install Debian's with ` +
-        '`apt-get update && apt-get install -y chromium`, or point MTIA_SIM_CHROMIUM at another binary.',
-    );
-  }
+  requireChromium();
   if (!existsSync(join(playgroundRoot, 'index.html')) || !existsSync(join(playgroundRoot, 'playground.js'))) {
     throw new Error(`${playgroundRoot} has no built playground: run \`npm run build\` first.`);
   }
