@@ -8,7 +8,8 @@
 // how it spent the cycles. Event records, waits and clock advances are queue operations: a
 // record stores the stream's clock, a wait moves it to the event's time, an advance to a given
 // time (and marks the host's submission there, timing/control-core.ts), a graph launch to the
-// end of the control core's one launch for the graph's jobs that follow.
+// end of the control core's one launch for the graph's jobs that follow. Every command gets an
+// op record; a queue operation's has only its start and end.
 //
 // The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
 // stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
@@ -27,7 +28,7 @@ import {
 import { STATUS_BAD_STREAM, STATUS_OK } from "./status";
 import { execute } from "./decoder";
 import { EVENT_PENDING, eventTime, recordEvent, waitEvent } from "./events";
-import { openRecord } from "./timing/record";
+import { RECORD_END_CYCLES, RECORD_START_CYCLES, openRecord, set } from "./timing/record";
 import { scheduleJob } from "./timing/schedule";
 import { graphLaunch, submittedAt } from "./timing/control-core";
 
@@ -56,6 +57,8 @@ export function drain(budget: u32): u32 {
     const opcode = load<u32>(command + COMMAND_OPCODE);
     let status: u32;
     let end = clock;
+    let isJob = false;
+    openRecord(recordAddress(tail));
     if (opcode == OP_RECORD_EVENT) {
       status = recordEvent(command, clock);
     } else if (opcode == OP_WAIT_EVENT) {
@@ -73,9 +76,15 @@ export function drain(budget: u32): u32 {
       status = STATUS_OK;
       end = graphLaunch(block, clock, load<u32>(command + COMMAND_COUNT));
     } else {
-      openRecord(recordAddress(tail));
+      isJob = true;
       status = execute(command);
       end = scheduleJob(block, clock);
+    }
+    if (!isJob) {
+      // A queue operation: its record says only where it took the stream's clock from and
+      // to, so that the profiler can draw event records and waits.
+      set(RECORD_START_CYCLES, clock);
+      set(RECORD_END_CYCLES, end);
     }
     const done = load<u32>(block + STREAM_DONE) + 1;
     store<f64>(block + STREAM_CLOCK_CYCLES, end);

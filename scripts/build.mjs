@@ -25,6 +25,18 @@ mkdirSync('dist', { recursive: true });
 run('asc', ['assembly/index.ts', '--target', 'release']);
 copyFileSync('build/core.wasm', 'dist/core.wasm');
 
+// The CLI imports the library from dist/index.js instead of carrying a copy, so that a script
+// run by `mtia-sim trace` (which imports 'mtia-sim', that file) and the CLI's profiler share one
+// library instance (src/cli/trace.ts).
+const libraryExternal = {
+  name: 'library-external',
+  setup(builder) {
+    const library = new URL('../src/index.ts', import.meta.url).pathname;
+    builder.onResolve({ filter: /\/index\.js$/ }, ({ path, resolveDir }) =>
+      new URL(path.replace(/\.js$/, '.ts'), `file://${resolveDir}/`).pathname === library ? { path: './index.js', external: true } : undefined);
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -35,7 +47,7 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['workers/device-worker.ts'], outfile: 'dist/device-worker.js', platform: 'browser', external: ['node:*'] }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'browser', external: ['node:*'] }),
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', plugins: [libraryExternal], banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
 // The browser build carries the built assets in it, byte for byte the files above (one worker

@@ -5,8 +5,7 @@
 // then compared with the published band. `mtia-sim validate` prints the table and exits
 // non-zero when a target fails; `npm run validate` also writes it to docs/validation.md.
 
-import { empty, linear, matmul, add, quantizeDynamic, quantizedLinear, randn, type Tensor } from './index.js';
-import * as mtia from './mtia/index.js';
+import { empty, linear, matmul, add, mtia, quantizeDynamic, quantizedLinear, randn, type Tensor } from './index.js';
 import type { CustomProfile, ProfileName } from './profiles.js';
 
 /** One validated figure. */

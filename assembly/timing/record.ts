@@ -26,6 +26,12 @@
 //            32 mappingEfficiency       and SCALE-Sim v2's COMPUTE_REPORT.csv columns, in percent:
 //            33 computeUtilisation        "Mapping Efficiency %", "Compute Util %",
 //            34 overallUtilisation        "Overall Util %" (all 0 when no array ran the op)
+//            35 reservedFrom[8]         when the op's reservation of each engine began and
+//            43 reservedTo[8]           ended (schedule.ts), by ENGINE_DPE .. ENGINE_PCIE_D2H;
+//                                       both 0 for an engine it did not use
+//
+// Queue operations (event records and waits, clock advances, graph launches) run no job: their
+// record has only start and end, the stream's clock before and after them (queue.ts).
 
 import { ENGINE_NONE, RECORD_SIZE } from "../layout";
 
@@ -64,7 +70,11 @@ export const RECORD_SYSTOLIC_FOLDS: u32 = 31;
 export const RECORD_SYSTOLIC_MAPPING_EFFICIENCY: u32 = 32;
 export const RECORD_SYSTOLIC_COMPUTE_UTILISATION: u32 = 33;
 export const RECORD_SYSTOLIC_OVERALL_UTILISATION: u32 = 34;
-export const RECORD_FIELDS: u32 = 35;
+/** Field of the first engine's reservation start: engine e's is RECORD_RESERVED_FROM + e − ENGINE_DPE. */
+export const RECORD_RESERVED_FROM: u32 = 35;
+/** Field of the first engine's reservation end: engine e's is RECORD_RESERVED_TO + e − ENGINE_DPE. */
+export const RECORD_RESERVED_TO: u32 = 43;
+export const RECORD_FIELDS: u32 = 51;
 
 // What set an op's time (RECORD_BOUND).
 export const BOUND_LAUNCH: u32 = 0;

@@ -8,7 +8,8 @@
 //
 //   end = max(start + body, max over engines e of reserve(e, start, busy_e))
 //
-// The record then says where the job ran and what bound it.
+// The record then says where the job ran, when each engine's reservation began, and what
+// bound it.
 
 import {
   ENGINE_DPE, ENGINE_DRAM, ENGINE_MLU, ENGINE_PCIE_D2H, ENGINE_PCIE_H2D, ENGINE_RE, ENGINE_SE,
@@ -19,7 +20,7 @@ import {
   BOUND_COMPUTE, BOUND_DRAM, BOUND_LAUNCH, BOUND_PCIE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND,
   RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES, RECORD_LAUNCH_CYCLES,
   RECORD_MLU_CYCLES, RECORD_OPERAND_BYTES, RECORD_OPERAND_HIT_BYTES, RECORD_PCIE_BYTES,
-  RECORD_PCIE_DIRECTION, RECORD_PEAK_RATE, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
+  RECORD_PCIE_DIRECTION, RECORD_PEAK_RATE, RECORD_RESERVED_FROM, RECORD_RESERVED_TO, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
   RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_UTILISATION, RECORD_WORK,
   get, set,
 } from "./record";
@@ -33,6 +34,8 @@ let latestBound: u32 = BOUND_COMPUTE;
 function hold(engine: u32, start: f64, busy: f64, bound: u32): void {
   if (busy <= 0) return;
   const end = reserve(engine, start, busy);
+  set(RECORD_RESERVED_FROM + engine - ENGINE_DPE, end - busy);
+  set(RECORD_RESERVED_TO + engine - ENGINE_DPE, end);
   if (end > latestEnd) {
     latestEnd = end;
     latestBound = bound;

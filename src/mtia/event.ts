@@ -13,6 +13,7 @@ import { checkOptions, describeValue } from '../options.js';
 import type { SlotUse } from '../runtime/event-slots.js';
 import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES, OP_ADVANCE_CLOCK, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import { eventObserver } from '../runtime/op-observer.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
 import { orderAfter, snapshotAt } from '../runtime/stream-sanitizer.js';
 import { currentStream } from './stream-context.js';
@@ -134,6 +135,7 @@ export class Event {
       release(previous);
     }
     this.current = record;
+    eventObserver?.('record', simulated, stream.queue, stream.streamId, record);
     collected.register(this, record, this);
     if (this.eventId === 0) this.eventId = nextEventId++;
   }
@@ -171,9 +173,11 @@ export class Event {
       // Spilled: the record completed and the host knows its time, so the wait only moves the
       // stream's clock there (on either device).
       stream.queue.enqueue(OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, record.timeCycles);
+      eventObserver?.('wait', stream.simulated, stream.queue, stream.streamId, record);
     } else if (stream.simulated === record.simulated) {
       const seq = stream.queue.enqueue(OP_WAIT_EVENT, 0, 0, 0, 0, record.generation, record.slot, 0);
       record.uses.push([stream.queue, seq]);
+      eventObserver?.('wait', stream.simulated, stream.queue, stream.streamId, record);
     } else {
       record.relaysPending++;
       record.relays.push(relay(record, stream).finally(() => record.relaysPending--));
@@ -233,6 +237,7 @@ function relay(record: EventRecord, stream: Stream): Promise<void> {
   const slot = target.eventSlots.acquire();
   const generation = target.eventSlots.nextGeneration();
   const seq = stream.queue.enqueue(OP_WAIT_EVENT, 0, 0, 0, 0, generation, slot, 0);
+  eventObserver?.('wait', target, stream.queue, stream.streamId, record);
   const fill = (timeCycles: number) => {
     const { f64, i32 } = target.views;
     const base = EVENTS_LOCATION + slot * EVENT_SIZE;

@@ -30,3 +30,4 @@ export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream
 export * as debug from './debug.js';
 export { profiler } from '../profiler/profiler.js';
 export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile } from '../profiler/op-stats.js';
+export type { ChromeTrace, ChromeTraceDevice, ChromeTraceEvent } from '../profiler/chrome-trace.js';

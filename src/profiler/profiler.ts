@@ -9,13 +9,19 @@
 // the ring is about to reuse a slot (CommandRing.recordsObserver), when opStats() is called
 // (records of commands the core has already run), and in stop(), after the device has run
 // every noted op. Not profiling costs one test per op (src/runtime/op-observer.ts).
+//
+// Event records and waits are noted the same way (their records say where they took their
+// stream's clock from and to), for the trace only: exportChromeTrace() draws them and joins each
+// wait to its record (chrome-trace.ts); opStats() leaves them out.
 
 import { DeviceLostError, MtiaError } from '../errors.js';
+import { isNode } from '../runtime/environment.js';
 import { HEADER_RING_TAIL, RING_COMMANDS } from '../runtime/layout.js';
-import { setOpObserver, type OpObserver } from '../runtime/op-observer.js';
+import { setEventObserver, setOpObserver, type EventObserver, type OpObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
-import { OpLog } from './op-log.js';
+import { chromeTrace, type ChromeTrace } from './chrome-trace.js';
+import { OpLog, type IssueMemory } from './op-log.js';
 import type { OpStats } from './op-stats.js';
 
 /** The ops of one device whose records are not yet read, in ring order. */
@@ -56,6 +62,12 @@ class DeviceOps {
   }
 }
 
+/** The bytes `device`'s caching allocator has allocated and reserved now. */
+function memoryOf(device: SimulatedDevice): IssueMemory {
+  const { stats } = device.allocator;
+  return { allocatedBytes: stats.allocated_bytes[0].current, reservedBytes: stats.reserved_bytes[0].current };
+}
+
 /** One profiling run, from start() to the end of stop(). */
 class Session {
   readonly log = new OpLog();
@@ -63,10 +75,27 @@ class Session {
   /** opStats() once the run has ended. */
   private final: OpStats[] | undefined;
 
+  /** Flow ids of the event records noted, by the event's record object. */
+  private readonly flows = new WeakMap<object, number>();
+  private nextFlow = 1;
+
   /** The op observer (src/runtime/op-observer.ts): notes an op just enqueued. */
   readonly note: OpObserver = (device, queue, name, shapes, dtype) => {
     if (queue.capture !== undefined) return; // recorded into a graph, not pushed (src/mtia/graph.ts)
-    const index = this.log.add(name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile.clockHz, shapes, dtype);
+    const index = this.log.add(
+      name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile.clockHz, shapes, dtype, memoryOf(device),
+    );
+    this.opsOf(device).add(index, queue);
+  };
+
+  /** The event observer: notes an event record or wait just enqueued. */
+  readonly noteEvent: EventObserver = (kind, device, queue, streamId, record) => {
+    let flow = this.flows.get(record);
+    if (flow === undefined || kind === 'record') this.flows.set(record, (flow = this.nextFlow++));
+    const name = kind === 'record' ? 'event record' : 'event wait';
+    const index = this.log.add(
+      name, device.index, streamId, device.ring.lastPushed, device.profile.clockHz, [], '', memoryOf(device), { kind, flow },
+    );
     this.opsOf(device).add(index, queue);
   };
 
@@ -108,6 +137,15 @@ class Session {
     for (const ops of this.devices.values()) ops.readRun();
     return this.log.stats();
   }
+
+  /** The trace of every op and event mark read so far (see stats()). */
+  trace(): ChromeTrace {
+    if (this.final === undefined) for (const ops of this.devices.values()) ops.readRun();
+    const devices = [...this.devices.keys()]
+      .sort((a, b) => a.index - b.index)
+      .map((device) => ({ index: device.index, profile: device.profile.name, clockHz: device.profile.clockHz }));
+    return chromeTrace(this.log.entries(), devices);
+  }
 }
 
 let session: Session | undefined;
@@ -129,6 +167,7 @@ export const profiler = {
     }
     session = new Session();
     setOpObserver(session.note);
+    setEventObserver(session.noteEvent);
     state = 'running';
   },
 
@@ -141,6 +180,7 @@ export const profiler = {
       throw new MtiaError(`mtia.profiler.stop() was called while the profiler is not running${state === 'stopping' ? ' (stop() is already finishing)' : ''}; call mtia.profiler.start() first`);
     }
     setOpObserver(undefined);
+    setEventObserver(undefined);
     state = 'stopping';
     try {
       await session!.finish();
@@ -157,8 +197,37 @@ export const profiler = {
     return session === undefined ? [] : session.stats();
   },
 
+  /**
+   * The collected ops as a Chrome trace (Trace Event Format JSON, for ui.perfetto.dev): a
+   * process per device, a track per stream and per engine, event records and waits joined by
+   * flow arrows, and the allocator's memory as counters, on simulated device time
+   * (docs/tracing.md). Covers the ops opStats() returns. With a `path` (Node only) it also
+   * writes the JSON there and returns a Promise of the trace that resolves once the file is
+   * written.
+   */
+  exportChromeTrace,
+
   /** True from start() until stop() begins. */
   get running(): boolean {
     return state === 'running';
   },
 };
+
+/** mtia.profiler.exportChromeTrace(): the trace now; with a path, a Promise of it once written there. */
+function exportChromeTrace(): ChromeTrace;
+function exportChromeTrace(path: string): Promise<ChromeTrace>;
+function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTrace>;
+function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTrace> {
+  if (path !== undefined && (typeof path !== 'string' || path === '')) {
+    throw new TypeError(`exportChromeTrace(): path must be a non-empty string (a file to write), but got: ${typeof path === 'string' ? "''" : String(path)}`);
+  }
+  if (path !== undefined && !isNode) {
+    throw new MtiaError(
+      `exportChromeTrace(): path '${path}' cannot be written: writing a file needs Node.js; in a browser call ` +
+        'exportChromeTrace() without a path and offer JSON.stringify() of the result as a download',
+    );
+  }
+  const trace = session?.trace() ?? chromeTrace([], []);
+  if (path === undefined) return trace;
+  return import('node:fs/promises').then(({ writeFile }) => writeFile(path, JSON.stringify(trace))).then(() => trace);
+}

@@ -1,4 +1,4 @@
-// The hook through which ops are seen as they are enqueued. The profiler (src/profiler/)
+// The hooks through which ops, event records and event waits are seen as they are enqueued. The profiler (src/profiler/)
 // installs itself here; the runtime (host copies) and the tensor ops call it. It lives in the
 // runtime so that neither of them imports the profiler, which sits above both.
 //
@@ -24,4 +24,22 @@ export let opObserver: OpObserver | undefined;
 /** Installs `observer` in place of the current one (undefined: none). */
 export function setOpObserver(observer: OpObserver | undefined): void {
   opObserver = observer;
+}
+
+/**
+ * Told about an event record or wait right after its command was pushed on `queue` of `device`,
+ * for the stream with id `streamId`: its ring count is `device.ring.lastPushed`. `record` is the
+ * same object for a record and every wait on it (src/mtia/event.ts), so that an observer can
+ * pair them. A wait on a record that has completed is a clock advance to the record's time.
+ */
+export type EventObserver = (
+  kind: 'record' | 'wait', device: SimulatedDevice, queue: StreamQueue, streamId: number, record: object,
+) => void;
+
+/** The installed event observer, or undefined when none is. */
+export let eventObserver: EventObserver | undefined;
+
+/** Installs `observer` in place of the current event observer (undefined: none). */
+export function setEventObserver(observer: EventObserver | undefined): void {
+  eventObserver = observer;
 }

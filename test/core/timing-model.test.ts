@@ -199,6 +199,42 @@ describe('properties of the model', () => {
     expect(together.record(L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
   });
 
+  test("a job's record holds each engine reservation; the second stream's DRAM reservation queues behind the first's", () => {
+    const n = MiB;
+    const h = core();
+    const dram = L.RECORD_RESERVED_FROM + L.ENGINE_DRAM - L.ENGINE_DPE;
+    const dramEnd = L.RECORD_RESERVED_TO + L.ENGINE_DRAM - L.ENGINE_DPE;
+    const se = L.RECORD_RESERVED_FROM + L.ENGINE_SE - L.ENGINE_DPE;
+    const seEnd = L.RECORD_RESERVED_TO + L.ENGINE_SE - L.ENGINE_DPE;
+    add(h, n, h.heap(0), h.heap(4 * MiB), h.heap(8 * MiB), 0);
+    const first = { start: h.record(L.RECORD_START_CYCLES), end: h.record(L.RECORD_END_CYCLES), dramFrom: h.record(dram), dramTo: h.record(dramEnd) };
+    // Starts with the job; lasts its DRAM bytes at the DRAM's rate (ECC off: 0.97 of 204.8 GB/s).
+    expect(first.dramFrom).toBeCloseTo(first.start, 6);
+    expect(first.dramTo - first.dramFrom).toBeCloseTo(h.record(L.RECORD_DRAM_BYTES) / ((204.8e9 * 0.97) / 1.35e9), 6);
+    expect(h.record(se)).toBeCloseTo(first.start, 6);
+    expect(h.record(seEnd) - h.record(se)).toBeCloseTo(h.record(L.RECORD_SE_CYCLES), 9);
+    for (const engine of [L.ENGINE_DPE, L.ENGINE_RE, L.ENGINE_MLU, L.ENGINE_PCIE_H2D, L.ENGINE_PCIE_D2H]) {
+      expect([h.record(L.RECORD_RESERVED_FROM + engine - L.ENGINE_DPE), h.record(L.RECORD_RESERVED_TO + engine - L.ENGINE_DPE)]).toEqual([0, 0]);
+    }
+    add(h, n, h.heap(12 * MiB), h.heap(16 * MiB), h.heap(20 * MiB), 1);
+    expect(h.record(L.RECORD_START_CYCLES)).toBeLessThan(first.dramTo); // the job starts beside the first
+    expect(h.record(dram)).toBeCloseTo(first.dramTo, 6); // but its DRAM traffic waits for the first's
+    expect(h.record(L.RECORD_END_CYCLES)).toBeGreaterThanOrEqual(h.record(dramEnd));
+  });
+
+  test("an event record's and a wait's records hold the stream's clock before and after them", () => {
+    const h = core();
+    add(h, 4096, h.heap(0), h.heap(MiB), h.heap(2 * MiB), 0);
+    const recorded = h.clockCycles(0);
+    h.push({ opcode: L.OP_RECORD_EVENT, arg0: 3, count: 1 }, 0);
+    h.push({ opcode: L.OP_WAIT_EVENT, arg0: 3, count: 1 }, 1);
+    h.core.drain(2);
+    expect([h.record(L.RECORD_START_CYCLES, 1), h.record(L.RECORD_END_CYCLES, 1)]).toEqual([recorded, recorded]);
+    expect([h.record(L.RECORD_START_CYCLES), h.record(L.RECORD_END_CYCLES)]).toEqual([0, recorded]);
+    expect(h.record(L.RECORD_BOUND)).toBe(L.BOUND_NONE);
+    expect(h.clockCycles(1)).toBe(recorded);
+  });
+
   test('a DRAM-bound add beside an SRAM-resident GEMM overlaps it: they use different engines and levels', () => {
     // GEMM on stream 1 (operands resident after a first run); on stream 0 a cold add.
     const setup = () => {

@@ -1,0 +1,183 @@
+// A profiling run as a Chrome trace: the Trace Event Format's JSON object form
+// (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU), which
+// ui.perfetto.dev and chrome://tracing open. Every time in it is simulated device time, from
+// the op records (op-stats.ts), in microseconds as the format wants, not host time.
+//
+//   process  mtia:N (profile)            one per device that ran a noted op (pid = N + 1)
+//     thread stream S                    the ops of stream S (X events), event records and
+//                                        waits (X events joined by flow arrows)
+//     thread DPE, SE, RE, MLU, SRAM,     each op's reservation of that engine or memory level,
+//            DRAM, PCIe H2D, PCIe D2H    as the core's schedule made it (X events)
+//     counter memory allocated/reserved  the caching allocator's bytes when each op was issued
+//
+// Flows use the format's newer binding (Perfetto's JSON importer): the record's X event carries
+// `bind_id` and `flow_out`, each wait's `bind_id` and `flow_in`, so an arrow joins the two
+// slices themselves, whatever their timestamps.
+
+import type { LogEntry } from './op-log.js';
+import type { OpStats } from './op-stats.js';
+
+/** One event of a Chrome trace (Trace Event Format). */
+export interface ChromeTraceEvent {
+  /** Event name: the op's name, an engine's op, 'process_name', 'memory', ... */
+  readonly name: string;
+  /** Phase: 'X' complete, 'M' metadata, 'C' counter. */
+  readonly ph: 'X' | 'M' | 'C';
+  /** Timestamp in µs of the device's simulated time (0 for metadata). */
+  readonly ts: number;
+  /** Process: the device, N + 1 for mtia:N. */
+  readonly pid: number;
+  /** Thread: a stream or engine track of that device. */
+  readonly tid: number;
+  /** Duration in µs (X events). */
+  readonly dur?: number;
+  /** Category: 'op', 'engine', 'event' or 'memory'. */
+  readonly cat?: string;
+  /** What the event is about. */
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** Flow id joining an event record to its waits (X events of records and waits). */
+  readonly bind_id?: number;
+  /** True on an event record that waits point back to. */
+  readonly flow_out?: boolean;
+  /** True on a wait for an event record of this trace. */
+  readonly flow_in?: boolean;
+}
+
+/** A device of the trace. */
+export interface ChromeTraceDevice {
+  /** Device index (mtia:N). */
+  readonly index: number;
+  /** Its process id in the trace (index + 1). */
+  readonly pid: number;
+  /** Hardware profile name ('mtia-v2', ...). */
+  readonly profile: string;
+  /** Its clock, in Hz: one simulated cycle is 1/clockHz s. */
+  readonly clockHz: number;
+}
+
+/** What mtia.profiler.exportChromeTrace() returns: a Trace Event Format JSON object. */
+export interface ChromeTrace {
+  readonly traceEvents: ChromeTraceEvent[];
+  /** How the viewer shows times ('ns'); timestamps are in µs all the same. */
+  readonly displayTimeUnit: 'ns';
+  /** What the trace is: the simulator, the clock its times are on, and its devices. */
+  readonly metadata: {
+    readonly source: 'mtia-sim';
+    readonly clock: 'simulated device time';
+    readonly devices: readonly ChromeTraceDevice[];
+  };
+}
+
+/** Names of the engine tracks, by engine code − ENGINE_DPE (LogEntry.reservations). */
+const ENGINE_TRACKS = ['DPE', 'SE', 'RE', 'MLU', 'SRAM', 'DRAM', 'PCIe H2D', 'PCIe D2H'] as const;
+/** What each engine track's busy time counts. */
+const ENGINE_UNITS = [
+  'dot-product engine busy cycles per PE', 'SIMD engine busy cycles per PE', 'reduction engine busy cycles per PE',
+  'memory layout unit busy cycles per PE', 'SRAM bytes at its bandwidth', 'DRAM bytes at its bandwidth',
+  'host-to-device bytes at the PCIe bandwidth', 'device-to-host bytes at the PCIe bandwidth',
+] as const;
+/** Thread ids: a device's tracks get pid · TID_BLOCK + (stream id + 1) or + ENGINE_TID + engine. */
+const TID_BLOCK = 1_000_000;
+const ENGINE_TID = 900_000;
+
+const us = (ns: number) => ns / 1e3;
+
+/** The process id of device `index`. */
+export function devicePid(index: number): number {
+  return index + 1;
+}
+
+function streamTid(pid: number, stream: number): number {
+  return pid * TID_BLOCK + stream + 1;
+}
+
+function engineTid(pid: number, engine: number): number {
+  return pid * TID_BLOCK + ENGINE_TID + engine;
+}
+
+/** An op's X-event args: everything opStats says of it. */
+function opArgs(stats: OpStats, work: number): Record<string, unknown> {
+  return {
+    device: `mtia:${stats.device}`,
+    stream: stats.stream,
+    shapes: stats.shapes,
+    dtype: stats.dtype,
+    startNs: stats.startNs,
+    endNs: stats.endNs,
+    ...(stats.engine === 'dpe' && { flops: 2 * work }),
+    cycles: stats.cycles,
+    bytes: stats.bytes,
+    bound: stats.bound,
+    engine: stats.engine,
+    sramHitRate: stats.sramHitRate,
+    utilisation: stats.utilisation,
+    pes: stats.pes,
+    steps: stats.steps,
+    ...(stats.tile !== undefined && { tile: stats.tile }),
+    ...(stats.systolic !== undefined && { systolic: stats.systolic }),
+  };
+}
+
+/** Builds the trace of `entries` (a profiling run's ops and event marks, in issue order) on `devices`. */
+export function chromeTrace(entries: readonly LogEntry[], devices: readonly Omit<ChromeTraceDevice, 'pid'>[]): ChromeTrace {
+  const events: ChromeTraceEvent[] = [];
+  const tracks = new Map<number, { pid: number; name: string; sortIndex: number }>();
+  const track = (pid: number, tid: number, name: string, sortIndex: number) => {
+    if (!tracks.has(tid)) tracks.set(tid, { pid, name, sortIndex });
+    return tid;
+  };
+  // Flows with both ends in the trace: a record's flow id is used once a wait on it is seen.
+  const recorded = new Set<number>();
+  const waited = new Set<number>();
+  for (const { mark } of entries) {
+    if (mark?.kind === 'record') recorded.add(mark.flow);
+    else if (mark?.kind === 'wait' && recorded.has(mark.flow)) waited.add(mark.flow);
+  }
+
+  for (const { stats, mark, memory, reservations, work } of entries) {
+    const pid = devicePid(stats.device);
+    const tid = track(pid, streamTid(pid, stats.stream), stats.stream === 0 ? 'stream 0 (default)' : `stream ${stats.stream}`, stats.stream);
+    const ts = us(stats.startNs);
+    const dur = us(stats.endNs - stats.startNs);
+    if (mark !== undefined) {
+      const joined = waited.has(mark.flow);
+      events.push({
+        name: mark.kind === 'record' ? 'event record' : 'event wait', ph: 'X', cat: 'event', ts, dur, pid, tid,
+        args: { device: `mtia:${stats.device}`, stream: stats.stream, startNs: stats.startNs, endNs: stats.endNs, flow: mark.flow },
+        ...(joined && { bind_id: mark.flow, ...(mark.kind === 'record' ? { flow_out: true } : { flow_in: true }) }),
+      });
+      continue;
+    }
+    events.push({ name: stats.name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) });
+    events.push({
+      name: 'memory', ph: 'C', cat: 'memory', ts, pid, tid,
+      args: { allocated: memory.allocatedBytes, reserved: memory.reservedBytes },
+    });
+    reservations.forEach((interval, engine) => {
+      if (interval === undefined) return;
+      const [fromNs, toNs] = interval;
+      events.push({
+        name: stats.name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: us(toNs - fromNs), pid,
+        tid: track(pid, engineTid(pid, engine), ENGINE_TRACKS[engine]!, ENGINE_TID + engine),
+        args: { stream: stats.stream, busy: ENGINE_UNITS[engine], fromNs, toNs },
+      });
+    });
+  }
+
+  const metadata: ChromeTraceEvent[] = [];
+  const listed = devices.map((device) => ({ ...device, pid: devicePid(device.index) }));
+  for (const device of listed) {
+    const args = { name: `mtia:${device.index} (${device.profile})` };
+    metadata.push({ name: 'process_name', ph: 'M', ts: 0, pid: device.pid, tid: device.pid * TID_BLOCK, args });
+    metadata.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid: device.pid, tid: device.pid * TID_BLOCK, args: { sort_index: device.index } });
+  }
+  for (const [tid, { pid, name, sortIndex }] of tracks) {
+    metadata.push({ name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name } });
+    metadata.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid, tid, args: { sort_index: sortIndex } });
+  }
+  return {
+    traceEvents: [...metadata, ...events],
+    displayTimeUnit: 'ns',
+    metadata: { source: 'mtia-sim', clock: 'simulated device time', devices: listed },
+  };
+}

@@ -1,0 +1,175 @@
+// mtia.profiler.exportChromeTrace() through the built package, with real device workers: the
+// trace is well-formed Trace Event Format JSON, its op slices are opStats' intervals, a
+// cross-stream wait is joined to its record by a flow, engine slices sit inside their ops, and
+// the memory counters follow the allocator.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { add, empty, matmul, mtia, randn } from 'mtia-sim';
+
+type TraceEvent = mtia.ChromeTraceEvent;
+
+let trace: mtia.ChromeTrace;
+let ops: mtia.OpStats[];
+/** mtia.memoryAllocated(0) right after each op was issued, and the size of a tensor allocated between them. */
+let allocatedAfterLast = 0;
+let allocatedAfterFirst = 0;
+const extraBytes = 4 << 20;
+
+beforeAll(async () => {
+  const a = randn([256, 512]);
+  const b = randn([512, 256]);
+  await mtia.synchronize();
+  const side = new mtia.Stream();
+  mtia.profiler.start();
+  const product = matmul(a, b); // default stream
+  allocatedAfterFirst = mtia.memoryAllocated(0);
+  const done = mtia.currentStream().recordEvent();
+  side.waitEvent(done); // the side stream waits for the matmul
+  const extra = empty([extraBytes / 4]);
+  const sum = mtia.withStream(side, () => add(product, product));
+  allocatedAfterLast = mtia.memoryAllocated(0);
+  await mtia.profiler.stop();
+  ops = mtia.profiler.opStats();
+  trace = mtia.profiler.exportChromeTrace();
+  void extra;
+  void sum;
+});
+
+afterAll(() => mtia.shutdown());
+
+const slices = (cat: string) => trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === cat);
+
+describe('mtia.profiler.exportChromeTrace()', () => {
+  test('is Trace Event Format JSON: every event has ph, ts, pid, tid; X events a name, args and dur >= 0', () => {
+    expect(JSON.parse(JSON.stringify(trace))).toEqual(trace);
+    expect(trace.displayTimeUnit).toBe('ns');
+    expect(trace.traceEvents.length).toBeGreaterThan(0);
+    for (const event of trace.traceEvents) {
+      expect(['X', 'M', 'C']).toContain(event.ph);
+      for (const key of ['ts', 'pid', 'tid'] as const) expect(Number.isFinite(event[key]), `${key} of ${JSON.stringify(event)}`).toBe(true);
+      expect(typeof event.name).toBe('string');
+      expect(event.name.length).toBeGreaterThan(0);
+      expect(event.args).toBeTypeOf('object');
+      if (event.ph === 'X') expect(event.dur).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  test('pids are devices and every tid with events is a named track', () => {
+    const processes = new Map(
+      trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => [e.pid, (e.args as { name: string }).name]),
+    );
+    expect(processes).toEqual(new Map([[1, 'mtia:0 (mtia-v2)']]));
+    expect(trace.metadata.devices).toEqual([{ index: 0, pid: 1, profile: 'mtia-v2', clockHz: mtia.getDeviceProperties(0).clockHz }]);
+    const threads = new Map(
+      trace.traceEvents.filter((e) => e.name === 'thread_name').map((e) => [e.tid, (e.args as { name: string }).name]),
+    );
+    for (const event of trace.traceEvents) {
+      expect(processes.has(event.pid)).toBe(true);
+      if (event.ph === 'X') expect(threads.has(event.tid), `track of ${event.name}`).toBe(true);
+    }
+    const opTracks = new Set(slices('op').map((e) => threads.get(e.tid)));
+    expect(opTracks).toEqual(new Set(['stream 0 (default)', `stream ${ops[1]!.stream}`]));
+    const engineTracks = new Set(slices('engine').map((e) => threads.get(e.tid)));
+    expect(engineTracks.has('DPE')).toBe(true);
+  });
+
+  test("op slices are opStats' ops, in issue order, with their intervals and figures", () => {
+    const opSlices = slices('op');
+    expect(ops.map((op) => op.name)).toEqual(['matmul', 'add']);
+    expect(opSlices.map((e) => e.name)).toEqual(ops.map((op) => op.name));
+    opSlices.forEach((slice, i) => {
+      const op = ops[i]!;
+      expect(slice.ts * 1e3).toBeCloseTo(op.startNs, 6);
+      expect(slice.dur! * 1e3).toBeCloseTo(op.endNs - op.startNs, 6);
+      expect(slice.args).toMatchObject({
+        shapes: op.shapes, dtype: op.dtype, cycles: op.cycles, bytes: op.bytes, bound: op.bound,
+        sramHitRate: op.sramHitRate, utilisation: op.utilisation,
+      });
+    });
+    expect(opSlices[0]!.args!.flops).toBe(2 * 256 * 512 * 256);
+    expect(opSlices[1]!.args!.flops).toBeUndefined(); // an SE op: no FLOPs figure
+  });
+
+  test('the cross-stream wait is a flow from the record to the wait, which ends at the record time', () => {
+    const events = slices('event');
+    const record = events.find((e) => e.name === 'event record')!;
+    const wait = events.find((e) => e.name === 'event wait')!;
+    expect(record.flow_out).toBe(true);
+    expect(wait.flow_in).toBe(true);
+    expect(wait.bind_id).toBe(record.bind_id);
+    expect(record.tid).not.toBe(wait.tid);
+    const [matmulSlice, addSlice] = slices('op');
+    expect(record.tid).toBe(matmulSlice!.tid);
+    expect(wait.tid).toBe(addSlice!.tid);
+    // The record takes the default stream's clock after the matmul; the idle side stream's wait
+    // holds it until then, and the add starts from there.
+    expect(record.ts).toBeCloseTo(matmulSlice!.ts + matmulSlice!.dur!, 6);
+    expect(record.dur).toBe(0);
+    expect(wait.ts + wait.dur!).toBeCloseTo(record.ts, 6);
+    expect(wait.dur!).toBeGreaterThan(0);
+    expect(addSlice!.ts).toBeCloseTo(record.ts, 6);
+  });
+
+  test("engine slices lie inside their op's slice and never overlap on one engine", () => {
+    const engine = slices('engine');
+    const dpe = engine.filter((e) => e.name === 'matmul' && (e.args as { busy: string }).busy.startsWith('dot-product'));
+    expect(dpe.length).toBe(1);
+    for (const slice of engine) {
+      const op = slices('op').find((o) => o.name === slice.name)!;
+      expect(slice.ts).toBeGreaterThanOrEqual(op.ts - 1e-9);
+      expect(slice.ts + slice.dur!).toBeLessThanOrEqual(op.ts + op.dur! + 1e-9);
+    }
+    expect(dpe[0]!.dur! * 1e3 * mtia.getDeviceProperties(0).clockHz / 1e9).toBeCloseTo(ops[0]!.cycles.dpe, 3);
+    const byTrack = new Map<number, TraceEvent[]>();
+    for (const slice of engine) byTrack.set(slice.tid, [...(byTrack.get(slice.tid) ?? []), slice]);
+    for (const track of byTrack.values()) {
+      const sorted = track.sort((x, y) => x.ts - y.ts);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.ts).toBeGreaterThanOrEqual(sorted[i - 1]!.ts + sorted[i - 1]!.dur! - 1e-9);
+    }
+  });
+
+  test('memory counters follow the allocator: the tensor allocated between the ops shows, reserved covers allocated', () => {
+    const counters = trace.traceEvents.filter((e): e is TraceEvent & { args: { allocated: number; reserved: number } } => e.ph === 'C');
+    expect(counters.map((e) => e.name)).toEqual(['memory', 'memory']);
+    const [first, second] = counters;
+    // Sampled as each op is issued: the matmul's sample also counts its packing workspace, held
+    // until it has been issued (freed stream-ordered right after); the add has none.
+    expect(first!.args.allocated).toBeGreaterThan(allocatedAfterFirst);
+    expect(second!.args.allocated).toBe(allocatedAfterLast);
+    expect(allocatedAfterLast - allocatedAfterFirst).toBe(extraBytes + 256 * 256 * 4); // the tensor and the add's output
+    for (const counter of counters) expect(counter.args.reserved).toBeGreaterThanOrEqual(counter.args.allocated);
+    expect(counters.map((e) => e.ts)).toEqual(slices('op').map((e) => e.ts));
+  });
+
+  test('with a path, resolves to the same trace once the file is written; a bad path is a TypeError naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtia-trace-'));
+    try {
+      const file = join(dir, 'trace.json');
+      const written = await mtia.profiler.exportChromeTrace(file);
+      expect(written).toEqual(trace);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(trace);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => mtia.profiler.exportChromeTrace(42 as unknown as string)).toThrow(
+      /exportChromeTrace\(\): path must be a non-empty string .* but got: 42/,
+    );
+    expect(() => mtia.profiler.exportChromeTrace('')).toThrow(TypeError);
+  });
+
+  test('a wait on a record made before start() has no flow; opStats leaves event marks out', async () => {
+    const early = mtia.currentStream().recordEvent();
+    const side = new mtia.Stream();
+    mtia.profiler.start();
+    side.waitEvent(early);
+    await mtia.profiler.stop();
+    expect(mtia.profiler.opStats()).toEqual([]);
+    const [wait, ...rest] = mtia.profiler.exportChromeTrace().traceEvents.filter((e) => e.ph === 'X');
+    expect(rest).toEqual([]);
+    expect(wait).toMatchObject({ name: 'event wait', cat: 'event' });
+    expect(wait!.bind_id).toBeUndefined();
+  });
+});
