@@ -1,5 +1,5 @@
 // Takes the README's picture of the playground, docs/playground.png: serves the built page
-// (serve.mjs, cross-origin isolated), runs the two-stream copy/compute workload on MTIA 2i in
+// (`mtia-sim serve`, cross-origin isolated), runs the two-stream copy/compute workload on MTIA 2i in
 // headless Chromium and saves the whole page. `npm run build` first, then
 // `node examples/playground/screenshot.mjs [output.png]`. Chromium: $MTIA_SIM_CHROMIUM, default
 // /usr/bin/chromium.
@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startPlaygroundServer } from './serve.mjs';
+import { servePlayground } from './served.mjs';
 
 const output = process.argv[2] ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
 const executablePath = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
 
-const { server, origin } = await startPlaygroundServer();
+const { origin, stop } = await servePlayground();
 const profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-screenshot-'));
 const context = await chromium.launchPersistentContext(profileDir, {
   executablePath,
@@ -36,6 +36,6 @@ try {
   console.log(`saved ${output}`);
 } finally {
   await context.close();
-  server.close();
+  await stop();
   await rm(profileDir, { recursive: true, force: true });
 }

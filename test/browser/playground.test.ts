@@ -1,5 +1,5 @@
 // The browser tier for the playground: the built page (dist/playground/, `npm run build`)
-// served by examples/playground/serve.mjs and driven in real Chromium, once with the COOP/COEP
+// served by `mtia-sim serve` (`npm run serve`, examples/playground/served.mjs starts it) and driven in real Chromium, once with the COOP/COEP
 // headers (cross-origin isolated) and once without (as GitHub Pages and most static hosts
 // serve it). Each time: the page loads without console errors, the MLP workload runs and every
 // check against the JS reference says correct, the timeline has op bars, the heat map of the
@@ -8,20 +8,22 @@
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { get, type Server } from 'node:http';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { playgroundRoot, startPlaygroundServer } from '../../examples/playground/serve.mjs';
+import { servePlayground } from '../../examples/playground/served.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 
 const TIMEOUT_MS = 120_000;
 /** Where the isolated run's screenshot goes (docs/playground.png comes from examples/playground/screenshot.mjs). */
 const SCREENSHOT = fileURLToPath(new URL('../../dist/playground-test.png', import.meta.url));
 
-const servers: Server[] = [];
+/** The built playground. */
+const playgroundRoot = fileURLToPath(new URL('../../dist/playground/', import.meta.url));
+const servers: { stop(): Promise<void> }[] = [];
 const origins = { isolated: '', plain: '' };
 let profileDir: string | undefined;
 let context: BrowserContext | undefined;
@@ -42,8 +44,8 @@ beforeAll(async () => {
     throw new Error(`${playgroundRoot} has no built playground: run \`npm run build\` first.`);
   }
   for (const isolation of [true, false]) {
-    const { server, origin } = await startPlaygroundServer({ isolation });
-    servers.push(server);
+    const { origin, stop } = await servePlayground({ isolation });
+    servers.push({ stop });
     origins[isolation ? 'isolated' : 'plain'] = origin;
   }
   profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-playground-'));
@@ -60,10 +62,7 @@ afterAll(async () => {
   try {
     await context?.close();
   } finally {
-    for (const server of servers) {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    }
+    for (const server of servers) await server.stop();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
 }, TIMEOUT_MS);
@@ -82,7 +81,7 @@ async function openPage(problems: string[]): Promise<Page> {
   return page;
 }
 
-describe('the playground server', () => {
+describe('mtia-sim serve', () => {
   test('sends COOP/COEP by default and not with isolation off; serves scripts and wasm by type; refuses paths outside the playground', async () => {
     const isolated = await request(origins.isolated, '/playground.js');
     expect(isolated.status).toBe(200);
