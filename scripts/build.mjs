@@ -6,19 +6,21 @@
 //   browser/index.js   the library for bundlers (the `browser` export condition): no node: module,
 //                      core.wasm and device-worker.js carried inside (src/runtime/environment.ts)
 //   cli.js             the mtia-sim command
+//   playground/        the browser playground as static files (examples/playground/build.mjs)
 // Run by `npm run build`, and so by `npm ci` (prepare), `npm test` and `npm start`.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { build } from 'esbuild';
+import { buildPlayground } from '../examples/playground/build.mjs';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 const run = (command, args) => execFileSync(bin(command), args, { stdio: 'inherit' });
 
 // dist/ is overwritten file by file, not removed first: a test run in another shell keeps
 // finding the files it needs while a build runs.
-mkdirSync('dist', { recursive: true });
+mkdirSync('dist/types', { recursive: true });
 
 run('asc', ['assembly/index.ts', '--target', 'release']);
 copyFileSync('build/core.wasm', 'dist/core.wasm');
@@ -83,6 +85,8 @@ for (const [file, output] of Object.entries(browserBuild.metafile.outputs)) {
     throw new Error(`${file} must import nothing, but imports ${output.imports.map((i) => i.path).join(', ')}`);
   }
 }
+
+await buildPlayground();
 
 // tsc declares every module in build/types; only those index.d.ts reaches through its imports
 // are public, and only they are copied to dist/types (any other file there is removed). So is

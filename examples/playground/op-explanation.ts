@@ -1,0 +1,109 @@
+// One op explained from its record (mtia.profiler.opStats()): where it ran, what bound it and
+// why, its cycles by engine and its bytes by memory level, drawn as bars scaled to the largest.
+
+import type { mtia } from 'mtia-sim';
+import { formatBytes, formatCount, formatNs, formatPercent } from './units.js';
+
+/** What each bound means, in one sentence (docs/timing-model.md). */
+const BOUND_MEANINGS: Record<mtia.OpBound, string> = {
+  launch: 'the control core\'s launch latency dominated: the op is too small to amortise it',
+  issue: 'the PEs\' RISC-V cores could not issue instructions fast enough for the engines',
+  compute: 'its compute engine was the slowest pipeline stage: the op ran at the engine\'s rate',
+  sram: 'moving operands through the on-chip SRAM and fabric was the slowest stage',
+  dram: 'moving its operands to or from DRAM (LPDDR5) at the DRAM bandwidth was the slowest stage',
+  pcie: 'a host copy, bound by the PCIe link',
+  none: 'a queue operation (event record or wait): no job ran',
+};
+
+/** A table row of a label, a bar of `value / max` and the value's text. */
+function barRow(label: string, value: number, max: number, text: string): HTMLTableRowElement {
+  const row = document.createElement('tr');
+  const name = document.createElement('th');
+  name.textContent = label;
+  const barCell = document.createElement('td');
+  barCell.className = 'bar-cell';
+  const bar = document.createElement('span');
+  bar.className = 'bar';
+  bar.style.width = `${max > 0 ? (100 * value) / max : 0}%`;
+  barCell.appendChild(bar);
+  const figure = document.createElement('td');
+  figure.className = 'figure';
+  figure.textContent = text;
+  row.append(name, barCell, figure);
+  return row;
+}
+
+/** A titled table of bars. */
+function barTable(title: string, rows: readonly [string, number, string][]): HTMLElement {
+  const section = document.createElement('section');
+  const heading = document.createElement('h4');
+  heading.textContent = title;
+  const table = document.createElement('table');
+  table.className = 'bars';
+  const max = Math.max(0, ...rows.map((r) => r[1]));
+  for (const [label, value, text] of rows) table.appendChild(barRow(label, value, max, text));
+  section.append(heading, table);
+  return section;
+}
+
+/** A definition list of facts. */
+function facts(entries: readonly [string, string][]): HTMLDListElement {
+  const list = document.createElement('dl');
+  for (const [term, value] of entries) {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  return list;
+}
+
+/** Fills `container` with the explanation of op `index` of `ops`. */
+export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, index: number): void {
+  container.replaceChildren();
+  const heading = document.createElement('h3');
+  heading.textContent = `#${index} ${op.name} on mtia:${op.device}, stream ${op.stream}`;
+  const bound = document.createElement('p');
+  bound.className = `bound bound-${op.bound}`;
+  bound.textContent = `${op.bound}-bound: ${BOUND_MEANINGS[op.bound]}.`;
+  const c = op.cycles;
+  const tile = op.tile === undefined ? [] : [['tile (m × n × k, K split)', `${op.tile.m} × ${op.tile.n} × ${+op.tile.k.toFixed(2)}, ${op.tile.kSplit}`] as [string, string]];
+  const systolic = op.systolic === undefined ? [] : [[
+    'systolic array (SCALE-Sim)',
+    `${op.systolic.folds} folds, mapping efficiency ${op.systolic.mappingEfficiencyPercent.toFixed(1)} %, compute util ${op.systolic.computeUtilisationPercent.toFixed(1)} %, overall util ${op.systolic.overallUtilisationPercent.toFixed(1)} %`,
+  ] as [string, string]];
+  container.append(
+    heading,
+    bound,
+    facts([
+      ['shapes (inputs, output)', op.shapes.map((s) => `[${s.join(' × ')}]`).join(', ')],
+      ['dtype', op.dtype],
+      ['simulated time', `${formatNs(op.startNs)} → ${formatNs(op.endNs)} (${formatNs(op.endNs - op.startNs)})`],
+      ['compute engine', op.engine.toUpperCase()],
+      ['PEs × steps per PE', `${op.pes} × ${op.steps}`],
+      ['utilisation', formatPercent(op.utilisation)],
+      ['SRAM hit rate', `${formatPercent(op.sramHitRate)} of ${formatBytes(op.bytes.operands)} operand bytes`],
+      ...tile,
+      ...systolic,
+    ]),
+    barTable('Cycles (per PE for engines)', [
+      ['total', c.total, formatCount(c.total)],
+      ['launch', c.launch, formatCount(c.launch)],
+      ['issue', c.issue, formatCount(c.issue)],
+      ['compute', c.compute, formatCount(c.compute)],
+      ['stall', c.stall, formatCount(c.stall)],
+      ['DPE', c.dpe, formatCount(c.dpe)],
+      ['SE', c.se, formatCount(c.se)],
+      ['RE', c.re, formatCount(c.re)],
+      ['MLU', c.mlu, formatCount(c.mlu)],
+      ['fabric', c.fabric, formatCount(c.fabric)],
+    ]),
+    barTable('Bytes by memory level', [
+      ['local memory', op.bytes.localMemory, formatBytes(op.bytes.localMemory)],
+      ['SRAM', op.bytes.sram, formatBytes(op.bytes.sram)],
+      ['DRAM', op.bytes.dram, formatBytes(op.bytes.dram)],
+      ['PCIe', op.bytes.pcie, formatBytes(op.bytes.pcie)],
+    ]),
+  );
+}

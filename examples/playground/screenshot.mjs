@@ -1,0 +1,41 @@
+// Takes the README's picture of the playground, docs/playground.png: serves the built page
+// (`mtia-sim serve`, cross-origin isolated), runs the two-stream copy/compute workload on MTIA 2i in
+// headless Chromium and saves the whole page. `npm run build` first, then
+// `node examples/playground/screenshot.mjs [output.png]`. Chromium: $MTIA_SIM_CHROMIUM, default
+// /usr/bin/chromium.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { servePlayground } from './served.mjs';
+
+const output = process.argv[2] ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
+const executablePath = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
+
+const { origin, stop } = await servePlayground();
+const profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-screenshot-'));
+const context = await chromium.launchPersistentContext(profileDir, {
+  executablePath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1400, height: 900 },
+});
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('body[data-state="ready"]');
+  await page.selectOption('#workload', 'overlap');
+  await page.click('#run');
+  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 120_000 });
+  if ((await page.getAttribute('body', 'data-state')) !== 'done') {
+    throw new Error(`the run failed: ${await page.locator('#status').textContent()}`);
+  }
+  await page.screenshot({ path: output, fullPage: true });
+  console.log(`saved ${output}`);
+} finally {
+  await context.close();
+  await stop();
+  await rm(profileDir, { recursive: true, force: true });
+}

@@ -1,0 +1,123 @@
+// Runs one playground script on freshly configured devices and collects what the page shows:
+// the profiler's op records, the memory history, the snapshot, the Chrome trace when the
+// package can export one, the script's checks and printed lines. No DOM here.
+//
+//   shutdown (if a run came before) → configure(profile, devices, timingOnly) → init
+//   → recordMemoryHistory('all') → profiler.start → the script → synchronize every device
+//   → profiler.stop → opStats, snapshot, exportChromeTrace
+
+import * as lib from 'mtia-sim';
+import { mtia } from 'mtia-sim';
+import type { ProfileChoice } from './profile-choices.js';
+import * as ref from './reference.js';
+import { checkClose, type CheckResult, type Tolerance } from './result-check.js';
+
+/** What a run is asked to do. */
+export interface RunRequest {
+  readonly profile: ProfileChoice;
+  readonly deviceCount: number;
+  readonly timingOnly: boolean;
+  /** The script: the body of an async function (see workloads.ts for what is in scope). */
+  readonly code: string;
+}
+
+/** A Chrome trace export, or why there is none. */
+export type TraceExport = { readonly trace: object; readonly note: null } | { readonly trace: null; readonly note: string };
+
+/** What a run produced. */
+export interface RunResult {
+  readonly request: RunRequest;
+  /** The error the script (or the run) threw, as text; null when it finished. */
+  readonly error: string | null;
+  readonly checks: readonly CheckResult[];
+  /** Lines the script printed with print(). */
+  readonly printed: readonly string[];
+  /** mtia.profiler.opStats() after the run. */
+  readonly ops: readonly mtia.OpStats[];
+  /** mtia.snapshot() after the run: segments and every device's memory history. */
+  readonly snapshot: mtia.MemorySnapshot;
+  /** mtia.dumpSnapshot('json') of the same moment, for download. */
+  readonly snapshotJson: string;
+  readonly trace: TraceExport;
+  /** mtia.getDeviceProperties() of mtia:0. */
+  readonly properties: mtia.DeviceProperties;
+  /** Wall-clock milliseconds the script took on this machine (not simulated time). */
+  readonly wallMs: number;
+}
+
+/** An async function built from source text (the script), taking the scope's values by name. */
+type AsyncFunctionConstructor = new (...argsAndBody: string[]) => (...args: unknown[]) => Promise<unknown>;
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as AsyncFunctionConstructor;
+
+/** The error as one readable string. */
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** The package's Chrome trace export (mtia.profiler.exportChromeTrace), where this build has it. */
+async function exportTrace(): Promise<TraceExport> {
+  const { exportChromeTrace } = mtia.profiler as { exportChromeTrace?: (path?: string) => unknown };
+  if (typeof exportChromeTrace !== 'function') {
+    return { trace: null, note: 'this build of mtia-sim has no mtia.profiler.exportChromeTrace()' };
+  }
+  try {
+    const trace = await exportChromeTrace.call(mtia.profiler);
+    return typeof trace === 'object' && trace !== null
+      ? { trace, note: null }
+      : { trace: null, note: `exportChromeTrace() returned ${typeof trace}, not a trace object` };
+  } catch (error) {
+    return { trace: null, note: `exportChromeTrace() failed: ${describe(error)}` };
+  }
+}
+
+/** Runs `request` and collects its results; never throws for a failing script. */
+export async function runScript(request: RunRequest): Promise<RunResult> {
+  if (mtia.profiler.running) await mtia.profiler.stop();
+  if (mtia.isInitialized()) await mtia.shutdown();
+  mtia.configure({ deviceCount: request.deviceCount, profile: request.profile.profile, timingOnly: request.timingOnly });
+  await mtia.init();
+  mtia.recordMemoryHistory({ enabled: 'all' });
+
+  const checks: CheckResult[] = [];
+  const printed: string[] = [];
+  const scope: Record<string, unknown> = {
+    ...lib,
+    ref,
+    hostRandom: ref.hostRandom,
+    hostIntegers: ref.hostIntegers,
+    check: (label: string, got: ArrayLike<number>, expected: ArrayLike<number>, tolerance?: Tolerance) => {
+      const result = checkClose(String(label), got, expected, tolerance);
+      checks.push(result);
+      return result.ok;
+    },
+    print: (...values: unknown[]) => {
+      printed.push(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' '));
+    },
+  };
+  let error: string | null = null;
+  const started = performance.now();
+  mtia.profiler.start();
+  try {
+    const script = new AsyncFunction(...Object.keys(scope), request.code);
+    await script(...Object.values(scope));
+    for (let device = 0; device < mtia.deviceCount(); device++) await mtia.synchronize(device);
+  } catch (thrown) {
+    error = describe(thrown);
+  } finally {
+    await mtia.profiler.stop();
+  }
+  const wallMs = performance.now() - started;
+  return {
+    request,
+    error,
+    checks,
+    printed,
+    ops: mtia.profiler.opStats(),
+    snapshot: mtia.snapshot(),
+    snapshotJson: mtia.dumpSnapshot('json'),
+    trace: await exportTrace(),
+    properties: mtia.getDeviceProperties(0),
+    wallMs,
+  };
+}

@@ -1,0 +1,255 @@
+// The browser tier for the playground: the built page (dist/playground/, `npm run build`)
+// served by `mtia-sim serve` (`npm run serve`, examples/playground/served.mjs starts it) and driven in real Chromium, once with the COOP/COEP
+// headers (cross-origin isolated) and once without (as GitHub Pages and most static hosts
+// serve it). Each time: the page loads without console errors, the MLP workload runs and every
+// check against the JS reference says correct, the timeline has op bars, the heat map of the
+// selected op has one cell per PE whose mean is the op's utilisation, and the memory snapshot
+// downloads. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { servePlayground } from '../../examples/playground/served.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
+
+const TIMEOUT_MS = 120_000;
+/** Where the isolated run's screenshot goes (docs/playground.png comes from examples/playground/screenshot.mjs). */
+const SCREENSHOT = fileURLToPath(new URL('../../dist/playground-test.png', import.meta.url));
+
+/** The built playground. */
+const playgroundRoot = fileURLToPath(new URL('../../dist/playground/', import.meta.url));
+const servers: { stop(): Promise<void> }[] = [];
+const origins = { isolated: '', plain: '' };
+let profileDir: string | undefined;
+let context: BrowserContext | undefined;
+
+/** Response status and headers of a GET for a raw (un-normalised) path. */
+function request(origin: string, path: string): Promise<{ status: number; headers: Record<string, unknown> }> {
+  return new Promise((done, fail) => {
+    get(`${origin}/`, { path }, (response) => {
+      response.resume();
+      done({ status: response.statusCode ?? 0, headers: response.headers });
+    }).on('error', fail);
+  });
+}
+
+beforeAll(async () => {
+  requireChromium();
+  if (!existsSync(join(playgroundRoot, 'index.html')) || !existsSync(join(playgroundRoot, 'playground.js'))) {
+    throw new Error(`${playgroundRoot} has no built playground: run \`npm run build\` first.`);
+  }
+  for (const isolation of [true, false]) {
+    const { origin, stop } = await servePlayground({ isolation });
+    servers.push({ stop });
+    origins[isolation ? 'isolated' : 'plain'] = origin;
+  }
+  profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-playground-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 1000 },
+  });
+}, TIMEOUT_MS);
+
+afterAll(async () => {
+  try {
+    await context?.close();
+  } finally {
+    for (const server of servers) await server.stop();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  }
+}, TIMEOUT_MS);
+
+/** A new page whose console errors, uncaught errors, failed requests and HTTP errors land in `problems`. */
+async function openPage(problems: string[]): Promise<Page> {
+  const page = await context!.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  return page;
+}
+
+describe('mtia-sim serve', () => {
+  test('sends COOP/COEP by default and not with isolation off; serves scripts and wasm by type; refuses paths outside the playground', async () => {
+    const isolated = await request(origins.isolated, '/playground.js');
+    expect(isolated.status).toBe(200);
+    expect(isolated.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(isolated.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(isolated.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    // core.wasm sits beside the page only when it bundles the package's default build
+    // (examples/playground/build.mjs); the browser build carries it inside.
+    if (existsSync(join(playgroundRoot, 'core.wasm'))) {
+      expect((await request(origins.isolated, '/core.wasm')).headers['content-type']).toBe('application/wasm');
+    }
+    const plain = await request(origins.plain, '/');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^text\/html/);
+    expect(plain.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(plain.headers['cross-origin-embedder-policy']).toBeUndefined();
+    expect((await request(origins.isolated, '/no-such-file.js')).status).toBe(404);
+    expect((await request(origins.isolated, '/../index.js')).status).toBe(403);
+    expect((await request(origins.isolated, '/%2e%2e/index.js')).status).toBe(403);
+  }, TIMEOUT_MS);
+});
+
+describe.each([
+  { mode: 'with cross-origin isolation (COOP/COEP)', key: 'isolated' as const, isolated: true },
+  { mode: 'without cross-origin isolation', key: 'plain' as const, isolated: false },
+])('the playground in Chromium, $mode', ({ key, isolated }) => {
+  test('loads without console errors, runs the MLP with correct results, draws the timeline and the heat map', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins[key]}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(isolated);
+      expect(await page.locator('#workload').inputValue()).toBe('mlp');
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+      const status = await page.locator('#status').textContent();
+      expect(await page.getAttribute('body', 'data-state'), String(status)).toBe('done');
+
+      // Every check against the JS reference says correct.
+      const checks = await page.locator('#checks li').allTextContents();
+      expect(checks.length).toBeGreaterThan(0);
+      for (const check of checks) expect(check).toMatch(/: correct \(/);
+      expect(await page.locator('#checks li.bad').count()).toBe(0);
+
+      // The timeline: bars on stream and engine rows of both devices (the MLP is data parallel).
+      expect(await page.locator('#timeline .op-bar').count()).toBeGreaterThan(10);
+      expect(await page.locator('#timeline .op-bar.engine-dpe').count()).toBeGreaterThan(0);
+      expect(await page.locator('#timeline .device-label').allTextContents()).toEqual(['mtia:0', 'mtia:1']);
+
+      // The heat map of the selected op (the longest matmul): 8 × 8 PEs, values in [0, 1], their
+      // mean the op's utilisation as the explanation prints it (one decimal of a percent).
+      const cells = (await page.locator('#heat-map .pe-cell').evaluateAll((rects) =>
+        rects.map((rect) => Number(rect.getAttribute('data-value')))));
+      expect(cells).toHaveLength(64);
+      expect(Math.max(...cells)).toBeGreaterThan(0);
+      expect(Math.max(...cells)).toBeLessThanOrEqual(1);
+      expect(Math.min(...cells)).toBeGreaterThanOrEqual(0);
+      expect(await page.getAttribute('#heat-map svg', 'data-rule')).toBe('gemm-tiles');
+      const utilisation = await page.locator('#explanation dt:text-is("utilisation") + dd').textContent();
+      const mean = cells.reduce((a, b) => a + b, 0) / cells.length;
+      expect(Math.abs(mean * 100 - Number.parseFloat(utilisation!))).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(await page.locator('#explanation h3').textContent()).toMatch(/^#\d+ matmul on mtia:\d/);
+
+      // Clicking another op's bar selects it.
+      const other = page.locator('#timeline .op-bar.engine-se').first();
+      const index = await other.getAttribute('data-op');
+      await other.click({ force: true });
+      expect(await page.locator('#explanation h3').textContent()).toMatch(new RegExp(`^#${index} `));
+      expect(await page.locator(`#timeline .op-bar.selected[data-op="${index}"]`).count()).toBeGreaterThan(0);
+
+      // The mouse wheel over the plot zooms the time axis in: the tick labels change, the selection stays.
+      const tickLabels = async () => {
+        const labels = await page.locator('#timeline .axis-label').allTextContents();
+        return labels.length > 1 ? labels : null;
+      };
+      const before = await tickLabels();
+      const box = (await page.locator('#timeline svg').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+      await page.mouse.wheel(0, -600);
+      await expect.poll(tickLabels).not.toEqual(before);
+      expect(await page.locator(`#timeline .op-bar.selected[data-op="${index}"]`).count()).toBeGreaterThan(0);
+
+      // The memory timeline has a line per device; the snapshot downloads as PyTorch's JSON.
+      expect(await page.locator('#memory .memory-allocated').count()).toBe(2);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-snapshot')]);
+      const snapshot = JSON.parse(await readFile((await download.path())!, 'utf8'));
+      expect(snapshot.device_traces).toHaveLength(2);
+      expect(snapshot.segments.length).toBeGreaterThan(0);
+      // The trace button works when this build exports Chrome traces, and says why not otherwise.
+      if (await page.locator('#download-trace').isEnabled()) {
+        const [traceDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
+        const trace = JSON.parse(await readFile((await traceDownload.path())!, 'utf8'));
+        expect(Array.isArray(trace.traceEvents ?? trace)).toBe(true);
+      } else {
+        expect(await page.locator('#trace-note').textContent()).toMatch(/Chrome trace unavailable: /);
+      }
+      if (isolated) await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+});
+
+describe('the playground in Chromium, every workload (cross-origin isolated)', () => {
+  test('each built-in workload runs; those with values check correct; the decoder runs timing-only', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins.isolated}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      await page.selectOption('#devices', '1');
+      const ids = await page.locator('#workload option').evaluateAll((options) =>
+        options.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== 'custom'));
+      expect(ids).toEqual(['mlp', 'dlrm', 'attention', 'overlap', 'decoder']);
+      for (const id of ids) {
+        await page.selectOption('#workload', id);
+        await page.click('#run');
+        await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+        const status = await page.locator('#status').textContent();
+        expect(await page.getAttribute('body', 'data-state'), `${id}: ${status}`).toBe('done');
+        expect(await page.locator('#checks li.bad').count(), id).toBe(0);
+        expect(await page.locator('#timeline .op-bar').count(), id).toBeGreaterThan(0);
+        if (id === 'decoder') {
+          expect(await page.locator('#timing-only').isChecked()).toBe(true);
+          expect(await page.locator('#checks li').allTextContents()).toEqual(['timing-only: tensors have no values, so there is nothing to check']);
+          expect(await page.locator('#printed').textContent()).toMatch(/one token: [\d.]+ ms of simulated time/);
+        } else {
+          expect(await page.locator('#checks li.ok').count(), id).toBeGreaterThan(0);
+        }
+      }
+      // A script error is reported, not thrown out of the page.
+      await page.fill('#code', 'const x = ;');
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="error"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#status').textContent()).toMatch(/^The script failed: SyntaxError/);
+      expect(await page.locator('#workload').inputValue()).toBe('custom');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+
+  test('on the systolic teaching profile the heat map is the 32 × 32 array, its mean the record\'s mapping efficiency', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins.isolated}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      await page.selectOption('#profile', 'systolic-32x32-os');
+      await page.selectOption('#devices', '1');
+      await page.selectOption('#workload', 'attention');
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+      expect(await page.getAttribute('body', 'data-state'), String(await page.locator('#status').textContent())).toBe('done');
+      expect(await page.locator('#checks li.bad').count()).toBe(0);
+      expect(await page.getAttribute('#heat-map svg', 'data-rule')).toBe('systolic-folds');
+      const cells = await page.locator('#heat-map .pe-cell').evaluateAll((rects) =>
+        rects.map((rect) => Number(rect.getAttribute('data-value'))));
+      expect(cells).toHaveLength(32 * 32);
+      const figures = await page.locator('#explanation dt:text-is("systolic array (SCALE-Sim)") + dd').textContent();
+      const efficiency = Number(/mapping efficiency ([\d.]+) %/.exec(figures!)![1]);
+      const mean = cells.reduce((a, b) => a + b, 0) / cells.length;
+      expect(Math.abs(mean * 100 - efficiency)).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+});
