@@ -4,8 +4,11 @@
 import type { DeviceControl } from '../src/runtime/protocol.js';
 import type { DeviceFirmware } from './firmware.js';
 
+/** What the control endpoint needs of a firmware: the shared-memory one (firmware.ts) or the postMessage one (posted-firmware.ts). */
+export type Firmware = Pick<DeviceFirmware, 'boot' | 'report' | 'stop' | 'injectTrap' | 'hang'>;
+
 /** The control endpoint of `firmware`. */
-export function deviceControl(firmware: DeviceFirmware, exit: () => void = () => {}): DeviceControl {
+export function deviceControl(firmware: Firmware, exit: () => void = () => {}): DeviceControl {
   let hung = false;
   /** A hung device answers nothing: every call after 'hang' stays pending (the host times out). */
   const answer = <T>(result: () => T): T => (hung ? (new Promise<never>(() => {}) as T) : result());

@@ -5,6 +5,7 @@ import { checkDeviceIndex, deviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { MAX_DEVICES, runtime } from '../runtime/runtime.js';
 import { scopes } from '../runtime/current-scope.js';
+import type { TransportKind } from '../runtime/transport.js';
 
 /** Number of simulated devices (torch.mtia.device_count); does not start them. */
 export function deviceCount(): number {
@@ -130,6 +131,12 @@ export interface DeviceProperties {
   readonly dpeFp16MacsPerCyclePerPe: number;
   readonly dpeInt8MacsPerCyclePerPe: number;
   readonly seElementsPerCyclePerPe: number;
+  /**
+   * How this device's commands and data travel (an mtia-sim extension): 'shared-memory', or
+   * 'postMessage' where memory cannot be shared, e.g. a page without cross-origin isolation
+   * (mtia.configure's `transport`; docs/architecture.md).
+   */
+  readonly transport: TransportKind;
 }
 
 /** The properties of `device` (default: the current device). */
@@ -154,6 +161,7 @@ export function getDeviceProperties(device?: DeviceLike | null): DevicePropertie
     dpeFp16MacsPerCyclePerPe: p.dpeFp16MacsPerCyclePerPe,
     dpeInt8MacsPerCyclePerPe: p.dpeInt8MacsPerCyclePerPe,
     seElementsPerCyclePerPe: p.seElementsPerCyclePerPe,
+    transport: runtime.transport,
   };
 }
 

@@ -11,7 +11,7 @@ import { Device } from '../device.js';
 import { MtiaError, ValueError } from '../errors.js';
 import { checkOptions, describeValue } from '../options.js';
 import type { SlotUse } from '../runtime/event-slots.js';
-import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES, OP_ADVANCE_CLOCK, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
+import { OP_ADVANCE_CLOCK, OP_RECORD_EVENT, OP_WAIT_EVENT } from '../runtime/layout.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { eventObserver } from '../runtime/op-observer.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
@@ -239,11 +239,7 @@ function relay(record: EventRecord, stream: Stream): Promise<void> {
   const seq = stream.queue.enqueue(OP_WAIT_EVENT, 0, 0, 0, 0, generation, slot, 0);
   eventObserver?.('wait', target, stream.queue, stream.streamId, record);
   const fill = (timeCycles: number) => {
-    const { f64, i32 } = target.views;
-    const base = EVENTS_LOCATION + slot * EVENT_SIZE;
-    f64[(base + EVENT_TIME_CYCLES) / 8] = timeCycles;
-    Atomics.store(i32, (base + EVENT_GENERATION) / 4, generation);
-    Atomics.notify(i32, (base + EVENT_GENERATION) / 4);
+    target.fillEventSlot(slot, timeCycles, generation);
     target.eventSlots.release(slot, [[stream.queue, seq]]);
   };
   return record.simulated.wait(record.queue, record.seq, 'an event another device waits for').then(

@@ -71,6 +71,11 @@ export class CommandRing {
    * whoever reads them (the profiler) must read them now.
    */
   recordsObserver: ((count: number) => void) | undefined;
+  /**
+   * Called after every publish, with RING_HEAD stored: the postMessage transport posts the new
+   * commands to the worker from here (message-transport.ts). Unset over shared memory.
+   */
+  publishHook: (() => void) | undefined;
 
   constructor(private readonly views: MemoryViews) {
     this.published = this.taken = Atomics.load(views.u32, headIndex);
@@ -223,6 +228,7 @@ export class CommandRing {
     this.unpublished = 0;
     Atomics.store(i32, headIndex, this.published | 0);
     if (Atomics.load(i32, sleepingIndex) !== 0) Atomics.notify(i32, headIndex, 1);
+    this.publishHook?.();
   }
 
   /** Returns the word index of a new backlog entry, growing the backlog when it is full. */

@@ -8,6 +8,8 @@
 // data: URL, the worker bundle as a blob: URL made on first use. A blob: worker is same-origin
 // and inherits the page's cross-origin isolation, so it can share the device memory.
 
+import { unshareMemoryImport } from './unshared-core.js';
+
 /** True in the browser build (scripts/build.mjs defines it); absent from the default build. */
 declare const MTIA_SIM_BROWSER_BUILD: boolean | undefined;
 /**
@@ -74,26 +76,31 @@ export function describeAssetUrl(url: URL): string {
   return url.protocol === 'file:' ? decodeURI(url.pathname) : url.href;
 }
 
-/** True where devices can run: WebAssembly threads (shared memory) and workers exist. */
+/**
+ * True where devices can run: WebAssembly, workers and MessageChannel exist. Shared memory is
+ * not needed: without it the postMessage transport carries the queues (transport.ts).
+ */
 export function hasDeviceSupport(): boolean {
-  if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function') return false;
-  if (typeof Atomics?.waitAsync !== 'function') return false;
+  if (typeof WebAssembly !== 'object' || typeof MessageChannel !== 'function') return false;
   return isNode || typeof Worker === 'function';
 }
 
 /**
  * Compiles a core (by default core.wasm). Node reads the file; browsers fetch it (Node's fetch
- * cannot read file:) and stream-compile it when it is served as application/wasm. A failure
- * names the file or URL.
+ * cannot read file:) and stream-compile it when it is served as application/wasm. With `shared`
+ * false, the copy whose memory import is not shared (unshared-core.ts), for the postMessage
+ * transport. A failure names the file or URL.
  */
-export async function compileCore(url: URL = assetUrls.core): Promise<WebAssembly.Module> {
+export async function compileCore(url: URL = assetUrls.core, shared = true): Promise<WebAssembly.Module> {
   try {
     if (isNode) {
       const { readFile } = await import('node:fs/promises');
-      return await WebAssembly.compile(await readFile(url));
+      const bytes = await readFile(url);
+      return await WebAssembly.compile(shared ? bytes : unshareMemoryImport(bytes));
     }
     const response = await fetch(url);
     if (!response.ok) throw new Error(`HTTP status ${response.status} ${response.statusText}`.trimEnd());
+    if (!shared) return await WebAssembly.compile(unshareMemoryImport(await response.arrayBuffer()));
     // Static hosts that do not know .wasm serve it with another type, which compileStreaming refuses.
     const type = response.headers.get('content-type') ?? '';
     if (type.split(';', 1)[0]!.trim() === 'application/wasm') return await WebAssembly.compileStreaming(response);

@@ -1,16 +1,103 @@
 // The worker protocol, shared by host and worker: types only.
 //
-// Data plane: commands go through the stream rings in the device's shared memory
-// (src/runtime/command-queue.ts → assembly/queue.ts). Control plane: one InitMessage posted
-// to the worker, then comlink calls on the DeviceControl interface over a dedicated
-// MessageChannel port. There are no other messages.
+// Data plane: commands go through the command ring in the device's shared memory
+// (src/runtime/command-ring.ts → assembly/queue.ts), or, where memory cannot be shared (a page
+// that is not cross-origin isolated), as HostBatch messages on a data port that the firmware
+// answers with DeviceBatch messages (src/runtime/message-transport.ts, workers/posted-firmware.ts).
+// Control plane: one InitMessage posted to the worker, then comlink calls on the DeviceControl
+// interface over a dedicated MessageChannel port. There are no other messages.
+
+/** How commands and device memory reach a device: shared memory, or messages (docs/architecture.md). */
+export type TransportKind = 'shared-memory' | 'postMessage';
+
+/**
+ * A device whose memory the host cannot share: the firmware makes the memory itself, starts it
+ * from `image` (header, profile, stream, engine and event blocks as the host wrote them) and
+ * exchanges batches with the host on `port`.
+ */
+export interface PostedMemory {
+  /** WebAssembly pages of device memory (its initial and maximum size). */
+  readonly pages: number;
+  /** The device memory's first bytes, written by the host before boot. */
+  readonly image: ArrayBuffer;
+  /** The data port: HostBatch messages in, DeviceBatch messages out (transferred). */
+  readonly port: MessagePort;
+}
+
+/** Host bytes the firmware writes into device memory before it runs a batch's commands (an upload). */
+export interface PostedWrite {
+  /** Device address of the first byte. */
+  readonly address: number;
+  /** The bytes (their buffer is transferred). */
+  readonly bytes: Uint8Array;
+}
+
+/** A read-back: once the command with ring count `after` has run, the firmware posts these bytes. */
+export interface PostedRead {
+  /** Names the answer in DeviceBatch.reads. */
+  readonly id: number;
+  /** Ring count (u32) of the command after which the bytes are taken. */
+  readonly after: number;
+  /** Device address of the first byte. */
+  readonly address: number;
+  /** Number of bytes. */
+  readonly bytes: number;
+}
+
+/** A record another device made, relayed into one of this device's event slots (src/mtia/event.ts). */
+export interface PostedEventFill {
+  readonly slot: number;
+  readonly timeCycles: number;
+  readonly generation: number;
+}
+
+/** What the host posts on the data port: everything it published since the last batch. */
+export interface HostBatch {
+  /** Ring count of the first command in `commands`. */
+  readonly from: number;
+  /** RING_HEAD after these commands (from + their number, modulo 2^32). */
+  readonly head: number;
+  /** The commands, packed with their argument blocks (src/runtime/command-batch.ts). */
+  readonly commands: Uint32Array;
+  /** Uploads, applied before the commands are published to the core. */
+  readonly writes: readonly PostedWrite[];
+  /** Read-backs of commands in this batch or later ones. */
+  readonly reads: readonly PostedRead[];
+  /** Relayed event records, applied before the commands. */
+  readonly fills: readonly PostedEventFill[];
+}
+
+/** What the firmware posts after each run of the core: the words and blocks the host reads. */
+export interface DeviceBatch {
+  /** RING_TAIL: commands the core has taken (u32). */
+  readonly tail: number;
+  /** HEADER_DEVICE_STATE. */
+  readonly state: number;
+  /** HEADER_FAULT: the status of a faulted device. */
+  readonly fault: number;
+  /** HEADER_BLOCKED_EVENT: 1 + the event slot the core stopped at, or 0. */
+  readonly blocked: number;
+  /** The stream control blocks (STREAMS_SIZE bytes). */
+  readonly streams: ArrayBuffer;
+  /** Event slots recorded since the last batch, and their EVENT_SIZE bytes each, in order. */
+  readonly eventSlots: readonly number[];
+  readonly events: ArrayBuffer;
+  /** Ring count of the first op record in `records` (the RING_TAIL of the previous batch). */
+  readonly recordsFrom: number;
+  /** The op records of the commands run since the last batch (RECORD_SIZE bytes each). */
+  readonly records: ArrayBuffer;
+  /** Answers to read-backs. */
+  readonly reads: readonly { readonly id: number; readonly bytes: ArrayBuffer }[];
+}
 
 /** The one message the host posts to a new device worker. */
 export interface InitMessage {
   /** The compiled core, compiled once by the host and shared by every device. */
   readonly module: WebAssembly.Module;
-  /** The device's memory (shared, so the host sees what the core writes). */
-  readonly memory: WebAssembly.Memory;
+  /** The device's memory (shared, so the host sees what the core writes), over shared memory. */
+  readonly memory?: WebAssembly.Memory;
+  /** Over postMessage: what the worker makes its own memory from, and the data port. */
+  readonly posted?: PostedMemory;
   /** The port the worker serves DeviceControl on (transferred). */
   readonly control: MessagePort;
 }
@@ -76,9 +163,12 @@ export interface DeviceLink {
   close(graceful?: boolean): Promise<void>;
 }
 
-/** Starts the firmware of a device on `memory`; `onLost` is called once if it dies later. */
+/**
+ * Starts the firmware of a device on `memory` (shared), or on a memory of its own fed over a
+ * data port (PostedMemory); `onLost` is called once if it dies later.
+ */
 export type DeviceConnector = (
-  memory: WebAssembly.Memory,
+  memory: WebAssembly.Memory | PostedMemory,
   name: string,
   onLost: (reason: Error) => void,
 ) => Promise<DeviceLink>;

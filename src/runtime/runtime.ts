@@ -11,6 +11,7 @@ import { HEAP_LOCATION } from './layout.js';
 import { LazyCalls } from './lazy-calls.js';
 import type { DeviceConnector } from './protocol.js';
 import { SimulatedDevice } from './simulated-device.js';
+import { resolveTransport, TRANSPORT_OPTIONS, type TransportKind, type TransportOption } from './transport.js';
 import { WorkerLink } from './worker-link.js';
 
 /** Options of mtia.configure(). */
@@ -35,6 +36,13 @@ export interface ConfigureOptions {
    * this long checks that the worker still answers.
    */
   controlTimeoutMs?: number;
+  /**
+   * How commands and data reach the device workers (an mtia-sim extension; default 'auto'):
+   * 'shared-memory' (a shared WebAssembly.Memory and Atomics), 'postMessage' (messages, for
+   * pages that are not cross-origin isolated; slower, same semantics), or 'auto': shared memory
+   * where it can be used, else postMessage. getDeviceProperties().transport says which is used.
+   */
+  transport?: TransportOption;
 }
 
 /** The configuration in force, with defaults applied. */
@@ -46,6 +54,7 @@ export interface RuntimeConfig {
   readonly memoryBytesGiven: boolean;
   readonly controlTimeoutMs: number;
   readonly timingOnly: boolean;
+  readonly transport: TransportOption;
 }
 
 const WASM32_MAX_BYTES = 65536 * 65536;
@@ -62,6 +71,7 @@ const defaults: RuntimeConfig = {
   memoryBytesGiven: false,
   controlTimeoutMs: 30_000,
   timingOnly: false,
+  transport: 'auto',
 };
 
 function checkInteger(name: string, value: unknown, min: number, max: number): number {
@@ -79,7 +89,14 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`configure(): options must be an object, but got: ${String(options)}`);
   }
-  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs', 'timingOnly']);
+  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs', 'timingOnly', 'transport']);
+  if (options.transport !== undefined && !TRANSPORT_OPTIONS.includes(options.transport)) {
+    const accepted = TRANSPORT_OPTIONS.map((name) => `'${name}'`).join(', ');
+    if (typeof options.transport !== 'string') {
+      throw new TypeError(`configure(): transport must be a string (${accepted}), but got: ${typeof options.transport}`);
+    }
+    throw new ValueError(`configure(): transport must be one of ${accepted}, but got: '${options.transport}'`);
+  }
   if (options.timingOnly !== undefined && typeof options.timingOnly !== 'boolean') {
     throw new TypeError(`configure(): timingOnly must be a boolean, but got: ${typeof options.timingOnly}`);
   }
@@ -97,12 +114,13 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
     memoryBytesGiven,
     controlTimeoutMs: options.controlTimeoutMs === undefined ? base.controlTimeoutMs : checkInteger('controlTimeoutMs', options.controlTimeoutMs, 1, 3_600_000),
     timingOnly,
+    transport: options.transport ?? base.transport,
   };
 }
 
 /** Starts each device as a worker running the built core, compiled once for all of them. */
 function workerConnector(config: RuntimeConfig): DeviceConnector {
-  const module = compileCore(assetUrls.core);
+  const module = compileCore(assetUrls.core, resolveTransport(config.transport) === 'shared-memory');
   module.catch(() => {}); // reported by each device's boot
   return async (memory, name, onLost) =>
     WorkerLink.start(assetUrls.worker, name, await module, memory, config.controlTimeoutMs, onLost);
@@ -142,6 +160,11 @@ export class Runtime {
    */
   connector: (config: RuntimeConfig) => DeviceConnector = workerConnector;
 
+  /** The transport the devices use (or will use) under the configuration in force: see ConfigureOptions.transport. */
+  get transport(): TransportKind {
+    return resolveTransport(this.config.transport);
+  }
+
   /** True once devices have been started (and not shut down since). */
   get initialized(): boolean {
     return this.devices !== undefined;
@@ -163,16 +186,16 @@ export class Runtime {
     if (this.devices === undefined) {
       if (!hasDeviceSupport()) {
         throw new MtiaError(
-          'MTIA devices cannot run here: mtia-sim needs WebAssembly threads (SharedArrayBuffer, ' +
-            'Atomics.waitAsync) and workers; in a browser the page must be cross-origin isolated',
+          'MTIA devices cannot run here: mtia-sim needs WebAssembly, MessageChannel and workers (module workers in a browser)',
         );
       }
+      const transport = this.transport;
       const { deviceCount, profile, memoryBytes, timingOnly } = this.config;
       const connect = this.connector(this.config);
       this.devices = Array.from(
         { length: deviceCount },
         (_, index) => {
-          const device = new SimulatedDevice(index, profile, memoryBytes, connect, timingOnly);
+          const device = new SimulatedDevice(index, profile, memoryBytes, connect, timingOnly, transport);
           device.stallCheckMs = this.config.controlTimeoutMs;
           return device;
         },

@@ -1,15 +1,17 @@
-// The host side of one simulated device: its shared memory, command ring and stream queues,
+// The host side of one simulated device: its memory (through its transport), command ring and stream queues,
 // event slots, caching allocator, and the worker that runs its core. Allocation is host
 // bookkeeping (as cudaMalloc and PyTorch's caching allocator are); frees are stream-ordered;
 // host data reaches the device by host writes into blocks no queued command can still touch
 // (allocateForHost), charged and ordered by a stream-ordered copy command, and leaves it the
 // same way round: a stream-ordered copy charges the transfer and the host reads the block once
-// its stream has passed it. Neither direction needs device memory for staging.
+// its stream has passed it. Neither direction needs device memory for staging. Those writes,
+// reads and waits go through the device's transport: shared memory, or messages where memory
+// cannot be shared (transport.ts).
 
 import { DeviceLostError, MtiaError } from '../errors.js';
 import { CachingAllocator } from '../memory/caching-allocator.js';
 import type { HardwareProfile } from '../profiles.js';
-import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport } from './protocol.js';
+import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport, TransportKind } from './protocol.js';
 import { CommandRing } from './command-ring.js';
 import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
@@ -19,7 +21,10 @@ import {
   HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
 import { profileFields } from './profile-block.js';
-import { memoryViews, type MemoryViews } from './memory-views.js';
+import type { MemoryViews } from './memory-views.js';
+import { MessageTransport } from './message-transport.js';
+import { SharedMemoryTransport } from './shared-memory-transport.js';
+import type { DeviceTransport } from './transport.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
 import { hostSynchronized } from './stream-sanitizer.js';
@@ -34,7 +39,9 @@ const BLOCKING_WAIT_MS = 10_000;
 
 /** One simulated MTIA device as the host sees it. */
 export class SimulatedDevice {
-  readonly memory: WebAssembly.Memory;
+  /** How commands, data and completions travel between host and firmware. */
+  readonly transport: DeviceTransport;
+  /** The host's words of device memory (shared, or the postMessage transport's mirror). */
   readonly views: MemoryViews;
   /** The device's "cudaMalloc": where the caching allocator reserves its segments. */
   readonly heap: DeviceHeap;
@@ -73,14 +80,17 @@ export class SimulatedDevice {
      * larger than this machine's memory), kernels do not run, and values cannot be read.
      */
     readonly timingOnly = false,
+    /** The transport (runtime.ts resolves mtia.configure's `transport` option). */
+    transport: TransportKind = 'shared-memory',
   ) {
     const pages = Math.ceil((HEAP_LOCATION + (timingOnly ? 0 : memoryBytes)) / WASM_PAGE_BYTES);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.views = memoryViews(this.memory);
+    this.transport = transport === 'shared-memory' ? new SharedMemoryTransport(pages) : new MessageTransport(pages);
+    this.views = this.transport.views;
     this.writeHeader();
     this.heap = new DeviceHeap(HEAP_LOCATION, memoryBytes);
     this.allocator = new CachingAllocator(index, this.heap, undefined, () => this.blockUntilIdle());
     this.ring = new CommandRing(this.views);
+    this.ring.publishHook = this.transport.published;
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
     this.eventSlots = new EventSlots(this.views);
     this.booted = this.boot(connect);
@@ -162,7 +172,7 @@ export class SimulatedDevice {
    */
   upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
     const bytes = data.byteLength;
-    if (!this.timingOnly) new Uint8Array(this.memory.buffer, dst, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+    if (!this.timingOnly) this.transport.write(dst, data);
     const seq = queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
     opObserver?.(this, queue, 'copy_h2d', [[bytes]], 'uint8');
     return seq;
@@ -173,7 +183,7 @@ export class SimulatedDevice {
    * device-to-host copy of the block onto itself charges the PCIe transfer in simulated time
    * (the core's copy is a memmove, so src = dst changes nothing), a fence waits until `queue`
    * has run it and everything before it, and the host then reads the bytes straight out of
-   * device memory. The caller must keep the block allocated until this resolves (a later
+   * device memory (over messages, the firmware posts them once the copy has run). The caller must keep the block allocated until this resolves (a later
    * command on `queue` may overwrite a freed block); transfer.ts holds a storage reference.
    */
   async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
@@ -185,10 +195,12 @@ export class SimulatedDevice {
           'where tensors have shapes, memory and simulated time but no data',
       );
     }
+    queue.prepare(); // a clock advance goes first, so the copy gets the ring's next count
+    const read = this.transport.readAfter(this.ring.pushedCount, src, bytes);
     queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
     opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
     await this.fence(queue, 'a device-to-host copy');
-    return new Uint8Array(this.memory.buffer, src, bytes).slice().buffer;
+    return read();
   }
 
   /**
@@ -216,6 +228,7 @@ export class SimulatedDevice {
   async whenComplete(queue: StreamQueue, seq: number): Promise<void> {
     if (queue.isComplete(seq)) return;
     const { i32 } = this.views;
+    const transport = this.transport;
     this.hold();
     try {
       for (;;) {
@@ -225,9 +238,9 @@ export class SimulatedDevice {
         const done = Atomics.load(i32, queue.doneWordIndex);
         if (queue.isComplete(seq)) break;
         const waiting = backlogged
-          ? Atomics.waitAsync(i32, RING_TAIL_WORD, tail, this.stallCheckMs)
-          : Atomics.waitAsync(i32, queue.doneWordIndex, done, this.stallCheckMs);
-        if (waiting.async && (await waiting.value) === 'timed-out') await this.checkStalled();
+          ? transport.waitWord(RING_TAIL_WORD, tail, this.stallCheckMs)
+          : transport.waitWord(queue.doneWordIndex, done, this.stallCheckMs);
+        if (typeof waiting !== 'string' && (await waiting) === 'timed-out') await this.checkStalled();
       }
     } finally {
       this.unhold();
@@ -289,6 +302,15 @@ export class SimulatedDevice {
     await this.link?.close(graceful);
   }
 
+  /**
+   * Fills event slot `slot` with a record another device made (its time, in this device's
+   * cycles, and the generation the waiting command expects) and wakes the firmware if it
+   * stopped there (src/mtia/event.ts relays records this way).
+   */
+  fillEventSlot(slot: number, timeCycles: number, generation: number): void {
+    this.transport.fillEvent(slot, timeCycles, generation);
+  }
+
   /** Makes the device's worker suffer `fault` (mtia.debug.injectFault; docs/reliability.md). */
   async injectFault(fault: DebugFault): Promise<void> {
     await this.booted;
@@ -327,7 +349,7 @@ export class SimulatedDevice {
 
   private async boot(connect: DeviceConnector): Promise<void> {
     try {
-      const link = await connect(this.memory, `mtia:${this.index}`, (reason) =>
+      const link = await connect(this.transport.handoff, `mtia:${this.index}`, (reason) =>
         this.markLost(new DeviceLostError(this.index, `mtia:${this.index} was lost: ${reason.message}`, { cause: reason })),
       );
       if (this.lost !== undefined) {
@@ -338,8 +360,8 @@ export class SimulatedDevice {
       if (this.holds > 0) link.hold();
       const { status, report } = await link.call('boot');
       if (status !== STATUS_OK) throw statusError(status, this.index, 'boot');
-      if (report.abiVersion !== ABI_VERSION || report.memoryBytes !== this.memory.buffer.byteLength) {
-        throw new Error(`the worker sees ABI ${report.abiVersion} and ${report.memoryBytes} bytes, the host ABI ${ABI_VERSION} and ${this.memory.buffer.byteLength} bytes`);
+      if (report.abiVersion !== ABI_VERSION || report.memoryBytes !== this.transport.memoryBytes) {
+        throw new Error(`the worker sees ABI ${report.abiVersion} and ${report.memoryBytes} bytes, the host ABI ${ABI_VERSION} and ${this.transport.memoryBytes} bytes`);
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -352,18 +374,20 @@ export class SimulatedDevice {
   private markLost(error: DeviceLostError): void {
     if (this.lost !== undefined) return;
     this.lost = error;
-    for (const queue of this.queues) if (queue !== undefined) Atomics.notify(this.views.i32, queue.doneWordIndex);
-    Atomics.notify(this.views.i32, RING_TAIL_WORD);
+    for (const queue of this.queues) if (queue !== undefined) this.transport.wake(queue.doneWordIndex);
+    this.transport.wake(RING_TAIL_WORD);
+    this.transport.close();
   }
 
   /**
    * Blocks the host until every stream of this device has done the work queued so far (the
    * caching allocator's last resort before out-of-memory). False, without blocking, where the
-   * host may not block: the firmware runs in this realm, the device is not running, or
-   * Atomics.wait is not allowed here (a browser's main thread); or after BLOCKING_WAIT_MS.
+   * host may not block: the firmware runs in this realm, the device is not running, the device
+   * is reached over messages (which arrive only after the current task), or Atomics.wait is not
+   * allowed here (a browser's main thread); or after BLOCKING_WAIT_MS.
    */
   private blockUntilIdle(): boolean {
-    if (this.link === undefined || !this.link.concurrent || this.lost !== undefined) return false;
+    if (this.link === undefined || !this.link.concurrent || !this.transport.canBlock || this.lost !== undefined) return false;
     const deadline = performance.now() + BLOCKING_WAIT_MS;
     let stoppedAtRelay = false;
     try {

@@ -131,6 +131,22 @@ describe('the package bundled by esbuild with no flags', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, TIMEOUT_MS);
+
+  test('served without cross-origin isolation, the bundled page runs the matmul over postMessage', async () => {
+    const server = await startStaticServer({ root: join(project, 'out'), isolated: false });
+    servers.push(server);
+    const { page, problems } = await open(`${server.origin}/`);
+    await page.waitForFunction(() => 'runBundledCheck' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
+    const report = await page.evaluate(() =>
+      (globalThis as unknown as { runBundledCheck(): Promise<BundledReport> }).runBundledCheck(),
+    );
+    expect(report.error).toBeNull();
+    expect(report.crossOriginIsolated).toBe(false);
+    expect(report.got).toHaveLength(12);
+    expect(report.got).toEqual(report.expected);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, TIMEOUT_MS);
 });
 
 /** What window.allocationFrames() in bundled-page.js returns. */

@@ -1,6 +1,6 @@
 // A static file server on 127.0.0.1 for the browser tier: serves one folder (and a page at /)
 // with the COOP/COEP headers that cross-origin isolation (SharedArrayBuffer, shared wasm
-// memory) needs, refuses paths outside the folder, and can answer chosen paths with 404 to
+// memory) needs, or without them (as most static hosts serve pages), refuses paths outside the folder, and can answer chosen paths with 404 to
 // test how the page reports a missing file.
 
 import { readFile, stat } from 'node:fs/promises';
@@ -24,6 +24,10 @@ export interface StaticServerOptions {
   readonly page?: string;
   /** Request paths answered with 404 although the file exists. */
   readonly missing?: readonly string[];
+  /** Send the cross-origin isolation headers (default true). */
+  readonly isolated?: boolean;
+  /** Request paths answered with files outside the folder. */
+  readonly extra?: Readonly<Record<string, string>>;
 }
 
 /** A running static server. */
@@ -46,15 +50,17 @@ function resolveRequest(pathname: string, root: string, page: string): string | 
   return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
 }
 
-/** Starts a static server on a free port of 127.0.0.1, with cross-origin isolation headers. */
+/** Starts a static server on a free port of 127.0.0.1, with cross-origin isolation headers unless `isolated` is false. */
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = resolve(options.root);
   const page = options.page ?? resolve(root, 'index.html');
   const missing = new Set(options.missing ?? []);
   const server: Server = createServer((request, response) => {
-    response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-    response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    if (options.isolated ?? true) {
+      response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+      response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    }
     response.setHeader('Cache-Control', 'no-store');
     const finish = (status: number, body?: Buffer) => {
       response.statusCode = status;
@@ -65,7 +71,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const pathname = (request.url ?? '/').split(/[?#]/, 1)[0]!;
     if (pathname === '/favicon.ico') return finish(204);
     if (missing.has(pathname)) return finish(404);
-    const file = resolveRequest(pathname, root, page);
+    const file = options.extra !== undefined && Object.hasOwn(options.extra, pathname) ? options.extra[pathname]! : resolveRequest(pathname, root, page);
     if (file === null) return finish(403);
     void (async () => {
       try {

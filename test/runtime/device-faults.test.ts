@@ -22,6 +22,7 @@ function connectWith(index: number, special: DeviceConnector): void {
 
 /** A device whose core boots normally but traps in its first drain. */
 const trappingDevice: DeviceConnector = async (memory) => {
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('this test runs over shared memory');
   const core = instantiateCore(memory).exports as unknown as CoreExports;
   const firmware = new DeviceFirmware({ boot: () => core.boot(), drain: () => { throw new WebAssembly.RuntimeError('unreachable'); } }, memory);
   const control = deviceControl(firmware);

@@ -1,14 +1,20 @@
 // Devices whose firmware runs in the test's own realm: the real core and the real command
-// loop, without worker threads, for the runtime test tier.
+// loop, without worker threads, for the runtime test tier. Over the postMessage transport the
+// two ends talk over a real MessageChannel in this realm.
 
 import { readFileSync } from 'node:fs';
 import type { DeviceConnector, DeviceLink } from '../../src/runtime/protocol.js';
 import { Runtime } from '../../src/runtime/runtime.js';
+import { unshareMemoryImport } from '../../src/runtime/unshared-core.js';
 import { deviceControl } from '../../workers/control.js';
 import { DeviceFirmware, type CoreExports } from '../../workers/firmware.js';
+import { PostedFirmware } from '../../workers/posted-firmware.js';
 
+const coreBytes = readFileSync(new URL('../../dist/core.wasm', import.meta.url));
 /** The built core (npm run build makes it). */
-export const coreModule = new WebAssembly.Module(readFileSync(new URL('../../dist/core.wasm', import.meta.url)));
+export const coreModule = new WebAssembly.Module(coreBytes);
+/** The built core with its memory import unshared, for the postMessage transport. */
+export const unsharedCoreModule = new WebAssembly.Module(unshareMemoryImport(coreBytes));
 
 /** Instantiates the core on `memory`. */
 export function instantiateCore(memory: WebAssembly.Memory): WebAssembly.Instance {
@@ -17,7 +23,10 @@ export function instantiateCore(memory: WebAssembly.Memory): WebAssembly.Instanc
 
 /** A connector that runs each device's firmware in this realm. */
 export const inRealmConnector: DeviceConnector = async (memory) => {
-  const control = deviceControl(new DeviceFirmware(instantiateCore(memory).exports as unknown as CoreExports, memory));
+  const firmware = memory instanceof WebAssembly.Memory
+    ? new DeviceFirmware(instantiateCore(memory).exports as unknown as CoreExports, memory)
+    : PostedFirmware.start(unsharedCoreModule, memory);
+  const control = deviceControl(firmware);
   const link: DeviceLink = {
     concurrent: false,
     hold() {},

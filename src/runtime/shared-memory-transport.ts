@@ -1,0 +1,51 @@
+// The shared-memory transport: the device's memory is one shared WebAssembly.Memory that host
+// and firmware both see. Commands are published by the ring's own atomic store and notify,
+// uploads are host writes into the heap, read-backs host reads, and waits Atomics.waitAsync on
+// the words the firmware notifies (workers/firmware.ts).
+
+import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES } from './layout.js';
+import { memoryViews, type MemoryViews } from './memory-views.js';
+import type { DeviceTransport, WaitResult } from './transport.js';
+
+/** One device's memory shared with its worker. */
+export class SharedMemoryTransport implements DeviceTransport {
+  readonly kind = 'shared-memory';
+  readonly views: MemoryViews;
+  readonly memoryBytes: number;
+  readonly handoff: WebAssembly.Memory;
+  readonly canBlock = true;
+  readonly published = undefined;
+
+  constructor(pages: number) {
+    this.handoff = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.views = memoryViews(this.handoff.buffer);
+    this.memoryBytes = this.handoff.buffer.byteLength;
+  }
+
+  write(address: number, data: ArrayBufferView): void {
+    new Uint8Array(this.handoff.buffer, address, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  readAfter(_after: number, address: number, bytes: number): () => Promise<ArrayBuffer> {
+    return async () => new Uint8Array(this.handoff.buffer, address, bytes).slice().buffer;
+  }
+
+  fillEvent(slot: number, timeCycles: number, generation: number): void {
+    const { f64, i32 } = this.views;
+    const base = EVENTS_LOCATION + slot * EVENT_SIZE;
+    f64[(base + EVENT_TIME_CYCLES) / 8] = timeCycles;
+    Atomics.store(i32, (base + EVENT_GENERATION) / 4, generation);
+    Atomics.notify(i32, (base + EVENT_GENERATION) / 4);
+  }
+
+  waitWord(index: number, value: number, timeoutMs: number): WaitResult | Promise<WaitResult> {
+    const waiting = Atomics.waitAsync(this.views.i32, index, value, timeoutMs);
+    return waiting.value;
+  }
+
+  wake(index: number): void {
+    Atomics.notify(this.views.i32, index);
+  }
+
+  close(): void {}
+}
