@@ -1,5 +1,7 @@
 // Builds everything the package ships into dist/:
-//   core.wasm          the device core (asc, release target of asconfig.json)
+//   core.wasm          the device core (asc, release target of asconfig.json), plain SIMD
+//   core-relaxed.wasm  the same core built with relaxed SIMD (release-relaxed target): fused
+//                      multiply-add kernels; the host loads it where the engine validates it
 //   device-worker.js   the device worker bundle, one file for Node and browsers
 //   index.js           the library bundle;  types/  its declarations
 //   cli.js             the mtia-sim command
@@ -17,7 +19,9 @@ const run = (command, args) => execFileSync(bin(command), args, { stdio: 'inheri
 mkdirSync('dist', { recursive: true });
 
 run('asc', ['assembly/index.ts', '--target', 'release']);
+run('asc', ['assembly/index.ts', '--target', 'release-relaxed']);
 copyFileSync('build/core.wasm', 'dist/core.wasm');
+copyFileSync('build/core-relaxed.wasm', 'dist/core-relaxed.wasm');
 
 const common = {
   bundle: true,
