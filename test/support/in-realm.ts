@@ -7,12 +7,15 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import { deviceControl } from '../../workers/control.js';
 import { DeviceFirmware, type CoreExports } from '../../workers/firmware.js';
 
-/** The built core (npm run build makes it). */
+/** The built core, its plain-SIMD build (npm run build makes it). */
 export const coreModule = new WebAssembly.Module(readFileSync(new URL('../../dist/core.wasm', import.meta.url)));
 
-/** Instantiates the core on `memory`. */
-export function instantiateCore(memory: WebAssembly.Memory): WebAssembly.Instance {
-  return new WebAssembly.Instance(coreModule, { env: { memory } });
+/** Bytes of the built core's relaxed-SIMD build (compile them where the engine has relaxed SIMD). */
+export const relaxedCoreBytes = readFileSync(new URL('../../dist/core-relaxed.wasm', import.meta.url));
+
+/** Instantiates the core (`module`, by default the plain-SIMD build) on `memory`. */
+export function instantiateCore(memory: WebAssembly.Memory, module: WebAssembly.Module = coreModule): WebAssembly.Instance {
+  return new WebAssembly.Instance(module, { env: { memory } });
 }
 
 /** A connector that runs each device's firmware in this realm. */
