@@ -89,6 +89,16 @@ function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, co
       }
       continue;
     }
+    if (height == TILE_M && dtype == DTYPE_BFLOAT16) {
+      let q = src;
+      for (let p: u32 = 0; p < kc; p++, q += colBytes, dst += 16) {
+        store<u32>(dst, <u32>load<u16>(q) << 16);
+        store<u32>(dst, <u32>load<u16>(q + rowBytes) << 16, 4);
+        store<u32>(dst, <u32>load<u16>(q + 2 * rowBytes) << 16, 8);
+        store<u32>(dst, <u32>load<u16>(q + 3 * rowBytes) << 16, 12);
+      }
+      continue;
+    }
     let q = src;
     for (let p: u32 = 0; p < kc; p++, q += colBytes, dst += 16) {
       let r: u32 = 0;
