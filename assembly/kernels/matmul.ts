@@ -9,6 +9,13 @@
 // Packing reads any strides and any floating dtype (float16 / bfloat16 tiles are widened to
 // float32 on the fly) and pads edge strips with zeros, so the micro-kernel sees only unit-stride
 // float32 and always does full 4 × 8 tiles; edge tiles are stored through a small buffer.
+//
+// The core is built twice from this source (asconfig.json): the release build multiplies and
+// adds (plain SIMD128), the release-relaxed build uses relaxed SIMD's f32x4.relaxed_madd, and
+// the host loads the relaxed one where the engine validates it (src/runtime/environment.ts).
+// On AMD Zen cores (two multiply/FMA pipes and two add pipes; AMD's Software Optimization
+// Guides for the 19h and 1Ah families) both builds have the same peak, 16 flops per cycle at 128
+// bits; the fused one issues half the arithmetic instructions (docs/benchmarks.md: measured alike).
 
 import { DTYPE_BFLOAT16, DTYPE_FLOAT32 } from "../abi";
 import { loadF32 } from "./convert";
