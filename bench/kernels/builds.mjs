@@ -1,13 +1,14 @@
 // Kernel benchmark across builds of the core: float32 and bfloat16 matmul GFLOPS (2n³ / s) at
 // n = 256, 512, 1024 for dist/core.wasm (plain SIMD), dist/core-relaxed.wasm (relaxed-SIMD fused
-// multiply-adds; only where the engine supports relaxed SIMD: Node 20 needs
-// --experimental-wasm-relaxed-simd) and, with --baseline FILE, another build of the core (say
-// one built from an earlier commit), interleaved in one process (core-builds.ts). Medians of
-// ROUNDS rounds after warm-up rounds.
+// multiply-adds) and, with --baseline FILE, another build of the core (say one built from an
+// earlier commit), interleaved in one process (core-builds.ts). Medians of ROUNDS rounds after
+// warm-up rounds. Node 20's V8 has relaxed SIMD behind --experimental-wasm-relaxed-simd: the
+// script sets that flag before compiling anything, so the relaxed build runs on Node 20 too.
 //
-// Usage: node [--experimental-wasm-relaxed-simd] bench/kernels/builds.mjs [--baseline FILE] [--json]
+// Usage: node bench/kernels/builds.mjs [--baseline FILE] [--json]   (npm run bench:kernels:builds)
 
 import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -26,6 +27,9 @@ for (const [i, arg] of args.entries()) {
 }
 if (baselineAt >= 0 && args[baselineAt + 1] === undefined) throw new Error('--baseline expects a core.wasm file');
 
+// V8 reads the flag when it validates or compiles a module; nothing has been compiled yet.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
 const outfile = new URL('../../build/bench/core-builds.mjs', import.meta.url).pathname;
 await build({
   entryPoints: [new URL('./core-builds.ts', import.meta.url).pathname],
@@ -41,7 +45,7 @@ if (hasRelaxedSimd()) builds.push({ label: 'relaxed', url: new URL('core-relaxed
 
 const results = { cpu: cpuModel(), node: process.version, date: new Date().toISOString(), loadAverage: loadavg()[0], builds: builds.map((b) => b.label), matmulGflops: {} };
 log(`matmul GFLOPS per core build on ${results.cpu}, Node ${results.node}, one device worker per build, load average ${results.loadAverage.toFixed(1)}`);
-if (!hasRelaxedSimd()) log('  (this engine has no relaxed SIMD: core-relaxed.wasm not measured; Node 20 needs --experimental-wasm-relaxed-simd)');
+if (!hasRelaxedSimd()) log('  (this engine has no relaxed SIMD: core-relaxed.wasm not measured)');
 results.matmulGflops = await measureBuilds(builds, ['float32', 'bfloat16'], [256, 512, 1024], ROUNDS, WARMUP_ROUNDS,
   (n) => (n >= 1024 ? 2 : n >= 512 ? 8 : 32), log);
 console.log(jsonOnly ? JSON.stringify(results) : `\n${JSON.stringify(results)}`);

@@ -69,7 +69,12 @@ export async function measureBuilds(
         figures[build.label]![`${dtype}_${n}`] = Number(((2 * n ** 3) / median(samples[device]!) / 1e9).toFixed(1));
         for (const tensor of operands[device]!) tensor.free();
       });
-      progress(`  ${dtype.padEnd(8)} n=${String(n).padEnd(4)} ${builds.map((build) => `${build.label} ${figures[build.label]![`${dtype}_${n}`]!.toFixed(1).padStart(5)}`).join('   ')}  GFLOPS`);
+      const first = figures[builds[0]!.label]![`${dtype}_${n}`]!;
+      const cells = builds.map((build, i) => {
+        const gflops = figures[build.label]![`${dtype}_${n}`]!;
+        return `${build.label} ${gflops.toFixed(1).padStart(5)}${i > 0 ? ` (×${(gflops / first).toFixed(2)})` : ''}`;
+      });
+      progress(`  ${dtype.padEnd(8)} n=${String(n).padEnd(4)} ${cells.join('   ')}  GFLOPS`);
     }
   }
   await mtia.shutdown();
