@@ -200,7 +200,7 @@ describe('the two builds', () => {
     expect([unfused, fused]).toContain(results[1]);
   });
 
-  test('agree on a 96 × 200 × 700 product within the tolerance', () => {
+  test('agree on a 96 × 200 × 700 product within the tolerance, and in simulated time exactly', () => {
     const [m, n, k] = [96, 200, 700];
     const a = randomValues(m * k, 21).map(Math.fround);
     const b = randomValues(k * n, 22).map(Math.fround);
@@ -209,8 +209,11 @@ describe('the two builds', () => {
       write(h, L.DTYPE_FLOAT32, h.heap(A_AT), a);
       write(h, L.DTYPE_FLOAT32, h.heap(B_AT), b);
       run(h, { dtype: L.DTYPE_FLOAT32, m, n, k, a: [k, 1], b: [n, 1] });
-      return read(h, L.DTYPE_FLOAT32, h.heap(C_AT), m * n);
+      return { c: read(h, L.DTYPE_FLOAT32, h.heap(C_AT), m * n), cycles: h.clockCycles(), record: Array.from({ length: L.RECORD_SIZE / 8 }, (_, field) => h.record(field)) };
     });
-    expect(worstError(relaxed!, plain!, 1e-6 * k, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstError(relaxed!.c, plain!.c, 1e-6 * k, 1e-5)).toBeLessThanOrEqual(1);
+    expect(plain!.cycles).toBeGreaterThan(0);
+    expect(relaxed!.cycles).toBe(plain!.cycles);
+    expect(relaxed!.record).toEqual(plain!.record);
   });
 });
