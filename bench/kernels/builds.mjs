@@ -2,7 +2,7 @@
 // n = 256, 512, 1024 for dist/core.wasm (plain SIMD), dist/core-relaxed.wasm (relaxed-SIMD fused
 // multiply-adds) and, with --baseline FILE, another build of the core (say one built from an
 // earlier commit), interleaved in one process (core-builds.ts). Medians of ROUNDS rounds after
-// warm-up rounds. Node 20's V8 has relaxed SIMD behind --experimental-wasm-relaxed-simd: the
+// warm-up rounds, ratios to the first build, and [best]: the fastest round. Node 20's V8 has relaxed SIMD behind --experimental-wasm-relaxed-simd: the
 // script sets that flag before compiling anything, so the relaxed build runs on Node 20 too.
 //
 // Usage: node bench/kernels/builds.mjs [--baseline FILE] [--json]   (npm run bench:kernels:builds)

@@ -16,7 +16,10 @@ export interface CoreBuild {
   url: URL;
 }
 
-/** GFLOPS per build and case (`${dtype}_${n}`), medians of `rounds` rounds. */
+/**
+ * GFLOPS per build and case (`${dtype}_${n}`): the median of `rounds` rounds, and (`best_…`)
+ * the fastest round, the figure least disturbed by other processes on a shared machine.
+ */
 export type BuildFigures = Record<string, Record<string, number>>;
 
 /** The median of `samples`. */
@@ -67,12 +70,14 @@ export async function measureBuilds(
       }
       builds.forEach((build, device) => {
         figures[build.label]![`${dtype}_${n}`] = Number(((2 * n ** 3) / median(samples[device]!) / 1e9).toFixed(1));
+        figures[build.label]![`best_${dtype}_${n}`] = Number(((2 * n ** 3) / Math.min(...samples[device]!) / 1e9).toFixed(1));
         for (const tensor of operands[device]!) tensor.free();
       });
       const first = figures[builds[0]!.label]![`${dtype}_${n}`]!;
       const cells = builds.map((build, i) => {
         const gflops = figures[build.label]![`${dtype}_${n}`]!;
-        return `${build.label} ${gflops.toFixed(1).padStart(5)}${i > 0 ? ` (×${(gflops / first).toFixed(2)})` : ''}`;
+        const best = figures[build.label]![`best_${dtype}_${n}`]!;
+        return `${build.label} ${gflops.toFixed(1).padStart(5)}${i > 0 ? ` (×${(gflops / first).toFixed(2)})` : ''} [best ${best.toFixed(1)}]`;
       });
       progress(`  ${dtype.padEnd(8)} n=${String(n).padEnd(4)} ${cells.join('   ')}  GFLOPS`);
     }
