@@ -129,10 +129,11 @@ function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, co
 
 /**
  * C[4 × 8] (+)= Ap strip · Bp strip over kc, a full tile: `c` has row pitch `ldc` bytes;
- * `accumulate` adds to C instead of overwriting it. Eight f32x4 accumulators, two B vectors and
- * one broadcast A value: 11 of the 15 xmm registers V8 allocates on x64, so nothing spills, and
- * each step's 8 multiply-adds are independent. Inlined: V8 compiled the plain-SIMD loop ~15 %
- * slower as a called function than inlined into the loop nest (bench/kernels, this machine).
+ * `accumulate` adds to C instead of overwriting it. Eight f32x4 accumulators, two B vectors, one
+ * broadcast A value and (plain build) one product: 12 of x64's 16 xmm registers, so nothing
+ * spills, and each step's 8 multiply-adds are independent. Inlined into the loop nest: as a
+ * called function, V8 ran the plain-SIMD loop about 15 % slower (measured while tuning; wider
+ * 6 × 8 and 4 × 12 tiles, which need 16 registers or more, ran at half speed).
  */
 // @ts-ignore: decorator
 @inline function microKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, accumulate: bool): void {
