@@ -1,5 +1,7 @@
 // Builds everything the package ships into dist/:
-//   core.wasm          the device core (asc, release target of asconfig.json)
+//   core.wasm          the device core (asc, release target of asconfig.json), plain SIMD
+//   core-relaxed.wasm  the same core built with relaxed SIMD (release-relaxed target): fused
+//                      multiply-add kernels; the host loads it where the engine validates it
 //   device-worker.js   the device worker bundle, one file for Node and browsers
 //   index.js           the library bundle (Node, and pages serving dist/ as it is)
 //   types/             its public declarations: those index.d.ts reaches
@@ -23,7 +25,9 @@ const run = (command, args) => execFileSync(bin(command), args, { stdio: 'inheri
 mkdirSync('dist/types', { recursive: true });
 
 run('asc', ['assembly/index.ts', '--target', 'release']);
+run('asc', ['assembly/index.ts', '--target', 'release-relaxed']);
 copyFileSync('build/core.wasm', 'dist/core.wasm');
+copyFileSync('build/core-relaxed.wasm', 'dist/core-relaxed.wasm');
 
 // The CLI imports the library from dist/index.js instead of carrying a copy, so that a script
 // run by `mtia-sim trace` (which imports 'mtia-sim', that file) and the CLI's profiler share one
@@ -68,6 +72,7 @@ const nodeModulesUnavailable = {
 };
 const INLINED_ASSETS = {
   'core.wasm': readFileSync('dist/core.wasm').toString('base64'),
+  'core-relaxed.wasm': readFileSync('dist/core-relaxed.wasm').toString('base64'),
   'device-worker.js': readFileSync('dist/device-worker.js', 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
 };
 const browserBuild = await build({

@@ -9,8 +9,15 @@
 // Packing reads any strides and any floating dtype (float16 / bfloat16 tiles are widened to
 // float32 on the fly) and pads edge strips with zeros, so the micro-kernel sees only unit-stride
 // float32 and always does full 4 × 8 tiles; edge tiles are stored through a small buffer.
+//
+// The core is built twice from this source (asconfig.json): the release build multiplies and
+// adds (plain SIMD128), the release-relaxed build uses relaxed SIMD's f32x4.relaxed_madd, and
+// the host loads the relaxed one where the engine validates it (src/runtime/environment.ts).
+// On AMD Zen cores (two multiply/FMA pipes and two add pipes; AMD's Software Optimization
+// Guides for the 19h and 1Ah families) both builds have the same peak, 16 flops per cycle at 128
+// bits; the fused one issues half the arithmetic instructions (docs/benchmarks.md: measured alike).
 
-import { DTYPE_FLOAT32 } from "../abi";
+import { DTYPE_BFLOAT16, DTYPE_FLOAT32 } from "../abi";
 import { loadF32 } from "./convert";
 
 /** Rows of a register tile. */
@@ -55,6 +62,14 @@ function packB(dst: usize, b: usize, dtype: u32, size: u32, rowStride: isize, co
       }
       continue;
     }
+    if (width == TILE_N && dtype == DTYPE_BFLOAT16 && colStride == 1) {
+      // bfloat16 bits are float32's upper half: widen 4 × 16 bits to 4 × 32 and shift them up.
+      for (let p: u32 = 0; p < kc; p++, src += rowBytes, dst += 32) {
+        v128.store(dst, i32x4.shl(v128.load16x4_u(src), 16));
+        v128.store(dst, i32x4.shl(v128.load16x4_u(src, 8), 16), 16);
+      }
+      continue;
+    }
     for (let p: u32 = 0; p < kc; p++, src += rowBytes, dst += 32) {
       let q = src;
       let c: u32 = 0;
@@ -81,6 +96,16 @@ function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, co
       }
       continue;
     }
+    if (height == TILE_M && dtype == DTYPE_BFLOAT16) {
+      let q = src;
+      for (let p: u32 = 0; p < kc; p++, q += colBytes, dst += 16) {
+        store<u32>(dst, <u32>load<u16>(q) << 16);
+        store<u32>(dst, <u32>load<u16>(q + rowBytes) << 16, 4);
+        store<u32>(dst, <u32>load<u16>(q + 2 * rowBytes) << 16, 8);
+        store<u32>(dst, <u32>load<u16>(q + 3 * rowBytes) << 16, 12);
+      }
+      continue;
+    }
     let q = src;
     for (let p: u32 = 0; p < kc; p++, q += colBytes, dst += 16) {
       let r: u32 = 0;
@@ -91,10 +116,27 @@ function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, co
 }
 
 /**
- * C[4 × 8] (+)= Ap strip · Bp strip over kc. `c` has row pitch `ldc` bytes; only `rows` × `cols`
- * of the tile are written. `accumulate` adds to C instead of overwriting it.
+ * c + a · b per lane: one fused multiply-add in the relaxed-SIMD build of the core (the engine
+ * may or may not fuse f32x4.relaxed_madd: the result differs only in the last bit of each
+ * step), a multiply and an add in the plain-SIMD build. Chosen at compile time: asconfig.json
+ * builds the core twice and the host loads the build its engine validates.
  */
-function microKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u32, cols: u32, accumulate: bool): void {
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/**
+ * C[4 × 8] (+)= Ap strip · Bp strip over kc, a full tile: `c` has row pitch `ldc` bytes;
+ * `accumulate` adds to C instead of overwriting it. Eight f32x4 accumulators, two B vectors, one
+ * broadcast A value and (plain build) one product: 12 of x64's 16 xmm registers, so nothing
+ * spills, and each step's 8 multiply-adds are independent. Inlined into the loop nest: as a
+ * called function, V8 ran the plain-SIMD loop about 15 % slower (measured while tuning; wider
+ * 6 × 8 and 4 × 12 tiles, which need 16 registers or more, ran at half speed).
+ */
+// @ts-ignore: decorator
+@inline function microKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -103,35 +145,36 @@ function microKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
   }
-  if (rows == TILE_M && cols == TILE_N) {
-    if (accumulate) {
-      c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-      c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-      c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-      c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-    }
-    v128.store(c, c00); v128.store(c, c01, 16);
-    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
-    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
-    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
-    return;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
   }
-  v128.store(edgeTile, c00); v128.store(edgeTile, c01, 16);
-  v128.store(edgeTile, c10, 32); v128.store(edgeTile, c11, 48);
-  v128.store(edgeTile, c20, 64); v128.store(edgeTile, c21, 80);
-  v128.store(edgeTile, c30, 96); v128.store(edgeTile, c31, 112);
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * An edge tile: the full 4 × 8 product goes to edgeTile, then its valid `rows` × `cols` part is
+ * stored (or added) to C. Kept out of microKernel so the full-tile loop stays small.
+ */
+function edgeKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u32, cols: u32, accumulate: bool): void {
+  microKernel(kc, ap, bp, edgeTile, TILE_N * 4, false);
   for (let r: u32 = 0; r < rows; r++) {
     const row = c + <usize>r * ldc;
     for (let j: u32 = 0; j < cols; j++) {
@@ -173,7 +216,10 @@ export function matmulF32(
           const cols = min<u32>(TILE_N, nc - jr);
           for (let ir: u32 = 0; ir < mc; ir += TILE_M) {
             const tile = c + <usize>(ic + ir) * ldcBytes + (<usize>(jc + jr) << 2);
-            microKernel(kc, ap + <usize>(ir / TILE_M) * kc * 16, bStrip, tile, ldcBytes, min<u32>(TILE_M, mc - ir), cols, pc > 0);
+            const aStrip = ap + <usize>(ir / TILE_M) * kc * 16;
+            const rows = min<u32>(TILE_M, mc - ir);
+            if (rows == TILE_M && cols == TILE_N) microKernel(kc, aStrip, bStrip, tile, ldcBytes, pc > 0);
+            else edgeKernel(kc, aStrip, bStrip, tile, ldcBytes, rows, cols, pc > 0);
           }
         }
       }

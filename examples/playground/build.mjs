@@ -44,7 +44,7 @@ export async function buildPlayground(outdir = new URL('dist/playground/', root)
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(new URL(file, source), new URL(file, outdir));
   // Copied for the default build; removed (left from an earlier build) for the browser build.
-  for (const file of ['core.wasm', 'device-worker.js', 'device-worker.js.map']) {
+  for (const file of ['core.wasm', 'core-relaxed.wasm', 'device-worker.js', 'device-worker.js.map']) {
     if (needsAssets) copyFileSync(new URL(`dist/${file}`, root), new URL(file, outdir));
     else rmSync(new URL(file, outdir), { force: true });
   }

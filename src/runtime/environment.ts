@@ -43,12 +43,16 @@ function inlinedAssetUrl(file: string): () => URL {
 }
 
 /** The inlined core and worker URLs of the browser build, made when first read. */
-function inlinedAssets(): { readonly core: URL; readonly worker: URL } {
+function inlinedAssets(): { readonly core: URL; readonly coreRelaxedSimd: URL; readonly worker: URL } {
   const core = inlinedAssetUrl('core.wasm');
+  const coreRelaxedSimd = inlinedAssetUrl('core-relaxed.wasm');
   const worker = inlinedAssetUrl('device-worker.js');
   return {
     get core() {
       return core();
+    },
+    get coreRelaxedSimd() {
+      return coreRelaxedSimd();
     },
     get worker() {
       return worker();
@@ -76,6 +80,45 @@ export function describeAssetUrl(url: URL): string {
   return url.protocol === 'file:' ? decodeURI(url.pathname) : url.href;
 }
 
+/** The two builds of the core, as URLs or bytes: plain SIMD, and relaxed SIMD. */
+export interface CoreBuilds<T> {
+  /** Runs on every engine with WebAssembly SIMD128 and threads. */
+  simd: T;
+  /** Needs relaxed SIMD (WebAssembly 3.0; Chromium 114+, Node 22+, or Node 20 with --experimental-wasm-relaxed-simd). */
+  relaxedSimd: T;
+}
+
+/** The built core's two builds: next to this bundle, or carried by the browser build. */
+export function coreBuilds(): CoreBuilds<URL> {
+  return { simd: assetUrls.core, relaxedSimd: assetUrls.coreRelaxedSimd };
+}
+
+/**
+ * The smallest module that uses relaxed SIMD: (func (param v128 v128 v128) (result v128)
+ * (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))), opcode 0xfd 0x105 of the
+ * relaxed-SIMD proposal (github.com/WebAssembly/relaxed-simd, Overview.md).
+ */
+const relaxedSimdProbe = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128 v128 v128) → v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // code
+]);
+
+/** True where the engine validates relaxed-SIMD code. */
+export function hasRelaxedSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(relaxedSimdProbe);
+}
+
+/**
+ * The core build this engine should run: the relaxed-SIMD one where it validates relaxed SIMD,
+ * else the plain-SIMD one. The one place the choice is made, for URLs (compileCore) or for
+ * bytes a bundle carries inline.
+ */
+export function selectCore<T>(builds: CoreBuilds<T>, relaxedSimd: boolean = hasRelaxedSimd()): T {
+  return relaxedSimd ? builds.relaxedSimd : builds.simd;
+}
+
 /**
  * True where devices can run: WebAssembly, workers and MessageChannel exist. Shared memory is
  * not needed: without it the postMessage transport carries the queues (transport.ts).
@@ -86,12 +129,14 @@ export function hasDeviceSupport(): boolean {
 }
 
 /**
- * Compiles a core (by default core.wasm). Node reads the file; browsers fetch it (Node's fetch
+ * Compiles the core: the build selectCore() picks from `source` (by default the built pair), or
+ * the one file `source` names. Node reads the file; browsers fetch it (Node's fetch
  * cannot read file:) and stream-compile it when it is served as application/wasm. With `shared`
  * false, the copy whose memory import is not shared (unshared-core.ts), for the postMessage
  * transport. A failure names the file or URL.
  */
-export async function compileCore(url: URL = assetUrls.core, shared = true): Promise<WebAssembly.Module> {
+export async function compileCore(source: URL | CoreBuilds<URL> = coreBuilds(), shared = true): Promise<WebAssembly.Module> {
+  const url = source instanceof URL ? source : selectCore(source);
   try {
     if (isNode) {
       const { readFile } = await import('node:fs/promises');

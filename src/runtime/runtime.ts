@@ -6,7 +6,7 @@ import { MtiaError, ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../profiles.js';
 import { scopes } from './current-scope.js';
-import { assetUrls, compileCore, hasDeviceSupport } from './environment.js';
+import { assetUrls, compileCore, coreBuilds, hasDeviceSupport } from './environment.js';
 import { HEAP_LOCATION } from './layout.js';
 import { LazyCalls } from './lazy-calls.js';
 import type { DeviceConnector } from './protocol.js';
@@ -118,9 +118,12 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
   };
 }
 
-/** Starts each device as a worker running the built core, compiled once for all of them. */
+/**
+ * Starts each device as a worker running the built core (its relaxed-SIMD build where the engine
+ * supports it), compiled once for all of them.
+ */
 function workerConnector(config: RuntimeConfig): DeviceConnector {
-  const module = compileCore(assetUrls.core, resolveTransport(config.transport) === 'shared-memory');
+  const module = compileCore(coreBuilds(), resolveTransport(config.transport) === 'shared-memory');
   module.catch(() => {}); // reported by each device's boot
   return async (memory, name, onLost) =>
     WorkerLink.start(assetUrls.worker, name, await module, memory, config.controlTimeoutMs, onLost);

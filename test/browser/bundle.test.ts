@@ -6,7 +6,7 @@
 // with COOP/COEP and run in real Chromium; a screenshot of it is saved under the temp folder.
 // Memory-history frames of a page bundled with `--sourcemap` name the user's file and line; of
 // a page bundled without, the bundle's URL and line. Also: the unbundled build served without
-// core.wasm or device-worker.js fails naming the URL.
+// the core it loads (core-relaxed.wasm in Chromium) or device-worker.js fails naming the URL.
 // Run `npm run build` first; Chromium as in chromium.ts.
 
 import { execFile } from 'node:child_process';
@@ -198,7 +198,8 @@ describe('memory-history frames in a bundled page', () => {
 });
 
 describe('a missing asset is named in the error', () => {
-  for (const file of ['core.wasm', 'device-worker.js']) {
+  // Chromium validates relaxed SIMD, so the core it loads is the relaxed-SIMD build.
+  for (const file of ['core-relaxed.wasm', 'device-worker.js']) {
     test(`dist/index.js served without ${file}`, async () => {
       const installed = join(project, 'node_modules', 'mtia-sim');
       const page = join(project, 'unbundled.html');

@@ -42,7 +42,10 @@ export class CoreHarness {
   /** Argument blocks handed out by argsBlock(), in all. */
   private argsHandedOut = 0;
 
-  constructor(heapBytes = 4 << 20, profile: Partial<HardwareProfile> = {}, abiVersion = L.ABI_VERSION, timingOnlyBytes = 0) {
+  constructor(
+    heapBytes = 4 << 20, profile: Partial<HardwareProfile> = {}, abiVersion = L.ABI_VERSION, timingOnlyBytes = 0,
+    module?: WebAssembly.Module,
+  ) {
     const pages = Math.ceil((L.HEAP_LOCATION + (timingOnlyBytes > 0 ? 0 : heapBytes)) / 65536);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const buffer = this.memory.buffer;
@@ -57,7 +60,7 @@ export class CoreHarness {
       this.i32[L.HEADER_TIMING_ONLY / 4] = 1;
       this.f64[L.HEADER_MEMORY_END / 8] = L.HEAP_LOCATION + timingOnlyBytes;
     }
-    this.core = instantiateCore(this.memory).exports as unknown as Core;
+    this.core = instantiateCore(this.memory, module).exports as unknown as Core;
   }
 
   /** Address of heap byte `offset`. */

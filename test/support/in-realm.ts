@@ -11,14 +11,17 @@ import { DeviceFirmware, type CoreExports } from '../../workers/firmware.js';
 import { PostedFirmware } from '../../workers/posted-firmware.js';
 
 const coreBytes = readFileSync(new URL('../../dist/core.wasm', import.meta.url));
-/** The built core (npm run build makes it). */
+/** The built core, its plain-SIMD build (npm run build makes it). */
 export const coreModule = new WebAssembly.Module(coreBytes);
 /** The built core with its memory import unshared, for the postMessage transport. */
 export const unsharedCoreModule = new WebAssembly.Module(unshareMemoryImport(coreBytes));
 
-/** Instantiates the core on `memory`. */
-export function instantiateCore(memory: WebAssembly.Memory): WebAssembly.Instance {
-  return new WebAssembly.Instance(coreModule, { env: { memory } });
+/** Bytes of the built core's relaxed-SIMD build (compile them where the engine has relaxed SIMD). */
+export const relaxedCoreBytes = readFileSync(new URL('../../dist/core-relaxed.wasm', import.meta.url));
+
+/** Instantiates the core (`module`, by default the plain-SIMD build) on `memory`. */
+export function instantiateCore(memory: WebAssembly.Memory, module: WebAssembly.Module = coreModule): WebAssembly.Instance {
+  return new WebAssembly.Instance(module, { env: { memory } });
 }
 
 /** A connector that runs each device's firmware in this realm. */
