@@ -62,13 +62,16 @@ function inlinedAssets(): { readonly core: URL; readonly coreRelaxedSimd: URL; r
 
 /**
  * Where the built assets are: next to this bundle (dist/), or, in the browser build, the
- * copies it carries. A further asset (say a second core) is added to both branches and to
- * INLINED_ASSETS in scripts/build.mjs.
+ * copies it carries. An asset is named in both branches and in INLINED_ASSETS in
+ * scripts/build.mjs.
  */
 export const assetUrls = browserBuild
   ? inlinedAssets()
   : {
+      /** The core built with plain SIMD (asconfig.json target release). */
       core: new URL('./core.wasm', import.meta.url),
+      /** The same core built with relaxed SIMD: fused multiply-add kernels (target release-relaxed). */
+      coreRelaxedSimd: new URL('./core-relaxed.wasm', import.meta.url),
       worker: new URL('./device-worker.js', import.meta.url),
     };
 
