@@ -25,7 +25,7 @@
 
 import fs, { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { basename, dirname, relative } from 'node:path';
 import { cpuModel, summarize } from '../measure.mjs';
 import { add, matmul, mtia, rand, tensor } from 'mtia-sim';
@@ -125,6 +125,7 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? cpuModel(), cpuModel: cpuModel(), cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
   glibcTunables: process.env.GLIBC_TUNABLES ?? null,
+  loadAverage: { start: loadavg()[0] },
   peer: { package: '@tensorflow/tfjs-backend-wasm', version: tfjsVersion, backend: tf.getBackend(), binary: tfjsBinary[0], loadedFrom: relative(process.cwd(), wasmDist), threads: 1, simd: true, fetchCalls },
   samples: SAMPLES,
   matmul: {},
@@ -267,6 +268,7 @@ for (const mib of [1, 4, 16]) {
 }
 
 await mtia.shutdown();
+results.loadAverage.end = loadavg()[0];
 progress('done');
 
 // ---- report ---------------------------------------------------------------------------------
@@ -278,8 +280,9 @@ if (json) {
   const mark = (met) => (met ? 'met' : 'NOT met');
   const m = results.machine;
   out(`peers benchmark, ${results.date}`);
-  out(`machine: ${m.cpu} (${m.cpuModel}), ${m.cores} cores, Node ${m.node}, ${m.platform}${results.glibcTunables ? `, GLIBC_TUNABLES=${results.glibcTunables}` : ''}`);
+  out(`machine: ${m.cpu}${m.cpuModel === m.cpu ? '' : ` (${m.cpuModel})`}, ${m.cores} cores, Node ${m.node}, ${m.platform}${results.glibcTunables ? `, GLIBC_TUNABLES=${results.glibcTunables}` : ''}`);
   out(`peer: ${results.peer.package} ${results.peer.version}, ${results.peer.binary} from ${results.peer.loadedFrom}, 1 thread, SIMD; fetch calls: ${fetchCalls.length}`);
+  out(`1-minute load average: ${f(results.loadAverage.start)} at the start, ${f(results.loadAverage.end)} at the end (other processes share the cores)`);
   out(`medians of ${SAMPLES} interleaved samples; ratio = tfjs time / mtia-sim time (> 1: mtia-sim faster)\n`);
   out('case                                    mtia-sim          tfjs-wasm         ratio   target');
   for (const n of [512, 1024]) {
