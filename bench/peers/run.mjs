@@ -8,6 +8,8 @@
 //   tiny op    a 1-element float32 add whose result is freed at once, per op, end to end with
 //              the work done: mtia-sim N × add(a, b).free() then await mtia.synchronize();
 //              tfjs N × tf.add(a, b).dispose(), the last result read with dataSync().
+//   latency    toArray() of a 1-element tensor: the round trip to the device worker (a fence);
+//              tfjs: dataSync() of a 1-element tensor.
 //   read-back  toArray() of a 1, 4 and 16 MiB float32 tensor on an idle device (GB/s = bytes /
 //              seconds, 1 GB = 1e9 bytes); tfjs: dataSync() of a new tensor of the same size.
 //   upload     tensor(values) from a Float32Array, then await mtia.synchronize(); tfjs:
@@ -130,6 +132,7 @@ const results = {
   samples: SAMPLES,
   matmul: {},
   tinyOp: {},
+  readBackOneElement: {},
   readBack: {},
   upload: {},
   hostFloor: {},
@@ -215,7 +218,25 @@ for (const n of [512, 1024]) {
   tb.dispose();
 }
 
-// (c) read-back and upload bandwidth, and the host's own floor
+// (c) read-back latency (one element: the round trip to the device), read-back and upload
+// bandwidth, and the host's own floor
+{
+  progress('read-back of one element ...');
+  const x = tensor(new Float32Array([5]));
+  const tx = tf.tensor1d([5]);
+  await mtia.synchronize();
+  const r = await interleaved(
+    () => time(async () => {
+      if ((await x.toArray())[0] !== 5) throw new Error('read-back: wrong value');
+    }),
+    () => time(() => {
+      if (tx.dataSync()[0] !== 5) throw new Error('tfjs read-back: wrong value');
+    }),
+  );
+  results.readBackOneElement = { mtia: { micros: r.mtia.median * 1000 }, tfjs: { micros: r.tfjs.median * 1000 } };
+  x.free();
+  tx.dispose();
+}
 const memory = new WebAssembly.Memory({ initial: (16 * MIB) / 65536 + 1, maximum: (16 * MIB) / 65536 + 1, shared: true });
 for (const mib of [1, 4, 16]) {
   progress(`read-back and upload, ${mib} MiB ...`);
@@ -291,6 +312,8 @@ if (json) {
   }
   const t = results.tinyOp;
   out(`1-element add + free, µs/op            ${f(t.mtia.microsPerOp, 3).padStart(7)} (${f(t.mtia.opsPerSecond / 1e6)} M/s)  ${f(t.tfjs.microsPerOp, 3).padStart(7)} (${f(t.tfjs.opsPerSecond / 1e6)} M/s)  ×${f(t.ratio)}   ≥ ×${TARGETS.tinyOpRatio} and ≥ 2 M/s: ${mark(t.targetMet)}`);
+  const one = results.readBackOneElement;
+  out(`read-back of 1 element, µs              ${f(one.mtia.micros, 1).padStart(6)}            ${f(one.tfjs.micros, 1).padStart(6)}`);
   for (const mib of [1, 4, 16]) {
     const r = results.readBack[mib];
     out(`read-back ${String(mib).padStart(2)} MiB, GB/s                 ${f(r.mtia.gbps).padStart(6)} (${f(r.mtia.ms)} ms)  ${f(r.tfjs.gbps).padStart(6)} (${f(r.tfjs.ms)} ms)  ×${f(r.ratio)}${mib === 4 ? `   ≥ ${TARGETS.readBack4MiBGBps} GB/s: ${mark(r.targetMet)}` : ''}`);
