@@ -40,9 +40,10 @@ export interface DeviceTransport {
   /**
    * Reads `bytes` at `address` as they are once the command with ring count `after` has run;
    * called before that command is pushed. The returned function is called once the host has
-   * seen that command complete and resolves with the bytes.
+   * seen that command complete and resolves with the bytes. `busy` says the device is running
+   * earlier work, so host-side preparation now overlaps it.
    */
-  readAfter(after: number, address: number, bytes: number): () => Promise<ArrayBuffer>;
+  readAfter(after: number, address: number, bytes: number, busy: boolean): () => Promise<ArrayBuffer>;
   /** Fills event slot `slot` with a record another device made, and wakes the firmware if it waits for it. */
   fillEvent(slot: number, timeCycles: number, generation: number): void;
   /**

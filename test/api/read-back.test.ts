@@ -1,9 +1,12 @@
 // Read-backs need no device memory (issue 11, finding 4): toArray() and cpu() read the tensor's
 // own block once its stream has passed it, so they work on a full device and never count an
 // out-of-memory; a tensor freed while its read-back is in flight still reads its own values.
+// The bytes go straight from device memory into the returned array (issue 13), on an idle
+// stream and on one with work still ahead of the read, where the host array is prepared while
+// the device runs that work.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import { full, mtia, OutOfMemoryError, zeros, type Tensor } from 'mtia-sim';
+import { add, full, matmul, mtia, OutOfMemoryError, rand, tensor, zeros, type Tensor } from 'mtia-sim';
 
 const MiB = 1 << 20;
 mtia.configure({ deviceCount: 1, memoryBytes: 8 * MiB });
@@ -50,6 +53,69 @@ describe('read-back without staging', () => {
     const values = await reading;
     expect(values.every((x) => x === 3)).toBe(true);
     reuse.free();
+    await mtia.synchronize();
+    expect(mtia.memoryAllocated()).toBe(0);
+  });
+});
+
+/** `count` float32 values from a fixed linear congruential sequence, some negative. */
+function hostValues(count: number, seed: number): Float32Array {
+  const v = new Float32Array(count);
+  let x = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    v[i] = x / 2 ** 31 - 1;
+  }
+  return v;
+}
+
+/** The first index where `a` and `b` differ bit for bit (or in length), else -1. */
+function firstDifference(a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }, b: typeof a): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (Buffer.compare(x, y) === 0) return -1;
+  const bytes = a.byteLength / a.length;
+  return Math.floor(x.findIndex((byte, k) => byte !== y[k]) / bytes);
+}
+
+describe('read-back straight into the host array', () => {
+  test('on an idle stream: the uploaded values, bit for bit, in an array of its own', async () => {
+    const host = hostValues(MiB / 4, 1);
+    const t = tensor(host);
+    await mtia.synchronize();
+    const values = await t.toArray();
+    expect(values).toBeInstanceOf(Float32Array);
+    expect(values.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(firstDifference(values, host)).toBe(-1);
+    values.fill(0); // the host copy is the caller's: changing it leaves the tensor alone
+    expect(firstDifference(await t.toArray(), host)).toBe(-1);
+    t.free();
+  });
+
+  test('with work ahead on the stream: read after that work, which wrote the tensor', async () => {
+    const host = hostValues(MiB / 4, 2);
+    const a = rand([256, 256]);
+    const b = rand([256, 256]);
+    const x = tensor(host);
+    const busy = [1, 2, 3, 4].map(() => matmul(a, b)); // keeps the stream busy past the toArray() call
+    const doubled = add(x, x);
+    const values = await doubled.toArray();
+    expect(firstDifference(values, host.map((v) => v + v))).toBe(-1); // v + v is exact in float32
+    for (const t of [a, b, x, doubled, ...busy]) t.free();
+  });
+
+  test('uploads from a typed array with an offset into its buffer, float32 and int32', async () => {
+    const floats = hostValues(5000, 3);
+    const ints = Int32Array.from(floats, (v) => Math.round(v * 1e6));
+    const f = tensor(floats.subarray(7, 4007));
+    const i = tensor(ints.subarray(13, 4013));
+    const [fv, iv] = await Promise.all([f.toArray(), i.toArray()]);
+    expect(fv).toEqual(floats.slice(7, 4007));
+    expect(iv).toBeInstanceOf(Int32Array);
+    expect(iv).toEqual(ints.slice(13, 4013));
+    f.free();
+    i.free();
     await mtia.synchronize();
     expect(mtia.memoryAllocated()).toBe(0);
   });
