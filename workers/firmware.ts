@@ -25,7 +25,7 @@ const DRAIN_BUDGET = 1 << 16;
  * publishes every fraction of a microsecond; polling through the gaps spares it a futex wake
  * (Atomics.notify) per command. Measured in bench/dispatch (docs/benchmarks.md).
  */
-const POLL_MS = 0.025;
+const POLL_MS = 0.1;
 
 const headIndex = HEADER_RING_HEAD / 4;
 const tailIndex = HEADER_RING_TAIL / 4;
