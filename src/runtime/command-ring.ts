@@ -2,18 +2,20 @@
 //
 // push() writes a 64-byte command into the ring in shared memory, and a tensor op's argument
 // block into the block of the command's ring position (layout.ts ARGS_LOCATION). Commands are
-// published (an
-// atomic store of RING_HEAD) in batches: every PUBLISH_BATCH commands, at the end of the
-// current task (a microtask), and on flush(). One store per command would cost a cache-line
-// transfer to the polling worker each time (docs/benchmarks.md). A firmware that went to sleep
-// is woken (Atomics.notify, a futex wake of several microseconds) once per burst, not once per
-// batch: a burst ends at the end of the task, at flush() (every wait flushes), or after
-// WAKE_BATCH commands, and the firmware polls for a while before it sleeps again
-// (workers/firmware.ts), so a host that keeps issuing pays no wake-up per op. push() never waits for the device: when the ring is full, commands go
-// to a host-side backlog (command and argument block), and flush() moves them in, in order, as
-// the device frees ring space. Commands keep the order in which they were pushed, whichever
-// stream they belong to (assembly/layout.ts says why), so a command's ring count, and with it
-// its argument block and its op record, is known when it is pushed.
+// published (an atomic store of RING_HEAD) in batches: every PUBLISH_BATCH commands, at the end
+// of the current task (a microtask), and on flush(). One store per command would cost a
+// cache-line transfer to the polling worker each time (docs/benchmarks.md). A firmware that
+// went to sleep is woken (Atomics.notify, a futex wake of several microseconds) once per burst,
+// not once per batch: a burst ends at the end of the task, at flush() (every wait flushes), or
+// after WAKE_BATCH commands, and the firmware polls for a while before it sleeps again
+// (workers/firmware.ts), so a host that keeps issuing pays no wake-up per op.
+//
+// push() never waits for the device: when the ring is full, commands go to a host-side backlog
+// (command and argument block), and flush() moves them in, in order, as the device frees ring
+// space (called once per PUBLISH_BATCH backlogged pushes, at the end of the task, and by every
+// wait). Commands keep the order in which they were pushed, whichever stream they belong to
+// (assembly/layout.ts says why), so a command's ring count, and with it its argument block and
+// its op record, is known when it is pushed.
 
 import {
   ARGS_ADDRESS3, ARGS_BLOCK_SIZE, ARGS_LOCATION, COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_SCALAR, COMMAND_SIZE,
@@ -65,7 +67,8 @@ export class CommandRing {
   private publishScheduled = false;
   private readonly publishPending = () => {
     this.publishScheduled = false;
-    this.publish(true);
+    if (this.backlogStart === this.backlogEnd) this.publish(true);
+    else this.flush();
   };
   /**
    * Published commands the firmware knows of: it was awake (SLEEPING clear) when they were
@@ -135,7 +138,13 @@ export class CommandRing {
     }
     writeCommand(words, doubles, word, stream, opcode, dtype, dst, src0, src1, count, arg0, scalar);
     if (!direct) {
-      this.flush();
+      // Moving backlog commands in reads RING_TAIL, a cache line the device writes: once per
+      // batch, and at the end of the task, not on every push.
+      if ((this.backlogEnd - this.backlogStart) % PUBLISH_BATCH === 0) this.flush();
+      else if (!this.publishScheduled) {
+        this.publishScheduled = true;
+        queueMicrotask(this.publishPending);
+      }
     } else if (++this.unpublished >= PUBLISH_BATCH) {
       this.publish(false);
     } else if (!this.publishScheduled) {

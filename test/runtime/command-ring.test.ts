@@ -150,6 +150,27 @@ describe('CommandRing', () => {
     expect(h.fault()).toEqual({ status: 0, seq: 0, count: 0 });
   });
 
+  test('backlogged pushes move into freed ring space once per batch and at the end of the task', async () => {
+    const { h, ring, stream } = setup();
+    const head = () => h.u32[L.HEADER_RING_HEAD / 4]!;
+    const s = stream(0);
+    const p = h.heap(0);
+    for (let k = 1; k <= L.RING_COMMANDS + 32; k++) store(s, p, k); // 32 in the backlog: one flush on the 32nd
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS, 32]);
+    h.core.drain(1000);
+    for (let k = 0; k < 31; k++) store(s, p, k); // the ring has room now, but pushes go on behind the backlog
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS, 63]);
+    store(s, p, 31);
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS + 64, 0]);
+    for (let k = 1; k <= 936 + 5; k++) store(s, p, k); // fills the ring again (936 free), 5 in the backlog
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS + 992, 5]); // the last 8 in the ring wait for the end of the task
+    h.core.drain(1000);
+    await Promise.resolve();
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS + 1005, 0]);
+    while (!s.isComplete(s.enqueued)) h.core.drain(5000);
+    expect(h.i32[p / 4]).toBe(941);
+  });
+
   test('commands of several streams keep their issue order across ring, backlog and flush', () => {
     const { h, ring, stream } = setup();
     const streams = [stream(0), stream(1), stream(7)];
