@@ -310,8 +310,8 @@ interface Dirty {
 
 describe('tiny allocations (bench/dispatch)', () => {
   /** Every stat's four numbers, by name and pool. */
-  const numbers = (allocator: CachingAllocator) =>
-    Object.fromEntries(Object.entries(allocator.stats.toDict(64 * MiB)).filter(([key]) => key !== 'dram'));
+  const numbers = (allocator: CachingAllocator): Record<string, number> =>
+    Object.fromEntries(Object.entries(allocator.stats.toDict(64 * MiB)).filter((entry): entry is [string, number] => entry[0] !== 'dram'));
 
   test('alloc/free cycles reuse block objects and address keys: blocks and stats are one cycle\'s, counted n times', () => {
     // The stream finishes before each free, so the freed block merges with the clean rest of
