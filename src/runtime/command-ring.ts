@@ -48,11 +48,12 @@ const ringWord = RING_LOCATION / 4;
 const PUBLISH_BATCH = 32;
 /**
  * Commands published to a sleeping firmware before it is woken, at the most, within one task:
- * enough to spread a wake-up (a median 21 µs, 60 µs at the 90th percentile, in Atomics.notify
- * on the benchmark machine) over many ops, few enough that the device soon works alongside a
- * host that keeps issuing and the ring does not fill meanwhile (a quarter of the ring).
+ * enough to spread a wake-up over many ops (Atomics.notify of a sleeping thread takes a median
+ * 21 µs, 60 µs at the 90th percentile, on the idle benchmark VM, and about 0.5 ms on the same VM
+ * loaded, where the call lets the scheduler take the host's core), few enough that the device
+ * soon works alongside a host that keeps issuing, before the ring fills (half the ring).
  */
-export const WAKE_BATCH = RING_COMMANDS / 4;
+export const WAKE_BATCH = RING_COMMANDS / 2;
 
 /** The host side of one device's command ring. */
 export class CommandRing {
