@@ -48,10 +48,10 @@ const ringWord = RING_LOCATION / 4;
 const PUBLISH_BATCH = 32;
 /**
  * Commands published to a sleeping firmware before it is woken, at the most, within one task:
- * enough to spread a wake-up over many ops (Atomics.notify of a sleeping thread takes a median
- * 21 µs, 60 µs at the 90th percentile, on the idle benchmark VM, and about 0.5 ms on the same VM
- * loaded, where the call lets the scheduler take the host's core), few enough that the device
- * soon works alongside a host that keeps issuing, before the ring fills (half the ring).
+ * enough to spread a wake-up over many ops (Atomics.notify of a sleeping thread takes tens of
+ * microseconds on the benchmark VM, and far longer when the machine is loaded, the call letting
+ * the scheduler take the host's core; docs/benchmarks.md), few enough that the device soon
+ * works alongside a host that keeps issuing, before the ring fills (half the ring).
  */
 export const WAKE_BATCH = RING_COMMANDS / 2;
 
