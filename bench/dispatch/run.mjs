@@ -9,6 +9,8 @@
 //               checked against issue 13's targets.
 //   ring        the same ADD command, pushed raw through the library's own ring code
 //               (ring-transport.ts) to a real device worker: the transport alone.
+//   core        the same ADD command run by a core instance in this thread, 8192 per drain():
+//               the core's own time per command (timing model and op record included).
 //   pipelined   postmessage-worker.mjs: the host posts N command objects without waiting, then
 //               the worker answers the last one.
 //   round trip  the same worker, but the host awaits the reply to each command (RPC per op).
@@ -102,6 +104,15 @@ async function loadTransport() {
     outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning',
   });
   return import(outfile);
+}
+
+/** Commands per drain() in the core-alone measure, and its reps. */
+const CORE_COMMANDS = 8192;
+const CORE_REPS = 25;
+
+/** The core alone, in this thread: ns per 1-element ADD. */
+async function measureCore() {
+  return summarize(await transportModule.measureCoreDrain(CORE_COMMANDS, RING_WARMUP_REPS, CORE_REPS));
 }
 
 /** The ring transport alone. */
@@ -201,6 +212,7 @@ const loadAverage1Min = loadavg()[0];
 const transportModule = await loadTransport();
 const ring = await measureRing();
 const transport = await measureTransport();
+const coreNanos = await measureCore();
 const baseline = await measureBaseline();
 
 const ringRate = ring.opsPerSecond.median;
@@ -234,6 +246,7 @@ const rows = [
   [`vs tfjs-backend-wasm (${TFJS_WASM_MICROS_PER_OP} µs, issue 13)`, fmtRatio(ratios.endToEndOverTfjsWasm), '', `≥ ${TARGETS.speedupOverTfjsWasm}×`, yesNo(met.speedupOverTfjsWasm)],
   ['ring transport, raw commands', fmtRate(transport.median), fmtRange(transport, fmtRate), '', ''],
   ['device time per command', fmtMicros(deviceMicrosPerOp), '', `≤ ${TARGETS.deviceMicrosPerOp} µs`, yesNo(met.device)],
+  ['core alone, in process, per command', fmtMicros(coreNanos.median / 1000), fmtRange(coreNanos, (ns) => fmtMicros(ns / 1000)), '', ''],
   ['postMessage, pipelined', fmtRate(baseline.pipelinedOpsPerSecond.median), fmtRange(baseline.pipelinedOpsPerSecond, fmtRate), '', ''],
   ['postMessage, round trip', fmtRate(baseline.roundTripOpsPerSecond.median), fmtRange(baseline.roundTripOpsPerSecond, fmtRate), '', ''],
   ['ring / pipelined', fmtRatio(ratios.ringOverPipelined), '', `≥ ${TARGETS.speedupOverPostMessage}×`, yesNo(met.speedupOverPipelined)],
@@ -267,6 +280,7 @@ console.log(JSON.stringify({
   apiOpsPerSecond: ring.opsPerSecond,
   endToEndMicrosPerOp,
   deviceMicrosPerOp,
+  coreNanosPerCommand: coreNanos,
   tfjsWasmMicrosPerOp: TFJS_WASM_MICROS_PER_OP,
   ringOpsPerSecond: transport,
   pipelinedOpsPerSecond: baseline.pipelinedOpsPerSecond,
