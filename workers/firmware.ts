@@ -21,9 +21,12 @@ export interface CoreExports {
 const DRAIN_BUDGET = 1 << 16;
 
 /**
- * How long an idle loop polls for new commands before it sleeps. A host issuing a burst
- * publishes every fraction of a microsecond; polling through the gaps spares it a futex wake
- * (Atomics.notify) per command. Measured in bench/dispatch (docs/benchmarks.md).
+ * How long an idle loop polls for new commands before it sleeps. A host issuing ops publishes
+ * a batch of 32 every few tens of microseconds (src/runtime/command-ring.ts); polling through
+ * the gaps spares it a futex wake (Atomics.notify, several microseconds on a VM) per batch. A
+ * host that finds the loop asleep anyway wakes it once per burst, not per batch, so a longer
+ * poll would buy little and take a core from the rest of the machine. Measured in
+ * bench/dispatch (docs/benchmarks.md).
  */
 const POLL_MS = 0.025;
 

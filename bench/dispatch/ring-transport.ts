@@ -6,7 +6,10 @@
 import { resolveProfile, type ProfileName } from '../../src/profiles.js';
 import { profileFields } from '../../src/runtime/profile-block.js';
 import { compileCore } from '../../src/runtime/environment.js';
-import { DTYPE_FLOAT32, OP_ADD } from '../../src/runtime/layout.js';
+import {
+  ABI_VERSION, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_OPCODE, COMMAND_SIZE, COMMAND_SRC0, COMMAND_SRC1,
+  DTYPE_FLOAT32, HEADER_ABI_VERSION, HEADER_RING_HEAD, HEAP_LOCATION, OP_ADD, PROFILE_LOCATION, RING_COMMANDS, RING_LOCATION,
+} from '../../src/runtime/layout.js';
 import { SimulatedDevice } from '../../src/runtime/simulated-device.js';
 import { WorkerLink } from '../../src/runtime/worker-link.js';
 
@@ -34,6 +37,49 @@ export async function measureRingTransport(ops: number, warmupReps: number, reps
   await device.shutdown();
   if (value !== 3) throw new Error(`ring transport: 1 + 2 gave ${value}`);
   return rates;
+}
+
+/**
+ * The core alone, in this thread: `commands` 1-element float32 ADDs written into the ring of a
+ * fresh core instance and run by one drain() call, per rep; returns nanoseconds per command
+ * (checks, kernel, timing model and op record; no worker, no host bookkeeping).
+ */
+export async function measureCoreDrain(commands: number, warmupReps: number, reps: number): Promise<number[]> {
+  const module = await compileCore(new URL('core.wasm', dist));
+  const pages = Math.ceil((HEAP_LOCATION + (1 << 20)) / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const u32 = new Uint32Array(memory.buffer);
+  const f32 = new Float32Array(memory.buffer);
+  u32[HEADER_ABI_VERSION / 4] = ABI_VERSION;
+  new Float64Array(memory.buffer).set(profileFields(resolveProfile('mtia-v2')), PROFILE_LOCATION / 8);
+  const core = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { boot(): number; drain(budget: number): number };
+  if (core.boot() !== 0) throw new Error('core drain: boot() failed');
+  const [a, b, c] = [HEAP_LOCATION, HEAP_LOCATION + 512, HEAP_LOCATION + 1024];
+  f32[a / 4] = 1;
+  f32[b / 4] = 2;
+  let pushed = 0;
+  const perCommand: number[] = [];
+  for (let rep = 0; rep < warmupReps + reps; rep++) {
+    for (let k = 0; k < commands; k++) {
+      const word = (RING_LOCATION + ((pushed + k) % RING_COMMANDS) * COMMAND_SIZE) / 4;
+      u32.fill(0, word, word + COMMAND_SIZE / 4);
+      u32[word + COMMAND_OPCODE / 4] = OP_ADD;
+      u32[word + COMMAND_DTYPE / 4] = DTYPE_FLOAT32;
+      u32[word + COMMAND_DST / 4] = c;
+      u32[word + COMMAND_SRC0 / 4] = a;
+      u32[word + COMMAND_SRC1 / 4] = b;
+      u32[word + COMMAND_COUNT / 4] = 1;
+    }
+    pushed += commands;
+    Atomics.store(u32, HEADER_RING_HEAD / 4, pushed >>> 0);
+    const start = performance.now();
+    const ran = core.drain(commands);
+    const elapsed = performance.now() - start;
+    if (ran !== commands) throw new Error(`core drain: ran ${ran} of ${commands} commands`);
+    if (rep >= warmupReps) perCommand.push((elapsed * 1e6) / commands);
+  }
+  if (f32[c / 4] !== 3) throw new Error(`core drain: 1 + 2 gave ${f32[c / 4]}`);
+  return perCommand;
 }
 
 /** The profile block of `name` as the core reads it, for the postMessage baseline worker. */

@@ -3,9 +3,14 @@
 //
 //   API         add(a, b) + free() on 1-element float32 tensors through the public API: tensor
 //               bookkeeping, allocation, then one command written into the device's ring in
-//               shared memory, drained concurrently by the device worker.
+//               shared memory, drained concurrently by the device worker. Two figures: the
+//               host's enqueue cost (the loop alone) and the end-to-end rate, with the device
+//               doing the work (N ops from the first enqueue until synchronize() resolves),
+//               checked against issue 13's targets.
 //   ring        the same ADD command, pushed raw through the library's own ring code
 //               (ring-transport.ts) to a real device worker: the transport alone.
+//   core        the same ADD command run by a core instance in this thread, 8192 per drain():
+//               the core's own time per command (timing model and op record included).
 //   pipelined   postmessage-worker.mjs: the host posts N command objects without waiting, then
 //               the worker answers the last one.
 //   round trip  the same worker, but the host awaits the reply to each command (RPC per op).
@@ -21,12 +26,20 @@ import { build } from 'esbuild';
 import { cpuModel, summarize } from '../measure.mjs';
 import { add, mtia, tensor } from 'mtia-sim';
 
-/** The dispatch targets the figures are checked against. */
+/** The dispatch targets the figures are checked against (issue 13). */
 const TARGETS = {
-  enqueueMicrosPerOp: 1, // at most
-  ringOpsPerSecond: 1e6, // at least, per device
+  enqueueMicrosPerOp: 0.5, // at most: the host must keep up with the end-to-end rate below
+  endToEndOpsPerSecond: 2e6, // at least, per device, with the device doing the work
+  deviceMicrosPerOp: 0.5, // at most: the device's own time per command (ring transport)
+  speedupOverTfjsWasm: 5, // at least (aim 10), against TFJS_WASM_MICROS_PER_OP
   speedupOverPostMessage: 20, // at least
 };
+/**
+ * tfjs-backend-wasm's time per 1-element add whose result is disposed, 4.16 µs, as issue 13
+ * measured it on this kind of machine. It is not measured in this run (bench/peers measures
+ * both libraries interleaved), so the ratio against it is a guide, not a same-run ratio.
+ */
+const TFJS_WASM_MICROS_PER_OP = 4.16;
 
 const RING_OPS = 200_000;
 const RING_WARMUP_REPS = 3;
@@ -91,6 +104,15 @@ async function loadTransport() {
     outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning',
   });
   return import(outfile);
+}
+
+/** Commands per drain() in the core-alone measure, and its reps. */
+const CORE_COMMANDS = 8192;
+const CORE_REPS = 25;
+
+/** The core alone, in this thread: ns per 1-element ADD. */
+async function measureCore() {
+  return summarize(await transportModule.measureCoreDrain(CORE_COMMANDS, RING_WARMUP_REPS, CORE_REPS));
 }
 
 /** The ring transport alone. */
@@ -190,17 +212,23 @@ const loadAverage1Min = loadavg()[0];
 const transportModule = await loadTransport();
 const ring = await measureRing();
 const transport = await measureTransport();
+const coreNanos = await measureCore();
 const baseline = await measureBaseline();
 
 const ringRate = ring.opsPerSecond.median;
+const endToEndMicrosPerOp = 1e6 / ringRate;
+const deviceMicrosPerOp = 1e6 / transport.median;
 const ratios = {
+  endToEndOverTfjsWasm: TFJS_WASM_MICROS_PER_OP / endToEndMicrosPerOp,
   ringOverPipelined: transport.median / baseline.pipelinedOpsPerSecond.median,
   ringOverRoundTrip: transport.median / baseline.roundTripOpsPerSecond.median,
   apiOverPipelined: ringRate / baseline.pipelinedOpsPerSecond.median,
 };
 const met = {
   enqueue: ring.enqueueMicrosPerOp.median <= TARGETS.enqueueMicrosPerOp,
-  throughput: ringRate >= TARGETS.ringOpsPerSecond,
+  endToEnd: ringRate >= TARGETS.endToEndOpsPerSecond,
+  device: deviceMicrosPerOp <= TARGETS.deviceMicrosPerOp,
+  speedupOverTfjsWasm: ratios.endToEndOverTfjsWasm >= TARGETS.speedupOverTfjsWasm,
   speedupOverPipelined: ratios.ringOverPipelined >= TARGETS.speedupOverPostMessage,
   speedupOverRoundTrip: ratios.ringOverRoundTrip >= TARGETS.speedupOverPostMessage,
 };
@@ -213,8 +241,12 @@ const fmtRatio = (value) => `${value.toFixed(1)}×`;
 const yesNo = (value) => (value ? 'yes' : 'NO');
 const rows = [
   ['API: host enqueue, add + free', fmtMicros(ring.enqueueMicrosPerOp.median), fmtRange(ring.enqueueMicrosPerOp, fmtMicros), `≤ ${TARGETS.enqueueMicrosPerOp} µs`, yesNo(met.enqueue)],
-  ['API: tiny-op throughput', fmtRate(ringRate), fmtRange(ring.opsPerSecond, fmtRate), `≥ ${TARGETS.ringOpsPerSecond / 1e6} M ops/s`, yesNo(met.throughput)],
+  ['API: end to end, device doing the work', fmtRate(ringRate), fmtRange(ring.opsPerSecond, fmtRate), `≥ ${TARGETS.endToEndOpsPerSecond / 1e6} M ops/s`, yesNo(met.endToEnd)],
+  ['API: end to end, per op', fmtMicros(endToEndMicrosPerOp), '', '', ''],
+  [`vs tfjs-backend-wasm (${TFJS_WASM_MICROS_PER_OP} µs, issue 13)`, fmtRatio(ratios.endToEndOverTfjsWasm), '', `≥ ${TARGETS.speedupOverTfjsWasm}×`, yesNo(met.speedupOverTfjsWasm)],
   ['ring transport, raw commands', fmtRate(transport.median), fmtRange(transport, fmtRate), '', ''],
+  ['device time per command', fmtMicros(deviceMicrosPerOp), '', `≤ ${TARGETS.deviceMicrosPerOp} µs`, yesNo(met.device)],
+  ['core alone, in process, per command', fmtMicros(coreNanos.median / 1000), fmtRange(coreNanos, (ns) => fmtMicros(ns / 1000)), '', ''],
   ['postMessage, pipelined', fmtRate(baseline.pipelinedOpsPerSecond.median), fmtRange(baseline.pipelinedOpsPerSecond, fmtRate), '', ''],
   ['postMessage, round trip', fmtRate(baseline.roundTripOpsPerSecond.median), fmtRange(baseline.roundTripOpsPerSecond, fmtRate), '', ''],
   ['ring / pipelined', fmtRatio(ratios.ringOverPipelined), '', `≥ ${TARGETS.speedupOverPostMessage}×`, yesNo(met.speedupOverPipelined)],
@@ -246,6 +278,10 @@ console.log(JSON.stringify({
   reps: { ring: RING_REPS, baseline: BASELINE_REPS },
   enqueueMicrosPerOp: ring.enqueueMicrosPerOp,
   apiOpsPerSecond: ring.opsPerSecond,
+  endToEndMicrosPerOp,
+  deviceMicrosPerOp,
+  coreNanosPerCommand: coreNanos,
+  tfjsWasmMicrosPerOp: TFJS_WASM_MICROS_PER_OP,
   ringOpsPerSecond: transport,
   pipelinedOpsPerSecond: baseline.pipelinedOpsPerSecond,
   roundTripOpsPerSecond: baseline.roundTripOpsPerSecond,

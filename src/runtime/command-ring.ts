@@ -2,15 +2,20 @@
 //
 // push() writes a 64-byte command into the ring in shared memory, and a tensor op's argument
 // block into the block of the command's ring position (layout.ts ARGS_LOCATION). Commands are
-// published (an
-// atomic store of RING_HEAD, and a wake-up only if the firmware sleeps) in batches: every
-// PUBLISH_BATCH commands, at the end of the current task (a microtask), and on flush(). One
-// store per command would cost a cache-line transfer to the polling worker each time
-// (docs/benchmarks.md). push() never waits for the device: when the ring is full, commands go
-// to a host-side backlog (command and argument block), and flush() moves them in, in order, as
-// the device frees ring space. Commands keep the order in which they were pushed, whichever
-// stream they belong to (assembly/layout.ts says why), so a command's ring count, and with it
-// its argument block and its op record, is known when it is pushed.
+// published (an atomic store of RING_HEAD) in batches: every PUBLISH_BATCH commands, at the end
+// of the current task (a microtask), and on flush(). One store per command would cost a
+// cache-line transfer to the polling worker each time (docs/benchmarks.md). A firmware that
+// went to sleep is woken (Atomics.notify, a futex wake of several microseconds) once per burst,
+// not once per batch: a burst ends at the end of the task, at flush() (every wait flushes), or
+// after WAKE_BATCH commands, and the firmware polls for a while before it sleeps again
+// (workers/firmware.ts), so a host that keeps issuing pays no wake-up per op.
+//
+// push() never waits for the device: when the ring is full, commands go to a host-side backlog
+// (command and argument block), and flush() moves them in, in order, as the device frees ring
+// space (called once per PUBLISH_BATCH backlogged pushes, at the end of the task, and by every
+// wait). Commands keep the order in which they were pushed, whichever stream they belong to
+// (assembly/layout.ts says why), so a command's ring count, and with it its argument block and
+// its op record, is known when it is pushed.
 
 import {
   ARGS_ADDRESS3, ARGS_BLOCK_SIZE, ARGS_LOCATION, COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_SCALAR, COMMAND_SIZE,
@@ -41,6 +46,14 @@ const sleepingIndex = HEADER_SLEEPING / 4;
 const ringWord = RING_LOCATION / 4;
 /** Commands written before RING_HEAD is stored, at the most, in a burst of pushes. */
 const PUBLISH_BATCH = 32;
+/**
+ * Commands published to a sleeping firmware before it is woken, at the most, within one task:
+ * enough to spread a wake-up over many ops (Atomics.notify of a sleeping thread takes tens of
+ * microseconds on the benchmark VM, and far longer when the machine is loaded, the call letting
+ * the scheduler take the host's core; docs/benchmarks.md), few enough that the device soon
+ * works alongside a host that keeps issuing, before the ring fills (half the ring).
+ */
+export const WAKE_BATCH = RING_COMMANDS / 2;
 
 /** The host side of one device's command ring. */
 export class CommandRing {
@@ -56,8 +69,17 @@ export class CommandRing {
   private publishScheduled = false;
   private readonly publishPending = () => {
     this.publishScheduled = false;
-    this.publish();
+    if (this.backlogStart === this.backlogEnd) this.publish(true);
+    else this.flush();
   };
+  /**
+   * Published commands the firmware knows of: it was awake (SLEEPING clear) when they were
+   * published, or has been woken for them since. Below `published` only while a wake-up waits
+   * for the end of the burst.
+   */
+  private announced: number;
+  /** Wake-ups sent to the firmware (Atomics.notify calls on RING_HEAD), for bench/dispatch. */
+  wakeUps = 0;
   /** Last value read from RING_TAIL (commands the core has taken), unwrapped. */
   private taken: number;
   /** Commands waiting for ring space, ENTRY_WORDS words each, in [backlogStart, backlogEnd). */
@@ -78,7 +100,7 @@ export class CommandRing {
   publishHook: (() => void) | undefined;
 
   constructor(private readonly views: MemoryViews) {
-    this.published = this.taken = Atomics.load(views.u32, headIndex);
+    this.published = this.taken = this.announced = Atomics.load(views.u32, headIndex);
   }
 
   /** Ring count of the command pushed last. */
@@ -123,9 +145,15 @@ export class CommandRing {
     }
     writeCommand(words, doubles, word, stream, opcode, dtype, dst, src0, src1, count, arg0, scalar);
     if (!direct) {
-      this.flush();
+      // Moving backlog commands in reads RING_TAIL, a cache line the device writes: once per
+      // batch, and at the end of the task, not on every push.
+      if ((this.backlogEnd - this.backlogStart) % PUBLISH_BATCH === 0) this.flush();
+      else if (!this.publishScheduled) {
+        this.publishScheduled = true;
+        queueMicrotask(this.publishPending);
+      }
     } else if (++this.unpublished >= PUBLISH_BATCH) {
-      this.publish();
+      this.publish(false);
     } else if (!this.publishScheduled) {
       this.publishScheduled = true;
       queueMicrotask(this.publishPending);
@@ -170,7 +198,7 @@ export class CommandRing {
     this.lastPushed = first + n - 1;
     if (direct) {
       this.unpublished += n;
-      this.publish();
+      this.publish(true);
     } else {
       this.flush();
     }
@@ -182,7 +210,7 @@ export class CommandRing {
    * returns true when the backlog is empty.
    */
   flush(): boolean {
-    this.publish();
+    this.publish(true);
     let moved = 0;
     const ring = this.views.u32;
     while (this.backlogStart < this.backlogEnd && this.hasSpace(moved + 1)) {
@@ -200,7 +228,7 @@ export class CommandRing {
     }
     if (moved > 0) {
       this.unpublished = moved;
-      this.publish();
+      this.publish(true);
     }
     if (this.backlogStart < this.backlogEnd) return false;
     this.backlogStart = this.backlogEnd = 0;
@@ -220,15 +248,32 @@ export class CommandRing {
     return inRing + count <= RING_COMMANDS;
   }
 
-  /** Publishes the commands written but not yet published and wakes the firmware if it sleeps. */
-  private publish(): void {
-    if (this.unpublished === 0) return;
+  /**
+   * Publishes the commands written but not yet published. A sleeping firmware is woken if
+   * `endOfBurst`, or once WAKE_BATCH commands wait for it; otherwise the wake-up waits for the
+   * end of the burst (the task's microtask, which is then scheduled, or a flush()).
+   */
+  private publish(endOfBurst: boolean): void {
     const { i32 } = this.views;
-    this.published += this.unpublished;
-    this.unpublished = 0;
-    Atomics.store(i32, headIndex, this.published | 0);
-    if (Atomics.load(i32, sleepingIndex) !== 0) Atomics.notify(i32, headIndex, 1);
-    this.publishHook?.();
+    if (this.unpublished !== 0) {
+      this.published += this.unpublished;
+      this.unpublished = 0;
+      Atomics.store(i32, headIndex, this.published | 0);
+      this.publishHook?.();
+    }
+    if (this.announced === this.published) return;
+    // Read after the store (both sequentially consistent): a firmware that reads RING_HEAD
+    // before it sleeps either saw the new head or set SLEEPING before this load.
+    if (Atomics.load(i32, sleepingIndex) === 0) {
+      this.announced = this.published;
+    } else if (endOfBurst || this.published - this.announced >= WAKE_BATCH) {
+      this.announced = this.published;
+      this.wakeUps++;
+      Atomics.notify(i32, headIndex, 1);
+    } else if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      queueMicrotask(this.publishPending);
+    }
   }
 
   /** Returns the word index of a new backlog entry, growing the backlog when it is full. */

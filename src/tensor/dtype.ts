@@ -55,9 +55,13 @@ const dtypes: Record<DType, DTypeInfo> = {
 /** Every dtype name, in the order error messages list them. */
 export const allDTypes: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int32', 'bool'];
 
+/** The dtypes by name, for dtypeInfo: a Map has no inherited keys to rule out, and every op looks names up. */
+const dtypesByName = new Map<string, DTypeInfo>(Object.entries(dtypes));
+
 /** The info of `dtype`; throws a TypeError for names that are not dtypes. */
 export function dtypeInfo(dtype: unknown, argument = 'dtype'): DTypeInfo {
-  if (typeof dtype === 'string' && Object.hasOwn(dtypes, dtype)) return dtypes[dtype as DType];
+  const info = typeof dtype === 'string' ? dtypesByName.get(dtype) : undefined;
+  if (info !== undefined) return info;
   throw new TypeError(`${argument} must be one of ${allDTypes.join(', ')}, but got: ${String(dtype)}`);
 }
 

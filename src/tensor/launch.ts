@@ -182,7 +182,8 @@ export function broadcastStrides(tensor: Tensor, shape: readonly number[]): numb
 
 /** Byte address of `tensor`'s first element. */
 export function addressOf(tensor: Tensor): number {
-  return tensor.storage.address + tensor.offset * dtypeInfo(tensor.dtype).bytes;
+  const { offset } = tensor;
+  return offset === 0 ? tensor.storage.address : tensor.storage.address + offset * dtypeInfo(tensor.dtype).bytes;
 }
 
 /** Throws unless `value` is a usable device tensor; cpu tensors get PyTorch's device error. */

@@ -7,7 +7,7 @@
 import { MtiaError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import {
-  BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, OP_ADD, OP_BINARY,
+  BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, DTYPE_FLOAT32, DTYPE_INT32, OP_ADD, OP_BINARY,
   OP_UNARY, OP_WHERE, UNARY_CLAMP, UNARY_COPY, UNARY_EXP, UNARY_GELU, UNARY_LOG, UNARY_NEG, UNARY_RELU,
   UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH,
 } from '../runtime/layout.js';
@@ -243,8 +243,33 @@ function alphaParams(op: string, alpha: number, input: unknown, other: unknown):
   return (args) => args.params(0, Math.trunc(alpha), 1).floatParam(0, alpha);
 }
 
+/**
+ * add(a, b) of two contiguous float32 or int32 tensors of one shape and dtype on one device,
+ * with the stream sanitizer and op observers off: the common tiny case, checked and enqueued
+ * as the core's contiguous OP_ADD without the operand lists, broadcast strides and closures of
+ * the general path, which gives the same result with more host work per op (bench/dispatch).
+ * Returns undefined when the general path must run.
+ */
+function addSameLayout(a: Tensor, b: Tensor): Tensor | undefined {
+  const dtype = a.dtype;
+  if (b.dtype !== dtype || (dtype !== 'float32' && dtype !== 'int32') || sanitizer.enabled || opObserver !== undefined) return undefined;
+  const device = a.storage.device;
+  const numel = a.numel;
+  if (b.storage.device !== device || numel === 0 || !sameShape(a.shape, b.shape) || !a.isContiguous() || !b.isContiguous()) return undefined;
+  a.checkUsable('add');
+  b.checkUsable('add');
+  const queue = device.currentQueue;
+  const out = new Tensor(Storage.allocate(device, numel * 4, queue), a.shape.slice(), dtype);
+  queue.enqueue(OP_ADD, dtype === 'float32' ? DTYPE_FLOAT32 : DTYPE_INT32, out.storage.address, addressOf(a), addressOf(b), numel, 0, 0);
+  return out;
+}
+
 /** input + alpha · other, with broadcasting and type promotion (torch.add). */
 export function add(input: Tensor | Scalar, other: Tensor | Scalar, options?: { alpha?: number }): Tensor {
+  if (options === undefined && input instanceof Tensor && other instanceof Tensor) {
+    const out = addSameLayout(input, other);
+    if (out !== undefined) return out;
+  }
   const alpha = checkOptions('add', options, ['alpha'])?.alpha ?? 1;
   const configure = alphaParams('add', alpha, input, other); // checks alpha first, as PyTorch does
   if (isScalar(other) && alpha !== 1) return binaryOp('add', BINARY_ADD, input, Number(other) * alpha);

@@ -42,7 +42,9 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
 
 /** True if both shapes have the same sizes. */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((size, i) => size === b[i]);
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
 }
 
 /** Row-major (contiguous) strides of `shape`. */

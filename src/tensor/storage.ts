@@ -9,21 +9,42 @@ import type { SimulatedDevice } from '../runtime/simulated-device.js';
 const forgottenReferences = new FinalizationRegistry<Storage>((storage) => storage.drop());
 
 /**
- * Owners not yet registered with forgottenReferences. Registering costs about 0.2 µs, and most
- * tensors of a tight loop are freed in the task that made them, so registration waits for the
- * end of the task (a microtask), or for YOUNG_LIMIT owners; owners that dropped their reference
- * by then are never registered. The map holds the others meanwhile, so none is collected
- * unregistered.
+ * An object that holds a reference to a storage and may be garbage-collected without dropping
+ * it (a tensor). `ownerSlot` is Storage's bookkeeping: its place among the young owners, or
+ * REGISTERED once it is registered with forgottenReferences.
  */
-const youngOwners = new Map<object, Storage>();
+export interface StorageOwner {
+  ownerSlot: number;
+}
+
+/** StorageOwner.ownerSlot of an owner registered with forgottenReferences (or never retained). */
+export const REGISTERED = -1;
+
+/**
+ * Owners not yet registered with forgottenReferences, and their storages. Registering costs
+ * about 0.2 µs, and most tensors of a tight loop are freed in the task that made them, so
+ * registration waits for the end of the task (a microtask), or for YOUNG_LIMIT owners; owners
+ * that dropped their reference by then are never registered. The arrays hold the others
+ * meanwhile, so none is collected unregistered. An owner knows its slot, so dropping a young
+ * owner clears its slot without a lookup or an unregistration (docs/benchmarks.md, Dispatch).
+ */
 const YOUNG_LIMIT = 1024;
+const youngOwners: (StorageOwner | undefined)[] = new Array(YOUNG_LIMIT).fill(undefined);
+const youngStorages: (Storage | undefined)[] = new Array(YOUNG_LIMIT).fill(undefined);
+let youngCount = 0;
 let registrationScheduled = false;
 
 /** Registers every young owner still holding its reference. */
 function registerYoungOwners(): void {
   registrationScheduled = false;
-  for (const [owner, storage] of youngOwners) forgottenReferences.register(owner, storage, owner);
-  youngOwners.clear();
+  for (let slot = 0; slot < youngCount; slot++) {
+    const owner = youngOwners[slot];
+    if (owner === undefined) continue;
+    forgottenReferences.register(owner, youngStorages[slot]!, owner);
+    owner.ownerSlot = REGISTERED;
+    youngOwners[slot] = youngStorages[slot] = undefined;
+  }
+  youngCount = 0;
 }
 
 /** A block of device memory shared by the tensors that view it. */
@@ -37,9 +58,9 @@ export class Storage {
     readonly bytes: number,
   ) {}
 
-  /** Allocates `bytes` on `device` for its current stream; throws OutOfMemoryError. */
-  static allocate(device: SimulatedDevice, bytes: number): Storage {
-    return new Storage(device, device.allocate(bytes), bytes);
+  /** Allocates `bytes` on `device` for `queue` (its current stream by default); throws OutOfMemoryError. */
+  static allocate(device: SimulatedDevice, bytes: number, queue = device.currentQueue): Storage {
+    return new Storage(device, device.allocate(bytes, queue), bytes);
   }
 
   /** Allocates `bytes` the host may write at once (SimulatedDevice.allocateForHost). */
@@ -54,14 +75,17 @@ export class Storage {
 
   /**
    * Adds a reference (a tensor that views this storage). With an `owner`, the reference is
-   * also dropped when the owner is garbage-collected before it calls drop(owner).
+   * also dropped when the owner is garbage-collected before it calls drop(owner); an owner
+   * retains one storage, once.
    */
-  retain(owner?: object): this {
+  retain(owner?: StorageOwner): this {
     this.references++;
     if (owner !== undefined) {
-      youngOwners.set(owner, this);
-      if (youngOwners.size >= YOUNG_LIMIT) registerYoungOwners();
-      else if (!registrationScheduled) {
+      if (youngCount === YOUNG_LIMIT) registerYoungOwners();
+      owner.ownerSlot = youngCount;
+      youngOwners[youngCount] = owner;
+      youngStorages[youngCount++] = this;
+      if (!registrationScheduled) {
         registrationScheduled = true;
         queueMicrotask(registerYoungOwners);
       }
@@ -70,8 +94,13 @@ export class Storage {
   }
 
   /** Drops a reference (`owner`'s, if it retained with one); the last one returns the block, stream-ordered. */
-  drop(owner?: object): void {
-    if (owner !== undefined && !youngOwners.delete(owner)) forgottenReferences.unregister(owner);
+  drop(owner?: StorageOwner): void {
+    if (owner !== undefined) {
+      const slot = owner.ownerSlot;
+      if (slot === REGISTERED) forgottenReferences.unregister(owner);
+      else youngOwners[slot] = youngStorages[slot] = undefined;
+      owner.ownerSlot = REGISTERED;
+    }
     if (--this.references === 0) {
       this.references = -1;
       this.device.release(this.address);

@@ -19,7 +19,7 @@ import { bmm, matmul } from './linalg.js';
 import { logSoftmax, softmax } from './nn.js';
 import { contiguous, permute, reshape, slice, transpose, view } from './views.js';
 import { contiguousStrides, wrapDim } from './shape.js';
-import { Storage } from './storage.js';
+import { REGISTERED, Storage, type StorageOwner } from './storage.js';
 
 /**
  * Checks a view's shape, strides and offset against its storage; returns its element count.
@@ -64,10 +64,12 @@ function isDeviceString(spec: string): boolean {
 }
 
 /** A multi-dimensional array on a simulated MTIA device. */
-export class Tensor implements Disposable {
+export class Tensor implements Disposable, StorageOwner {
   /** Number of elements. */
   readonly numel: number;
   private freed = false;
+  /** @internal Storage's bookkeeping of this tensor's reference (StorageOwner). */
+  ownerSlot = REGISTERED;
 
   /**
    * @internal Tensors are made by factories, ops and views, not by `new`. The view is checked

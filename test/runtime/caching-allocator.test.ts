@@ -308,6 +308,57 @@ interface Dirty {
   recorded: { stream: TestStream; seq: number }[];
 }
 
+describe('tiny allocations (bench/dispatch)', () => {
+  /** Every stat's four numbers, by name and pool. */
+  const numbers = (allocator: CachingAllocator): Record<string, number> =>
+    Object.fromEntries(Object.entries(allocator.stats.toDict(64 * MiB)).filter((entry): entry is [string, number] => entry[0] !== 'dram'));
+
+  test('alloc/free cycles reuse block objects and address keys: blocks and stats are one cycle\'s, counted n times', () => {
+    // The stream finishes before each free, so the freed block merges with the clean rest of
+    // the segment and the next allocation splits it off again: every cycle splits and merges.
+    const cycle = (allocator: CachingAllocator, stream: TestStream) => {
+      const c = allocator.malloc(4, stream);
+      stream.work().finish();
+      allocator.free(c);
+      return c;
+    };
+    const one = setup();
+    const [a, b] = [one.allocator.malloc(4, one.s0), one.allocator.malloc(4, one.s0)];
+    const before = numbers(one.allocator);
+    const address = cycle(one.allocator, one.s0);
+    const after = numbers(one.allocator);
+    const many = setup();
+    expect([many.allocator.malloc(4, many.s0), many.allocator.malloc(4, many.s0)]).toEqual([a, b]);
+    const n = 3000;
+    for (let i = 0; i < n; i++) expect(cycle(many.allocator, many.s0)).toBe(address);
+    const layout = (allocator: CachingAllocator) => allocator.cachedBlocks().map((block) => [block.address, block.size, block.isClean, block.isSplit]);
+    expect(layout(many.allocator)).toEqual(layout(one.allocator));
+    expect(layout(one.allocator)).toEqual([[b + 512, 2 * MiB - 1024, true, true]]);
+    const expected = Object.fromEntries(Object.entries(after).map(([key, value]) => {
+      // Cumulative counters grow by one cycle's worth per cycle; current values and peaks are one cycle's.
+      const cumulative = key.endsWith('.allocated') || key.endsWith('.freed');
+      return [key, cumulative ? before[key]! + n * (value - before[key]!) : value];
+    }));
+    expect(numbers(many.allocator)).toEqual(expected);
+    expect([many.allocator.blockAt(a)?.address, many.allocator.blockAt(b)?.address, many.allocator.blockAt(address)]).toEqual([a, b, undefined]);
+  });
+
+  test('blocks are found by address after thousands of blocks came and went', () => {
+    const { allocator, s0, stats } = setup();
+    const kept = allocator.malloc(4, s0);
+    const gone = Array.from({ length: 3000 }, () => allocator.malloc(4, s0));
+    for (const address of gone) allocator.free(address);
+    expect(gone.every((address) => allocator.blockAt(address) === undefined)).toBe(true);
+    expect(allocator.blockAt(kept)!.allocated).toBe(true);
+    expect(() => allocator.free(gone[7]!)).toThrow(`caching allocator: no allocated block at address ${gone[7]}`);
+    const again = allocator.malloc(4, s0);
+    expect(allocator.blockAt(again)!.address).toBe(again);
+    allocator.free(kept);
+    allocator.free(again);
+    expect(stats()['active.all.current']).toBe(0);
+  });
+});
+
 describe('random workloads keep the invariants', () => {
   test('stats match the blocks, snapshots are well formed and replay to empty, reuse respects stream order', () => {
     fc.assert(

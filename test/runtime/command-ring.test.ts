@@ -2,7 +2,7 @@
 // hand in this realm.
 
 import { describe, expect, test } from 'vitest';
-import { CommandRing } from '../../src/runtime/command-ring.js';
+import { CommandRing, WAKE_BATCH } from '../../src/runtime/command-ring.js';
 import * as L from '../../src/runtime/layout.js';
 import { memoryViews } from '../../src/runtime/memory-views.js';
 import * as S from '../../src/runtime/status.js';
@@ -96,6 +96,39 @@ describe('CommandRing', () => {
     expect(await waiting.value).toBe('ok');
   });
 
+  test('a busy host never wakes an awake device, and wakes a sleeping one once per burst', async () => {
+    const { h, ring, stream } = setup();
+    const head = () => h.i32[L.HEADER_RING_HEAD / 4];
+    const sleeping = L.HEADER_SLEEPING / 4;
+    const s = stream(0);
+    // The firmware polls (SLEEPING clear): batches are published, nobody is woken.
+    for (let k = 0; k < 10 * 32; k++) store(s, h.heap(0), k);
+    expect(head()).toBe(320);
+    await Promise.resolve();
+    ring.flush();
+    expect(ring.wakeUps).toBe(0);
+    // It sleeps: batches are still published, but the wake-up waits for the end of the task.
+    h.i32[sleeping] = 1;
+    const woken = Atomics.waitAsync(h.i32, L.HEADER_RING_HEAD / 4, 320);
+    for (let k = 0; k < 5 * 32; k++) store(s, h.heap(0), k);
+    expect(head()).toBe(480);
+    expect(ring.wakeUps).toBe(0);
+    await Promise.resolve();
+    expect(ring.wakeUps).toBe(1);
+    expect(await woken.value).toBe('ok');
+    // Still asleep (the harness never clears SLEEPING): a task longer than WAKE_BATCH commands
+    // wakes it once WAKE_BATCH commands wait, then once more at its end, not once per batch.
+    for (let k = 0; k < WAKE_BATCH + 64; k++) store(s, h.heap(0), k);
+    expect(ring.wakeUps).toBe(2);
+    await Promise.resolve();
+    expect(ring.wakeUps).toBe(3);
+    // A wait flushes, and wakes at once.
+    store(s, h.heap(0), 0);
+    ring.flush();
+    expect(ring.wakeUps).toBe(4);
+    expect(head()).toBe(480 + WAKE_BATCH + 64 + 1);
+  });
+
   test('a full ring spills into the backlog without waiting; flush() moves it in, in order', () => {
     const { h, ring, stream } = setup();
     const s = stream(0);
@@ -115,6 +148,27 @@ describe('CommandRing', () => {
     expect(ring.backlogLength).toBe(0);
     expect(h.i32[p / 4]).toBe(total);
     expect(h.fault()).toEqual({ status: 0, seq: 0, count: 0 });
+  });
+
+  test('backlogged pushes move into freed ring space once per batch and at the end of the task', async () => {
+    const { h, ring, stream } = setup();
+    const head = () => h.u32[L.HEADER_RING_HEAD / 4]!;
+    const s = stream(0);
+    const p = h.heap(0);
+    for (let k = 1; k <= L.RING_COMMANDS + 32; k++) store(s, p, k); // 32 in the backlog: one flush on the 32nd
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS, 32]);
+    h.core.drain(1000);
+    for (let k = 0; k < 31; k++) store(s, p, k); // the ring has room now, but pushes go on behind the backlog
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS, 63]);
+    store(s, p, 31);
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS + 64, 0]);
+    for (let k = 1; k <= 936 + 5; k++) store(s, p, k); // fills the ring again (936 free), 5 in the backlog
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS + 992, 5]); // the last 8 in the ring wait for the end of the task
+    h.core.drain(1000);
+    await Promise.resolve();
+    expect([head(), ring.backlogLength]).toEqual([L.RING_COMMANDS + 1005, 0]);
+    while (!s.isComplete(s.enqueued)) h.core.drain(5000);
+    expect(h.i32[p / 4]).toBe(941);
   });
 
   test('commands of several streams keep their issue order across ring, backlog and flush', () => {

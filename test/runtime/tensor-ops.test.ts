@@ -536,6 +536,37 @@ describe("errors in PyTorch's words, each checked before anything is queued", ()
   });
 });
 
+describe("add's same-layout path (two contiguous tensors of one shape and dtype)", () => {
+  test('values, 0-d tensors, int32 wrap-around and a fresh shape, as the general path gives them', async () => {
+    const x = tensor([[1.5, -2.25, 3], [4, 5e30, -6]]);
+    const y = tensor([[0.25, 2.25, -1], [1e-8, 5e30, 0.5]]);
+    const out = add(x, y);
+    expect([out.shape, out.dtype, out.strides]).toEqual([[2, 3], 'float32', [3, 1]]);
+    expect(out.shape).not.toBe(x.shape);
+    const reference = [1.75, 0, 2, Math.fround(4 + 1e-8), Math.fround(Math.fround(5e30) * 2), -5.5];
+    expect(Array.from(await out.toArray())).toEqual(reference);
+    // The same sums through the general path: a transposed (non-contiguous) view of each.
+    const viaViews = add(x.transpose(0, 1), y.transpose(0, 1));
+    expect(Array.from(await viaViews.transpose(0, 1).contiguous().toArray())).toEqual(reference);
+    const ints = add(tensor(new Int32Array([2 ** 31 - 1, -5])), tensor(new Int32Array([1, 7])));
+    expect([ints.dtype, Array.from(await ints.toArray())]).toEqual(['int32', [-(2 ** 31), 2]]);
+    const scalar = add(tensor(2.5), tensor(1));
+    expect([scalar.shape, Array.from(await scalar.toArray())]).toEqual([[], [3.5]]);
+  });
+
+  test('other devices, freed tensors and other dtypes get the general path and its errors', async () => {
+    const a = tensor([1, 2, 3]);
+    const other = tensor([1, 2, 3], { device: 1 });
+    const freed = tensor([4, 5, 6]);
+    freed.free();
+    expect(() => add(a, other)).toThrow('Expected all tensors to be on the same device, but found at least two devices, mtia:0 and mtia:1!');
+    expect(() => add(a, freed)).toThrow('add: the tensor was freed (free() or using) and cannot be used any more');
+    expect(() => add(freed, a)).toThrow('add: the tensor was freed (free() or using) and cannot be used any more');
+    const mixed = add(a, tensor(new Int32Array([1, 1, 1])));
+    expect([mixed.dtype, Array.from(await mixed.toArray())]).toEqual(['float32', [2, 3, 4]]);
+  });
+});
+
 describe('stream sanitizer', () => {
   test('tensor ops report their reads and writes: an unordered read on another stream throws before queueing', async () => {
     const a = tensor([1, 2, 3]);
