@@ -94,13 +94,15 @@ for (const [file, output] of Object.entries(browserBuild.metafile.outputs)) {
 await buildPlayground();
 
 // tsc declares every module in build/types; only those index.d.ts reaches through its imports
-// are public, and only they are copied to dist/types (any other file there is removed). So is
-// disposable.d.ts, the global Disposable types the public classes implement, which index.d.ts
-// references (tsc would drop a reference or a type-only import written in src/index.ts).
+// are public, and only they are copied to dist/types (any other file there is removed). So are
+// the global types they need from lib.esnext or lib.dom, declared for projects without them:
+// disposable.d.ts (Disposable, which the public classes implement) and host-types.d.ts
+// (WebAssembly.Memory and Module, MessagePort), which index.d.ts references (tsc would drop a
+// reference or a type-only import written in src/index.ts).
 run('tsc', ['-p', 'tsconfig.build.json']);
 const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)\.js['"]/g;
 const publicDeclarations = new Set();
-const toVisit = ['index.d.ts', 'disposable.d.ts'];
+const toVisit = ['index.d.ts', 'disposable.d.ts', 'host-types.d.ts'];
 while (toVisit.length > 0) {
   const file = toVisit.pop();
   if (publicDeclarations.has(file)) continue;
@@ -116,4 +118,5 @@ for (const file of publicDeclarations) {
   mkdirSync(dirname(join('dist/types', file)), { recursive: true });
   copyFileSync(join('build/types', file), join('dist/types', file));
 }
-writeFileSync('dist/types/index.d.ts', `/// <reference path="./disposable.d.ts" />\n${readFileSync('dist/types/index.d.ts', 'utf8')}`);
+const references = ['disposable.d.ts', 'host-types.d.ts'].map((file) => `/// <reference path="./${file}" />\n`).join('');
+writeFileSync('dist/types/index.d.ts', `${references}${readFileSync('dist/types/index.d.ts', 'utf8')}`);

@@ -79,6 +79,18 @@ test('so does one with @types/node, which declares Disposable too', () => {
   }
 });
 
+test('so does a Node project without the dom lib (lib es2022, @types/node)', () => {
+  mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
+  symlinkSync(join(root, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'));
+  symlinkSync(join(root, 'node_modules', 'undici-types'), join(project, 'node_modules', 'undici-types'));
+  try {
+    expect(check(['main.ts'], { lib: ['es2022'], types: ['node'] })).toEqual({ status: 0, output: '' });
+  } finally {
+    rmSync(join(project, 'node_modules', '@types'), { recursive: true });
+    rmSync(join(project, 'node_modules', 'undici-types'));
+  }
+});
+
 test('the check sees the package\'s types: a wrong argument is an error', () => {
   const { status, output } = check(['wrong.ts'], { lib: ['es2022', 'dom'], types: [] });
   expect(status).not.toBe(0);
@@ -89,6 +101,7 @@ test('only the declarations index.d.ts reaches ship', () => {
   const shipped = readdirSync(join(root, 'dist', 'types'), { recursive: true, encoding: 'utf8' });
   expect(shipped).toContain('index.d.ts');
   expect(shipped).toContain('disposable.d.ts');
+  expect(shipped).toContain('host-types.d.ts');
   // Internal modules no public declaration names (the wasm core's layout, the current scope).
   expect(shipped).not.toContain(join('runtime', 'layout.d.ts'));
   expect(shipped).not.toContain(join('runtime', 'current-scope.d.ts'));
