@@ -12,6 +12,8 @@
 //              tfjs: dataSync() of a 1-element tensor.
 //   read-back  toArray() of a 1, 4 and 16 MiB float32 tensor on an idle device (GB/s = bytes /
 //              seconds, 1 GB = 1e9 bytes); tfjs: dataSync() of a new tensor of the same size.
+//              Also toArray({ out }) into an array the caller keeps (resident pages), beside
+//              tfjs's dataSync() again (tfjs has no read into an existing array).
 //   upload     tensor(values) from a Float32Array, then await mtia.synchronize(); tfjs:
 //              tf.tensor(values) (its upload is synchronous).
 //   host floor what a fresh host Float32Array of that size costs to allocate and touch (fill),
@@ -134,6 +136,7 @@ const results = {
   tinyOp: {},
   readBackOneElement: {},
   readBack: {},
+  readBackInto: {},
   upload: {},
   hostFloor: {},
 };
@@ -252,6 +255,13 @@ for (const mib of [1, 4, 16]) {
     () => time(() => x.toArray()),
     () => time(() => tx.dataSync()),
   );
+  const kept = new Float32Array(count);
+  await x.toArray({ out: kept });
+  if (kept[count - 1] !== host[count - 1] || kept[0] !== host[0]) throw new Error('read-back into out: wrong values');
+  const readInto = await interleaved(
+    () => time(() => x.toArray({ out: kept })),
+    () => time(() => tx.dataSync()),
+  );
   const up = await interleaved(
     () => time(async () => {
       const y = tensor(host);
@@ -274,6 +284,12 @@ for (const mib of [1, 4, 16]) {
     tfjs: { ms: read.tfjs.median, gbps: gbps(read.tfjs.median) },
     ratio: read.tfjs.median / read.mtia.median,
     ...(mib === 4 ? { targetMet: gbps(read.mtia.median) >= TARGETS.readBack4MiBGBps } : {}),
+  };
+  results.readBackInto[mib] = {
+    mtia: { ms: readInto.mtia.median, gbps: gbps(readInto.mtia.median) },
+    tfjs: { ms: readInto.tfjs.median, gbps: gbps(readInto.tfjs.median) },
+    ratio: readInto.tfjs.median / readInto.mtia.median,
+    ...(mib === 4 ? { targetMet: gbps(readInto.mtia.median) >= TARGETS.readBack4MiBGBps } : {}),
   };
   results.upload[mib] = {
     mtia: { ms: up.mtia.median, gbps: gbps(up.mtia.median) },
@@ -317,6 +333,10 @@ if (json) {
   for (const mib of [1, 4, 16]) {
     const r = results.readBack[mib];
     out(`read-back ${String(mib).padStart(2)} MiB, GB/s                 ${f(r.mtia.gbps).padStart(6)} (${f(r.mtia.ms)} ms)  ${f(r.tfjs.gbps).padStart(6)} (${f(r.tfjs.ms)} ms)  ×${f(r.ratio)}${mib === 4 ? `   ≥ ${TARGETS.readBack4MiBGBps} GB/s: ${mark(r.targetMet)}` : ''}`);
+  }
+  for (const mib of [1, 4, 16]) {
+    const r = results.readBackInto[mib];
+    out(`read-back ${String(mib).padStart(2)} MiB into out, GB/s        ${f(r.mtia.gbps).padStart(6)} (${f(r.mtia.ms)} ms)  ${f(r.tfjs.gbps).padStart(6)} (${f(r.tfjs.ms)} ms)  ×${f(r.ratio)}${mib === 4 ? `   ≥ ${TARGETS.readBack4MiBGBps} GB/s: ${mark(r.targetMet)}` : ''}`);
   }
   for (const mib of [1, 4, 16]) {
     const r = results.upload[mib];

@@ -75,13 +75,19 @@ export class MessageTransport implements DeviceTransport {
     this.writes.push({ address, bytes });
   }
 
-  readAfter(after: number, address: number, bytes: number): () => Promise<ArrayBuffer> {
+  /** The firmware posts the bytes (a transferred buffer, returned as it is unless `into` is given). */
+  readAfter(after: number, address: number, bytes: number, _busy: boolean, into?: Uint8Array): () => Promise<Uint8Array> {
     const id = this.nextRead++;
     const answer = new Promise<ArrayBuffer>((resolve, reject) => this.pendingReads.set(id, { resolve, reject }));
     answer.catch(() => {}); // a lost device rejects the fence the caller awaits first
     this.reads.push({ id, after: after >>> 0, address, bytes });
     if (this.closed) this.pendingReads.get(id)!.reject(new Error('the device is closed'));
-    return () => answer;
+    return async () => {
+      const posted = new Uint8Array(await answer);
+      if (into === undefined) return posted;
+      into.set(posted);
+      return into;
+    };
   }
 
   fillEvent(slot: number, timeCycles: number, generation: number): void {

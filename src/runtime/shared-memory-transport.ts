@@ -30,19 +30,20 @@ export class SharedMemoryTransport implements DeviceTransport {
   }
 
   /**
-   * The bytes go straight from the heap into the array returned, with one TypedArray.set once
-   * the command has run. That copy runs at memory speed; a fresh host array's cost is its first
-   * touch, a page fault per page, which on some hosts (VMs that hand freed memory back to the
-   * hypervisor) is far slower than the copy. So when the device is `busy` with earlier work,
-   * the array is allocated and its pages touched now, while the device runs; on an idle device
-   * there is nothing to overlap, and the copy touches the pages itself.
+   * The bytes go straight from the heap into the host array, with one TypedArray.set once the
+   * command has run. That copy runs at memory speed; a new host array's cost is its first touch,
+   * a page fault per page, which on some hosts (VMs that hand freed memory back to the
+   * hypervisor) is far slower than the copy. So when the device is `busy` with earlier work, a
+   * new array is allocated and its pages touched now, while the device runs; on an idle device
+   * there is nothing to overlap, and the copy touches the pages itself. The caller's array
+   * (`into`) is resident already, and is not written before the copy.
    */
-  readAfter(_after: number, address: number, bytes: number, busy: boolean): () => Promise<ArrayBuffer> {
-    const host = new Uint8Array(bytes);
-    if (busy) for (let at = 0; at < bytes; at += HOST_PAGE_BYTES) host[at] = 0;
+  readAfter(_after: number, address: number, bytes: number, busy: boolean, into?: Uint8Array): () => Promise<Uint8Array> {
+    const host = into ?? new Uint8Array(bytes);
+    if (busy && into === undefined) for (let at = 0; at < bytes; at += HOST_PAGE_BYTES) host[at] = 0;
     return async () => {
       host.set(new Uint8Array(this.handoff.buffer, address, bytes));
-      return host.buffer;
+      return host;
     };
   }
 

@@ -183,13 +183,14 @@ export class SimulatedDevice {
    * device-to-host copy of the block onto itself charges the PCIe transfer in simulated time
    * (the core skips the memmove when src = dst), a fence waits until `queue` has run it and
    * everything before it, and the host then copies the bytes straight out of device memory into
-   * the array it returns (over messages, the firmware posts them once the copy has run). The
-   * caller must keep the block allocated until this resolves (a later command on `queue` may
-   * overwrite a freed block); transfer.ts holds a storage reference. When the stream still has
+   * `into` when given, else into a new array (over messages, the firmware posts them once the
+   * copy has run); it resolves with that array. The caller must keep the block allocated until
+   * this resolves (a later command on `queue` may overwrite a freed block); transfer.ts holds a
+   * storage reference. When the stream still has
    * work ahead of the read, that work is published first, so the transport can prepare the
    * host array (touch its fresh pages, SharedMemoryTransport.readAfter) while the device runs it.
    */
-  async download(queue: StreamQueue, src: number, bytes: number): Promise<ArrayBuffer> {
+  async download(queue: StreamQueue, src: number, bytes: number, into?: Uint8Array): Promise<Uint8Array> {
     this.assertAlive();
     if (queue.capture !== undefined) throw queue.capture.invalidate('reading values of a tensor');
     if (this.timingOnly) {
@@ -201,7 +202,7 @@ export class SimulatedDevice {
     const busy = !queue.isComplete(queue.enqueued);
     if (busy) this.ring.flush(); // a wait would publish it anyway; now the device starts at once
     queue.prepare(); // a clock advance goes first, so the copy gets the ring's next count
-    const read = this.transport.readAfter(this.ring.pushedCount, src, bytes, busy);
+    const read = this.transport.readAfter(this.ring.pushedCount, src, bytes, busy, into);
     queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
     opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
     await this.fence(queue, 'a device-to-host copy');

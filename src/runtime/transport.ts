@@ -40,10 +40,11 @@ export interface DeviceTransport {
   /**
    * Reads `bytes` at `address` as they are once the command with ring count `after` has run;
    * called before that command is pushed. The returned function is called once the host has
-   * seen that command complete and resolves with the bytes. `busy` says the device is running
-   * earlier work, so host-side preparation now overlaps it.
+   * seen that command complete and resolves with the bytes: in `into` when given (the caller's
+   * array), else in a new array. `busy` says the device is running earlier work, so host-side
+   * preparation of a new array now overlaps it.
    */
-  readAfter(after: number, address: number, bytes: number, busy: boolean): () => Promise<ArrayBuffer>;
+  readAfter(after: number, address: number, bytes: number, busy: boolean, into?: Uint8Array): () => Promise<Uint8Array>;
   /** Fills event slot `slot` with a record another device made, and wakes the firmware if it waits for it. */
   fillEvent(slot: number, timeCycles: number, generation: number): void;
   /**

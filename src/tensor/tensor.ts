@@ -5,11 +5,12 @@
 
 import { checkDeviceIndex, Device, deviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { Stream } from '../mtia/stream.js';
 import { runtime } from '../runtime/runtime.js';
 import type { CpuTensor } from './cpu-tensor.js';
 import { allDTypes, dtypeInfo, type DType, type TypedArray } from './dtype.js';
-import { copyToDevice, download, readBack } from './transfer.js';
+import { checkReadTarget, copyToDevice, download, readBack } from './transfer.js';
 import {
   add, clamp, convert, copy_, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, silu, sqrt, sub,
   tanh, where, type Scalar,
@@ -215,9 +216,13 @@ export class Tensor implements Disposable, StorageOwner {
   /**
    * Copies the values to the host, after every op enqueued before this call, as a flat
    * row-major typed array (see TypedArray: float16 and bfloat16 come back as Float32Array).
+   * With `out`, an array of that type and the tensor's numel, the values are copied into it
+   * (resident memory: no new pages to fault in) and it is what the promise resolves with; do
+   * not read it before then.
    */
-  async toArray(): Promise<TypedArray> {
-    return readBack(this);
+  toArray(options?: { out?: TypedArray }): Promise<TypedArray> {
+    const { out } = checkOptions('toArray', options, ['out']) ?? {};
+    return readBack(this, out === undefined ? undefined : checkReadTarget(this, out));
   }
 
   /**

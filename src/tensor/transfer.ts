@@ -6,6 +6,7 @@
 // one place (the core's kernels/convert.ts).
 
 import { checkDeviceIndex } from '../device.js';
+import { describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import { CpuTensor } from './cpu-tensor.js';
 import { dtypeInfo, isFloatingDType, type DType, type TypedArray } from './dtype.js';
@@ -44,8 +45,27 @@ export function uploadValues(values: ArrayLike<number>, shape: readonly number[]
   }
 }
 
-/** The values of `tensor`, row-major, as its dtype's host array; waits for the copy. */
-export async function readBack(tensor: Tensor): Promise<TypedArray> {
+/**
+ * Checks `out` of toArray({ out }) for `tensor`: the host array type of its dtype (TypedArray),
+ * with one element per tensor element. Called where toArray is, so a wrong array throws there.
+ */
+export function checkReadTarget(tensor: Tensor, out: unknown): TypedArray {
+  const expected = dtypeInfo(hostDType(tensor.dtype)).array;
+  const wanted = `a ${expected.name} of ${tensor.numel} elements (the host array of a ${tensor.dtype} tensor of shape [${tensor.shape.join(', ')}])`;
+  if (!(out instanceof expected)) {
+    throw new TypeError(`toArray(): argument 'out' must be ${wanted}, but got ${describeValue(out)}`);
+  }
+  if (out.length !== tensor.numel) {
+    throw new RangeError(`toArray(): argument 'out' must be ${wanted}, but got a ${expected.name} of ${out.length} elements`);
+  }
+  return out;
+}
+
+/**
+ * The values of `tensor`, row-major, as its dtype's host array: `out` when given (checked by
+ * checkReadTarget; the copy goes straight into it), else a new one; waits for the copy.
+ */
+export async function readBack(tensor: Tensor, out?: TypedArray): Promise<TypedArray> {
   tensor.checkUsable('toArray');
   const device = tensor.storage.device;
   const carrier = hostDType(tensor.dtype);
@@ -57,8 +77,11 @@ export async function readBack(tensor: Tensor): Promise<TypedArray> {
   try {
     checkAccess(device, { op: 'toArray', reads: [source], writes: [] });
     const bytes = source.numel * dtypeInfo(carrier).bytes;
-    const data = await device.download(device.currentQueue, addressOf(source), bytes);
-    return new (dtypeInfo(carrier).array)(data, 0, source.numel);
+    const into = out === undefined ? undefined : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    const data = await device.download(device.currentQueue, addressOf(source), bytes, into);
+    if (out !== undefined) return out;
+    // A new array is a plain ArrayBuffer's, never shared memory (the transports' readAfter).
+    return new (dtypeInfo(carrier).array)(data.buffer as ArrayBuffer, data.byteOffset, source.numel);
   } finally {
     storage.drop();
     if (!direct) source.free();

@@ -120,3 +120,41 @@ describe('read-back straight into the host array', () => {
     expect(mtia.memoryAllocated()).toBe(0);
   });
 });
+
+describe('read-back into the caller\'s array (toArray({ out }))', () => {
+  test('fills `out`, resolves with it, after the work ahead on the stream', async () => {
+    const host = hostValues(MiB / 4, 4);
+    const x = tensor(host);
+    const doubled = add(x, x);
+    const out = new Float32Array(MiB / 4).fill(7);
+    const values = await doubled.toArray({ out });
+    expect(values).toBe(out);
+    expect(firstDifference(out, host.map((v) => v + v))).toBe(-1);
+    // A view into a larger buffer: only its own elements are written.
+    const backing = new Int32Array(10).fill(-1);
+    const ints = tensor([1, 2, 3], { dtype: 'int32' });
+    await ints.toArray({ out: backing.subarray(4, 7) });
+    expect(Array.from(backing)).toEqual([-1, -1, -1, -1, 1, 2, 3, -1, -1, -1]);
+    for (const t of [x, doubled, ints]) t.free();
+  });
+
+  test('bfloat16 and a non-contiguous view go through their float32 copy into `out`', async () => {
+    const m = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'bfloat16' });
+    const out = new Float32Array(6);
+    await m.transpose(0, 1).toArray({ out });
+    expect(Array.from(out)).toEqual([1, 4, 2, 5, 3, 6]);
+    m.free();
+  });
+
+  test('a wrong `out` is an error at the call, naming it, what was expected and what was given', () => {
+    const t = zeros([2, 3]);
+    expect(() => t.toArray({ out: new Int32Array(6) })).toThrow(
+      new TypeError("toArray(): argument 'out' must be a Float32Array of 6 elements (the host array of a float32 tensor of shape [2, 3]), but got Int32Array"),
+    );
+    expect(() => t.toArray({ out: new Float32Array(5) })).toThrow(RangeError);
+    expect(() => t.toArray({ out: new Float32Array(5) })).toThrow(/but got a Float32Array of 5 elements/);
+    expect(() => t.toArray({ out: [0, 0, 0, 0, 0, 0] as never })).toThrow(/but got \[0, 0, 0, 0, 0, 0\]$/);
+    expect(() => t.toArray({ outt: new Float32Array(6) } as never)).toThrow(/unexpected keyword argument 'outt' \(did you mean 'out'\?\)/);
+    t.free();
+  });
+});
