@@ -42,7 +42,7 @@ import { OutOfMemoryError } from '../errors.js';
 import type { DeviceHeap } from '../runtime/heap.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
 import { MemoryHistory } from './memory-history.js';
-import { DeviceStats, LARGE_POOL, SMALL_POOL, updateStat, type Pool } from './memory-stats.js';
+import { decreaseStat, DeviceStats, increaseStat, LARGE_POOL, SMALL_POOL, type Pool } from './memory-stats.js';
 import { outOfMemoryObservers, type OutOfMemoryObserver } from './out-of-memory.js';
 import { NO_FRAMES, type Frame } from './stack-frames.js';
 
@@ -311,8 +311,8 @@ export class CachingAllocator {
     const pool = block.segment.pool;
     block.allocated = false;
     this.history.record('free_requested', address, block.requestedSize, block.queue.slot, frames);
-    updateStat(stats.allocation, pool, -1);
-    updateStat(stats.allocated_bytes, pool, -block.size);
+    decreaseStat(stats.allocation, pool, 1);
+    decreaseStat(stats.allocated_bytes, pool, block.size);
     block.freeSeq = block.queue.enqueued;
     if (block.streamUses !== null) {
       const pending = block.streamUses
@@ -435,8 +435,8 @@ export class CachingAllocator {
       if (address < 0) this.outOfMemory(size, queue, frames);
     }
     stats.num_device_alloc++;
-    updateStat(stats.segment, pool, 1);
-    updateStat(stats.reserved_bytes, pool, segmentSize);
+    increaseStat(stats.segment, pool, 1);
+    increaseStat(stats.reserved_bytes, pool, segmentSize);
     const segment = new Segment(address, segmentSize, pool, queue.slot, frames, queue, privatePool);
     this.segments.set(address, segment);
     this.history.record('segment_alloc', address, segmentSize, queue.slot, frames);
@@ -480,11 +480,11 @@ export class CachingAllocator {
     this.active.set(block.address, block);
     this.activeCount++;
     const { stats } = this;
-    updateStat(stats.allocation, pool, 1);
-    updateStat(stats.allocated_bytes, pool, block.size);
-    updateStat(stats.active, pool, 1);
-    updateStat(stats.active_bytes, pool, block.size);
-    updateStat(stats.requested_bytes, pool, requested);
+    increaseStat(stats.allocation, pool, 1);
+    increaseStat(stats.allocated_bytes, pool, block.size);
+    increaseStat(stats.active, pool, 1);
+    increaseStat(stats.active_bytes, pool, block.size);
+    increaseStat(stats.requested_bytes, pool, requested);
     this.history.record('alloc', block.address, requested, queue.slot, frames);
     return block.address;
   }
@@ -496,9 +496,9 @@ export class CachingAllocator {
     this.history.record('free_completed', block.address, block.requestedSize, block.queue.slot, frames);
     this.active.set(block.address, undefined);
     if (--this.activeCount * 2 + 1024 < this.active.size) this.pruneActive();
-    updateStat(stats.active, pool, -1);
-    updateStat(stats.active_bytes, pool, -block.size);
-    updateStat(stats.requested_bytes, pool, -block.requestedSize);
+    decreaseStat(stats.active, pool, 1);
+    decreaseStat(stats.active_bytes, pool, block.size);
+    decreaseStat(stats.requested_bytes, pool, block.requestedSize);
     block.requestedSize = 0;
     block.frames = NO_FRAMES;
     const prev = block.prev;
@@ -596,8 +596,8 @@ export class CachingAllocator {
       heap.free(segment.address);
       this.segments.delete(segment.address);
       stats.num_device_free++;
-      updateStat(stats.segment, segment.pool, -1);
-      updateStat(stats.reserved_bytes, segment.pool, -segment.size);
+      decreaseStat(stats.segment, segment.pool, 1);
+      decreaseStat(stats.reserved_bytes, segment.pool, segment.size);
       frames ??= this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
       this.history.record('segment_free', segment.address, segment.size, segment.stream, frames);
     }
@@ -615,8 +615,8 @@ export class CachingAllocator {
     this.freeBlocks(pool, block.segment.privatePool).insert(block);
     block.inPool = true;
     if (block.isSplit) {
-      updateStat(this.stats.inactive_split, pool, 1);
-      updateStat(this.stats.inactive_split_bytes, pool, block.size);
+      increaseStat(this.stats.inactive_split, pool, 1);
+      increaseStat(this.stats.inactive_split_bytes, pool, block.size);
     }
   }
 
@@ -628,8 +628,8 @@ export class CachingAllocator {
     else free.remove(block);
     block.inPool = false;
     if (block.isSplit) {
-      updateStat(this.stats.inactive_split, pool, -1);
-      updateStat(this.stats.inactive_split_bytes, pool, -block.size);
+      decreaseStat(this.stats.inactive_split, pool, 1);
+      decreaseStat(this.stats.inactive_split_bytes, pool, block.size);
     }
   }
 }
