@@ -18,7 +18,7 @@ import { dtypeInfo, isFloatingDType, resultType, type DType } from './dtype.js';
 import {
   addressOf, argsBlock, ArgsBlock, broadcastStrides, checkAccess, checkSameDevice, checkTensor, coalesce,
 } from './launch.js';
-import { broadcastShapes, numelOf, sameShape } from './shape.js';
+import { broadcastShapes, contiguousStrides, numelOf, sameShape } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
@@ -259,7 +259,8 @@ function addSameLayout(a: Tensor, b: Tensor): Tensor | undefined {
   a.checkUsable('add');
   b.checkUsable('add');
   const queue = device.currentQueue;
-  const out = new Tensor(Storage.allocate(device, numel * 4, queue), a.shape.slice(), dtype);
+  const shape = a.shape.slice();
+  const out = new Tensor(Storage.allocate(device, numel * 4, queue), shape, dtype, contiguousStrides(shape), 0, numel);
   queue.enqueue(OP_ADD, dtype === 'float32' ? DTYPE_FLOAT32 : DTYPE_INT32, out.storage.address, addressOf(a), addressOf(b), numel, 0, 0);
   return out;
 }

@@ -84,9 +84,18 @@ export class Tensor implements Disposable, StorageOwner {
     readonly strides: readonly number[] = contiguousStrides(shape),
     /** Offset of the first element in the storage, in elements. */
     readonly offset = 0,
+    /**
+     * @internal The element count, from a caller that made `storage` for exactly this
+     * contiguous view (an op's fresh result): the checks are skipped, which spares tiny ops
+     * their cost (bench/dispatch). -1: check.
+     */
+    numel = -1,
   ) {
-    if (!(storage instanceof Storage)) throw new TypeError(`Tensor(): storage must be a Storage, but got: ${String(storage)}`);
-    this.numel = checkView(storage, shape, dtype, strides, offset);
+    if (numel < 0) {
+      if (!(storage instanceof Storage)) throw new TypeError(`Tensor(): storage must be a Storage, but got: ${String(storage)}`);
+      numel = checkView(storage, shape, dtype, strides, offset);
+    }
+    this.numel = numel;
     storage.retain(this); // also dropped if this tensor is collected without free()
   }
 
