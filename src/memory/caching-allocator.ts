@@ -261,6 +261,13 @@ export class CachingAllocator {
   private active = new Map<number, Block | undefined>();
   /** Keys of `active` holding a block. */
   private activeCount = 0;
+  /**
+   * The block allocated last, while it is allocated and not pending, kept out of `active`
+   * until the next allocation: a tiny op frees its result before it allocates again, and then
+   * neither allocation nor free touches the Map (two hash updates and a lookup per op,
+   * bench/dispatch). Found by address like the blocks of `active` (blockAt()).
+   */
+  private newest: Block | null = null;
   private readonly smallBlocks = new BlockPool();
   private readonly largeBlocks = new BlockPool();
   /** Block objects merged away by completeFree, for allocateBlock to reuse (at most SPARE_BLOCKS). */
@@ -304,7 +311,9 @@ export class CachingAllocator {
 
   /** Frees the block at `address`; stream-ordered (see the file comment). */
   free(address: number): void {
-    const block = this.active.get(address);
+    const newest = this.newest;
+    const isNewest = newest !== null && newest.address === address;
+    const block = isNewest ? newest : this.active.get(address);
     if (block === undefined || !block.allocated) throw new Error(`caching allocator: no allocated block at address ${address}`);
     const frames = this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
     const { stats } = this;
@@ -320,17 +329,23 @@ export class CachingAllocator {
         .map((queue): StreamMark => ({ queue, seq: queue.enqueued }));
       block.streamUses = null;
       if (pending.length > 0) {
+        if (isNewest) this.enterActive(block); // a pending block stays findable by address
         block.pending = pending;
         this.pendingFrees.push(block);
         return;
       }
     }
-    this.completeFree(block, frames);
+    if (isNewest) {
+      this.newest = null;
+      this.completeFree(block, frames, false);
+    } else {
+      this.completeFree(block, frames, true);
+    }
   }
 
   /** Marks the block at `address` as used on `queue` too, so its free waits for that stream (record_stream). */
   recordStream(address: number, queue: AllocatorStream): void {
-    const block = this.active.get(address);
+    const block = this.blockAt(address);
     if (block === undefined || !block.allocated) throw new Error(`caching allocator: no allocated block at address ${address}`);
     if (queue === block.queue) return;
     const uses = (block.streamUses ??= []);
@@ -376,7 +391,7 @@ export class CachingAllocator {
     for (const block of this.pendingFrees) {
       if (block.pending!.every(({ queue, seq }) => queue.isComplete(seq))) {
         block.pending = null;
-        this.completeFree(block, NO_FRAMES);
+        this.completeFree(block, NO_FRAMES, true);
       } else {
         waiting.push(block);
       }
@@ -386,7 +401,8 @@ export class CachingAllocator {
 
   /** The allocated or pending block at `address`, if any. */
   blockAt(address: number): Block | undefined {
-    return this.active.get(address);
+    const newest = this.newest;
+    return newest !== null && newest.address === address ? newest : this.active.get(address);
   }
 
   /** The cached free blocks of both pools (for tests and snapshots). */
@@ -477,8 +493,8 @@ export class CachingAllocator {
     block.requestedSize = requested;
     block.queue = queue;
     block.frames = frames;
-    this.active.set(block.address, block);
-    this.activeCount++;
+    if (this.newest !== null) this.enterActive(this.newest);
+    this.newest = block;
     const { stats } = this;
     increaseStat(stats.allocation, pool, 1);
     increaseStat(stats.allocated_bytes, pool, block.size);
@@ -489,13 +505,24 @@ export class CachingAllocator {
     return block.address;
   }
 
-  /** Returns a freed block to its pool, merged with free neighbours where streams allow (free_block). */
-  private completeFree(block: Block, frames: readonly Frame[]): void {
+  /** Puts an allocated block into `active`. */
+  private enterActive(block: Block): void {
+    this.active.set(block.address, block);
+    this.activeCount++;
+  }
+
+  /**
+   * Returns a freed block to its pool, merged with free neighbours where streams allow
+   * (free_block); `inActive`: the block is in `active` (it was not the newest).
+   */
+  private completeFree(block: Block, frames: readonly Frame[], inActive: boolean): void {
     const pool = block.segment.pool;
     const { stats } = this;
     this.history.record('free_completed', block.address, block.requestedSize, block.queue.slot, frames);
-    this.active.set(block.address, undefined);
-    if (--this.activeCount * 2 + 1024 < this.active.size) this.pruneActive();
+    if (inActive) {
+      this.active.set(block.address, undefined);
+      if (--this.activeCount * 2 + 1024 < this.active.size) this.pruneActive();
+    }
     decreaseStat(stats.active, pool, 1);
     decreaseStat(stats.active_bytes, pool, block.size);
     decreaseStat(stats.requested_bytes, pool, block.requestedSize);
