@@ -329,7 +329,10 @@ export class CachingAllocator {
         .map((queue): StreamMark => ({ queue, seq: queue.enqueued }));
       block.streamUses = null;
       if (pending.length > 0) {
-        if (isNewest) this.enterActive(block); // a pending block stays findable by address
+        if (isNewest) {
+          this.newest = null;
+          this.enterActive(block); // a pending block stays findable by address
+        }
         block.pending = pending;
         this.pendingFrees.push(block);
         return;
