@@ -259,6 +259,16 @@ export class Tensor implements Disposable, StorageOwner {
     this.free();
   }
 
+  /**
+   * @internal checkUsable(op) of this tensor, then of `other`, a tensor on the same device,
+   * whose liveness this one's check has just covered: the device is checked once (tiny ops,
+   * bench/dispatch).
+   */
+  checkUsableWith(op: string, other: Tensor): void {
+    this.checkUsable(op);
+    if (other.freed) other.checkUsable(op);
+  }
+
   /** @internal Throws unless the tensor can be used in `op`; returns its storage. */
   checkUsable(op: string): Storage {
     const storage = this.storage;
