@@ -42,7 +42,7 @@ import { OutOfMemoryError } from '../errors.js';
 import type { DeviceHeap } from '../runtime/heap.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
 import { MemoryHistory } from './memory-history.js';
-import { DeviceStats, LARGE_POOL, SMALL_POOL, updateStat, type Pool } from './memory-stats.js';
+import { decreaseStat, DeviceStats, increaseStat, LARGE_POOL, SMALL_POOL, type Pool } from './memory-stats.js';
 import { outOfMemoryObservers, type OutOfMemoryObserver } from './out-of-memory.js';
 import { NO_FRAMES, type Frame } from './stack-frames.js';
 
@@ -261,6 +261,13 @@ export class CachingAllocator {
   private active = new Map<number, Block | undefined>();
   /** Keys of `active` holding a block. */
   private activeCount = 0;
+  /**
+   * The block allocated last, while it is allocated and not pending, kept out of `active`
+   * until the next allocation: a tiny op frees its result before it allocates again, and then
+   * neither allocation nor free touches the Map (two hash updates and a lookup per op,
+   * bench/dispatch). Found by address like the blocks of `active` (blockAt()).
+   */
+  private newest: Block | null = null;
   private readonly smallBlocks = new BlockPool();
   private readonly largeBlocks = new BlockPool();
   /** Block objects merged away by completeFree, for allocateBlock to reuse (at most SPARE_BLOCKS). */
@@ -304,15 +311,17 @@ export class CachingAllocator {
 
   /** Frees the block at `address`; stream-ordered (see the file comment). */
   free(address: number): void {
-    const block = this.active.get(address);
+    const newest = this.newest;
+    const isNewest = newest !== null && newest.address === address;
+    const block = isNewest ? newest : this.active.get(address);
     if (block === undefined || !block.allocated) throw new Error(`caching allocator: no allocated block at address ${address}`);
     const frames = this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
     const { stats } = this;
     const pool = block.segment.pool;
     block.allocated = false;
     this.history.record('free_requested', address, block.requestedSize, block.queue.slot, frames);
-    updateStat(stats.allocation, pool, -1);
-    updateStat(stats.allocated_bytes, pool, -block.size);
+    decreaseStat(stats.allocation, pool, 1);
+    decreaseStat(stats.allocated_bytes, pool, block.size);
     block.freeSeq = block.queue.enqueued;
     if (block.streamUses !== null) {
       const pending = block.streamUses
@@ -320,17 +329,26 @@ export class CachingAllocator {
         .map((queue): StreamMark => ({ queue, seq: queue.enqueued }));
       block.streamUses = null;
       if (pending.length > 0) {
+        if (isNewest) {
+          this.newest = null;
+          this.enterActive(block); // a pending block stays findable by address
+        }
         block.pending = pending;
         this.pendingFrees.push(block);
         return;
       }
     }
-    this.completeFree(block, frames);
+    if (isNewest) {
+      this.newest = null;
+      this.completeFree(block, frames, false);
+    } else {
+      this.completeFree(block, frames, true);
+    }
   }
 
   /** Marks the block at `address` as used on `queue` too, so its free waits for that stream (record_stream). */
   recordStream(address: number, queue: AllocatorStream): void {
-    const block = this.active.get(address);
+    const block = this.blockAt(address);
     if (block === undefined || !block.allocated) throw new Error(`caching allocator: no allocated block at address ${address}`);
     if (queue === block.queue) return;
     const uses = (block.streamUses ??= []);
@@ -376,7 +394,7 @@ export class CachingAllocator {
     for (const block of this.pendingFrees) {
       if (block.pending!.every(({ queue, seq }) => queue.isComplete(seq))) {
         block.pending = null;
-        this.completeFree(block, NO_FRAMES);
+        this.completeFree(block, NO_FRAMES, true);
       } else {
         waiting.push(block);
       }
@@ -386,7 +404,8 @@ export class CachingAllocator {
 
   /** The allocated or pending block at `address`, if any. */
   blockAt(address: number): Block | undefined {
-    return this.active.get(address);
+    const newest = this.newest;
+    return newest !== null && newest.address === address ? newest : this.active.get(address);
   }
 
   /** The cached free blocks of both pools (for tests and snapshots). */
@@ -435,8 +454,8 @@ export class CachingAllocator {
       if (address < 0) this.outOfMemory(size, queue, frames);
     }
     stats.num_device_alloc++;
-    updateStat(stats.segment, pool, 1);
-    updateStat(stats.reserved_bytes, pool, segmentSize);
+    increaseStat(stats.segment, pool, 1);
+    increaseStat(stats.reserved_bytes, pool, segmentSize);
     const segment = new Segment(address, segmentSize, pool, queue.slot, frames, queue, privatePool);
     this.segments.set(address, segment);
     this.history.record('segment_alloc', address, segmentSize, queue.slot, frames);
@@ -477,28 +496,39 @@ export class CachingAllocator {
     block.requestedSize = requested;
     block.queue = queue;
     block.frames = frames;
-    this.active.set(block.address, block);
-    this.activeCount++;
+    if (this.newest !== null) this.enterActive(this.newest);
+    this.newest = block;
     const { stats } = this;
-    updateStat(stats.allocation, pool, 1);
-    updateStat(stats.allocated_bytes, pool, block.size);
-    updateStat(stats.active, pool, 1);
-    updateStat(stats.active_bytes, pool, block.size);
-    updateStat(stats.requested_bytes, pool, requested);
+    increaseStat(stats.allocation, pool, 1);
+    increaseStat(stats.allocated_bytes, pool, block.size);
+    increaseStat(stats.active, pool, 1);
+    increaseStat(stats.active_bytes, pool, block.size);
+    increaseStat(stats.requested_bytes, pool, requested);
     this.history.record('alloc', block.address, requested, queue.slot, frames);
     return block.address;
   }
 
-  /** Returns a freed block to its pool, merged with free neighbours where streams allow (free_block). */
-  private completeFree(block: Block, frames: readonly Frame[]): void {
+  /** Puts an allocated block into `active`. */
+  private enterActive(block: Block): void {
+    this.active.set(block.address, block);
+    this.activeCount++;
+  }
+
+  /**
+   * Returns a freed block to its pool, merged with free neighbours where streams allow
+   * (free_block); `inActive`: the block is in `active` (it was not the newest).
+   */
+  private completeFree(block: Block, frames: readonly Frame[], inActive: boolean): void {
     const pool = block.segment.pool;
     const { stats } = this;
     this.history.record('free_completed', block.address, block.requestedSize, block.queue.slot, frames);
-    this.active.set(block.address, undefined);
-    if (--this.activeCount * 2 + 1024 < this.active.size) this.pruneActive();
-    updateStat(stats.active, pool, -1);
-    updateStat(stats.active_bytes, pool, -block.size);
-    updateStat(stats.requested_bytes, pool, -block.requestedSize);
+    if (inActive) {
+      this.active.set(block.address, undefined);
+      if (--this.activeCount * 2 + 1024 < this.active.size) this.pruneActive();
+    }
+    decreaseStat(stats.active, pool, 1);
+    decreaseStat(stats.active_bytes, pool, block.size);
+    decreaseStat(stats.requested_bytes, pool, block.requestedSize);
     block.requestedSize = 0;
     block.frames = NO_FRAMES;
     const prev = block.prev;
@@ -596,8 +626,8 @@ export class CachingAllocator {
       heap.free(segment.address);
       this.segments.delete(segment.address);
       stats.num_device_free++;
-      updateStat(stats.segment, segment.pool, -1);
-      updateStat(stats.reserved_bytes, segment.pool, -segment.size);
+      decreaseStat(stats.segment, segment.pool, 1);
+      decreaseStat(stats.reserved_bytes, segment.pool, segment.size);
       frames ??= this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
       this.history.record('segment_free', segment.address, segment.size, segment.stream, frames);
     }
@@ -615,8 +645,8 @@ export class CachingAllocator {
     this.freeBlocks(pool, block.segment.privatePool).insert(block);
     block.inPool = true;
     if (block.isSplit) {
-      updateStat(this.stats.inactive_split, pool, 1);
-      updateStat(this.stats.inactive_split_bytes, pool, block.size);
+      increaseStat(this.stats.inactive_split, pool, 1);
+      increaseStat(this.stats.inactive_split_bytes, pool, block.size);
     }
   }
 
@@ -628,8 +658,8 @@ export class CachingAllocator {
     else free.remove(block);
     block.inPool = false;
     if (block.isSplit) {
-      updateStat(this.stats.inactive_split, pool, -1);
-      updateStat(this.stats.inactive_split_bytes, pool, -block.size);
+      decreaseStat(this.stats.inactive_split, pool, 1);
+      decreaseStat(this.stats.inactive_split_bytes, pool, block.size);
     }
   }
 }

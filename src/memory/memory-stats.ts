@@ -63,6 +63,19 @@ export class Stat {
       this.freed -= amount;
     }
   }
+
+  /** update(amount) for an `amount` ≥ 0, without the sign test (the allocator's hot path). */
+  increase(amount: number): void {
+    const current = (this.current += amount);
+    this.allocated += amount;
+    if (current > this.peak) this.peak = current;
+  }
+
+  /** update(-amount) for an `amount` ≥ 0, without the sign test (the allocator's hot path). */
+  decrease(amount: number): void {
+    this.current -= amount;
+    this.freed += amount;
+  }
 }
 
 /** A stat group: index 0 is `all` (PyTorch's AGGREGATE), then SMALL_POOL and LARGE_POOL. */
@@ -72,10 +85,16 @@ function statArray(): StatArray {
   return [new Stat(), new Stat(), new Stat()];
 }
 
-/** Adds `amount` to the aggregate and to `pool`'s stat of a group. */
-export function updateStat(stats: StatArray, pool: Pool, amount: number): void {
-  stats[0].update(amount);
-  stats[pool].update(amount);
+/** Adds `amount` (≥ 0) to the aggregate and to `pool`'s stat of a group (PyTorch's update_stat of both). */
+export function increaseStat(stats: StatArray, pool: Pool, amount: number): void {
+  stats[0].increase(amount);
+  stats[pool].increase(amount);
+}
+
+/** Subtracts `amount` (≥ 0) from the aggregate and from `pool`'s stat of a group. */
+export function decreaseStat(stats: StatArray, pool: Pool, amount: number): void {
+  stats[0].decrease(amount);
+  stats[pool].decrease(amount);
 }
 
 /** Every counter of one device's caching allocator (PyTorch's DeviceStats). */

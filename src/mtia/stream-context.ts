@@ -33,7 +33,7 @@ export function setStream(stream: Stream | null | undefined): void {
   stream.simulated.assertAlive();
   const scope = scopes.current();
   scope.device = stream.simulated.index;
-  scope.streams.set(stream.simulated, { queue: stream.queue, streamId: stream.streamId, owner: stream });
+  scopes.setStreamOf(scope, stream.simulated, { queue: stream.queue, streamId: stream.streamId, owner: stream });
 }
 
 /**

@@ -111,6 +111,14 @@ export class CommandRing {
     return this.published + this.unpublished + this.backlogEnd - this.backlogStart;
   }
 
+  /**
+   * True once the command of ring count `count` has been published (RING_HEAD passed it): the
+   * device reads no command before, so an unpublished command cannot have run.
+   */
+  isPublished(count: number): boolean {
+    return count < this.published;
+  }
+
   /** Address of the argument block of the next pushed command. */
   nextArgsAddress(): number {
     return ARGS_LOCATION + (this.pushedCount & (RING_COMMANDS - 1)) * ARGS_BLOCK_SIZE;

@@ -30,7 +30,7 @@ export interface ScopeStream {
 export interface Scope {
   /** Index of the current device. */
   device: number;
-  /** The current stream of each device (keyed by SimulatedDevice) that has one set. */
+  /** The current stream of each device (keyed by SimulatedDevice) that has one set (ScopeContext.setStreamOf). */
   readonly streams: Map<object, ScopeStream>;
   /** Open disposable contexts (mtia.device(), mtia.stream()), innermost last. */
   readonly guards: object[];
@@ -63,6 +63,19 @@ export class ScopeContext {
   /** True where each async context has its own scope (Node). */
   get isolated(): boolean {
     return this.storage !== undefined;
+  }
+
+  /**
+   * False until a stream is first made current in any scope (setStreamOf): until then every
+   * scope's `streams` is empty, and the current stream of every device is its default one,
+   * which SimulatedDevice.currentQueue then returns without looking up the scope (bench/dispatch).
+   */
+  anyStreamSet = false;
+
+  /** Makes `entry` the current stream of `device` in `scope` (torch.mtia.set_stream). */
+  setStreamOf(scope: Scope, device: object, entry: ScopeStream): void {
+    this.anyStreamSet = true;
+    scope.streams.set(device, entry);
   }
 
   /** The scope of the running code. */

@@ -104,6 +104,7 @@ export class SimulatedDevice {
 
   /** The queue of this device's current stream in the running async context: where ops are enqueued. */
   get currentQueue(): StreamQueue {
+    if (!scopes.anyStreamSet) return this.queues[0]!;
     return scopes.current().streams.get(this)?.queue ?? this.queues[0]!;
   }
 

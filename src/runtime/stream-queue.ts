@@ -17,6 +17,15 @@ export class StreamQueue {
   enqueued: number;
   /** Last completion count read from DONE; a lower bound of the true count. */
   private completedCache: number;
+  /**
+   * The earliest of this stream's commands that the ring may not have published yet: its
+   * sequence number and ring count (-1: none). Neither it nor any later command of the stream
+   * can have completed while it is unpublished, which isComplete() then knows without reading
+   * DONE, a cache line the device writes after every command (bench/dispatch: a tiny op's free
+   * asks whether the op it just enqueued has completed).
+   */
+  private unpublishedSeq = 0;
+  private unpublishedRing = -1;
   /** STREAM_FAULT_COUNT when faults were last taken. */
   private faultsReported: number;
   /** The ring's host floor this stream's clock has been advanced to. */
@@ -58,7 +67,7 @@ export class StreamQueue {
       return this.enqueued;
     }
     this.prepare();
-    this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args);
+    this.pushed(this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args), this.enqueued + 1);
     return ++this.enqueued;
   }
 
@@ -68,7 +77,8 @@ export class StreamQueue {
    */
   enqueueEntries(entries: Uint32Array, relocations: Uint8Array, count: number): number {
     this.prepare();
-    this.ring.pushEntries(entries, relocations, count);
+    const last = this.ring.pushEntries(entries, relocations, count);
+    if (count > 0) this.pushed(last - count + 1, this.enqueued + 1);
     return (this.enqueued += count);
   }
 
@@ -81,7 +91,7 @@ export class StreamQueue {
     const ring = this.ring;
     if (this.floorCycles < ring.hostFloorCycles) {
       this.floorCycles = ring.hostFloorCycles;
-      ring.push(this.slot, OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, this.floorCycles);
+      this.pushed(ring.push(this.slot, OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, this.floorCycles), this.enqueued + 1);
       this.enqueued++;
     }
   }
@@ -94,7 +104,17 @@ export class StreamQueue {
 
   /** True once command `seq` (and so every earlier command of this stream) has completed. */
   isComplete(seq: number): boolean {
-    return seq <= this.completedCache || seq <= this.completed();
+    if (seq <= this.completedCache) return true;
+    if (seq >= this.unpublishedSeq && !this.ring.isPublished(this.unpublishedRing)) return false;
+    return seq <= this.completed();
+  }
+
+  /** Notes that this stream's command `seq` was pushed with ring count `ringCount`. */
+  private pushed(ringCount: number, seq: number): void {
+    if (this.ring.isPublished(this.unpublishedRing)) {
+      this.unpublishedRing = ringCount;
+      this.unpublishedSeq = seq;
+    }
   }
 
   /** The stream's simulated clock: cycles at which its last completed command finished. */

@@ -18,7 +18,7 @@ import { dtypeInfo, isFloatingDType, resultType, type DType } from './dtype.js';
 import {
   addressOf, argsBlock, ArgsBlock, broadcastStrides, checkAccess, checkSameDevice, checkTensor, coalesce,
 } from './launch.js';
-import { broadcastShapes, numelOf, sameShape } from './shape.js';
+import { broadcastShapes, contiguousStrides, numelOf, sameShape } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
@@ -256,10 +256,10 @@ function addSameLayout(a: Tensor, b: Tensor): Tensor | undefined {
   const device = a.storage.device;
   const numel = a.numel;
   if (b.storage.device !== device || numel === 0 || !sameShape(a.shape, b.shape) || !a.isContiguous() || !b.isContiguous()) return undefined;
-  a.checkUsable('add');
-  b.checkUsable('add');
+  a.checkUsableWith('add', b);
   const queue = device.currentQueue;
-  const out = new Tensor(Storage.allocate(device, numel * 4, queue), a.shape.slice(), dtype);
+  const shape = a.shape.slice();
+  const out = new Tensor(Storage.allocateOnLiveDevice(device, numel * 4, queue), shape, dtype, contiguousStrides(shape), 0, numel);
   queue.enqueue(OP_ADD, dtype === 'float32' ? DTYPE_FLOAT32 : DTYPE_INT32, out.storage.address, addressOf(a), addressOf(b), numel, 0, 0);
   return out;
 }

@@ -4,6 +4,7 @@
 // FinalizationRegistry, so forgotten tensors return their memory too (stream-ordered, later).
 
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
+import type { StreamQueue } from '../runtime/stream-queue.js';
 
 /** Drops the reference of an owner (a tensor) that was collected without dropping it itself. */
 const forgottenReferences = new FinalizationRegistry<Storage>((storage) => storage.drop());
@@ -61,6 +62,14 @@ export class Storage {
   /** Allocates `bytes` on `device` for `queue` (its current stream by default); throws OutOfMemoryError. */
   static allocate(device: SimulatedDevice, bytes: number, queue = device.currentQueue): Storage {
     return new Storage(device, device.allocate(bytes, queue), bytes);
+  }
+
+  /**
+   * allocate() for a caller that has just checked that `device` is alive (Tensor.checkUsable),
+   * which allocate() would check again.
+   */
+  static allocateOnLiveDevice(device: SimulatedDevice, bytes: number, queue: StreamQueue): Storage {
+    return new Storage(device, device.allocator.malloc(bytes, queue), bytes);
   }
 
   /** Allocates `bytes` the host may write at once (SimulatedDevice.allocateForHost). */

@@ -85,9 +85,18 @@ export class Tensor implements Disposable, StorageOwner {
     readonly strides: readonly number[] = contiguousStrides(shape),
     /** Offset of the first element in the storage, in elements. */
     readonly offset = 0,
+    /**
+     * @internal The element count, from a caller that made `storage` for exactly this
+     * contiguous view (an op's fresh result): the checks are skipped, which spares tiny ops
+     * their cost (bench/dispatch). -1: check.
+     */
+    numel = -1,
   ) {
-    if (!(storage instanceof Storage)) throw new TypeError(`Tensor(): storage must be a Storage, but got: ${String(storage)}`);
-    this.numel = checkView(storage, shape, dtype, strides, offset);
+    if (numel < 0) {
+      if (!(storage instanceof Storage)) throw new TypeError(`Tensor(): storage must be a Storage, but got: ${String(storage)}`);
+      numel = checkView(storage, shape, dtype, strides, offset);
+    }
+    this.numel = numel;
     storage.retain(this); // also dropped if this tensor is collected without free()
   }
 
@@ -253,6 +262,16 @@ export class Tensor implements Disposable, StorageOwner {
   /** free(), for `using t = ...`. */
   [Symbol.dispose](): void {
     this.free();
+  }
+
+  /**
+   * @internal checkUsable(op) of this tensor, then of `other`, a tensor on the same device,
+   * whose liveness this one's check has just covered: the device is checked once (tiny ops,
+   * bench/dispatch).
+   */
+  checkUsableWith(op: string, other: Tensor): void {
+    this.checkUsable(op);
+    if (other.freed) other.checkUsable(op);
   }
 
   /** @internal Throws unless the tensor can be used in `op`; returns its storage. */

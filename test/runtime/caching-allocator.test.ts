@@ -343,6 +343,36 @@ describe('tiny allocations (bench/dispatch)', () => {
     expect([many.allocator.blockAt(a)?.address, many.allocator.blockAt(b)?.address, many.allocator.blockAt(address)]).toEqual([a, b, undefined]);
   });
 
+  test('the block allocated last is found, recorded, freed and freed pending like any other', () => {
+    // The newest block is kept out of the allocator's address Map until the next allocation.
+    const { allocator, s0, s1, stats } = setup();
+    const a = allocator.malloc(4, s0);
+    expect(allocator.blockAt(a)!.allocated).toBe(true);
+    const b = allocator.malloc(4, s0); // a goes into the Map, b is the newest
+    expect([allocator.blockAt(a)!.address, allocator.blockAt(b)!.address]).toEqual([a, b]);
+    allocator.free(a); // an older block while b is the newest
+    expect([allocator.blockAt(a), allocator.blockAt(b)!.allocated]).toEqual([undefined, true]);
+    allocator.free(b);
+    expect(allocator.blockAt(b)).toBeUndefined();
+    expect(() => allocator.free(b)).toThrow(`caching allocator: no allocated block at address ${b}`);
+    expect(() => allocator.recordStream(b, s1)).toThrow('no allocated block');
+    const c = allocator.malloc(4, s0);
+    expect(c).toBe(a); // best fit: the lowest cached address
+    allocator.recordStream(c, s1);
+    s1.work();
+    allocator.free(c); // the newest, pending: it must stay findable by address
+    expect(allocator.blockAt(c)!.state).toBe('active_pending_free');
+    expect(() => allocator.free(c)).toThrow('no allocated block');
+    const d = allocator.malloc(4, s0);
+    expect(d).not.toBe(c);
+    s1.finish();
+    allocator.processPendingFrees();
+    expect([allocator.blockAt(c), allocator.blockAt(d)!.allocated]).toEqual([undefined, true]);
+    allocator.free(d);
+    const st = stats();
+    expect([st['active.all.current'], st['allocation.all.current'], st['allocation.all.allocated'], st['allocation.all.freed']]).toEqual([0, 0, 4, 4]);
+  });
+
   test('blocks are found by address after thousands of blocks came and went', () => {
     const { allocator, s0, stats } = setup();
     const kept = allocator.malloc(4, s0);

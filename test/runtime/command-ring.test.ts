@@ -40,6 +40,32 @@ describe('StreamQueue', () => {
     expect(h.i32[p / 4]).toBe(11);
   });
 
+  test('a command not yet published has not completed, whatever DONE says; published ones follow DONE', () => {
+    const { h, ring, stream } = setup();
+    const [s, other] = [stream(3), stream(4)];
+    const p = h.heap(0);
+    const first = store(s, p, 1);
+    ring.flush();
+    h.core.drain(10);
+    expect(s.isComplete(first)).toBe(true);
+    const second = store(s, p, 2);
+    store(other, p, 5);
+    const third = store(s, p, 3); // second and third wait in the host's batch of 32
+    // Only the device writes DONE; forged here, it shows that isComplete() does not read it
+    // for commands the device cannot have seen, and reads it for the others.
+    Atomics.store(h.i32, s.doneWordIndex, third);
+    expect([s.isComplete(second), s.isComplete(third), s.isComplete(first)]).toEqual([false, false, true]);
+    ring.flush();
+    expect([s.isComplete(second), s.isComplete(third)]).toEqual([true, true]);
+    Atomics.store(h.i32, s.doneWordIndex, first);
+    h.core.drain(10);
+    const fourth = store(s, p, 4);
+    expect([s.isComplete(third), s.isComplete(fourth), other.isComplete(1)]).toEqual([true, false, true]);
+    ring.flush();
+    h.core.drain(10);
+    expect([s.isComplete(fourth), s.completed(), h.i32[p / 4]]).toEqual([true, fourth, 4]);
+  });
+
   test('takeFaults reports failures once, with their count and the latest', () => {
     const { h, ring, stream } = setup();
     const s = stream(0);

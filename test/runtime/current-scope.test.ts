@@ -52,4 +52,17 @@ describe('scopes without async context', () => {
     expect(await Promise.all([run(1), run(2)])).toEqual([[1, 1, 1, 1, 1], [2, 2, 2, 2, 2]]);
     expect(scopes.current().device).toBe(0);
   });
+
+  test('anyStreamSet stays false until a stream is set in some scope, then stays true', async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const scopes = new ScopeContext(new AsyncLocalStorage());
+    const device = {};
+    const entry = { queue: {} as never, streamId: 3, owner: {} };
+    scopes.run(() => {}, () => (scopes.current().device = 1));
+    expect([scopes.anyStreamSet, scopes.current().streams.size]).toEqual([false, 0]);
+    scopes.run(() => scopes.setStreamOf(scopes.current(), device, entry), () => {
+      expect(scopes.current().streams.get(device)).toBe(entry);
+    });
+    expect([scopes.anyStreamSet, scopes.current().streams.size]).toEqual([true, 0]); // the outer scope kept its own
+  });
 });
