@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, requireChromium } from './chromium.js';
+import { launchChromium, recordProblems, requireChromium } from './chromium.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
 
 const run = promisify(execFile);
@@ -88,14 +88,7 @@ afterAll(async () => {
 async function open(url: string): Promise<{ page: Page; problems: string[] }> {
   const page = await context!.newPage();
   const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
+  recordProblems(page, problems);
   await page.goto(url);
   return { page, problems };
 }

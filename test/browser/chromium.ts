@@ -3,7 +3,7 @@
 // with a message saying how to get one; it is never skipped.
 
 import { existsSync } from 'node:fs';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** The Chromium binary the browser tests launch: $MTIA_SIM_CHROMIUM, else /usr/bin/chromium. */
 export const CHROMIUM = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
@@ -34,4 +34,22 @@ export function requireChromium(): void {
 export async function launchChromium(profileDir: string): Promise<BrowserContext> {
   requireChromium();
   return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Records into `problems` what a page should never show: console errors (with where they came
+ * from; Playwright reports the page's dedicated workers' console here too), uncaught errors,
+ * failed requests and HTTP errors.
+ */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url, lineNumber } = message.location();
+    problems.push(`console.error: ${message.text()} (${url}:${lineNumber})`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
 }

@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, requireChromium } from './chromium.js';
+import { launchChromium, recordProblems, requireChromium } from './chromium.js';
 import { startStaticServer, statusOf, type StaticServer } from './static-server.js';
 
 const TIMEOUT_MS = 60_000;
@@ -45,13 +45,6 @@ let page: Page | undefined;
 /** Console errors, uncaught page errors and failed requests, from the page and its workers. */
 const problems: string[] = [];
 
-/** Records a console error (of the page or one of its workers) as a problem. */
-function recordConsoleError(message: ConsoleMessage): void {
-  if (message.type() !== 'error') return;
-  const { url, lineNumber } = message.location();
-  problems.push(`console.error: ${message.text()} (${url}:${lineNumber})`);
-}
-
 beforeAll(async () => {
   requireChromium();
   if (!existsSync(join(distRoot, 'index.js')) || !existsSync(join(distRoot, 'device-worker.js'))) {
@@ -62,15 +55,7 @@ beforeAll(async () => {
   profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
   context = await launchChromium(profileDir);
   page = context.pages()[0] ?? (await context.newPage());
-  // Playwright reports the dedicated workers' console on the page too (checked with 1.65).
-  page.on('console', recordConsoleError);
-  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`),
-  );
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
+  recordProblems(page, problems);
 }, TIMEOUT_MS);
 
 afterAll(async () => {

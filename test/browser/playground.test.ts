@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { servePlayground } from '../../examples/playground/served.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, recordProblems, requireChromium } from './chromium.js';
 
 const TIMEOUT_MS = 120_000;
 /** Where the isolated run's screenshot goes (docs/playground.png comes from examples/playground/screenshot.mjs). */
@@ -70,14 +70,7 @@ afterAll(async () => {
 /** A new page whose console errors, uncaught errors, failed requests and HTTP errors land in `problems`. */
 async function openPage(problems: string[]): Promise<Page> {
   const page = await context!.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()} (${message.location().url})`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
+  recordProblems(page, problems);
   return page;
 }
 

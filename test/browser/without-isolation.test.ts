@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as pkg from 'mtia-sim';
-import { launchChromium, requireChromium } from './chromium.js';
+import { launchChromium, recordProblems, requireChromium } from './chromium.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
 // @ts-expect-error: plain JavaScript shared with the page, without declarations
 import { runProgram } from './program.js';
@@ -50,13 +50,7 @@ beforeAll(async () => {
   profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
   context = await launchChromium(profileDir);
   page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught error in page: ${error.stack ?? error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
+  recordProblems(page, problems);
 }, TIMEOUT_MS);
 
 afterAll(async () => {
