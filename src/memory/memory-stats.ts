@@ -53,25 +53,18 @@ export class Stat {
   /** Cumulative decrease. */
   freed = 0;
 
-  /** Adds `amount` (which may be negative, as PyTorch's `update_stat` allows). */
-  update(amount: number): void {
-    this.current += amount;
-    if (amount >= 0) {
-      this.allocated += amount;
-      if (this.current > this.peak) this.peak = this.current;
-    } else {
-      this.freed -= amount;
-    }
-  }
+  // PyTorch's update_stat(stat, amount) takes either sign: an increase counts in `allocated`
+  // and may raise `peak`, a decrease counts in `freed`. Every caller knows its sign, so the
+  // two halves are separate methods (no sign test on the allocator's hot path).
 
-  /** update(amount) for an `amount` ≥ 0, without the sign test (the allocator's hot path). */
+  /** Adds `amount` (≥ 0): update_stat with a positive amount. */
   increase(amount: number): void {
     const current = (this.current += amount);
     this.allocated += amount;
     if (current > this.peak) this.peak = current;
   }
 
-  /** update(-amount) for an `amount` ≥ 0, without the sign test (the allocator's hot path). */
+  /** Subtracts `amount` (≥ 0): update_stat with a negative amount. */
   decrease(amount: number): void {
     this.current -= amount;
     this.freed += amount;

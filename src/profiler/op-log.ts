@@ -1,10 +1,11 @@
 // The ops a profiling run has noted, in issue order, kept compactly: per op a few references
 // (name, shapes, dtype, and for an event record or wait its mark) and one row of f64 words
 // (device, stream, ring count, clock, the device's allocated and reserved bytes when the op was
-// issued, then a copy of its op record once read). A long run notes hundreds of thousands of ops; keeping each as a
-// handful of live JavaScript objects costs more in garbage collection than dispatching the op
-// (measured with bench/dispatch's tiny ops on a busy 2-core VM: about +20 µs per op with an
-// OpStats object per op, +2 µs with rows), so OpStats objects are built when opStats() asks.
+// issued, then a copy of its op record once read). A long run notes hundreds of thousands of
+// ops; keeping each as a handful of live JavaScript objects costs more in garbage collection
+// than dispatching the op (measured with bench/dispatch's tiny ops on a busy 2-core VM: about
+// +20 µs per op with an OpStats object per op, +2 µs with rows), so OpStats objects are built
+// when opStats() asks.
 //
 //   row: device  stream  ringCount  clockHz  read  allocated  reserved  │ record words 0 .. RECORD_FIELDS − 1
 //        0       1       2          3        4     5          6         │ 7 ..

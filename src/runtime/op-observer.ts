@@ -1,6 +1,7 @@
-// The hooks through which ops, event records and event waits are seen as they are enqueued. The profiler (src/profiler/)
-// installs itself here; the runtime (host copies) and the tensor ops call it. It lives in the
-// runtime so that neither of them imports the profiler, which sits above both.
+// The hooks through which ops, event records and event waits are seen as they are enqueued. The
+// profiler (src/profiler/) installs itself here; the runtime (host copies), the tensor ops and
+// the events call them. They live in the runtime so that none of those imports the profiler,
+// which sits above them all.
 //
 // Callers write `opObserver?.(device, queue, name, shapes, dtype)`: with no observer installed
 // (the common case) that is one load and one test, and the arguments are not even evaluated.

@@ -1,5 +1,5 @@
-// The host side of one simulated device: its memory (through its transport), command ring and stream queues,
-// event slots, caching allocator, and the worker that runs its core. Allocation is host
+// The host side of one simulated device: its memory (through its transport), command ring and
+// stream queues, event slots, caching allocator, and the worker that runs its core. Allocation is host
 // bookkeeping (as cudaMalloc and PyTorch's caching allocator are); frees are stream-ordered;
 // host data reaches the device by host writes into blocks no queued command can still touch
 // (allocateForHost), charged and ordered by a stream-ordered copy command, and leaves it the
@@ -187,9 +187,9 @@ export class SimulatedDevice {
    * `into` when given, else into a new array (over messages, the firmware posts them once the
    * copy has run); it resolves with that array. The caller must keep the block allocated until
    * this resolves (a later command on `queue` may overwrite a freed block); transfer.ts holds a
-   * storage reference. When the stream still has
-   * work ahead of the read, that work is published first, so the transport can prepare the
-   * host array (touch its fresh pages, SharedMemoryTransport.readAfter) while the device runs it.
+   * storage reference. When the stream still has work ahead of the read, that work is published
+   * first, so the transport can prepare a new host array (touch its fresh pages,
+   * SharedMemoryTransport.readAfter) while the device runs it.
    */
   async download(queue: StreamQueue, src: number, bytes: number, into?: Uint8Array): Promise<Uint8Array> {
     this.assertAlive();

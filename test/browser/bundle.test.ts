@@ -104,13 +104,7 @@ describe('the package bundled by esbuild with no flags', () => {
   }, TIMEOUT_MS);
 
   test('the bundled page runs a matmul on mtia:0 and gets the exact product', async () => {
-    const server = await startStaticServer({ root: join(project, 'out') });
-    servers.push(server);
-    const { page, problems } = await open(`${server.origin}/`);
-    await page.waitForFunction(() => 'runBundledCheck' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
-    const report = await page.evaluate(() =>
-      (globalThis as unknown as { runBundledCheck(): Promise<BundledReport> }).runBundledCheck(),
-    );
+    const { page, problems, report } = await runBundledCheck(true);
     expect(report.error).toBeNull();
     expect(report.crossOriginIsolated).toBe(true);
     expect(report.device).toBe('mtia:0');
@@ -126,13 +120,7 @@ describe('the package bundled by esbuild with no flags', () => {
   }, TIMEOUT_MS);
 
   test('served without cross-origin isolation, the bundled page runs the matmul over postMessage', async () => {
-    const server = await startStaticServer({ root: join(project, 'out'), isolated: false });
-    servers.push(server);
-    const { page, problems } = await open(`${server.origin}/`);
-    await page.waitForFunction(() => 'runBundledCheck' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
-    const report = await page.evaluate(() =>
-      (globalThis as unknown as { runBundledCheck(): Promise<BundledReport> }).runBundledCheck(),
-    );
+    const { page, problems, report } = await runBundledCheck(false);
     expect(report.error).toBeNull();
     expect(report.crossOriginIsolated).toBe(false);
     expect(report.got).toHaveLength(12);
@@ -141,6 +129,18 @@ describe('the package bundled by esbuild with no flags', () => {
     await page.close();
   }, TIMEOUT_MS);
 });
+
+/** Serves the bundled page (with or without the isolation headers) and runs its check. */
+async function runBundledCheck(isolated: boolean): Promise<{ page: Page; problems: string[]; report: BundledReport }> {
+  const server = await startStaticServer({ root: join(project, 'out'), isolated });
+  servers.push(server);
+  const { page, problems } = await open(`${server.origin}/`);
+  await page.waitForFunction(() => 'runBundledCheck' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
+  const report = await page.evaluate(() =>
+    (globalThis as unknown as { runBundledCheck(): Promise<BundledReport> }).runBundledCheck(),
+  );
+  return { page, problems, report };
+}
 
 /** What window.allocationFrames() in bundled-page.js returns. */
 interface FramesReport {
