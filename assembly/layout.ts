@@ -32,6 +32,12 @@
 //     │ resident regions (timing/sram-cache.ts)       │
 //     ├──────────────────────────────────────────────┤ CORE_DATA_LOCATION (= asc memoryBase)
 //     │ the core's own static data                    │ CORE_DATA_SIZE
+//     ├──────────────────────────────────────────────┤ KERNEL_THREADS_LOCATION
+//     │ KERNEL_THREAD_SLOTS slots, one per host       │ KERNEL_THREADS_SIZE
+//     │ thread that computes part of a matmul, and    │
+//     │ the B they pack together (the firmware's,     │
+//     │ workers/kernel-threads.ts; the core never     │
+//     │ reads them)                                   │
 //     ├──────────────────────────────────────────────┤ HEAP_LOCATION
 //     │ device memory: tensors, allocated by the host │ up to HEADER_MEMORY_END
 //     │ (src/runtime/heap.ts); in timing-only mode it │
@@ -181,10 +187,37 @@ export const CACHE_SIZE: u32 = CACHE_ENTRIES * CACHE_ENTRY_SIZE;
 export const CORE_DATA_LOCATION: u32 = CACHE_LOCATION + CACHE_SIZE;
 export const CORE_DATA_SIZE: u32 = 64 * 1024;
 
-/** First byte of device memory the host may allocate: the end of the core's data, 64 KB aligned. */
+// The kernel threads' slots: the device worker (slot 0) and its helper threads (workers/
+// kernel-threads.ts) compute a large float32 matmul together with the kernel-thread module
+// (kernel-thread.ts, kernels/matmul-shared.ts), each thread in its own slot: a state word
+// (KERNEL_THREAD_STATE, one of the THREAD_* states), the edge-tile buffer and the A-block buffer
+// (KERNEL_THREAD_WORKSPACE). Slot 0 also holds the job: its arguments (u32 words from
+// KERNEL_THREAD_ARGS: matmulF32Shared's first 13, then the thread count) and the threads' sync
+// block (KERNEL_THREAD_SYNC). After the slots, the packed B the threads share (KERNEL_PANEL,
+// SHARED_PANEL_BYTES). Untouched pages cost no host memory.
+export const KERNEL_THREAD_SLOTS: u32 = 8;
+export const KERNEL_THREAD_SLOT_SIZE: u32 = 64 * 1024;
+export const KERNEL_THREAD_STATE: u32 = 0;
+export const KERNEL_THREAD_ARGS: u32 = 4;
+export const KERNEL_THREAD_SYNC: u32 = 64;
+export const KERNEL_THREAD_EDGE: u32 = 128;
+export const KERNEL_THREAD_WORKSPACE: u32 = 256;
+export const KERNEL_THREADS_LOCATION: u32 = CORE_DATA_LOCATION + CORE_DATA_SIZE;
+export const KERNEL_PANEL_LOCATION: u32 = KERNEL_THREADS_LOCATION + KERNEL_THREAD_SLOTS * KERNEL_THREAD_SLOT_SIZE;
+export const KERNEL_PANEL_SIZE: u32 = 16 << 20;
+export const KERNEL_THREADS_SIZE: u32 = KERNEL_THREAD_SLOTS * KERNEL_THREAD_SLOT_SIZE + KERNEL_PANEL_SIZE;
+/** Kernel-thread states (the KERNEL_THREAD_STATE word): not started, idle, running a share, done, failed, told to exit. */
+export const THREAD_ABSENT: u32 = 0;
+export const THREAD_IDLE: u32 = 1;
+export const THREAD_RUN: u32 = 2;
+export const THREAD_DONE: u32 = 3;
+export const THREAD_FAILED: u32 = 4;
+export const THREAD_EXIT: u32 = 5;
+
+/** First byte of device memory the host may allocate: after the kernel threads' slots, 64 KB aligned. */
 export const HEAP_ALIGNMENT: u32 = 64 * 1024;
 export const HEAP_LOCATION: u32 =
-  (CORE_DATA_LOCATION + CORE_DATA_SIZE + HEAP_ALIGNMENT - 1) & ~(HEAP_ALIGNMENT - 1);
+  (KERNEL_THREADS_LOCATION + KERNEL_THREADS_SIZE + HEAP_ALIGNMENT - 1) & ~(HEAP_ALIGNMENT - 1);
 
 /** Address of stream slot `slot`'s control block. */
 // @ts-ignore: decorator

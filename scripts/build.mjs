@@ -2,6 +2,9 @@
 //   core.wasm          the device core (asc, release target of asconfig.json), plain SIMD
 //   core-relaxed.wasm  the same core built with relaxed SIMD (release-relaxed target): fused
 //                      multiply-add kernels; the host loads it where the engine validates it
+//   kernel-thread.wasm, kernel-thread-relaxed.wasm
+//                      the matmul kernel alone, which a device's helper threads run on its
+//                      shared memory (workers/kernel-threads.ts); checked to carry no data
 //   device-worker.js   the device worker bundle, one file for Node and browsers
 //   index.js           the library bundle (Node, and pages serving dist/ as it is)
 //   types/             its public declarations: those index.d.ts reaches
@@ -26,8 +29,28 @@ mkdirSync('dist/types', { recursive: true });
 
 run('asc', ['assembly/index.ts', '--target', 'release']);
 run('asc', ['assembly/index.ts', '--target', 'release-relaxed']);
-copyFileSync('build/core.wasm', 'dist/core.wasm');
-copyFileSync('build/core-relaxed.wasm', 'dist/core-relaxed.wasm');
+run('asc', ['assembly/kernel-thread.ts', '--target', 'kernel-thread']);
+run('asc', ['assembly/kernel-thread.ts', '--target', 'kernel-thread-relaxed']);
+const WASM_FILES = ['core.wasm', 'core-relaxed.wasm', 'kernel-thread.wasm', 'kernel-thread-relaxed.wasm'];
+for (const file of WASM_FILES) copyFileSync(`build/${file}`, `dist/${file}`);
+
+/** Ids of the sections of the WebAssembly binary `bytes`, in order (binary format §5.5.2). */
+function sectionIds(bytes) {
+  const ids = [];
+  for (let at = 8; at < bytes.length;) {
+    ids.push(bytes[at++]);
+    let size = 0;
+    for (let shift = 0, byte = 0x80; byte & 0x80; shift += 7) size += ((byte = bytes[at++]) & 0x7f) * 2 ** shift;
+    at += size;
+  }
+  return ids;
+}
+// A kernel thread instantiates its module on the device's live memory: a data section (id 11)
+// would overwrite the core's static data each time, and a start function (id 8) would run code.
+for (const file of ['kernel-thread.wasm', 'kernel-thread-relaxed.wasm']) {
+  const ids = sectionIds(readFileSync(`dist/${file}`));
+  if (ids.includes(11) || ids.includes(8)) throw new Error(`dist/${file} must have no data section and no start function (sections: ${ids.join(', ')})`);
+}
 
 // The CLI imports the library from dist/index.js instead of carrying a copy, so that a script
 // run by `mtia-sim trace` (which imports 'mtia-sim', that file) and the CLI's profiler share one
@@ -71,8 +94,7 @@ const nodeModulesUnavailable = {
   },
 };
 const INLINED_ASSETS = {
-  'core.wasm': readFileSync('dist/core.wasm').toString('base64'),
-  'core-relaxed.wasm': readFileSync('dist/core-relaxed.wasm').toString('base64'),
+  ...Object.fromEntries(WASM_FILES.map((file) => [file, readFileSync(`dist/${file}`).toString('base64')])),
   'device-worker.js': readFileSync('dist/device-worker.js', 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
 };
 const browserBuild = await build({

@@ -12,7 +12,8 @@ const root = process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url));
 /** What the build reads. */
 const SOURCES = ['assembly', 'src', 'workers', 'scripts/build.mjs', 'package.json', 'asconfig.json', 'tsconfig.build.json'];
 /** What `npm start` (dist/cli.js demo) runs on. */
-const OUTPUTS = ['dist/cli.js', 'dist/index.js', 'dist/device-worker.js', 'dist/core.wasm', 'dist/core-relaxed.wasm'];
+const OUTPUTS = ['dist/cli.js', 'dist/index.js', 'dist/device-worker.js', 'dist/core.wasm', 'dist/core-relaxed.wasm', 'dist/kernel-thread.wasm',
+  'dist/kernel-thread-relaxed.wasm'];
 
 /** Modification times (ms) of `path` and, for a folder, of every file under it. */
 function mtimes(path) {

@@ -10,6 +10,7 @@ import {
   STREAM_SLOTS,
 } from '../src/runtime/layout.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
+import type { KernelThreads } from './kernel-threads.js';
 
 /** The core's exported functions the firmware calls. */
 export interface CoreExports {
@@ -70,6 +71,8 @@ export class DeviceFirmware {
   constructor(
     private readonly core: CoreExports,
     private readonly memory: WebAssembly.Memory,
+    /** The kernel threads the core's matmuls may run on (kernel-threads.ts); stopped with the loop. */
+    private readonly threads?: KernelThreads,
   ) {
     this.i32 = new Int32Array(memory.buffer);
   }
@@ -92,6 +95,7 @@ export class DeviceFirmware {
       memoryBytes: this.memory.buffer.byteLength,
       heapLocation: HEAP_LOCATION,
       commandsExecuted: this.executed,
+      kernelThreads: this.threads?.running() ?? 1,
     };
   }
 
@@ -102,6 +106,7 @@ export class DeviceFirmware {
     const blocked = Atomics.load(this.i32, blockedIndex);
     if (blocked !== 0) Atomics.notify(this.i32, generationIndex(blocked - 1));
     await this.stopped;
+    await this.threads?.stop();
   }
 
   /** Makes the next drain() trap, as a core that hits `unreachable` would (fault injection). */

@@ -17,6 +17,7 @@ import {
 import type { DeviceBatch, DeviceReport, HostBatch, PostedMemory, PostedRead } from '../src/runtime/protocol.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
 import type { CoreExports } from './firmware.js';
+import { coreImports } from './kernel-threads.js';
 
 /** Commands per drain() call (more than the ring holds: one call runs all that is published). */
 const DRAIN_BUDGET = 1 << 16;
@@ -63,7 +64,7 @@ export class PostedFirmware {
   static start(module: WebAssembly.Module, posted: PostedMemory): PostedFirmware {
     const memory = new WebAssembly.Memory({ initial: posted.pages, maximum: posted.pages });
     new Uint8Array(memory.buffer).set(new Uint8Array(posted.image));
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const instance = new WebAssembly.Instance(module, coreImports(memory));
     return new PostedFirmware(instance.exports as unknown as CoreExports, memory, posted.port);
   }
 
@@ -85,6 +86,7 @@ export class PostedFirmware {
       memoryBytes: this.memory.buffer.byteLength,
       heapLocation: HEAP_LOCATION,
       commandsExecuted: this.executed,
+      kernelThreads: 1,
     };
   }
 

@@ -31,8 +31,8 @@ export const BLOCK_M: u32 = 64;
 /** Columns of a packed B panel: KC × NC × 4 B = 512 KiB, L2-sized. */
 export const BLOCK_N: u32 = 512;
 
-/** Edge tiles are computed into this buffer, then their valid part is copied out. */
-const edgeTile = memory.data(<i32>(TILE_M * TILE_N * 4), 16);
+/** Bytes of the buffer an edge tile is computed into (matmulF32's `edge`): one full 4 × 8 tile. */
+export const EDGE_TILE_BYTES: u32 = TILE_M * TILE_N * 4;
 
 /** Rounds `n` up to a multiple of `m`. */
 // @ts-ignore: decorator
@@ -49,7 +49,7 @@ export function matmulWorkspaceBytes(m: u32, n: u32, k: u32): u64 {
 }
 
 /** Packs B[kc × nc] (element strides rowStride along k, colStride along n) into 8-column strips. */
-function packB(dst: usize, b: usize, dtype: u32, size: u32, rowStride: isize, colStride: isize, kc: u32, nc: u32): void {
+export function packB(dst: usize, b: usize, dtype: u32, size: u32, rowStride: isize, colStride: isize, kc: u32, nc: u32): void {
   const rowBytes = rowStride * size;
   const colBytes = colStride * size;
   for (let j: u32 = 0; j < nc; j += TILE_N) {
@@ -80,7 +80,7 @@ function packB(dst: usize, b: usize, dtype: u32, size: u32, rowStride: isize, co
 }
 
 /** Packs A[mc × kc] (strides rowStride along m, colStride along k) into 4-row strips, k-major. */
-function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, colStride: isize, mc: u32, kc: u32): void {
+export function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, colStride: isize, mc: u32, kc: u32): void {
   const rowBytes = rowStride * size;
   const colBytes = colStride * size;
   for (let i: u32 = 0; i < mc; i += TILE_M) {
@@ -170,15 +170,15 @@ function packA(dst: usize, a: usize, dtype: u32, size: u32, rowStride: isize, co
 }
 
 /**
- * An edge tile: the full 4 × 8 product goes to edgeTile, then its valid `rows` × `cols` part is
+ * An edge tile: the full 4 × 8 product goes to `edge`, then its valid `rows` × `cols` part is
  * stored (or added) to C. Kept out of microKernel so the full-tile loop stays small.
  */
-function edgeKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u32, cols: u32, accumulate: bool): void {
-  microKernel(kc, ap, bp, edgeTile, TILE_N * 4, false);
+function edgeKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u32, cols: u32, accumulate: bool, edge: usize): void {
+  microKernel(kc, ap, bp, edge, TILE_N * 4, false);
   for (let r: u32 = 0; r < rows; r++) {
     const row = c + <usize>r * ldc;
     for (let j: u32 = 0; j < cols; j++) {
-      const value = load<f32>(edgeTile + (<usize>(r * TILE_N + j) << 2));
+      const value = load<f32>(edge + (<usize>(r * TILE_N + j) << 2));
       const at = row + (<usize>j << 2);
       store<f32>(at, accumulate ? load<f32>(at) + value : value);
     }
@@ -186,13 +186,34 @@ function edgeKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u
 }
 
 /**
+ * C[mc × nc] (+)= packed A block · packed B panel over kc, every register tile of it: `c` is the
+ * block's first element, with row pitch `ldc` bytes. Each tile's kc multiply-adds run in the same
+ * order wherever the block lies in C, so how C is blocked changes no result bit.
+ */
+// @ts-ignore: decorator
+@inline export function blockProduct(c: usize, ldc: usize, ap: usize, bp: usize, mc: u32, nc: u32, kc: u32, accumulate: bool, edge: usize): void {
+  for (let jr: u32 = 0; jr < nc; jr += TILE_N) {
+    const bStrip = bp + <usize>(jr / TILE_N) * kc * 32;
+    const cols = min<u32>(TILE_N, nc - jr);
+    for (let ir: u32 = 0; ir < mc; ir += TILE_M) {
+      const tile = c + <usize>ir * ldc + (<usize>jr << 2);
+      const aStrip = ap + <usize>(ir / TILE_M) * kc * 16;
+      const rows = min<u32>(TILE_M, mc - ir);
+      if (rows == TILE_M && cols == TILE_N) microKernel(kc, aStrip, bStrip, tile, ldc, accumulate);
+      else edgeKernel(kc, aStrip, bStrip, tile, ldc, rows, cols, accumulate, edge);
+    }
+  }
+}
+
+/**
  * C[m × n] = A[m × k] · B[k × n] in float32. A and B are of floating `dtype` (element `size`
  * bytes) with any element strides; C is float32 with row pitch `ldc` elements and unit column
- * stride. `workspace` holds matmulWorkspaceBytes(m, n, k) bytes.
+ * stride. `workspace` holds matmulWorkspaceBytes(m, n, k) bytes, `edge` EDGE_TILE_BYTES (16-byte
+ * aligned): the function writes no other memory but C, so it needs no static data.
  */
 export function matmulF32(
   c: usize, ldc: u32, a: usize, aRow: isize, aCol: isize, b: usize, bRow: isize, bCol: isize,
-  dtype: u32, size: u32, m: u32, n: u32, k: u32, workspace: usize,
+  dtype: u32, size: u32, m: u32, n: u32, k: u32, workspace: usize, edge: usize,
 ): void {
   const ldcBytes = <usize>ldc << 2;
   if (k == 0) {
@@ -211,17 +232,7 @@ export function matmulF32(
       for (let ic: u32 = 0; ic < m; ic += BLOCK_M) {
         const mc = min<u32>(BLOCK_M, m - ic);
         packA(ap, a + <usize>((<isize>ic * aRow + <isize>pc * aCol) * size), dtype, size, aRow, aCol, mc, kc);
-        for (let jr: u32 = 0; jr < nc; jr += TILE_N) {
-          const bStrip = bp + <usize>(jr / TILE_N) * kc * 32;
-          const cols = min<u32>(TILE_N, nc - jr);
-          for (let ir: u32 = 0; ir < mc; ir += TILE_M) {
-            const tile = c + <usize>(ic + ir) * ldcBytes + (<usize>(jc + jr) << 2);
-            const aStrip = ap + <usize>(ir / TILE_M) * kc * 16;
-            const rows = min<u32>(TILE_M, mc - ir);
-            if (rows == TILE_M && cols == TILE_N) microKernel(kc, aStrip, bStrip, tile, ldcBytes, pc > 0);
-            else edgeKernel(kc, aStrip, bStrip, tile, ldcBytes, rows, cols, pc > 0);
-          }
-        }
+        blockProduct(c + <usize>ic * ldcBytes + (<usize>jc << 2), ldcBytes, ap, bp, mc, nc, kc, pc > 0, edge);
       }
     }
   }

@@ -15,11 +15,33 @@ import { checkRange, timingOnly } from "../device-memory";
 import { timeGemm } from "../timing/gemm";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
-import { matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
+import { EDGE_TILE_BYTES, matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
+import { SHARED_MAX_K } from "../kernels/matmul-shared";
 import {
   ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, iterationCount, param, paramAddress, shapeAt, strideAt,
 } from "./args";
 import { firstRow, nextRow, rowOffset } from "./iterate";
+
+/** The edge-tile buffer of matmulF32 when the core runs it itself. */
+const edgeTile = memory.data(<i32>EDGE_TILE_BYTES, 16);
+
+/**
+ * Smallest product (M · N · K multiply-adds) offered to the kernel threads: 4 Mi MACs, about
+ * 0.2 ms on one core, so that waking a helper thread (tens of microseconds on a VM) pays off.
+ */
+const THREADED_MIN_MACS: u64 = 1 << 22;
+
+/**
+ * Runs matmulF32's product on the firmware's kernel threads together (workers/kernel-threads.ts,
+ * kernels/matmul-shared.ts: same result bits); returns false, having done nothing, when there
+ * are none to run it on. Same arguments as matmulF32 without the workspace and edge buffer.
+ */
+// @ts-ignore: decorator
+@external("threads", "matmul")
+declare function matmulOnThreads(
+  c: usize, ldc: u32, a: usize, aRow: isize, aCol: isize, b: usize, bRow: isize, bCol: isize,
+  dtype: u32, size: u32, m: u32, n: u32, k: u32,
+): bool;
 
 /** First byte and bytes of the span checkMatrix() last checked (0 bytes: empty). */
 let matrixStart: f64 = 0;
@@ -105,7 +127,9 @@ export function matmul(command: usize): u32 {
     const aBase = <usize>(<i64>a + rowOffset(args, 1, iterRank) * size);
     const bBase = <usize>(<i64>b + rowOffset(args, 2, iterRank) * size);
     const c = halfOut ? accumulator : out;
-    matmulF32(c, n, aBase, aRow, aCol, bBase, bRow, bCol, dtype, size, m, n, k, workspace);
+    if (<u64>m * n * k < THREADED_MIN_MACS || k > SHARED_MAX_K || !matmulOnThreads(c, n, aBase, aRow, aCol, bBase, bRow, bCol, dtype, size, m, n, k)) {
+      matmulF32(c, n, aBase, aRow, aCol, bBase, bRow, bCol, dtype, size, m, n, k, workspace, edgeTile);
+    }
     if (halfOut || bias != 0) {
       for (let i: u32 = 0; i < m; i++) {
         const cRow = c + (<usize>i * n << 2);

@@ -12,6 +12,7 @@ import {
 } from '../../src/runtime/layout.js';
 import { SimulatedDevice } from '../../src/runtime/simulated-device.js';
 import { WorkerLink } from '../../src/runtime/worker-link.js';
+import { coreImports } from '../../workers/kernel-threads.js';
 
 const dist = new URL('../../dist/', import.meta.url);
 
@@ -52,7 +53,7 @@ export async function measureCoreDrain(commands: number, warmupReps: number, rep
   const f32 = new Float32Array(memory.buffer);
   u32[HEADER_ABI_VERSION / 4] = ABI_VERSION;
   new Float64Array(memory.buffer).set(profileFields(resolveProfile('mtia-v2')), PROFILE_LOCATION / 8);
-  const core = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { boot(): number; drain(budget: number): number };
+  const core = new WebAssembly.Instance(module, coreImports(memory)).exports as unknown as { boot(): number; drain(budget: number): number };
   if (core.boot() !== 0) throw new Error('core drain: boot() failed');
   const [a, b, c] = [HEAP_LOCATION, HEAP_LOCATION + 512, HEAP_LOCATION + 1024];
   f32[a / 4] = 1;

@@ -42,10 +42,14 @@ function inlinedAssetUrl(file: string): () => URL {
   };
 }
 
-/** The inlined core and worker URLs of the browser build, made when first read. */
-function inlinedAssets(): { readonly core: URL; readonly coreRelaxedSimd: URL; readonly worker: URL } {
+/** The inlined core, kernel-thread and worker URLs of the browser build, made when first read. */
+function inlinedAssets(): {
+  readonly core: URL; readonly coreRelaxedSimd: URL; readonly kernelThread: URL; readonly kernelThreadRelaxedSimd: URL; readonly worker: URL;
+} {
   const core = inlinedAssetUrl('core.wasm');
   const coreRelaxedSimd = inlinedAssetUrl('core-relaxed.wasm');
+  const kernelThread = inlinedAssetUrl('kernel-thread.wasm');
+  const kernelThreadRelaxedSimd = inlinedAssetUrl('kernel-thread-relaxed.wasm');
   const worker = inlinedAssetUrl('device-worker.js');
   return {
     get core() {
@@ -53,6 +57,12 @@ function inlinedAssets(): { readonly core: URL; readonly coreRelaxedSimd: URL; r
     },
     get coreRelaxedSimd() {
       return coreRelaxedSimd();
+    },
+    get kernelThread() {
+      return kernelThread();
+    },
+    get kernelThreadRelaxedSimd() {
+      return kernelThreadRelaxedSimd();
     },
     get worker() {
       return worker();
@@ -68,11 +78,28 @@ function inlinedAssets(): { readonly core: URL; readonly coreRelaxedSimd: URL; r
 export const assetUrls = browserBuild
   ? inlinedAssets()
   : {
+      // Getters: the device-worker bundle imports this module too, and where it runs from a
+      // blob: URL (the browser build's worker, and its kernel threads) no URL can be resolved
+      // against its import.meta.url.
       /** The core built with plain SIMD (asconfig.json target release). */
-      core: new URL('./core.wasm', import.meta.url),
+      get core() {
+        return new URL('./core.wasm', import.meta.url);
+      },
       /** The same core built with relaxed SIMD: fused multiply-add kernels (target release-relaxed). */
-      coreRelaxedSimd: new URL('./core-relaxed.wasm', import.meta.url),
-      worker: new URL('./device-worker.js', import.meta.url),
+      get coreRelaxedSimd() {
+        return new URL('./core-relaxed.wasm', import.meta.url);
+      },
+      /** The kernel-thread module (asconfig.json target kernel-thread): the matmul that helper threads run. */
+      get kernelThread() {
+        return new URL('./kernel-thread.wasm', import.meta.url);
+      },
+      /** The same built with relaxed SIMD (target kernel-thread-relaxed). */
+      get kernelThreadRelaxedSimd() {
+        return new URL('./kernel-thread-relaxed.wasm', import.meta.url);
+      },
+      get worker() {
+        return new URL('./device-worker.js', import.meta.url);
+      },
     };
 
 /** How an asset URL reads in an error: itself, or which inlined file it is (not its contents). */
@@ -94,6 +121,11 @@ export interface CoreBuilds<T> {
 /** The built core's two builds: next to this bundle, or carried by the browser build. */
 export function coreBuilds(): CoreBuilds<URL> {
   return { simd: assetUrls.core, relaxedSimd: assetUrls.coreRelaxedSimd };
+}
+
+/** The kernel-thread module's two builds (workers/kernel-threads.ts), chosen as the core's are. */
+export function kernelThreadBuilds(): CoreBuilds<URL> {
+  return { simd: assetUrls.kernelThread, relaxedSimd: assetUrls.kernelThreadRelaxedSimd };
 }
 
 /**

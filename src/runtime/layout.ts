@@ -81,9 +81,28 @@ export const CACHE_SIZE = CACHE_ENTRIES * CACHE_ENTRY_SIZE;
 
 export const CORE_DATA_LOCATION = CACHE_LOCATION + CACHE_SIZE;
 export const CORE_DATA_SIZE = 64 * 1024;
+
+export const KERNEL_THREAD_SLOTS = 8;
+export const KERNEL_THREAD_SLOT_SIZE = 64 * 1024;
+export const KERNEL_THREAD_STATE = 0;
+export const KERNEL_THREAD_ARGS = 4;
+export const KERNEL_THREAD_SYNC = 64;
+export const KERNEL_THREAD_EDGE = 128;
+export const KERNEL_THREAD_WORKSPACE = 256;
+export const KERNEL_THREADS_LOCATION = CORE_DATA_LOCATION + CORE_DATA_SIZE;
+export const KERNEL_PANEL_LOCATION = KERNEL_THREADS_LOCATION + KERNEL_THREAD_SLOTS * KERNEL_THREAD_SLOT_SIZE;
+export const KERNEL_PANEL_SIZE = 16 << 20;
+export const KERNEL_THREADS_SIZE = KERNEL_THREAD_SLOTS * KERNEL_THREAD_SLOT_SIZE + KERNEL_PANEL_SIZE;
+export const THREAD_ABSENT = 0;
+export const THREAD_IDLE = 1;
+export const THREAD_RUN = 2;
+export const THREAD_DONE = 3;
+export const THREAD_FAILED = 4;
+export const THREAD_EXIT = 5;
+
 export const HEAP_ALIGNMENT = 64 * 1024;
 export const HEAP_LOCATION =
-  Math.ceil((CORE_DATA_LOCATION + CORE_DATA_SIZE) / HEAP_ALIGNMENT) * HEAP_ALIGNMENT;
+  Math.ceil((KERNEL_THREADS_LOCATION + KERNEL_THREADS_SIZE) / HEAP_ALIGNMENT) * HEAP_ALIGNMENT;
 
 /** Byte offsets of a command's fields. */
 export const COMMAND_OPCODE = 0;
@@ -284,3 +303,9 @@ export const TILE_N = 8;
 export const BLOCK_K = 256;
 export const BLOCK_M = 64;
 export const BLOCK_N = 512;
+/** Shared matmul (assembly/kernels/matmul-shared.ts): rows per block, buffer sizes, sync block bytes. */
+export const SHARED_BLOCK_M = 32;
+export const SHARED_PANEL_BYTES = 16 << 20;
+export const SHARED_MAX_K = (SHARED_PANEL_BYTES / (TILE_N * 4 * BLOCK_K)) * BLOCK_K;
+export const SHARED_BLOCK_BYTES = SHARED_BLOCK_M * BLOCK_K * 4;
+export const SYNC_BYTES = 16;

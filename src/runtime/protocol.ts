@@ -91,9 +91,31 @@ export interface DeviceBatch {
 }
 
 /** The one message the host posts to a new device worker. */
+/**
+ * A device's kernel threads (workers/kernel-threads.ts), over shared memory only: the compiled
+ * kernel-thread module and how many threads may compute a matmul, the device worker included.
+ */
+export interface KernelThreadsInit {
+  readonly module: WebAssembly.Module;
+  /** A count, whose helpers start at boot, or 'auto': the host's logical processors (at most KERNEL_THREAD_SLOTS), started at the first large matmul. */
+  readonly threads: number | 'auto';
+}
+
+/** The first message of a kernel thread's worker (the same bundle as the device worker). */
+export interface KernelThreadMessage {
+  readonly kernelThread: {
+    readonly module: WebAssembly.Module;
+    readonly memory: WebAssembly.Memory;
+    /** Its slot in the device memory's KERNEL_THREADS region (1 and up). */
+    readonly slot: number;
+  };
+}
+
 export interface InitMessage {
   /** The compiled core, compiled once by the host and shared by every device. */
   readonly module: WebAssembly.Module;
+  /** Kernel threads, over shared memory; absent: the device worker computes alone. */
+  readonly kernelThreads?: KernelThreadsInit;
   /** The device's memory (shared, so the host sees what the core writes), over shared memory. */
   readonly memory?: WebAssembly.Memory;
   /** Over postMessage: what the worker makes its own memory from, and the data port. */
@@ -114,6 +136,8 @@ export interface DeviceReport {
   readonly heapLocation: number;
   /** Commands executed since boot. */
   readonly commandsExecuted: number;
+  /** Host threads the device's large matmuls run on now: 1 (its worker) plus its helper threads that have started (workers/kernel-threads.ts). */
+  readonly kernelThreads: number;
 }
 
 /** Result of DeviceControl.boot(): a core status code (0 = OK) and the device's report. */

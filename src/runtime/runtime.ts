@@ -6,8 +6,8 @@ import { MtiaError, ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { resolveProfile, type CustomProfile, type HardwareProfile, type ProfileName } from '../profiles.js';
 import { scopes } from './current-scope.js';
-import { assetUrls, compileCore, coreBuilds, hasDeviceSupport } from './environment.js';
-import { HEAP_LOCATION } from './layout.js';
+import { assetUrls, compileCore, coreBuilds, hasDeviceSupport, kernelThreadBuilds } from './environment.js';
+import { HEAP_LOCATION, KERNEL_THREAD_SLOTS } from './layout.js';
 import { LazyCalls } from './lazy-calls.js';
 import type { DeviceConnector } from './protocol.js';
 import { SimulatedDevice } from './simulated-device.js';
@@ -43,6 +43,14 @@ export interface ConfigureOptions {
    * where it can be used, else postMessage. getDeviceProperties().transport says which is used.
    */
   transport?: TransportOption;
+  /**
+   * Host threads each device may compute a large float32 matmul on (an mtia-sim extension;
+   * default 'auto'): an integer from 1 (the device worker alone) to 8, whose helper threads
+   * start with the device, or 'auto': as many as the host has logical processors (at most 8),
+   * started at the device's first large matmul. Results and simulated times are the same
+   * whatever the count; over the postMessage transport a device always computes alone.
+   */
+  kernelThreads?: number | 'auto';
 }
 
 /** The configuration in force, with defaults applied. */
@@ -55,6 +63,7 @@ export interface RuntimeConfig {
   readonly controlTimeoutMs: number;
   readonly timingOnly: boolean;
   readonly transport: TransportOption;
+  readonly kernelThreads: number | 'auto';
 }
 
 const WASM32_MAX_BYTES = 65536 * 65536;
@@ -72,6 +81,7 @@ const defaults: RuntimeConfig = {
   controlTimeoutMs: 30_000,
   timingOnly: false,
   transport: 'auto',
+  kernelThreads: 'auto',
 };
 
 function checkInteger(name: string, value: unknown, min: number, max: number): number {
@@ -89,7 +99,7 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`configure(): options must be an object, but got: ${String(options)}`);
   }
-  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs', 'timingOnly', 'transport']);
+  checkOptions('configure', options, ['deviceCount', 'profile', 'memoryBytes', 'controlTimeoutMs', 'timingOnly', 'transport', 'kernelThreads']);
   if (options.transport !== undefined && !TRANSPORT_OPTIONS.includes(options.transport)) {
     const accepted = TRANSPORT_OPTIONS.map((name) => `'${name}'`).join(', ');
     if (typeof options.transport !== 'string') {
@@ -115,18 +125,27 @@ export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = d
     controlTimeoutMs: options.controlTimeoutMs === undefined ? base.controlTimeoutMs : checkInteger('controlTimeoutMs', options.controlTimeoutMs, 1, 3_600_000),
     timingOnly,
     transport: options.transport ?? base.transport,
+    kernelThreads: options.kernelThreads === undefined || options.kernelThreads === 'auto'
+      ? options.kernelThreads ?? base.kernelThreads
+      : checkInteger("kernelThreads (or 'auto')", options.kernelThreads, 1, KERNEL_THREAD_SLOTS),
   };
 }
 
 /**
  * Starts each device as a worker running the built core (its relaxed-SIMD build where the engine
- * supports it), compiled once for all of them.
+ * supports it), compiled once for all of them; over shared memory, with the kernel-thread module
+ * too (workers/kernel-threads.ts).
  */
 function workerConnector(config: RuntimeConfig): DeviceConnector {
-  const module = compileCore(coreBuilds(), resolveTransport(config.transport) === 'shared-memory');
+  const shared = resolveTransport(config.transport) === 'shared-memory';
+  const module = compileCore(coreBuilds(), shared);
+  const kernelThread = shared ? compileCore(kernelThreadBuilds()) : undefined;
   module.catch(() => {}); // reported by each device's boot
-  return async (memory, name, onLost) =>
-    WorkerLink.start(assetUrls.worker, name, await module, memory, config.controlTimeoutMs, onLost);
+  kernelThread?.catch(() => {});
+  return async (memory, name, onLost) => {
+    const kernelThreads = kernelThread && { module: await kernelThread, threads: config.kernelThreads };
+    return WorkerLink.start(assetUrls.worker, name, await module, memory, config.controlTimeoutMs, onLost, kernelThreads);
+  };
 }
 
 /** The library's one runtime. */

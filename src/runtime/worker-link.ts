@@ -4,7 +4,7 @@
 // does not (unref), so a script that used the library exits by itself.
 
 import * as Comlink from 'comlink';
-import type { DeviceControl, DeviceLink, InitMessage, PostedMemory } from './protocol.js';
+import type { DeviceControl, DeviceLink, InitMessage, KernelThreadsInit, PostedMemory } from './protocol.js';
 import { spawnWorker, unrefPort, type WorkerHandle } from './environment.js';
 
 /** The least time a boot call gets, whatever the control timeout (milliseconds). */
@@ -34,7 +34,10 @@ export class WorkerLink implements DeviceLink {
     this.onLost(reason);
   }
 
-  /** Starts a worker from `url` and posts it the core and the device memory (or, over postMessage, what it makes its own from and the data port). */
+  /**
+   * Starts a worker from `url` and posts it the core and the device memory and kernel threads
+   * (or, over postMessage, what it makes its own memory from and the data port).
+   */
   static async start(
     url: URL,
     name: string,
@@ -42,13 +45,14 @@ export class WorkerLink implements DeviceLink {
     memory: WebAssembly.Memory | PostedMemory,
     timeoutMs: number,
     onLost: (reason: Error) => void,
+    kernelThreads?: KernelThreadsInit,
   ): Promise<WorkerLink> {
     let link: WorkerLink | undefined;
     let early: Error | undefined; // a worker that dies before the link exists
     const worker = await spawnWorker(url, name, (reason) => (link === undefined ? (early ??= reason) : link.lose(reason)));
     const channel = new MessageChannel();
     const posted = memory instanceof WebAssembly.Memory ? undefined : memory;
-    const init: InitMessage = posted === undefined ? { module, memory: memory as WebAssembly.Memory, control: channel.port2 } : { module, posted, control: channel.port2 };
+    const init: InitMessage = posted === undefined ? { module, memory: memory as WebAssembly.Memory, kernelThreads, control: channel.port2 } : { module, posted, control: channel.port2 };
     worker.postMessage(init, posted === undefined ? [channel.port2] : [channel.port2, posted.port, posted.image]);
     const control = Comlink.wrap<DeviceControl>(channel.port1);
     unrefPort(channel.port1);

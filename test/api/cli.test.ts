@@ -237,7 +237,7 @@ describe('npm start: scripts/dist-up-to-date.mjs', () => {
 
   test('exits 0 when every output is newer than every source, 1 when a source is newer or an output is missing', async () => {
     for (const file of ['src/index.ts', 'assembly/index.ts', 'workers/device-worker.ts', 'package.json']) put(file, 1_000);
-    for (const file of ['dist/cli.js', 'dist/index.js', 'dist/device-worker.js', 'dist/core-relaxed.wasm']) put(file, 2_000);
+    for (const file of ['dist/cli.js', 'dist/index.js', 'dist/device-worker.js', 'dist/core-relaxed.wasm', 'dist/kernel-thread.wasm', 'dist/kernel-thread-relaxed.wasm']) put(file, 2_000);
     expect((await run([pkg], { file: freshness })).code).toBe(1); // dist/core.wasm missing
     put('dist/core.wasm', 2_000);
     expect(await run([pkg], { file: freshness })).toEqual({ code: 0, stdout: '', stderr: '' });

@@ -119,6 +119,16 @@ describe('the package bundled by esbuild with no flags', () => {
     await page.close();
   }, TIMEOUT_MS);
 
+  test('its device worker (a blob: URL) starts kernel threads, which compute a large matmul exactly', async () => {
+    const { page, problems } = await runBundledCheck(true);
+    const report = await page.evaluate(() =>
+      (globalThis as unknown as { threadedMatmul(): Promise<{ threads: number | null; wrong: number | null; error: string | null }> }).threadedMatmul(),
+    );
+    expect(report).toEqual({ threads: 2, wrong: 0, error: null });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, TIMEOUT_MS);
+
   test('served without cross-origin isolation, the bundled page runs the matmul over postMessage', async () => {
     const { page, problems, report } = await runBundledCheck(false);
     expect(report.error).toBeNull();

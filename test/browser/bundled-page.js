@@ -68,3 +68,26 @@ window.runBundledCheck = async () => {
   document.title = 'done';
   return report;
 };
+
+/**
+ * A matmul large enough for kernel threads on a device configured with two: their count (from
+ * the device's worker) and how many product elements differ from the float64 reference (the
+ * values are small integers, so float32 sums are exact).
+ */
+window.threadedMatmul = async () => {
+  try {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, kernelThreads: 2 });
+    const [m, k, n] = [128, 300, 112];
+    const a = Array.from({ length: m * k }, (_, i) => (i % 7) - 3);
+    const b = Array.from({ length: k * n }, (_, i) => (i % 5) - 2);
+    const got = await matmul(tensor(a).reshape([m, k]), tensor(b).reshape([k, n])).toArray();
+    const expected = referenceMatmul(a, b, m, k, n);
+    const wrong = expected.filter((value, i) => got[i] !== value).length;
+    return { threads: await mtia.debug.kernelThreads(), wrong, error: null };
+  } catch (error) {
+    return { threads: null, wrong: null, error: String(error?.stack ?? error) };
+  } finally {
+    await mtia.shutdown();
+  }
+};

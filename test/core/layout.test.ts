@@ -49,10 +49,23 @@ describe('ABI mirror', () => {
     expect(layout.CORE_DATA_LOCATION).toBe(layout.CACHE_LOCATION + layout.CACHE_SIZE);
     expect(layout.RECORD_SIZE).toBeGreaterThanOrEqual(layout.RECORD_FIELDS * 8);
     expect(layout.ARGS_BYTES).toBe(layout.ARGS_BLOCK_SIZE);
-    expect(layout.HEAP_LOCATION).toBeGreaterThanOrEqual(layout.CORE_DATA_LOCATION + layout.CORE_DATA_SIZE);
+    expect(layout.KERNEL_THREADS_LOCATION).toBe(layout.CORE_DATA_LOCATION + layout.CORE_DATA_SIZE);
+    expect(layout.HEAP_LOCATION).toBeGreaterThanOrEqual(layout.KERNEL_THREADS_LOCATION + layout.KERNEL_THREADS_SIZE);
     expect(layout.HEAP_LOCATION % 65536).toBe(0);
     expect(layout.RING_COMMANDS & (layout.RING_COMMANDS - 1)).toBe(0);
     expect(layout.COMMAND_SCALAR % 8).toBe(0);
     for (const field of [layout.COMMAND_DST, layout.COMMAND_SRC0, layout.COMMAND_SRC1]) expect(field % 8).toBe(0);
+  });
+
+  test("a kernel thread's slot holds its state, the job's 14 words, the sync block, an edge tile and an A block", () => {
+    expect(layout.KERNEL_THREAD_ARGS).toBeGreaterThanOrEqual(layout.KERNEL_THREAD_STATE + 4);
+    expect(layout.KERNEL_THREAD_SYNC).toBeGreaterThanOrEqual(layout.KERNEL_THREAD_ARGS + 14 * 4);
+    expect(layout.KERNEL_THREAD_EDGE).toBeGreaterThanOrEqual(layout.KERNEL_THREAD_SYNC + layout.SYNC_BYTES);
+    expect(layout.KERNEL_THREAD_WORKSPACE).toBeGreaterThanOrEqual(layout.KERNEL_THREAD_EDGE + layout.TILE_M * layout.TILE_N * 4);
+    expect(layout.KERNEL_THREAD_SLOT_SIZE).toBeGreaterThanOrEqual(layout.KERNEL_THREAD_WORKSPACE + layout.SHARED_BLOCK_BYTES);
+    for (const offset of [layout.KERNEL_THREADS_LOCATION, layout.KERNEL_THREAD_EDGE, layout.KERNEL_THREAD_WORKSPACE, layout.KERNEL_THREAD_SLOT_SIZE]) expect(offset % 16).toBe(0);
+    expect(layout.KERNEL_PANEL_LOCATION).toBe(layout.KERNEL_THREADS_LOCATION + layout.KERNEL_THREAD_SLOTS * layout.KERNEL_THREAD_SLOT_SIZE);
+    expect(layout.KERNEL_PANEL_SIZE).toBe(layout.SHARED_PANEL_BYTES);
+    expect(layout.KERNEL_THREADS_SIZE).toBe(layout.KERNEL_PANEL_LOCATION + layout.KERNEL_PANEL_SIZE - layout.KERNEL_THREADS_LOCATION);
   });
 });

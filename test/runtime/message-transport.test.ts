@@ -18,6 +18,7 @@ import { matmul } from '../../src/tensor/linalg.js';
 import { add, exp } from '../../src/tensor/ops.js';
 import { sum } from '../../src/tensor/reductions.js';
 import { runInRealm } from '../support/in-realm.js';
+import { coreImports } from '../../workers/kernel-threads.js';
 
 runInRealm(runtime);
 afterEach(() => mtia.shutdown());
@@ -32,8 +33,8 @@ describe('the core for unshared memory', () => {
     expect([bytes[changed[0]!], unshared[changed[0]!]]).toEqual([0x03, 0x01]);
     const pages = Math.ceil(CORE_DATA_LOCATION / 65536) + 16;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })).toThrow(WebAssembly.LinkError);
-    const core = new WebAssembly.Instance(new WebAssembly.Module(unshared), { env: { memory } });
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), coreImports(memory))).toThrow(WebAssembly.LinkError);
+    const core = new WebAssembly.Instance(new WebAssembly.Module(unshared), coreImports(memory));
     expect(typeof core.exports['drain']).toBe('function');
   });
 });

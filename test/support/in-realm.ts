@@ -8,6 +8,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import { unshareMemoryImport } from '../../src/runtime/unshared-core.js';
 import { deviceControl } from '../../workers/control.js';
 import { DeviceFirmware, type CoreExports } from '../../workers/firmware.js';
+import { coreImports } from '../../workers/kernel-threads.js';
 import { PostedFirmware } from '../../workers/posted-firmware.js';
 
 const coreBytes = readFileSync(new URL('../../dist/core.wasm', import.meta.url));
@@ -21,7 +22,7 @@ export const relaxedCoreBytes = readFileSync(new URL('../../dist/core-relaxed.wa
 
 /** Instantiates the core (`module`, by default the plain-SIMD build) on `memory`. */
 export function instantiateCore(memory: WebAssembly.Memory, module: WebAssembly.Module = coreModule): WebAssembly.Instance {
-  return new WebAssembly.Instance(module, { env: { memory } });
+  return new WebAssembly.Instance(module, coreImports(memory));
 }
 
 /** A connector that runs each device's firmware in this realm. */
