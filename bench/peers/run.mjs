@@ -1,6 +1,6 @@
 // Peers benchmark: what a user sees end to end on mtia-sim against what a JavaScript user would
-// pick instead, @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD on, one thread), interleaved in
-// one process (issue 13):
+// pick instead, @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD on, one thread unless
+// --tfjs-threads says more), interleaved in one process (issue 13):
 //
 //   matmul     float32 C = A · B at n = 512 and 1024 with A and B already on the device, then C
 //              read back into a host Float32Array and freed: GFLOPS = 2n³ / seconds.
@@ -25,13 +25,19 @@
 // is faster). tfjs's .wasm binaries load from its npm package (setWasmPaths to its dist folder);
 // fetch is replaced by one that refuses, so the run proves no download happens.
 //
-// Usage: node bench/peers/run.mjs [--json]   (progress on stderr; --json prints one JSON object)
+// With --tfjs-threads N (N > 1), tfjs runs its threaded build, tfjs-backend-wasm-threaded-simd.wasm,
+// with an XNNPACK pool of N threads, which tfjs 4.22.0 does not support in Node: the work-arounds
+// are in tfjs-node-threads.mjs. tfjs initialises once per process, so each thread count is a run.
+//
+// Usage: node bench/peers/run.mjs [--json] [--tfjs-threads N]
+//   (progress on stderr; --json prints one JSON object; N: tfjs's threads, 1 … 8, default 1)
 
 import fs, { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, relative } from 'node:path';
 import { cpuModel, summarize } from '../measure.mjs';
+import { allowTfjsThreadsInNode, TFJS_MAX_THREADS } from './tfjs-node-threads.mjs';
 import { add, matmul, mtia, rand, tensor } from 'mtia-sim';
 
 /** The issue's targets (benchmarks, not tests). */
@@ -46,9 +52,21 @@ const WARMUP = 2;
 const TINY_OPS = 100_000;
 const MIB = 1 << 20;
 
-const json = process.argv.includes('--json');
-for (const arg of process.argv.slice(2)) {
-  if (arg !== '--json') throw new Error(`bench/peers: unknown argument ${JSON.stringify(arg)} (expected --json or nothing)`);
+let json = false;
+let tfjsThreads = 1;
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (arg === '--json') {
+    json = true;
+  } else if (arg === '--tfjs-threads' || arg.startsWith('--tfjs-threads=')) {
+    const value = arg === '--tfjs-threads' ? process.argv[++i] : arg.slice('--tfjs-threads='.length);
+    if (value === undefined || !/^[1-9][0-9]*$/.test(value) || Number(value) > TFJS_MAX_THREADS) {
+      throw new Error(`bench/peers: --tfjs-threads expects a positive integer from 1 to ${TFJS_MAX_THREADS} (tfjs-backend-wasm's pool limit), but got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+    }
+    tfjsThreads = Number(value);
+  } else {
+    throw new Error(`bench/peers: unknown argument ${JSON.stringify(arg)} (expected --json or --tfjs-threads N)`);
+  }
 }
 const out = json ? () => {} : (...args) => console.log(...args);
 const progress = (line) => process.stderr.write(`[peers] ${line}\n`);
@@ -69,19 +87,28 @@ fs.readFileSync = function readFileSyncRecorded(path, ...rest) {
 
 const require = createRequire(import.meta.url);
 const tf = await import('@tensorflow/tfjs-core');
-const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+const { setWasmPaths, setThreadsCount, getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
 const tfjsVersion = JSON.parse(readFileSync(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'), 'utf8')).version;
 const wasmDist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-// One thread (the non-threaded binary: no pthread pool), SIMD on.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+// One thread: the non-threaded binary (no pthread pool), SIMD on. More: the threaded binary
+// with a pool of tfjsThreads threads.
+const tfjsThreaded = tfjsThreads > 1;
+const expectedBinary = tfjsThreaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm';
+const restoreNode = tfjsThreaded ? allowTfjsThreadsInNode(tfjsThreads) : () => {};
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', tfjsThreaded);
 tf.env().set('WASM_HAS_SIMD_SUPPORT', true);
+if (tfjsThreaded) setThreadsCount(tfjsThreads);
 setWasmPaths(`${wasmDist}/`);
 if (!(await tf.setBackend('wasm'))) throw new Error('bench/peers: the tfjs wasm backend did not initialise');
 await tf.ready();
+restoreNode();
 fs.readFileSync = readFileSyncOriginal;
 const tfjsBinary = wasmFilesRead.map((path) => basename(path));
-if (tfjsBinary.length !== 1 || tfjsBinary[0] !== 'tfjs-backend-wasm-simd.wasm') {
-  throw new Error(`bench/peers: expected tfjs to load tfjs-backend-wasm-simd.wasm, but it read ${JSON.stringify(wasmFilesRead)}`);
+if (tfjsBinary.length !== 1 || tfjsBinary[0] !== expectedBinary) {
+  throw new Error(`bench/peers: expected tfjs to load ${expectedBinary}, but it read ${JSON.stringify(wasmFilesRead)}`);
+}
+if (getThreadsCount() !== tfjsThreads) {
+  throw new Error(`bench/peers: asked tfjs for ${tfjsThreads} thread(s), but its pool has ${getThreadsCount()}`);
 }
 
 // ---- mtia-sim -------------------------------------------------------------------------------
@@ -130,7 +157,7 @@ const results = {
   machine: { cpu: cpus()[0]?.model ?? cpuModel(), cpuModel: cpuModel(), cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
   glibcTunables: process.env.GLIBC_TUNABLES ?? null,
   loadAverage: { start: loadavg()[0] },
-  peer: { package: '@tensorflow/tfjs-backend-wasm', version: tfjsVersion, backend: tf.getBackend(), binary: tfjsBinary[0], loadedFrom: relative(process.cwd(), wasmDist), threads: 1, simd: true, fetchCalls },
+  peer: { package: '@tensorflow/tfjs-backend-wasm', version: tfjsVersion, backend: tf.getBackend(), binary: tfjsBinary[0], loadedFrom: relative(process.cwd(), wasmDist), threads: getThreadsCount(), nodeThreadsWorkaround: tfjsThreaded, simd: true, fetchCalls },
   samples: SAMPLES,
   matmul: {},
   tinyOp: {},
@@ -318,7 +345,9 @@ if (json) {
   const m = results.machine;
   out(`peers benchmark, ${results.date}`);
   out(`machine: ${m.cpu}${m.cpuModel === m.cpu ? '' : ` (${m.cpuModel})`}, ${m.cores} cores, Node ${m.node}, ${m.platform}${results.glibcTunables ? `, GLIBC_TUNABLES=${results.glibcTunables}` : ''}`);
-  out(`peer: ${results.peer.package} ${results.peer.version}, ${results.peer.binary} from ${results.peer.loadedFrom}, 1 thread, SIMD; fetch calls: ${fetchCalls.length}`);
+  const p = results.peer;
+  const threads = p.threads === 1 ? '1 thread' : `${p.threads} threads (XNNPACK pool; started in Node by bench/peers/tfjs-node-threads.mjs)`;
+  out(`peer: ${p.package} ${p.version}, ${p.binary} from ${p.loadedFrom}, ${threads}, SIMD; fetch calls: ${fetchCalls.length}`);
   out(`1-minute load average: ${f(results.loadAverage.start)} at the start, ${f(results.loadAverage.end)} at the end (other processes share the cores)`);
   out(`medians of ${SAMPLES} interleaved samples; ratio = tfjs time / mtia-sim time (> 1: mtia-sim faster)\n`);
   out('case                                    mtia-sim          tfjs-wasm         ratio   target');
