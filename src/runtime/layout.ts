@@ -304,7 +304,7 @@ export const BLOCK_K = 256;
 export const BLOCK_M = 64;
 export const BLOCK_N = 512;
 /** Shared matmul (assembly/kernels/matmul-shared.ts): rows per block, buffer sizes, sync block bytes. */
-export const SHARED_BLOCK_M = 32;
+export const SHARED_BLOCK_M = 8;
 export const SHARED_PANEL_BYTES = 16 << 20;
 export const SHARED_MAX_K = (SHARED_PANEL_BYTES / (TILE_N * 4 * BLOCK_K)) * BLOCK_K;
 export const SHARED_BLOCK_BYTES = SHARED_BLOCK_M * BLOCK_K * 4;
