@@ -20,8 +20,8 @@ import { blockProduct, BLOCK_K, BLOCK_N, packA, packB, TILE_N } from "./matmul";
 /**
  * Rows of A a thread takes at a time. Few: the packed block (8 KiB) and the B strip it meets
  * (8 KiB) stay in L1 together, and the last blocks even out the threads. Measured with two
- * threads at n = 512 and 1024 (docs/benchmarks.md "Kernel threads"): 8 rows ran 10–20 % faster
- * than 16 and 32, 64 as slow as one thread, 4 about as fast as 16.
+ * threads at n = 512 and 1024 (docs/benchmarks.md "Kernel threads"): 8 rows ran 3–19 % faster
+ * than 4, 16, 24 and 32.
  */
 export const SHARED_BLOCK_M: u32 = 8;
 /** Columns of B a thread packs at a time (per KC slice). */

@@ -1,5 +1,7 @@
 // Kernel benchmark: how fast the device core's kernels really compute on this machine, through
-// the public API on one device worker (wall-clock time, not simulated time).
+// the public API on one device (wall-clock time, not simulated time). Its matmuls run on the
+// device's default kernel threads (as many as the host has logical processors, from the first
+// large matmul on, a warm-up round); bench/kernels/threads.mjs compares thread counts.
 //
 //   matmul       C = A · B for n × n float32 and bfloat16 operands (n = 256, 512, 1024):
 //                GFLOPS = 2n³ / seconds. bfloat16 tiles are widened to float32 while packing.

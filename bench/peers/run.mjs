@@ -4,7 +4,9 @@
 //
 //   matmul     float32 C = A · B at n = 512 and 1024 with A and B already on the device, then C
 //              read back into a host Float32Array and freed: GFLOPS = 2n³ / seconds.
-//              mtia-sim: matmul + await toArray() + free(); tfjs: matMul + dataSync() + dispose().
+//              mtia-sim: matmul + await toArray() + free(), on the device's default kernel threads
+//              (as many as the host has logical processors; the header says how many);
+//              tfjs: matMul + dataSync() + dispose().
 //   tiny op    a 1-element float32 add whose result is freed at once, per op, end to end with
 //              the work done: mtia-sim N × add(a, b).free() then await mtia.synchronize();
 //              tfjs N × tf.add(a, b).dispose(), the last result read with dataSync().
@@ -211,6 +213,10 @@ for (const n of [512, 1024]) {
   tb.dispose();
 }
 
+// The threads mtia-sim's device computed the matmuls on (configure's kernelThreads, 'auto' by
+// default: its helpers started at the first large matmul, a warm-up sample).
+results.kernelThreads = await mtia.debug.kernelThreads();
+
 // (b) tiny op
 {
   progress(`tiny op: 1-element add, ${TINY_OPS} ops a sample ...`);
@@ -348,6 +354,7 @@ if (json) {
   const p = results.peer;
   const threads = p.threads === 1 ? '1 thread' : `${p.threads} threads (XNNPACK pool; started in Node by bench/peers/tfjs-node-threads.mjs)`;
   out(`peer: ${p.package} ${p.version}, ${p.binary} from ${p.loadedFrom}, ${threads}, SIMD; fetch calls: ${fetchCalls.length}`);
+  out(`mtia-sim: ${results.kernelThreads} kernel thread${results.kernelThreads === 1 ? '' : 's'} per device (mtia.configure's kernelThreads: 'auto')`);
   out(`1-minute load average: ${f(results.loadAverage.start)} at the start, ${f(results.loadAverage.end)} at the end (other processes share the cores)`);
   out(`medians of ${SAMPLES} interleaved samples; ratio = tfjs time / mtia-sim time (> 1: mtia-sim faster)\n`);
   out('case                                    mtia-sim          tfjs-wasm         ratio   target');
