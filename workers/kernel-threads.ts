@@ -5,12 +5,13 @@
 //
 // Each thread instantiates the kernel-thread module (assembly/kernel-thread.ts: the shared
 // matmul of assembly/kernels/matmul-shared.ts, no static data) on the device's shared memory
-// and owns one slot of it (KERNEL_THREADS_LOCATION); the packed B they share is KERNEL_PANEL. The core offers a matmul through its
-// `threads.matmul` import (assembly/ops/matmul.ts); the device worker writes the job into slot 0
-// (arguments, thread count, a zeroed sync block), sets each helper it takes on to THREAD_RUN and
-// wakes it, runs its own part, then waits for each helper's THREAD_DONE. The threads divide the
-// work among themselves inside the kernel. The state words' atomic stores and loads order the
-// plain memory accesses around them (WebAssembly threads: sequentially consistent atomics).
+// and owns one slot of it (KERNEL_THREADS_LOCATION); the packed B they share is KERNEL_PANEL.
+// The core offers a matmul through its `threads.matmul` import (assembly/ops/matmul.ts); the
+// device worker writes the job into slot 0 (arguments, thread count, a zeroed sync block), sets
+// each helper it takes on to THREAD_RUN and wakes it, runs its own part, then waits for each
+// helper's THREAD_DONE. The threads divide the work among themselves inside the kernel. The
+// state words' atomic stores and loads order the plain memory accesses around them
+// (WebAssembly threads: sequentially consistent atomics).
 
 import {
   KERNEL_THREAD_ARGS, KERNEL_THREAD_EDGE, KERNEL_THREAD_SLOTS, KERNEL_THREAD_SLOT_SIZE, KERNEL_THREAD_STATE,
@@ -27,7 +28,7 @@ interface KernelThreadExports {
   ): void;
 }
 
-/** A job's words in slot 0 from KERNEL_THREAD_ARGS: matmulF32Shared's first 13 arguments, then the thread count. */
+/** A job's words in slot 0 from KERNEL_THREAD_ARGS: matmulF32Shared's first 14 arguments (the operands, then the thread count). */
 type Job = [
   c: number, ldc: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number,
   dtype: number, size: number, m: number, n: number, k: number, threads: number,

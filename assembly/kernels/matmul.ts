@@ -209,7 +209,7 @@ function edgeKernel(kc: u32, ap: usize, bp: usize, c: usize, ldc: usize, rows: u
  * C[m × n] = A[m × k] · B[k × n] in float32. A and B are of floating `dtype` (element `size`
  * bytes) with any element strides; C is float32 with row pitch `ldc` elements and unit column
  * stride. `workspace` holds matmulWorkspaceBytes(m, n, k) bytes, `edge` EDGE_TILE_BYTES (16-byte
- * aligned): the function writes no other memory but C, so it needs no static data.
+ * aligned); it writes nothing but C and these two, so it needs no static data.
  */
 export function matmulF32(
   c: usize, ldc: u32, a: usize, aRow: isize, aCol: isize, b: usize, bRow: isize, bCol: isize,
