@@ -38,8 +38,8 @@ async function hostProcessors(): Promise<number> {
  */
 async function kernelThreads(init: KernelThreadsInit, memory: WebAssembly.Memory): Promise<KernelThreads> {
   const count = init.threads === 'auto' ? Math.min(KERNEL_THREAD_SLOTS, await hostProcessors()) : init.threads;
-  const threads = new KernelThreads(init.module, memory, count, async (slot) => {
-    const worker = await spawnWorker(new URL(import.meta.url), `mtia-sim kernel thread ${slot}`, () => {});
+  const threads = new KernelThreads(init.module, memory, count, async (slot, onLost) => {
+    const worker = await spawnWorker(new URL(import.meta.url), `mtia-sim kernel thread ${slot}`, onLost);
     worker.unref();
     const message: KernelThreadMessage = { kernelThread: { module: init.module, memory, slot } };
     worker.postMessage(message, []);

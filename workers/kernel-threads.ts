@@ -40,8 +40,11 @@ export interface HelperHandle {
   terminate(): Promise<void>;
 }
 
-/** Starts the helper for `slot` (runKernelThread in a new worker); rejects if it cannot. */
-export type HelperSpawner = (slot: number) => Promise<HelperHandle>;
+/**
+ * Starts the helper for `slot` (runKernelThread in a new worker); rejects if it cannot, and
+ * calls `onLost` if the worker fails to load or ends on its own later.
+ */
+export type HelperSpawner = (slot: number, onLost: () => void) => Promise<HelperHandle>;
 
 /**
  * How long a helper that finished a part polls for the next before it sleeps: the parts of a
@@ -131,22 +134,35 @@ export class KernelThreads {
 
   /**
    * Starts the count − 1 helpers (once); resolves when each has reported ready or failed to
-   * start, or after START_TIMEOUT_MS. A helper that cannot start leaves its slot THREAD_ABSENT:
-   * the device then runs with fewer threads, with the same results.
+   * start, or after START_TIMEOUT_MS. A helper that cannot start, or is lost later, leaves its
+   * slot THREAD_ABSENT: the device then runs with fewer threads, with the same results.
    */
   start(): Promise<void> {
     if (this.started !== undefined) return this.started;
     const ready: Promise<unknown>[] = [];
     for (let slot = 1; slot < this.count; slot++) {
-      const handle = this.spawn(slot).catch(() => undefined);
+      let lost!: () => void;
+      const gone = new Promise<void>((resolve) => (lost = resolve));
+      const handle = this.spawn(slot, () => {
+        this.forget(slot);
+        lost();
+      }).catch(() => undefined);
       this.helpers.push(handle);
-      ready.push(handle.then((started) => (started === undefined ? undefined : this.whenReady(slot))));
+      ready.push(handle.then((started) => (started === undefined ? undefined : Promise.race([this.whenReady(slot), gone]))));
     }
     // The timer also keeps a Node worker alive meanwhile: pending Atomics.waitAsync calls do not.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, START_TIMEOUT_MS)));
     this.started = Promise.race([Promise.all(ready).then(() => {}), timeout]).finally(() => clearTimeout(timer));
     return this.started;
+  }
+
+  /**
+   * Takes a lost helper out of every later job. Its loss is reported on this thread's event
+   * loop, so never while a job runs: the slot is idle (or not started) here.
+   */
+  private forget(slot: number): void {
+    Atomics.store(this.i32, stateIndex(slot), THREAD_ABSENT);
   }
 
   /** Resolves when slot `slot` has left THREAD_ABSENT. */
