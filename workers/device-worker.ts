@@ -5,7 +5,7 @@
 // (kernel-threads.ts): the device worker starts those itself.
 
 import * as Comlink from 'comlink';
-import { isNode, spawnWorker } from '../src/runtime/environment.js';
+import { hostProcessors, isNode, spawnWorker } from '../src/runtime/environment.js';
 import { KERNEL_THREAD_SLOTS } from '../src/runtime/layout.js';
 import type { InitMessage, KernelThreadMessage, KernelThreadsInit } from '../src/runtime/protocol.js';
 import { deviceControl } from './control.js';
@@ -26,18 +26,14 @@ async function firstMessage(): Promise<InitMessage | KernelThreadMessage> {
   );
 }
 
-/** Logical processors of this host: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
-async function hostProcessors(): Promise<number> {
-  if (isNode) return (await import('node:os')).availableParallelism();
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-}
-
 /**
- * The device's kernel threads over `memory`: helpers are started from this bundle, given the
- * kernel-thread module, the memory and their slot, and let the worker exit without them.
+ * The device's kernel threads over `memory` (none when the count is 1): helpers are started
+ * from this bundle, given the kernel-thread module, the memory and their slot, and let the
+ * worker exit without them.
  */
-async function kernelThreads(init: KernelThreadsInit, memory: WebAssembly.Memory): Promise<KernelThreads> {
+async function kernelThreads(init: KernelThreadsInit, memory: WebAssembly.Memory): Promise<KernelThreads | undefined> {
   const count = init.threads === 'auto' ? Math.min(KERNEL_THREAD_SLOTS, await hostProcessors()) : init.threads;
+  if (count === 1) return undefined;
   const threads = new KernelThreads(init.module, memory, count, async (slot, onLost) => {
     const worker = await spawnWorker(new URL(import.meta.url), `mtia-sim kernel thread ${slot}`, onLost);
     worker.unref();

@@ -15,8 +15,8 @@
 
 import {
   KERNEL_THREAD_ARGS, KERNEL_THREAD_EDGE, KERNEL_THREAD_SLOTS, KERNEL_THREAD_SLOT_SIZE, KERNEL_THREAD_STATE,
-  KERNEL_PANEL_LOCATION, KERNEL_THREAD_SYNC, KERNEL_THREAD_WORKSPACE, KERNEL_THREADS_LOCATION, SHARED_BLOCK_M,
-  SYNC_BYTES, THREAD_ABSENT, THREAD_DONE, THREAD_EXIT, THREAD_FAILED, THREAD_IDLE, THREAD_RUN,
+  KERNEL_PANEL_LOCATION, KERNEL_THREAD_SYNC, KERNEL_THREAD_WORKSPACE, KERNEL_THREADS_LOCATION, SYNC_BYTES,
+  THREAD_ABSENT, THREAD_DONE, THREAD_EXIT, THREAD_FAILED, THREAD_IDLE, THREAD_RUN,
 } from '../src/runtime/layout.js';
 
 /** The kernel-thread module's one export (assembly/kernels/matmul-shared.ts). */
@@ -173,11 +173,11 @@ export class KernelThreads {
   }
 
   /**
-   * The core's `threads.matmul` import: C = A · B as matmulF32 computes it (the same arguments
-   * but the workspace and edge buffer), by this thread and every ready helper together. Returns
-   * 0 when no helper is ready or A has too few rows to share (the core then runs it alone), 1
-   * when done. The first call starts the helpers. Addresses arrive as signed i32: the job words
-   * hold the same bits.
+   * The core's `threads.matmul` import, for a product the core found worth sharing: C = A · B
+   * as matmulF32 computes it (the same arguments but the workspace and edge buffer), by this
+   * thread and every ready helper together. Returns 0 when no helper is ready (the core then
+   * runs it alone), 1 when done. The first call starts the helpers. Addresses arrive as signed
+   * i32: the job words hold the same bits.
    */
   readonly matmul = (
     c: number, ldc: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number,
@@ -185,7 +185,6 @@ export class KernelThreads {
   ): number => {
     const { i32 } = this;
     if (this.started === undefined) void this.start();
-    if (m < 2 * SHARED_BLOCK_M) return 0;
     const helpers: number[] = [];
     for (let slot = 1; slot < this.count; slot++) {
       const state = Atomics.load(i32, stateIndex(slot));

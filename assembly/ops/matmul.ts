@@ -16,7 +16,7 @@ import { timeGemm } from "../timing/gemm";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import { EDGE_TILE_BYTES, matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
-import { SHARED_MAX_K } from "../kernels/matmul-shared";
+import { SHARED_BLOCK_M, SHARED_MAX_K } from "../kernels/matmul-shared";
 import {
   ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, iterationCount, param, paramAddress, shapeAt, strideAt,
 } from "./args";
@@ -28,8 +28,15 @@ const edgeTile = memory.data(<i32>EDGE_TILE_BYTES, 16);
 /**
  * Smallest product (M · N · K multiply-adds) offered to the kernel threads: 4 Mi MACs, about
  * 0.2 ms on one core, so that waking a helper thread (tens of microseconds on a VM) pays off.
+ * A must also have two of the threads' row blocks at least, and K fit their packed-B buffer.
  */
 const THREADED_MIN_MACS: u64 = 1 << 22;
+
+/** True when the threads may share an M × N × K product (see THREADED_MIN_MACS). */
+// @ts-ignore: decorator
+@inline function worthSharing(m: u32, n: u32, k: u32): bool {
+  return <u64>m * n * k >= THREADED_MIN_MACS && m >= 2 * SHARED_BLOCK_M && k <= SHARED_MAX_K;
+}
 
 /**
  * Runs matmulF32's product on the firmware's kernel threads together (workers/kernel-threads.ts,
@@ -127,7 +134,7 @@ export function matmul(command: usize): u32 {
     const aBase = <usize>(<i64>a + rowOffset(args, 1, iterRank) * size);
     const bBase = <usize>(<i64>b + rowOffset(args, 2, iterRank) * size);
     const c = halfOut ? accumulator : out;
-    if (<u64>m * n * k < THREADED_MIN_MACS || k > SHARED_MAX_K || !matmulOnThreads(c, n, aBase, aRow, aCol, bBase, bRow, bCol, dtype, size, m, n, k)) {
+    if (!worthSharing(m, n, k) || !matmulOnThreads(c, n, aBase, aRow, aCol, bBase, bRow, bCol, dtype, size, m, n, k)) {
       matmulF32(c, n, aBase, aRow, aCol, bBase, bRow, bCol, dtype, size, m, n, k, workspace, edgeTile);
     }
     if (halfOut || bias != 0) {

@@ -238,6 +238,12 @@ export async function spawnWorker(
   };
 }
 
+/** Logical processors of this host: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
+export async function hostProcessors(): Promise<number> {
+  if (isNode) return (await import('node:os')).availableParallelism();
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
 /** Lets a port stop keeping the Node process alive (MessagePort.unref exists only in Node). */
 export function unrefPort(port: MessagePort): void {
   (port as MessagePort & { unref?: () => void }).unref?.();

@@ -90,7 +90,6 @@ export interface DeviceBatch {
   readonly reads: readonly { readonly id: number; readonly bytes: ArrayBuffer }[];
 }
 
-/** The one message the host posts to a new device worker. */
 /**
  * A device's kernel threads (workers/kernel-threads.ts), over shared memory only: the compiled
  * kernel-thread module and how many threads may compute a matmul, the device worker included.
@@ -111,6 +110,7 @@ export interface KernelThreadMessage {
   };
 }
 
+/** The one message the host posts to a new device worker. */
 export interface InitMessage {
   /** The compiled core, compiled once by the host and shared by every device. */
   readonly module: WebAssembly.Module;
