@@ -3,7 +3,11 @@
 // with a message saying how to get one; it is never skipped.
 
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startStaticServer, type StaticServerOptions } from './static-server.js';
 
 /** The Chromium binary the browser tests launch: $MTIA_SIM_CHROMIUM, else /usr/bin/chromium. */
 export const CHROMIUM = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
@@ -52,4 +56,39 @@ export function recordProblems(page: Page, problems: string[]): void {
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
   });
+}
+
+/** A page of headless Chromium with a fresh profile, beside a static server for it. */
+export interface ServedPage {
+  /** The server's origin (http://127.0.0.1:PORT). */
+  readonly origin: string;
+  readonly page: Page;
+  /** What the page showed that it never should, in order (recordProblems). */
+  readonly problems: string[];
+  /** Closes Chromium, removes its profile and stops the server. */
+  close(): Promise<void>;
+}
+
+/** Starts a static server with `options`, then Chromium with a fresh temporary profile; returns its first page. */
+export async function openServedPage(options: StaticServerOptions): Promise<ServedPage> {
+  requireChromium();
+  const server = await startStaticServer(options);
+  const profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
+  const context = await launchChromium(profileDir);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  recordProblems(page, problems);
+  return {
+    origin: server.origin,
+    page,
+    problems,
+    close: async () => {
+      try {
+        await context.close();
+      } finally {
+        await rm(profileDir, { recursive: true, force: true });
+        await server.close();
+      }
+    },
+  };
 }

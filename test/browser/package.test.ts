@@ -6,14 +6,12 @@
 // or another binary named by MTIA_SIM_CHROMIUM (chromium.ts).
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, recordProblems, requireChromium } from './chromium.js';
-import { startStaticServer, statusOf, type StaticServer } from './static-server.js';
+import { openServedPage, type ServedPage } from './chromium.js';
+import { statusOf } from './static-server.js';
 
 const TIMEOUT_MS = 60_000;
 
@@ -37,35 +35,21 @@ interface CheckReport {
   error: string | null;
 }
 
-let server: StaticServer | undefined;
+let served: ServedPage | undefined;
 let origin = '';
-let profileDir: string | undefined;
-let context: BrowserContext | undefined;
 let page: Page | undefined;
 /** Console errors, uncaught page errors and failed requests, from the page and its workers. */
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
-  requireChromium();
   if (!existsSync(join(distRoot, 'index.js')) || !existsSync(join(distRoot, 'device-worker.js'))) {
     throw new Error(`${distRoot} has no built package: run \`npm run build\` first.`);
   }
-  server = await startStaticServer({ root: distRoot, page: pageFile });
-  origin = server.origin;
-  profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
-  context = await launchChromium(profileDir);
-  page = context.pages()[0] ?? (await context.newPage());
-  recordProblems(page, problems);
+  served = await openServedPage({ root: distRoot, page: pageFile });
+  ({ origin, page, problems } = served);
 }, TIMEOUT_MS);
 
-afterAll(async () => {
-  try {
-    await context?.close();
-  } finally {
-    await server?.close();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
-  }
-}, TIMEOUT_MS);
+afterAll(async () => served?.close(), TIMEOUT_MS);
 
 describe('the built package in Chromium', () => {
   test('the test server serves the package with isolation headers and refuses paths outside dist/', async () => {

@@ -6,15 +6,12 @@
 // process over shared memory, and the two reports must be equal. Run `npm run build` first.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as pkg from 'mtia-sim';
-import { launchChromium, recordProblems, requireChromium } from './chromium.js';
-import { startStaticServer, type StaticServer } from './static-server.js';
+import { openServedPage, type ServedPage } from './chromium.js';
 // @ts-expect-error: plain JavaScript shared with the page, without declarations
 import { runProgram } from './program.js';
 
@@ -30,37 +27,24 @@ interface PageReport {
   error: string | null;
 }
 
-let server: StaticServer | undefined;
+let served: ServedPage | undefined;
 let origin = '';
-let profileDir: string | undefined;
-let context: BrowserContext | undefined;
 let page: Page | undefined;
-const problems: string[] = [];
+/** Console errors, uncaught page errors and failed requests, from the page and its workers. */
+let problems: string[] = [];
 
 beforeAll(async () => {
-  requireChromium();
   if (!existsSync(join(distRoot, 'index.js'))) throw new Error(`${distRoot} has no built package: run \`npm run build\` first.`);
-  server = await startStaticServer({
+  served = await openServedPage({
     root: distRoot,
     page: fileURLToPath(new URL('./without-isolation.html', import.meta.url)),
     isolated: false,
     extra: { '/program.js': fileURLToPath(new URL('./program.js', import.meta.url)) },
   });
-  origin = server.origin;
-  profileDir = await mkdtemp(join(tmpdir(), 'mtia-sim-chromium-'));
-  context = await launchChromium(profileDir);
-  page = context.pages()[0] ?? (await context.newPage());
-  recordProblems(page, problems);
+  ({ origin, page, problems } = served);
 }, TIMEOUT_MS);
 
-afterAll(async () => {
-  try {
-    await context?.close();
-  } finally {
-    await server?.close();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
-  }
-}, TIMEOUT_MS);
+afterAll(async () => served?.close(), TIMEOUT_MS);
 
 describe('the built package in Chromium, on a page without cross-origin isolation', () => {
   test('the server sends no isolation headers', async () => {
