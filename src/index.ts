@@ -24,3 +24,5 @@ export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';
 export type { DType, HostArrays, TypedArray } from './tensor/dtype.js';
+export { loadOnnx, OnnxModel, type LoadOnnxOptions, type OnnxInput, type OnnxModelNode, type OnnxTensorInfo } from './onnx/model.js';
+export type { OnnxDType } from './onnx/values.js';

@@ -137,6 +137,11 @@ export interface DeviceProperties {
    * (mtia.configure's `transport`; docs/architecture.md).
    */
   readonly transport: TransportKind;
+  /**
+   * True when the devices run in timing-only mode (mtia.configure's `timingOnly`, an mtia-sim
+   * extension): tensors carry no values, ops are timed as in compute mode.
+   */
+  readonly timingOnly: boolean;
 }
 
 /** The properties of `device` (default: the current device). */
@@ -162,6 +167,7 @@ export function getDeviceProperties(device?: DeviceLike | null): DevicePropertie
     dpeInt8MacsPerCyclePerPe: p.dpeInt8MacsPerCyclePerPe,
     seElementsPerCyclePerPe: p.seElementsPerCyclePerPe,
     transport: runtime.transport,
+    timingOnly: runtime.config.timingOnly,
   };
 }
 

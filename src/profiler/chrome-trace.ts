@@ -98,6 +98,7 @@ function engineTid(pid: number, engine: number): number {
 /** An op's X-event args: everything opStats says of it. */
 function opArgs(stats: OpStats, work: number): Record<string, unknown> {
   return {
+    ...(stats.label !== undefined && { label: stats.label }),
     device: `mtia:${stats.device}`,
     stream: stats.stream,
     shapes: stats.shapes,
@@ -148,7 +149,9 @@ export function chromeTrace(entries: readonly LogEntry[], devices: readonly Omit
       });
       continue;
     }
-    events.push({ name: stats.name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) });
+    // A labelled op (mtia.profiler.recordFunction, an ONNX node) shows its label first: 'attn/MatMul (matmul)'.
+    const name = stats.label === undefined ? stats.name : `${stats.label} (${stats.name})`;
+    events.push({ name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) });
     events.push({
       name: 'memory', ph: 'C', cat: 'memory', ts, pid, tid,
       args: { allocated: memory.allocatedBytes, reserved: memory.reservedBytes },
@@ -157,7 +160,7 @@ export function chromeTrace(entries: readonly LogEntry[], devices: readonly Omit
       if (interval === undefined) return;
       const [fromNs, toNs] = interval;
       events.push({
-        name: stats.name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: us(toNs - fromNs), pid,
+        name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: us(toNs - fromNs), pid,
         tid: track(pid, engineTid(pid, engine), ENGINE_TRACKS[engine]!, ENGINE_TID + engine),
         args: { stream: stats.stream, busy: ENGINE_UNITS[engine], fromNs, toNs },
       });

@@ -66,6 +66,7 @@ export class OpLog {
   private readonly shapes: (readonly (readonly number[])[])[] = [];
   private readonly dtypes: string[] = [];
   private readonly marks: (EventMark | undefined)[] = [];
+  private readonly labels: (string | undefined)[] = [];
   private rows = new Float64Array(1024 * ROW_WORDS);
 
   /** Ops noted. */
@@ -75,11 +76,12 @@ export class OpLog {
 
   /**
    * Notes an op enqueued on `device`'s stream `stream` as ring command `ringCount` when the
-   * device's allocator counted `memory` (`mark`: an event record or wait); returns its index.
+   * device's allocator counted `memory` (`mark`: an event record or wait; `label`: the
+   * profiler's recordFunction scope); returns its index.
    */
   add(
     name: string, device: number, stream: number, ringCount: number, clockHz: number,
-    shapes: readonly (readonly number[])[], dtype: string, memory: IssueMemory, mark?: EventMark,
+    shapes: readonly (readonly number[])[], dtype: string, memory: IssueMemory, mark?: EventMark, label?: string,
   ): number {
     const index = this.names.length;
     if ((index + 1) * ROW_WORDS > this.rows.length) {
@@ -91,6 +93,7 @@ export class OpLog {
     this.shapes.push(shapes);
     this.dtypes.push(dtype);
     this.marks.push(mark);
+    this.labels.push(label);
     const row = index * ROW_WORDS;
     this.rows[row + ALLOCATED] = memory.allocatedBytes;
     this.rows[row + RESERVED] = memory.reservedBytes;
@@ -154,7 +157,7 @@ export class OpLog {
     const rows = this.rows;
     const issue = {
       name: this.names[index]!, device: rows[row + DEVICE]!, stream: rows[row + STREAM]!,
-      shapes: this.shapes[index]!, dtype: this.dtypes[index]!,
+      shapes: this.shapes[index]!, dtype: this.dtypes[index]!, label: this.labels[index],
     };
     return decodeOpStats(issue, rows, row + RECORD, rows[row + CLOCK_HZ]!);
   }

@@ -91,6 +91,11 @@ export interface OpSystolic {
 export interface OpStats {
   /** The op's name: 'matmul', 'add', 'softmax', 'fill', 'copy_h2d', 'copy_d2h', ... */
   readonly name: string;
+  /**
+   * The name of the mtia.profiler.recordFunction scope the op was enqueued in (an imported ONNX
+   * model's node name), or undefined outside every scope.
+   */
+  readonly label: string | undefined;
   /** Index of the device it ran on (mtia:N). */
   readonly device: number;
   /** Id of the stream it was enqueued on (0: the default stream). */
@@ -126,7 +131,7 @@ export interface OpStats {
 }
 
 /** What the host knows of an op when it enqueues it. */
-export type OpIssue = Pick<OpStats, 'name' | 'device' | 'stream' | 'shapes' | 'dtype'>;
+export type OpIssue = Pick<OpStats, 'name' | 'label' | 'device' | 'stream' | 'shapes' | 'dtype'>;
 
 /** OpBound by BOUND_* code. */
 const BOUNDS: readonly OpBound[] = boundNames();
@@ -167,6 +172,7 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
   const folds = record[at + RECORD_SYSTOLIC_FOLDS]!;
   return {
     name: issue.name,
+    label: issue.label,
     device: issue.device,
     stream: issue.stream,
     shapes: issue.shapes,

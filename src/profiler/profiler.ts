@@ -84,6 +84,7 @@ class Session {
     if (queue.capture !== undefined) return; // recorded into a graph, not pushed (src/mtia/graph.ts)
     const index = this.log.add(
       name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile.clockHz, shapes, dtype, memoryOf(device),
+      undefined, label,
     );
     this.opsOf(device).add(index, queue);
   };
@@ -149,6 +150,8 @@ class Session {
 }
 
 let session: Session | undefined;
+/** The name of the innermost recordFunction scope open now, or undefined outside every scope. */
+let label: string | undefined;
 let state: 'idle' | 'running' | 'stopping' = 'idle';
 
 /**
@@ -207,11 +210,52 @@ export const profiler = {
    */
   exportChromeTrace,
 
+  recordFunction,
+
   /** True from start() until stop() begins. */
   get running(): boolean {
     return state === 'running';
   },
 };
+
+/** A labelled scope of recordFunction(name): ops enqueued until it is disposed carry its name. */
+export interface RecordFunction extends Disposable {
+  /** The label. */
+  readonly name: string;
+}
+
+/**
+ * Labels the ops enqueued inside a scope (torch.profiler.record_function): each op's OpStats
+ * gets `label: name` and the Chrome trace shows the name. With `fn`, the scope is fn's
+ * synchronous run and fn's result is returned (ops a returned Promise enqueues after its first
+ * await are outside it); without, a disposable scope (`using _ = recordFunction(name)`).
+ * Scopes nest (the innermost name wins). Labelling costs nothing while the profiler is off.
+ */
+function recordFunction(name: string): RecordFunction;
+function recordFunction<T>(name: string, fn: () => T): T;
+function recordFunction<T>(name: string, fn?: () => T): T | RecordFunction {
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`recordFunction(): name must be a non-empty string, but got: ${typeof name === 'string' ? "''" : String(name)}`);
+  }
+  if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`recordFunction(): fn must be a function, but got: ${typeof fn}`);
+  const outer = label;
+  label = name;
+  if (fn === undefined) {
+    let open = true;
+    return {
+      name,
+      [Symbol.dispose]() {
+        if (open) label = outer;
+        open = false;
+      },
+    };
+  }
+  try {
+    return fn();
+  } finally {
+    label = outer;
+  }
+}
 
 /** mtia.profiler.exportChromeTrace(): the trace now; with a path, a Promise of it once written there. */
 function exportChromeTrace(): ChromeTrace;

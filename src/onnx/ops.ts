@@ -1,0 +1,490 @@
+// The one table from ONNX op type to tensor functions: how each node that computes on device
+// data is enqueued on the current stream, in terms of the public tensor API alone. Shape and
+// constant nodes whose inputs are all on the host run in fold.ts instead. Semantics: the ONNX
+// operator spec (onnx/docs/Operators.md), opsets 13 to 21; where ONNX and PyTorch agree (most
+// ops) the tensor function is the PyTorch one of the same name.
+
+import { MtiaError } from '../errors.js';
+import {
+  add, clamp, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, sqrt, sub, tanh, where, type Scalar,
+} from '../tensor/ops.js';
+import { argmax, max, mean, min, sum } from '../tensor/reductions.js';
+import { linear, matmul } from '../tensor/linalg.js';
+import { embeddingBag, layerNorm, logSoftmax, softmax } from '../tensor/nn.js';
+import { cat, permute, reshape, slice } from '../tensor/views.js';
+import { arange, empty, full, tensor, zeros } from '../tensor/factories.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import {
+  axesOf, castTarget, hostOps, numbersOf, reshapeTarget, sliceRange, squeezeShape, unsqueezeShape, wrapAxis,
+} from './fold.js';
+import { Attributes, type OnnxNode } from './read.js';
+import { deviceDTypeOf, hostValue, numelOf, type HostValue, type OnnxDType } from './values.js';
+
+/** The device dtypes (DType) the importer may place ONNX values in. */
+export const DEVICE_DTYPES: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int32', 'bool'];
+
+/** A value on the device: its tensor, and the ONNX element type it stands for (int64 held as int32). */
+export interface DeviceValue {
+  readonly kind: 'device';
+  readonly tensor: Tensor;
+  readonly dtype: OnnxDType;
+}
+
+/** A value of the graph: on the host (constants, shapes) or on the device. */
+export type Value = HostValue | DeviceValue;
+
+/** The device dtype of ONNX element type `dtype`; throws naming `what` where the device has none. */
+export function deviceDType(dtype: OnnxDType, what: string): DType {
+  const device = deviceDTypeOf(dtype, DEVICE_DTYPES);
+  if (device === undefined) throw new MtiaError(`${what}: element type ${dtype} has no device dtype in mtia-sim (the device holds ${DEVICE_DTYPES.join(', ')})`);
+  return device;
+}
+
+/** A host value as a new device tensor (a tensor of its shape without values when it has none: timing-only). */
+export function upload(value: HostValue, what: string): Tensor {
+  const dtype = deviceDType(value.dtype, what);
+  const shape = [...value.shape];
+  if (value.data === undefined) return empty(shape, { dtype });
+  let data: Float32Array | Int32Array | Int8Array;
+  if (dtype === 'int32') {
+    for (const v of value.data) {
+      if (v < -(2 ** 31) || v >= 2 ** 31) throw new MtiaError(`${what}: value ${v} of ${value.dtype} does not fit the device's int32 (mtia-sim holds ${value.dtype} as int32)`);
+    }
+    data = Int32Array.from(value.data);
+  } else if (dtype === 'int8' || dtype === 'bool') data = Int8Array.from(value.data);
+  else data = value.data instanceof Float32Array ? value.data : Float32Array.from(value.data);
+  const flat = tensor(data, { dtype });
+  try {
+    return reshape(flat, shape);
+  } finally {
+    flat.free();
+  }
+}
+
+/** What a device op gets: its node, attributes and inputs, and ways to read them. */
+export class NodeContext {
+  readonly attrs: Attributes;
+  /** Tensors made for this node alone (uploaded host inputs, intermediates), freed after it. */
+  readonly temporaries: Tensor[] = [];
+
+  constructor(readonly node: OnnxNode, readonly opset: number, readonly inputs: readonly (Value | undefined)[]) {
+    this.attrs = new Attributes(node);
+  }
+
+  /** "<OpType> node '<name>'", the start of this node's error messages. */
+  get what(): string {
+    return `${this.node.opType} node '${this.node.name}'`;
+  }
+
+  /** True if input `i` is given. */
+  has(i: number): boolean {
+    return this.inputs[i] !== undefined;
+  }
+
+  /** The ONNX element type of input `i`. */
+  dtype(i: number): OnnxDType {
+    return this.value(i).dtype;
+  }
+
+  /** The shape of input `i`. */
+  shape(i: number): readonly number[] {
+    const v = this.value(i);
+    return v.kind === 'host' ? v.shape : v.tensor.shape;
+  }
+
+  /** Input `i`, which must be given. */
+  value(i: number): Value {
+    const v = this.inputs[i];
+    if (v === undefined) throw new MtiaError(`${this.what}: input ${i} is required but not given`);
+    return v;
+  }
+
+  /** Input `i` as a device tensor: host values are uploaded for this node. */
+  tensor(i: number): Tensor {
+    const v = this.value(i);
+    if (v.kind === 'device') return v.tensor;
+    return this.temporary(upload(v, `${this.what} input '${this.node.inputs[i]}'`));
+  }
+
+  /** Input `i`, which must be on the host (a shape, axes, a constant). */
+  host(i: number): HostValue {
+    const v = this.value(i);
+    if (v.kind !== 'host') {
+      throw new MtiaError(`${this.what}: input '${this.node.inputs[i]}' is computed on the device, but mtia-sim needs it on the host (from constants and shapes)`);
+    }
+    return v;
+  }
+
+  /** Input `i` as a JavaScript number when it is a one-element host value of rank ≤ `rank`, else its tensor. */
+  operand(i: number, rank: number): Tensor | Scalar {
+    const v = this.value(i);
+    if (v.kind === 'host' && v.data !== undefined && v.data.length === 1 && v.shape.length <= rank) {
+      return v.dtype === 'bool' ? v.data[0] !== 0 : v.data[0]!;
+    }
+    return this.tensor(i);
+  }
+
+  /** The rank of the widest input. */
+  get maxRank(): number {
+    return Math.max(...this.inputs.map((v) => (v === undefined ? 0 : v.kind === 'host' ? v.shape.length : v.tensor.ndim)));
+  }
+
+  /** Notes `t` as a temporary of this node; returns it. */
+  temporary(t: Tensor): Tensor {
+    this.temporaries.push(t);
+    return t;
+  }
+
+  /** A device output of element type `dtype`. */
+  out(t: Tensor, dtype: OnnxDType): DeviceValue {
+    return { kind: 'device', tensor: t, dtype };
+  }
+}
+
+/** A device implementation: the node's outputs, in order. */
+export type DeviceOp = (ctx: NodeContext) => Value[];
+
+/** An elementwise unary op on floats. */
+function unaryOp(fn: (t: Tensor) => Tensor): DeviceOp {
+  return (ctx) => [ctx.out(fn(ctx.tensor(0)), ctx.dtype(0))];
+}
+
+/** A broadcasting binary op; one-element host operands travel as numbers. */
+function binaryOp(name: string, fn: (a: Tensor | Scalar, b: Tensor | Scalar) => Tensor): DeviceOp {
+  return (ctx) => {
+    const dtype = ctx.dtype(0);
+    if (name === 'Div' && dtype !== 'float32' && dtype !== 'float16' && dtype !== 'bfloat16') {
+      throw new MtiaError(`${ctx.what}: integer division of device tensors (${dtype}) is not supported by mtia-sim`);
+    }
+    const rank = ctx.maxRank;
+    return [ctx.out(fn(ctx.operand(0, rank), ctx.operand(1, rank)), dtype)];
+  };
+}
+
+/** A variadic op folded left with `fn` (Max, Min, Sum). */
+function variadicOp(fn: (a: Tensor, b: Tensor) => Tensor): DeviceOp {
+  return (ctx) => {
+    const present = ctx.inputs.map((_, i) => i).filter((i) => ctx.has(i));
+    let result = alias(ctx.tensor(present[0]!));
+    for (const i of present.slice(1)) {
+      const next = fn(result, ctx.tensor(i));
+      result.free();
+      result = next;
+    }
+    return [ctx.out(result, ctx.dtype(present[0]!))];
+  };
+}
+
+/** The axes of a Reduce* node and its keepdims; `inputSince`: the opset whose axes are an input. */
+function reduceAxes(ctx: NodeContext, inputSince: number): { axes: number[] | undefined; keepdim: boolean } {
+  const hostInputs = ctx.inputs.map((v) => (v?.kind === 'host' ? v : undefined));
+  if (ctx.opset >= inputSince && ctx.has(1)) ctx.host(1);
+  let axes = axesOf(ctx.node, ctx.opset, inputSince, hostInputs, 1);
+  const rank = ctx.shape(0).length;
+  if (axes !== undefined && axes.length === 0) axes = undefined;
+  if (axes === undefined && ctx.attrs.int('noop_with_empty_axes', 0) === 1) return { axes: [], keepdim: true };
+  return { axes: axes?.map((a) => wrapAxis(ctx.node, a, rank)), keepdim: ctx.attrs.int('keepdims', 1) === 1 };
+}
+
+/** ReduceMax/ReduceMin: one dim at a time, kept, then the kept dims dropped if asked. */
+function reduceExtremum(fn: typeof max): DeviceOp {
+  return (ctx) => {
+    const { axes, keepdim } = reduceAxes(ctx, 18);
+    const x = ctx.tensor(0);
+    if (axes !== undefined && axes.length === 0) return [ctx.out(reshape(x, x.shape), ctx.dtype(0))];
+    const dims = axes ?? x.shape.map((_, d) => d);
+    let result = x;
+    for (const d of dims) {
+      const { values, indices } = fn(result, d, { keepdim: true });
+      indices.free();
+      if (result !== x) result.free();
+      result = values;
+    }
+    const shape = keepdim ? result.shape : x.shape.filter((_, d) => !dims.includes(d));
+    const out = reshape(result, shape);
+    if (result !== x) result.free();
+    return [ctx.out(out, ctx.dtype(0))];
+  };
+}
+
+/** ReduceSum/ReduceMean. */
+function reduceLinear(fn: typeof sum, inputSince: number): DeviceOp {
+  return (ctx) => {
+    const { axes, keepdim } = reduceAxes(ctx, inputSince);
+    const x = ctx.tensor(0);
+    if (axes !== undefined && axes.length === 0) return [ctx.out(reshape(x, x.shape), ctx.dtype(0))];
+    return [ctx.out(fn(x, axes ?? null, { keepdim }), ctx.dtype(0))];
+  };
+}
+
+/** Softmax/LogSoftmax (axis −1 by default from opset 13). */
+function softmaxOp(fn: typeof softmax): DeviceOp {
+  return (ctx) => {
+    const x = ctx.tensor(0);
+    const axis = ctx.attrs.int('axis', ctx.opset >= 13 ? -1 : 1);
+    if (ctx.opset < 13 && wrapAxis(ctx.node, axis, x.ndim) !== x.ndim - 1) {
+      throw new MtiaError(`${ctx.what}: opset ${ctx.opset} Softmax over the flattened dims from axis ${axis} is not supported (only the last axis, or opset 13 and later)`);
+    }
+    return [ctx.out(fn(x, axis), ctx.dtype(0))];
+  };
+}
+
+/** A view of `t` in its own shape: a new Tensor object, so that each graph value owns one. */
+function alias(t: Tensor): Tensor {
+  return reshape(t, t.shape);
+}
+
+/** GELU's tanh form, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (ONNX Gelu-20, approximate='tanh'). */
+function geluTanh(ctx: NodeContext, x: Tensor): Tensor {
+  const cube = ctx.temporary(mul(ctx.temporary(mul(x, x)), x));
+  const inner = ctx.temporary(mul(ctx.temporary(add(x, ctx.temporary(mul(cube, 0.044715)))), Math.sqrt(2 / Math.PI)));
+  const gate = ctx.temporary(add(ctx.temporary(tanh(inner)), 1));
+  return mul(ctx.temporary(mul(x, gate)), 0.5);
+}
+
+/** The device implementations, by ONNX op type. */
+export const deviceOps: Readonly<Record<string, DeviceOp>> = {
+  Identity: (ctx) => [ctx.out(alias(ctx.tensor(0)), ctx.dtype(0))],
+  Dropout: (ctx) => {
+    if (ctx.node.outputs[1]) throw new MtiaError(`${ctx.what}: the mask output is not supported (inference only)`);
+    return [ctx.out(alias(ctx.tensor(0)), ctx.dtype(0))];
+  },
+  Add: binaryOp('Add', add),
+  Sub: binaryOp('Sub', sub),
+  Mul: binaryOp('Mul', mul),
+  Div: binaryOp('Div', div),
+  Max: variadicOp(maximum),
+  Min: variadicOp(minimum),
+  Sum: variadicOp((a, b) => add(a, b)),
+  Relu: unaryOp(relu),
+  Sigmoid: unaryOp(sigmoid),
+  Tanh: unaryOp(tanh),
+  Exp: unaryOp(exp),
+  Log: unaryOp(log),
+  Sqrt: unaryOp(sqrt),
+  Neg: unaryOp(neg),
+  Reciprocal: unaryOp((t) => div(1, t)),
+  Abs: unaryOp((t) => {
+    const negated = neg(t);
+    try {
+      return maximum(t, negated);
+    } finally {
+      negated.free();
+    }
+  }),
+  Gelu: (ctx) => {
+    const approximate = ctx.attrs.string('approximate', 'none');
+    if (approximate !== 'none' && approximate !== 'tanh') throw new MtiaError(`${ctx.what}: approximate must be 'none' or 'tanh', but got '${approximate}'`);
+    const x = ctx.tensor(0);
+    return [ctx.out(approximate === 'none' ? gelu(x) : geluTanh(ctx, x), ctx.dtype(0))];
+  },
+  Pow: (ctx) => {
+    const exponent = ctx.host(1);
+    const e = exponent.data?.length === 1 ? exponent.data[0]! : NaN;
+    const x = ctx.tensor(0);
+    if (e === 1) return [ctx.out(alias(x), ctx.dtype(0))];
+    if (e === 2) return [ctx.out(mul(x, x), ctx.dtype(0))];
+    if (e === 3) return [ctx.out(mul(ctx.temporary(mul(x, x)), x), ctx.dtype(0))];
+    if (e === 0.5) return [ctx.out(sqrt(x), ctx.dtype(0))];
+    if (e === -1) return [ctx.out(div(1, x), ctx.dtype(0))];
+    throw new MtiaError(`${ctx.what}: only the exponents 0.5, 1, 2, 3 and -1 are supported on the device, but got ${Number.isNaN(e) ? 'a tensor' : e}`);
+  },
+  Clip: (ctx) => {
+    const x = ctx.tensor(0);
+    const bound = (i: number, attr: string): number | Tensor | undefined => {
+      if (ctx.opset < 11) return ctx.attrs.has(attr) ? ctx.attrs.float(attr, 0) : undefined;
+      if (!ctx.has(i)) return undefined;
+      const v = ctx.value(i);
+      return v.kind === 'host' && v.data !== undefined ? v.data[0]! : ctx.tensor(i);
+    };
+    const lo = bound(1, 'min');
+    const hi = bound(2, 'max');
+    if (lo === undefined && hi === undefined) return [ctx.out(alias(x), ctx.dtype(0))];
+    if (typeof lo !== 'object' && typeof hi !== 'object') return [ctx.out(clamp(x, lo ?? null, hi ?? null), ctx.dtype(0))];
+    let result = x;
+    if (lo !== undefined) result = typeof lo === 'number' ? clamp(result, lo, null) : maximum(result, lo);
+    if (hi !== undefined) {
+      const next = typeof hi === 'number' ? clamp(result, null, hi) : minimum(result, hi);
+      if (result !== x) result.free();
+      result = next;
+    }
+    return [ctx.out(result, ctx.dtype(0))];
+  },
+  Where: (ctx) => {
+    const rank = ctx.maxRank;
+    const condition = ctx.tensor(0);
+    if (condition.dtype !== 'bool') throw new MtiaError(`${ctx.what}: the condition must be bool, but got ${ctx.dtype(0)}`);
+    return [ctx.out(where(condition, ctx.operand(1, rank), ctx.operand(2, rank)), ctx.dtype(1))];
+  },
+  Cast: (ctx) => {
+    const to = castTarget(ctx.node);
+    const x = ctx.tensor(0);
+    const target = deviceDType(to, ctx.what);
+    return [ctx.out(target === x.dtype ? alias(x) : x.to(target), to)];
+  },
+  MatMul: (ctx) => [ctx.out(matmul(ctx.tensor(0), ctx.tensor(1)), ctx.dtype(0))],
+  Gemm: (ctx) => {
+    const alpha = ctx.attrs.float('alpha', 1);
+    const beta = ctx.attrs.float('beta', 1);
+    let a = ctx.tensor(0);
+    let b = ctx.tensor(1);
+    if (ctx.attrs.int('transA', 0) === 1) a = ctx.temporary(permute(a, [1, 0]));
+    const c = ctx.has(2) ? ctx.tensor(2) : undefined;
+    if (ctx.attrs.int('transB', 0) === 1 && alpha === 1 && beta === 1 && (c === undefined || c.ndim <= 1)) {
+      return [ctx.out(linear(a, b, c), ctx.dtype(0))]; // Gemm as PyTorch exports nn.Linear: one op
+    }
+    if (ctx.attrs.int('transB', 0) === 1) b = ctx.temporary(permute(b, [1, 0]));
+    let y = matmul(a, b);
+    if (alpha !== 1) y = mul(ctx.temporary(y), alpha);
+    if (c !== undefined && beta !== 0) y = add(ctx.temporary(y), beta === 1 ? c : ctx.temporary(mul(c, beta)));
+    return [ctx.out(y, ctx.dtype(0))];
+  },
+  Softmax: softmaxOp(softmax),
+  LogSoftmax: softmaxOp(logSoftmax),
+  LayerNormalization: (ctx) => {
+    if (ctx.node.outputs.slice(1).some((o) => o !== '')) throw new MtiaError(`${ctx.what}: the Mean and InvStdDev outputs are not supported (inference only)`);
+    const x = ctx.tensor(0);
+    const axis = wrapAxis(ctx.node, ctx.attrs.int('axis', -1), x.ndim);
+    const normalized = x.shape.slice(axis);
+    const fit = (i: number) => {
+      if (!ctx.has(i)) return undefined;
+      const t = ctx.tensor(i);
+      if (numelOf(t.shape) !== numelOf(normalized)) {
+        throw new MtiaError(`${ctx.what}: input '${ctx.node.inputs[i]}' of shape [${t.shape.join(', ')}] does not match the normalized shape [${normalized.join(', ')}]`);
+      }
+      return ctx.temporary(reshape(t, normalized));
+    };
+    const weight = fit(1);
+    const bias = fit(2);
+    return [ctx.out(layerNorm(x, normalized, { weight, bias, eps: ctx.attrs.float('epsilon', 1e-5) }), ctx.dtype(0))];
+  },
+  BatchNormalization: (ctx) => {
+    // Inference form, folded into a per-channel scale and shift on the host: y = x·a + b with
+    // a = scale / √(var + ε), b = bias − mean·a (ONNX BatchNormalization-15, training_mode 0).
+    if (ctx.attrs.int('training_mode', 0) !== 0) throw new MtiaError(`${ctx.what}: training_mode 1 is not supported (inference only)`);
+    const eps = ctx.attrs.float('epsilon', 1e-5);
+    const [scale, bias, runMean, runVar] = [1, 2, 3, 4].map((i) => numbersOf(ctx.host(i), `${ctx.what} input '${ctx.node.inputs[i]}'`));
+    const a = scale!.map((s, c) => s / Math.sqrt(runVar![c]! + eps));
+    const b = bias!.map((v, c) => v - runMean![c]! * a[c]!);
+    const x = ctx.tensor(0);
+    const perChannel = [a.length, ...x.shape.slice(2).map(() => 1)];
+    const dtype = ctx.dtype(0);
+    const scaled = ctx.temporary(mul(x, ctx.temporary(upload(hostValue(dtype, perChannel, a), ctx.what))));
+    return [ctx.out(add(scaled, ctx.temporary(upload(hostValue(dtype, perChannel, b), ctx.what))), dtype)];
+  },
+  GlobalAveragePool: (ctx) => {
+    const x = ctx.tensor(0);
+    return [ctx.out(mean(x, x.shape.slice(2).map((_, d) => d + 2), { keepdim: true }), ctx.dtype(0))];
+  },
+  ReduceSum: reduceLinear(sum, 13),
+  ReduceMean: reduceLinear(mean, 18),
+  ReduceMax: reduceExtremum(max as typeof max),
+  ReduceMin: reduceExtremum(min as typeof max),
+  ArgMax: (ctx) => {
+    if (ctx.attrs.int('select_last_index', 0) !== 0) throw new MtiaError(`${ctx.what}: select_last_index 1 is not supported`);
+    const x = ctx.tensor(0);
+    return [ctx.out(argmax(x, wrapAxis(ctx.node, ctx.attrs.int('axis', 0), x.ndim), { keepdim: ctx.attrs.int('keepdims', 1) === 1 }), 'int64')];
+  },
+  Reshape: (ctx) => {
+    const x = ctx.tensor(0);
+    const target = reshapeTarget(ctx.node, x.shape, numbersOf(ctx.host(1), ctx.what), ctx.attrs.int('allowzero', 0) === 1);
+    return [ctx.out(reshape(x, target), ctx.dtype(0))];
+  },
+  Flatten: (ctx) => {
+    const x = ctx.tensor(0);
+    const axis = ctx.attrs.int('axis', 1);
+    const a = axis < 0 ? axis + x.ndim : axis;
+    return [ctx.out(reshape(x, [numelOf(x.shape.slice(0, a)), numelOf(x.shape.slice(a))]), ctx.dtype(0))];
+  },
+  Unsqueeze: (ctx) => {
+    const axes = ctx.opset >= 13 ? numbersOf(ctx.host(1), ctx.what) : ctx.attrs.ints('axes') ?? [];
+    const x = ctx.tensor(0);
+    return [ctx.out(reshape(x, unsqueezeShape(ctx.node, x.shape, axes)), ctx.dtype(0))];
+  },
+  Squeeze: (ctx) => {
+    const axes = ctx.opset >= 13 ? (ctx.has(1) ? numbersOf(ctx.host(1), ctx.what) : undefined) : ctx.attrs.ints('axes');
+    const x = ctx.tensor(0);
+    return [ctx.out(reshape(x, squeezeShape(ctx.node, x.shape, axes)), ctx.dtype(0))];
+  },
+  Transpose: (ctx) => {
+    const x = ctx.tensor(0);
+    const perm = ctx.attrs.ints('perm') ?? x.shape.map((_, d) => x.ndim - 1 - d);
+    return [ctx.out(permute(x, perm), ctx.dtype(0))];
+  },
+  Concat: (ctx) => {
+    const present = ctx.inputs.map((_, i) => i).filter((i) => ctx.has(i));
+    const parts = present.map((i) => ctx.tensor(i));
+    const axis = wrapAxis(ctx.node, ctx.attrs.int('axis', 0), parts[0]!.ndim);
+    return [ctx.out(cat(parts, axis), ctx.dtype(present[0]!))];
+  },
+  Slice: (ctx) => {
+    const x = ctx.tensor(0);
+    const starts = numbersOf(ctx.host(1), ctx.what);
+    const ends = numbersOf(ctx.host(2), ctx.what);
+    const axes = ctx.has(3) ? numbersOf(ctx.host(3), ctx.what).map((a) => wrapAxis(ctx.node, a, x.ndim)) : starts.map((_, i) => i);
+    const steps = ctx.has(4) ? numbersOf(ctx.host(4), ctx.what) : starts.map(() => 1);
+    let result = alias(x);
+    axes.forEach((axis, i) => {
+      const r = sliceRange(x.shape[axis]!, starts[i]!, ends[i]!, steps[i]!);
+      if (r.step < 0) throw new MtiaError(`${ctx.what}: negative steps are not supported on the device (axis ${axis}, step ${r.step})`);
+      const next = slice(result, axis, r.start, r.count > 0 ? r.start + (r.count - 1) * r.step + 1 : r.start, r.step);
+      result.free();
+      result = next;
+    });
+    return [ctx.out(result, ctx.dtype(0))];
+  },
+  Gather: (ctx) => {
+    const data = ctx.tensor(0);
+    const axis = wrapAxis(ctx.node, ctx.attrs.int('axis', 0), data.ndim);
+    const indices = ctx.value(1);
+    const size = data.shape[axis]!;
+    if (indices.kind === 'host') {
+      // Indices known on the host: views of the rows, joined when there are several.
+      const list = numbersOf(indices, ctx.what).map((i) => {
+        if (i < -size || i >= size) throw new MtiaError(`${ctx.what}: index ${i} is out of bounds for axis ${axis} of size ${size}`);
+        return i < 0 ? i + size : i;
+      });
+      const outShape = [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)];
+      const rows = list.map((i) => ctx.temporary(slice(data, axis, i, i + 1)));
+      const joined = rows.length === 1 ? rows[0]! : ctx.temporary(cat(rows, axis));
+      return [ctx.out(reshape(joined, outShape), ctx.dtype(0))];
+    }
+    // Indices on the device (input_ids): rows of a 2-d table, as an embedding lookup.
+    if (axis !== 0 || data.ndim !== 2) {
+      throw new MtiaError(`${ctx.what}: indices computed on the device are supported for a 2-d table along axis 0 (an embedding), but got data of shape [${data.shape.join(', ')}] and axis ${axis}`);
+    }
+    const index = indices.tensor;
+    const flat = ctx.temporary(index.dtype === 'int32' ? reshape(index, [index.numel]) : reshape(ctx.temporary(index.to('int32')), [index.numel]));
+    const offsets = ctx.temporary(arange(index.numel, { dtype: 'int32' }));
+    const rows = ctx.temporary(embeddingBag(flat, data, offsets, { mode: 'sum' }));
+    return [ctx.out(reshape(rows, [...index.shape, data.shape[1]!]), ctx.dtype(0))];
+  },
+  Expand: (ctx) => {
+    const x = ctx.tensor(0);
+    const requested = numbersOf(ctx.host(1), ctx.what);
+    const rank = Math.max(requested.length, x.ndim);
+    const target = Array.from({ length: rank }, (_, d) => {
+      const r = requested[d - (rank - requested.length)] ?? 1;
+      const s = x.shape[d - (rank - x.ndim)] ?? 1;
+      return s === 1 ? r : s;
+    });
+    if (x.dtype === 'bool') return [ctx.out(where(x, ctx.temporary(full(target, true, { dtype: 'bool' })), false), ctx.dtype(0))];
+    return [ctx.out(add(x, ctx.temporary(zeros(target, { dtype: x.dtype }))), ctx.dtype(0))];
+  },
+  Trilu: (ctx) => {
+    const x = ctx.tensor(0);
+    const [rows, cols] = x.shape.slice(-2) as [number, number];
+    const ones = hostValue('bool', [rows, cols], new Array<number>(rows * cols).fill(1));
+    const inputs = [ones, ctx.has(1) ? ctx.host(1) : undefined];
+    const mask = hostOps.Trilu!(ctx.node, ctx.opset, inputs)[0]!;
+    const zero = x.dtype === 'bool' ? false : 0;
+    return [ctx.out(where(ctx.temporary(upload(mask, ctx.what)), x, zero), ctx.dtype(0))];
+  },
+};
+
+/** The input positions of each op that must be on the host (shapes, axes, exponents): checked when the model loads. */
+export const hostInputs: Readonly<Record<string, readonly number[]>> = {
+  Reshape: [1], Slice: [1, 2, 3, 4], Unsqueeze: [1], Squeeze: [1], Expand: [1], Pow: [1], Trilu: [1],
+  ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1], BatchNormalization: [1, 2, 3, 4],
+};
