@@ -9,6 +9,7 @@ import { parseCommandLine, usage, UsageError, type Invocation } from './cli/argu
 import { formatDemo, runDemo } from './cli/demo.js';
 import { deviceInfo, formatInfo } from './cli/info.js';
 import { startServe } from './cli/serve.js';
+import { formatRun, runModel } from './cli/run.js';
 import { runTrace } from './cli/trace.js';
 import { formatValidation, runValidation } from './cli/validate.js';
 
@@ -73,6 +74,17 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       console.log(`Wrote ${result.out} (${result.ops} op${result.ops === 1 ? '' : 's'}); open it at https://ui.perfetto.dev`);
       return result.error === undefined ? 0 : 1;
+    }
+    case 'run': {
+      try {
+        mtia.configure({ deviceCount: 1, timingOnly: invocation.timingOnly, ...(invocation.profile !== undefined && { profile: invocation.profile as mtia.ProfileName }) });
+      } catch (error) {
+        throw new UsageError(`--profile: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const result = await runModel({ model: invocation.script!, inputs: invocation.inputs, outputDir: invocation.outputDir ?? '.', timingOnly: invocation.timingOnly });
+      if (invocation.json) console.log(JSON.stringify(result));
+      else console.log(formatRun(result));
+      return 0;
     }
     case 'serve': {
       const served = await startServe(invocation.dir, invocation.port ?? 8080, !invocation.noIsolation);

@@ -10,6 +10,7 @@ export const COMMANDS = {
   info: { options: ['devices', 'profile', 'json'], script: false, summary: 'print the properties of the simulated devices' },
   validate: { options: ['write', 'json'], script: false, summary: 'time the published MTIA 2i targets in timing-only mode and compare (exit 1 if one fails)' },
   trace: { options: ['out', 'devices', 'profile'], script: true, summary: "run SCRIPT (an .mjs/.js file importing 'mtia-sim') under the profiler and write its Chrome trace" },
+  run: { options: ['input', 'output-dir', 'profile', 'timing-only', 'json'], script: true, summary: 'run MODEL.onnx on one simulated device: outputs as .npy files, the simulated time of every node' },
   serve: { options: ['port', 'dir', 'no-isolation'], script: false, summary: 'serve the browser playground (dist/playground/) on 127.0.0.1 and print its address' },
   help: { options: [], script: false, summary: 'show this help' },
 } as const;
@@ -20,9 +21,12 @@ export type CommandName = keyof typeof COMMANDS;
 /** Every option, with its type and help line. */
 const OPTIONS = {
   devices: { type: 'string', help: '--devices <n>      demo, info, trace: number of simulated devices (default 2)' },
-  profile: { type: 'string', help: '--profile <name>   demo, info, trace: hardware profile mtia-v2 (MTIA 2i, default) or mtia-v1' },
+  profile: { type: 'string', help: '--profile <name>   demo, info, trace, run: hardware profile mtia-v2 (MTIA 2i, default) or mtia-v1' },
   elements: { type: 'string', help: '--elements <n>     demo: elements per tensor (default 1048576)' },
-  json: { type: 'boolean', help: '--json             demo, info, validate: print the report as JSON on stdout' },
+  json: { type: 'boolean', help: '--json             demo, info, validate, run: print the report as JSON on stdout' },
+  input: { type: 'string', multiple: true, help: '--input NAME=FILE  run: the model input NAME from a .npy file (repeat for each; others get seeded random values)' },
+  'output-dir': { type: 'string', help: '--output-dir <dir> run: where to write <output name>.npy for each output (default: the current folder)' },
+  'timing-only': { type: 'boolean', help: '--timing-only      run: time the model without computing values (no output files)' },
   write: { type: 'string', help: '--write <file>     validate: also write the table, as Markdown, to <file>' },
   out: { type: 'string', help: '--out <file>       trace: where to write the trace (default trace.json)' },
   port: { type: 'string', help: '--port <n>         serve: port on 127.0.0.1 (default 8080; 0: any free port)' },
@@ -37,6 +41,7 @@ type OptionName = keyof typeof OPTIONS;
 /** The help text: every command and option. */
 export const usage = `Usage: mtia-sim <command> [options]
        mtia-sim trace SCRIPT [--out FILE]
+       mtia-sim run MODEL.onnx [--input NAME=FILE.npy]... [--output-dir DIR] [--profile NAME] [--timing-only] [--json]
 
 Commands:
 ${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(9)} ${summary}`).join('\n')}
@@ -56,8 +61,12 @@ export class UsageError extends Error {
 export interface Invocation {
   /** undefined with --help or --version alone. */
   readonly command: CommandName | undefined;
-  /** The script of `trace`. */
+  /** The script of `trace`, the model of `run`. */
   readonly script: string | undefined;
+  /** run's --input NAME=FILE pairs, in order. */
+  readonly inputs: readonly { readonly name: string; readonly file: string }[];
+  readonly outputDir: string | undefined;
+  readonly timingOnly: boolean;
   readonly help: boolean;
   readonly version: boolean;
   readonly json: boolean;
@@ -91,7 +100,8 @@ function text(flag: string, value: string | undefined, expected: string): string
 export function parseCommandLine(argv: readonly string[], profileNames: readonly string[]): Invocation {
   const options = Object.fromEntries(
     Object.entries(OPTIONS).map(([name, spec]) => [name, { type: spec.type, ...('short' in spec && { short: spec.short }) }]),
-  ) as Record<OptionName, { type: 'string' | 'boolean'; short?: string }>;
+  ) as Record<OptionName, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+  for (const [name, spec] of Object.entries(OPTIONS)) if ('multiple' in spec) options[name as OptionName].multiple = true;
   const { values, positionals, tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
   const given: OptionName[] = [];
   for (const token of tokens) {
@@ -122,19 +132,29 @@ export function parseCommandLine(argv: readonly string[], profileNames: readonly
     }
     if (spec.script) {
       script = rest.shift();
-      if (script === undefined) throw new UsageError(`${command}: expected a script to run, as in 'mtia-sim ${command} SCRIPT'`);
+      if (script === undefined) {
+        throw new UsageError(command === 'run' ? "run: expected a model, as in 'mtia-sim run MODEL.onnx'" : `${command}: expected a script to run, as in 'mtia-sim ${command} SCRIPT'`);
+      }
     }
     if (rest.length > 0) {
-      throw new UsageError(`${command}: unexpected argument '${rest[0]}' (${spec.script ? 'it takes one script' : 'it takes no arguments'})`);
+      throw new UsageError(`${command}: unexpected argument '${rest[0]}' (${spec.script ? `it takes one ${command === 'run' ? 'model' : 'script'}` : 'it takes no arguments'})`);
     }
   }
   const profile = text('profile', values.profile as string | undefined, `one of ${profileNames.join(', ')}`);
   if (profile !== undefined && !profileNames.includes(profile)) {
     throw new UsageError(`--profile: expected one of ${profileNames.join(', ')}, got '${profile}'`);
   }
+  const inputs = ((values.input as string[] | undefined) ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--input: expected NAME=FILE.npy, got '${pair}'`);
+    return { name: pair.slice(0, at), file: pair.slice(at + 1) };
+  });
   return {
     command,
     script,
+    inputs,
+    outputDir: text('output-dir', values['output-dir'] as string | undefined, 'a folder'),
+    timingOnly: values['timing-only'] === true,
     help,
     version,
     json: values.json === true,
