@@ -49,7 +49,7 @@ describe('mtia-sim --version and help', () => {
 
 describe('usage errors: stderr, exit code 2, the flag named', () => {
   test.each([
-    [[], /no command given: expected one of demo, info, validate, trace, serve, help/],
+    [[], /no command given: expected one of demo, info, validate, trace, run, serve, help/],
     [['frobnicate'], /unknown command 'frobnicate': expected one of demo, /],
     [['demo', '--devices', 'abc'], /--devices: expected a positive integer, got 'abc'/],
     [['demo', '--devices', '0'], /--devices: expected a positive integer, got '0'/],
