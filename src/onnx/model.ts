@@ -88,6 +88,7 @@ export class OnnxModel implements Disposable {
     private readonly plan: Plan,
     private readonly constants: ReadonlyMap<string, HostValue>,
     private readonly weights: ReadonlyMap<string, { tensor: Tensor; dtype: OnnxDType }>,
+    private readonly uploaded: ReadonlyMap<string, Tensor>,
   ) {
     this.inputs = graph.inputs.map((i) => tensorInfo(i, 'input'));
     this.outputs = graph.outputs.map((o) => tensorInfo(o, 'output'));
@@ -193,7 +194,7 @@ export class OnnxModel implements Disposable {
             v?.kind === 'device' ? { kind: 'host', dtype: v.dtype, shape: v.tensor.shape, data: undefined } : v);
           outputs = node.opType === 'Constant' ? [constantValue(node)] : hostOps[node.opType]!(node, this.opset, hostInputs);
         } else {
-          const ctx = new NodeContext(node, this.opset, nodeInputs);
+          const ctx = new NodeContext(node, this.opset, nodeInputs, this.uploaded);
           try {
             outputs = profiler.recordFunction(step.label, () => deviceOps[node.opType]!(ctx));
           } catch (error) {
@@ -229,6 +230,7 @@ export class OnnxModel implements Disposable {
     if (this.freed) return;
     this.freed = true;
     for (const { tensor } of this.weights.values()) tensor.free();
+    for (const tensor of this.uploaded.values()) tensor.free();
   }
 
   /** free(), for `using model = await loadOnnx(...)`. */
@@ -264,14 +266,17 @@ export async function loadOnnx(source: Uint8Array | ArrayBuffer | string, option
   }
   const timingOnly = getDeviceProperties().timingOnly;
   const weights = new Map<string, { tensor: Tensor; dtype: OnnxDType }>();
+  const uploaded = new Map<string, Tensor>();
   try {
     for (const name of plan.weights) {
       const value = await decodeTensor(graph.initializers.get(name)!, 'initializer', external, !timingOnly);
       weights.set(name, { tensor: upload(value, `initializer '${name}'`), dtype: value.dtype });
     }
+    for (const name of plan.uploadOnce) uploaded.set(name, upload(model.get(name)!, `initializer '${name}'`));
   } catch (error) {
     for (const { tensor } of weights.values()) tensor.free();
+    for (const tensor of uploaded.values()) tensor.free();
     throw error;
   }
-  return new OnnxModel(graph, plan, model, weights);
+  return new OnnxModel(graph, plan, model, weights, uploaded);
 }

@@ -68,7 +68,11 @@ export class NodeContext {
   /** Tensors made for this node alone (uploaded host inputs, intermediates), freed after it. */
   readonly temporaries: Tensor[] = [];
 
-  constructor(readonly node: OnnxNode, readonly opset: number, readonly inputs: readonly (Value | undefined)[]) {
+  constructor(
+    readonly node: OnnxNode, readonly opset: number, readonly inputs: readonly (Value | undefined)[],
+    /** Host values uploaded once at load, by name: used instead of a fresh upload. */
+    private readonly uploaded: ReadonlyMap<string, Tensor> = new Map(),
+  ) {
     this.attrs = new Attributes(node);
   }
 
@@ -104,7 +108,7 @@ export class NodeContext {
   tensor(i: number): Tensor {
     const v = this.value(i);
     if (v.kind === 'device') return v.tensor;
-    return this.temporary(upload(v, `${this.what} input '${this.node.inputs[i]}'`));
+    return this.uploaded.get(this.node.inputs[i]!) ?? this.temporary(upload(v, `${this.what} input '${this.node.inputs[i]}'`));
   }
 
   /** Input `i`, which must be on the host (a shape, axes, a constant). */

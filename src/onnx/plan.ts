@@ -40,6 +40,11 @@ export interface Plan {
   readonly placements: ReadonlyMap<string, Placement>;
   /** Initializers held as device weights. */
   readonly weights: ReadonlySet<string>;
+  /**
+   * Small initializers kept on the host that device nodes also read as tensors (a bias, a
+   * LayerNormalization scale): uploaded once at load as well, not at every run.
+   */
+  readonly uploadOnce: ReadonlySet<string>;
   /** How many steps read each value (graph outputs count once more). */
   readonly consumers: ReadonlyMap<string, number>;
 }
@@ -136,5 +141,14 @@ export function planGraph(graph: OnnxGraph): Plan {
     }
   }
   for (const output of graph.outputs) consumers.set(output.name, (consumers.get(output.name) ?? 0) + 1);
-  return { steps, placements, weights, consumers };
+  const uploadOnce = new Set<string>();
+  for (const step of steps) {
+    if (step.placement !== 'device') continue;
+    step.node.inputs.forEach((input, i) => {
+      const proto = graph.initializers.get(input);
+      if (proto === undefined || weights.has(input) || (hostInputs[step.node.opType] ?? []).includes(i)) return;
+      if (numelOf(tensorShape(proto)) > 1) uploadOnce.add(input); // one-element values travel as numbers
+    });
+  }
+  return { steps, placements, weights, uploadOnce, consumers };
 }

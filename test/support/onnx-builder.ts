@@ -175,8 +175,20 @@ export class OnnxBuilder {
     const values = this.uniform(count, -scale, scale);
     const file = this.externalFiles.get(location) ?? [];
     const offset = file.length;
-    file.push(...rawBytes('float32', values));
+    for (const byte of rawBytes('float32', values)) file.push(byte);
     this.externalFiles.set(location, file);
+    this.initializers.push(create(TensorProtoSchema, {
+      name, dataType: 1, dims: shape.map(BigInt), dataLocation: TensorProto_DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: location }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(count * 4) },
+      ],
+    }));
+    return name;
+  }
+
+  /** A float32 initializer stored in `location` at `offset`, whose bytes the caller writes there. */
+  externalReference(name: string, shape: readonly number[], location: string, offset: number): string {
+    const count = shape.reduce((n, s) => n * s, 1);
     this.initializers.push(create(TensorProtoSchema, {
       name, dataType: 1, dims: shape.map(BigInt), dataLocation: TensorProto_DataLocation.EXTERNAL,
       externalData: [
