@@ -1,0 +1,83 @@
+// Whole models through loadOnnx against onnxruntime-node (test/support/onnx-models.ts builds
+// them as PyTorch's exporter writes them), within atol 1e-4 + rtol 1e-3 of float32 through a
+// few dozen ops; and the same models through `mtia-sim run` in compute and timing-only mode.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { mtia } from 'mtia-sim';
+import { readNpy, writeNpy, type NpyArray } from '../../src/cli/npy.js';
+import { ortRun, type Feed } from '../support/onnx-builder.js';
+import { compareWithOrt, expectClose } from '../support/onnx-compare.js';
+import { gptDecoder, MODEL_TOLERANCE, transformerEncoder, type TestModel } from '../support/onnx-models.js';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'mtia-onnx-models-'));
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await mtia.shutdown();
+});
+
+const models: [string, () => TestModel][] = [
+  ['a transformer encoder (BERT-style, attention mask, GELU)', transformerEncoder],
+  ['a GPT-style decoder (int64 input_ids, causal Trilu/Where mask, tied head)', gptDecoder],
+];
+
+/** Runs `node dist/cli.js ...args` in the work folder. */
+function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { cwd: work, timeout: 120_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+/** A feed as a .npy array. */
+function npyOf(feed: Feed): NpyArray {
+  const data = feed.dtype === 'int64' ? BigInt64Array.from(Array.from(feed.values), (v) => BigInt(v)) : Float32Array.from(feed.values);
+  return { dtype: feed.dtype === 'int64' ? 'int64' : 'float32', shape: feed.shape, data };
+}
+
+describe.each(models)('%s', (name, build) => {
+  const model = build();
+  const file = join(work, `${name.split(' ')[1]}.onnx`);
+  writeFileSync(file, model.bytes);
+
+  test('loadOnnx equals onnxruntime-node', async () => {
+    await compareWithOrt(model.bytes, model.feeds, MODEL_TOLERANCE);
+  });
+
+  test('mtia-sim run writes the same outputs and a record per device node', async () => {
+    const inputs = Object.entries(model.feeds).flatMap(([input, feed]) => {
+      writeFileSync(join(work, `${input}.npy`), writeNpy(npyOf(feed)));
+      return ['--input', `${input}=${input}.npy`];
+    });
+    const result = await run(['run', file, ...inputs, '--output-dir', join(work, 'out'), '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { simulatedMs: number; outputs: { name: string; file: string }[]; ops: { node: string; opType: string }[] };
+    const reference = await ortRun(model.bytes, model.feeds);
+    for (const output of model.outputs) {
+      const written = readNpy(readFileSync(join(work, 'out', `${output}.npy`)));
+      expect(written.shape).toEqual(reference[output]!.shape);
+      expectClose(output, written.data as Float32Array, reference[output]!.values, MODEL_TOLERANCE);
+    }
+    expect(report.simulatedMs).toBeGreaterThan(0);
+    const types = new Set(report.ops.map((op) => op.opType));
+    for (const type of ['MatMul', 'Softmax', 'LayerNormalization', 'Add']) expect(types).toContain(type);
+    expect(types).not.toContain('Shape'); // shape chains run on the host
+  });
+
+  test('mtia-sim run --timing-only reports the same nodes, from the declared shapes', async () => {
+    const compute = JSON.parse((await run(['run', file, '--json', '--output-dir', join(work, 'random')])).stdout) as { ops: { node: string }[]; simulatedMs: number };
+    const result = await run(['run', file, '--timing-only', '--json']);
+    expect(result.code).toBe(0);
+    const timed = JSON.parse(result.stdout) as { ops: { node: string }[]; simulatedMs: number; outputs: { file: null }[] };
+    expect(timed.ops.map((op) => op.node)).toEqual(compute.ops.map((op) => op.node));
+    expect(timed.simulatedMs).toBeCloseTo(compute.simulatedMs, 9);
+    expect(timed.outputs.every((o) => o.file === null)).toBe(true);
+  });
+});
