@@ -3,6 +3,7 @@
 
 import type { mtia } from 'mtia-sim';
 import { formatBytes, formatCount, formatNs, formatPercent } from './units.js';
+import { opTitle } from './timeline.js';
 
 /** What each bound means, in one sentence (docs/timing-model.md). */
 const BOUND_MEANINGS: Record<mtia.OpBound, string> = {
@@ -63,7 +64,7 @@ function facts(entries: readonly [string, string][]): HTMLDListElement {
 export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, index: number): void {
   container.replaceChildren();
   const heading = document.createElement('h3');
-  heading.textContent = `#${index} ${op.name} on mtia:${op.device}, stream ${op.stream}`;
+  heading.textContent = `#${index} ${opTitle(op)} on mtia:${op.device}, stream ${op.stream}`;
   const bound = document.createElement('p');
   bound.className = `bound bound-${op.bound}`;
   bound.textContent = `${op.bound}-bound: ${BOUND_MEANINGS[op.bound]}.`;

@@ -39,10 +39,15 @@ function tickStep(span: number, count: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? 10 * power;
 }
 
+/** An op's name, after its label when it has one (an ONNX node's name, a recordFunction scope): 'layer1/MatMul (matmul)'. */
+export function opTitle(op: mtia.OpStats): string {
+  return op.label === undefined ? op.name : `${op.label} (${op.name})`;
+}
+
 /** The one-line summary of an op shown on hover. */
 export function opSummary(op: mtia.OpStats): string {
   const shapes = op.shapes.map((s) => `[${s.join('×')}]`).join(' ');
-  return `${op.name} ${shapes} ${op.dtype} on mtia:${op.device} stream ${op.stream}: ${formatNs(op.endNs - op.startNs)}, ${op.bound}-bound`;
+  return `${opTitle(op)} ${shapes} ${op.dtype} on mtia:${op.device} stream ${op.stream}: ${formatNs(op.endNs - op.startNs)}, ${op.bound}-bound`;
 }
 
 /** Draws the timeline of `ops` into `container`; clicking a bar calls onSelect with its index in `ops`. */
