@@ -14,12 +14,12 @@ import { reshape } from '../tensor/views.js';
 import { Tensor } from '../tensor/tensor.js';
 import { hostOps } from './fold.js';
 import { modelSource } from './files.js';
-import { DEVICE_DTYPES, deviceDType, deviceOps, NodeContext, upload, type Value } from './ops.js';
+import { DEVICE_DTYPES, deviceDType, deviceOps, fusedOps, NodeContext, upload, type Value } from './ops.js';
 import { planGraph, type Plan } from './plan.js';
 import {
-  Attributes, decodeInline, decodeTensor, parseModel, readGraph, type OnnxGraph, type OnnxNode, type OnnxValueInfo,
+  constantValue, decodeTensor, parseModel, readGraph, type OnnxGraph, type OnnxValueInfo,
 } from './read.js';
-import { deviceDTypeOf, hostValue, type HostValue, type OnnxDType } from './values.js';
+import { deviceDTypeOf, type HostValue, type OnnxDType } from './values.js';
 
 /** A graph input or output: name, element type, and shape (symbolic dims by name, null if unnamed). */
 export interface OnnxTensorInfo {
@@ -54,20 +54,6 @@ function tensorInfo(info: OnnxValueInfo, role: string): OnnxTensorInfo {
     throw new MtiaError(`loadOnnx(): graph ${role} '${info.name}' has type ${info.typeName}; mtia-sim imports tensors of FLOAT, FLOAT16, BFLOAT16, INT8, INT32, INT64 and BOOL`);
   }
   return { name: info.name, dtype: info.dtype, shape: info.shape ?? [] };
-}
-
-/** A Constant node's value (its value, value_float(s) or value_int(s) attribute). */
-function constantValue(node: OnnxNode): HostValue {
-  const attrs = new Attributes(node);
-  const proto = attrs.tensor('value');
-  if (proto !== undefined) return decodeInline(proto, `Constant node '${node.name}' value`);
-  if (attrs.has('value_float')) return hostValue('float32', [], [attrs.float('value_float', 0)]);
-  if (attrs.has('value_int')) return hostValue('int64', [], [attrs.int('value_int', 0)]);
-  const floats = attrs.floats('value_floats');
-  if (floats !== undefined) return hostValue('float32', [floats.length], floats);
-  const ints = attrs.ints('value_ints');
-  if (ints !== undefined) return hostValue('int64', [ints.length], ints);
-  throw new MtiaError(`Constant node '${node.name}': only tensor, float and int values are supported (not strings or sparse tensors)`);
 }
 
 /** An imported ONNX model, its weights on one device. */
@@ -196,7 +182,8 @@ export class OnnxModel implements Disposable {
         } else {
           const ctx = new NodeContext(node, this.opset, nodeInputs, this.uploaded);
           try {
-            outputs = profiler.recordFunction(step.label, () => deviceOps[node.opType]!(ctx));
+            const op = step.fusion === undefined ? deviceOps[node.opType]! : fusedOps[step.fusion]!;
+            outputs = profiler.recordFunction(step.label, () => op(ctx));
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             throw new MtiaError(message.startsWith(ctx.what) ? message : `${ctx.what}: ${message}`);
@@ -204,12 +191,16 @@ export class OnnxModel implements Disposable {
             for (const t of ctx.temporaries) t.free();
           }
         }
-        node.outputs.forEach((name, i) => {
+        // A fused step's outputs are its last node's; every node's inputs are released.
+        const last = step.fused.at(-1) ?? node;
+        last.outputs.forEach((name, i) => {
           const value = outputs[i];
           if (name !== '' && value !== undefined) values.set(name, value);
         });
-        for (const name of new Set(node.inputs)) if (name !== '') release(name);
-        for (const name of node.outputs) if (name !== '' && !this.plan.consumers.has(name)) release(name);
+        for (const member of [node, ...step.fused]) {
+          for (const name of new Set(member.inputs)) if (name !== '') release(name);
+        }
+        for (const name of last.outputs) if (name !== '' && !this.plan.consumers.has(name)) release(name);
       }
       const result: Record<string, Tensor> = {};
       for (const output of this.graph.outputs) {

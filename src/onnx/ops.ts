@@ -492,3 +492,9 @@ export const hostInputs: Readonly<Record<string, readonly number[]>> = {
   Reshape: [1], Slice: [1, 2, 3, 4], Unsqueeze: [1], Squeeze: [1], Expand: [1], Pow: [1], Trilu: [1],
   ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1], BatchNormalization: [1, 2, 3, 4],
 };
+
+/** The fused groups' implementations, by fusion kind (fusion.ts); each gets the context of the group's first node. */
+export const fusedOps: Readonly<Record<string, DeviceOp>> = {
+  /** Div(x, √2) → Erf → Add(1) → Mul(x) → Mul(0.5): x is the Div's first input. */
+  gelu: (ctx) => [ctx.out(gelu(ctx.tensor(0)), ctx.dtype(0))],
+};

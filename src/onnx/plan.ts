@@ -7,8 +7,9 @@
 import { MtiaError } from '../errors.js';
 import { hostOps } from './fold.js';
 import { deviceOps, hostInputs } from './ops.js';
-import { isExternal, tensorDType, tensorShape, type OnnxGraph, type OnnxNode } from './read.js';
-import { isFloating, numelOf } from './values.js';
+import { findFusions, type Fusion } from './fusion.js';
+import { constantValue, decodeInline, isExternal, tensorDType, tensorShape, type OnnxGraph, type OnnxNode } from './read.js';
+import { isFloating, numelOf, type HostValue } from './values.js';
 
 /** Floating initializers with more elements than this are weights: uploaded to the device once, never read on the host. */
 export const WEIGHT_MIN_ELEMENTS = 64;
@@ -29,8 +30,10 @@ export interface PlannedNode {
   readonly label: string;
   /** Its op type, fused nodes' joined with '+'. */
   readonly opType: string;
-  /** Nodes fused into this step after `node` (their outputs are this step's). */
+  /** Nodes fused into this step after `node` (the last one's outputs are this step's). */
   readonly fused: readonly OnnxNode[];
+  /** The fused op that runs the group (ops.ts fusedOps), or undefined for a single node. */
+  readonly fusion: string | undefined;
 }
 
 /** The plan of a graph. */
@@ -85,6 +88,24 @@ function topologicalOrder(graph: OnnxGraph, available: ReadonlySet<string>): Onn
   return order;
 }
 
+/** What fusion.ts needs of `graph`: producers, reader counts, and small constants' values. */
+function fusionGraph(graph: OnnxGraph, order: readonly OnnxNode[]): Parameters<typeof findFusions>[0] {
+  const producer = new Map<string, OnnxNode>();
+  const readers = new Map<string, number>();
+  for (const node of order) {
+    for (const output of node.outputs) if (output !== '') producer.set(output, node);
+    for (const input of new Set(node.inputs)) if (input !== '') readers.set(input, (readers.get(input) ?? 0) + 1);
+  }
+  for (const output of graph.outputs) readers.set(output.name, (readers.get(output.name) ?? 0) + 1);
+  const constant = (name: string): HostValue | undefined => {
+    const proto = graph.initializers.get(name);
+    if (proto !== undefined) return isExternal(proto) || numelOf(tensorShape(proto)) > 1 ? undefined : decodeInline(proto, 'initializer');
+    const node = producer.get(name);
+    return node?.opType === 'Constant' && node.domain === '' ? constantValue(node) : undefined;
+  };
+  return { producer, readers, constant };
+}
+
 /** Plans `graph`; throws one MtiaError listing every node it cannot run. */
 export function planGraph(graph: OnnxGraph): Plan {
   if (graph.opset < 13 || graph.opset > 21) {
@@ -100,10 +121,22 @@ export function planGraph(graph: OnnxGraph): Plan {
     if (weight) weights.add(name);
   }
   const order = topologicalOrder(graph, new Set(placements.keys()));
+  const fusionOf = new Map<OnnxNode, Fusion>();
+  for (const fusion of findFusions(fusionGraph(graph, order), order)) for (const node of fusion.nodes) fusionOf.set(node, fusion);
   const unsupported = new Map<string, string[]>();
   const note = (key: string, node: OnnxNode) => unsupported.set(key, [...(unsupported.get(key) ?? []), node.name]);
   const steps: PlannedNode[] = [];
   for (const node of order) {
+    const fusion = fusionOf.get(node);
+    if (fusion !== undefined) {
+      if (fusion.nodes[0] !== node) continue; // run with its group's first node
+      for (const member of fusion.nodes) for (const output of member.outputs) if (output !== '') placements.set(output, 'device');
+      steps.push({
+        node, placement: 'device', label: fusion.nodes.map((n) => n.name).join('+'), opType: fusion.nodes.map((n) => n.opType).join('+'),
+        fused: fusion.nodes.slice(1), fusion: fusion.kind,
+      });
+      continue;
+    }
     let placement: Placement;
     if (node.domain !== '') {
       note(`${node.domain}.${node.opType}`, node);
@@ -128,7 +161,7 @@ export function planGraph(graph: OnnxGraph): Plan {
       }
     }
     for (const output of node.outputs) if (output !== '') placements.set(output, placement);
-    steps.push({ node, placement, label: node.name, opType: node.opType, fused: [] });
+    steps.push({ node, placement, label: node.name, opType: node.opType, fused: [], fusion: undefined });
   }
   if (unsupported.size > 0) {
     const lines = [...unsupported].map(([op, names]) => `  ${op}: ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, and ${names.length - 8} more` : ''}`);

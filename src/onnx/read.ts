@@ -11,7 +11,7 @@ import {
   type AttributeProto, type ModelProto, type TensorProto, type ValueInfoProto,
 } from './onnx_pb.js';
 import {
-  bfloatToFloat, halfToFloat, hostArrayFor, numelOf, onnxDTypeOf, onnxTypeName, type HostValue, type OnnxDType,
+  bfloatToFloat, halfToFloat, hostArrayFor, hostValue, numelOf, onnxDTypeOf, onnxTypeName, type HostValue, type OnnxDType,
 } from './values.js';
 
 /** A graph input or output as the model declares it. */
@@ -263,3 +263,18 @@ export class Attributes {
     return this.get(name, AttributeProto_AttributeType.TENSOR)?.t;
   }
 }
+
+/** A Constant node's value (its value, value_float(s) or value_int(s) attribute). */
+export function constantValue(node: OnnxNode): HostValue {
+  const attrs = new Attributes(node);
+  const proto = attrs.tensor('value');
+  if (proto !== undefined) return decodeInline(proto, `Constant node '${node.name}' value`);
+  if (attrs.has('value_float')) return hostValue('float32', [], [attrs.float('value_float', 0)]);
+  if (attrs.has('value_int')) return hostValue('int64', [], [attrs.int('value_int', 0)]);
+  const floats = attrs.floats('value_floats');
+  if (floats !== undefined) return hostValue('float32', [floats.length], floats);
+  const ints = attrs.ints('value_ints');
+  if (ints !== undefined) return hostValue('int64', [ints.length], ints);
+  throw new MtiaError(`Constant node '${node.name}': only tensor, float and int values are supported (not strings or sparse tensors)`);
+}
+

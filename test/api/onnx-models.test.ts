@@ -22,7 +22,8 @@ afterAll(async () => {
 });
 
 const models: [string, () => TestModel][] = [
-  ['a transformer encoder (BERT-style, attention mask, GELU)', transformerEncoder],
+  ['a transformer encoder (BERT-style, attention mask, the Gelu op of opset 20)', transformerEncoder],
+  ['a transformer encoder (opset 17: GELU as Div/Erf/Add/Mul/Mul, fused into one gelu)', () => transformerEncoder({ gelu: 'erf' })],
   ['a GPT-style decoder (int64 input_ids, causal Trilu/Where mask, tied head)', gptDecoder],
 ];
 
@@ -43,7 +44,7 @@ function npyOf(feed: Feed): NpyArray {
 
 describe.each(models)('%s', (name, build) => {
   const model = build();
-  const file = join(work, `${name.split(' ')[1]}.onnx`);
+  const file = join(work, `${models.findIndex(([n]) => n === name)}.onnx`);
   writeFileSync(file, model.bytes);
 
   test('loadOnnx equals onnxruntime-node', async () => {
@@ -69,6 +70,10 @@ describe.each(models)('%s', (name, build) => {
     const types = new Set(report.ops.map((op) => op.opType));
     for (const type of ['MatMul', 'Softmax', 'LayerNormalization', 'Add']) expect(types).toContain(type);
     expect(types).not.toContain('Shape'); // shape chains run on the host
+    if (name.includes('fused')) {
+      expect(types).toContain('Div+Erf+Add+Mul+Mul');
+      expect(report.ops.map((op) => op.node)).toContain('/layer.0/ff/act/Div+/layer.0/ff/act/Erf+/layer.0/ff/act/Add+/layer.0/ff/act/Mul+/layer.0/ff/act/Mul_1');
+    }
   });
 
   test('mtia-sim run --timing-only reports the same nodes, from the declared shapes', async () => {

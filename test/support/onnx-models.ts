@@ -52,15 +52,24 @@ function attention(b: OnnxBuilder, q: string, k: string, v: string, headDim: num
   return b.op('MatMul', [b.op('Softmax', [scores], { axis: -1 }, `${prefix}/Softmax`), v], {}, `${prefix}/MatMul_1`);
 }
 
+/** GELU as torch.onnx writes nn.GELU below opset 20: x · 0.5 · (1 + erf(x / √2)), five nodes. */
+export function geluErf(b: OnnxBuilder, x: string, prefix: string): string {
+  const erf = b.op('Erf', [b.op('Div', [x, b.scalar(Math.SQRT2)], {}, `${prefix}/Div`)], {}, `${prefix}/Erf`);
+  const gate = b.op('Add', [erf, b.scalar(1)], {}, `${prefix}/Add`);
+  return b.op('Mul', [b.op('Mul', [x, gate], {}, `${prefix}/Mul`), b.scalar(0.5)], {}, `${prefix}/Mul_1`);
+}
+
 /**
- * A BERT-style transformer encoder (opset 20): x [2, 6, 16] with an int64 attention_mask
- * [2, 6] turned into an additive mask on the device, two post-norm layers of 2-head attention
- * and a GELU feed-forward (the Gelu op of opset 20).
+ * A BERT-style transformer encoder: x [2, 6, 16] with an int64 attention_mask [2, 6] turned
+ * into an additive mask on the device, two post-norm layers of 2-head attention and a GELU
+ * feed-forward: the Gelu op of opset 20, or (`gelu: 'erf'`, opset 17) the Div/Erf/Add/Mul/Mul
+ * form PyTorch's exporter writes below it.
  */
-export function transformerEncoder(): TestModel {
+export function transformerEncoder(options: { gelu?: 'op' | 'erf' } = {}): TestModel {
   const [batch, seq, d, heads, ff] = [2, 6, 16, 2, 32];
   const headDim = d / heads;
-  const b = new OnnxBuilder({ opset: 20, seed: 21 });
+  const erf = options.gelu === 'erf';
+  const b = new OnnxBuilder({ opset: erf ? 17 : 20, seed: 21 });
   let x = b.input('x', 'float32', ['batch', 'seq', d]);
   const maskInput = b.input('attention_mask', 'int64', ['batch', 'seq']);
   // (1 − mask) · −10000, as [B, 1, 1, S] (HF BERT's extended attention mask).
@@ -75,7 +84,8 @@ export function transformerEncoder(): TestModel {
     const context = attention(b, q, k, v, headDim, `/${p}/attn`, (scores) => b.op('Add', [scores, additive], {}, `/${p}/attn/Add_mask`));
     const merged = mergeHeads(b, context, x, `/${p}/merge`);
     x = layerNorm(b, b.op('Add', [x, linear(b, merged, d, d, `${p}.out`)], {}, `/${p}/Add_residual`), d, `${p}.ln1`);
-    const hidden = b.op('Gelu', [linear(b, x, d, ff, `${p}.ff1`)], {}, `/${p}/ff/Gelu`);
+    const projected = linear(b, x, d, ff, `${p}.ff1`);
+    const hidden = erf ? geluErf(b, projected, `/${p}/ff/act`) : b.op('Gelu', [projected], {}, `/${p}/ff/Gelu`);
     x = layerNorm(b, b.op('Add', [x, linear(b, hidden, ff, d, `${p}.ff2`)], {}, `/${p}/Add_residual_1`), d, `${p}.ln2`);
   }
   b.node('Identity', [x], {}, { name: '/Identity', outputs: ['last_hidden_state'] });
