@@ -146,7 +146,14 @@ export class OnnxBuilder {
   /** External data file contents by location, for initializers stored externally. */
   readonly externalFiles = new Map<string, number[]>();
 
-  constructor(readonly options: { opset?: number; seed?: number; irVersion?: number } = {}) {
+  /** Bytes referenced so far in `options.externalWeights`. */
+  private externalBytes = 0;
+
+  /**
+   * `externalWeights`: a file name; float32 initializers made without values are then only
+   * referenced there (no values anywhere: for timing-only runs of large models).
+   */
+  constructor(readonly options: { opset?: number; seed?: number; irVersion?: number; externalWeights?: string } = {}) {
     this.random = seeded(options.seed ?? 1);
   }
 
@@ -164,6 +171,11 @@ export class OnnxBuilder {
   /** An initializer: given values, or uniform random in ±scale (integers: 0 to scale). */
   initializer(name: string, dtype: BuilderDType, shape: readonly number[], values?: ArrayLike<number>, scale = 0.5): string {
     const count = shape.reduce((n, s) => n * s, 1);
+    if (values === undefined && dtype === 'float32' && this.options.externalWeights !== undefined) {
+      const name_ = this.externalReference(name, shape, this.options.externalWeights, this.externalBytes);
+      this.externalBytes += count * 4;
+      return name_;
+    }
     const data = values ?? (dtype.startsWith('float') ? this.uniform(count, -scale, scale) : this.uniform(count, 0, scale).map(Math.floor));
     this.initializers.push(tensorProto(name, dtype, shape, data));
     return name;

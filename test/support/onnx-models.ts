@@ -109,6 +109,25 @@ function geluTanh(b: OnnxBuilder, x: string, prefix: string): string {
   return b.op('Mul', [b.op('Mul', [x, gate], {}, `${prefix}/Mul_2`), b.scalar(0.5)], {}, `${prefix}/Mul_3`);
 }
 
+/** The sizes of gptDecoder's model. */
+export interface DecoderSize {
+  readonly batch: number;
+  readonly seq: number;
+  readonly d: number;
+  readonly heads: number;
+  readonly vocab: number;
+  readonly maxPositions: number;
+  readonly layers: number;
+  /** A file name: the weights are only referenced there, without values (for timing-only runs). */
+  readonly externalWeights: string | undefined;
+}
+
+/** The small decoder the comparisons run. */
+const SMALL_DECODER: DecoderSize = { batch: 2, seq: 5, d: 16, heads: 2, vocab: 24, maxPositions: 8, layers: 2, externalWeights: undefined };
+
+/** A 6.6 B-parameter decoder at LLaMA-2-7B's width, depth and vocabulary (d 4096, 32 heads and layers, 32000 tokens), one sequence of 128 tokens. */
+export const DECODER_7B: Partial<DecoderSize> = { batch: 1, seq: 128, d: 4096, heads: 32, vocab: 32000, maxPositions: 4096, layers: 32 };
+
 /**
  * A GPT-2-style decoder (opset 18): int64 input_ids [2, 5] → token embedding (Gather of the
  * table by the ids) + position embedding (Gather by a Range built from the ids' Shape), two
@@ -116,10 +135,10 @@ function geluTanh(b: OnnxBuilder, x: string, prefix: string): string {
  * and Where(mask, scores, −1e9), a tanh-GELU MLP, a final LayerNormalization and logits through
  * the transposed (tied) token table.
  */
-export function gptDecoder(): TestModel {
-  const [batch, seq, d, heads, vocab, maxPositions] = [2, 5, 16, 2, 24, 8];
+export function gptDecoder(size: Partial<DecoderSize> = {}): TestModel {
+  const { batch, seq, d, heads, vocab, maxPositions, layers, externalWeights } = { ...SMALL_DECODER, ...size };
   const headDim = d / heads;
-  const b = new OnnxBuilder({ opset: 18, seed: 33 });
+  const b = new OnnxBuilder({ opset: 18, seed: 33, ...(externalWeights !== undefined && { externalWeights }) });
   const ids = b.input('input_ids', 'int64', ['batch', 'sequence']);
   const wte = b.initializer('transformer.wte.weight', 'float32', [vocab, d], undefined, 0.5);
   const wpe = b.initializer('transformer.wpe.weight', 'float32', [maxPositions, d], undefined, 0.2);
@@ -133,7 +152,7 @@ export function gptDecoder(): TestModel {
   const square = b.op('Concat', [b.op('Unsqueeze', [length, b.ints([0])], {}, '/mask/Unsqueeze'), b.op('Unsqueeze', [length, b.ints([0])], {}, '/mask/Unsqueeze_1')], { axis: 0 }, '/mask/Concat');
   const ones = b.op('ConstantOfShape', [square], { value: { tensor: { dtype: 'bool', shape: [1], values: [1] } } }, '/mask/ConstantOfShape');
   const causal = b.op('Unsqueeze', [b.op('Trilu', [ones], { upper: 0 }, '/mask/Trilu'), b.ints([0, 1])], {}, '/mask/Unsqueeze_2');
-  for (let block = 0; block < 2; block++) {
+  for (let block = 0; block < layers; block++) {
     const p = `h.${block}`;
     const normed = layerNorm(b, x, d, `${p}.ln_1`);
     const qkv = linear(b, normed, d, 3 * d, `${p}.attn.c_attn`);
@@ -150,7 +169,7 @@ export function gptDecoder(): TestModel {
   b.output('logits', 'float32', ['batch', 'sequence', vocab]);
   return {
     bytes: b.build(),
-    feeds: { input_ids: { dtype: 'int64', shape: [batch, seq], values: [3, 17, 0, 23, 9, 1, 1, 5, 12, 20] } },
+    feeds: { input_ids: { dtype: 'int64', shape: [batch, seq], values: Array.from({ length: batch * seq }, (_, i) => (i * 7 + 3) % vocab) } },
     outputs: ['logits'],
   };
 }
