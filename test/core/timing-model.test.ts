@@ -271,9 +271,9 @@ describe('properties of the model', () => {
     // A DRAM-bound add: operands far larger than the 256 MiB SRAM, so they never stay resident.
     const stream = (h: CoreHarness) => add(h, 64 * MiB, h.heap(0), h.heap(256 * MiB), h.heap(512 * MiB));
     // The launch and the SRAM/DRAM latencies are in ns, so the GEMM scales a little less than
-    // the clock: within 1.5 % of 1.35 / 1.1 = 1.227 (SRAM and local memory are per cycle).
+    // the clock: within 0.2 % of 1.35 / 1.1 = 1.227 (SRAM and local memory are per cycle).
     const gemmRatio = time(1.1e9, gemm) / time(1.35e9, gemm);
-    expect(gemmRatio).toBeGreaterThan((1.35 / 1.1) * 0.985);
+    expect(gemmRatio).toBeGreaterThan((1.35 / 1.1) * 0.998);
     expect(gemmRatio).toBeLessThanOrEqual(1.35 / 1.1);
     expect(time(1.1e9, stream) / time(1.35e9, stream)).toBeCloseTo(1, 2);
   });
