@@ -65,7 +65,7 @@ export function rowFitsLocalMemory(rows: f64, rowBytes: f64): bool {
  */
 export function timeSoftmax(elements: f64, length: f64, inSize: f64, outSize: f64, logarithm: bool): void {
   const rows = length > 0 ? elements / length : 0;
-  if (rowFitsLocalMemory(rows, length * inSize)) {
+  if (elements <= 0 || rowFitsLocalMemory(rows, length * inSize)) {
     timeRows(elements, elements * inSize, elements * outSize, 2, 1, 1);
     return;
   }
@@ -79,7 +79,7 @@ export function timeSoftmax(elements: f64, length: f64, inSize: f64, outSize: f6
 /** Times layer norm over `elements` in rows of `length` (`inSize` bytes in, `outSize` out); operands declared. */
 export function timeLayerNorm(elements: f64, length: f64, inSize: f64, outSize: f64): void {
   const rows = length > 0 ? elements / length : 0;
-  if (rowFitsLocalMemory(rows, length * inSize)) {
+  if (elements <= 0 || rowFitsLocalMemory(rows, length * inSize)) {
     timeRows(elements, elements * inSize, elements * outSize, 2, 2, 0);
     return;
   }
