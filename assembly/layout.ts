@@ -134,7 +134,17 @@ export const ENGINE_DRAM: u32 = 6;
 export const ENGINE_PCIE_H2D: u32 = 7;
 /** The PCIe link, device to host. */
 export const ENGINE_PCIE_D2H: u32 = 8;
-export const ENGINE_COUNT: u32 = 9;
+/**
+ * The PEs' RISC-V cores issuing custom instructions (ISCA'25 §3.2: one core per PE feeds its
+ * engines): a second stream's job cannot issue while the first one's keeps the cores busy.
+ */
+export const ENGINE_ISSUE: u32 = 9;
+/**
+ * The PEs' fabric interfaces (FI, ISCA'25 §3.2): the DMA between local memory and the NoC,
+ * its bytes and its descriptors; one per PE, so two streams' DMAs take turns on it.
+ */
+export const ENGINE_FABRIC: u32 = 10;
+export const ENGINE_COUNT: u32 = 11;
 /** Engine of a command whose body needs none. */
 export const ENGINE_NONE: u32 = ENGINE_COUNT;
 export const ENGINE_SIZE: u32 = 16;

@@ -35,7 +35,10 @@ export interface HardwareProfile {
   readonly chipName: string;
   /** [major, minor] reported by getDeviceCapability. */
   readonly capability: readonly [number, number];
-  /** Core clock; compute rates scale with it, bandwidths (bytes per second) do not. */
+  /**
+   * Core clock. Compute rates and on-chip bandwidths (SRAM, local memory, fabric; per cycle)
+   * scale with it; off-chip bandwidths (DRAM, PCIe; per second) do not.
+   */
   readonly clockHz: number;
   readonly peRows: number;
   readonly peCols: number;
@@ -58,15 +61,15 @@ export interface HardwareProfile {
   /** Memory layout unit bytes per cycle per PE. */
   readonly mluBytesPerCyclePerPe: number;
   readonly localMemoryBytesPerPe: number;
-  /** Local memory bandwidth of one PE. */
-  readonly localMemoryBytesPerSecondPerPe: number;
+  /** Local memory bandwidth of one PE, bytes per cycle (clocked with the PE). */
+  readonly localMemoryBytesPerCyclePerPe: number;
   /** Fabric interface (PE ↔ NoC DMA) bytes per cycle per PE. */
   readonly fabricBytesPerCyclePerPe: number;
   /** Fabric interface cycles per DMA descriptor (one per tile; one per row of a gather). */
   readonly dmaDescriptorCycles: number;
   readonly sramBytes: number;
-  /** On-chip SRAM bandwidth, all PEs together. */
-  readonly sramBytesPerSecond: number;
+  /** On-chip SRAM bandwidth, all PEs together, bytes per cycle (clocked with the PEs). */
+  readonly sramBytesPerCycle: number;
   /** Latency of a DMA stream's first access to SRAM. */
   readonly sramLatencyNs: number;
   /** LPDDR5 capacity of the real part: the device memory in timing-only mode. */
@@ -118,11 +121,11 @@ const mtiaV2: HardwareProfile = {
   reductionLinkBytesPerCycle: 64, // assumed: no reduction-network bandwidth published
   mluBytesPerCyclePerPe: 64, // assumed: no MLU rate published
   localMemoryBytesPerPe: 384 * KiB, // ISCA25 Table 2
-  localMemoryBytesPerSecondPerPe: 1.0e12, // ISCA25 Table 2 (ISCA26: R+W)
+  localMemoryBytesPerCyclePerPe: 1.0e12 / 1.35e9, // [D] ISCA25 Table 2: 1 TB/s (ISCA26: R+W) at 1.35 GHz, ≈ 740.7
   fabricBytesPerCyclePerPe: 64, // assumed: NoC bandwidth unpublished; ISCA25: FI-to-NoC doubled over MTIA 1
   dmaDescriptorCycles: 8, // assumed: no DMA descriptor cost published
   sramBytes: 256 * MiB, // ISCA25 Table 2
-  sramBytesPerSecond: 2.7e12, // ISCA25 Table 2 (R+W)
+  sramBytesPerCycle: 2000, // [D] ISCA25 Table 2: 2.7 TB/s (R+W) at 1.35 GHz
   sramLatencyNs: 40, // assumed: no SRAM latency published
   dramBytes: 128 * GiB, // ISCA25 Table 2 (64–128 GB); BLOG24/HC24: 128 GB
   dramBytesPerSecond: 204.8e9, // ISCA25 Table 2: 16 ch × 16 bit × 6.4 GT/s
@@ -155,11 +158,11 @@ const mtiaV1: HardwareProfile = {
   reductionLinkBytesPerCycle: 64, // assumed, as MTIA 2i
   mluBytesPerCyclePerPe: 64, // assumed, as MTIA 2i
   localMemoryBytesPerPe: 128 * KiB, // ISCA25 Table 2
-  localMemoryBytesPerSecondPerPe: 0.4e12, // ISCA25 Table 2
+  localMemoryBytesPerCyclePerPe: 500, // [D] ISCA25 Table 2: 0.4 TB/s at 0.8 GHz
   fabricBytesPerCyclePerPe: 32, // assumed: half MTIA 2i's (ISCA25: FI-to-NoC bandwidth doubled in 2i)
   dmaDescriptorCycles: 8, // assumed, as MTIA 2i
   sramBytes: 128 * MiB, // ISCA25 Table 2
-  sramBytesPerSecond: 0.8e12, // ISCA25 Table 2
+  sramBytesPerCycle: 1000, // [D] ISCA25 Table 2: 0.8 TB/s at 0.8 GHz
   sramLatencyNs: 40, // assumed, as MTIA 2i
   dramBytes: 64 * GiB, // ISCA25 Table 2 (32–64 GB)
   dramBytesPerSecond: 176e9, // ISCA25 Table 2
@@ -197,12 +200,21 @@ const ranges: Readonly<Record<string, Range>> = {
   dpeFp16MacsPerCyclePerPe: 'positive', dpeInt8MacsPerCyclePerPe: 'positive', dpeFp32FractionOfFp16: 'fraction',
   seElementsPerCyclePerPe: 'positive', seLutPasses: 'positive', seAccumulateRows: 'count',
   reElementsPerCyclePerPe: 'positive', reductionLinkBytesPerCycle: 'positive', mluBytesPerCyclePerPe: 'positive',
-  localMemoryBytesPerPe: 'positive', localMemoryBytesPerSecondPerPe: 'positive', fabricBytesPerCyclePerPe: 'positive',
-  dmaDescriptorCycles: 'nonNegative', sramBytes: 'nonNegative', sramBytesPerSecond: 'positive',
+  localMemoryBytesPerPe: 'positive', localMemoryBytesPerCyclePerPe: 'positive', fabricBytesPerCyclePerPe: 'positive',
+  dmaDescriptorCycles: 'nonNegative', sramBytes: 'nonNegative', sramBytesPerCycle: 'positive',
   sramLatencyNs: 'nonNegative', dramBytes: 'positive', dramBytesPerSecond: 'positive', dramEfficiency: 'fraction',
   dramEccEfficiency: 'fraction', dramLatencyNs: 'nonNegative', gatherSramHitRate: 'probability',
   pcieBytesPerSecond: 'positive', jobLaunchNs: 'nonNegative', jobReplaceNs: 'nonNegative',
   issueCyclesPerInstruction: 'nonNegative',
+};
+
+/**
+ * Fields an older version had, and what replaced them: the on-chip bandwidths became per cycle
+ * (they follow clockHz; docs/timing-model.md).
+ */
+const renamed: Readonly<Record<string, string>> = {
+  sramBytesPerSecond: 'sramBytesPerCycle (the SRAM is clocked with the PEs: 2.7 TB/s at 1.35 GHz is 2000)',
+  localMemoryBytesPerSecondPerPe: 'localMemoryBytesPerCyclePerPe (local memory is clocked with the PE: 1 TB/s at 1.35 GHz is 740.7)',
 };
 
 const expected: Readonly<Record<Range, string>> = {
@@ -267,6 +279,9 @@ export function resolveProfile(option: ProfileName | CustomProfile): HardwarePro
   }
   const { base = 'mtia-v2', ...overrides } = option;
   for (const key of Object.keys(overrides)) {
+    if (key in renamed) {
+      throw new TypeError(`configure(): profile.${key} is no longer a field; use ${renamed[key]}`);
+    }
     if (key !== 'name' && key !== 'chipName' && key !== 'dramEcc' && key !== 'systolic' && !(key in ranges)) {
       throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, dramEcc, systolic, ${Object.keys(ranges).join(', ')}`);
     }

@@ -14,7 +14,7 @@ import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0 }
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
 import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
-import { timeRows } from "../timing/reductions";
+import { timeLayerNorm, timeSoftmax } from "../timing/reductions";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import {
@@ -65,9 +65,10 @@ export function rows(command: usize): u32 {
   writeOperand(spanStart, spanBytes);
   const elements = <f64>count;
   // softmax: RE max and sum of exp, SE exp (LUT) and scale; log-softmax: the same with a
-  // subtraction for the scale; layer norm: RE mean and variance, SE normalise and affine.
-  if (kind == ROWS_LAYER_NORM) timeRows(elements, elements * <f64>inSize, elements * <f64>outSize, 2, 2, 0);
-  else timeRows(elements, elements * <f64>inSize, elements * <f64>outSize, 2, 1, 1);
+  // subtraction for the scale; layer norm: RE mean and variance, SE normalise and affine. A
+  // row too long for local memory takes a pass over it per step (timing/reductions.ts).
+  if (kind == ROWS_LAYER_NORM) timeLayerNorm(elements, <f64>length, <f64>inSize, <f64>outSize);
+  else timeSoftmax(elements, <f64>length, <f64>inSize, <f64>outSize, kind == ROWS_LOG_SOFTMAX);
   if (timingOnly || length == 0 || count == 0) return STATUS_OK;
   const dst = <u32>dst64;
   const src = <u32>src64;

@@ -19,6 +19,12 @@
 // row for an indexed gather). A lowering (gemm.ts, streaming.ts, gather.ts) sets the stage
 // times per step and calls
 // runPipeline(); it writes the body, the bound and every engine's busy cycles to the record.
+//
+// The bound names the resource behind the slowest stage: `issue` (the RISC-V cores), `compute`
+// (an engine), `fabric` (the PE's own fabric interface: its bytes per cycle and descriptors,
+// in or out), `sram` or `dram` (the PE's share of the shared bandwidth). A gather of short
+// rows waits on its FI's descriptors while the SRAM behind it idles: that is `fabric`, not
+// `sram`, so the profiler points at the part a kernel writer can change (fewer, larger DMAs).
 
 import {
   ENGINE_DPE, ENGINE_MLU, ENGINE_RE, ENGINE_SE,
@@ -27,8 +33,8 @@ import {
   dmaDescriptorCycles, dramBytesPerCycle, dramLatencyCycles, fabricBytesPerCycle, sramBytesPerCycle, sramLatencyCycles,
 } from "../profile";
 import {
-  BOUND_COMPUTE, BOUND_DRAM, BOUND_ISSUE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND,
-  RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_ENGINE, RECORD_FABRIC_CYCLES,
+  BOUND_COMPUTE, BOUND_DRAM, BOUND_FABRIC, BOUND_ISSUE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND,
+  RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_ENGINE, RECORD_FABRIC_BUSY_CYCLES, RECORD_FABRIC_CYCLES,
   RECORD_ISSUE_CYCLES, RECORD_MLU_CYCLES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES,
   RECORD_SRAM_BYTES, RECORD_STEPS, get, set,
 } from "./record";
@@ -74,8 +80,11 @@ export function runPipeline(steps: f64, pes: f64, drain: f64, engine: u32): void
   const dramPerStep = get(RECORD_DRAM_BYTES) / dramBytesPerCycle / steps;
   // The in-stage waits for the slowest of the PE's fabric link, SRAM and DRAM.
   let memory = fabricIn;
-  let memoryBound = BOUND_SRAM;
-  if (sramPerStep > memory) memory = sramPerStep;
+  let memoryBound = BOUND_FABRIC;
+  if (sramPerStep >= memory) {
+    memory = sramPerStep;
+    memoryBound = BOUND_SRAM;
+  }
   if (dramPerStep > memory) {
     memory = dramPerStep;
     memoryBound = BOUND_DRAM;
@@ -89,7 +98,7 @@ export function runPipeline(steps: f64, pes: f64, drain: f64, engine: u32): void
   let bound = BOUND_COMPUTE;
   if (slowest == issueStage && issueStage > compute) bound = BOUND_ISSUE;
   if (slowest == memory && memory > compute && memory >= issueStage) bound = memoryBound;
-  if (slowest == fabricOut && fabricOut > compute && fabricOut > memory && fabricOut > issueStage) bound = BOUND_SRAM;
+  if (slowest == fabricOut && fabricOut > compute && fabricOut > memory && fabricOut > issueStage) bound = BOUND_FABRIC;
 
   set(RECORD_BODY_CYCLES, body);
   set(RECORD_BOUND, <f64>bound);
@@ -102,6 +111,7 @@ export function runPipeline(steps: f64, pes: f64, drain: f64, engine: u32): void
   set(RECORD_SE_CYCLES, steps * seStage);
   set(RECORD_MLU_CYCLES, steps * mluStage);
   set(RECORD_FABRIC_CYCLES, steps * (fabricIn + fabricOut));
+  set(RECORD_FABRIC_BUSY_CYCLES, steps * max(fabricIn, fabricOut));
   const busy = engine == ENGINE_DPE ? dpeStage : engine == ENGINE_RE ? reStage : engine == ENGINE_SE ? seStage : engine == ENGINE_MLU ? mluStage : 0;
   set(RECORD_COMPUTE_CYCLES, steps * busy);
 }

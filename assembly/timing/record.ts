@@ -26,9 +26,11 @@
 //            32 mappingEfficiency       and SCALE-Sim v2's COMPUTE_REPORT.csv columns, in percent:
 //            33 computeUtilisation        "Mapping Efficiency %", "Compute Util %",
 //            34 overallUtilisation        "Overall Util %" (all 0 when no array ran the op)
-//            35 reservedFrom[8]         when the op's reservation of each engine began and
-//            43 reservedTo[8]           ended (schedule.ts), by ENGINE_DPE .. ENGINE_PCIE_D2H;
+//            35 reservedFrom[10]        when the op's reservation of each engine began and
+//            45 reservedTo[10]          ended (schedule.ts), by ENGINE_DPE .. ENGINE_FABRIC;
 //                                       both 0 for an engine it did not use
+//            55 fabricBusy              cycles the fabric interface's busier direction was
+//                                       busy per PE: what the op holds ENGINE_FABRIC for
 //
 // Queue operations (event records and waits, clock advances, graph launches) run no job: their
 // record has only start and end, the stream's clock before and after them (queue.ts).
@@ -73,8 +75,14 @@ export const RECORD_SYSTOLIC_OVERALL_UTILISATION: u32 = 34;
 /** Field of the first engine's reservation start: engine e's is RECORD_RESERVED_FROM + e − ENGINE_DPE. */
 export const RECORD_RESERVED_FROM: u32 = 35;
 /** Field of the first engine's reservation end: engine e's is RECORD_RESERVED_TO + e − ENGINE_DPE. */
-export const RECORD_RESERVED_TO: u32 = 43;
-export const RECORD_FIELDS: u32 = 51;
+export const RECORD_RESERVED_TO: u32 = 45;
+/**
+ * Cycles per PE the busier direction of the fabric interface (in: DMA into local memory with
+ * its descriptors; out: DMA back) was busy. The two directions run concurrently (the pipeline's
+ * FI in and FI out stages), so this, not `fabric` (their sum), is what another stream waits for.
+ */
+export const RECORD_FABRIC_BUSY_CYCLES: u32 = 55;
+export const RECORD_FIELDS: u32 = 56;
 
 // What set an op's time (RECORD_BOUND).
 export const BOUND_LAUNCH: u32 = 0;
@@ -85,6 +93,12 @@ export const BOUND_DRAM: u32 = 4;
 export const BOUND_PCIE: u32 = 5;
 /** Queue operations (event records and waits, clock advances): no job ran. */
 export const BOUND_NONE: u32 = 6;
+/**
+ * The PEs' fabric interfaces (the DMA between local memory and the NoC: bytes at
+ * fabricBytesPerCyclePerPe and descriptors at dmaDescriptorCycles), not the SRAM behind them:
+ * an indexed gather of short rows waits on its descriptors while the SRAM idles.
+ */
+export const BOUND_FABRIC: u32 = 7;
 
 /** The record of the command being run. */
 export let record: usize = 0;

@@ -6,19 +6,26 @@
 // levels (a DRAM-bound add beside an SRAM-resident GEMM) and queue when they share one (two
 // DRAM-bound ops share the DRAM's bandwidth: together they take as long as in sequence).
 //
+// Every unit a job keeps busy is an engine here, not only the compute engines and memories:
+// each PE has one RISC-V core that issues the custom instructions of whatever job runs on it,
+// and one fabric interface that DMAs its tiles (ISCA'25 §3.2), so two issue-bound jobs, or two
+// jobs waiting on their DMA descriptors, take as long together as in sequence. The fabric
+// interface is held for its busier direction (in and out are separate channels).
+//
 //   end = max(start + body, max over engines e of reserve(e, start, busy_e))
 //
 // The record then says where the job ran, when each engine's reservation began, and what
 // bound it.
 
 import {
-  ENGINE_DPE, ENGINE_DRAM, ENGINE_MLU, ENGINE_PCIE_D2H, ENGINE_PCIE_H2D, ENGINE_RE, ENGINE_SE,
-  ENGINE_SRAM,
+  ENGINE_DPE, ENGINE_DRAM, ENGINE_FABRIC, ENGINE_ISSUE, ENGINE_MLU, ENGINE_PCIE_D2H, ENGINE_PCIE_H2D,
+  ENGINE_RE, ENGINE_SE, ENGINE_SRAM,
 } from "../layout";
 import { dramBytesPerCycle, pcieBytesPerCycle, sramBytesPerCycle } from "../profile";
 import {
-  BOUND_COMPUTE, BOUND_DRAM, BOUND_LAUNCH, BOUND_PCIE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND,
-  RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES, RECORD_LAUNCH_CYCLES,
+  BOUND_COMPUTE, BOUND_DRAM, BOUND_FABRIC, BOUND_ISSUE, BOUND_LAUNCH, BOUND_PCIE, BOUND_SRAM, RECORD_BODY_CYCLES,
+  RECORD_BOUND, RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES,
+  RECORD_FABRIC_BUSY_CYCLES, RECORD_ISSUE_CYCLES, RECORD_LAUNCH_CYCLES,
   RECORD_MLU_CYCLES, RECORD_OPERAND_BYTES, RECORD_OPERAND_HIT_BYTES, RECORD_PCIE_BYTES,
   RECORD_PCIE_DIRECTION, RECORD_PEAK_RATE, RECORD_RESERVED_FROM, RECORD_RESERVED_TO, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES,
   RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_UTILISATION, RECORD_WORK,
@@ -52,6 +59,8 @@ export function scheduleJob(stream: usize, ready: f64): f64 {
   hold(ENGINE_SE, start, get(RECORD_SE_CYCLES), BOUND_COMPUTE);
   hold(ENGINE_RE, start, get(RECORD_RE_CYCLES), BOUND_COMPUTE);
   hold(ENGINE_MLU, start, get(RECORD_MLU_CYCLES), BOUND_COMPUTE);
+  hold(ENGINE_ISSUE, start, get(RECORD_ISSUE_CYCLES), BOUND_ISSUE);
+  hold(ENGINE_FABRIC, start, get(RECORD_FABRIC_BUSY_CYCLES), BOUND_FABRIC);
   hold(ENGINE_SRAM, start, get(RECORD_SRAM_BYTES) / sramBytesPerCycle, BOUND_SRAM);
   hold(ENGINE_DRAM, start, get(RECORD_DRAM_BYTES) / dramBytesPerCycle, BOUND_DRAM);
   const direction = <u32>get(RECORD_PCIE_DIRECTION);

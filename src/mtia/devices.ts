@@ -125,6 +125,7 @@ export interface DeviceProperties {
   readonly peCount: number;
   readonly localMemoryBytesPerPe: number;
   readonly sramBytes: number;
+  /** On-chip SRAM bandwidth at this clock (the profile's sramBytesPerCycle × clockHz). */
   readonly sramBytesPerSecond: number;
   readonly dramBytesPerSecond: number;
   readonly pcieBytesPerSecond: number;
@@ -160,7 +161,7 @@ export function getDeviceProperties(device?: DeviceLike | null): DevicePropertie
     peCount: p.peRows * p.peCols,
     localMemoryBytesPerPe: p.localMemoryBytesPerPe,
     sramBytes: p.sramBytes,
-    sramBytesPerSecond: p.sramBytesPerSecond,
+    sramBytesPerSecond: p.sramBytesPerCycle * p.clockHz,
     dramBytesPerSecond: p.dramBytesPerSecond,
     pcieBytesPerSecond: p.pcieBytesPerSecond,
     dpeFp16MacsPerCyclePerPe: p.dpeFp16MacsPerCyclePerPe,

@@ -69,12 +69,13 @@ export interface ChromeTrace {
 }
 
 /** Names of the engine tracks, by engine code − ENGINE_DPE (LogEntry.reservations). */
-const ENGINE_TRACKS = ['DPE', 'SE', 'RE', 'MLU', 'SRAM', 'DRAM', 'PCIe H2D', 'PCIe D2H'] as const;
+const ENGINE_TRACKS = ['DPE', 'SE', 'RE', 'MLU', 'SRAM', 'DRAM', 'PCIe H2D', 'PCIe D2H', 'Issue', 'Fabric interface'] as const;
 /** What each engine track's busy time counts. */
 const ENGINE_UNITS = [
   'dot-product engine busy cycles per PE', 'SIMD engine busy cycles per PE', 'reduction engine busy cycles per PE',
   'memory layout unit busy cycles per PE', 'SRAM bytes at its bandwidth', 'DRAM bytes at its bandwidth',
   'host-to-device bytes at the PCIe bandwidth', 'device-to-host bytes at the PCIe bandwidth',
+  'RISC-V instruction issue cycles per PE', 'fabric interface cycles per PE (its busier direction)',
 ] as const;
 /** Thread ids: a device's tracks get pid · TID_BLOCK + (stream id + 1) or + ENGINE_TID + engine. */
 const TID_BLOCK = 1_000_000;

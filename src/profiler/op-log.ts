@@ -11,7 +11,7 @@
 //        0       1       2          3        4     5          6         │ 7 ..
 
 import {
-  ENGINE_DPE, ENGINE_PCIE_D2H, RECORD_FIELDS, RECORD_RESERVED_FROM, RECORD_RESERVED_TO, RECORD_SIZE, RECORD_WORK, RECORDS_LOCATION,
+  ENGINE_DPE, ENGINE_FABRIC, RECORD_FIELDS, RECORD_RESERVED_FROM, RECORD_RESERVED_TO, RECORD_SIZE, RECORD_WORK, RECORDS_LOCATION,
   RING_COMMANDS,
 } from '../runtime/layout.js';
 import { decodeOpStats, type OpStats } from './op-stats.js';
@@ -51,14 +51,14 @@ export interface LogEntry {
   readonly work: number;
   /**
    * The op's reservation of each engine, by engine code − ENGINE_DPE (DPE, SE, RE, MLU, SRAM,
-   * DRAM, PCIe H2D, PCIe D2H): [fromNs, toNs] of the device's simulated time, or undefined for
+   * DRAM, PCIe H2D, PCIe D2H, issue, fabric interface): [fromNs, toNs] of the device's simulated time, or undefined for
    * an engine it did not hold (assembly/timing/schedule.ts).
    */
   readonly reservations: readonly (readonly [fromNs: number, toNs: number] | undefined)[];
 }
 
-/** Engines whose reservations a record holds: ENGINE_DPE .. ENGINE_PCIE_D2H. */
-export const RESERVED_ENGINES = ENGINE_PCIE_D2H - ENGINE_DPE + 1;
+/** Engines whose reservations a record holds: ENGINE_DPE .. ENGINE_FABRIC. */
+export const RESERVED_ENGINES = ENGINE_FABRIC - ENGINE_DPE + 1;
 
 /** Every op of a profiling run, in issue order, with its record once read. */
 export class OpLog {

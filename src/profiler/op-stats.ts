@@ -5,7 +5,7 @@
 // simulated device time on that device's clock (each device has its own).
 
 import {
-  BOUND_COMPUTE, BOUND_DRAM, BOUND_ISSUE, BOUND_LAUNCH, BOUND_PCIE, BOUND_SRAM, ENGINE_DPE, ENGINE_MLU,
+  BOUND_COMPUTE, BOUND_DRAM, BOUND_FABRIC, BOUND_ISSUE, BOUND_LAUNCH, BOUND_PCIE, BOUND_SRAM, ENGINE_DPE, ENGINE_MLU,
   ENGINE_PCIE_D2H, ENGINE_PCIE_H2D, ENGINE_RE, ENGINE_SE, RECORD_COMPUTE_CYCLES,
   RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_END_CYCLES, RECORD_ENGINE, RECORD_FABRIC_CYCLES,
   RECORD_ISSUE_CYCLES, RECORD_K_SPLIT, RECORD_LAUNCH_CYCLES, RECORD_LOCAL_MEMORY_BYTES, RECORD_MLU_CYCLES,
@@ -16,7 +16,7 @@ import {
 } from '../runtime/layout.js';
 
 /** What set an op's time (the record's BOUND_* code). */
-export type OpBound = 'launch' | 'issue' | 'compute' | 'sram' | 'dram' | 'pcie' | 'none';
+export type OpBound = 'launch' | 'issue' | 'compute' | 'fabric' | 'sram' | 'dram' | 'pcie' | 'none';
 
 /** The op's compute engine (the record's ENGINE_* code); 'none' when no engine did work. */
 export type OpEngine = 'dpe' | 'se' | 're' | 'mlu' | 'pcie' | 'none';
@@ -41,7 +41,7 @@ export interface OpCycles {
   readonly re: number;
   /** Busy cycles of the memory layout unit (MLU) per PE. */
   readonly mlu: number;
-  /** Busy cycles of the on-chip fabric per PE. */
+  /** Busy cycles of the PE's fabric interface (DMA in plus DMA out, with descriptors) per PE. */
   readonly fabric: number;
 }
 
@@ -143,6 +143,7 @@ function boundNames(): OpBound[] {
   names[BOUND_LAUNCH] = 'launch';
   names[BOUND_ISSUE] = 'issue';
   names[BOUND_COMPUTE] = 'compute';
+  names[BOUND_FABRIC] = 'fabric';
   names[BOUND_SRAM] = 'sram';
   names[BOUND_DRAM] = 'dram';
   names[BOUND_PCIE] = 'pcie';

@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -46,7 +46,9 @@ export const ENGINE_SRAM = 5;
 export const ENGINE_DRAM = 6;
 export const ENGINE_PCIE_H2D = 7;
 export const ENGINE_PCIE_D2H = 8;
-export const ENGINE_COUNT = 9;
+export const ENGINE_ISSUE = 9;
+export const ENGINE_FABRIC = 10;
+export const ENGINE_COUNT = 11;
 export const ENGINE_NONE = ENGINE_COUNT;
 export const ENGINE_SIZE = 16;
 export const ENGINE_FREE_CYCLES = 0;
@@ -166,9 +168,9 @@ export const PROFILE_DPE_INT8_MACS_PER_CYCLE_PER_PE = 9;
 export const PROFILE_JOB_REPLACE_NS = 10;
 export const PROFILE_DPE_FP32_FRACTION = 11;
 export const PROFILE_LOCAL_MEMORY_BYTES = 12;
-export const PROFILE_LOCAL_MEMORY_BYTES_PER_SECOND = 13;
+export const PROFILE_LOCAL_MEMORY_BYTES_PER_CYCLE_PER_PE = 13;
 export const PROFILE_SRAM_BYTES = 14;
-export const PROFILE_SRAM_BYTES_PER_SECOND = 15;
+export const PROFILE_SRAM_BYTES_PER_CYCLE = 15;
 export const PROFILE_DRAM_ECC = 16;
 export const PROFILE_DRAM_ECC_EFFICIENCY = 17;
 export const PROFILE_FABRIC_BYTES_PER_CYCLE_PER_PE = 18;
@@ -227,8 +229,9 @@ export const RECORD_SYSTOLIC_MAPPING_EFFICIENCY = 32;
 export const RECORD_SYSTOLIC_COMPUTE_UTILISATION = 33;
 export const RECORD_SYSTOLIC_OVERALL_UTILISATION = 34;
 export const RECORD_RESERVED_FROM = 35;
-export const RECORD_RESERVED_TO = 43;
-export const RECORD_FIELDS = 51;
+export const RECORD_RESERVED_TO = 45;
+export const RECORD_FABRIC_BUSY_CYCLES = 55;
+export const RECORD_FIELDS = 56;
 export const BOUND_LAUNCH = 0;
 export const BOUND_ISSUE = 1;
 export const BOUND_COMPUTE = 2;
@@ -236,6 +239,7 @@ export const BOUND_SRAM = 3;
 export const BOUND_DRAM = 4;
 export const BOUND_PCIE = 5;
 export const BOUND_NONE = 6;
+export const BOUND_FABRIC = 7;
 
 /** Tensor-op argument blocks (assembly/ops/args.ts): u32 word indices and sizes. */
 export const MAX_RANK = 8;

@@ -28,9 +28,9 @@ export function profileFields(profile: HardwareProfile): Float64Array {
   fields[L.PROFILE_JOB_REPLACE_NS] = p.jobReplaceNs;
   fields[L.PROFILE_DPE_FP32_FRACTION] = p.dpeFp32FractionOfFp16;
   fields[L.PROFILE_LOCAL_MEMORY_BYTES] = p.localMemoryBytesPerPe;
-  fields[L.PROFILE_LOCAL_MEMORY_BYTES_PER_SECOND] = p.localMemoryBytesPerSecondPerPe;
+  fields[L.PROFILE_LOCAL_MEMORY_BYTES_PER_CYCLE_PER_PE] = p.localMemoryBytesPerCyclePerPe;
   fields[L.PROFILE_SRAM_BYTES] = p.sramBytes;
-  fields[L.PROFILE_SRAM_BYTES_PER_SECOND] = p.sramBytesPerSecond;
+  fields[L.PROFILE_SRAM_BYTES_PER_CYCLE] = p.sramBytesPerCycle;
   fields[L.PROFILE_DRAM_ECC] = p.dramEcc ? 1 : 0;
   fields[L.PROFILE_DRAM_ECC_EFFICIENCY] = p.dramEccEfficiency;
   fields[L.PROFILE_FABRIC_BYTES_PER_CYCLE_PER_PE] = p.fabricBytesPerCyclePerPe;

@@ -74,6 +74,9 @@ describe('mtia.profiler.exportChromeTrace()', () => {
     expect(opTracks).toEqual(new Set(['stream 0 (default)', `stream ${ops[1]!.stream}`]));
     const engineTracks = new Set(slices('engine').map((e) => threads.get(e.tid)));
     expect(engineTracks.has('DPE')).toBe(true);
+    // Every job issues instructions and DMAs tiles: the PEs' RISC-V cores and fabric interfaces.
+    expect(engineTracks.has('Issue')).toBe(true);
+    expect(engineTracks.has('Fabric interface')).toBe(true);
   });
 
   test("op slices are opStats' ops, in issue order, with their intervals and figures", () => {

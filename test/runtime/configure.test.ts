@@ -31,6 +31,10 @@ describe('resolveConfig', () => {
     [{ profile: 'mtia-v3' }, ValueError, "profile must be one of 'mtia-v1', 'mtia-v2' or a custom profile object, but got: 'mtia-v3'"],
     [{ profile: { name: 'x', clockHz: -1 } }, ValueError, 'configure(): profile.clockHz must be a positive number, but got: -1'],
     [{ profile: { name: 'x', dramEfficiency: 1.5 } }, ValueError, 'profile.dramEfficiency must be a number in (0, 1], but got: 1.5'],
+    // The on-chip bandwidths became per cycle (issue 20 finding 6): the old names say what replaced them.
+    [{ profile: { name: 'x', sramBytesPerSecond: 2.7e12 } }, TypeError, 'configure(): profile.sramBytesPerSecond is no longer a field; use sramBytesPerCycle'],
+    [{ profile: { name: 'x', localMemoryBytesPerSecondPerPe: 1e12 } }, TypeError, 'profile.localMemoryBytesPerSecondPerPe is no longer a field; use localMemoryBytesPerCyclePerPe'],
+    [{ profile: { name: 'x', sramBytesPerCycle: 0 } }, ValueError, 'configure(): profile.sramBytesPerCycle must be a positive number, but got: 0'],
     [{ devices: 2 }, TypeError, "configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs"],
   ] as const)('%o throws', (options, kind, message) => {
     expect(() => resolveConfig(options as never)).toThrow(kind);

@@ -6,7 +6,7 @@
 //
 //   floor = max( MACs / (DPE MACs per cycle of the dtype · PEs · clock),
 //                SE element passes / (SE elements per cycle · PEs · clock),
-//                bytes through SRAM / SRAM bandwidth,
+//                bytes through SRAM / (SRAM bytes per cycle · clock),
 //                bytes through DRAM / DRAM bandwidth )
 
 import type { HardwareProfile } from '../../src/profiles.js';
@@ -39,7 +39,7 @@ export function physicalFloorNs(profile: HardwareProfile, work: PhysicalWork): n
   const seconds = Math.max(
     (work.macs ?? 0) / peakMacsPerSecond(profile, work.macDtype),
     (work.seElements ?? 0) / (profile.seElementsPerCyclePerPe * pes * profile.clockHz),
-    (work.sramBytes ?? 0) / profile.sramBytesPerSecond,
+    (work.sramBytes ?? 0) / (profile.sramBytesPerCycle * profile.clockHz),
     (work.dramBytes ?? 0) / profile.dramBytesPerSecond,
   );
   return seconds * 1e9;
