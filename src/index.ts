@@ -11,6 +11,10 @@ export {
   add, clamp, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, silu, sqrt, sub, tanh, where,
   type Scalar,
 } from './tensor/ops.js';
+export {
+  abs, erf, hardSigmoid, hardSwish, leakyRelu, logicalNot, pow, reciprocal, type HardSigmoidOptions,
+} from './tensor/ops.js';
+export { eq, ge, gt, le, logicalAnd, logicalOr, logicalXor, lt, ne } from './tensor/comparisons.js';
 export { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } from './tensor/reductions.js';
 export { bmm, linear, matmul } from './tensor/linalg.js';
 export {

@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -260,7 +260,14 @@ export const UNARY_SIGMOID = 7;
 export const UNARY_TANH = 8;
 export const UNARY_CLAMP = 9;
 export const UNARY_COPY = 10;
-export const UNARY_KINDS = 11;
+export const UNARY_ERF = 11;
+export const UNARY_ABS = 12;
+export const UNARY_RECIPROCAL = 13;
+export const UNARY_LEAKY_RELU = 14;
+export const UNARY_HARD_SIGMOID = 15;
+export const UNARY_HARD_SWISH = 16;
+export const UNARY_LOGICAL_NOT = 17;
+export const UNARY_KINDS = 18;
 /** Kinds of OP_BINARY. */
 export const BINARY_ADD = 0;
 export const BINARY_SUB = 1;
@@ -268,7 +275,17 @@ export const BINARY_MUL = 2;
 export const BINARY_DIV = 3;
 export const BINARY_MAXIMUM = 4;
 export const BINARY_MINIMUM = 5;
-export const BINARY_KINDS = 6;
+export const BINARY_POW = 6;
+export const BINARY_EQ = 7;
+export const BINARY_NE = 8;
+export const BINARY_LT = 9;
+export const BINARY_LE = 10;
+export const BINARY_GT = 11;
+export const BINARY_GE = 12;
+export const BINARY_LOGICAL_AND = 13;
+export const BINARY_LOGICAL_OR = 14;
+export const BINARY_LOGICAL_XOR = 15;
+export const BINARY_KINDS = 16;
 /** Kinds of OP_REDUCE (assembly/ops/reduce.ts). */
 export const REDUCE_SUM = 0;
 export const REDUCE_MEAN = 1;
