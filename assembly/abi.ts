@@ -76,6 +76,8 @@ export const OP_RANDOM: u32 = 23;
 export const OP_QUANTIZE: u32 = 24;
 /** dst (float32) = (int8 src0 · int8 src1ᵀ in int32) · row scale · column scale (+ bias) (ops/quantized-linear.ts). */
 export const OP_QUANTIZED_LINEAR: u32 = 25;
+/** dst = torch.nn.functional.pad(src0): constant, reflect or replicate; kind and pads in the args (ops/padding.ts). */
+export const OP_PAD: u32 = 31;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -23,6 +23,7 @@ export {
 export {
   embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
 } from './tensor/nn.js';
+export { pad, type PadOptions } from './tensor/padding.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';

@@ -135,6 +135,7 @@ export const OP_EMBEDDING_BAG = 22;
 export const OP_RANDOM = 23;
 export const OP_QUANTIZE = 24;
 export const OP_QUANTIZED_LINEAR = 25;
+export const OP_PAD = 31;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -303,6 +304,11 @@ export const RANDOM_UNIFORM = 0;
 export const RANDOM_NORMAL = 1;
 export const RANDOM_RANDINT = 2;
 export const RANDOM_KINDS = 3;
+/** Modes of OP_PAD (assembly/ops/padding.ts). */
+export const PAD_CONSTANT = 0;
+export const PAD_REFLECT = 1;
+export const PAD_REPLICATE = 2;
+export const PAD_KINDS = 3;
 /** Kinds of OP_QUANTIZE (assembly/ops/quantize.ts). */
 export const QUANTIZE_PER_TENSOR = 0;
 export const DEQUANTIZE_PER_TENSOR = 1;
