@@ -31,8 +31,10 @@ import { embeddingBag } from "./ops/embedding";
 import { random } from "./ops/random";
 import { quantize } from "./ops/quantize";
 import { quantizedLinear } from "./ops/quantized-linear";
-import { OP_PAD } from "./abi";
+import { OP_CUMSUM, OP_PAD, OP_TOPK } from "./abi";
 import { pad } from "./ops/padding";
+import { cumsum } from "./ops/scan";
+import { topk } from "./ops/topk";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -57,6 +59,8 @@ export function execute(command: usize): u32 {
     case OP_QUANTIZE: return quantize(command);
     case OP_QUANTIZED_LINEAR: return quantizedLinear(command);
     case OP_PAD: return pad(command);
+    case OP_CUMSUM: return cumsum(command);
+    case OP_TOPK: return topk(command);
     default:
       return STATUS_BAD_OPCODE;
   }

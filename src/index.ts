@@ -24,6 +24,8 @@ export {
   embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
 } from './tensor/nn.js';
 export { pad, type PadOptions } from './tensor/padding.js';
+export { cumsum, type CumsumOptions } from './tensor/scan.js';
+export { topk, type TopkOptions } from './tensor/topk.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';

@@ -136,6 +136,8 @@ export const OP_RANDOM = 23;
 export const OP_QUANTIZE = 24;
 export const OP_QUANTIZED_LINEAR = 25;
 export const OP_PAD = 31;
+export const OP_CUMSUM = 33;
+export const OP_TOPK = 34;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
