@@ -26,6 +26,7 @@ export {
 export { pad, type PadOptions } from './tensor/padding.js';
 export { cumsum, type CumsumOptions } from './tensor/scan.js';
 export { topk, type TopkOptions } from './tensor/topk.js';
+export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './tensor/resize.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';

@@ -136,6 +136,7 @@ export const OP_RANDOM = 23;
 export const OP_QUANTIZE = 24;
 export const OP_QUANTIZED_LINEAR = 25;
 export const OP_PAD = 31;
+export const OP_RESIZE = 32;
 export const OP_CUMSUM = 33;
 export const OP_TOPK = 34;
 
@@ -311,6 +312,21 @@ export const PAD_CONSTANT = 0;
 export const PAD_REFLECT = 1;
 export const PAD_REPLICATE = 2;
 export const PAD_KINDS = 3;
+/** Modes, coordinate transformations and nearest modes of OP_RESIZE (assembly/ops/resize.ts). */
+export const RESIZE_NEAREST = 0;
+export const RESIZE_LINEAR = 1;
+export const RESIZE_KINDS = 2;
+export const TRANSFORM_HALF_PIXEL = 0;
+export const TRANSFORM_ASYMMETRIC = 1;
+export const TRANSFORM_ALIGN_CORNERS = 2;
+export const TRANSFORM_PYTORCH_HALF_PIXEL = 3;
+export const TRANSFORM_TORCH_NEAREST = 4;
+export const TRANSFORM_KINDS = 5;
+export const NEAREST_ROUND_PREFER_FLOOR = 0;
+export const NEAREST_ROUND_PREFER_CEIL = 1;
+export const NEAREST_FLOOR = 2;
+export const NEAREST_CEIL = 3;
+export const NEAREST_KINDS = 4;
 /** Kinds of OP_QUANTIZE (assembly/ops/quantize.ts). */
 export const QUANTIZE_PER_TENSOR = 0;
 export const DEQUANTIZE_PER_TENSOR = 1;

@@ -78,3 +78,80 @@ export function topkReference(x: Nd, k: number, dim: number, largest = true): { 
   });
   return { values: new Nd(shape, values), indices: new Nd(shape, indices) };
 }
+
+/** ONNX Resize's input coordinate of output index `x` (op_resize.py _interpolate_1d_with_x). */
+function onnxCoordinate(mode: string, x: number, scale: number, inLength: number): number {
+  const outLength = scale * inLength;
+  switch (mode) {
+    case 'align_corners': return outLength === 1 ? 0 : (x * (inLength - 1)) / (outLength - 1);
+    case 'asymmetric': return x / scale;
+    case 'pytorch_half_pixel': return outLength === 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+    default: return (x + 0.5) / scale - 0.5;
+  }
+}
+
+/** [index, weight] taps of coordinate `x` over `length` inputs: ONNX's neighbours with edge padding. */
+function taps(x: number, length: number, mode: 'nearest' | 'linear', nearestMode: string): [number, number][] {
+  const clamp = (i: number) => Math.min(Math.max(i, 0), length - 1);
+  const low = Math.floor(x);
+  const ratio = Number.isInteger(x) ? 1 : x - low;
+  // ONNX's two neighbours: [low, low + 1], or [x - 1, x] when x is an integer (ratio 1).
+  const [a, b] = Number.isInteger(x) ? [x - 1, x] : [low, low + 1];
+  if (mode === 'linear') return [[clamp(a), 1 - ratio], [clamp(b), ratio]];
+  let pickB: boolean;
+  if (Number.isInteger(x)) pickB = true;
+  else if (nearestMode === 'round_prefer_floor') pickB = ratio > 0.5;
+  else if (nearestMode === 'round_prefer_ceil') pickB = ratio >= 0.5;
+  else pickB = nearestMode === 'ceil';
+  return [[clamp(pickB ? b : a), 1]];
+}
+
+/** ONNX Resize of NCHW `x` over H and W to `outH` × `outW` at `scales` [H, W], in float64. */
+export function resizeReference(
+  x: Nd, outH: number, outW: number, scales: [number, number], mode: 'nearest' | 'linear', transform: string, nearestMode = 'round_prefer_floor',
+): Nd {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  return Nd.from([n, c, outH, outW], ([i, j, oh, ow]) => {
+    let value = 0;
+    for (const [ih, wh] of taps(onnxCoordinate(transform, oh!, scales[0], h), h, mode, nearestMode)) {
+      for (const [iw, ww] of taps(onnxCoordinate(transform, ow!, scales[1], w), w, mode, nearestMode)) {
+        if (wh * ww !== 0) value += wh * ww * x.get([i!, j!, ih, iw]);
+      }
+    }
+    return value;
+  });
+}
+
+/** torch.nn.functional.interpolate(mode='nearest') of NCHW `x`: ATen's nearest_idx with its float32 scale. */
+export function interpolateNearestReference(x: Nd, outH: number, outW: number, scaleFactor?: [number, number]): Nd {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const index = (o: number, inLength: number, outLength: number, factor: number | undefined) => {
+    if (outLength === inLength) return o;
+    if (outLength === 2 * inLength) return o >> 1;
+    const scale = Math.fround(factor === undefined ? inLength / outLength : 1 / factor);
+    return Math.min(Math.floor(Math.fround(o * scale)), inLength - 1);
+  };
+  return Nd.from([n, c, outH, outW], ([i, j, oh, ow]) =>
+    x.get([i!, j!, index(oh!, h, outH, scaleFactor?.[0]), index(ow!, w, outW, scaleFactor?.[1])]));
+}
+
+/** torch.nn.functional.interpolate(mode='bilinear') of NCHW `x` (ATen's area_pixel_compute_source_index), in float64. */
+export function interpolateBilinearReference(x: Nd, outH: number, outW: number, alignCorners: boolean, scaleFactor?: [number, number]): Nd {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const source = (o: number, inLength: number, outLength: number, factor: number | undefined) => {
+    if (alignCorners) return outLength > 1 ? (o * (inLength - 1)) / (outLength - 1) : 0;
+    const scale = factor === undefined ? inLength / outLength : 1 / factor;
+    return Math.max(scale * (o + 0.5) - 0.5, 0);
+  };
+  const lerpTaps = (s: number, inLength: number): [number, number, number] => {
+    const i0 = Math.floor(s);
+    const i1 = Math.min(i0 + 1, inLength - 1);
+    return [i0, i1, s - i0];
+  };
+  return Nd.from([n, c, outH, outW], ([i, j, oh, ow]) => {
+    const [h0, h1, ly] = lerpTaps(source(oh!, h, outH, scaleFactor?.[0]), h);
+    const [w0, w1, lx] = lerpTaps(source(ow!, w, outW, scaleFactor?.[1]), w);
+    const at = (a: number, b: number) => x.get([i!, j!, a, b]);
+    return (1 - ly) * ((1 - lx) * at(h0, w0) + lx * at(h0, w1)) + ly * ((1 - lx) * at(h1, w0) + lx * at(h1, w1));
+  });
+}
