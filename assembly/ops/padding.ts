@@ -102,7 +102,7 @@ export function pad(command: usize): u32 {
   if (status != STATUS_OK) return status;
   readOperand(sourceStart, sourceBytes);
   writeOperand(spanStart, spanBytes);
-  timePadding(<f64>count, sourceBytes, <f64>count * <f64>size);
+  timePadding(sourceBytes, <f64>count * <f64>size, <f64>size);
   if (timingOnly || count == 0) return STATUS_OK;
   const valueF = paramFloat(args, 0);
   const valueI = <i32>param(args, 1);

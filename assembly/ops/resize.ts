@@ -124,7 +124,7 @@ export function resize(command: usize): u32 {
   if (status != STATUS_OK) return status;
   readOperand(sourceStart, sourceBytes);
   writeOperand(spanStart, spanBytes);
-  timeResize(<f64>count, sourceBytes, <f64>count * <f64>size, mode == RESIZE_LINEAR);
+  timeResize(sourceBytes / <f64>size, <f64>count, sourceBytes, <f64>count * <f64>size, mode == RESIZE_LINEAR);
   if (timingOnly || count == 0) return STATUS_OK;
   const outH = shapeAt(args, 2);
   const outW = shapeAt(args, 3);
