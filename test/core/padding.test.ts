@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as L from '../../src/runtime/layout.js';
+import * as S from '../../src/runtime/status.js';
 import { physicalFloorNs } from '../support/physical-floor.js';
 import { v2 } from '../support/core-harness.js';
 import { checkInvariants, pushPad, run, timingCore } from '../support/shape-ops-commands.js';
@@ -32,6 +33,19 @@ describe('pad timing', () => {
     expect(timed.bodyCycles).toBeCloseTo(body, 6);
     expect(timed.bound).toBe(L.BOUND_DRAM);
     expect([timed.dramBytes, timed.sramBytes]).toEqual([4 * MiB, 12 * MiB]);
+  });
+
+  test('the core refuses what the host would: a reflect pad not below the size, an unknown mode, a wrong count', () => {
+    const h = timingCore();
+    pushPad(h, [4, 4], [4, 0], L.PAD_REFLECT);
+    h.core.drain(1);
+    expect(h.fault(0)).toMatchObject({ status: S.STATUS_BAD_ARGS, count: 1 });
+    pushPad(h, [4, 4], [1, 1], L.PAD_KINDS);
+    h.core.drain(1);
+    expect(h.fault(0)).toMatchObject({ status: S.STATUS_BAD_ARGS, count: 2 });
+    pushPad(h, [4, 4], [3, 0], L.PAD_REFLECT);
+    h.core.drain(1);
+    expect(h.fault(0).count).toBe(2);
   });
 
   test('never faster than the physical floor, never cheaper with more padding (random shapes, timing-only)', () => {

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as L from '../../src/runtime/layout.js';
+import * as S from '../../src/runtime/status.js';
 import { physicalFloorNs } from '../support/physical-floor.js';
 import { v2 } from '../support/core-harness.js';
 import { checkInvariants, pushTopk, run, timingCore } from '../support/shape-ops-commands.js';
@@ -33,6 +34,13 @@ describe('topk timing', () => {
     expect(body).toBeCloseTo(2075.8, 1);
     expect(timed.bodyCycles).toBeCloseTo(body, 6);
     expect(timed.bound).toBe(L.BOUND_COMPUTE);
+  });
+
+  test('the core refuses a k larger than the row', () => {
+    const h = timingCore();
+    pushTopk(h, 4, 8, 9);
+    h.core.drain(1);
+    expect(h.fault(0)).toMatchObject({ status: S.STATUS_BAD_ARGS, count: 1 });
   });
 
   test('never faster than the physical floor, never cheaper with a larger k or longer rows (random shapes, timing-only)', () => {
