@@ -51,7 +51,8 @@ export type Operand = Tensor | { readonly scalar: number };
 /**
  * Enqueues the elementwise command `opcode`/`kind` (op name `op`) writing `out` (any strides)
  * from `inputs`, each broadcast to out's shape: operands 1, 2 and (where's condition) 3.
- * Numbers travel in the argument block as float32 (floating results) or int32.
+ * Numbers travel in the argument block as float32 (floating results) or int32, or as
+ * `floatingScalars` says (a comparison's bool result computes in its operands' promoted dtype).
  */
 export function launchElementwise(
   op: string, opcode: number, kind: number, out: Tensor, inputs: readonly Operand[], configure?: (args: ArgsBlock) => void,

@@ -29,6 +29,14 @@ describe('unary activations', () => {
     expect(Number.isNaN((await values(erf(tensor([NaN]))))[0])).toBe(true);
   });
 
+  test.each(['float16', 'bfloat16'] as const)('erf in %s is the float64 erf rounded once (within 1 unit of roundoff)', async (dtype) => {
+    const inputs = [...randomValues(100, 9, -4, 4), 0, 1e-3, -0.7].map((v) => storeAs(dtype, v));
+    const out = erf(tensor(inputs, { dtype }));
+    expect(out.dtype).toBe(dtype);
+    // Tolerance: erf in float32 (1e-6) then one rounding into dtype: 1 unit of its roundoff, plus the float32 part.
+    expect(worstError(Array.from(await out.toArray()), inputs.map(erfReference), 1e-30, unitRoundoff[dtype] + 1e-6)).toBeLessThanOrEqual(1);
+  });
+
   test.each(floatTypes)('abs, reciprocal, leakyRelu, hardSigmoid, hardSwish in %s match float64 references rounded once', async (dtype) => {
     const inputs = [...randomValues(97, 3, -5, 5), -3, 3, 0, -0.5, 1e-3].map((v) => storeAs(dtype, v));
     const x = tensor(inputs, { dtype });
