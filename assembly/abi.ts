@@ -76,6 +76,14 @@ export const OP_RANDOM: u32 = 23;
 export const OP_QUANTIZE: u32 = 24;
 /** dst (float32) = (int8 src0 · int8 src1ᵀ in int32) · row scale · column scale (+ bias) (ops/quantized-linear.ts). */
 export const OP_QUANTIZED_LINEAR: u32 = 25;
+/** dst = torch.nn.functional.pad(src0): constant, reflect or replicate; kind and pads in the args (ops/padding.ts). */
+export const OP_PAD: u32 = 31;
+/** dst = ONNX Resize of src0 over H and W of NCHW: nearest or bilinear; modes and scales in the args (ops/resize.ts). */
+export const OP_RESIZE: u32 = 32;
+/** dst = torch.cumsum(src0) along the args' last dim, with ONNX CumSum's exclusive and reverse (ops/scan.ts). */
+export const OP_CUMSUM: u32 = 33;
+/** dst (values), addr3 (int32 indices) = torch.topk(src0, k) along the args' last dim (ops/topk.ts). */
+export const OP_TOPK: u32 = 34;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -31,6 +31,11 @@ import { embeddingBag } from "./ops/embedding";
 import { random } from "./ops/random";
 import { quantize } from "./ops/quantize";
 import { quantizedLinear } from "./ops/quantized-linear";
+import { OP_CUMSUM, OP_PAD, OP_RESIZE, OP_TOPK } from "./abi";
+import { resize } from "./ops/resize";
+import { pad } from "./ops/padding";
+import { cumsum } from "./ops/scan";
+import { topk } from "./ops/topk";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -54,6 +59,10 @@ export function execute(command: usize): u32 {
     case OP_RANDOM: return random(command);
     case OP_QUANTIZE: return quantize(command);
     case OP_QUANTIZED_LINEAR: return quantizedLinear(command);
+    case OP_PAD: return pad(command);
+    case OP_RESIZE: return resize(command);
+    case OP_CUMSUM: return cumsum(command);
+    case OP_TOPK: return topk(command);
     default:
       return STATUS_BAD_OPCODE;
   }

@@ -11,6 +11,10 @@ export {
   add, clamp, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, silu, sqrt, sub, tanh, where,
   type Scalar,
 } from './tensor/ops.js';
+export {
+  abs, erf, hardSigmoid, hardSwish, leakyRelu, logicalNot, pow, reciprocal, type HardSigmoidOptions,
+} from './tensor/ops.js';
+export { eq, ge, gt, le, logicalAnd, logicalOr, logicalXor, lt, ne } from './tensor/comparisons.js';
 export { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } from './tensor/reductions.js';
 export { bmm, linear, matmul } from './tensor/linalg.js';
 export {
@@ -19,6 +23,10 @@ export {
 export {
   embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
 } from './tensor/nn.js';
+export { pad, type PadOptions } from './tensor/padding.js';
+export { cumsum, type CumsumOptions } from './tensor/scan.js';
+export { topk, type TopkOptions } from './tensor/topk.js';
+export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './tensor/resize.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';

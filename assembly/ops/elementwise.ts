@@ -19,7 +19,7 @@ import { fillFloat32, fillInt32 } from "../kernels/fill";
 import {
   bfloatToFloat, floatToBfloat, floatToHalf, isFloating, loadF32, loadI32, storeF32, storeI32,
 } from "../kernels/convert";
-import { gelu, sigmoid } from "../kernels/math";
+import { erfPrecise, gelu, sigmoid } from "../kernels/math";
 import {
   ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, iterationCount,
   operandSpan, param, paramFloat, spanBytes, spanStart,
@@ -39,7 +39,19 @@ export const UNARY_TANH: u32 = 8;
 export const UNARY_CLAMP: u32 = 9;
 /** dst = src0 converted to dst's dtype: contiguous(), to(dtype), cat. */
 export const UNARY_COPY: u32 = 10;
-export const UNARY_KINDS: u32 = 11;
+/** erf (torch.erf), evaluated in f64 to float32 precision (kernels/math.ts erfPrecise). */
+export const UNARY_ERF: u32 = 11;
+export const UNARY_ABS: u32 = 12;
+export const UNARY_RECIPROCAL: u32 = 13;
+/** x > 0 ? x : slope · x; slope in params[0] (f32). */
+export const UNARY_LEAKY_RELU: u32 = 14;
+/** clamp(alpha · x + beta, 0, 1); alpha, beta in params[0], params[1] (f32). */
+export const UNARY_HARD_SIGMOID: u32 = 15;
+/** x · relu6(x + 3) / 6 (torch.nn.functional.hardswish). */
+export const UNARY_HARD_SWISH: u32 = 16;
+/** x == 0, into a bool output (torch.logical_not). */
+export const UNARY_LOGICAL_NOT: u32 = 17;
+export const UNARY_KINDS: u32 = 18;
 
 // Binary kinds. ADD and SUB take torch.add's alpha: params[0] f32, params[1] i32, used when
 // params[2] is not 0 (dst = src0 ± alpha · src1).
@@ -49,7 +61,21 @@ export const BINARY_MUL: u32 = 2;
 export const BINARY_DIV: u32 = 3;
 export const BINARY_MAXIMUM: u32 = 4;
 export const BINARY_MINIMUM: u32 = 5;
-export const BINARY_KINDS: u32 = 6;
+/** torch.pow: float32 pow for floating outputs; integer outputs by squaring (negative exponents as PyTorch's powi). */
+export const BINARY_POW: u32 = 6;
+// Comparisons and logical ops write a bool output. A comparison computes in float32 when
+// params[3] is not 0 (the host's promoted type of the operands is floating), else in int32.
+export const BINARY_EQ: u32 = 7;
+export const BINARY_NE: u32 = 8;
+export const BINARY_LT: u32 = 9;
+export const BINARY_LE: u32 = 10;
+export const BINARY_GT: u32 = 11;
+export const BINARY_GE: u32 = 12;
+/** Logical ops: each operand is true when it is not 0 (NaN is true). */
+export const BINARY_LOGICAL_AND: u32 = 13;
+export const BINARY_LOGICAL_OR: u32 = 14;
+export const BINARY_LOGICAL_XOR: u32 = 15;
+export const BINARY_KINDS: u32 = 16;
 
 /** One unary op on a float32 value. */
 // @ts-ignore: decorator
@@ -65,8 +91,26 @@ export const BINARY_KINDS: u32 = 6;
     case UNARY_SIGMOID: return sigmoid(x);
     case UNARY_TANH: return Mathf.tanh(x);
     case UNARY_CLAMP: return x != x ? x : min<f32>(max<f32>(x, low), high);
+    case UNARY_ERF: return <f32>erfPrecise(<f64>x);
+    case UNARY_ABS: return abs<f32>(x);
+    case UNARY_RECIPROCAL: return <f32>1 / x;
+    case UNARY_LEAKY_RELU: return x > 0 ? x : x * low;
+    case UNARY_HARD_SIGMOID: return hardSigmoid(x, low, high);
+    case UNARY_HARD_SWISH: return x != x ? x : x * min<f32>(max<f32>(x + 3, 0), 6) / 6;
+    case UNARY_LOGICAL_NOT: return x == 0 ? 1 : 0;
     default: return x;
   }
+}
+
+/**
+ * clamp(alpha · x + beta, 0, 1), NaN-propagating; with torch's alpha = 1/6 and beta = 1/2 as
+ * torch computes it, relu6(x + 3) / 6 in float32, else in f64 (ONNX HardSigmoid).
+ */
+// @ts-ignore: decorator
+@inline function hardSigmoid(x: f32, alpha: f32, beta: f32): f32 {
+  if (x != x) return x;
+  if (alpha == <f32>(1.0 / 6.0) && beta == 0.5) return min<f32>(max<f32>(x + 3, 0), 6) / 6;
+  return <f32>min<f64>(max<f64>(<f64>alpha * <f64>x + <f64>beta, 0), 1);
 }
 
 /** One unary op on an int32 value (the host sends only kinds defined for integers). */
@@ -76,6 +120,7 @@ export const BINARY_KINDS: u32 = 6;
     case UNARY_NEG: return -x;
     case UNARY_RELU: return x > 0 ? x : 0;
     case UNARY_CLAMP: return min<i32>(max<i32>(x, low), high);
+    case UNARY_ABS: return x < 0 ? -x : x;
     default: return x;
   }
 }
@@ -89,6 +134,7 @@ export const BINARY_KINDS: u32 = 6;
     case BINARY_MUL: return a * b;
     case BINARY_DIV: return a / b;
     case BINARY_MAXIMUM: return max<f32>(a, b);
+    case BINARY_POW: return <f32>Math.pow(<f64>a, <f64>b);
     default: return min<f32>(a, b);
   }
 }
@@ -101,8 +147,61 @@ export const BINARY_KINDS: u32 = 6;
     case BINARY_SUB: return a - b;
     case BINARY_MUL: return a * b;
     case BINARY_MAXIMUM: return max<i32>(a, b);
+    case BINARY_POW: return powI32(a, b);
     default: return min<i32>(a, b);
   }
+}
+
+/** a^b in wrapping int32, as PyTorch's powi: a negative exponent gives 0 unless |a| is 1. */
+function powI32(a: i32, b: i32): i32 {
+  if (b < 0) {
+    if (a == 1) return 1;
+    if (a == -1) return (b & 1) != 0 ? -1 : 1;
+    return 0;
+  }
+  let result: i32 = 1;
+  let base = a;
+  let e = b;
+  while (e != 0) {
+    if ((e & 1) != 0) result *= base;
+    base *= base;
+    e >>>= 1;
+  }
+  return result;
+}
+
+/** Comparison `kind` (EQ..GE) of two float32 values; every comparison with NaN is false but NE. */
+// @ts-ignore: decorator
+@inline function compareF32(kind: u32, a: f32, b: f32): bool {
+  switch (kind) {
+    case BINARY_EQ: return a == b;
+    case BINARY_NE: return a != b;
+    case BINARY_LT: return a < b;
+    case BINARY_LE: return a <= b;
+    case BINARY_GT: return a > b;
+    default: return a >= b;
+  }
+}
+
+/** Comparison `kind` (EQ..GE) of two int32 values. */
+// @ts-ignore: decorator
+@inline function compareI32(kind: u32, a: i32, b: i32): bool {
+  switch (kind) {
+    case BINARY_EQ: return a == b;
+    case BINARY_NE: return a != b;
+    case BINARY_LT: return a < b;
+    case BINARY_LE: return a <= b;
+    case BINARY_GT: return a > b;
+    default: return a >= b;
+  }
+}
+
+/** Logical `kind` (AND, OR, XOR) of two truth values. */
+// @ts-ignore: decorator
+@inline function logical(kind: u32, a: bool, b: bool): bool {
+  if (kind == BINARY_LOGICAL_AND) return a && b;
+  if (kind == BINARY_LOGICAL_OR) return a || b;
+  return a != b;
 }
 
 /** A contiguous float32 row of a binary op; `bStride` is 1, or 0 for a broadcast scalar. */
@@ -262,8 +361,12 @@ function timeCommand(command: usize, operands: u32, passes: f64, layout: bool): 
 /** SE passes per element of unary `kind`: nonlinear functions go through the SE's LUTs. */
 function unaryPasses(kind: u32): f64 {
   const lut = kind == UNARY_EXP || kind == UNARY_LOG || kind == UNARY_SQRT || kind == UNARY_GELU ||
-    kind == UNARY_SILU || kind == UNARY_SIGMOID || kind == UNARY_TANH;
-  return lut ? sePasses(1, 1) : 1;
+    kind == UNARY_SILU || kind == UNARY_SIGMOID || kind == UNARY_TANH || kind == UNARY_ERF ||
+    kind == UNARY_RECIPROCAL;
+  if (lut) return sePasses(1, 1);
+  // hardsigmoid: a multiply-add and a clamp; hardswish: an add and clamp, then two multiplies.
+  if (kind == UNARY_HARD_SIGMOID || kind == UNARY_HARD_SWISH) return 2;
+  return 1;
 }
 
 /** OP_UNARY: dst = f(src0), f = args kind; COPY converts between any dtypes. */
@@ -319,6 +422,13 @@ export function unary(command: usize): u32 {
   return STATUS_OK;
 }
 
+/** SE passes per element of binary `kind`. */
+function binaryPasses(kind: u32): f64 {
+  if (kind == BINARY_DIV) return sePasses(1, 1);
+  if (kind == BINARY_POW) return sePasses(1, 2);
+  return 1;
+}
+
 /** OP_BINARY: dst = src0 (kind) src1 with broadcasting strides. */
 export function binary(command: usize): u32 {
   const status = checkCommon(command, 2);
@@ -326,8 +436,8 @@ export function binary(command: usize): u32 {
   const args = <usize>load<u32>(command + COMMAND_ARG0);
   const kind = argWord(args, ARGS_KIND);
   if (kind >= BINARY_KINDS) return STATUS_BAD_ARGS;
-  // Division goes through the SE's reciprocal LUT.
-  timeCommand(command, 2, kind == BINARY_DIV ? sePasses(1, 1) : 1, false);
+  // Division goes through the SE's reciprocal LUT; pow is exp(b · log a), two LUT functions.
+  timeCommand(command, 2, binaryPasses(kind), false);
   if (timingOnly) return STATUS_OK;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const aType = argWord(args, ARGS_DTYPE);
@@ -351,13 +461,27 @@ export function binary(command: usize): u32 {
   const fastBfloat = !scaled && dtype == DTYPE_BFLOAT16 && aType == DTYPE_BFLOAT16 && bType == DTYPE_BFLOAT16 &&
     kind <= BINARY_DIV && dStride == 2 && aStride == 2 && (bStride == 2 || bStride == 0);
   const floating = isFloating(dtype) || kind == BINARY_DIV;
+  const comparing = kind >= BINARY_EQ && kind <= BINARY_GE;
+  const compareFloat = param(args, 3) != 0;
   const rows = rowCount(args, rank);
   firstRow();
   for (let r: u64 = 0; r < rows; r++) {
     let d = rowAddress(args, 0, rank, dst, outSize);
     let a = rowAddress(args, 1, rank, srcA, aSize);
     let b = rowAddress(args, 2, rank, srcB, bSize);
-    if (fast) {
+    if (comparing && compareFloat) {
+      for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride) {
+        storeI32(d, dtype, compareF32(kind, loadF32(a, aType), loadF32(b, bType)) ? 1 : 0);
+      }
+    } else if (comparing) {
+      for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride) {
+        storeI32(d, dtype, compareI32(kind, loadI32(a, aType), loadI32(b, bType)) ? 1 : 0);
+      }
+    } else if (kind >= BINARY_LOGICAL_AND) {
+      for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride) {
+        storeI32(d, dtype, logical(kind, loadF32(a, aType) != 0, loadF32(b, bType) != 0) ? 1 : 0);
+      }
+    } else if (fast) {
       binaryRowF32(kind, d, a, b, <i32>(bStride >> 2), n);
     } else if (fastBfloat) {
       binaryRowBfloat(kind, d, a, b, <i32>(bStride >> 1), n);

@@ -5,11 +5,12 @@
 // argument block carries the broadcast strides (assembly/ops/elementwise.ts).
 
 import { MtiaError } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, describeValue } from '../options.js';
 import {
   BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, DTYPE_FLOAT32, DTYPE_INT32, OP_ADD, OP_BINARY,
   OP_UNARY, OP_WHERE, UNARY_CLAMP, UNARY_COPY, UNARY_EXP, UNARY_GELU, UNARY_LOG, UNARY_NEG, UNARY_RELU,
-  UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH,
+  UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH, BINARY_POW, UNARY_ABS, UNARY_ERF, UNARY_HARD_SIGMOID,
+  UNARY_HARD_SWISH, UNARY_LEAKY_RELU, UNARY_LOGICAL_NOT, UNARY_RECIPROCAL,
 } from '../runtime/layout.js';
 import { opObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
@@ -50,16 +51,20 @@ export type Operand = Tensor | { readonly scalar: number };
 /**
  * Enqueues the elementwise command `opcode`/`kind` (op name `op`) writing `out` (any strides)
  * from `inputs`, each broadcast to out's shape: operands 1, 2 and (where's condition) 3.
- * Numbers travel in the argument block as float32 (floating results) or int32.
+ * Numbers travel in the argument block as float32 (floating results) or int32, or as
+ * `floatingScalars` says (a comparison's bool result computes in its operands' promoted dtype).
  */
-export function launchElementwise(op: string, opcode: number, kind: number, out: Tensor, inputs: readonly Operand[], configure?: (args: ArgsBlock) => void): void {
+export function launchElementwise(
+  op: string, opcode: number, kind: number, out: Tensor, inputs: readonly Operand[], configure?: (args: ArgsBlock) => void,
+  floatingScalars?: boolean,
+): void {
   if (out.numel === 0) return;
   const device = out.storage.device;
   const tensors = inputs.filter((input): input is Tensor => input instanceof Tensor);
   const strides = [out, ...inputs].map((t) => (t instanceof Tensor ? broadcastStrides(t, out.shape) : out.shape.map(() => 0)));
   const merged = coalesce(out.shape, strides);
   const args = argsBlock(kind).iteration(merged.shape, merged.strides);
-  const floating = isFloatingDType(out.dtype) || (opcode === OP_BINARY && kind === BINARY_DIV);
+  const floating = floatingScalars ?? (isFloatingDType(out.dtype) || (opcode === OP_BINARY && kind === BINARY_DIV));
   inputs.forEach((input, k) => {
     if (input instanceof Tensor) args.dtype(k + 1, input.dtype);
     else args.scalarOperand(k + 1, input.scalar, floating);
@@ -157,6 +162,84 @@ export function silu(input: Tensor): Tensor {
   return unaryOp('silu', input, UNARY_SILU, input.dtype);
 }
 
+/** erf(input) (torch.erf); integer inputs give float32. */
+export function erf(input: Tensor): Tensor {
+  unaryArgument('erf', input);
+  return unaryOp('erf', input, UNARY_ERF, floatResult(input));
+}
+
+/** |input| (torch.abs), in input's dtype (bool stays bool). */
+export function abs(input: Tensor): Tensor {
+  unaryArgument('abs', input);
+  return unaryOp('abs', input, UNARY_ABS, input.dtype);
+}
+
+/** 1 / input (torch.reciprocal); integer inputs give float32. */
+export function reciprocal(input: Tensor): Tensor {
+  unaryArgument('reciprocal', input);
+  return unaryOp('reciprocal', input, UNARY_RECIPROCAL, floatResult(input));
+}
+
+/** Throws unless `value` is a finite-or-infinite JavaScript number (argument `name` of `op`). */
+function checkNumber(op: string, name: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${op}(): argument '${name}' must be Number, not ${describeValue(value)}`);
+  return value;
+}
+
+/** input > 0 ? input : negativeSlope · input (torch.nn.functional.leaky_relu); floating only. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+  unaryArgument('leakyRelu', input);
+  const slope = checkNumber('leaky_relu', 'negative_slope', negativeSlope);
+  requireFloating('leaky_relu', 'leaky_relu', input);
+  return unaryOp('leaky_relu', input, UNARY_LEAKY_RELU, input.dtype, (args) => args.floatParam(0, slope));
+}
+
+/** Options of hardSigmoid: ONNX HardSigmoid's alpha and beta (an mtia-sim extension). */
+export interface HardSigmoidOptions {
+  /** Slope (default 1/6, torch's relu6(x + 3) / 6). */
+  alpha?: number;
+  /** Offset (default 0.5). */
+  beta?: number;
+}
+
+/**
+ * max(0, min(1, alpha · input + beta)) (torch.nn.functional.hardsigmoid: alpha 1/6, beta 1/2;
+ * other alpha and beta as ONNX HardSigmoid); floating only.
+ */
+export function hardSigmoid(input: Tensor, options?: HardSigmoidOptions): Tensor {
+  unaryArgument('hardSigmoid', input);
+  const given = checkOptions('hardSigmoid', options, ['alpha', 'beta']);
+  const alpha = checkNumber('hardsigmoid', 'alpha', given?.alpha ?? 1 / 6);
+  const beta = checkNumber('hardsigmoid', 'beta', given?.beta ?? 0.5);
+  requireFloating('hardsigmoid', 'hardsigmoid', input);
+  return unaryOp('hardsigmoid', input, UNARY_HARD_SIGMOID, input.dtype, (args) => args.floatParam(0, alpha).floatParam(1, beta));
+}
+
+/** input · relu6(input + 3) / 6 (torch.nn.functional.hardswish); floating only. */
+export function hardSwish(input: Tensor): Tensor {
+  unaryArgument('hardSwish', input);
+  requireFloating('hardswish', 'hardswish', input);
+  return unaryOp('hardswish', input, UNARY_HARD_SWISH, input.dtype);
+}
+
+/** input == 0, as bool (torch.logical_not); NaN is true, so its negation is false. */
+export function logicalNot(input: Tensor): Tensor {
+  unaryArgument('logicalNot', input);
+  return unaryOp('logical_not', input, UNARY_LOGICAL_NOT, 'bool');
+}
+
+/**
+ * input raised to exponent, elementwise with broadcasting and type promotion (torch.pow):
+ * integer results by repeated squaring (wrapping), floating ones in float32; an integer tensor
+ * with a fractional exponent gives float32.
+ */
+export function pow(input: Tensor | Scalar, exponent: Tensor | Scalar): Tensor {
+  if (isScalar(exponent) && input instanceof Tensor && !isFloatingDType(input.dtype) && Number.isInteger(Number(exponent)) && Number(exponent) < 0) {
+    throw new MtiaError('Integers to negative integer powers are not allowed.');
+  }
+  return binaryOp('pow', BINARY_POW, input, exponent);
+}
+
 /** Clamps into [min, max] (torch.clamp); at least one bound is required. */
 export function clamp(input: Tensor, minimum?: number | null, maximum?: number | null): Tensor {
   unaryArgument('clamp', input);
@@ -177,7 +260,7 @@ export function clamp(input: Tensor, minimum?: number | null, maximum?: number |
     args.params(0, 0, intBound(low, -(2 ** 31)), intBound(high, 2 ** 31 - 1)).floatParam(0, floatLow).floatParam(1, floatHigh));
 }
 
-const isScalar = (value: unknown): value is Scalar => typeof value === 'number' || typeof value === 'boolean';
+export const isScalar = (value: unknown): value is Scalar => typeof value === 'number' || typeof value === 'boolean';
 
 /** The finite range of the dtypes a number can overflow, with the C++ names PyTorch's check prints. */
 const scalarRanges: Partial<Record<DType, [number, number, string]>> = {
@@ -195,7 +278,7 @@ export function checkScalarFits(value: number, dtype: DType): void {
 }
 
 /** Resolves the operands of a binary op: tensors checked (same device), numbers kept as scalar operands. */
-function binaryOperands(op: string, a: unknown, b: unknown): { a: Operand; b: Operand; dtype: DType; device: SimulatedDevice; shape: number[] } {
+export function binaryOperands(op: string, a: unknown, b: unknown): { a: Operand; b: Operand; dtype: DType; device: SimulatedDevice; shape: number[] } {
   if (isScalar(a) && isScalar(b)) throw new TypeError(`${op}(): at least one argument must be a Tensor`);
   const onDevice = [a, b].find((value): value is Tensor => value instanceof Tensor)?.storage.device;
   const tensors = [a, b].filter((value) => !isScalar(value)).map((value, i) => checkTensor(op, value, i === 0 ? 'input' : 'other', onDevice));

@@ -1,0 +1,71 @@
+// pad's timing (assembly/timing/padding.ts) through the core's exports: the worked example of
+// docs/timing-model.md restated by hand, and the invariants over random shapes (timing-only).
+
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as L from '../../src/runtime/layout.js';
+import * as S from '../../src/runtime/status.js';
+import { physicalFloorNs } from '../support/physical-floor.js';
+import { v2 } from '../support/core-harness.js';
+import { checkInvariants, pushPad, run, timingCore } from '../support/shape-ops-commands.js';
+
+const MiB = 2 ** 20;
+const dramLatency = 120e-9 * 1.35e9; // 162 cycles
+const dramPerCycle = (204.8e9 * 0.97) / 1.35e9; // 147.15 B
+const issue = 16;
+
+describe('pad timing', () => {
+  test('worked example: a cold 1024 × 1024 float32 padded to 1024 × 2048 is DRAM-bound, 7 steps', () => {
+    const h = timingCore();
+    pushPad(h, [1024, 1024], [0, 1024]);
+    const timed = run(h);
+    // 2 Mi output elements over 64 PEs = 32 768 each; 6 B per element (4 MiB in + 8 MiB out),
+    // tiles of ⌊32 KiB / 6⌋ = 5461 → 7 steps of t = 4681.1. The MLU moves max(in, out) = 4 B
+    // per output element: 4t / 64 per step; FI out 4t / 64; FI in 2t / 64 + 8.
+    const t = 32768 / 7;
+    const mlu = (4 * t) / 64;
+    const fabricOut = (4 * t) / 64;
+    const dram = (4 * MiB) / dramPerCycle / 7; // the cold input, once
+    const sram = (12 * MiB) / 2000 / 7;
+    expect(dram).toBeGreaterThan(Math.max(sram, mlu, fabricOut, (2 * t) / 64 + 8, 3 * issue));
+    const body = dramLatency + (3 * issue + dram + mlu + fabricOut) + 6 * dram;
+    expect(body).toBeCloseTo(29298.2, 1);
+    expect(timed.bodyCycles).toBeCloseTo(body, 6);
+    expect(timed.bound).toBe(L.BOUND_DRAM);
+    expect([timed.dramBytes, timed.sramBytes]).toEqual([4 * MiB, 12 * MiB]);
+  });
+
+  test('the core refuses what the host would: a reflect pad not below the size, an unknown mode, a wrong count', () => {
+    const h = timingCore();
+    pushPad(h, [4, 4], [4, 0], L.PAD_REFLECT);
+    h.core.drain(1);
+    expect(h.fault(0)).toMatchObject({ status: S.STATUS_BAD_ARGS, count: 1 });
+    pushPad(h, [4, 4], [1, 1], L.PAD_KINDS);
+    h.core.drain(1);
+    expect(h.fault(0)).toMatchObject({ status: S.STATUS_BAD_ARGS, count: 2 });
+    pushPad(h, [4, 4], [3, 0], L.PAD_REFLECT);
+    h.core.drain(1);
+    expect(h.fault(0).count).toBe(2);
+  });
+
+  test('never faster than the physical floor, never cheaper with more padding (random shapes, timing-only)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: -2, max: 40 }), { minLength: 2, maxLength: 2 }), fc.integer({ min: 1, max: 200 }),
+        (shape, [low, high], more) => {
+          const last = shape[shape.length - 1]!;
+          const pad = [Math.max(low!, -Math.floor(last / 2)), high!];
+          checkInvariants([...pad], [pad[0]!, pad[1]! + more], (list) => {
+            const h = timingCore();
+            const outElements = pushPad(h, shape, list);
+            const inBytes = shape.reduce((n, s) => n * s, 4);
+            const timed = run(h);
+            return { timed, floorNs: physicalFloorNs(v2, { sramBytes: inBytes + 4 * outElements, dramBytes: inBytes }) };
+          });
+        },
+      ),
+      { seed: 19, numRuns: 40 },
+    );
+  });
+});

@@ -1,0 +1,56 @@
+// resize's timing (assembly/timing/resize.ts) through the core's exports: the worked example of
+// docs/timing-model.md restated by hand, and the invariants over random shapes (timing-only).
+
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as L from '../../src/runtime/layout.js';
+import { physicalFloorNs } from '../support/physical-floor.js';
+import { v2 } from '../support/core-harness.js';
+import { checkInvariants, pushResize, run, timingCore } from '../support/shape-ops-commands.js';
+
+const MiB = 2 ** 20;
+const dramLatency = 120e-9 * 1.35e9; // 162 cycles
+const dramPerCycle = (204.8e9 * 0.97) / 1.35e9; // 147.15 B
+const issue = 16;
+
+describe('resize timing', () => {
+  test('worked example: a cold bilinear 2 × upsample of 64 × 64 × 64 float32 is DRAM-bound, 3 steps', () => {
+    const h = timingCore();
+    pushResize(h, [1, 64, 64, 64], 128, 128, L.RESIZE_LINEAR);
+    const timed = run(h);
+    // 1 Mi output elements over 64 PEs = 16 384 each; 5 B per output element (1 MiB in, 4 MiB
+    // out), tiles of ⌊32 KiB / 5⌋ = 6553 → 3 steps of t = 5461.3. SE 4 passes: 4t / 32 = 682.7;
+    // FI out 4t / 64 = 341.3; the cold input from DRAM, 1 MiB / 147.15 / 3 = 2375.3 per step.
+    const t = 16384 / 3;
+    const se = (4 * t) / 32;
+    const fabricOut = (4 * t) / 64;
+    const dram = MiB / dramPerCycle / 3;
+    expect(dram).toBeGreaterThan(Math.max((5 * MiB) / 2000 / 3, se, fabricOut, t / 64 + 8));
+    const body = dramLatency + (3 * issue + dram + se + fabricOut) + 2 * dram;
+    expect(body).toBeCloseTo(8359.8, 1);
+    expect(timed.bodyCycles).toBeCloseTo(body, 6);
+    expect(timed.bound).toBe(L.BOUND_DRAM);
+  });
+
+  // The growth is at least twice the output: a few percent more output can cross into one more
+  // tile per PE, and a DRAM-bound streaming op whose output is much larger than its input then
+  // gets up to ~3.1 % cheaper (its pipeline fill is one smaller tile; streaming.ts, Known limits
+  // in docs/timing-model.md: [12, 33, 11, 37] nearest to 65 × 51, then 70 × 51).
+  test('never faster than the physical floor, never cheaper with twice the output or more (random shapes, timing-only)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 1, max: 80 }),
+        fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom(L.RESIZE_NEAREST, L.RESIZE_LINEAR),
+        (input, outH, outW, more, mode) => {
+          checkInvariants<[number, number]>([outH, outW], [2 * outH + more, outW], ([oh, ow]) => {
+            const h = timingCore();
+            const count = pushResize(h, input, oh, ow, mode);
+            const inBytes = input.reduce((n, s) => n * s, 4);
+            const work = { sramBytes: inBytes + 4 * count, dramBytes: inBytes, seElements: mode === L.RESIZE_LINEAR ? 4 * count : 0 };
+            return { timed: run(h), floorNs: physicalFloorNs(v2, work) };
+          });
+        }),
+      { seed: 32, numRuns: 40 },
+    );
+  });
+});
