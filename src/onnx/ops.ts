@@ -6,8 +6,14 @@
 
 import { MtiaError } from '../errors.js';
 import {
-  add, clamp, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, sqrt, sub, tanh, where, type Scalar,
+  abs, add, clamp, div, erf, exp, gelu, hardSigmoid, hardSwish, leakyRelu, log, logicalNot, maximum, minimum, mul, neg, pow,
+  reciprocal, relu, sigmoid, sqrt, sub, tanh, where, type Scalar,
 } from '../tensor/ops.js';
+import { eq, ge, gt, le, logicalAnd, logicalOr, logicalXor, lt } from '../tensor/comparisons.js';
+import { pad } from '../tensor/padding.js';
+import { resize } from '../tensor/resize.js';
+import { cumsum } from '../tensor/scan.js';
+import { topk } from '../tensor/topk.js';
 import { argmax, max, mean, min, sum } from '../tensor/reductions.js';
 import { linear, matmul } from '../tensor/linalg.js';
 import { embeddingBag, layerNorm, logSoftmax, softmax } from '../tensor/nn.js';
@@ -166,6 +172,14 @@ function binaryOp(name: string, fn: (a: Tensor | Scalar, b: Tensor | Scalar) => 
   };
 }
 
+/** A broadcasting comparison or logical op: bool out. */
+function comparisonOp(fn: (a: Tensor | Scalar, b: Tensor | Scalar) => Tensor): DeviceOp {
+  return (ctx) => {
+    const rank = ctx.maxRank;
+    return [ctx.out(fn(ctx.operand(0, rank), ctx.operand(1, rank)), 'bool')];
+  };
+}
+
 /** A variadic op folded left with `fn` (Max, Min, Sum). */
 function variadicOp(fn: (a: Tensor, b: Tensor) => Tensor): DeviceOp {
   return (ctx) => {
@@ -268,32 +282,28 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
   Log: unaryOp(log),
   Sqrt: unaryOp(sqrt),
   Neg: unaryOp(neg),
-  Reciprocal: unaryOp((t) => div(1, t)),
-  Abs: unaryOp((t) => {
-    const negated = neg(t);
-    try {
-      return maximum(t, negated);
-    } finally {
-      negated.free();
-    }
-  }),
+  Reciprocal: unaryOp(reciprocal),
+  Abs: unaryOp(abs),
+  Erf: unaryOp(erf),
+  Not: (ctx) => [ctx.out(logicalNot(ctx.tensor(0)), 'bool')],
+  LeakyRelu: (ctx) => [ctx.out(leakyRelu(ctx.tensor(0), ctx.attrs.float('alpha', 0.01)), ctx.dtype(0))],
+  HardSigmoid: (ctx) => [ctx.out(hardSigmoid(ctx.tensor(0), { alpha: ctx.attrs.float('alpha', 0.2), beta: ctx.attrs.float('beta', 0.5) }), ctx.dtype(0))],
+  HardSwish: unaryOp(hardSwish),
+  Equal: comparisonOp(eq),
+  Less: comparisonOp(lt),
+  LessOrEqual: comparisonOp(le),
+  Greater: comparisonOp(gt),
+  GreaterOrEqual: comparisonOp(ge),
+  And: comparisonOp(logicalAnd),
+  Or: comparisonOp(logicalOr),
+  Xor: comparisonOp(logicalXor),
   Gelu: (ctx) => {
     const approximate = ctx.attrs.string('approximate', 'none');
     if (approximate !== 'none' && approximate !== 'tanh') throw new MtiaError(`${ctx.what}: approximate must be 'none' or 'tanh', but got '${approximate}'`);
     const x = ctx.tensor(0);
     return [ctx.out(approximate === 'none' ? gelu(x) : geluTanh(ctx, x), ctx.dtype(0))];
   },
-  Pow: (ctx) => {
-    const exponent = ctx.host(1);
-    const e = exponent.data?.length === 1 ? exponent.data[0]! : NaN;
-    const x = ctx.tensor(0);
-    if (e === 1) return [ctx.out(alias(x), ctx.dtype(0))];
-    if (e === 2) return [ctx.out(mul(x, x), ctx.dtype(0))];
-    if (e === 3) return [ctx.out(mul(ctx.temporary(mul(x, x)), x), ctx.dtype(0))];
-    if (e === 0.5) return [ctx.out(sqrt(x), ctx.dtype(0))];
-    if (e === -1) return [ctx.out(div(1, x), ctx.dtype(0))];
-    throw new MtiaError(`${ctx.what}: only the exponents 0.5, 1, 2, 3 and -1 are supported on the device, but got ${Number.isNaN(e) ? 'a tensor' : e}`);
-  },
+  Pow: binaryOp('Pow', pow),
   Clip: (ctx) => {
     const x = ctx.tensor(0);
     const bound = (i: number, attr: string): number | Tensor | undefined => {
@@ -476,6 +486,54 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
     if (x.dtype === 'bool') return [ctx.out(where(x, ctx.temporary(full(target, true, { dtype: 'bool' })), false), ctx.dtype(0))];
     return [ctx.out(add(x, ctx.temporary(zeros(target, { dtype: x.dtype }))), ctx.dtype(0))];
   },
+  Pad: (ctx) => {
+    const x = ctx.tensor(0);
+    const mode = ctx.attrs.string('mode', 'constant');
+    const modes: Record<string, 'constant' | 'reflect' | 'replicate'> = { constant: 'constant', reflect: 'reflect', edge: 'replicate' };
+    if (modes[mode] === undefined) throw new MtiaError(`${ctx.what}: mode '${mode}' is not supported (constant, reflect, edge)`);
+    const pads = numbersOf(ctx.host(1), ctx.what);
+    const axes = ctx.has(3) ? numbersOf(ctx.host(3), ctx.what).map((a) => wrapAxis(ctx.node, a, x.ndim)) : x.shape.map((_, d) => d);
+    if (pads.length !== 2 * axes.length) throw new MtiaError(`${ctx.what}: pads has ${pads.length} values for ${axes.length} axes (expected ${2 * axes.length})`);
+    // ONNX: all begins then all ends, by axis; torch: (begin, end) pairs from the last dim backwards.
+    const perDim = x.shape.map(() => [0, 0]);
+    axes.forEach((axis, i) => (perDim[axis] = [pads[i]!, pads[i + axes.length]!]));
+    const first = perDim.findIndex(([lo, hi]) => lo !== 0 || hi !== 0);
+    if (first === -1) return [ctx.out(alias(x), ctx.dtype(0))];
+    const list = perDim.slice(first).reverse().flat();
+    const value = ctx.has(2) ? numbersOf(ctx.host(2), ctx.what)[0] ?? 0 : 0;
+    return [ctx.out(pad(x, list, { mode: modes[mode]!, ...(mode === 'constant' && { value }) }), ctx.dtype(0))];
+  },
+  Resize: (ctx) => {
+    const mode = ctx.attrs.string('mode', 'nearest');
+    const transform = ctx.attrs.string('coordinate_transformation_mode', 'half_pixel');
+    if (mode !== 'nearest' && mode !== 'linear') throw new MtiaError(`${ctx.what}: mode '${mode}' is not supported (nearest, linear)`);
+    const transforms = ['half_pixel', 'asymmetric', 'align_corners', 'pytorch_half_pixel'];
+    if (!transforms.includes(transform)) throw new MtiaError(`${ctx.what}: coordinate_transformation_mode '${transform}' is not supported (${transforms.join(', ')})`);
+    if (ctx.attrs.has('axes') || ctx.attrs.int('antialias', 0) !== 0) throw new MtiaError(`${ctx.what}: the axes and antialias attributes are not supported`);
+    const x = ctx.tensor(0);
+    const given = (i: number) => (ctx.has(i) ? numbersOf(ctx.host(i), ctx.what) : []);
+    const sizes = given(3);
+    const scales = given(2);
+    return [ctx.out(resize(x, {
+      ...(sizes.length > 0 ? { size: sizes } : { scales }),
+      mode,
+      coordinateTransformationMode: transform as 'half_pixel',
+      nearestMode: ctx.attrs.string('nearest_mode', 'round_prefer_floor') as 'floor',
+    }), ctx.dtype(0))];
+  },
+  CumSum: (ctx) => {
+    const x = ctx.tensor(0);
+    const axis = wrapAxis(ctx.node, numbersOf(ctx.host(1), ctx.what)[0]!, x.ndim);
+    return [ctx.out(cumsum(x, axis, { exclusive: ctx.attrs.int('exclusive', 0) === 1, reverse: ctx.attrs.int('reverse', 0) === 1 }), ctx.dtype(0))];
+  },
+  TopK: (ctx) => {
+    const x = ctx.tensor(0);
+    const k = numbersOf(ctx.host(1), ctx.what)[0]!;
+    const { values, indices } = topk(x, k, {
+      dim: wrapAxis(ctx.node, ctx.attrs.int('axis', -1), x.ndim), largest: ctx.attrs.int('largest', 1) === 1, sorted: ctx.attrs.int('sorted', 1) === 1,
+    });
+    return [ctx.out(values, ctx.dtype(0)), ctx.out(indices, 'int64')];
+  },
   Trilu: (ctx) => {
     const x = ctx.tensor(0);
     const [rows, cols] = x.shape.slice(-2) as [number, number];
@@ -489,7 +547,8 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
 
 /** The input positions of each op that must be on the host (shapes, axes, exponents): checked when the model loads. */
 export const hostInputs: Readonly<Record<string, readonly number[]>> = {
-  Reshape: [1], Slice: [1, 2, 3, 4], Unsqueeze: [1], Squeeze: [1], Expand: [1], Pow: [1], Trilu: [1],
+  Reshape: [1], Slice: [1, 2, 3, 4], Unsqueeze: [1], Squeeze: [1], Expand: [1], Trilu: [1], Pad: [1, 2, 3], Resize: [1, 2, 3],
+  CumSum: [1], TopK: [1],
   ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1], BatchNormalization: [1, 2, 3, 4],
 };
 

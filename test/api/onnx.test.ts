@@ -102,7 +102,45 @@ const cases: Case[] = [
   single('Trilu', [[2, 4, 4]], { upper: 0 }),
   single('Trilu', [[3, 5]], {}, { extra: (b) => [b.ints([1], 'k')] }),
   single('Gather', [[5, 3]], { axis: 0 }, { extra: (b) => [b.ints([4, 0, 4])] }),
+  single('Erf', [[3, 5]]),
+  single('LeakyRelu', [[3, 5]], { alpha: 0.1 }),
+  single('HardSigmoid', [[3, 5]], { alpha: 0.25, beta: 0.4 }, { lo: -5, hi: 5 }),
+  single('HardSwish', [[3, 5]], {}, { opset: 14, lo: -5, hi: 5 }),
+  single('Pow', [[3, 5], [5]], {}, { lo: 0.5, hi: 2 }),
+  single('Pow', [[3, 5]], {}, { lo: 0.1, hi: 2, extra: (b) => [b.scalar(1.5)] }),
+  single('Equal', [[3, 4], [4]], {}, { out: 'bool' }),
+  single('Less', [[3, 4], [3, 4]], {}, { out: 'bool' }),
+  single('LessOrEqual', [[3, 4], [1, 4]], {}, { out: 'bool' }),
+  single('Greater', [[3, 4]], {}, { out: 'bool', extra: (b) => [b.scalar(0)] }),
+  single('GreaterOrEqual', [[3, 4], [3, 1]], {}, { out: 'bool' }),
+  single('Pad', [[2, 3, 4]], { mode: 'constant' }, { extra: (b) => [b.ints([0, 1, 2, 0, 0, 1]), b.scalar(1.5)] }),
+  single('Pad', [[1, 2, 4, 5]], { mode: 'reflect' }, { extra: (b) => [b.ints([0, 0, 1, 2, 0, 0, 2, 1])] }),
+  single('Pad', [[2, 3, 4]], { mode: 'edge' }, { opset: 18, extra: (b) => [b.ints([1, 2, 0, 1]), '', b.ints([1, 2])] }),
+  single('Resize', [[1, 2, 3, 4]], { mode: 'nearest' }, { extra: (b) => ['', b.initializer('scales', 'float32', [4], [1, 1, 2, 2])] }),
+  single('Resize', [[1, 2, 3, 4]], { mode: 'linear' }, { extra: (b) => ['', '', b.ints([1, 2, 5, 7])] }),
+  single('Resize', [[1, 1, 4, 4]], { mode: 'linear', coordinate_transformation_mode: 'align_corners' }, { extra: (b) => ['', b.initializer('scales', 'float32', [4], [1, 1, 1.5, 0.5])] }),
+  single('CumSum', [[3, 5]], {}, { extra: (b) => [b.initializer('axis', 'int64', [], [1])] }),
+  single('CumSum', [[3, 5]], { exclusive: 1, reverse: 1 }, { extra: (b) => [b.initializer('axis', 'int64', [], [0])] }),
   single('Gather', [[2, 5, 3]], { axis: 1 }, { extra: (b) => [b.initializer('i', 'int64', [], [-1])] }),
+  {
+    name: 'TopK: values and int64 indices, largest and smallest',
+    feeds: { x: floats([3, 6]) },
+    build: (b) => {
+      const x = b.input('x', 'float32', [3, 6]);
+      const [values, indices] = b.node('TopK', [x, b.ints([2])], { axis: 1 }, { outputs: 2 });
+      const [small] = b.node('TopK', [x, b.ints([3])], { axis: 0, largest: 0 }, { outputs: 2 });
+      return [values!, [indices!, 'int64'], small!];
+    },
+  },
+  {
+    name: 'Not, And, Or, Xor on device bools',
+    feeds: { x: floats([3, 4]), y: floats([3, 4], 8) },
+    build: (b) => {
+      const p = b.op('Greater', [b.input('x', 'float32', [3, 4]), b.scalar(0)]);
+      const q = b.op('Less', [b.input('y', 'float32', [3, 4]), b.scalar(0.5)]);
+      return [[b.op('Not', [p]), 'bool'], [b.op('And', [p, q]), 'bool'], [b.op('Or', [p, q]), 'bool'], [b.op('Xor', [p, q]), 'bool']];
+    },
+  },
   {
     name: 'BatchNormalization (inference)',
     feeds: { x: floats([2, 3, 4, 4]) },
