@@ -56,6 +56,23 @@ function tensorInfo(info: OnnxValueInfo, role: string): OnnxTensorInfo {
   return { name: info.name, dtype: info.dtype, shape: info.shape ?? [] };
 }
 
+/** What a loaded model holds; kept out of OnnxModel's declared type (no protobuf types in the public API). */
+interface ModelState {
+  readonly graph: OnnxGraph;
+  readonly plan: Plan;
+  readonly constants: ReadonlyMap<string, HostValue>;
+  readonly weights: ReadonlyMap<string, { tensor: Tensor; dtype: OnnxDType }>;
+  readonly uploaded: ReadonlyMap<string, Tensor>;
+}
+
+/** Each model's state. */
+const states = new WeakMap<OnnxModel, ModelState>();
+
+/** The state of `model`. */
+function stateOf(model: OnnxModel): ModelState {
+  return states.get(model)!;
+}
+
 /** An imported ONNX model, its weights on one device. */
 export class OnnxModel implements Disposable {
   /** The graph's inputs (initializers excluded), in order. */
@@ -69,13 +86,9 @@ export class OnnxModel implements Disposable {
   private freed = false;
 
   /** @internal Made by loadOnnx. */
-  constructor(
-    private readonly graph: OnnxGraph,
-    private readonly plan: Plan,
-    private readonly constants: ReadonlyMap<string, HostValue>,
-    private readonly weights: ReadonlyMap<string, { tensor: Tensor; dtype: OnnxDType }>,
-    private readonly uploaded: ReadonlyMap<string, Tensor>,
-  ) {
+  constructor(state: object) {
+    const { graph, plan } = state as ModelState;
+    states.set(this, state as ModelState);
     this.inputs = graph.inputs.map((i) => tensorInfo(i, 'input'));
     this.outputs = graph.outputs.map((o) => tensorInfo(o, 'output'));
     this.opset = graph.opset;
@@ -155,11 +168,12 @@ export class OnnxModel implements Disposable {
    */
   run(inputs: Readonly<Record<string, OnnxInput>> = {}): Record<string, Tensor> {
     if (this.freed) throw new MtiaError('run(): the model was freed (free() or using) and cannot run any more');
+    const { graph, plan, constants, weights, uploaded } = stateOf(this);
     const values = this.checkInputs(inputs);
-    for (const [name, value] of this.constants) values.set(name, value);
-    for (const [name, weight] of this.weights) values.set(name, { kind: 'device', ...weight });
-    const remaining = new Map(this.plan.consumers);
-    const owned = (name: string) => !this.weights.has(name) && !this.constants.has(name);
+    for (const [name, value] of constants) values.set(name, value);
+    for (const [name, weight] of weights) values.set(name, { kind: 'device', ...weight });
+    const remaining = new Map(plan.consumers);
+    const owned = (name: string) => !weights.has(name) && !constants.has(name);
     const release = (name: string) => {
       const left = (remaining.get(name) ?? 0) - 1;
       remaining.set(name, left);
@@ -170,7 +184,7 @@ export class OnnxModel implements Disposable {
       }
     };
     try {
-      for (const step of this.plan.steps) {
+      for (const step of plan.steps) {
         const node = step.node;
         const nodeInputs = node.inputs.map((name) => (name === '' ? undefined : values.get(name)));
         let outputs: Value[];
@@ -180,7 +194,7 @@ export class OnnxModel implements Disposable {
             v?.kind === 'device' ? { kind: 'host', dtype: v.dtype, shape: v.tensor.shape, data: undefined } : v);
           outputs = node.opType === 'Constant' ? [constantValue(node)] : hostOps[node.opType]!(node, this.opset, hostInputs);
         } else {
-          const ctx = new NodeContext(node, this.opset, nodeInputs, this.uploaded);
+          const ctx = new NodeContext(node, this.opset, nodeInputs, uploaded);
           try {
             const op = step.fusion === undefined ? deviceOps[node.opType]! : fusedOps[step.fusion]!;
             outputs = profiler.recordFunction(step.label, () => op(ctx));
@@ -200,10 +214,10 @@ export class OnnxModel implements Disposable {
         for (const member of [node, ...step.fused]) {
           for (const name of new Set(member.inputs)) if (name !== '') release(name);
         }
-        for (const name of last.outputs) if (name !== '' && !this.plan.consumers.has(name)) release(name);
+        for (const name of last.outputs) if (name !== '' && !plan.consumers.has(name)) release(name);
       }
       const result: Record<string, Tensor> = {};
-      for (const output of this.graph.outputs) {
+      for (const output of graph.outputs) {
         const value = values.get(output.name)!;
         const tensor = value.kind === 'host' ? upload(value, `output '${output.name}'`) : reshape(value.tensor, value.tensor.shape);
         result[output.name] = tensor;
@@ -220,8 +234,9 @@ export class OnnxModel implements Disposable {
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    for (const { tensor } of this.weights.values()) tensor.free();
-    for (const tensor of this.uploaded.values()) tensor.free();
+    const { weights, uploaded } = stateOf(this);
+    for (const { tensor } of weights.values()) tensor.free();
+    for (const tensor of uploaded.values()) tensor.free();
   }
 
   /** free(), for `using model = await loadOnnx(...)`. */
@@ -269,5 +284,5 @@ export async function loadOnnx(source: Uint8Array | ArrayBuffer | string, option
     for (const tensor of uploaded.values()) tensor.free();
     throw error;
   }
-  return new OnnxModel(graph, plan, model, weights, uploaded);
+  return new OnnxModel({ graph, plan, constants: model, weights, uploaded } satisfies ModelState);
 }
