@@ -14,8 +14,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
 
-/** A browser-style program: tensors, an op, a device scope with `using`, a Disposable. */
-const PROGRAM = `import { add, mtia, tensor, type Tensor } from 'mtia-sim';
+/** A browser-style program: tensors, an op, a device scope with `using`, a Disposable, an ONNX model from bytes. */
+const PROGRAM = `import { add, loadOnnx, mtia, tensor, type OnnxModel, type Tensor } from 'mtia-sim';
 
 mtia.configure({ deviceCount: 1 });
 const a: Tensor = tensor([1, 2, 3], { device: 'mtia:0' });
@@ -25,6 +25,11 @@ export async function run(): Promise<number[]> {
   void scope;
   held[Symbol.dispose]();
   return Array.from(await add(a, 1).toArray());
+}
+export async function infer(bytes: Uint8Array): Promise<Record<string, Tensor>> {
+  using model: OnnxModel = await loadOnnx(bytes, { externalData: {} });
+  const names: string[] = model.inputs.map((i) => i.name + i.dtype);
+  return model.run({ [names[0]!]: a });
 }
 `;
 
