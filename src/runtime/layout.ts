@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -135,6 +135,7 @@ export const OP_EMBEDDING_BAG = 22;
 export const OP_RANDOM = 23;
 export const OP_QUANTIZE = 24;
 export const OP_QUANTIZED_LINEAR = 25;
+export const OP_DISCARD = 35;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;

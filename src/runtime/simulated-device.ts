@@ -9,7 +9,7 @@
 // cannot be shared (transport.ts).
 
 import { DeviceLostError, MtiaError } from '../errors.js';
-import { CachingAllocator } from '../memory/caching-allocator.js';
+import { CachingAllocator, SMALL_SIZE_BYTES } from '../memory/caching-allocator.js';
 import type { HardwareProfile } from '../profiles.js';
 import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport, TransportKind } from './protocol.js';
 import { CommandRing } from './command-ring.js';
@@ -20,6 +20,7 @@ import {
   HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
   HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
+import { OP_DISCARD } from './layout.js';
 import { profileFields } from './profile-block.js';
 import type { MemoryViews } from './memory-views.js';
 import { MessageTransport } from './message-transport.js';
@@ -144,7 +145,27 @@ export class SimulatedDevice {
    * recordStream must pass their current work first.
    */
   release(address: number): void {
+    this.discardDeadData(address);
     this.allocator.free(address); // on a lost device too: its memory stats must come back down
+  }
+
+  /**
+   * Tells the device that the block at `address`, being freed, holds dead data: an OP_DISCARD on
+   * the block's stream, in order after every command issued before the free, drops its bytes from
+   * the SRAM without write-back (ISCA'25 §4.1–4.2: memory hints can skip dead tensors'
+   * write-backs). Assumed: the runtime hints every block of the large pool (over 1 MiB,
+   * SMALL_SIZE_BYTES); a small block is soon reused by the next op on its stream, whose write
+   * overwrites its lines without a write-back anyway, and a hint per tiny op would double the
+   * ring's traffic. Not while the stream captures (a graph replays its frees' addresses into
+   * blocks it still owns) nor on a lost device. A queue operation: no launch, no simulated time.
+   */
+  private discardDeadData(address: number): void {
+    if (!this.alive) return;
+    const block = this.allocator.blockAt(address);
+    if (block === undefined || !block.allocated || block.size <= SMALL_SIZE_BYTES) return;
+    const queue = this.queues[block.queue.slot];
+    if (queue === undefined || queue.capture !== undefined) return;
+    queue.enqueue(OP_DISCARD, 0, address, 0, 0, 0, 0, block.size);
   }
 
   /**
