@@ -151,16 +151,16 @@ export class SimulatedDevice {
 
   /**
    * Tells the device that the block at `address`, being freed, holds dead data: an OP_DISCARD on
-   * the block's stream, in order after every command issued before the free, drops its bytes from
-   * the SRAM without write-back (ISCA'25 §4.1–4.2: memory hints can skip dead tensors'
-   * write-backs). Assumed: the runtime hints every block of the large pool (over 1 MiB,
-   * SMALL_SIZE_BYTES); a small block is soon reused by the next op on its stream, whose write
-   * overwrites its lines without a write-back anyway, and a hint per tiny op would double the
-   * ring's traffic. Not while the stream captures (a graph replays its frees' addresses into
-   * blocks it still owns) nor on a lost device. A queue operation: no launch, no simulated time.
+   * the block's stream, in ring order after every command issued before the free, drops its
+   * bytes from the SRAM without write-back (ISCA'25 §4.1–4.2: memory hints can skip dead
+   * tensors' write-backs). Assumed (profile.discardFreedBlocks): the runtime hints every block
+   * of the large pool (over SMALL_SIZE_BYTES, 1 MiB); a small block is soon reused by the next
+   * op on its stream, whose write overwrites its lines without a write-back anyway, and a hint
+   * per tiny op would double the ring's traffic. None while the stream captures (a graph's
+   * blocks stay its own) nor on a lost device. A queue operation: no launch, no simulated time.
    */
   private discardDeadData(address: number): void {
-    if (!this.alive) return;
+    if (!this.alive || !this.profile.discardFreedBlocks) return;
     const block = this.allocator.blockAt(address);
     if (block === undefined || !block.allocated || block.size <= SMALL_SIZE_BYTES) return;
     const queue = this.queues[block.queue.slot];

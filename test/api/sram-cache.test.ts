@@ -87,3 +87,16 @@ describe('freed blocks are dropped from the SRAM without write-back', () => {
     for (const t of [x, out]) t.free();
   });
 });
+
+describe('profile.discardFreedBlocks', () => {
+  test('false: a freed block is written back like a live one; not a boolean: a TypeError at configure', async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: true, profile: { name: 'no-hints', base: 'mtia-v2', discardFreedBlocks: false } });
+    await dirtyBlock(64 * MiB, true);
+    expect(await evictingScanDramBytes()).toBe(300e6 + 4 + 64 * MiB);
+    await mtia.shutdown();
+    expect(() => mtia.configure({ profile: { name: 'x', discardFreedBlocks: 1 as never } })).toThrow(
+      new TypeError('configure(): profile.discardFreedBlocks must be a boolean, but got: 1'),
+    );
+  });
+});
