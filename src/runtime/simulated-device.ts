@@ -20,7 +20,6 @@ import {
   HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
   HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
-import { OP_DISCARD } from './layout.js';
 import { profileFields } from './profile-block.js';
 import type { MemoryViews } from './memory-views.js';
 import { MessageTransport } from './message-transport.js';
@@ -145,27 +144,29 @@ export class SimulatedDevice {
    * recordStream must pass their current work first.
    */
   release(address: number): void {
-    this.discardDeadData(address);
+    const bytes = this.deadBytes(address);
     this.allocator.free(address); // on a lost device too: its memory stats must come back down
+    if (bytes > 0) this.ring.discards.push(address, bytes);
   }
 
   /**
-   * Tells the device that the block at `address`, being freed, holds dead data: an OP_DISCARD on
-   * the block's stream, in ring order after every command issued before the free, drops its
-   * bytes from the SRAM without write-back (ISCA'25 §4.1–4.2: memory hints can skip dead
-   * tensors' write-backs). Assumed (profile.discardFreedBlocks): the runtime hints every block
-   * of the large pool (over SMALL_SIZE_BYTES, 1 MiB); a small block is soon reused by the next
-   * op on its stream, whose write overwrites its lines without a write-back anyway, and a hint
-   * per tiny op would double the ring's traffic. None while the stream captures (a graph's
-   * blocks stay its own) nor on a lost device. A queue operation: no launch, no simulated time.
+   * The bytes of the block at `address`, being freed, that the SRAM may drop as dead data
+   * without write-back (0: none). The hint (CommandRing.discards) becomes an OP_DISCARD queue
+   * operation ahead of the next command any stream pushes: in ring order after every command
+   * issued before the free, and before any that could reuse the block (ISCA'25 §4.1–4.2: memory
+   * hints can skip dead tensors' write-backs). Assumed (profile.discardFreedBlocks): the runtime
+   * hints every block of the large pool (over SMALL_SIZE_BYTES, 1 MiB); a small block is soon
+   * reused by the next op on its stream, whose write overwrites its lines without a write-back
+   * anyway, and a hint per tiny op would double the ring's traffic. None for blocks freed while
+   * their stream captures (a graph's blocks stay its own) nor on a lost device. No launch, no
+   * simulated time.
    */
-  private discardDeadData(address: number): void {
-    if (!this.alive || !this.profile.discardFreedBlocks) return;
+  private deadBytes(address: number): number {
+    if (!this.alive || !this.profile.discardFreedBlocks) return 0;
     const block = this.allocator.blockAt(address);
-    if (block === undefined || !block.allocated || block.size <= SMALL_SIZE_BYTES) return;
-    const queue = this.queues[block.queue.slot];
-    if (queue === undefined || queue.capture !== undefined) return;
-    queue.enqueue(OP_DISCARD, 0, address, 0, 0, 0, 0, block.size);
+    if (block === undefined || !block.allocated || block.size <= SMALL_SIZE_BYTES) return 0;
+    if (this.queues[block.queue.slot]?.capture !== undefined) return 0;
+    return block.size;
   }
 
   /**
