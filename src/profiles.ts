@@ -87,7 +87,7 @@ export interface HardwareProfile {
   readonly gatherSramHitRate: number;
   /**
    * Whether the runtime tells the SRAM that a freed block's data is dead (OP_DISCARD), so its
-   * dirty bytes are dropped without write-back (src/runtime/simulated-device.ts discardDeadData).
+   * dirty bytes are dropped without write-back (src/runtime/simulated-device.ts deadBytes).
    */
   readonly discardFreedBlocks: boolean;
   /** Host link bandwidth, one direction. */

@@ -12,7 +12,7 @@
 //                                           evicting the least recently used bytes
 //   evicted dirty bytes ──► written back to DRAM (write-back policy)
 //   host-to-device DMA ──► DRAM written behind the SRAM: resident copies dropped
-//   freed block (OP_DISCARD) ──► its bytes dropped without write-back: the data is dead
+//   freed block (OP_DISCARD) ──► its bytes dropped without write-back: the data is dead (assumed)
 //
 // Ranges, not cache lines: a table entry is a byte range with one last use and one dirty bit.
 // Within an entry the lower addresses were used first (an access streams in address order), so
@@ -20,9 +20,10 @@
 // evicted lowest address first. Dirtiness is per range: an access that reads dirty and clean
 // bytes leaves dirty and clean entries, so only the dirty bytes are ever written back.
 //
-// Strict LRU has the classic consequence the issue asked for (finding 8): a scan larger than
-// the SRAM gets no reuse, since every byte is evicted shortly before it is read again; three
-// tensors read in turn whose sum exceeds the SRAM get none either. An output larger than the
+// MTIA's replacement policy is unpublished; strict LRU is assumed, the policy the docs name
+// (issue 20, finding 8). It has the classic consequence: a scan larger than the SRAM gets no
+// reuse, since every byte is evicted shortly before it is read again, and three tensors read in
+// turn whose sizes add up to more than the SRAM get none either. An output larger than the
 // SRAM leaves its last SRAM-capacity bytes resident and dirty and writes the rest back to DRAM
 // as it streams past (finding 1). An op's operands are looked up one after another (readOperand,
 // writeOperand), each whole; a tiled op interleaves them, which under LRU would leave less of
