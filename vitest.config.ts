@@ -20,6 +20,7 @@ export default defineConfig({
             'test/api/tensors.test.ts', 'test/api/graphs.test.ts', 'test/api/devices.test.ts',
             'test/api/memory.test.ts', 'test/api/lifecycle.test.ts', 'test/api/memory-pressure.test.ts',
             'test/api/timing-only.test.ts', 'test/api/arguments.test.ts',
+            'test/api/sram-cache.test.ts',
           ],
           setupFiles: ['test/support/over-postmessage.ts'],
         },

@@ -84,6 +84,12 @@ export const OP_RESIZE: u32 = 32;
 export const OP_CUMSUM: u32 = 33;
 /** dst (values), addr3 (int32 indices) = torch.topk(src0, k) along the args' last dim (ops/topk.ts). */
 export const OP_TOPK: u32 = 34;
+/**
+ * Drops [dst, dst + scalar bytes) from the SRAM without write-back: the caching allocator freed
+ * the block, so its data is dead (timing/memory-levels.ts discardOperand). A queue operation: no
+ * launch, no time; stream-ordered like the free.
+ */
+export const OP_DISCARD: u32 = 35;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

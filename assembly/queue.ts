@@ -8,8 +8,9 @@
 // how it spent the cycles. Event records, waits and clock advances are queue operations: a
 // record stores the stream's clock, a wait moves it to the event's time, an advance to a given
 // time (and marks the host's submission there, timing/control-core.ts), a graph launch to the
-// end of the control core's one launch for the graph's jobs that follow. Every command gets an
-// op record; a queue operation's has only its start and end.
+// end of the control core's one launch for the graph's jobs that follow; a discard (a freed
+// block's dead data leaving the SRAM) takes no time. Every command gets an op record; a queue
+// operation's has only its start and end.
 //
 // The host owns RING_HEAD; the core owns RING_TAIL and every stream block (layout.ts). A
 // stream's CLOCK is written before its DONE, so a host that sees DONE >= n also sees the clock
@@ -19,6 +20,8 @@ import {
   COMMAND_ARG0, COMMAND_COUNT, COMMAND_OPCODE, COMMAND_SCALAR, COMMAND_STREAM, DEVICE_FAULTED,
   OP_ADVANCE_CLOCK, OP_GRAPH_LAUNCH, OP_RECORD_EVENT, OP_WAIT_EVENT,
 } from "./abi";
+import { COMMAND_DST, OP_DISCARD } from "./abi";
+import { discardOperand } from "./timing/memory-levels";
 import {
   HEADER_BLOCKED_EVENT, HEADER_DEVICE_STATE, HEADER_FAULT,
   HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_RING_TAIL, STREAM_CLOCK_CYCLES, STREAM_DONE,
@@ -75,6 +78,9 @@ export function drain(budget: u32): u32 {
     } else if (opcode == OP_GRAPH_LAUNCH) {
       status = STATUS_OK;
       end = graphLaunch(block, clock, load<u32>(command + COMMAND_COUNT));
+    } else if (opcode == OP_DISCARD) {
+      status = STATUS_OK;
+      discardOperand(<f64>load<u64>(command + COMMAND_DST), load<f64>(command + COMMAND_SCALAR));
     } else {
       isJob = true;
       status = execute(command);

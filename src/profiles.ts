@@ -83,8 +83,16 @@ export interface HardwareProfile {
   readonly dramEccEfficiency: number;
   /** Latency of a DMA stream's first access to DRAM. */
   readonly dramLatencyNs: number;
-  /** Fraction of an embedding table's gathered rows found in SRAM [0..1]. */
+  /**
+   * Fraction of an embedding table's gathered rows found in SRAM [0..1]. No longer read: since
+   * issue 20 a gather hits where the SRAM model holds the table (assembly/timing/gather.ts).
+   */
   readonly gatherSramHitRate: number;
+  /**
+   * Whether the runtime tells the SRAM that a freed block's data is dead (OP_DISCARD), so its
+   * dirty bytes are dropped without write-back (src/runtime/simulated-device.ts deadBytes).
+   */
+  readonly discardFreedBlocks: boolean;
   /** Host link bandwidth, one direction. */
   readonly pcieBytesPerSecond: number;
   /** Latency from the host's submission to a job starting on an idle PE grid. */
@@ -133,7 +141,8 @@ const mtiaV2: HardwareProfile = {
   dramEcc: false, // ISCA25 §5.1: ECC was enabled in production later; the §3–§4 figures are without it
   dramEccEfficiency: 0.875, // ISCA25 §5.1: ECC costs 10–15 % of throughput; midpoint
   dramLatencyNs: 120, // assumed: typical loaded LPDDR5 latency; none published
-  gatherSramHitRate: 0.5, // ISCA25 §4.2: 40–60 % of sparse (TBE) accesses served from SRAM; midpoint
+  gatherSramHitRate: 0.5, // ISCA25 §4.2: 40–60 % of sparse (TBE) accesses served from SRAM; midpoint (no longer read)
+  discardFreedBlocks: true, // assumed: ISCA25 §4.1–4.2 memory hints skip dead tensors' write-backs; the runtime knows a freed block is dead
   pcieBytesPerSecond: 32e9, // ISCA25 Table 2: 8× PCIe Gen5
   jobLaunchNs: 750, // calibrated: ISCA25 §3.3 "<1 µs to launch a job", with a tiny op's body under 1 µs in all
   jobReplaceNs: 300, // calibrated: ISCA25 §3.3 "<0.5 µs to replace a job", with a tiny op's body
@@ -170,7 +179,8 @@ const mtiaV1: HardwareProfile = {
   dramEcc: false, // no ECC derate published for MTIA 1
   dramEccEfficiency: 0.875, // assumed, as MTIA 2i
   dramLatencyNs: 120, // assumed, as MTIA 2i
-  gatherSramHitRate: 0.5, // assumed, as MTIA 2i
+  gatherSramHitRate: 0.5, // assumed, as MTIA 2i (no longer read)
+  discardFreedBlocks: true, // assumed, as MTIA 2i
   pcieBytesPerSecond: 16e9, // ISCA25 Table 2: 8× PCIe Gen4
   jobLaunchNs: 5000, // [D] hypothesis: MTIA 2i cut launch time "by as much as 80%" (ISCA25 §3.3)
   jobReplaceNs: 2500, // assumed: half the launch, as in MTIA 2i's bounds
@@ -207,6 +217,9 @@ const ranges: Readonly<Record<string, Range>> = {
   pcieBytesPerSecond: 'positive', jobLaunchNs: 'nonNegative', jobReplaceNs: 'nonNegative',
   issueCyclesPerInstruction: 'nonNegative',
 };
+
+/** The boolean fields. */
+const flags: Readonly<Record<string, true>> = { dramEcc: true, discardFreedBlocks: true };
 
 /**
  * Fields an older version had, and what replaced them: the on-chip bandwidths became per cycle
@@ -282,8 +295,8 @@ export function resolveProfile(option: ProfileName | CustomProfile): HardwarePro
     if (key in renamed) {
       throw new TypeError(`configure(): profile.${key} is no longer a field; use ${renamed[key]}`);
     }
-    if (key !== 'name' && key !== 'chipName' && key !== 'dramEcc' && key !== 'systolic' && !(key in ranges)) {
-      throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, dramEcc, systolic, ${Object.keys(ranges).join(', ')}`);
+    if (key !== 'name' && key !== 'chipName' && !(key in flags) && key !== 'systolic' && !(key in ranges)) {
+      throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, ${Object.keys(flags).join(', ')}, systolic, ${Object.keys(ranges).join(', ')}`);
     }
   }
   const merged = { ...resolveProfile(base), ...overrides } as HardwareProfile;
@@ -296,8 +309,9 @@ export function resolveProfile(option: ProfileName | CustomProfile): HardwarePro
       throw new ValueError(`configure(): profile.${key} must be ${expected[range]}, but got: ${String(value)}`);
     }
   }
-  if (typeof merged.dramEcc !== 'boolean') {
-    throw new TypeError(`configure(): profile.dramEcc must be a boolean, but got: ${String(merged.dramEcc)}`);
+  for (const key of Object.keys(flags)) {
+    const value = (merged as unknown as Record<string, unknown>)[key];
+    if (typeof value !== 'boolean') throw new TypeError(`configure(): profile.${key} must be a boolean, but got: ${String(value)}`);
   }
   if (typeof merged.chipName !== 'string') {
     throw new TypeError(`configure(): profile.chipName must be a string, but got: ${String(merged.chipName)}`);

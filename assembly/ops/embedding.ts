@@ -89,5 +89,5 @@ function timeBags(command: usize, tableBytes: u64): void {
   readOperand(<f64>load<u64>(command + COMMAND_SRC1), count * 4);
   readOperand(<f64>paramAddress(args, 4), bags * 4);
   writeOperand(<f64>load<u64>(command + COMMAND_DST), bags * dim * size);
-  timeGather(count, dim, size, bags, <f64>load<u64>(command + COMMAND_SRC0), <f64>tableBytes);
+  timeGather(count, dim, size, bags, <f64>load<u64>(command + COMMAND_SRC0), <f64>tableBytes, <f64>param(args, 0));
 }

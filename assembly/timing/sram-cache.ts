@@ -2,23 +2,33 @@
 // §4.1: 32 MB granules of the 256 MB SRAM can each be LLC or software-managed scratch; the
 // simulator models all of it as LLC). It is shared by every stream and every op of a device:
 // what fits stays resident across ops, so a GEMM whose operands a previous op produced or read
-// finds them in SRAM.
+// finds them in SRAM. Write-back, write-allocate, least recently used (LRU) replacement.
 //
-//   op operand [start, end) ──► tag table (CACHE_ENTRIES resident regions, layout.ts)
-//                                 hit bytes = overlap with resident regions → read from SRAM
-//                                 miss bytes → read from DRAM once, then resident
-//   op output  [start, end) ──► resident and dirty (write-allocate, no DRAM read)
-//   full (residentBytes > SRAM capacity) ──► evict least recently used bytes; dirty ones are
-//                                 written back to DRAM (write-back policy)
-//   host-to-device copy ──► the DMA writes DRAM; resident copies of the range are dropped
+//   op operand [start, end) ──► streamed in address order against the tag table
+//                                 (CACHE_ENTRIES resident ranges, layout.ts)
+//     byte still resident when reached    → hit, read from SRAM, becomes most recent
+//     byte not resident                   → miss: read from DRAM (write: allocated, no read),
+//                                           becomes most recent; room is made first by
+//                                           evicting the least recently used bytes
+//   evicted dirty bytes ──► written back to DRAM (write-back policy)
+//   host-to-device DMA ──► DRAM written behind the SRAM: resident copies dropped
+//   freed block (OP_DISCARD) ──► its bytes dropped without write-back: the data is dead (assumed)
 //
-// Regions are whole operand spans (ops/args.ts operandSpan), not cache lines: a hit is "these
-// bytes of the operand are resident", which is what the timing model needs at tile level.
-// A region larger than the SRAM leaves only its last SRAM-capacity bytes resident (LRU order
-// within a streamed region). Freed tensors are not dropped (the software hints of ISCA'25 §4.2
-// that skip dead tensors' write-back are not modelled): their dirty bytes are written back when
-// evicted. The table keeps the regions packed in [0, count); when it is full, the least
-// recently used region is evicted to make room, whatever the bytes.
+// Ranges, not cache lines: a table entry is a byte range with one last use and one dirty bit.
+// Within an entry the lower addresses were used first (an access streams in address order), so
+// eviction takes the oldest entry's head; entries of one access share its stamp and are
+// evicted lowest address first. Dirtiness is per range: an access that reads dirty and clean
+// bytes leaves dirty and clean entries, so only the dirty bytes are ever written back.
+//
+// MTIA's replacement policy is unpublished; strict LRU is assumed, the policy the docs name
+// (issue 20, finding 8). It has the classic consequence: a scan larger than the SRAM gets no
+// reuse, since every byte is evicted shortly before it is read again, and three tensors read in
+// turn whose sizes add up to more than the SRAM get none either. An output larger than the
+// SRAM leaves its last SRAM-capacity bytes resident and dirty and writes the rest back to DRAM
+// as it streams past (finding 1). An op's operands are looked up one after another (readOperand,
+// writeOperand), each whole; a tiled op interleaves them, which under LRU would leave less of
+// each resident: the model keeps the most an ideal replacement could, never less traffic than
+// physics allows.
 
 import { CACHE_ENTRIES, cacheEntry } from "../layout";
 import { sramBytes } from "../profile";
@@ -27,16 +37,17 @@ const ENTRY_START: usize = 0;
 const ENTRY_END: usize = 8;
 const ENTRY_LAST_USE: usize = 16;
 const ENTRY_DIRTY: usize = 24;
+const NONE: u32 = 0xffffffff;
 
-/** Regions in the table, packed in entries [0, count). */
+/** Ranges in the table, packed in entries [0, count). */
 let count: u32 = 0;
 /** Bytes resident. */
 export let residentBytes: f64 = 0;
-/** Access counter: an entry's last use, for LRU. */
+/** Access counter: an entry's last use, for LRU; the current access's stamp while it runs. */
 let tick: f64 = 0;
-/** Bytes of the last access found resident. */
+/** Bytes of the last access found resident when the access reached them. */
 export let hitBytes: f64 = 0;
-/** Dirty bytes the last access evicted: written back to DRAM. */
+/** Dirty bytes the last access evicted (or, for an output larger than the SRAM, streamed past): written back to DRAM. */
 export let writebackBytes: f64 = 0;
 
 /** Empties the cache (at boot). */
@@ -51,6 +62,8 @@ export function resetCache(): void {
 // @ts-ignore: decorator
 @inline function endOf(e: u32): f64 { return load<f64>(cacheEntry(e) + ENTRY_END); }
 // @ts-ignore: decorator
+@inline function lastUseOf(e: u32): f64 { return load<f64>(cacheEntry(e) + ENTRY_LAST_USE); }
+// @ts-ignore: decorator
 @inline function dirtyOf(e: u32): bool { return load<f64>(cacheEntry(e) + ENTRY_DIRTY) != 0; }
 
 function put(e: u32, start: f64, end: f64, lastUse: f64, dirty: bool): void {
@@ -61,63 +74,193 @@ function put(e: u32, start: f64, end: f64, lastUse: f64, dirty: bool): void {
   store<f64>(at + ENTRY_DIRTY, dirty ? 1 : 0);
 }
 
-/** Removes entry `e` (its bytes are no longer resident), keeping the table packed. */
+/** Removes entry `e` from the table (its bytes already counted out), keeping the table packed. */
 function remove(e: u32): void {
-  residentBytes -= endOf(e) - startOf(e);
   count--;
   if (e != count) memory.copy(cacheEntry(e), cacheEntry(count), 32);
 }
 
-/**
- * Evicts `bytes` from the least recently used region (all of it if it is smaller), never the
- * region just made resident (last use `tick`); returns the bytes evicted.
- */
-function evictLeastRecent(bytes: f64): f64 {
-  let victim: u32 = 0xffffffff;
-  let oldest = tick;
+/** The entry evicted next: the oldest last use, and of equal ones the lowest address; NONE when empty. */
+function leastRecent(): u32 {
+  let victim = NONE;
   for (let e: u32 = 0; e < count; e++) {
-    const lastUse = load<f64>(cacheEntry(e) + ENTRY_LAST_USE);
-    if (lastUse < oldest) {
-      oldest = lastUse;
+    if (victim == NONE) {
       victim = e;
+      continue;
+    }
+    const use = lastUseOf(e);
+    const oldest = lastUseOf(victim);
+    if (use < oldest || (use == oldest && startOf(e) < startOf(victim))) victim = e;
+  }
+  return victim;
+}
+
+/** Evicts the `bytes` least recently used resident bytes (fewer if fewer are resident); dirty ones are written back. */
+function evict(bytes: f64): void {
+  while (bytes > 0 && count > 0) {
+    const victim = leastRecent();
+    const size = endOf(victim) - startOf(victim);
+    const evicted = min(size, bytes);
+    if (dirtyOf(victim)) writebackBytes += evicted;
+    residentBytes -= evicted;
+    if (evicted >= size) remove(victim);
+    else store<f64>(cacheEntry(victim) + ENTRY_START, startOf(victim) + evicted);
+    bytes -= evicted;
+  }
+}
+
+/**
+ * Adds [start, end) to the table as used by the current access (stamp `tick`), extending the
+ * access's previous range when it ends at `start` with the same dirtiness. With the table full,
+ * the least recently used entry is evicted whole to make a slot.
+ */
+function append(start: f64, end: f64, dirty: bool): void {
+  residentBytes += end - start;
+  for (let e: u32 = 0; e < count; e++) {
+    if (lastUseOf(e) == tick && endOf(e) == start && dirtyOf(e) == dirty) {
+      store<f64>(cacheEntry(e) + ENTRY_END, end);
+      return;
     }
   }
-  if (victim == 0xffffffff) return 0;
-  const size = endOf(victim) - startOf(victim);
-  const evicted = min(size, bytes);
-  if (dirtyOf(victim)) writebackBytes += evicted;
-  if (evicted >= size) remove(victim);
-  else {
-    store<f64>(cacheEntry(victim) + ENTRY_START, startOf(victim) + evicted);
-    residentBytes -= evicted;
+  if (count == CACHE_ENTRIES) {
+    const victim = leastRecent();
+    const size = endOf(victim) - startOf(victim);
+    if (dirtyOf(victim)) writebackBytes += size;
+    residentBytes -= size;
+    remove(victim);
   }
-  return evicted;
+  put(count++, start, end, tick, dirty);
 }
 
 /**
- * Cuts [start, end) out of the middle of entry `e`: its head stays in `e`, its tail moves to a
- * new entry. With the table full the tail is evicted instead (written back if dirty).
+ * Takes [start, end) out of entry `e`, which covers it: those bytes leave the table (the caller
+ * says where they go); the entry's bytes before and after stay, with its last use and
+ * dirtiness. Splitting needs a slot: with the table full, the bytes after are evicted instead
+ * (written back if dirty). Returns whether entry `e` was removed (slot `e` then holds another).
  */
-function splitAround(e: u32, start: f64, end: f64): void {
+function carve(e: u32, start: f64, end: f64): bool {
+  const s0 = startOf(e);
   const e0 = endOf(e);
-  if (count < CACHE_ENTRIES) {
-    put(count++, end, e0, load<f64>(cacheEntry(e) + ENTRY_LAST_USE), dirtyOf(e));
-  } else {
-    if (dirtyOf(e)) writebackBytes += e0 - end;
-    residentBytes -= e0 - end;
+  residentBytes -= end - start;
+  if (s0 >= start && e0 <= end) {
+    remove(e);
+    return true;
   }
-  store<f64>(cacheEntry(e) + ENTRY_END, start);
+  if (s0 < start && e0 > end) {
+    if (count < CACHE_ENTRIES) {
+      put(count++, end, e0, lastUseOf(e), dirtyOf(e));
+    } else {
+      if (dirtyOf(e)) writebackBytes += e0 - end;
+      residentBytes -= e0 - end;
+    }
+    store<f64>(cacheEntry(e) + ENTRY_END, start);
+  } else if (s0 < start) {
+    store<f64>(cacheEntry(e) + ENTRY_END, start);
+  } else {
+    store<f64>(cacheEntry(e) + ENTRY_START, end);
+  }
+  return false;
+}
+
+/** The entry holding the lowest resident byte of [pos, end), or NONE. */
+function nextResident(pos: f64, end: f64): u32 {
+  let found = NONE;
+  let foundAt = end;
+  for (let e: u32 = 0; e < count; e++) {
+    if (endOf(e) <= pos) continue;
+    const at = max(startOf(e), pos);
+    if (at < foundAt) {
+      foundAt = at;
+      found = e;
+    }
+  }
+  return found;
 }
 
 /**
- * Takes [start, end) out of every resident region. Sets hitBytes to the bytes it found; for a
- * read (`keepStart` < end), the dirty bytes below `keepStart` (those a streamed region will
- * not keep) go to writebackBytes. Returns whether any region it cut was dirty.
+ * Brings the missing bytes [start, end) in as the most recent, dirty for a write: first the
+ * least recently used bytes make room. A range larger than the SRAM evicts everything and
+ * streams through: only its last SRAM-capacity bytes stay, and a written range's bytes before
+ * them are written back to DRAM as they pass.
  */
-function cut(start: f64, end: f64, keepStart: f64): bool {
+function bring(start: f64, end: f64, dirty: bool): void {
+  const bytes = end - start;
+  if (bytes >= sramBytes) {
+    evict(residentBytes);
+    if (dirty) writebackBytes += bytes - sramBytes;
+    if (sramBytes > 0) append(end - sramBytes, end, dirty);
+    return;
+  }
+  evict(residentBytes + bytes - sramBytes);
+  append(start, end, dirty);
+}
+
+/**
+ * One access to [start, end) in address order (see the file comment): sets hitBytes and
+ * writebackBytes. `write`: the bytes are overwritten (dirty after, and nothing is owed for what
+ * they held); else a hit keeps its dirtiness and a miss is clean. At most `fillBytes` missing
+ * bytes are brought in, the lowest first (a gather's rows, gather.ts); the rest stay out.
+ */
+function access(start: f64, end: f64, write: bool, fillBytes: f64): void {
   hitBytes = 0;
   writebackBytes = 0;
-  let dirty = false;
+  tick++;
+  let fill = fillBytes;
+  let pos = start;
+  while (pos < end) {
+    const e = nextResident(pos, end);
+    const gapEnd = e == NONE ? end : max(startOf(e), pos);
+    if (gapEnd > pos) {
+      const bytes = min(gapEnd - pos, fill);
+      if (bytes > 0) {
+        bring(pos, pos + bytes, write);
+        fill -= bytes;
+      }
+      pos = gapEnd; // the gap's bytes are in; what is resident beyond is looked up again
+      continue;
+    }
+    const hitEnd = min(endOf(e), end);
+    const dirty = write || dirtyOf(e);
+    carve(e, pos, hitEnd);
+    append(pos, hitEnd, dirty);
+    hitBytes += hitEnd - pos;
+    pos = hitEnd;
+  }
+}
+
+/**
+ * Reads (`write` false) or writes [start, end) through the cache: sets hitBytes to the bytes
+ * found resident and writebackBytes to the dirty bytes written back to DRAM meanwhile.
+ */
+export function cacheAccess(start: f64, end: f64, write: bool): void {
+  if (end <= start) {
+    hitBytes = writebackBytes = 0;
+    return;
+  }
+  access(start, end, write, Infinity);
+}
+
+/**
+ * A gather over the table [start, end): its resident bytes become the most recent, and
+ * `fetchedBytes` of its missing bytes (the rows it fetched, placed at the lowest missing
+ * addresses) become resident and clean. Sets writebackBytes to what that evicted.
+ */
+export function cacheGather(start: f64, end: f64, fetchedBytes: f64): void {
+  if (end <= start) {
+    hitBytes = writebackBytes = 0;
+    return;
+  }
+  access(start, end, false, fetchedBytes);
+}
+
+/**
+ * Drops [start, end) from the cache without writing it back: DRAM was written behind it (a
+ * host DMA), or the data is dead (a freed block). writebackBytes is what a full table made it
+ * evict instead of splitting a range.
+ */
+export function cacheDrop(start: f64, end: f64): void {
+  hitBytes = 0;
+  writebackBytes = 0;
   for (let e: u32 = 0; e < count; ) {
     const s0 = startOf(e);
     const e0 = endOf(e);
@@ -125,56 +268,8 @@ function cut(start: f64, end: f64, keepStart: f64): bool {
       e++;
       continue;
     }
-    const overlap = min(e0, end) - max(s0, start);
-    hitBytes += overlap;
-    if (dirtyOf(e)) {
-      dirty = true;
-      writebackBytes += max(0, min(e0, keepStart) - max(s0, start));
-    }
-    if (s0 >= start && e0 <= end) {
-      remove(e); // the entry now in slot e is looked at next
-      continue;
-    }
-    if (s0 < start && e0 > end) {
-      splitAround(e, start, end);
-    } else if (s0 < start) {
-      store<f64>(cacheEntry(e) + ENTRY_END, start);
-    } else {
-      store<f64>(cacheEntry(e) + ENTRY_START, end);
-    }
-    residentBytes -= overlap;
-    e++;
+    if (!carve(e, max(s0, start), min(e0, end))) e++;
   }
-  return dirty;
-}
-
-/**
- * Makes [start, end) resident after a read (`write` false) or a write (`write` true); sets
- * hitBytes to the bytes of it that were resident before and writebackBytes to the dirty bytes
- * it evicted. A read keeps the data's dirtiness; a write overwrites it (no write-back owed).
- */
-export function cacheAccess(start: f64, end: f64, write: bool): void {
-  if (end <= start) {
-    hitBytes = writebackBytes = 0;
-    return;
-  }
-  const keepStart = max(start, end - sramBytes);
-  const wasDirty = cut(start, end, write ? start : keepStart);
-  if (keepStart >= end) return; // no SRAM
-  if (count == CACHE_ENTRIES) evictLeastRecent(Infinity);
-  put(count++, keepStart, end, ++tick, write || wasDirty);
-  residentBytes += end - keepStart;
-  while (residentBytes > sramBytes) {
-    if (evictLeastRecent(residentBytes - sramBytes) == 0) break;
-  }
-}
-
-/**
- * Drops [start, end) from the cache without writing it back: DRAM was written behind it.
- * writebackBytes is what a full table made it evict instead of splitting a region.
- */
-export function cacheInvalidate(start: f64, end: f64): void {
-  cut(start, end, start);
 }
 
 /** Bytes of [start, end) resident, without touching the cache's state. */
@@ -186,3 +281,4 @@ export function residentIn(start: f64, end: f64): f64 {
   }
   return bytes;
 }
+

@@ -106,6 +106,15 @@ export class CommandRing {
   /** Ring count of the command pushed last. */
   lastPushed = -1;
 
+  /**
+   * Dead-data hints not yet pushed, as (address, bytes) pairs: freed blocks whose bytes the SRAM
+   * may drop without write-back (SimulatedDevice.release). The next stream that pushes a command
+   * pushes them first (StreamQueue.prepare), so each lands in ring order after every command
+   * issued before its free and before every command issued after it, without holding back the
+   * free's own sequence number.
+   */
+  readonly discards: number[] = [];
+
   /** Ring count the next pushed command gets: commands pushed since the ring was made. */
   get pushedCount(): number {
     return this.published + this.unpublished + this.backlogEnd - this.backlogStart;

@@ -141,6 +141,7 @@ export const OP_PAD = 31;
 export const OP_RESIZE = 32;
 export const OP_CUMSUM = 33;
 export const OP_TOPK = 34;
+export const OP_DISCARD = 35;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;

@@ -9,7 +9,7 @@
 // cannot be shared (transport.ts).
 
 import { DeviceLostError, MtiaError } from '../errors.js';
-import { CachingAllocator } from '../memory/caching-allocator.js';
+import { CachingAllocator, SMALL_SIZE_BYTES } from '../memory/caching-allocator.js';
 import type { HardwareProfile } from '../profiles.js';
 import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport, TransportKind } from './protocol.js';
 import { CommandRing } from './command-ring.js';
@@ -144,7 +144,29 @@ export class SimulatedDevice {
    * recordStream must pass their current work first.
    */
   release(address: number): void {
+    const bytes = this.deadBytes(address);
     this.allocator.free(address); // on a lost device too: its memory stats must come back down
+    if (bytes > 0) this.ring.discards.push(address, bytes);
+  }
+
+  /**
+   * The bytes of the block at `address`, being freed, that the SRAM may drop as dead data
+   * without write-back (0: none). The hint (CommandRing.discards) becomes an OP_DISCARD queue
+   * operation ahead of the next command any stream pushes: in ring order after every command
+   * issued before the free, and before any that could reuse the block (ISCA'25 §4.1–4.2: memory
+   * hints can skip dead tensors' write-backs). Assumed (profile.discardFreedBlocks): the runtime
+   * hints every block of the large pool (over SMALL_SIZE_BYTES, 1 MiB); a small block is soon
+   * reused by the next op on its stream, whose write overwrites its lines without a write-back
+   * anyway, and a hint per tiny op would double the ring's traffic. None for blocks freed while
+   * their stream captures (a graph's blocks stay its own) nor on a lost device. No launch, no
+   * simulated time.
+   */
+  private deadBytes(address: number): number {
+    if (!this.alive || !this.profile.discardFreedBlocks) return 0;
+    const block = this.allocator.blockAt(address);
+    if (block === undefined || !block.allocated || block.size <= SMALL_SIZE_BYTES) return 0;
+    if (this.queues[block.queue.slot]?.capture !== undefined) return 0;
+    return block.size;
   }
 
   /**

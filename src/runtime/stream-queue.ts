@@ -5,7 +5,7 @@
 
 import type { CommandRing } from './command-ring.js';
 import {
-  OP_ADVANCE_CLOCK, STREAMS_LOCATION, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
+  OP_ADVANCE_CLOCK, OP_DISCARD, STREAMS_LOCATION, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
   STREAM_SIZE,
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
@@ -89,11 +89,23 @@ export class StreamQueue {
   prepare(): void {
     if (this.capture !== undefined) return; // a capture records no clock advances
     const ring = this.ring;
+    if (ring.discards.length > 0) this.pushDiscards();
     if (this.floorCycles < ring.hostFloorCycles) {
       this.floorCycles = ring.hostFloorCycles;
       this.pushed(ring.push(this.slot, OP_ADVANCE_CLOCK, 0, 0, 0, 0, 0, 0, this.floorCycles), this.enqueued + 1);
       this.enqueued++;
     }
+  }
+
+  /** Pushes the ring's pending dead-data hints (CommandRing.discards) as OP_DISCARD queue operations of this stream. */
+  private pushDiscards(): void {
+    const ring = this.ring;
+    const discards = ring.discards;
+    for (let i = 0; i < discards.length; i += 2) {
+      this.pushed(ring.push(this.slot, OP_DISCARD, 0, discards[i]!, 0, 0, 0, 0, discards[i + 1]!), this.enqueued + 1);
+      this.enqueued++;
+    }
+    discards.length = 0;
   }
 
   /** Commands of this stream the device has completed (an unwrapped sequence number). */
