@@ -78,4 +78,28 @@ describe('mtia-sim run', () => {
     const span = (report.ops.at(-1)!.endNs - report.ops[0]!.startNs) / 1e6;
     expect(report.simulatedMs).toBeGreaterThanOrEqual(span * 0.999);
   });
+
+  test('errors: exit 1 naming what is wrong (input name, shape, dtype, file, model); exit 2 for usage', async () => {
+    writeFileSync(join(work, 'wide.npy'), writeNpy({ dtype: 'float32', shape: [2, 9], data: new Float32Array(18) }));
+    writeFileSync(join(work, 'ints.npy'), writeNpy({ dtype: 'int32', shape: [2, 8], data: new Int32Array(16) }));
+    writeFileSync(join(work, 'f64.npy'), Uint8Array.from(Buffer.from('k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDEsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAD4Pw==', 'base64')));
+    writeFileSync(join(work, 'truncated.onnx'), mlp().subarray(0, 200));
+    const cases: [string[], number, string | RegExp][] = [
+      [['run', modelPath, '--input', 'y=x.npy'], 1, "--input y=x.npy: the model has no input 'y' (its inputs: 'x')"],
+      [['run', modelPath, '--input', 'x=wide.npy'], 1, "run(): input 'x' must have shape [batch, 8], but got [2, 9]"],
+      [['run', modelPath, '--input', 'x=ints.npy'], 1, "run(): input 'x' must have dtype float32 (the model declares float32), but got int32"],
+      [['run', modelPath, '--input', 'x=f64.npy'], 1, ".npy element type float64 ('<f8') is not supported"],
+      [['run', modelPath, '--input', 'x=missing.npy'], 1, '--input x=missing.npy: cannot read the file'],
+      [['run', join(work, 'truncated.onnx')], 1, /^mtia-sim: loadOnnx\(\): .*(corrupt or truncated|not a valid ONNX model)/],
+      [['run', join(work, 'nothing.onnx')], 1, "loadOnnx(): cannot read '"],
+      [['run'], 2, "run: expected a model, as in 'mtia-sim run MODEL.onnx'"],
+      [['run', modelPath, '--input', 'x'], 2, "--input: expected NAME=FILE.npy, got 'x'"],
+      [['run', modelPath, '--out', 'x'], 2, "--out is not an option of 'run'"],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await run(args);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code, stdout: '' });
+      expect(result.stderr).toMatch(typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : message);
+    }
+  });
 });
