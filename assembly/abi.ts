@@ -17,7 +17,7 @@
 // in elements (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 8;
+export const ABI_VERSION: u32 = 9;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -76,6 +76,8 @@ export const OP_RANDOM: u32 = 23;
 export const OP_QUANTIZE: u32 = 24;
 /** dst (float32) = (int8 src0 · int8 src1ᵀ in int32) · row scale · column scale (+ bias) (ops/quantized-linear.ts). */
 export const OP_QUANTIZED_LINEAR: u32 = 25;
+/** dst = src0 gathered at src1 (int32 or int64 indices) along one dim: gather, index_select, embedding (ops/indexing.ts). */
+export const OP_GATHER: u32 = 30;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;
@@ -84,7 +86,9 @@ export const DTYPE_BFLOAT16: u32 = 2;
 export const DTYPE_INT8: u32 = 3;
 export const DTYPE_INT32: u32 = 4;
 export const DTYPE_BOOL: u32 = 5;
-export const DTYPE_COUNT: u32 = 6;
+/** 64-bit integers (torch.int64, 'Long'): stored, converted, copied and used as indices; no arithmetic. */
+export const DTYPE_INT64: u32 = 6;
+export const DTYPE_COUNT: u32 = 7;
 
 // Where a copy moves data, which decides the link it is charged to.
 /** Host (staging) to device memory, over PCIe. */

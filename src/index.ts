@@ -20,7 +20,9 @@ export {
   embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
 } from './tensor/nn.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
+export { expand, flatten, split, squeeze, unsqueeze } from './tensor/views.js';
+export { embedding, gather, indexSelect, type EmbeddingOptions, type GatherOptions } from './tensor/indexing.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';
-export type { DType, HostArrays, TypedArray } from './tensor/dtype.js';
+export type { DType, HostArray, HostArrays, TypedArray } from './tensor/dtype.js';

@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -135,6 +135,7 @@ export const OP_EMBEDDING_BAG = 22;
 export const OP_RANDOM = 23;
 export const OP_QUANTIZE = 24;
 export const OP_QUANTIZED_LINEAR = 25;
+export const OP_GATHER = 30;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -142,7 +143,8 @@ export const DTYPE_BFLOAT16 = 2;
 export const DTYPE_INT8 = 3;
 export const DTYPE_INT32 = 4;
 export const DTYPE_BOOL = 5;
-export const DTYPE_COUNT = 6;
+export const DTYPE_INT64 = 6;
+export const DTYPE_COUNT = 7;
 
 export const COPY_HOST_TO_DEVICE = 0;
 export const COPY_DEVICE_TO_HOST = 1;
@@ -297,6 +299,11 @@ export const INT8_MATMUL_MAX_K = 131071;
 /** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */
 export const BAG_SUM = 0;
 export const BAG_MEAN = 1;
+/** Kinds of OP_GATHER (assembly/ops/indexing.ts): gather, index_select, embedding. */
+export const GATHER_ELEMENTS = 0;
+export const GATHER_INDEX_SELECT = 1;
+export const GATHER_EMBEDDING = 2;
+export const GATHER_KINDS = 3;
 /** Matmul blocking (assembly/kernels/matmul.ts): the host sizes the workspace with them. */
 export const TILE_M = 4;
 export const TILE_N = 8;

@@ -183,6 +183,7 @@ const isScalar = (value: unknown): value is Scalar => typeof value === 'number' 
 const scalarRanges: Partial<Record<DType, [number, number, string]>> = {
   int8: [-128, 127, 'int8_t'],
   int32: [-(2 ** 31), 2 ** 31 - 1, 'int'],
+  int64: [-(2 ** 63), 2 ** 63 - 1, 'int64_t'],
   float16: [-65504, 65504, 'c10::Half'],
 };
 
