@@ -3,7 +3,8 @@
 // descriptor per gathered row segment (a run of elements contiguous in both the input and the
 // output), no compute engine; the segments go straight back out to SRAM.
 //
-//   segments over the PEs (≤ peCount) ─► steps of up to seAccumulateRows segments per PE
+//   segments over the PEs (≤ peCount) ─► steps of up to seAccumulateRows segments per PE,
+//                                         at least two steps for two or more segments
 //   per step: issue 2 instructions (indexed DMA_IN, DMA_OUT)
 //             FI in: r · (segment + index) bytes + r descriptors; FI out: r · segment bytes
 //
@@ -48,7 +49,9 @@ export function timeIndexing(segments: f64, segmentBytes: f64, indexBytes: f64, 
   }
   const pes = max(1, min(peCount, segments));
   const perPe = segments / pes;
-  const steps = max(1, Math.ceil(perPe / seAccumulateRows));
+  // Double-buffered: a PE with two or more segments splits them into at least two steps, so
+  // that its DMA out of one batch overlaps the DMA in of the next.
+  const steps = max(min(2, Math.floor(perPe)), Math.ceil(perPe / seAccumulateRows));
   const rows = perPe / steps;
   setStages(
     INDEXING_INSTRUCTIONS_PER_STEP * issueCyclesPerInstruction, 0, 0, 0, 0,
