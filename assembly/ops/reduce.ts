@@ -6,7 +6,7 @@
 // position inside the reduced block, which for one reduced dim is the index along it.
 //
 // Floating inputs accumulate sums in f64 (more precise than PyTorch's float32 cascade), integer
-// sums wrap in int32 (PyTorch accumulates int64; mtia-sim has no int64).
+// sums wrap in int32 (PyTorch accumulates int64; mtia-sim has no int64 arithmetic).
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, DTYPE_FLOAT32, DTYPE_INT32 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
