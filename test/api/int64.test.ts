@@ -93,6 +93,8 @@ describe('int64 tensors', () => {
     expect(picked.dtype).toBe('int64');
     expect(await int64(picked)).toEqual([values[8]!, -2n, values[10]!, -4n]);
     expect(await int64(where(condition, a.slice(0, 0, 1).view(4), 9))).toEqual([values[0]!, 9n, values[2]!, 9n]);
+    // A number past int32 travels as a filled 0-d int64 tensor, exact up to 2^53.
+    expect(await int64(where(condition, -(2 ** 40), a.slice(0, 0, 1).view(4)))).toEqual([-(2n ** 40n), values[1]!, -(2n ** 40n), values[3]!]);
     const mixed = where(condition, tensor([1n, 2n, 3n, 4n]), tensor([0.5, 0.5, 0.5, 0.5]));
     expect([mixed.dtype, Array.from(await mixed.toArray())]).toEqual(['float32', [1, 0.5, 3, 0.5]]);
     expect([promoteTypes('int32', 'int64'), promoteTypes('int64', 'int8'), promoteTypes('bool', 'int64'), promoteTypes('int64', 'float16'), promoteTypes('bfloat16', 'int64')])
