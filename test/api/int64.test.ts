@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  add, arange, cat, full, matmul, mtia, neg, promoteTypes, sum, tensor, where, zeros,
+  add, arange, cat, full, manualSeed, matmul, mtia, neg, promoteTypes, randint, sum, tensor, where, zeros,
 } from 'mtia-sim';
 import type { Tensor } from 'mtia-sim';
 
@@ -56,6 +56,13 @@ describe('int64 tensors', () => {
     expect(await int64(zeros([2], { dtype: 'int64' }))).toEqual([0n, 0n]);
     expect(await int64(arange(-3, 7, 3, { dtype: 'int64' }))).toEqual([-3n, 0n, 3n, 6n]);
     expect(() => tensor([Number.NaN], { dtype: 'int64' })).toThrow('tensor(): cannot convert NaN to int64');
+    // randint in int64 draws the same Philox numbers as in int32 (the generator's stream, widened).
+    manualSeed(7);
+    const wide = await int64(randint(-5, 1000, [257], { dtype: 'int64' }));
+    manualSeed(7);
+    const narrow = Array.from(await randint(-5, 1000, [257], { dtype: 'int32' }).toArray());
+    expect(wide).toEqual(narrow.map(BigInt));
+    expect(wide.every((v) => v >= -5n && v < 1000n)).toBe(true);
   });
 
   test('to(dtype) both ways equals the exact BigInt references: float rounding to nearest-even, truncation, wrapping', async () => {
