@@ -25,4 +25,5 @@ export { embedding, gather, indexSelect, type EmbeddingOptions, type GatherOptio
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';
-export type { DType, HostArray, HostArrays, TypedArray } from './tensor/dtype.js';
+export type { DType, HostArrays, TypedArray } from './tensor/dtype.js';
+export type { HostArray } from './tensor/dtype.js';
