@@ -26,6 +26,9 @@ export async function run(): Promise<number[]> {
   held[Symbol.dispose]();
   return Array.from(await add(a, 1).toArray());
 }
+export async function ids(): Promise<bigint[]> {
+  return Array.from(await tensor([1n, 2n]).toArray<BigInt64Array>());
+}
 `;
 
 let project = '';
