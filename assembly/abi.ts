@@ -90,6 +90,8 @@ export const OP_TOPK: u32 = 34;
  * launch, no time; stream-ordered like the free.
  */
 export const OP_DISCARD: u32 = 35;
+/** dst = src0 gathered at src1 (int32 or int64 indices) along one dim: gather, index_select, embedding (ops/indexing.ts). */
+export const OP_GATHER: u32 = 30;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;
@@ -98,7 +100,9 @@ export const DTYPE_BFLOAT16: u32 = 2;
 export const DTYPE_INT8: u32 = 3;
 export const DTYPE_INT32: u32 = 4;
 export const DTYPE_BOOL: u32 = 5;
-export const DTYPE_COUNT: u32 = 6;
+/** 64-bit integers (torch.int64, 'Long'): stored, converted, copied and used as indices; no arithmetic. */
+export const DTYPE_INT64: u32 = 6;
+export const DTYPE_COUNT: u32 = 7;
 
 // Where a copy moves data, which decides the link it is charged to.
 /** Host (staging) to device memory, over PCIe. */

@@ -36,6 +36,8 @@ import { resize } from "./ops/resize";
 import { pad } from "./ops/padding";
 import { cumsum } from "./ops/scan";
 import { topk } from "./ops/topk";
+import { OP_GATHER } from "./abi";
+import { gather } from "./ops/indexing";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -63,6 +65,7 @@ export function execute(command: usize): u32 {
     case OP_RESIZE: return resize(command);
     case OP_CUMSUM: return cumsum(command);
     case OP_TOPK: return topk(command);
+    case OP_GATHER: return gather(command);
     default:
       return STATUS_BAD_OPCODE;
   }

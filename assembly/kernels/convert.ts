@@ -1,10 +1,13 @@
 // Element conversions between the ABI's dtypes. Arithmetic happens in float32 (floating
 // dtypes) or int32 (integer dtypes and bool); 16-bit floats are storage formats only, widened
 // on load and rounded to nearest-even on store, as PyTorch's c10::Half and c10::BFloat16 do.
+// int64 is a storage format too: loaded into float32 it rounds to nearest-even (as
+// static_cast<float>(int64_t)), into int32 it wraps; loadI64/storeI64 move it exactly.
 
 import {
   DTYPE_BFLOAT16, DTYPE_BOOL, DTYPE_FLOAT16, DTYPE_FLOAT32, DTYPE_INT32, DTYPE_INT8,
 } from "../abi";
+import { DTYPE_INT64 } from "../abi";
 
 /** The float32 value of IEEE binary16 bits `h` (subnormals, infinities and NaN included). */
 // @ts-ignore: decorator
@@ -61,6 +64,7 @@ export function floatToHalf(value: f32): u32 {
     case DTYPE_BFLOAT16: return bfloatToFloat(load<u16>(address));
     case DTYPE_INT32: return <f32>load<i32>(address);
     case DTYPE_INT8: return <f32>load<i8>(address);
+    case DTYPE_INT64: return <f32>load<i64>(address);
     default: return load<u8>(address) != 0 ? 1 : 0;
   }
 }
@@ -74,6 +78,7 @@ export function floatToHalf(value: f32): u32 {
     case DTYPE_BFLOAT16: store<u16>(address, <u16>floatToBfloat(value)); break;
     case DTYPE_INT32: store<i32>(address, <i32>value); break;
     case DTYPE_INT8: store<i8>(address, <i8><i32>value); break;
+    case DTYPE_INT64: store<i64>(address, <i64>value); break;
     default: store<u8>(address, value != 0 ? 1 : 0);
   }
 }
@@ -85,6 +90,7 @@ export function floatToHalf(value: f32): u32 {
     case DTYPE_INT32: return load<i32>(address);
     case DTYPE_INT8: return load<i8>(address);
     case DTYPE_BOOL: return load<u8>(address) != 0 ? 1 : 0;
+    case DTYPE_INT64: return <i32>load<i64>(address);
     default: return <i32>loadF32(address, dtype);
   }
 }
@@ -96,8 +102,25 @@ export function floatToHalf(value: f32): u32 {
     case DTYPE_INT32: store<i32>(address, value); break;
     case DTYPE_INT8: store<i8>(address, <i8>value); break;
     case DTYPE_BOOL: store<u8>(address, value != 0 ? 1 : 0); break;
+    case DTYPE_INT64: store<i64>(address, <i64>value); break;
     default: storeF32(address, dtype, <f32>value);
   }
+}
+
+/** Loads the element at `address` of any `dtype` as int64 (floats truncate toward zero). */
+// @ts-ignore: decorator
+@inline export function loadI64(address: usize, dtype: u32): i64 {
+  if (dtype == DTYPE_INT64) return load<i64>(address);
+  return isFloating(dtype) ? <i64>loadF32(address, dtype) : <i64>loadI32(address, dtype);
+}
+
+/** Stores int64 `value` at `address` as `dtype` (narrower ints wrap, floats round to nearest-even, bool is value != 0). */
+// @ts-ignore: decorator
+@inline export function storeI64(address: usize, dtype: u32, value: i64): void {
+  if (dtype == DTYPE_INT64) store<i64>(address, value);
+  else if (dtype == DTYPE_BOOL) store<u8>(address, value != 0 ? 1 : 0);
+  else if (isFloating(dtype)) storeF32(address, dtype, <f32>value);
+  else storeI32(address, dtype, <i32>value);
 }
 
 /** True for float32, float16 and bfloat16: the dtypes computed in float32. */

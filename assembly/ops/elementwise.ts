@@ -9,7 +9,9 @@ import {
   COMMAND_SRC1, DTYPE_BFLOAT16, DTYPE_BOOL, DTYPE_FLOAT16, DTYPE_FLOAT32,
   DTYPE_INT32,
 } from "../abi";
+import { DTYPE_INT64 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_BAD_DTYPE, STATUS_OK } from "../status";
+import { STATUS_UNSUPPORTED_DTYPE } from "../status";
 import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { sePasses, timeElementwise } from "../timing/elementwise";
@@ -19,6 +21,7 @@ import { fillFloat32, fillInt32 } from "../kernels/fill";
 import {
   bfloatToFloat, floatToBfloat, floatToHalf, isFloating, loadF32, loadI32, storeF32, storeI32,
 } from "../kernels/convert";
+import { loadI64, storeI64 } from "../kernels/convert";
 import { erfPrecise, gelu, sigmoid } from "../kernels/math";
 import {
   ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, checkOperand, iterationCount,
@@ -328,6 +331,14 @@ function checkCommon(command: usize, operands: u32): u32 {
   return status;
 }
 
+/** True if the output or one of the `operands` inputs is int64 (which has no arithmetic here). */
+function hasInt64(command: usize, operands: u32): bool {
+  const args = <usize>load<u32>(command + COMMAND_ARG0);
+  let wide = load<u32>(command + COMMAND_DTYPE) == DTYPE_INT64;
+  for (let k: u32 = 1; k <= operands; k++) wide = wide || argWord(args, ARGS_DTYPE + k - 1) == DTYPE_INT64;
+  return wide;
+}
+
 /** Address of input operand `k` (1..3) of an elementwise command. */
 function operandAddress(command: usize, k: u32): u64 {
   if (k == 1) return load<u64>(command + COMMAND_SRC0);
@@ -378,6 +389,9 @@ export function unary(command: usize): u32 {
   if (kind >= UNARY_KINDS) return STATUS_BAD_ARGS;
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const inType = argWord(args, ARGS_DTYPE);
+  // int64 has no arithmetic here (PyTorch's "not implemented for 'Long'" on the host): only copies.
+  const wide = dtype == DTYPE_INT64 || inType == DTYPE_INT64;
+  if (wide && kind != UNARY_COPY) return STATUS_UNSUPPORTED_DTYPE;
   const rawCopy = kind == UNARY_COPY && dtype == inType;
   timeCommand(command, 1, unaryPasses(kind), rawCopy);
   if (timingOnly) return STATUS_OK;
@@ -404,9 +418,13 @@ export function unary(command: usize): u32 {
       unaryRowF32(kind, d, s, n, lowF, highF);
     } else if (rawCopy) {
       if (dStride == <isize>outSize && sStride == <isize>inSize) memory.copy(d, s, <usize>n * outSize);
+      else if (outSize == 8) for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u64>(d, load<u64>(s));
       else if (outSize == 4) for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u32>(d, load<u32>(s));
       else if (outSize == 2) for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u16>(d, load<u16>(s));
       else for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) store<u8>(d, load<u8>(s));
+    } else if (wide) {
+      // int64 → float rounds to nearest-even, float → int64 truncates, ints wrap (as torch's casts).
+      for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) storeI64(d, dtype, loadI64(s, inType));
     } else if (floating || dtype == DTYPE_BOOL) {
       // bool outputs test the float value (0.5 → true), as PyTorch's casts do.
       for (let i: u32 = 0; i < n; i++, d += dStride, s += sStride) {
@@ -436,6 +454,7 @@ export function binary(command: usize): u32 {
   const args = <usize>load<u32>(command + COMMAND_ARG0);
   const kind = argWord(args, ARGS_KIND);
   if (kind >= BINARY_KINDS) return STATUS_BAD_ARGS;
+  if (hasInt64(command, 2)) return STATUS_UNSUPPORTED_DTYPE;
   // Division goes through the SE's reciprocal LUT; pow is exp(b · log a), two LUT functions.
   timeCommand(command, 2, binaryPasses(kind), false);
   if (timingOnly) return STATUS_OK;
@@ -534,7 +553,8 @@ export function where(command: usize): u32 {
     let c = rowAddress(args, 3, rank, srcC, cSize);
     for (let i: u32 = 0; i < n; i++, d += dStride, a += aStride, b += bStride, c += cStride) {
       const take = loadF32(c, cType) != 0;
-      if (floating) storeF32(d, dtype, take ? loadF32(a, aType) : loadF32(b, bType));
+      if (dtype == DTYPE_INT64) storeI64(d, dtype, take ? loadI64(a, aType) : loadI64(b, bType));
+      else if (floating) storeF32(d, dtype, take ? loadF32(a, aType) : loadF32(b, bType));
       else storeI32(d, dtype, take ? loadI32(a, aType) : loadI32(b, bType));
     }
     nextRow(args, rank);
@@ -559,6 +579,7 @@ export function full(command: usize): u32 {
   const value = load<f64>(command + COMMAND_SCALAR);
   if (dtype == DTYPE_FLOAT32) fillFloat32(dst, count, <f32>value);
   else if (dtype == DTYPE_INT32) fillInt32(dst, count, <i32>value);
+  else if (dtype == DTYPE_INT64) for (let i: u32 = 0; i < count; i++) store<i64>(<usize>dst + (<usize>i << 3), <i64>value);
   else if (dtype == DTYPE_FLOAT16 || dtype == DTYPE_BFLOAT16) {
     const bits = <u16>(dtype == DTYPE_FLOAT16 ? floatToHalf(<f32>value) : floatToBfloat(<f32>value));
     for (let i: u32 = 0; i < count; i++) store<u16>(<usize>dst + (<usize>i << 1), bits);

@@ -6,10 +6,12 @@
 // position inside the reduced block, which for one reduced dim is the index along it.
 //
 // Floating inputs accumulate sums in f64 (more precise than PyTorch's float32 cascade), integer
-// sums wrap in int32 (PyTorch accumulates int64; mtia-sim has no int64).
+// sums wrap in int32 (PyTorch accumulates int64; mtia-sim has no int64 arithmetic).
 
 import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, DTYPE_FLOAT32, DTYPE_INT32 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
+import { DTYPE_INT64 } from "../abi";
+import { STATUS_UNSUPPORTED_DTYPE } from "../status";
 import { timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { timeReduction } from "../timing/reductions";
@@ -94,6 +96,7 @@ export function reduce(command: usize): u32 {
   if (outerCount != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   if (innerCount == 0 && kind >= REDUCE_MAX) return STATUS_BAD_ARGS; // max of nothing
   const inType = argWord(args, ARGS_DTYPE);
+  if (dtype == DTYPE_INT64 || inType == DTYPE_INT64) return STATUS_UNSUPPORTED_DTYPE; // no int64 arithmetic
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);
   const indices64 = address3(args);

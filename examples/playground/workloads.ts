@@ -84,8 +84,8 @@ const [wq, wk, wv, wo] = [2, 3, 4, 5].map((seed) => hostRandom([d, d], seed, 0.0
 
 // On the device: heads as a batch dimension, [heads, seq, dHead].
 const xt = tensor(x).reshape([seq, d]);
-const split = (t) => t.reshape([seq, heads, dHead]).permute([1, 0, 2]).contiguous();
-const [q, k, v] = [wq, wk, wv].map((w) => split(linear(xt, tensor(w).reshape([d, d]))));
+const splitHeads = (t) => t.reshape([seq, heads, dHead]).permute([1, 0, 2]).contiguous();
+const [q, k, v] = [wq, wk, wv].map((w) => splitHeads(linear(xt, tensor(w).reshape([d, d]))));
 const scores = mul(bmm(q, k.transpose(1, 2)), 1 / Math.sqrt(dHead));
 const context = bmm(softmax(scores, -1), v).permute([1, 0, 2]).contiguous().reshape([seq, d]);
 const out = add(xt, linear(context, tensor(wo).reshape([d, d])));

@@ -142,6 +142,7 @@ export const OP_RESIZE = 32;
 export const OP_CUMSUM = 33;
 export const OP_TOPK = 34;
 export const OP_DISCARD = 35;
+export const OP_GATHER = 30;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -149,7 +150,8 @@ export const DTYPE_BFLOAT16 = 2;
 export const DTYPE_INT8 = 3;
 export const DTYPE_INT32 = 4;
 export const DTYPE_BOOL = 5;
-export const DTYPE_COUNT = 6;
+export const DTYPE_INT64 = 6;
+export const DTYPE_COUNT = 7;
 
 export const COPY_HOST_TO_DEVICE = 0;
 export const COPY_DEVICE_TO_HOST = 1;
@@ -343,6 +345,11 @@ export const INT8_MATMUL_MAX_K = 131071;
 /** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */
 export const BAG_SUM = 0;
 export const BAG_MEAN = 1;
+/** Kinds of OP_GATHER (assembly/ops/indexing.ts): gather, index_select, embedding. */
+export const GATHER_ELEMENTS = 0;
+export const GATHER_INDEX_SELECT = 1;
+export const GATHER_EMBEDDING = 2;
+export const GATHER_KINDS = 3;
 /** Matmul blocking (assembly/kernels/matmul.ts): the host sizes the workspace with them. */
 export const TILE_M = 4;
 export const TILE_N = 8;

@@ -6,7 +6,7 @@
 import { Device, deviceIndex, type DeviceLike } from '../device.js';
 import { MtiaError } from '../errors.js';
 import { runtime } from '../runtime/runtime.js';
-import type { DType, TypedArray } from './dtype.js';
+import type { DType, HostArray, TypedArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
 import { uploadValues } from './transfer.js';
 
@@ -20,7 +20,7 @@ export class CpuTensor {
     readonly shape: readonly number[],
     readonly dtype: DType,
     /** @internal The values, row-major. */
-    readonly data: TypedArray,
+    readonly data: HostArray,
   ) {
     this.numel = shape.reduce((n, size) => n * size, 1);
     if (!ArrayBuffer.isView(data) || (data as TypedArray).length !== this.numel) {
@@ -38,8 +38,10 @@ export class CpuTensor {
     return this.shape.length;
   }
 
-  /** A copy of the values as a flat row-major typed array (async, like Tensor.toArray). */
-  async toArray(): Promise<TypedArray> {
+  /** A copy of the values as a flat row-major typed array (async, like Tensor.toArray; a BigInt64Array for int64). */
+  toArray(): Promise<TypedArray>;
+  toArray<A extends HostArray>(): Promise<A>;
+  async toArray(): Promise<HostArray> {
     return this.data.slice();
   }
 

@@ -4,16 +4,20 @@
 import {
   DTYPE_BFLOAT16, DTYPE_BOOL, DTYPE_FLOAT16, DTYPE_FLOAT32, DTYPE_INT32, DTYPE_INT8,
 } from '../runtime/layout.js';
+import { DTYPE_INT64 } from '../runtime/layout.js';
 
 /** Element types of the tensor API. */
-export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'int32' | 'bool';
+export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'int32' | 'bool' | 'int64';
 
 /**
  * Host arrays that hold tensor values: Float32Array for float32, and for float16 and bfloat16
  * (their values, exactly: JavaScript has no 16-bit float array on Node 20), Int32Array,
- * Int8Array, and Uint8Array of 0/1 for bool.
+ * Int8Array, and Uint8Array of 0/1 for bool. int64 values come in a BigInt64Array (HostArray).
  */
 export type TypedArray = Float32Array | Int32Array | Int8Array | Uint8Array;
+
+/** The host array of any dtype: a TypedArray, or a BigInt64Array (of bigints) for int64. */
+export type HostArray = TypedArray | BigInt64Array;
 
 /** The host array type of each dtype (see TypedArray). */
 export interface HostArrays {
@@ -23,9 +27,10 @@ export interface HostArrays {
   int32: Int32Array;
   int8: Int8Array;
   bool: Uint8Array;
+  int64: BigInt64Array;
 }
 
-type ArrayConstructor = Float32ArrayConstructor | Int32ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor;
+type ArrayConstructor = Float32ArrayConstructor | Int32ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor | BigInt64ArrayConstructor;
 
 /** What the host needs to know about a dtype. */
 export interface DTypeInfo {
@@ -50,10 +55,11 @@ const dtypes: Record<DType, DTypeInfo> = {
   int8: { code: DTYPE_INT8, bytes: 1, array: Int8Array, category: 1, scalarType: 'Char', cppType: 'signed char' },
   int32: { code: DTYPE_INT32, bytes: 4, array: Int32Array, category: 1, scalarType: 'Int', cppType: 'int' },
   bool: { code: DTYPE_BOOL, bytes: 1, array: Uint8Array, category: 0, scalarType: 'Bool', cppType: 'bool' },
+  int64: { code: DTYPE_INT64, bytes: 8, array: BigInt64Array, category: 1, scalarType: 'Long', cppType: 'int64_t' },
 };
 
 /** Every dtype name, in the order error messages list them. */
-export const allDTypes: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int32', 'bool'];
+export const allDTypes: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int32', 'bool', 'int64'];
 
 /** The dtypes by name, for dtypeInfo: a Map has no inherited keys to rule out, and every op looks names up. */
 const dtypesByName = new Map<string, DTypeInfo>(Object.entries(dtypes));
@@ -75,12 +81,14 @@ export function dtypeOfArray(array: ArrayBufferView): DType | undefined {
   if (array instanceof Float32Array) return 'float32';
   if (array instanceof Int32Array) return 'int32';
   if (array instanceof Int8Array) return 'int8';
+  if (array instanceof BigInt64Array) return 'int64';
   return undefined;
 }
 
 /**
- * torch.promote_types for the six dtypes: the smallest dtype both convert to safely. Mixed
- * float16 and bfloat16 meet at float32; an integer meets a float at the float.
+ * torch.promote_types for the seven dtypes: the smallest dtype both convert to safely. Mixed
+ * float16 and bfloat16 meet at float32; an integer meets a float at the float; int64 meets
+ * int8 and int32 at int64.
  */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
@@ -88,7 +96,7 @@ export function promoteTypes(a: DType, b: DType): DType {
   const cb = dtypes[b].category;
   if (ca !== cb) return ca > cb ? a : b;
   if (ca === 2) return a === 'float32' || b === 'float32' || a !== b ? 'float32' : a;
-  return 'int32'; // int8 with int32
+  return a === 'int64' || b === 'int64' ? 'int64' : 'int32'; // int8 with int32
 }
 
 /** An operand of a promoting op: a tensor's dtype and rank, or a JavaScript number or boolean. */

@@ -27,8 +27,8 @@ export interface TensorOptions {
   device?: DeviceLike;
 }
 
-/** Nested arrays of numbers or booleans, as torch.tensor takes them. */
-export type NestedArray = number | boolean | readonly NestedArray[];
+/** Nested arrays of numbers, booleans or bigints, as torch.tensor takes them. */
+export type NestedArray = number | boolean | bigint | readonly NestedArray[];
 
 function resolveOptions(fn: string, options: TensorOptions | undefined, fallback: DType): { dtype: DType; device: SimulatedDevice } {
   checkOptions(fn, options, ['dtype', 'device']);
@@ -50,7 +50,7 @@ function nestedShape(data: NestedArray): number[] {
   }
   const check = (value: NestedArray, dim: number): void => {
     if (dim === shape.length) {
-      if (typeof value !== 'number' && typeof value !== 'boolean') {
+      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') {
         throw new TypeError(`tensor(): expected a number at dim ${dim}, but got: ${JSON.stringify(value)}`);
       }
       return;
@@ -65,37 +65,50 @@ function nestedShape(data: NestedArray): number[] {
   return shape;
 }
 
-/** Values converted for `dtype`'s host array: bool is value != 0 (0.5 is true), as PyTorch casts. */
-function hostValues(values: ArrayLike<number | boolean>, dtype: DType): ArrayLike<number> {
+/**
+ * Values converted for `dtype`'s host array: bool is value != 0 (0.5 is true), int64 values
+ * truncate toward zero (as PyTorch casts; bigints are taken exactly, wrapping past 64 bits).
+ */
+function hostValues(values: ArrayLike<number | boolean | bigint>, dtype: DType): ArrayLike<number> | BigInt64Array {
+  if (dtype === 'int64') {
+    return BigInt64Array.from(values as ArrayLike<number>, (v: number | boolean | bigint) => {
+      if (typeof v === 'bigint') return v;
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new MtiaError(`tensor(): cannot convert ${n} to int64`);
+      return BigInt(Math.trunc(n));
+    });
+  }
   if (dtype === 'bool') return Uint8Array.from(values as ArrayLike<number>, (v) => (Number(v) !== 0 ? 1 : 0));
   return Array.from(values as ArrayLike<number>, Number);
 }
 
 /**
- * A tensor holding a copy of `data`: a number, a boolean, nested arrays of them, or a 1-d typed
- * array (Float32Array → float32, Int32Array → int32, Int8Array → int8). Booleans default to
- * bool, other numbers to float32 (JavaScript has no int64).
+ * A tensor holding a copy of `data`: a number, a boolean, a bigint, nested arrays of them, or a
+ * 1-d typed array (Float32Array → float32, Int32Array → int32, Int8Array → int8, BigInt64Array
+ * → int64). Booleans default to bool, bigints to int64, other numbers to float32 (PyTorch:
+ * integers give int64; pass `{ dtype: 'int64' }`).
  */
-export function tensor(data: NestedArray | Float32Array | Int32Array | Int8Array, options?: TensorOptions): Tensor {
+export function tensor(data: NestedArray | Float32Array | Int32Array | Int8Array | BigInt64Array, options?: TensorOptions): Tensor {
   let shape: number[];
-  let values: ArrayLike<number | boolean>;
+  let values: ArrayLike<number | boolean | bigint>;
   let fallback: DType = 'float32';
   if (ArrayBuffer.isView(data)) {
     const arrayDType = dtypeOfArray(data);
     if (arrayDType === undefined) {
-      throw new TypeError(`tensor(): data must be a Float32Array, Int32Array or Int8Array, but got: ${data.constructor.name}`);
+      throw new TypeError(`tensor(): data must be a Float32Array, Int32Array, Int8Array or BigInt64Array, but got: ${data.constructor.name}`);
     }
     fallback = arrayDType;
     shape = [(data as Float32Array).length];
     values = data as Float32Array;
   } else {
     shape = nestedShape(data);
-    const flat = (Array.isArray(data) ? data.flat(Infinity) : [data]) as (number | boolean)[];
+    const flat = (Array.isArray(data) ? data.flat(Infinity) : [data]) as (number | boolean | bigint)[];
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) fallback = 'bool';
+    else if (flat.some((v) => typeof v === 'bigint')) fallback = 'int64';
     values = flat;
   }
   const { dtype, device } = resolveOptions('tensor', options, fallback);
-  const host = ArrayBuffer.isView(values) && dtypeOfArray(values as ArrayBufferView) === dtype ? (values as ArrayLike<number>) : hostValues(values, dtype);
+  const host = ArrayBuffer.isView(values) && dtypeOfArray(values as ArrayBufferView) === dtype ? (values as ArrayLike<number> | BigInt64Array) : hostValues(values, dtype);
   return uploadValues(host, shape, dtype, device.index);
 }
 
@@ -141,7 +154,8 @@ export function ones(size: number | readonly number[], options?: TensorOptions):
 
 /**
  * Values start, start + step, ... below end (torch.arange): arange(end), arange(start, end) or
- * arange(start, end, step), options last. All-integer arguments give int32 (PyTorch: int64).
+ * arange(start, end, step), options last. All-integer arguments give int32 (PyTorch: int64;
+ * pass `{ dtype: 'int64' }`).
  */
 export function arange(...args: (number | TensorOptions | undefined)[]): Tensor {
   const options = typeof args[args.length - 1] === 'object' ? (args.pop() as TensorOptions) : undefined;

@@ -5,6 +5,7 @@
 // command's ring position (src/runtime/command-ring.ts), never into device memory.
 
 import { MtiaError } from '../errors.js';
+import { OP_GATHER, OP_RANDOM, OP_UNARY, OP_WHERE, UNARY_COPY } from '../runtime/layout.js';
 import {
   ARGS_ADDRESS3, ARGS_BYTES, ARGS_DTYPE, ARGS_KIND, ARGS_PARAMS, ARGS_RANK, ARGS_SHAPE, ARGS_STRIDES,
   MAX_RANK,
@@ -106,6 +107,7 @@ export class ArgsBlock {
    * and writes, for the stream sanitizer and the profiler (src/runtime/op-observer.ts).
    */
   enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
+    checkInt64(access, opcode, this.words[ARGS_KIND]!, dtype);
     checkAccess(device, access);
     const queue = device.currentQueue;
     queue.prepare();
@@ -128,6 +130,19 @@ export function argsBlock(kind = 0): ArgsBlock {
 
 /** Words of the argument block that hold scalar operands 1..3 (the last three params). */
 const SCALAR_WORDS = [ARGS_BYTES / 4 - 3, ARGS_BYTES / 4 - 2, ARGS_BYTES / 4 - 1];
+
+/**
+ * Throws PyTorch's `"<op>" not implemented for 'Long'` when an op that has no int64 kernel
+ * (everything but copies, where, randint's int32 draws widened, and the gathers, whose int64
+ * operands are indices) is given an int64 tensor: mtia-sim stores, converts and indexes with
+ * int64 but has no int64 arithmetic.
+ */
+function checkInt64(access: Access, opcode: number, kind: number, dtype: DType): void {
+  if (opcode === OP_GATHER || opcode === OP_WHERE || opcode === OP_RANDOM || (opcode === OP_UNARY && kind === UNARY_COPY)) return;
+  if (dtype === 'int64' || access.reads.some((t) => t.dtype === 'int64') || access.writes.some((t) => t.dtype === 'int64')) {
+    throw new MtiaError(`"${access.op}" not implemented for 'Long'`);
+  }
+}
 
 /** What an op reads and writes, as the stream sanitizer sees it. */
 export interface Access {

@@ -7,7 +7,7 @@
 import { MtiaError } from '../errors.js';
 import { checkOptions, describeValue } from '../options.js';
 import {
-  BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, DTYPE_FLOAT32, DTYPE_INT32, OP_ADD, OP_BINARY,
+  BINARY_ADD, BINARY_DIV, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_MUL, BINARY_SUB, DTYPE_FLOAT32, DTYPE_INT32, OP_ADD, OP_BINARY, OP_FILL,
   OP_UNARY, OP_WHERE, UNARY_CLAMP, UNARY_COPY, UNARY_EXP, UNARY_GELU, UNARY_LOG, UNARY_NEG, UNARY_RELU,
   UNARY_SIGMOID, UNARY_SILU, UNARY_SQRT, UNARY_TANH, BINARY_POW, UNARY_ABS, UNARY_ERF, UNARY_HARD_SIGMOID,
   UNARY_HARD_SWISH, UNARY_LEAKY_RELU, UNARY_LOGICAL_NOT, UNARY_RECIPROCAL,
@@ -266,6 +266,7 @@ export const isScalar = (value: unknown): value is Scalar => typeof value === 'n
 const scalarRanges: Partial<Record<DType, [number, number, string]>> = {
   int8: [-128, 127, 'int8_t'],
   int32: [-(2 ** 31), 2 ** 31 - 1, 'int'],
+  int64: [-(2 ** 63), 2 ** 63 - 1, 'int64_t'],
   float16: [-65504, 65504, 'c10::Half'],
 };
 
@@ -408,9 +409,26 @@ export function where(condition: Tensor, input: Tensor | Scalar, other: Tensor |
   const device = checkSameDevice('where', tensors);
   const dtype = resultType([input, other]);
   const shapeOf = (value: Tensor | Scalar) => (isScalar(value) ? [] : value.shape);
-  const operand = (value: Tensor | Scalar): Operand => (isScalar(value) ? { scalar: Number(value) } : value);
-  const out = allocateTensor(device, broadcastShapes(broadcastShapes(cond.shape, shapeOf(input)), shapeOf(other)), dtype);
-  filling([out], () => launchElementwise('where', OP_WHERE, 0, out, [operand(input), operand(other), cond]));
+  for (const value of [input, other]) if (isScalar(value)) checkScalarFits(Number(value), dtype);
+  // The argument block holds 32-bit numbers: a wider int64 one becomes a filled 0-d tensor.
+  const wide = (value: Tensor | Scalar) => dtype === 'int64' && isScalar(value) && (Number(value) < -(2 ** 31) || Number(value) > 2 ** 31 - 1);
+  const temporaries = [input, other].filter(wide).map((value) => filledScalar(device, Number(value), dtype));
+  const operand = (value: Tensor | Scalar): Operand => (wide(value) ? temporaries.shift()! : isScalar(value) ? { scalar: Number(value) } : value);
+  const operands = [operand(input), operand(other)];
+  try {
+    const out = allocateTensor(device, broadcastShapes(broadcastShapes(cond.shape, shapeOf(input)), shapeOf(other)), dtype);
+    filling([out], () => launchElementwise('where', OP_WHERE, 0, out, [...operands, cond]));
+    return out;
+  } finally {
+    for (const t of operands) if (t instanceof Tensor && t !== input && t !== other) t.free();
+  }
+}
+
+/** A new 0-d tensor of `dtype` holding `value`, filled on the device (OP_FILL's f64 scalar). */
+function filledScalar(device: SimulatedDevice, value: number, dtype: DType): Tensor {
+  const out = allocateTensor(device, [], dtype);
+  if (sanitizer.enabled) filling([out], () => checkAccess(device, { op: 'where', reads: [], writes: [out] }));
+  device.currentQueue.enqueue(OP_FILL, dtypeInfo(dtype).code, out.storage.address, 0, 0, 1, 0, value);
   return out;
 }
 

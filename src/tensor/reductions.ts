@@ -1,7 +1,7 @@
 // Reductions (torch.sum, mean, max, min, argmax) over some dims, with keepdim. The host moves
 // the reduced dims behind the kept ones (a stride permutation, no copy) and the device reduces
 // each trailing block (assembly/ops/reduce.ts). PyTorch's int64 results (integer sums,
-// indices) are int32 here: mtia-sim has no int64.
+// indices) are int32 here: mtia-sim has no int64 arithmetic (int64 inputs are refused).
 
 import { MtiaError } from '../errors.js';
 import { checkOptions, describeValue } from '../options.js';

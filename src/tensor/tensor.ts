@@ -9,7 +9,7 @@ import { checkOptions } from '../options.js';
 import { Stream } from '../mtia/stream.js';
 import { runtime } from '../runtime/runtime.js';
 import type { CpuTensor } from './cpu-tensor.js';
-import { allDTypes, dtypeInfo, type DType, type TypedArray } from './dtype.js';
+import { allDTypes, dtypeInfo, type DType, type HostArray, type TypedArray } from './dtype.js';
 import { checkReadTarget, copyToDevice, download, readBack } from './transfer.js';
 import {
   add, clamp, convert, copy_, div, exp, gelu, log, maximum, minimum, mul, neg, relu, sigmoid, silu, sqrt, sub,
@@ -19,6 +19,8 @@ import { argmax, max, mean, min, sum, type ReduceOptions, type ValuesIndices } f
 import { bmm, matmul } from './linalg.js';
 import { logSoftmax, softmax } from './nn.js';
 import { contiguous, permute, reshape, slice, transpose, view } from './views.js';
+import { expand, flatten, split, squeeze, unsqueeze } from './views.js';
+import { gather, indexSelect, type GatherOptions } from './indexing.js';
 import { contiguousStrides, wrapDim } from './shape.js';
 import { REGISTERED, Storage, type StorageOwner } from './storage.js';
 
@@ -196,6 +198,20 @@ export class Tensor implements Disposable, StorageOwner {
   copy_(source: Tensor): Tensor { return copy_(this, source); }
   /** A contiguous tensor with the same values: a view if already contiguous, else a copy. */
   contiguous(): Tensor { return contiguous(this); }
+  /** Views of chunks along `dim` (torch.Tensor.split). */
+  split(splitSizeOrSections: number | readonly number[], dim?: number): Tensor[] { return split(this, splitSizeOrSections, dim); }
+  /** View broadcast to `sizes`, -1 keeping a dim (torch.Tensor.expand). */
+  expand(...sizes: readonly number[] | [readonly number[]]): Tensor { return expand(this, sizes.flat()); }
+  /** View without size-1 dims, all or those of `dim` (torch.Tensor.squeeze). */
+  squeeze(dim?: number | readonly number[]): Tensor { return squeeze(this, dim); }
+  /** View with a size-1 dim inserted at `dim` (torch.Tensor.unsqueeze). */
+  unsqueeze(dim: number): Tensor { return unsqueeze(this, dim); }
+  /** Dims startDim..endDim merged into one (torch.Tensor.flatten). */
+  flatten(startDim?: number, endDim?: number): Tensor { return flatten(this, startDim, endDim); }
+  /** Values along `dim` at `index` (torch.Tensor.gather). */
+  gather(dim: number, index: Tensor, options?: GatherOptions): Tensor { return gather(this, dim, index, options); }
+  /** Entries at `index` along `dim` (torch.Tensor.index_select). */
+  indexSelect(dim: number, index: Tensor, options?: GatherOptions): Tensor { return indexSelect(this, dim, index, options); }
 
   /**
    * to(dtype): a converted copy (a new view if the dtype is the same), enqueued at once.
@@ -224,12 +240,16 @@ export class Tensor implements Disposable, StorageOwner {
 
   /**
    * Copies the values to the host, after every op enqueued before this call, as a flat
-   * row-major typed array (see TypedArray: float16 and bfloat16 come back as Float32Array).
+   * row-major typed array (see TypedArray: float16 and bfloat16 come back as Float32Array; an
+   * int64 tensor's as a BigInt64Array of bigints: name it in the type argument,
+   * `toArray<BigInt64Array>()`, as the default type is the number arrays of the other dtypes).
    * With `out`, an array of that type and the tensor's numel, the values are copied into it
    * (resident memory: no new pages to fault in) and it is what the promise resolves with; do
    * not read it before then.
    */
-  toArray(options?: { out?: TypedArray }): Promise<TypedArray> {
+  toArray(options?: { out?: TypedArray }): Promise<TypedArray>;
+  toArray<A extends HostArray>(options?: { out?: A }): Promise<A>;
+  toArray(options?: { out?: HostArray }): Promise<HostArray> {
     const { out } = checkOptions('toArray', options, ['out']) ?? {};
     return readBack(this, out === undefined ? undefined : checkReadTarget(this, out));
   }

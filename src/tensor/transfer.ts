@@ -9,12 +9,19 @@ import { checkDeviceIndex } from '../device.js';
 import { describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import { CpuTensor } from './cpu-tensor.js';
-import { dtypeInfo, isFloatingDType, type DType, type TypedArray } from './dtype.js';
+import { dtypeInfo, isFloatingDType, type DType, type DTypeInfo, type HostArray } from './dtype.js';
 import { addressOf, checkAccess } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
 import { numelOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
+
+/** `values` in a new array of type `array` (numbers into a BigInt64Array truncate toward zero; bigints into number arrays wrap as their dtype). */
+function hostArray(array: DTypeInfo['array'], values: ArrayLike<number> | BigInt64Array): HostArray {
+  if (array === BigInt64Array) return BigInt64Array.from(values as ArrayLike<number>, (v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(v))));
+  if (values instanceof BigInt64Array) return (array as Float32ArrayConstructor).from(values, Number) as HostArray;
+  return new (array as Float32ArrayConstructor)(values);
+}
 
 /** The dtype values of `dtype` cross the host boundary in (16-bit floats as float32). */
 function hostDType(dtype: DType): DType {
@@ -22,11 +29,11 @@ function hostDType(dtype: DType): DType {
 }
 
 /** A new tensor on device `index` holding `values` (already in `dtype`'s host array type, or numbers). */
-export function uploadValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType, index: number): Tensor {
+export function uploadValues(values: ArrayLike<number> | BigInt64Array, shape: readonly number[], dtype: DType, index: number): Tensor {
   const device = runtime.device(checkDeviceIndex(index, runtime.config.deviceCount));
   const carrier = hostDType(dtype);
   const info = dtypeInfo(carrier);
-  const host = values instanceof info.array ? values : new info.array(values as ArrayLike<number>);
+  const host = values instanceof info.array ? values : hostArray(info.array, values);
   if (carrier === dtype) {
     const out = new Tensor(Storage.allocateForHost(device, numelOf(shape) * dtypeInfo(dtype).bytes), shape, dtype);
     filling([out], () => {
@@ -46,10 +53,10 @@ export function uploadValues(values: ArrayLike<number>, shape: readonly number[]
 }
 
 /**
- * Checks `out` of toArray({ out }) for `tensor`: the host array type of its dtype (TypedArray),
+ * Checks `out` of toArray({ out }) for `tensor`: the host array type of its dtype (HostArray),
  * with one element per tensor element. Called where toArray is, so a wrong array throws there.
  */
-export function checkReadTarget(tensor: Tensor, out: unknown): TypedArray {
+export function checkReadTarget(tensor: Tensor, out: unknown): HostArray {
   const expected = dtypeInfo(hostDType(tensor.dtype)).array;
   const wanted = `a ${expected.name} of ${tensor.numel} elements (the host array of a ${tensor.dtype} tensor of shape [${tensor.shape.join(', ')}])`;
   if (!(out instanceof expected)) {
@@ -65,7 +72,7 @@ export function checkReadTarget(tensor: Tensor, out: unknown): TypedArray {
  * The values of `tensor`, row-major, as its dtype's host array: `out` when given (checked by
  * checkReadTarget; the copy goes straight into it), else a new one; waits for the copy.
  */
-export async function readBack(tensor: Tensor, out?: TypedArray): Promise<TypedArray> {
+export async function readBack(tensor: Tensor, out?: HostArray): Promise<HostArray> {
   tensor.checkUsable('toArray');
   const device = tensor.storage.device;
   const carrier = hostDType(tensor.dtype);
@@ -81,7 +88,9 @@ export async function readBack(tensor: Tensor, out?: TypedArray): Promise<TypedA
     const data = await device.download(device.currentQueue, addressOf(source), bytes, into);
     if (out !== undefined) return out;
     // A new array is a plain ArrayBuffer's, never shared memory (the transports' readAfter).
-    return new (dtypeInfo(carrier).array)(data.buffer as ArrayBuffer, data.byteOffset, source.numel);
+    const array = dtypeInfo(carrier).array;
+    if (data.byteOffset % array.BYTES_PER_ELEMENT !== 0) return new array(data.slice().buffer as ArrayBuffer, 0, source.numel);
+    return new array(data.buffer as ArrayBuffer, data.byteOffset, source.numel);
   } finally {
     storage.drop();
     if (!direct) source.free();

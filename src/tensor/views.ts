@@ -1,4 +1,5 @@
-// Views (torch.Tensor.view, reshape, transpose, permute, slicing, contiguous) and cat. A view
+// Views (torch.Tensor.view, reshape, transpose, permute, slicing, split, expand, squeeze,
+// unsqueeze, flatten, contiguous) and cat. A view
 // is a new Tensor over the same Storage with other shape, strides and offset: nothing is
 // queued. reshape and contiguous copy only where PyTorch copies (when no strides can express
 // the result); cat copies each input into its slice of the output.
@@ -183,4 +184,111 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     at += part.shape[d]!;
   }
   return out;
+}
+
+/**
+ * `input` split along `dim` into views (torch.split): chunks of `splitSizeOrSections` entries
+ * (the last may be smaller), or one view per entry of a list of sizes that sums to the dim.
+ */
+export function split(input: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+  checkTensor('split', input, 'input');
+  if (input.ndim === 0) throw new MtiaError('split expects at least a 1-dimensional tensor');
+  const d = wrapDim(dim, input.ndim);
+  const size = input.shape[d]!;
+  let sizes: number[];
+  if (Array.isArray(splitSizeOrSections)) {
+    const sections = splitSizeOrSections as readonly number[];
+    if (sections.some((s) => !Number.isInteger(s))) throw new TypeError(`split(): split_size_or_sections must be integers, but got: [${sections.join(', ')}]`);
+    if (sections.some((s) => s < 0)) throw new MtiaError(`split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=[${sections.join(', ')}]`);
+    if (sections.reduce((a, b) => a + b, 0) !== size) {
+      throw new MtiaError(`split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=[${sections.join(', ')}]`);
+    }
+    sizes = [...sections];
+  } else {
+    const chunk = splitSizeOrSections as number;
+    if (!Number.isInteger(chunk)) throw new TypeError(`split(): split_size_or_sections must be an integer or a list of integers, but got: ${describeValue(chunk)}`);
+    if (chunk < 0) throw new MtiaError(`split expects split_size be non-negative, but got split_size=${chunk}`);
+    if (chunk === 0 && size !== 0) throw new MtiaError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
+    const count = chunk === 0 ? 1 : Math.max(Math.ceil(size / chunk), 1);
+    sizes = Array.from({ length: count }, (_, i) => Math.min(chunk, size - i * chunk));
+  }
+  let at = 0;
+  return sizes.map((length) => {
+    const part = slice(input, d, at, at + length);
+    at += length;
+    return part;
+  });
+}
+
+/**
+ * A view of `input` broadcast to `sizes` (torch.Tensor.expand): size-1 dims repeat with stride
+ * 0, new leading dims are added with stride 0, and -1 keeps a dim's size. Nothing is copied.
+ */
+export function expand(input: Tensor, sizes: readonly number[]): Tensor {
+  checkTensor('expand', input, 'input');
+  if (!Array.isArray(sizes) || sizes.some((s) => !Number.isInteger(s))) {
+    throw new TypeError(`expand(): argument 'size' must be a list of integers, but got: ${describeValue(sizes)}`);
+  }
+  const describe = `expand(${input.dtype}{[${input.shape.join(', ')}]}, size=[${sizes.join(', ')}])`;
+  if (sizes.length < input.ndim) {
+    throw new MtiaError(`${describe}: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${input.ndim})`);
+  }
+  const lead = sizes.length - input.ndim;
+  const shape: number[] = [];
+  const strides: number[] = [];
+  sizes.forEach((target, k) => {
+    if (k < lead) {
+      if (target < 0) throw new MtiaError(`The expanded size of the tensor (${target}) isn't allowed in a leading, non-existing dimension ${k}`);
+      shape.push(target);
+      strides.push(0);
+      return;
+    }
+    const own = input.shape[k - lead]!;
+    const size = target === -1 ? own : target;
+    if (size === own) {
+      shape.push(own);
+      strides.push(input.strides[k - lead]!);
+    } else if (own === 1 && size >= 0) {
+      shape.push(size);
+      strides.push(0);
+    } else {
+      throw new MtiaError(`The expanded size of the tensor (${target}) must match the existing size (${own}) at non-singleton dimension ${k}.  Target sizes: [${sizes.join(', ')}].  Tensor sizes: [${input.shape.join(', ')}]`);
+    }
+  });
+  return new Tensor(input.storage, shape, input.dtype, strides, input.offset);
+}
+
+/** A view without size-1 dims: all of them, or those of `dim` (a number or list) that are size 1 (torch.squeeze). */
+export function squeeze(input: Tensor, dim?: number | readonly number[] | null): Tensor {
+  checkTensor('squeeze', input, 'input');
+  const dims = dim === undefined || dim === null
+    ? input.shape.map((_, d) => d)
+    : (Array.isArray(dim) ? (dim as readonly number[]) : [dim as number]).map((d) => wrapDim(d, input.ndim));
+  if (new Set(dims).size !== dims.length) throw new MtiaError(`dim ${dims.find((d, i) => dims.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  const keep = input.shape.map((size, d) => !(size === 1 && dims.includes(d)));
+  return new Tensor(input.storage, input.shape.filter((_, d) => keep[d]), input.dtype, input.strides.filter((_, d) => keep[d]), input.offset);
+}
+
+/** A view with a size-1 dim inserted at `dim` (torch.unsqueeze; dim counts in the result's ndim). */
+export function unsqueeze(input: Tensor, dim: number): Tensor {
+  checkTensor('unsqueeze', input, 'input');
+  const d = wrapDim(dim, input.ndim + 1);
+  const shape = [...input.shape];
+  const strides = [...input.strides];
+  const stride = d >= input.ndim ? 1 : input.shape[d]! * input.strides[d]!;
+  shape.splice(d, 0, 1);
+  strides.splice(d, 0, stride);
+  return new Tensor(input.storage, shape, input.dtype, strides, input.offset);
+}
+
+/** Dims `startDim` .. `endDim` merged into one (torch.flatten): a view when the strides allow, else a copy. */
+export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('flatten', input, 'input');
+  if (input.ndim === 0) return reshape(input, [1]);
+  const start = wrapDim(startDim, input.ndim);
+  const end = wrapDim(endDim, input.ndim);
+  if (start > end) throw new MtiaError('flatten() has invalid args: start_dim cannot come after end_dim');
+  if (start === end) return new Tensor(input.storage, input.shape, input.dtype, input.strides, input.offset);
+  const merged = input.shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
+  return reshape(input, [...input.shape.slice(0, start), merged, ...input.shape.slice(end + 1)]);
 }

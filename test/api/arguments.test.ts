@@ -35,7 +35,7 @@ describe('finding 5: bad values fail at the call, typed', () => {
   test("to('float64') names both things to() takes, and what it got", () => {
     const t = tensor([1, 2]);
     expect(() => t.to('float64' as never)).toThrow(
-      new TypeError("to(): expected a dtype (float32, float16, bfloat16, int8, int32, bool) or a device ('cpu', 'mtia' or 'mtia:N'), but got: 'float64'"),
+      new TypeError("to(): expected a dtype (float32, float16, bfloat16, int8, int32, bool, int64) or a device ('cpu', 'mtia' or 'mtia:N'), but got: 'float64'"),
     );
     expect(() => t.to('cuda:0')).toThrow('Expected a mtia or cpu device, but got: cuda:0');
     t.free();

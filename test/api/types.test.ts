@@ -31,6 +31,9 @@ export async function infer(bytes: Uint8Array): Promise<Record<string, Tensor>> 
   const names: string[] = model.inputs.map((i) => i.name + i.dtype);
   return model.run({ [names[0]!]: a });
 }
+export async function ids(): Promise<bigint[]> {
+  return Array.from(await tensor([1n, 2n]).toArray<BigInt64Array>());
+}
 `;
 
 let project = '';

@@ -52,10 +52,10 @@ describe('factories', () => {
     const before = queue.enqueued;
     expect(() => tensor([[1, 2], [3]])).toThrow(new MtiaError('expected sequence of length 2 at dim 1 (got 1)'));
     expect(() => tensor([1, 'x' as never])).toThrow(TypeError);
-    expect(() => tensor(new Float64Array(2) as never)).toThrow('data must be a Float32Array, Int32Array or Int8Array, but got: Float64Array');
+    expect(() => tensor(new Float64Array(2) as never)).toThrow('data must be a Float32Array, Int32Array, Int8Array or BigInt64Array, but got: Float64Array');
     expect(() => zeros([2, -1])).toThrow('Trying to create tensor with negative dimension -1: [2, -1]');
-    expect(() => zeros([2], { dtype: 'float64' as never })).toThrow('dtype must be one of float32, float16, bfloat16, int8, int32, bool, but got: float64');
-    expect(() => tensor([1], { dtype: 'int64' as never })).toThrow(TypeError);
+    expect(() => zeros([2], { dtype: 'float64' as never })).toThrow('dtype must be one of float32, float16, bfloat16, int8, int32, bool, int64, but got: float64');
+    expect(() => tensor([1], { dtype: 'uint64' as never })).toThrow(TypeError);
     expect(() => zeros([2], { device: 'mtia:2' })).toThrow('Device index out of range: 2');
     expect(() => zeros([2], { device: 'cpu' })).toThrow('Expected a non cpu device, but got: cpu');
     expect(queue.enqueued).toBe(before);
