@@ -62,22 +62,15 @@ function declaredShape(info: OnnxTensorInfo): number[] {
   return info.shape.map((s) => (typeof s === 'number' ? s : 1));
 }
 
-/** A device tensor of a .npy array (int64 as the device's int32 where it has no int64). */
-function npyTensor(array: NpyArray, what: string): Tensor {
+/** A device tensor of a .npy array. */
+function npyTensor(array: NpyArray): Tensor {
   let flat: Tensor;
   switch (array.dtype) {
     case 'float32': flat = tensor(array.data as Float32Array); break;
     case 'float16': flat = tensor(array.data as Float32Array, { dtype: 'float16' }); break;
     case 'int32': flat = tensor(array.data as Int32Array); break;
     case 'bool': flat = tensor(Int8Array.from(array.data as Uint8Array), { dtype: 'bool' }); break;
-    case 'int64': {
-      const values = array.data as BigInt64Array;
-      for (const v of values) {
-        if (v < -(2n ** 31n) || v >= 2n ** 31n) throw new Error(`${what}: int64 value ${v} does not fit the device's int32 indices`);
-      }
-      flat = tensor(Int32Array.from(values, Number));
-      break;
-    }
+    case 'int64': flat = tensor(array.data as BigInt64Array); break;
   }
   const shaped = flat.reshape([...array.shape]);
   flat.free();
@@ -149,8 +142,8 @@ export async function runModel(request: RunRequest): Promise<RunReport> {
     }
     model.inputs.forEach((info, index) => {
       const array = arrays.get(info.name);
-      if (array !== undefined) given.set(info.name, npyTensor(array, `--input ${info.name}`));
-      else if (!request.timingOnly) given.set(info.name, npyTensor(randomInput(info, index + 1), info.name));
+      if (array !== undefined) given.set(info.name, npyTensor(array));
+      else if (!request.timingOnly) given.set(info.name, npyTensor(randomInput(info, index + 1)));
     });
     made.push(...given.values());
     const inputs: Record<string, Tensor | number[]> = Object.fromEntries(given);
@@ -178,7 +171,10 @@ export async function runModel(request: RunRequest): Promise<RunReport> {
       let file: string | null = null;
       if (!request.timingOnly) {
         const values = await t.toArray();
-        const data = dtype === 'int64' ? BigInt64Array.from(values as Int32Array, (v) => BigInt(v)) : dtype === 'bool' ? Uint8Array.from(values) : values;
+        // An output the model declares int64 may be held as int32 (ArgMax, TopK indices): widened.
+        const data = dtype === 'int64' && !(values instanceof BigInt64Array)
+          ? BigInt64Array.from(values as Int32Array, (v) => BigInt(v))
+          : dtype === 'bool' ? Uint8Array.from(values as Uint8Array) : values;
         file = join(request.outputDir, outputFileName(info.name));
         writeFileSync(file, writeNpy({ dtype, shape: t.shape, data: data as NpyArray['data'] }));
       }

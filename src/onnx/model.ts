@@ -127,7 +127,8 @@ export class OnnxModel implements Disposable {
       const expected = deviceDType(info.dtype, `run(): input '${info.name}'`);
       if (isTensor) {
         const t = given as Tensor;
-        const accepted = info.dtype === 'int64' ? ['int32', ...(DEVICE_DTYPES.includes('int64' as never) ? ['int64'] : [])] : [expected];
+        // int64 inputs (input_ids) may also be given as int32, the index type of most tensor code.
+        const accepted = info.dtype === 'int64' ? ['int64', 'int32'] : [expected];
         if (!accepted.includes(t.dtype)) {
           throw new MtiaError(`run(): input '${info.name}' must have dtype ${accepted.join(' or ')} (the model declares ${info.dtype}), but got ${t.dtype}`);
         }

@@ -16,9 +16,10 @@ import { cumsum } from '../tensor/scan.js';
 import { topk } from '../tensor/topk.js';
 import { argmax, max, mean, min, sum } from '../tensor/reductions.js';
 import { linear, matmul } from '../tensor/linalg.js';
-import { embeddingBag, layerNorm, logSoftmax, softmax } from '../tensor/nn.js';
-import { cat, permute, reshape, slice } from '../tensor/views.js';
-import { arange, empty, full, tensor, zeros } from '../tensor/factories.js';
+import { layerNorm, logSoftmax, softmax } from '../tensor/nn.js';
+import { cat, expand, permute, reshape, slice, split } from '../tensor/views.js';
+import { gather, indexSelect } from '../tensor/indexing.js';
+import { empty, tensor } from '../tensor/factories.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
@@ -28,9 +29,9 @@ import { Attributes, type OnnxNode } from './read.js';
 import { deviceDTypeOf, hostValue, numelOf, type HostValue, type OnnxDType } from './values.js';
 
 /** The device dtypes (DType) the importer may place ONNX values in. */
-export const DEVICE_DTYPES: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int32', 'bool'];
+export const DEVICE_DTYPES: readonly DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'int32', 'bool', 'int64'];
 
-/** A value on the device: its tensor, and the ONNX element type it stands for (int64 held as int32). */
+/** A value on the device: its tensor, and the ONNX element type it stands for (uint8 and int16 held as int32). */
 export interface DeviceValue {
   readonly kind: 'device';
   readonly tensor: Tensor;
@@ -52,8 +53,9 @@ export function upload(value: HostValue, what: string): Tensor {
   const dtype = deviceDType(value.dtype, what);
   const shape = [...value.shape];
   if (value.data === undefined) return empty(shape, { dtype });
-  let data: Float32Array | Int32Array | Int8Array;
-  if (dtype === 'int32') {
+  let data: Float32Array | Int32Array | Int8Array | BigInt64Array;
+  if (dtype === 'int64') data = BigInt64Array.from(value.data, (v) => BigInt(v));
+  else if (dtype === 'int32') {
     for (const v of value.data) {
       if (v < -(2 ** 31) || v >= 2 ** 31) throw new MtiaError(`${what}: value ${v} of ${value.dtype} does not fit the device's int32 (mtia-sim holds ${value.dtype} as int32)`);
     }
@@ -453,26 +455,25 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
     const axis = wrapAxis(ctx.node, ctx.attrs.int('axis', 0), data.ndim);
     const indices = ctx.value(1);
     const size = data.shape[axis]!;
-    if (indices.kind === 'host') {
-      // Indices known on the host: views of the rows, joined when there are several.
-      const list = numbersOf(indices, ctx.what).map((i) => {
-        if (i < -size || i >= size) throw new MtiaError(`${ctx.what}: index ${i} is out of bounds for axis ${axis} of size ${size}`);
-        return i < 0 ? i + size : i;
-      });
-      const outShape = [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)];
-      const rows = list.map((i) => ctx.temporary(slice(data, axis, i, i + 1)));
-      const joined = rows.length === 1 ? rows[0]! : ctx.temporary(cat(rows, axis));
-      return [ctx.out(reshape(joined, outShape), ctx.dtype(0))];
+    const indexShape = indices.kind === 'host' ? indices.shape : indices.tensor.shape;
+    const outShape = [...data.shape.slice(0, axis), ...indexShape, ...data.shape.slice(axis + 1)];
+    if (indices.kind === 'host' && indices.data?.length === 1) {
+      // One index known on the host (a token's position, a head): a view of that slice.
+      const i = indices.data[0]!;
+      if (i < -size || i >= size) throw new MtiaError(`${ctx.what}: index ${i} is out of bounds for axis ${axis} of size ${size}`);
+      const row = ctx.temporary(slice(data, axis, i < 0 ? i + size : i, (i < 0 ? i + size : i) + 1));
+      return [ctx.out(reshape(row, outShape), ctx.dtype(0))];
     }
-    // Indices on the device (input_ids): rows of a 2-d table, as an embedding lookup.
-    if (axis !== 0 || data.ndim !== 2) {
-      throw new MtiaError(`${ctx.what}: indices computed on the device are supported for a 2-d table along axis 0 (an embedding), but got data of shape [${data.shape.join(', ')}] and axis ${axis}`);
-    }
-    const index = indices.tensor;
-    const flat = ctx.temporary(index.dtype === 'int32' ? reshape(index, [index.numel]) : reshape(ctx.temporary(index.to('int32')), [index.numel]));
-    const offsets = ctx.temporary(arange(index.numel, { dtype: 'int32' }));
-    const rows = ctx.temporary(embeddingBag(flat, data, offsets, { mode: 'sum' }));
-    return [ctx.out(reshape(rows, [...index.shape, data.shape[1]!]), ctx.dtype(0))];
+    // Indices on the device (input_ids), or several from the host: one index_select.
+    const index = ctx.tensor(1);
+    const flat = ctx.temporary(reshape(index, [index.numel]));
+    const picked = ctx.temporary(indexSelect(data, axis, flat, { wrapNegative: true }));
+    return [ctx.out(reshape(picked, outShape), ctx.dtype(0))];
+  },
+  GatherElements: (ctx) => {
+    const data = ctx.tensor(0);
+    const axis = wrapAxis(ctx.node, ctx.attrs.int('axis', 0), data.ndim);
+    return [ctx.out(gather(data, axis, ctx.tensor(1), { wrapNegative: true }), ctx.dtype(0))];
   },
   Expand: (ctx) => {
     const x = ctx.tensor(0);
@@ -483,8 +484,22 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
       const s = x.shape[d - (rank - x.ndim)] ?? 1;
       return s === 1 ? r : s;
     });
-    if (x.dtype === 'bool') return [ctx.out(where(x, ctx.temporary(full(target, true, { dtype: 'bool' })), false), ctx.dtype(0))];
-    return [ctx.out(add(x, ctx.temporary(zeros(target, { dtype: x.dtype }))), ctx.dtype(0))];
+    return [ctx.out(expand(x, target), ctx.dtype(0))];
+  },
+  Split: (ctx) => {
+    const x = ctx.tensor(0);
+    const axis = wrapAxis(ctx.node, ctx.attrs.int('axis', 0), x.ndim);
+    const count = ctx.node.outputs.length;
+    let sizes: number[];
+    if (ctx.has(1)) sizes = numbersOf(ctx.host(1), ctx.what);
+    else {
+      // Equal parts (opset 18's num_outputs: the last one smaller when the size does not divide).
+      const size = x.shape[axis]!;
+      const part = Math.ceil(size / count);
+      sizes = Array.from({ length: count }, (_, i) => Math.max(0, Math.min(part, size - i * part)));
+    }
+    if (sizes.length !== count) throw new MtiaError(`${ctx.what}: split has ${sizes.length} sizes for ${count} outputs`);
+    return split(x, sizes, axis).map((part) => ctx.out(part, ctx.dtype(0)));
   },
   Pad: (ctx) => {
     const x = ctx.tensor(0);
@@ -548,7 +563,7 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
 /** The input positions of each op that must be on the host (shapes, axes, exponents): checked when the model loads. */
 export const hostInputs: Readonly<Record<string, readonly number[]>> = {
   Reshape: [1], Slice: [1, 2, 3, 4], Unsqueeze: [1], Squeeze: [1], Expand: [1], Trilu: [1], Pad: [1, 2, 3], Resize: [1, 2, 3],
-  CumSum: [1], TopK: [1],
+  CumSum: [1], TopK: [1], Split: [1],
   ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1], BatchNormalization: [1, 2, 3, 4],
 };
 

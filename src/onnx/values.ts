@@ -91,12 +91,11 @@ export function isFloating(dtype: OnnxDType): boolean {
 
 /**
  * The device dtype that holds an ONNX element type, or undefined where the device has none:
- * int64 (indices, input_ids) is held as int32 on a device without int64, range-checked when
- * uploaded; float64 has no device type (MTIA computes in 32 bits and narrower).
+ * uint8 and int16 are held as int32; float64 has no device type (MTIA computes in 32 bits and
+ * narrower).
  */
 export function deviceDTypeOf(dtype: OnnxDType, deviceDTypes: readonly string[]): DType | undefined {
   if (deviceDTypes.includes(dtype)) return dtype as DType;
-  if (dtype === 'int64') return 'int32';
   if (dtype === 'uint8' || dtype === 'int16') return 'int32';
   return undefined;
 }

@@ -123,6 +123,37 @@ const cases: Case[] = [
   single('CumSum', [[3, 5]], { exclusive: 1, reverse: 1 }, { extra: (b) => [b.initializer('axis', 'int64', [], [0])] }),
   single('Gather', [[2, 5, 3]], { axis: 1 }, { extra: (b) => [b.initializer('i', 'int64', [], [-1])] }),
   {
+    name: 'GatherElements with device and negative indices',
+    feeds: { x: floats([3, 4]), i: { dtype: 'int64', shape: [2, 4], values: [0, 2, -1, 1, 2, 0, 1, -3] } },
+    build: (b) => [b.op('GatherElements', [b.input('x', 'float32', [3, 4]), b.input('i', 'int64', [2, 4])], { axis: 0 })],
+  },
+  {
+    name: 'Gather along axis 1 with int64 device indices, some negative',
+    feeds: { x: floats([2, 5, 3]), i: { dtype: 'int64', shape: [2, 2], values: [4, -1, 0, 2] } },
+    build: (b) => [b.op('Gather', [b.input('x', 'float32', [2, 5, 3]), b.input('i', 'int64', [2, 2])], { axis: 1 })],
+  },
+  {
+    name: 'Split by sizes (opset 13) and into equal outputs (opset 18 num_outputs)',
+    opset: 18,
+    feeds: { x: floats([4, 7]) },
+    build: (b) => {
+      const x = b.input('x', 'float32', [4, 7]);
+      const [a, c] = b.node('Split', [x, b.ints([3, 4])], { axis: 1 }, { outputs: 2 });
+      const parts = b.node('Split', [x], { axis: 0, num_outputs: 2 }, { outputs: 2 });
+      return [b.op('Relu', [a!]), c!, b.op('Neg', [parts[0]!]), parts[1]!];
+    },
+  },
+  {
+    name: 'Cast to int64 and back, Expand as a view',
+    feeds: { x: floats([3, 1], 7, -5, 5) },
+    build: (b) => {
+      const x = b.input('x', 'float32', [3, 1]);
+      const ints = b.op('Cast', [x], { to: 7 });
+      const expanded = b.op('Expand', [b.op('Cast', [ints], { to: 1 }), b.ints([2, 3, 4])]);
+      return [[ints, 'int64'], b.op('Add', [expanded, b.scalar(1)])];
+    },
+  },
+  {
     name: 'TopK: values and int64 indices, largest and smallest',
     feeds: { x: floats([3, 6]) },
     build: (b) => {

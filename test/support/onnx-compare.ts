@@ -15,12 +15,13 @@ export interface Tolerance {
 /** float32 ops: a few ulps of the magnitudes involved. */
 export const FLOAT32: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
-/** A device tensor holding `feed` (int64 as int32, the device's index type). */
+/** A device tensor holding `feed`. */
 export function feedTensor(feed: Feed): Tensor {
   const shape = [...feed.shape];
   let flat: Tensor;
   switch (feed.dtype) {
-    case 'int64': case 'int32': flat = tensor(Int32Array.from(feed.values), { dtype: 'int32' }); break;
+    case 'int64': flat = tensor(BigInt64Array.from(Array.from(feed.values), (v) => BigInt(v))); break;
+    case 'int32': flat = tensor(Int32Array.from(feed.values), { dtype: 'int32' }); break;
     case 'bool': flat = tensor(Int8Array.from(feed.values), { dtype: 'bool' }); break;
     case 'float16': flat = tensor(Float32Array.from(feed.values), { dtype: 'float16' }); break;
     default: flat = tensor(Float32Array.from(feed.values)); break;
@@ -55,7 +56,7 @@ export async function compareWithOrt(model: Uint8Array, feeds: Readonly<Record<s
       const t = outputs[name];
       expect(t, `output ${name}`).toBeDefined();
       expect([...t!.shape], `${name}: shape`).toEqual(expected.shape);
-      const values = Array.from(await t!.toArray());
+      const values = Array.from(await t!.toArray(), Number);
       expectClose(name, values, expected.values, tolerance);
       result[name] = values;
       t!.free();
