@@ -17,7 +17,7 @@
 // in elements (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 8;
+export const ABI_VERSION: u32 = 9;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -76,6 +76,10 @@ export const OP_RANDOM: u32 = 23;
 export const OP_QUANTIZE: u32 = 24;
 /** dst (float32) = (int8 src0 · int8 src1ᵀ in int32) · row scale · column scale (+ bias) (ops/quantized-linear.ts). */
 export const OP_QUANTIZED_LINEAR: u32 = 25;
+/** Batch norm (inference), group norm and RMS norm over [N, C, M]; kind in the args (ops/normalization.ts). */
+export const OP_NORM: u32 = 28;
+/** Fused scaled dot-product attention, flash-attention style (ops/attention.ts). */
+export const OP_ATTENTION: u32 = 29;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

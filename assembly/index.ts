@@ -72,5 +72,11 @@ export { BLOCK_K, BLOCK_M, BLOCK_N, TILE_M, TILE_N } from "./kernels/matmul";
 export { SHARED_BLOCK_BYTES, SHARED_BLOCK_M, SHARED_MAX_K, SHARED_PANEL_BYTES, SYNC_BYTES } from "./kernels/matmul-shared";
 export { DEQUANTIZE_PER_ROW, DEQUANTIZE_PER_TENSOR, QUANTIZE_KINDS, QUANTIZE_PER_ROW, QUANTIZE_PER_TENSOR } from "./ops/quantize";
 export { INT8_MATMUL_MAX_K } from "./kernels/matmul-int8";
+export { OP_ATTENTION, OP_NORM } from "./abi";
+export { NORM_BATCH, NORM_GROUP, NORM_KINDS, NORM_RMS } from "./ops/normalization";
+export {
+  ATTENTION_CAUSAL, ATTENTION_KEY_BLOCK, ATTENTION_MASK_ADD, ATTENTION_MASK_BOOL, ATTENTION_MASK_NONE,
+  ATTENTION_MAX_BATCH_RANK,
+} from "./ops/attention";
 export { boot } from "./device";
 export { drain } from "./queue";

@@ -19,6 +19,10 @@ export {
 export {
   embeddingBag, layerNorm, logSoftmax, softmax, type EmbeddingBagOptions, type LayerNormOptions,
 } from './tensor/nn.js';
+export {
+  batchNorm, groupNorm, rmsNorm, type BatchNormOptions, type GroupNormOptions, type RmsNormOptions,
+} from './tensor/normalization.js';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './tensor/attention.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';
