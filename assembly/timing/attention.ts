@@ -14,15 +14,17 @@
 //                  mask add one more), rescale O by exp(m_old − m_new) (br·Ev)
 //       output tile [br × Ev]: 1/l normalise (SE) and FI out once, after the last step
 //
-// so no L × S score matrix ever leaves a PE. Blocks: br, bc start at min(128, L or S rounded up
-// to 32) and shrink by 32 (bc first) until local memory holds the Q tile, K and V double-buffered,
-// the float32 score tile, the float32 O accumulator and the row statistics:
+// so no L × S score matrix ever leaves a PE. Blocks: every br × bc with both multiples of 32 up
+// to min(128, L or S rounded up to 32) whose tiles fit local memory (the Q tile, K and V
+// double-buffered, the float32 score tile, the float32 O accumulator and the row statistics)
 //
 //   br·E·s + 2·bc·(E + Ev)·s + br·bc·4 + br·Ev·4 + br·8 ≤ local memory per PE
 //
-// (32 × 32 is the floor: a head dim past ~1000 would stream E through the DPE in parts at the
-// same rate, not modelled further). Causal attention skips the key blocks wholly above the
-// diagonal: the steps per work item are the mean over query blocks of ⌈min(S, (q+1)·br) / bc⌉.
+// is a candidate, and the lowering keeps the one whose body is shortest, as an autotuned kernel
+// library would (32 × 32 when none fits: a head dim past ~1000 would stream E through the DPE
+// in parts at the same rate, not modelled further). Causal attention skips the key blocks
+// wholly above the diagonal: the steps per work item are the mean over query blocks of
+// ⌈min(S, (q+1)·br) / bc⌉.
 // SRAM carries Q and O once and K, V (and the mask) once per query block; cold operands come
 // from DRAM once (memory-levels.ts).
 
@@ -33,8 +35,8 @@ import {
   seElementsPerCycle, seLutPasses,
 } from "../profile";
 import {
-  RECORD_K_SPLIT, RECORD_LOCAL_MEMORY_BYTES, RECORD_PEAK_RATE, RECORD_SRAM_BYTES, RECORD_TILE_K, RECORD_TILE_M,
-  RECORD_TILE_N, RECORD_WORK, add, set,
+  RECORD_BODY_CYCLES, RECORD_K_SPLIT, RECORD_LOCAL_MEMORY_BYTES, RECORD_PEAK_RATE, RECORD_SRAM_BYTES, RECORD_TILE_K,
+  RECORD_TILE_M, RECORD_TILE_N, RECORD_WORK, get, set,
 } from "./record";
 import { readOperand, writeOperand } from "./memory-levels";
 import { runPipeline, setStages } from "./pipeline";
@@ -79,13 +81,43 @@ export function timeAttention(
     return;
   }
 
-  // Blocks that fit local memory (the file comment's inequality).
-  let br = min(GEMM_MAX_TILE, roundUp(l, DPE_TILE));
-  let bc = min(GEMM_MAX_TILE, roundUp(s, DPE_TILE));
-  while (attentionTileBytes(br, bc, e, ev, size) > localMemoryBytes && bc > DPE_TILE) bc -= DPE_TILE;
-  while (attentionTileBytes(br, bc, e, ev, size) > localMemoryBytes && br > DPE_TILE) br -= DPE_TILE;
+  // Every block shape the DPE allows (multiples of 32 up to 128) that fits local memory is a
+  // candidate; the kernel library runs the one with the shortest body. Larger query blocks
+  // re-read K and V less; smaller ones spread few queries over more PEs and fill the pipeline
+  // sooner; a key block that divides S wastes no DPE columns on padding.
+  const sramBase = get(RECORD_SRAM_BYTES);
+  const localBase = get(RECORD_LOCAL_MEMORY_BYTES);
+  const largestRows = min(GEMM_MAX_TILE, roundUp(l, DPE_TILE));
+  const largestKeys = min(GEMM_MAX_TILE, roundUp(s, DPE_TILE));
+  let bestRows = DPE_TILE;
+  let bestKeys = DPE_TILE;
+  let bestBody = Infinity;
+  for (let br = largestRows; br >= DPE_TILE; br -= DPE_TILE) {
+    for (let bc = largestKeys; bc >= DPE_TILE; bc -= DPE_TILE) {
+      if (attentionTileBytes(br, bc, e, ev, size) > localMemoryBytes) continue;
+      const body = lowerAttention(br, bc, batches, l, s, e, ev, rate, size, causal, maskSize, sramBase, localBase);
+      if (body < bestBody) {
+        bestBody = body;
+        bestRows = br;
+        bestKeys = bc;
+      }
+    }
+  }
+  // (No candidate fits when a head dim passes ~1000: 32 × 32 then, E streamed in parts.)
+  lowerAttention(bestRows, bestKeys, batches, l, s, e, ev, rate, size, causal, maskSize, sramBase, localBase);
+  set(RECORD_K_SPLIT, 1);
+}
+
+/**
+ * Lowers the attention onto `br` × `bc` blocks (queries × keys): sets the record's bytes,
+ * stages, work and tile, runs the pipeline and returns the body. SRAM and local-memory bytes
+ * are set on top of `sramBase` and `localBase`.
+ */
+function lowerAttention(
+  br: f64, bc: f64, batches: f64, l: f64, s: f64, e: f64, ev: f64, rate: f64, size: f64, causal: bool, maskSize: f64,
+  sramBase: f64, localBase: f64,
+): f64 {
   const queryBlocks = Math.ceil(l / br);
-  const keyBlocks = Math.ceil(s / bc);
   // Key blocks per query block, and the key columns they cover (the MACs actually done).
   let blockSteps: f64 = 0;
   let keyColumns: f64 = 0;
@@ -107,8 +139,8 @@ export function timeAttention(
   const oTile = br * ev * size;
   const kvTile = bc * (e + ev) * size;
   const maskTile = br * bc * maskSize;
-  add(RECORD_SRAM_BYTES, tiles * (qTile + oTile + stepsPerTile * (kvTile + maskTile)));
-  add(RECORD_LOCAL_MEMORY_BYTES, tiles * (2 * qTile + 2 * oTile + stepsPerTile * (2 * kvTile + 2 * maskTile + 4 * br * bc * 4)));
+  set(RECORD_SRAM_BYTES, sramBase + tiles * (qTile + oTile + stepsPerTile * (kvTile + maskTile)));
+  set(RECORD_LOCAL_MEMORY_BYTES, localBase + tiles * (2 * qTile + 2 * oTile + stepsPerTile * (2 * kvTile + 2 * maskTile + 4 * br * bc * 4)));
 
   // Per step and PE.
   const brDpe = roundUp(br, DPE_TILE);
@@ -126,5 +158,5 @@ export function timeAttention(
   set(RECORD_TILE_M, br);
   set(RECORD_TILE_N, bc);
   set(RECORD_TILE_K, e);
-  set(RECORD_K_SPLIT, 1);
+  return get(RECORD_BODY_CYCLES);
 }

@@ -175,9 +175,11 @@ describe('scaledDotProductAttention (timing-only mode)', () => {
     expect(record!.cycles.dpe).toBeGreaterThan(0);
     expect(record!.cycles.se).toBeGreaterThan(0);
     expect(record!.cycles.re).toBeGreaterThan(0);
-    // No score matrix: SRAM carries Q and O once and K, V once per query block of 128 rows.
+    // No score matrix (8·16·2048² scores would be 1 GiB in float16): SRAM carries Q and O once
+    // and K, V at most once per query block.
     const bytes = 8 * 16 * 2048 * 64 * 2;
-    expect(record!.bytes.sram).toBeLessThan(2 * bytes + (2048 / 128) * 2 * bytes);
+    const queryBlocks = 2048 / record!.tile!.m;
+    expect(record!.bytes.sram).toBeLessThanOrEqual(2 * bytes + queryBlocks * 2 * bytes);
     await expect(out.toArray()).rejects.toThrow(MtiaError);
     for (const t of [q, k, v, out]) t!.free();
     await mtia.shutdown();
