@@ -202,19 +202,62 @@ function pack(dst: usize, src: usize, dtype: u32, rowStride: isize, colStride: i
   return total;
 }
 
-/** acc[0..n) = acc · alpha + p · v (contiguous float32). */
-// @ts-ignore: decorator
-@inline function rescaleAdd(acc: usize, alpha: f32, p: f32, v: usize, n: u32): void {
-  const a = f32x4.splat(alpha);
-  const w = f32x4.splat(p);
+/** q · k for the 4 consecutive keys at `k` (rows of `n` floats) into out[0..4): q is loaded once for all four. */
+function dot4(q: usize, k: usize, n: u32, out: usize): void {
+  const row = <usize>n << 2;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
   let c: u32 = 0;
   for (; c + 4 <= n; c += 4) {
-    const at = acc + (<usize>c << 2);
-    v128.store(at, f32x4.add(f32x4.mul(v128.load(at), a), f32x4.mul(v128.load(v + (<usize>c << 2)), w)));
+    const at = <usize>c << 2;
+    const x = v128.load(q + at);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(k + at)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(k + row + at)));
+    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(k + 2 * row + at)));
+    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(k + 3 * row + at)));
+  }
+  // Lane sums of the four accumulators (a 4 × 4 transpose by shuffles, then adds).
+  const t0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+  const u = f32x4.add(t0, t1), w = f32x4.add(t2, t3);
+  let sums = f32x4.add(v128.shuffle<f32>(u, w, 0, 1, 4, 5), v128.shuffle<f32>(u, w, 2, 3, 6, 7));
+  for (; c < n; c++) {
+    const x = load<f32>(q + (<usize>c << 2));
+    const at = <usize>c << 2;
+    sums = f32x4.add(sums, f32x4.mul(f32x4.splat(x), f32x4(load<f32>(k + at), load<f32>(k + row + at), load<f32>(k + 2 * row + at), load<f32>(k + 3 * row + at))));
+  }
+  v128.store(out, sums);
+}
+
+/** acc[0..n) *= alpha (contiguous float32). */
+function scale(acc: usize, alpha: f32, n: u32): void {
+  const a = f32x4.splat(alpha);
+  let c: u32 = 0;
+  for (; c + 4 <= n; c += 4) v128.store(acc + (<usize>c << 2), f32x4.mul(v128.load(acc + (<usize>c << 2)), a));
+  for (; c < n; c++) store<f32>(acc + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * alpha);
+}
+
+/** acc[0..n) += Σ p[j] · v[j] over the `count` (≤ 4) consecutive value rows at `v` (rows of `n` floats). */
+function accumulate(acc: usize, p: usize, v: usize, n: u32, count: u32): void {
+  const row = <usize>n << 2;
+  const p0 = load<f32>(p), p1 = count > 1 ? load<f32>(p, 4) : 0, p2 = count > 2 ? load<f32>(p, 8) : 0, p3 = count > 3 ? load<f32>(p, 12) : 0;
+  const w0 = f32x4.splat(p0), w1 = f32x4.splat(p1), w2 = f32x4.splat(p2), w3 = f32x4.splat(p3);
+  let c: u32 = 0;
+  if (count == 4) {
+    for (; c + 4 <= n; c += 4) {
+      const at = <usize>c << 2;
+      let sum = f32x4.add(v128.load(acc + at), f32x4.mul(v128.load(v + at), w0));
+      sum = f32x4.add(sum, f32x4.mul(v128.load(v + row + at), w1));
+      sum = f32x4.add(sum, f32x4.mul(v128.load(v + 2 * row + at), w2));
+      v128.store(acc + at, f32x4.add(sum, f32x4.mul(v128.load(v + 3 * row + at), w3)));
+    }
   }
   for (; c < n; c++) {
-    const at = acc + (<usize>c << 2);
-    store<f32>(at, load<f32>(at) * alpha + load<f32>(v + (<usize>c << 2)) * p);
+    const at = <usize>c << 2;
+    let sum = load<f32>(acc + at) + load<f32>(v + at) * p0;
+    if (count > 1) sum += load<f32>(v + row + at) * p1;
+    if (count > 2) sum += load<f32>(v + 2 * row + at) * p2;
+    if (count > 3) sum += load<f32>(v + 3 * row + at) * p3;
+    store<f32>(acc + at, sum);
   }
 }
 
@@ -231,27 +274,35 @@ function attendRow(
   let sum: f32 = 0;
   for (let j0: u32 = 0; j0 < keys; j0 += ATTENTION_KEY_BLOCK) {
     const count = min<u32>(ATTENTION_KEY_BLOCK, keys - j0);
+    let j: u32 = 0;
+    for (; j + 4 <= count; j += 4) dot4(qRow, kf + (<usize>(j0 + j) * e << 2), e, scores + (<usize>j << 2));
+    for (; j < count; j++) store<f32>(scores + (<usize>j << 2), dot(qRow, kf + (<usize>(j0 + j) * e << 2), e));
     let blockMax: f32 = -Infinity;
-    for (let j: u32 = 0; j < count; j++) {
-      const key = j0 + j;
-      let score = dot(qRow, kf + (<usize>key * e << 2), e);
+    for (j = 0; j < count; j++) {
+      const at = scores + (<usize>j << 2);
+      let score = load<f32>(at);
       if (maskKind == ATTENTION_MASK_BOOL) {
-        if (load<u8>(maskRow + <usize>(<isize>key * mS)) == 0) score = -Infinity;
+        if (load<u8>(maskRow + <usize>(<isize>(j0 + j) * mS)) == 0) score = -Infinity;
       } else if (maskKind == ATTENTION_MASK_ADD) {
-        score += loadF32(maskRow + <usize>(<isize>key * mS), maskType);
+        score += loadF32(maskRow + <usize>(<isize>(j0 + j) * mS), maskType);
       }
-      store<f32>(scores + (<usize>j << 2), score);
+      store<f32>(at, score);
       blockMax = max<f32>(blockMax, score);
     }
     if (blockMax == -Infinity) continue; // every key of the block masked out: nothing to add
     const mNew = max<f32>(m, blockMax);
-    const alpha = m == -Infinity ? <f32>0 : Mathf.exp(m - mNew);
-    sum *= alpha;
-    for (let j: u32 = 0; j < count; j++) {
-      const p = Mathf.exp(load<f32>(scores + (<usize>j << 2)) - mNew);
-      sum += p;
-      rescaleAdd(acc, j == 0 ? alpha : 1, p, vf + (<usize>(j0 + j) * ev << 2), ev);
+    if (m != -Infinity && m != mNew) {
+      const alpha = Mathf.exp(m - mNew);
+      sum *= alpha;
+      scale(acc, alpha, ev);
     }
+    for (j = 0; j < count; j++) {
+      const at = scores + (<usize>j << 2);
+      const p = Mathf.exp(load<f32>(at) - mNew);
+      store<f32>(at, p);
+      sum += p;
+    }
+    for (j = 0; j < count; j += 4) accumulate(acc, scores + (<usize>j << 2), vf + (<usize>(j0 + j) * ev << 2), ev, min<u32>(4, count - j));
     m = mNew;
   }
   // All keys masked out (or none): PyTorch's _safe_softmax gives a zero row.
