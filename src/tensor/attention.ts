@@ -7,7 +7,7 @@
 import { MtiaError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import {
-  ARGS_RANK, ATTENTION_CAUSAL, ATTENTION_MASK_ADD, ATTENTION_MASK_BOOL, ATTENTION_MASK_NONE, ATTENTION_MAX_BATCH_RANK,
+  ARGS_RANK, ATTENTION_CAUSAL, ATTENTION_KEY_BLOCK, ATTENTION_MASK_ADD, ATTENTION_MASK_BOOL, ATTENTION_MASK_NONE, ATTENTION_MAX_BATCH_RANK,
   OP_ATTENTION,
 } from '../runtime/layout.js';
 import { dtypeInfo, isFloatingDType } from './dtype.js';
@@ -35,13 +35,13 @@ export interface ScaledDotProductAttentionOptions {
 
 /** Workspace bytes OP_ATTENTION needs (mirrors assembly/ops/attention.ts attentionWorkspaceBytes). */
 function workspaceBytes(s: number, e: number, ev: number): number {
-  return (s * (e + ev) + e + ev + 64) * 4;
+  return (s * (e + ev) + e + ev + ATTENTION_KEY_BLOCK) * 4;
 }
 
-/** Strides of `t`'s batch dims (all but the last two) broadcast to `batch`. */
-function batchStridesOf(t: Tensor, batch: readonly number[]): number[] {
-  const lead = batch.length - (t.ndim - 2);
-  return batch.map((size, d) => (d < lead || (t.shape[d - lead] === 1 && size !== 1) ? 0 : t.strides[d - lead]!));
+/** Strides of batch dims `shape` (with `strides`) broadcast to `batch` (0 along new or expanded dims). */
+function broadcastBatch(shape: readonly number[], strides: readonly number[], batch: readonly number[]): number[] {
+  const lead = batch.length - shape.length;
+  return batch.map((size, d) => (d < lead || (shape[d - lead] === 1 && size !== 1) ? 0 : strides[d - lead]!));
 }
 
 /**
@@ -84,7 +84,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   const [vs, ev] = v.shape.slice(-2) as [number, number];
   if (ke !== e) throw new MtiaError(`${op}(): query and key must have the same embedding dim E (the last), but got query [${q.shape.join(', ')}] and key [${k.shape.join(', ')}]`);
   if (vs !== s) throw new MtiaError(`${op}(): key and value must have the same sequence length S (dim -2), but got key [${k.shape.join(', ')}] and value [${v.shape.join(', ')}]`);
-  const scale = options.scale ?? 1 / Math.sqrt(e);
+  const scale = options.scale ?? (e > 0 ? 1 / Math.sqrt(e) : 1); // E = 0: every score is 0 whatever the scale
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new TypeError(`${op}(): scale must be a finite number or null, but got: ${String(scale)}`);
 
   // Batch dims: torch.matmul's broadcasting, after grouped-query heads are matched.
@@ -116,9 +116,6 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
       ({ batch: vBatch, strides: vStrides } = split(vBatch, vStrides, true));
     }
   }
-  const qView = { ndim: qBatch.length + 2, shape: [...qBatch, l, e], strides: [...qStrides, 0, 0] } as unknown as Tensor;
-  const kView = { ndim: kBatch.length + 2, shape: [...kBatch, s, e], strides: [...kStrides, 0, 0] } as unknown as Tensor;
-  const vView = { ndim: vBatch.length + 2, shape: [...vBatch, s, ev], strides: [...vStrides, 0, 0] } as unknown as Tensor;
   const batch = broadcastShapes(broadcastShapes(qBatch, kBatch), vBatch);
   // The output's shape is [..., L, Ev] over torch's batch dims (the head dim not split).
   const outBatch = group > 1 ? [...batch.slice(0, -2), batch.at(-2)! * group] : batch;
@@ -142,7 +139,8 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   if (out.numel === 0) return out;
   const outStrides = contiguousStrides([...batch, l, ev]);
   const batchStrides = [
-    outStrides.slice(0, -2), batchStridesOf(qView, batch), batchStridesOf(kView, batch), batchStridesOf(vView, batch),
+    outStrides.slice(0, -2), broadcastBatch(qBatch, qStrides, batch), broadcastBatch(kBatch, kStrides, batch),
+    broadcastBatch(vBatch, vStrides, batch),
     mask ? maskStrides.slice(0, -2) : batch.map(() => 0),
   ];
   const merged = coalesce(batch, batchStrides);

@@ -95,8 +95,10 @@ function launchNorm(spec: NormLaunch): Tensor {
   };
   try {
     const x = dense(input);
-    const affineType = spec.weight?.dtype ?? spec.bias?.dtype ?? 'float32';
-    const statsType = spec.mean?.dtype ?? 'float32';
+    // One dtype for weight and bias, one for the running statistics: float32 where a pair differs.
+    const pairType = (a?: Tensor, b?: Tensor): DType => (a && b && a.dtype !== b.dtype ? 'float32' : a?.dtype ?? b?.dtype ?? 'float32');
+    const affineType = pairType(spec.weight, spec.bias);
+    const statsType = pairType(spec.mean, spec.variance);
     const w = spec.weight && dense(spec.weight, affineType);
     const b = spec.bias && dense(spec.bias, affineType);
     const mu = spec.mean && dense(spec.mean, statsType);
