@@ -78,13 +78,15 @@ describe('scaledDotProductAttention (compute mode)', () => {
     expect(worstError(values, attentionReference(q.nd, k.nd, v.nd, { mask: { nd: new Nd([3, 5], bits), bool: true } }).data, 1e-5, 1e-4)).toBeLessThanOrEqual(1);
   });
 
-  test('float masks are added to the scores: float32 [1, 3, L, S] over float32 inputs, float16 over float16 inputs', async () => {
+  test('float masks are added to the scores: float32 [1, 3, L, S] over float32 inputs, float16 and float32 over float16 inputs', async () => {
     const q = operand([2, 3, 4, 8]), k = operand([2, 3, 5, 8]), v = operand([2, 3, 5, 8]);
     const bias = operand([1, 3, 4, 5], 'float32', 3);
     expect(await compare(q, k, v, { attnMask: bias.t }, { mask: { nd: bias.nd, bool: false } })).toBeLessThanOrEqual(1);
     const q16 = operand([3, 4, 8], 'float16'), k16 = operand([3, 5, 8], 'float16'), v16 = operand([3, 5, 8], 'float16');
     const bias16 = operand([4, 5], 'float16', 2);
     expect(await compare(q16, k16, v16, { attnMask: bias16.t }, { mask: { nd: bias16.nd, bool: false } })).toBeLessThanOrEqual(1);
+    const bias32 = operand([4, 5], 'float32', 2);
+    expect(await compare(q16, k16, v16, { attnMask: bias32.t }, { mask: { nd: bias32.nd, bool: false } })).toBeLessThanOrEqual(1);
   });
 
   test('causal attention is the upper-left aligned triangle, for L < S and L > S', async () => {
