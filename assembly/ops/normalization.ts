@@ -16,7 +16,7 @@
 //               with G = 1, so w is per element of the normalised dims
 // Statistics accumulate in f64; values are read and written through float32.
 
-import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0 } from "../abi";
+import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SRC0, DTYPE_FLOAT32 } from "../abi";
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
 import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
@@ -92,22 +92,37 @@ export function normalization(command: usize): u32 {
       if (kind != NORM_BATCH) {
         const length = <usize>perGroup * plane;
         let sum: f64 = 0, squares: f64 = 0;
-        for (let i: usize = 0; i < length; i++) {
-          const x = <f64>loadF32(src + (first + i) * inSize, inType);
-          sum += x;
-          squares += x * x;
+        if (inType == DTYPE_FLOAT32) {
+          sumsF32(src + first * 4, length, 0);
+          sum = sumOf;
+          squares = squaresOf;
+        } else {
+          for (let i: usize = 0; i < length; i++) {
+            const x = <f64>loadF32(src + (first + i) * inSize, inType);
+            sum += x;
+            squares += x * x;
+          }
         }
         if (kind == NORM_GROUP) {
           mean = sum / <f64>length;
           let centred: f64 = 0;
-          for (let i: usize = 0; i < length; i++) {
-            const d = <f64>loadF32(src + (first + i) * inSize, inType) - mean;
-            centred += d * d;
+          if (inType == DTYPE_FLOAT32) {
+            sumsF32(src + first * 4, length, mean);
+            centred = squaresOf;
+          } else {
+            for (let i: usize = 0; i < length; i++) {
+              const d = <f64>loadF32(src + (first + i) * inSize, inType) - mean;
+              centred += d * d;
+            }
           }
           inverse = 1 / Math.sqrt(centred / <f64>length + eps);
         } else {
           inverse = 1 / Math.sqrt(squares / <f64>length + eps);
         }
+      }
+      if (kind == NORM_RMS && plane == 1 && inType == DTYPE_FLOAT32 && dtype == DTYPE_FLOAT32 && bias == 0 && (weight == 0 || affineType == DTYPE_FLOAT32)) {
+        rmsRowF32(dst + first * 4, src + first * 4, perGroup, <f32>inverse, weight);
+        continue;
       }
       for (let ch: u32 = 0; ch < perGroup; ch++) {
         const channel = grp * perGroup + ch;
@@ -125,6 +140,10 @@ export function normalization(command: usize): u32 {
         }
         if (bias != 0) b += <f64>loadF32(bias + <usize>channel * affineSize, affineType);
         const at = first + <usize>ch * plane;
+        if (inType == DTYPE_FLOAT32 && dtype == DTYPE_FLOAT32) {
+          affineF32(dst + at * 4, src + at * 4, plane, <f32>a, <f32>b);
+          continue;
+        }
         for (let i: usize = 0; i < plane; i++) {
           storeF32(dst + (at + i) * outSize, dtype, <f32>(<f64>loadF32(src + (at + i) * inSize, inType) * a + b));
         }
@@ -132,4 +151,53 @@ export function normalization(command: usize): u32 {
     }
   }
   return STATUS_OK;
+}
+
+/** Σ(x − shift) and Σ(x − shift)² of sumsF32's last call. */
+let sumOf: f64 = 0;
+let squaresOf: f64 = 0;
+
+/** Σ(x − shift) and Σ(x − shift)² over `n` contiguous float32 at `p`, accumulated in f64 (two f64x2 lanes pairs). */
+function sumsF32(p: usize, n: usize, shift: f64): void {
+  const centre = f64x2.splat(shift);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), q0 = f64x2.splat(0), q1 = f64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = v128.load(p + (i << 2));
+    const lo = f64x2.sub(f64x2.promote_low_f32x4(x), centre);
+    const hi = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)), centre);
+    s0 = f64x2.add(s0, lo);
+    s1 = f64x2.add(s1, hi);
+    q0 = f64x2.add(q0, f64x2.mul(lo, lo));
+    q1 = f64x2.add(q1, f64x2.mul(hi, hi));
+  }
+  const s = f64x2.add(s0, s1), q = f64x2.add(q0, q1);
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  let squares = f64x2.extract_lane(q, 0) + f64x2.extract_lane(q, 1);
+  for (; i < n; i++) {
+    const d = <f64>load<f32>(p + (i << 2)) - shift;
+    sum += d;
+    squares += d * d;
+  }
+  sumOf = sum;
+  squaresOf = squares;
+}
+
+/** y = x · a + b over `n` contiguous float32 (in float32, as ATen's CPU kernels compute it). */
+function affineF32(y: usize, x: usize, n: usize, a: f32, b: f32): void {
+  const va = f32x4.splat(a), vb = f32x4.splat(b);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (i << 2), f32x4.add(f32x4.mul(v128.load(x + (i << 2)), va), vb));
+  for (; i < n; i++) store<f32>(y + (i << 2), load<f32>(x + (i << 2)) * a + b);
+}
+
+/** y = (x · r) · w over a row of `n` contiguous float32 (w: float32 weights, 0 for none), as ATen's rms_norm computes it. */
+function rmsRowF32(y: usize, x: usize, n: usize, r: f32, w: usize): void {
+  const vr = f32x4.splat(r);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const scaled = f32x4.mul(v128.load(x + (i << 2)), vr);
+    v128.store(y + (i << 2), w != 0 ? f32x4.mul(scaled, v128.load(w + (i << 2))) : scaled);
+  }
+  for (; i < n; i++) store<f32>(y + (i << 2), load<f32>(x + (i << 2)) * r * (w != 0 ? load<f32>(w + (i << 2)) : 1));
 }
