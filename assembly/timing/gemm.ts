@@ -89,10 +89,13 @@ export function dpeMacsPerCycle(dtype: u32): f64 {
   return Math.ceil(x / to) * to;
 }
 
-/** The mapping chooseGemmMapping() chose: output tile tm × tn, PEs per tile, K steps per PE. */
+/** Output tile rows of the mapping chooseGemmMapping() chose (a multiple of DPE_TILE). */
 export let mappingTileM: f64 = 0;
+/** Output tile columns of the chosen mapping (a multiple of DPE_TILE). */
 export let mappingTileN: f64 = 0;
+/** PEs sharing one output tile's K in the chosen mapping (1: no split). */
 export let mappingKSplit: f64 = 0;
+/** K steps each PE takes per output tile in the chosen mapping. */
 export let mappingStepsPerTile: f64 = 0;
 
 /**
