@@ -92,6 +92,10 @@ export const OP_TOPK: u32 = 34;
 export const OP_DISCARD: u32 = 35;
 /** dst = src0 gathered at src1 (int32 or int64 indices) along one dim: gather, index_select, embedding (ops/indexing.ts). */
 export const OP_GATHER: u32 = 30;
+/** Batch norm (inference), group norm and RMS norm over [N, C, M]; kind in the args (ops/normalization.ts). */
+export const OP_NORM: u32 = 28;
+/** Fused scaled dot-product attention, flash-attention style (ops/attention.ts). */
+export const OP_ATTENTION: u32 = 29;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -38,6 +38,9 @@ import { cumsum } from "./ops/scan";
 import { topk } from "./ops/topk";
 import { OP_GATHER } from "./abi";
 import { gather } from "./ops/indexing";
+import { OP_ATTENTION, OP_NORM } from "./abi";
+import { normalization } from "./ops/normalization";
+import { attention } from "./ops/attention";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -66,6 +69,8 @@ export function execute(command: usize): u32 {
     case OP_CUMSUM: return cumsum(command);
     case OP_TOPK: return topk(command);
     case OP_GATHER: return gather(command);
+    case OP_NORM: return normalization(command);
+    case OP_ATTENTION: return attention(command);
     default:
       return STATUS_BAD_OPCODE;
   }

@@ -27,6 +27,10 @@ export { pad, type PadOptions } from './tensor/padding.js';
 export { cumsum, type CumsumOptions } from './tensor/scan.js';
 export { topk, type TopkOptions } from './tensor/topk.js';
 export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './tensor/resize.js';
+export {
+  batchNorm, groupNorm, rmsNorm, type BatchNormOptions, type GroupNormOptions, type RmsNormOptions,
+} from './tensor/normalization.js';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './tensor/attention.js';
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { expand, flatten, split, squeeze, unsqueeze } from './tensor/views.js';
 export { embedding, gather, indexSelect, type EmbeddingOptions, type GatherOptions } from './tensor/indexing.js';

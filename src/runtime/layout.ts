@@ -143,6 +143,8 @@ export const OP_CUMSUM = 33;
 export const OP_TOPK = 34;
 export const OP_DISCARD = 35;
 export const OP_GATHER = 30;
+export const OP_NORM = 28;
+export const OP_ATTENTION = 29;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -342,6 +344,18 @@ export const DEQUANTIZE_PER_ROW = 3;
 export const QUANTIZE_KINDS = 4;
 /** Largest K of OP_QUANTIZED_LINEAR: its int32 sums cannot overflow (assembly/kernels/matmul-int8.ts). */
 export const INT8_MATMUL_MAX_K = 131071;
+/** Kinds of OP_NORM (assembly/ops/normalization.ts). */
+export const NORM_BATCH = 0;
+export const NORM_GROUP = 1;
+export const NORM_RMS = 2;
+export const NORM_KINDS = 3;
+/** OP_ATTENTION's mask kinds and flags (assembly/ops/attention.ts). */
+export const ATTENTION_MASK_NONE = 0;
+export const ATTENTION_MASK_BOOL = 1;
+export const ATTENTION_MASK_ADD = 2;
+export const ATTENTION_CAUSAL = 1;
+export const ATTENTION_KEY_BLOCK = 64;
+export const ATTENTION_MAX_BATCH_RANK = 6;
 /** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */
 export const BAG_SUM = 0;
 export const BAG_MEAN = 1;

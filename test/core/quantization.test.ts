@@ -186,10 +186,13 @@ describe('OP_QUANTIZED_LINEAR', () => {
     // MTIA 2i: [D] 354 TOPS / 64 PEs / 1.35 GHz / 2 = 2048 int8 MACs per cycle per PE.
     expect(h.record(L.RECORD_PEAK_RATE)).toBe(v2.dpeInt8MacsPerCyclePerPe * 64);
     expect(h.record(L.RECORD_ENGINE)).toBe(L.ENGINE_DPE);
-    // tk: 2 · (128 + 128) · tk · 1 B + 128 · 128 · 4 B ≤ 384 KiB → tk ≤ 640 (float16: 320).
-    // 16 output tiles on 64 PEs: K split 4 ways, one 512-deep block each.
-    expect(h.record(L.RECORD_TILE_K)).toBe(512);
-    expect(h.record(L.RECORD_K_SPLIT)).toBe(4);
+    // The cheapest mapping (gemm.ts, chosen by the pipeline's cost): its K step fits local
+    // memory with 1-byte operands, 2 · (tm + tn) · tk · 1 B + tm · tn · 4 B ≤ 384 KiB, it fills
+    // the grid, and its K slices and steps cover K.
+    const [tm, tn, tk, kSplit] = [L.RECORD_TILE_M, L.RECORD_TILE_N, L.RECORD_TILE_K, L.RECORD_K_SPLIT].map((f) => h.record(f)) as [number, number, number, number];
+    expect(2 * (tm + tn) * tk + tm * tn * 4).toBeLessThanOrEqual(384 * 1024);
+    expect(tk * kSplit * (h.record(L.RECORD_STEPS) / Math.ceil((256 / tm) * (256 / tn) * kSplit / 64))).toBeGreaterThanOrEqual(k);
+    expect(h.record(L.RECORD_PES)).toBe(64);
     // Operands (cold: from DRAM): 256 · 2048 int8 twice, the scales, the float32 output written.
     expect(h.record(L.RECORD_OPERAND_BYTES)).toBe(2 * 256 * 2048 + 2 * 256 * 4);
   });

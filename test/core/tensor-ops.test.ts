@@ -193,14 +193,17 @@ describe('OP_MATMUL', () => {
     expect(worstError(out, matmulReference(a, b, m, n, k), 1e-4 * k, 2 ** -8)).toBeLessThanOrEqual(1);
   });
 
-  test('its record: the DPE at float32 rate (a quarter of FP16), one 64 × 64 tile, operands read once', () => {
+  test('its record: the DPE at float32 rate (a quarter of FP16), the cheapest tiling, operands read once', () => {
     const [m, n, k] = [64, 64, 64];
     runMatmul(L.DTYPE_FLOAT32, m, n, k, randomValues(m * k, 1), randomValues(n * k, 2));
     // MTIA 2i: 1024 FP16 MACs/cycle/PE × 64 PEs ([D] 177 TFLOPS / 64 / 1.35 GHz / 2); FP32 assumed 1/4.
     expect(h.record(L.RECORD_PEAK_RATE)).toBe(1024 * 64 * 0.25);
     expect(h.record(L.RECORD_ENGINE)).toBe(L.ENGINE_DPE);
     expect(h.record(L.RECORD_WORK)).toBe(m * n * k);
-    expect([h.record(L.RECORD_TILE_M), h.record(L.RECORD_TILE_N), h.record(L.RECORD_TILE_K), h.record(L.RECORD_K_SPLIT)]).toEqual([64, 64, 64, 1]);
+    // The cheapest mapping (gemm.ts): 4 output tiles of 32 × 32, K split over 2 PEs of one
+    // 32-deep pass each: 8 PEs, one step, rather than one 64 × 64 tile on one PE.
+    expect([h.record(L.RECORD_TILE_M), h.record(L.RECORD_TILE_N), h.record(L.RECORD_TILE_K), h.record(L.RECORD_K_SPLIT)]).toEqual([32, 32, 32, 2]);
+    expect([h.record(L.RECORD_PES), h.record(L.RECORD_STEPS)]).toEqual([8, 1]);
     expect(h.record(L.RECORD_OPERAND_BYTES)).toBe((m * k + k * n) * 4);
   });
 

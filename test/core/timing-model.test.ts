@@ -115,28 +115,32 @@ describe('worked examples (MTIA 2i)', () => {
     expect(h.clockCycles() - end).toBeCloseTo(replace + warm, 6);
   });
 
-  test('a 2048³ bfloat16 GEMM on SRAM-resident operands is DPE-bound at 94 % of peak', () => {
+  test('a 2048³ bfloat16 GEMM on SRAM-resident operands is DPE-bound at 95.6 % of peak', () => {
     const h = core({}, 0, 64 * MiB);
     const [a, b, c, w] = [h.heap(0), h.heap(8 * MiB), h.heap(16 * MiB), h.heap(24 * MiB)];
     matmul(h, 2048, 2048, 2048, L.DTYPE_BFLOAT16, a, b, c, w);
     const first = h.clockCycles();
     matmul(h, 2048, 2048, 2048, L.DTYPE_BFLOAT16, a, b, c, w);
-    // Tiles 128 × 128; tk: 2 · (128 + 128) · 2 B · tk + 128 · 128 · 4 B ≤ 384 KiB → tk ≤ 320, so
-    // K = 2048 takes 7 steps of 2048 / 7; 256 output tiles = 4 waves of 64 PEs: 28 steps.
-    const tk = 2048 / 7;
+    // The cheapest mapping (gemm.ts): tiles 128 × 128, no K split; tk: 2 · (128 + 128) · 2 B · tk
+    // + 128 · 128 · 4 B ≤ 384 KiB → tk ≤ 320 (10 passes of 32), and steps at least 5 passes
+    // deep; of 7, 8, 10, 11 or 13 steps for K's 64 passes, 13 of 2048 / 13 are cheapest (the
+    // pipeline fills with a shallower step); 256 output tiles = 4 waves of 64 PEs: 52 steps.
+    const tk = 2048 / 13;
     const aTile = 128 * tk * 2;
     const bTile = tk * 128 * 2;
     const dpe = (128 * 128 * tk) / 1024 + bTile / localMemoryPerCycle; // MACs, then loading B into the DPE
     const re = (128 * 128) / 32;
     const convert = (128 * 128) / 32;
-    const issueStage = (4 + 3 / 7) * issue;
+    const issueStage = (4 + 3 / 13) * issue;
     // Over the grid per step: A to every PE, B once per column of 8; plus the 256 output tiles.
-    const sramBytes = 28 * (64 * aTile + 8 * bTile) + 256 * 128 * 128 * 2;
-    const sram = sramBytes / sramPerCycle / 28;
+    const sramBytes = 52 * (64 * aTile + 8 * bTile) + 256 * 128 * 128 * 2;
+    const sram = sramBytes / sramPerCycle / 52;
     const fabricIn = (aTile + bTile) / fabricPerCycle + 2 * descriptor;
-    const fabricOut = (128 * 128 * 2) / 7 / fabricPerCycle;
+    const fabricOut = (128 * 128 * 2) / 13 / fabricPerCycle;
     expect(dpe).toBeGreaterThan(Math.max(sram, fabricIn, re, issueStage));
-    const body = sramLatency + (issueStage + sram + dpe + re + convert / 7 + fabricOut) + 27 * dpe + convert;
+    expect(sram).toBeGreaterThan(fabricIn);
+    const body = sramLatency + (issueStage + sram + dpe + re + convert / 13 + fabricOut) + 51 * dpe + convert;
+    expect(body).toBeCloseTo(136660.2, 1);
     expect(record(h, L.RECORD_SRAM_BYTES)).toBeCloseTo(sramBytes, 0);
     expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
     expect(h.clockCycles() - first).toBeCloseTo(replace + body, 6);
@@ -145,25 +149,35 @@ describe('worked examples (MTIA 2i)', () => {
     expect(peakFraction).toBeLessThan(0.96);
     expect(record(h, L.RECORD_UTILISATION)).toBeCloseTo(peakFraction, 9);
     expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_COMPUTE);
-    expect([record(h, L.RECORD_PES), record(h, L.RECORD_STEPS), record(h, L.RECORD_TILE_K)]).toEqual([64, 28, tk]);
+    expect([record(h, L.RECORD_PES), record(h, L.RECORD_STEPS), record(h, L.RECORD_TILE_K)]).toEqual([64, 52, tk]);
+    expect([record(h, L.RECORD_TILE_M), record(h, L.RECORD_TILE_N), record(h, L.RECORD_K_SPLIT)]).toEqual([128, 128, 1]);
   });
 
   test('a GEMM with too few output tiles splits K over PEs and sums it over the reduction network', () => {
     const h = core({}, 0, 64 * MiB);
     matmul(h, 256, 256, 2048, L.DTYPE_FLOAT16, h.heap(0), h.heap(2 * MiB), h.heap(4 * MiB), h.heap(6 * MiB));
-    // 4 output tiles of 128 × 128 for 64 PEs: K's 7 blocks go to 7 PEs each (28 PEs), one step
-    // each; the partial sums flow down a chain of 7: 64 KiB / 64 B per cycle + 6 vectors of 128 B.
-    expect([record(h, L.RECORD_K_SPLIT), record(h, L.RECORD_PES), record(h, L.RECORD_STEPS)]).toEqual([7, 28, 1]);
-    const tk = 2048 / 7;
-    const bTile = tk * 128 * 2;
-    const dpe = (128 * 128 * tk) / 1024 + bTile / localMemoryPerCycle;
-    const reduction = (128 * 128 * 4) / 64 + (6 * 128) / 64;
-    const dram = (2 * 256 * 2048 * 2) / dramPerCycle; // A and B cold
-    const fabricIn = (2 * 128 * tk * 2) / fabricPerCycle + 2 * descriptor;
-    const fabricOut = (128 * 128 * 2) / fabricPerCycle;
-    const body = dramLatency + (4 + 3) * issue + Math.max(dram, fabricIn, record(h, L.RECORD_SRAM_BYTES) / sramPerCycle) +
-      dpe + 512 + 512 + fabricOut + 512 + reduction;
+    // The cheapest mapping (gemm.ts), the operands cold: 64 output tiles of 32 × 32, K split
+    // over 32 PEs each, 2 passes of 32 (tk = 64) per PE: 2048 PE-tiles = 32 waves of one step.
+    // Each tile's partial sums flow down a chain of 32: 4 KiB / 64 B per cycle + 31 vectors of
+    // 128 B, the last one drains the pipeline; the RE takes in a neighbour's partial tile per tile.
+    expect([record(h, L.RECORD_TILE_M), record(h, L.RECORD_TILE_N), record(h, L.RECORD_TILE_K)]).toEqual([32, 32, 64]);
+    expect([record(h, L.RECORD_K_SPLIT), record(h, L.RECORD_PES), record(h, L.RECORD_STEPS)]).toEqual([32, 64, 32]);
+    const aTile = 32 * 64 * 2;
+    const bTile = 64 * 32 * 2;
+    const dpe = (32 * 32 * 64) / 1024 + bTile / localMemoryPerCycle;
+    const re = (32 * 32) / 32 + Math.max((32 * 32) / 32, (32 * 32 * 4) / 64);
+    const convert = (32 * 32) / 32;
+    const reduction = (32 * 32 * 4) / 64 + (31 * 128) / 64;
+    const dram = (2 * 256 * 2048 * 2) / dramPerCycle / 32; // A and B cold, over the 32 steps
+    // A to every PE, B once per column of 8 (8 rows of tiles), the 64 output tiles.
+    const sramBytes = 32 * (64 * aTile + 8 * bTile) + 64 * 32 * 32 * 2;
+    expect(record(h, L.RECORD_SRAM_BYTES)).toBeCloseTo(sramBytes, 0);
+    const fabricIn = (aTile + bTile) / fabricPerCycle + 2 * descriptor;
+    const fabricOut = (32 * 32 * 2) / fabricPerCycle;
+    expect(dram).toBeGreaterThan(Math.max(fabricIn, sramBytes / sramPerCycle / 32, dpe, re, (4 + 3) * issue));
+    const body = dramLatency + ((4 + 3) * issue + dram + dpe + re + convert + fabricOut) + 31 * dram + convert + reduction;
     expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
   });
 
   test('the FC layer of ISCA\'25 §4.2 (512 × 26592 × 2048, float16) streams its cold 109 MB weight at 95–98 % of DRAM bandwidth', () => {
@@ -311,7 +325,7 @@ describe('properties of the model', () => {
     expect(record(h, L.RECORD_DRAM_BYTES)).toBe(MiB + MiB / 2 + MiB / 2); // 1 MiB in, A's tail and B's head out
   });
 
-  test('a 2048³ int8 layer: dynamic quantization SRAM-bound on the RE and SE, the GEMM at the int8 rate with tk 512', () => {
+  test('a 2048³ int8 layer: dynamic quantization SRAM-bound on the RE and SE, the GEMM at the int8 rate', () => {
     const h = core({}, 0, 64 * MiB);
     const [x, xq, sx, wq, sw, c, w] = [0, 8, 12, 13, 17, 18, 34].map((at) => h.heap(at * MiB));
     const n = 2048;
@@ -358,29 +372,30 @@ describe('properties of the model', () => {
     expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_SRAM);
     linear();
     expect(h.fault().count).toBe(0);
-    // 1-byte operands: 2 · (128 + 128) · tk + 128 · 128 · 4 ≤ 384 KiB → tk ≤ 640, so K = 2048
-    // takes 4 steps of 512; 256 tiles = 4 waves: 16 steps at 2048 int8 MACs per cycle per PE.
-    const tk = 512;
+    // 1-byte operands: 2 · (128 + 128) · tk + 128 · 128 · 4 ≤ 384 KiB → tk ≤ 640 (20 passes of
+    // 32), steps at least 10 passes deep; of 4, 5, 6 or 7 steps for K's 64 passes, 7 are the
+    // cheapest (gemm.ts); 256 tiles = 4 waves at 2048 int8 MACs per cycle per PE: 28 steps.
+    const tk = 2048 / 7;
     const aTile = 128 * tk;
     const bTile = tk * 128;
     const dpe = (128 * 128 * tk) / 2048 + bTile / localMemoryPerCycle;
     const re = (128 * 128) / 32;
     const convert = (128 * 128) / 32; // the int32 → float32 scale-back, one SE pass
-    const issueStage = (4 + 3 / 4) * issue;
+    const issueStage = (4 + 3 / 7) * issue;
     // A to every PE, B once per column; the float32 output tiles; the two scale vectors.
-    const sramBytes = 16 * (64 * aTile + 8 * bTile) + 256 * 128 * 128 * 4 + 2 * n * 4;
-    const sram = sramBytes / sramPerCycle / 16;
+    const sramBytes = 28 * (64 * aTile + 8 * bTile) + 256 * 128 * 128 * 4 + 2 * n * 4;
+    const sram = sramBytes / sramPerCycle / 28;
     const fabricIn = (aTile + bTile) / fabricPerCycle + 2 * descriptor;
-    const fabricOut = (128 * 128 * 4) / 4 / fabricPerCycle;
+    const fabricOut = (128 * 128 * 4) / 7 / fabricPerCycle;
     expect(dpe).toBeGreaterThan(Math.max(sram, fabricIn, re, issueStage));
-    const body = sramLatency + (issueStage + sram + dpe + re + convert / 4 + fabricOut) + 15 * dpe + convert;
+    const body = sramLatency + (issueStage + sram + dpe + re + convert / 7 + fabricOut) + 27 * dpe + convert;
     expect(record(h, L.RECORD_SRAM_BYTES)).toBeCloseTo(sramBytes, 0);
     expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
     expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_COMPUTE);
-    expect([record(h, L.RECORD_PES), record(h, L.RECORD_STEPS), record(h, L.RECORD_TILE_K)]).toEqual([64, 16, tk]);
-    // docs/timing-model.md: 7129 and 71 374 cycles (+ launch or replacement).
+    expect([record(h, L.RECORD_PES), record(h, L.RECORD_STEPS), record(h, L.RECORD_TILE_K)]).toEqual([64, 28, tk]);
+    // docs/timing-model.md: 7129 and 69 968 cycles (+ launch or replacement).
     expect(bodyQ).toBeCloseTo(7129.3, 0);
-    expect(body).toBeCloseTo(71373.9, 0);
+    expect(body).toBeCloseTo(69967.9, 0);
   });
 
   test('timing-only mode times exactly as compute mode, touches no byte of device memory, and reaches past 4 GB', () => {
