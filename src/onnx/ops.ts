@@ -17,6 +17,7 @@ import { topk } from '../tensor/topk.js';
 import { argmax, max, mean, min, sum } from '../tensor/reductions.js';
 import { linear, matmul } from '../tensor/linalg.js';
 import { layerNorm, logSoftmax, softmax } from '../tensor/nn.js';
+import { batchNorm, groupNorm } from '../tensor/normalization.js';
 import { cat, expand, permute, reshape, slice, split } from '../tensor/views.js';
 import { gather, indexSelect } from '../tensor/indexing.js';
 import { empty, tensor } from '../tensor/factories.js';
@@ -376,18 +377,27 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
     return [ctx.out(layerNorm(x, normalized, { weight, bias, eps: ctx.attrs.float('epsilon', 1e-5) }), ctx.dtype(0))];
   },
   BatchNormalization: (ctx) => {
-    // Inference form, folded into a per-channel scale and shift on the host: y = x·a + b with
-    // a = scale / √(var + ε), b = bias − mean·a (ONNX BatchNormalization-15, training_mode 0).
+    // Inference (ONNX BatchNormalization-15, training_mode 0): one batchNorm with the running statistics.
     if (ctx.attrs.int('training_mode', 0) !== 0) throw new MtiaError(`${ctx.what}: training_mode 1 is not supported (inference only)`);
-    const eps = ctx.attrs.float('epsilon', 1e-5);
-    const [scale, bias, runMean, runVar] = [1, 2, 3, 4].map((i) => numbersOf(ctx.host(i), `${ctx.what} input '${ctx.node.inputs[i]}'`));
-    const a = scale!.map((s, c) => s / Math.sqrt(runVar![c]! + eps));
-    const b = bias!.map((v, c) => v - runMean![c]! * a[c]!);
+    if (ctx.node.outputs.slice(1).some((o) => o !== '')) throw new MtiaError(`${ctx.what}: the running mean and variance outputs are not supported (inference only)`);
+    const [x, weight, bias, runMean, runVar] = [0, 1, 2, 3, 4].map((i) => ctx.tensor(i)) as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    return [ctx.out(batchNorm(x, runMean, runVar, { weight, bias, eps: ctx.attrs.float('epsilon', 1e-5) }), ctx.dtype(0))];
+  },
+  GroupNormalization: (ctx) => {
     const x = ctx.tensor(0);
-    const perChannel = [a.length, ...x.shape.slice(2).map(() => 1)];
-    const dtype = ctx.dtype(0);
-    const scaled = ctx.temporary(mul(x, ctx.temporary(upload(hostValue(dtype, perChannel, a), ctx.what))));
-    return [ctx.out(add(scaled, ctx.temporary(upload(hostValue(dtype, perChannel, b), ctx.what))), dtype)];
+    const groups = ctx.attrs.int('num_groups', 0);
+    const channels = x.shape[1] ?? 0;
+    // Opset 18 gives scale and bias per group, opset 21 per channel (as torch's group_norm).
+    const perChannel = (i: number): Tensor => {
+      if (ctx.opset >= 21) return ctx.tensor(i);
+      const values = numbersOf(ctx.host(i), ctx.what);
+      if (values.length !== groups || groups <= 0 || channels % groups !== 0) {
+        throw new MtiaError(`${ctx.what}: input '${ctx.node.inputs[i]}' has ${values.length} values for ${groups} groups of ${channels} channels`);
+      }
+      const repeated = Array.from({ length: channels }, (_, c) => values[Math.floor(c / (channels / groups))]!);
+      return ctx.temporary(upload(hostValue(ctx.dtype(0), [channels], repeated), ctx.what));
+    };
+    return [ctx.out(groupNorm(x, groups, { weight: perChannel(1), bias: perChannel(2), eps: ctx.attrs.float('epsilon', 1e-5) }), ctx.dtype(0))];
   },
   GlobalAveragePool: (ctx) => {
     const x = ctx.tensor(0);
@@ -564,7 +574,7 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
 export const hostInputs: Readonly<Record<string, readonly number[]>> = {
   Reshape: [1], Slice: [1, 2, 3, 4], Unsqueeze: [1], Squeeze: [1], Expand: [1], Trilu: [1], Pad: [1, 2, 3], Resize: [1, 2, 3],
   CumSum: [1], TopK: [1], Split: [1],
-  ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1], BatchNormalization: [1, 2, 3, 4],
+  ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1],
 };
 
 /** The fused groups' implementations, by fusion kind (fusion.ts); each gets the context of the group's first node. */

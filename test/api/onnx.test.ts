@@ -154,6 +154,18 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'GroupNormalization, opset 18 (scale per group) and 21 (per channel)',
+    opset: 18,
+    feeds: { x: floats([2, 6, 3, 3]) },
+    build: (b) => [b.op('GroupNormalization', [b.input('x', 'float32', [2, 6, 3, 3]), b.initializer('s', 'float32', [3], [1, 0.5, 2]), b.initializer('b', 'float32', [3], [0, 0.1, -0.2])], { num_groups: 3, epsilon: 1e-5 })],
+  },
+  {
+    name: 'GroupNormalization, opset 21 (scale and bias per channel)',
+    opset: 21,
+    feeds: { x: floats([2, 6, 4]) },
+    build: (b) => [b.op('GroupNormalization', [b.input('x', 'float32', [2, 6, 4]), b.initializer('s', 'float32', [6]), b.initializer('b', 'float32', [6])], { num_groups: 2, epsilon: 1e-5 })],
+  },
+  {
     name: 'TopK: values and int64 indices, largest and smallest',
     feeds: { x: floats([3, 6]) },
     build: (b) => {
