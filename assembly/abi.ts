@@ -17,7 +17,7 @@
 // in elements (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 8;
+export const ABI_VERSION: u32 = 9;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
@@ -76,6 +76,10 @@ export const OP_RANDOM: u32 = 23;
 export const OP_QUANTIZE: u32 = 24;
 /** dst (float32) = (int8 src0 · int8 src1ᵀ in int32) · row scale · column scale (+ bias) (ops/quantized-linear.ts). */
 export const OP_QUANTIZED_LINEAR: u32 = 25;
+/** dst = conv2d or conv_transpose2d of src0 (input) and src1 (weight) (+ bias), fused activation (ops/conv.ts). */
+export const OP_CONV: u32 = 26;
+/** dst = max, average or adaptive average pooling of src0 over NCHW windows (ops/pool.ts). */
+export const OP_POOL: u32 = 27;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

@@ -31,6 +31,9 @@ import { embeddingBag } from "./ops/embedding";
 import { random } from "./ops/random";
 import { quantize } from "./ops/quantize";
 import { quantizedLinear } from "./ops/quantized-linear";
+import { OP_CONV, OP_POOL } from "./abi";
+import { conv } from "./ops/conv";
+import { pool } from "./ops/pool";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -54,6 +57,8 @@ export function execute(command: usize): u32 {
     case OP_RANDOM: return random(command);
     case OP_QUANTIZE: return quantize(command);
     case OP_QUANTIZED_LINEAR: return quantizedLinear(command);
+    case OP_CONV: return conv(command);
+    case OP_POOL: return pool(command);
     default:
       return STATUS_BAD_OPCODE;
   }

@@ -72,5 +72,11 @@ export { BLOCK_K, BLOCK_M, BLOCK_N, TILE_M, TILE_N } from "./kernels/matmul";
 export { SHARED_BLOCK_BYTES, SHARED_BLOCK_M, SHARED_MAX_K, SHARED_PANEL_BYTES, SYNC_BYTES } from "./kernels/matmul-shared";
 export { DEQUANTIZE_PER_ROW, DEQUANTIZE_PER_TENSOR, QUANTIZE_KINDS, QUANTIZE_PER_ROW, QUANTIZE_PER_TENSOR } from "./ops/quantize";
 export { INT8_MATMUL_MAX_K } from "./kernels/matmul-int8";
+export { OP_CONV, OP_POOL } from "./abi";
+export {
+  CONV_ACTIVATIONS, CONV_ACTIVATION_GELU, CONV_ACTIVATION_NONE, CONV_ACTIVATION_RELU, CONV_ACTIVATION_RELU6,
+  CONV_ACTIVATION_SIGMOID, CONV_ACTIVATION_SILU, CONV_COLUMN_BYTES,
+} from "./ops/conv";
+export { POOL_ADAPTIVE_AVG, POOL_AVG, POOL_KINDS, POOL_MAX } from "./ops/pool";
 export { boot } from "./device";
 export { drain } from "./queue";

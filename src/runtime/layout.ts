@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -135,6 +135,8 @@ export const OP_EMBEDDING_BAG = 22;
 export const OP_RANDOM = 23;
 export const OP_QUANTIZE = 24;
 export const OP_QUANTIZED_LINEAR = 25;
+export const OP_CONV = 26;
+export const OP_POOL = 27;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -297,6 +299,20 @@ export const INT8_MATMUL_MAX_K = 131071;
 /** Modes of OP_EMBEDDING_BAG (assembly/ops/embedding.ts). */
 export const BAG_SUM = 0;
 export const BAG_MEAN = 1;
+/** Fused activations of OP_CONV (assembly/ops/conv.ts) and its im2col chunk bytes. */
+export const CONV_ACTIVATION_NONE = 0;
+export const CONV_ACTIVATION_RELU = 1;
+export const CONV_ACTIVATION_RELU6 = 2;
+export const CONV_ACTIVATION_SIGMOID = 3;
+export const CONV_ACTIVATION_SILU = 4;
+export const CONV_ACTIVATION_GELU = 5;
+export const CONV_ACTIVATIONS = 6;
+export const CONV_COLUMN_BYTES = 1 << 22;
+/** Kinds of OP_POOL (assembly/ops/pool.ts). */
+export const POOL_MAX = 0;
+export const POOL_AVG = 1;
+export const POOL_ADAPTIVE_AVG = 2;
+export const POOL_KINDS = 3;
 /** Matmul blocking (assembly/kernels/matmul.ts): the host sizes the workspace with them. */
 export const TILE_M = 4;
 export const TILE_N = 8;
