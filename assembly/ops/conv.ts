@@ -107,9 +107,10 @@ function checkSpan(address: u64, size: u32, e0: u32, e1: u32, e2: u32, e3: u32, 
   if (e0 == 0 || e1 == 0 || e2 == 0 || e3 == 0) return STATUS_OK;
   let low: i64 = 0;
   let high: i64 = 0;
-  const reaches: StaticArray<i64> = [<i64>s0 * (e0 - 1), <i64>s1 * (e1 - 1), <i64>s2 * (e2 - 1), <i64>s3 * (e3 - 1)];
   for (let d = 0; d < 4; d++) {
-    const reach = unchecked(reaches[d]);
+    const extent = d == 0 ? e0 : d == 1 ? e1 : d == 2 ? e2 : e3;
+    const stride = d == 0 ? s0 : d == 1 ? s1 : d == 2 ? s2 : s3;
+    const reach = <i64>stride * (extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }

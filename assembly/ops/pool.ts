@@ -50,9 +50,9 @@ function checkInput(args: usize, address: u64, size: u32, n: u32, c: u32, h: u32
   if (n == 0 || c == 0 || h == 0 || w == 0) return STATUS_OK;
   let low: i64 = 0;
   let high: i64 = 0;
-  const extents: StaticArray<u32> = [n, c, h, w];
   for (let d: u32 = 0; d < 4; d++) {
-    const reach = <i64>strideAt(args, 1, d) * (unchecked(extents[d]) - 1);
+    const extent = d == 0 ? n : d == 1 ? c : d == 2 ? h : w;
+    const reach = <i64>strideAt(args, 1, d) * (extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }
