@@ -185,16 +185,17 @@ export function conv(command: usize): u32 {
   // gathers im2col rows by DMA (timing/conv.ts) and does not time it.
   const passes = activationPasses(activation);
   if (transposed) {
-    timeConvTransposeGemm(n, cIn, h, w, cOut, oh, ow, kH, kW, groups, passes, dtype, size,
+    timeConvTransposeGemm(n, cIn, h, w, cOut, kH, kW, groups, passes, dtype, size,
       inFirst, inBytes, wFirst, wBytes, biasFirst, biasBytes, outFirst, outBytes);
-  } else if (cInPerGroup == 1) {
+  } else if (groups > 1 && cInPerGroup == 1) {
     readOperand(inFirst, inBytes);
     readOperand(wFirst, wBytes);
     readOperand(biasFirst, biasBytes);
     writeOperand(outFirst, outBytes);
     timeDepthwise(<f64>outputs, kH * kW, inBytes + wBytes + biasBytes, outBytes, passes);
   } else {
-    timeConvGemm(n, cIn, cOut, oh, ow, kH, kW, groups, passes, dtype, size,
+    const gather = !(kH == 1 && kW == 1 && sH == 1 && sW == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w);
+    timeConvGemm(n, cIn, cOut, oh, ow, kH, kW, groups, gather, passes, dtype, size,
       inFirst, inBytes, wFirst, wBytes, biasFirst, biasBytes, outFirst, outBytes);
   }
   if (timingOnly || outputs == 0) return STATUS_OK;

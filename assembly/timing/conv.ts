@@ -1,13 +1,14 @@
 // Convolution and pooling on the PE grid (docs/timing-model.md "Convolution", "Pooling").
 //
-//   conv2d, groups < C_in ──► implicit GEMM per group (batches = groups), timeGemm's mapping:
-//                               M = N·OH·OW (output pixels), N = C_out/groups,
-//                               K = (C_in/groups)·kH·kW
-//                             the im2col matrix is never materialised: each PE's DMA gathers
-//                             its A tiles from the real input tensor, one descriptor per im2col
-//                             row segment (one (n, oh, c_in, kh, kw): OW elements at stride sW),
-//                             fetched once per column of output tiles (⌈(C_out/groups)/128⌉)
-//   depthwise (groups = C_in = C_out) ──► SE streaming: kH·kW multiply-add passes per output
+//   conv2d ──► implicit GEMM per group (batches = groups), timeGemm's mapping:
+//                M = N·OH·OW (output pixels), N = C_out/groups, K = (C_in/groups)·kH·kW
+//              the im2col matrix is never materialised: each PE's DMA gathers its A tiles
+//              from the real input tensor, one strided descriptor per im2col row segment (the
+//              tile's pixels of one output row for one tap (c_in, kh, kw): up to OW elements
+//              at stride sW); a plain 1×1 conv (stride 1, no padding) needs none: its A is the
+//              input itself (transposed), a GEMM operand as it is
+//   depthwise (groups > 1, C_in/groups = 1, as groups = C_in = C_out) ──► SE streaming:
+//              kH·kW multiply-add passes per output
 //   conv_transpose2d ──► the GEMM of its scatter form: M = N·H·W (input pixels),
 //                        N = (C_out/groups)·kH·kW, K = C_in/groups; the col2im overlap-add is
 //                        one SE pass per GEMM output
@@ -15,32 +16,36 @@
 //   max pool ──► SE streaming, one pass per window element; avg pool ──► RE, one pass per window
 //                element, and one SE pass (the divide) per output; the input is read once
 //
-// The gather's descriptors and the epilogue's SE passes are work of the PEs' fabric interfaces
-// and SEs beside the GEMM's pipeline (addGemmSideWork): each unit is pipelined, so the body
-// grows by the last tile's share of them and is at least the busiest unit's total.
+// The gather's descriptors and the epilogue's SE passes are work of each PE's fabric interface
+// and SE beside the GEMM's pipeline, per step and per output tile as timeGemm tiled it (the
+// record's tile tm × tn × tk, steps and PEs):
+//
+//   gather    per step, the A tile's p = min(tm, M) pixels span (p − 1)/OW + 1 output rows (at
+//             most p), one descriptor per row and tap: ((p − 1)/OW + 1) · tk · dmaDescriptorCycles
+//   epilogue  per output tile, min(tm, M) · min(tn, N) · passes / SE rate; a PE finishes
+//             ⌈tiles / PEs⌉ tiles
+//
+// Each unit is pipelined beside the others (addGemmSideWork): the body grows by one step's
+// share of the added work, and is at least either unit's total busy cycles.
 
 import { ENGINE_RE, ENGINE_SE } from "../layout";
 import { dmaDescriptorCycles, peCount, reElementsPerCycle, seElementsPerCycle } from "../profile";
 import {
   BOUND_COMPUTE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND, RECORD_FABRIC_CYCLES, RECORD_PES, RECORD_SE_CYCLES,
-  RECORD_STEPS, get, set,
+  RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M, RECORD_TILE_N, get, set,
 } from "./record";
-import { GEMM_MAX_TILE, timeGemm } from "./gemm";
+import { timeGemm } from "./gemm";
 import { timeStreaming } from "./streaming";
 
 /**
- * Adds `descriptors` DMA descriptors (over all PEs) to the fabric interfaces and `sePasses`
- * element passes (over all PEs) to the SEs of the GEMM just timed: per PE the units' busy
- * cycles grow by their share; the body by the last step's share, and to at least either unit's
- * total busy cycles.
+ * Adds `fabricCycles` to each PE's fabric interface and `seCycles` to its SE after the GEMM
+ * just timed: the body grows by one step's share of them, and to at least either unit's total.
  */
-export function addGemmSideWork(descriptors: f64, sePasses: f64): void {
-  const pes = max(1, get(RECORD_PES));
+export function addGemmSideWork(fabricCycles: f64, seCycles: f64): void {
   const steps = max(1, get(RECORD_STEPS));
-  const fabric = get(RECORD_FABRIC_CYCLES) + descriptors * dmaDescriptorCycles / pes;
-  const se = get(RECORD_SE_CYCLES) + sePasses / seElementsPerCycle / pes;
-  const grown = get(RECORD_BODY_CYCLES) + (descriptors * dmaDescriptorCycles + sePasses / seElementsPerCycle) / pes / steps;
-  let body = grown;
+  const fabric = get(RECORD_FABRIC_CYCLES) + fabricCycles;
+  const se = get(RECORD_SE_CYCLES) + seCycles;
+  let body = get(RECORD_BODY_CYCLES) + (fabricCycles + seCycles) / steps;
   if (fabric > body) {
     body = fabric;
     set(RECORD_BOUND, <f64>BOUND_SRAM);
@@ -55,35 +60,53 @@ export function addGemmSideWork(descriptors: f64, sePasses: f64): void {
 }
 
 /**
+ * The side work of an implicit GEMM of `batches` × M × N just timed: im2col descriptors for an
+ * output `ow` pixels wide (`gather`), and `epiloguePasses` SE passes per output element.
+ */
+function addConvSideWork(batches: f64, m: f64, n: f64, ow: f64, gather: bool, epiloguePasses: f64): void {
+  const tm = get(RECORD_TILE_M), tn = get(RECORD_TILE_N), tk = get(RECORD_TILE_K);
+  if (tm <= 0 || tn <= 0) return; // an empty GEMM
+  const steps = max(1, get(RECORD_STEPS));
+  // A tile holds min(tm, M) pixels and min(tn, N) channels of real output.
+  const pixels = min(tm, m), channels = min(tn, n);
+  const rows = min(min(pixels, (pixels - 1) / max(ow, 1) + 1), 3);
+  const fabric = gather ? steps * rows * tk * dmaDescriptorCycles : 0;
+  const tiles = batches * Math.ceil(m / tm) * Math.ceil(n / tn);
+  const se = Math.ceil(tiles / max(1, min(get(RECORD_PES), tiles))) * pixels * channels * epiloguePasses / seElementsPerCycle;
+  if (fabric > 0 || se > 0) addGemmSideWork(fabric, se);
+}
+
+/**
  * Times conv2d as an implicit GEMM (see the file comment): input [n, cIn, h, w] gathered for
  * an output of [n, cOut, oh, ow] with a kH × kW kernel in `groups` groups; operand spans as
- * timeGemm takes them; `epiloguePasses` SE passes per output of the fused activation.
+ * timeGemm takes them; `gather` false for a plain 1×1 conv; `epiloguePasses` SE passes per
+ * output of the fused activation.
  */
 export function timeConvGemm(
-  n: f64, cIn: f64, cOut: f64, oh: f64, ow: f64, kH: f64, kW: f64, groups: f64, epiloguePasses: f64,
+  n: f64, cIn: f64, cOut: f64, oh: f64, ow: f64, kH: f64, kW: f64, groups: f64, gather: bool, epiloguePasses: f64,
   dtype: u32, size: f64, input: f64, inputBytes: f64, weight: f64, weightBytes: f64,
   bias: f64, biasBytes: f64, out: f64, outBytes: f64,
 ): void {
-  const cOutPerGroup = cOut / groups;
-  timeGemm(groups, n * oh * ow, cOutPerGroup, (cIn / groups) * kH * kW, dtype, size, size,
+  const m = n * oh * ow, columns = cOut / groups;
+  timeGemm(groups, m, columns, (cIn / groups) * kH * kW, dtype, size, size,
     input, inputBytes, weight, weightBytes, bias, biasBytes, out, outBytes);
-  const descriptors = n * oh * cIn * kH * kW * Math.ceil(cOutPerGroup / GEMM_MAX_TILE);
-  addGemmSideWork(descriptors, n * cOut * oh * ow * epiloguePasses);
+  addConvSideWork(groups, m, columns, ow, gather, epiloguePasses);
 }
 
 /**
  * Times conv_transpose2d of input [n, cIn, h, w] into [n, cOut, oh, ow] (kH × kW, `groups`)
- * as its scatter GEMM plus one SE overlap-add pass per GEMM output and the activation's.
+ * as its scatter GEMM; its epilogue is one SE overlap-add pass per GEMM output plus
+ * `epiloguePasses` (the activation).
  */
 export function timeConvTransposeGemm(
-  n: f64, cIn: f64, h: f64, w: f64, cOut: f64, oh: f64, ow: f64, kH: f64, kW: f64, groups: f64, epiloguePasses: f64,
+  n: f64, cIn: f64, h: f64, w: f64, cOut: f64, kH: f64, kW: f64, groups: f64, epiloguePasses: f64,
   dtype: u32, size: f64, input: f64, inputBytes: f64, weight: f64, weightBytes: f64,
   bias: f64, biasBytes: f64, out: f64, outBytes: f64,
 ): void {
-  const columns = (cOut / groups) * kH * kW;
-  timeGemm(groups, n * h * w, columns, cIn / groups, dtype, size, size,
+  const m = n * h * w, columns = (cOut / groups) * kH * kW;
+  timeGemm(groups, m, columns, cIn / groups, dtype, size, size,
     input, inputBytes, weight, weightBytes, bias, biasBytes, out, outBytes);
-  addGemmSideWork(0, groups * n * h * w * columns + n * cOut * oh * ow * epiloguePasses);
+  addConvSideWork(groups, m, columns, w, false, 1 + epiloguePasses);
 }
 
 /**
