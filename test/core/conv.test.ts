@@ -234,7 +234,7 @@ const convShape: fc.Arbitrary<Conv> = fc.record({
 function grow(c: Conv, dim: number, by: number): Conv {
   const x = [...c.x] as Conv['x'];
   const depthwise = (c.groups ?? 1) > 1;
-  if (dim < 4) x[dim] += by;
+  if (dim < 4) x[dim] = x[dim]! + by;
   if (dim === 1 && depthwise) return { ...c, x, cOut: x[1], groups: x[1] };
   if (dim === 4) return depthwise ? c : { ...c, cOut: c.cOut + by };
   if (dim === 5) {
@@ -297,7 +297,7 @@ describe('properties over random shapes (timing-only)', () => {
         });
         expect(ns(body)).toBeGreaterThanOrEqual(floor);
         const x = [...p.x] as Pool['x'];
-        x[dim] += by;
+        x[dim] = x[dim]! + by;
         expect(runPool(core(), { ...p, x })).toBeGreaterThanOrEqual(body * 0.97);
       }),
       { seed: 27, numRuns: 60 },
