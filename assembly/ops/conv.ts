@@ -18,8 +18,9 @@
 // it per output instead. The device computes:
 //
 //   C_in/groups > 1, conv2d ──► per image and group, im2col of up to CONV_COLUMN_BYTES of
-//       columns into the workspace, then matmulF32 (weight [C_out/g × K] · columns [K × cols])
-//       straight into a float32 output, or a float32 buffer rounded once
+//       columns into the workspace, then matmulF32 (weight [C_out/g × K] · columns [K × cols];
+//       on the kernel threads when ops/matmul.ts would share it) straight into a float32
+//       output, or a float32 buffer rounded once
 //   otherwise (depthwise, transposed) ──► a direct loop per output element in float32
 //
 // and then adds the bias, applies the activation and stores in the dtype: one rounding.
@@ -34,6 +35,7 @@ import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import { gelu, sigmoid } from "../kernels/math";
 import { EDGE_TILE_BYTES, matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
+import { matmulOnThreads, worthSharing } from "./matmul";
 import {
   ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, param, paramAddress, shapeAt, strideAt,
 } from "./args";
@@ -357,7 +359,9 @@ function gemmConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, 
         im2col(args, size, col, input, b, g, p0, cols);
         const c = float32 ? plane + <usize>p0 * 4 : accumulator;
         const ldc = float32 ? pixels : cols;
-        matmulF32(c, ldc, a, ws0, 1, col, <isize>cols, 1, dtype, size, cOutPerGroup, cols, k, pack, edgeTile);
+        if (!worthSharing(cOutPerGroup, cols, k) || !matmulOnThreads(c, ldc, a, ws0, 1, col, <isize>cols, 1, dtype, size, cOutPerGroup, cols, k)) {
+          matmulF32(c, ldc, a, ws0, 1, col, <isize>cols, 1, dtype, size, cOutPerGroup, cols, k, pack, edgeTile);
+        }
         if (!epilogue) continue;
         for (let co: u32 = 0; co < cOutPerGroup; co++) {
           const b0 = biasOf(args, bias, dtype, size, g * cOutPerGroup + co);

@@ -90,8 +90,9 @@ describe('conv2d', () => {
     await checkConv([1, 4, 6, 7], [5, 4, 3, 3], plain, { padding: 1, activation: 'silu' }, { activation: 'silu', dtype: 'float16', scale: 2 });
   });
 
-  test('columns in several im2col chunks (K · 4 B · pixels > 4 MiB)', async () => {
+  test('columns in several im2col chunks (K · 4 B · pixels > 4 MiB); a product large enough for the kernel threads', async () => {
     await checkConv([1, 64, 45, 45], [8, 64, 3, 3], plain, { padding: 1 });
+    await checkConv([1, 32, 24, 24], [32, 32, 3, 3], plain, { padding: 1 }); // 5.3 Mi MACs, 32 rows
   });
 
   test('an unbatched [C, H, W] input gives [C_out, OH, OW]; a permuted weight is read as its values', async () => {
