@@ -21,7 +21,9 @@
 //       columns into the workspace, then matmulF32 (weight [C_out/g × K] · columns [K × cols];
 //       on the kernel threads when ops/matmul.ts would share it) straight into a float32
 //       output, or a float32 buffer rounded once
-//   otherwise (depthwise, transposed) ──► a direct loop per output element in float32
+//   depthwise (C_in/groups = 1) ──► per output row, each tap's weight times an input row
+//       added to a float32 row accumulator
+//   transposed ──► a direct loop per output element in float32
 //
 // and then adds the bias, applies the activation and stores in the dtype: one rounding.
 
@@ -201,7 +203,8 @@ export function conv(command: usize): u32 {
       inFirst, inBytes, wFirst, wBytes, biasFirst, biasBytes, outFirst, outBytes);
   }
   if (timingOnly || outputs == 0) return STATUS_OK;
-  if (direct) directConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, transposed, activation);
+  if (!transposed && cInPerGroup == 1) depthwiseConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, activation);
+  else if (direct) directConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, transposed, activation);
   else gemmConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, <usize>workspace64, activation);
   return STATUS_OK;
 }
@@ -212,7 +215,74 @@ export function conv(command: usize): u32 {
   return bias == 0 ? 0 : loadF32(bias + <usize>(<i64>co * strideAt(args, 3, 1) * size), dtype);
 }
 
-/** Each output element computed in float32 by a loop over its window (depthwise and transposed convs). */
+/** Output columns per pass of depthwiseConv: its float32 row accumulator's length. */
+const ROW_CHUNK: u32 = 1024;
+const rowAccumulator = memory.data(<i32>ROW_CHUNK * 4, 16);
+
+/**
+ * conv2d with one input channel per group (depthwise, and its channel multipliers): per output
+ * row, a float32 accumulator of up to ROW_CHUNK columns gets each tap's weight times the input
+ * row over the columns whose tap lies inside the input (SIMD for float32 at stride 1).
+ */
+function depthwiseConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, activation: u32): void {
+  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
+  const h = <i32>param(args, 1), w = <i32>param(args, 2), kH = <i32>param(args, 3), kW = <i32>param(args, 4);
+  const sH = <i32>param(args, 5), sW = <i32>param(args, 6), padTop = <i32>param(args, 7), padLeft = <i32>param(args, 8);
+  const dH = <i32>param(args, 9), dW = <i32>param(args, 10), groups = param(args, 11);
+  const cOutPerGroup = cOut / groups;
+  const is0 = <isize>strideAt(args, 1, 0) * size, is1 = <isize>strideAt(args, 1, 1) * size;
+  const is2 = <isize>strideAt(args, 1, 2) * size, is3 = <isize>strideAt(args, 1, 3) * size;
+  const ws0 = <isize>strideAt(args, 2, 0) * size, ws2 = <isize>strideAt(args, 2, 2) * size, ws3 = <isize>strideAt(args, 2, 3) * size;
+  const vector = dtype == DTYPE_FLOAT32 && sW == 1 && is3 == 4;
+  const acc = rowAccumulator;
+  let out = dst;
+  for (let b: u32 = 0; b < n; b++) {
+    for (let co: u32 = 0; co < cOut; co++) {
+      const plane = input + <usize>(<isize>b * is0 + <isize>(co / cOutPerGroup) * is1);
+      const kernel = weight + <usize>(<isize>co * ws0);
+      const b0 = biasOf(args, bias, dtype, size, co);
+      for (let y: i32 = 0; y < <i32>oh; y++) {
+        for (let x0: i32 = 0; x0 < <i32>ow; x0 += <i32>ROW_CHUNK) {
+          const columns = min<i32>(<i32>ROW_CHUNK, <i32>ow - x0);
+          for (let j: i32 = 0; j < columns; j++) store<f32>(acc + (<usize>j << 2), b0);
+          for (let kh: i32 = 0; kh < kH; kh++) {
+            const iy = y * sH - padTop + kh * dH;
+            if (iy < 0 || iy >= h) continue;
+            const line = plane + <usize>(<isize>iy * is2);
+            for (let kw: i32 = 0; kw < kW; kw++) {
+              // Columns x with 0 ≤ x·sW + t < w, t = kw·dW − padLeft, within this chunk.
+              const t = kw * dW - padLeft;
+              const first = t >= 0 ? 0 : (-t + sW - 1) / sW;
+              const last = w - 1 - t < 0 ? -1 : (w - 1 - t) / sW;
+              const lo = max<i32>(first, x0) - x0, hi = min<i32>(last + 1, x0 + columns) - x0;
+              if (lo >= hi) continue;
+              const k = loadF32(kernel + <usize>(<isize>kh * ws2 + <isize>kw * ws3), dtype);
+              let j = lo;
+              if (vector) {
+                const kv = f32x4.splat(k);
+                const from = line + <usize>((<isize>(x0 + lo) + t) << 2);
+                for (; j + 4 <= hi; j += 4) {
+                  const at = acc + (<usize>j << 2);
+                  v128.store(at, f32x4.add(v128.load(at), f32x4.mul(kv, v128.load(from + (<usize>(j - lo) << 2)))));
+                }
+              }
+              for (; j < hi; j++) {
+                const at = acc + (<usize>j << 2);
+                store<f32>(at, load<f32>(at) + k * loadF32(line + <usize>(<isize>((x0 + j) * sW + t) * is3), dtype));
+              }
+            }
+          }
+          for (let j: i32 = 0; j < columns; j++) {
+            storeF32(out, dtype, activate(load<f32>(acc + (<usize>j << 2)), activation));
+            out += size;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Each output element computed in float32 by a loop over its window (transposed convs). */
 function directConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, transposed: bool, activation: u32): void {
   const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
   const cIn = param(args, 0), h = <i32>param(args, 1), w = <i32>param(args, 2), kH = param(args, 3), kW = param(args, 4);

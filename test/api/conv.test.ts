@@ -62,10 +62,13 @@ describe('conv2d', () => {
     await checkConv([1, 4, 10, 9], [6, 2, 3, 2], g, { stride: [2, 1], padding: [1, 0, 2, 1], dilation: [2, 1], groups: 2 });
   });
 
-  test('depthwise (groups = C_in = C_out), stride 2, bias; and a channel multiplier of 2', async () => {
+  test('depthwise (groups = C_in = C_out), stride 2, bias; a channel multiplier of 2; stride 1 with dilation over long rows', async () => {
     const g: ConvGeometry = { stride: [2, 2], pads: [1, 1, 1, 1], dilation: [1, 1], groups: 6 };
     await checkConv([2, 6, 8, 8], [6, 1, 3, 3], g, { stride: 2, padding: 1, groups: 6 });
     await checkConv([1, 3, 7, 5], [6, 1, 3, 3], { ...g, groups: 3 }, { stride: 2, padding: 1, groups: 3 }, { bias: false });
+    // Stride 1 (the SIMD rows), dilation, rows longer than the kernel's 1024-column accumulator.
+    const wide: ConvGeometry = { stride: [1, 1], pads: [1, 2, 1, 2], dilation: [1, 2], groups: 2 };
+    await checkConv([1, 2, 3, 1030], [2, 1, 3, 3], wide, { padding: [1, 2], dilation: [1, 2], groups: 2 });
   });
 
   test("1×1 without bias; 'valid'; 'same' with an even kernel puts the extra row and column at the bottom and right", async () => {
