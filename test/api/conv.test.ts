@@ -93,6 +93,21 @@ describe('conv2d', () => {
     await checkConv([1, 4, 6, 7], [5, 4, 3, 3], plain, { padding: 1, activation: 'silu' }, { activation: 'silu', dtype: 'float16', scale: 2 });
   });
 
+  test('a conv with a fused activation is one op: one record, on the DPE; a depthwise one on the SE', async () => {
+    const x = input([1, 8, 10, 10], 71);
+    const w = input([8, 8, 3, 3], 72);
+    const wd = input([8, 1, 3, 3], 73);
+    await mtia.synchronize();
+    mtia.profiler.start();
+    const y = conv2d(x.t, w.t, null, { padding: 1, activation: 'silu' });
+    const z = conv2d(x.t, wd.t, null, { padding: 1, groups: 8, activation: 'relu' });
+    await mtia.profiler.stop();
+    const stats = mtia.profiler.opStats();
+    expect(stats.map((s) => [s.name, s.engine])).toEqual([['conv2d', 'dpe'], ['conv2d', 'se']]);
+    expect(stats[0]!.shapes).toEqual([[1, 8, 10, 10], [8, 8, 3, 3], [1, 8, 10, 10]]);
+    for (const t of [x.t, w.t, wd.t, y, z]) t.free();
+  });
+
   test('columns in several im2col chunks (K · 4 B · pixels > 4 MiB); a product large enough for the kernel threads', async () => {
     await checkConv([1, 64, 45, 45], [8, 64, 3, 3], plain, { padding: 1 });
     await checkConv([1, 32, 24, 24], [32, 32, 3, 3], plain, { padding: 1 }); // 5.3 Mi MACs, 32 rows
