@@ -64,7 +64,8 @@ export function pairOption(op: string, name: string, value: unknown, fallback: n
   }
   if (pair.some((v) => v < least)) {
     const what = name === 'stride' ? 'non-positive stride is not supported' : name === 'dilation' ? 'dilation should be greater than zero'
-      : `negative ${name === 'outputPadding' ? 'output padding' : name} is not supported`;
+      : name === 'kernelSize' ? 'kernel_size must be greater than zero'
+        : `negative ${name === 'outputPadding' ? 'output padding' : name} is not supported`;
     throw new MtiaError(`${op}(): ${what}, but got ${name}=${describeValue(value)}`);
   }
   return pair as [number, number];

@@ -244,6 +244,7 @@ describe('pooling', () => {
     expect(() => maxPool2d(flat, 2)).toThrow(/Expected 3D or 4D \(batch mode\) tensor with optional 0 dim batch size for input, but got: \[2, 36\]/);
     expect(() => adaptiveAvgPool2d(flat, 2)).toThrow(/adaptive_avg_pool2d\(\): Expected 3D or 4D tensor, but got \[2, 36\]/);
     expect(() => maxPool2d(x, 7)).toThrow(/Output size is too small/);
+    expect(() => maxPool2d(x, 0)).toThrow(/kernel_size must be greater than zero/);
     for (const t of [x, flat]) t.free();
   });
 });
