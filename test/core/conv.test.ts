@@ -167,6 +167,26 @@ describe('worked examples (MTIA 2i, docs/timing-model.md)', () => {
     expect(h.record(L.RECORD_WORK)).toBe(200_704 * 10);
   });
 
+  test("ResNet-18's 3×3 conv: the doc's figures on gemm.ts's current mapping (re-derive both if it changes)", () => {
+    const shape: Conv = { x: [1, 64, 56, 56], cOut: 64, k: [3, 3], pads: [1, 1, 1, 1] };
+    const h = core();
+    const body = runConv(h, shape);
+    const tile = [L.RECORD_TILE_M, L.RECORD_TILE_N, L.RECORD_TILE_K, L.RECORD_STEPS, L.RECORD_PES].map((f) => h.record(f));
+    expect(tile).toEqual([128, 64, 144, 2, 50]);
+    // GEMM fabric per step: A and B tiles (128 · 144 + 144 · 64) · 4 B / 64 + 2 descriptors · 8,
+    // half the output tile 128 · 64 · 4 / 2 / 64; the gather G = 2 · min(128, 127/56 + 1, 3) · 144 · 8.
+    const gemmFabric = 2 * (((128 * 144 + 144 * 64) * 4) / 64 + 2 * descriptor + (128 * 64 * 4) / 2 / 64);
+    const gather = 2 * 3 * 144 * descriptor;
+    expect(gather).toBe(6912);
+    expect(h.record(L.RECORD_FABRIC_CYCLES)).toBeCloseTo(gemmFabric + gather, 6);
+    expect(body).toBeCloseTo(17_660.4, 1); // the GEMM's 14 204.4 + G / 2
+    expect(body / 1.35e3).toBeCloseTo(13.08, 2); // µs
+    // A fused relu: 1 · 128 · 64 · 1 / 32 = 256 SE cycles per PE, 128 on the body.
+    expect(runConv(core(), { ...shape, activation: L.CONV_ACTIVATION_RELU }) - body).toBeCloseTo(128, 6);
+    // The same GEMM on a materialised im2col matrix (3136 × 576 float32, cold from DRAM).
+    expect(runMatmul(core(), 3136, 64, 576, [576, 1], [64, 1])).toBeCloseTo(56_420.9, 1);
+  });
+
   test('a plain 1×1 conv is the GEMM of its input and weight, to the cycle', () => {
     const conv = core();
     const body = runConv(conv, { x: [1, 64, 16, 16], cOut: 128, k: [1, 1] });
