@@ -23,7 +23,8 @@
 //       output, or a float32 buffer rounded once
 //   depthwise (C_in/groups = 1) ──► per output row, each tap's weight times an input row
 //       added to a float32 row accumulator
-//   transposed ──► a direct loop per output element in float32
+//   transposed ──► per output plane, each input row times each tap's weight added at stride
+//       sW into a float32 plane in the workspace (OH · OW · 4 bytes)
 //
 // and then adds the bias, applies the activation and stores in the dtype: one rounding.
 
@@ -157,7 +158,7 @@ export function conv(command: usize): u32 {
   if (!direct && ((kW > 1 && strideAt(args, 2, 3) != 1) || (kH > 1 && strideAt(args, 2, 2) != <i32>kW) ||
     strideAt(args, 2, 1) != <i32>(kH * kW))) return STATUS_BAD_ARGS;
   const workspace64 = paramAddress(args, 13);
-  const needed = convWorkspaceBytes(direct, cOutPerGroup, kDepth, <u32>pixels, size);
+  const needed = transposed ? pixels * 4 : convWorkspaceBytes(direct, cOutPerGroup, kDepth, <u32>pixels, size);
   if (<u64>param(args, 15) < needed) return STATUS_BAD_ARGS;
 
   const dst64 = load<u64>(command + COMMAND_DST);
@@ -204,7 +205,7 @@ export function conv(command: usize): u32 {
   }
   if (timingOnly || outputs == 0) return STATUS_OK;
   if (!transposed && cInPerGroup == 1) depthwiseConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, activation);
-  else if (direct) directConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, transposed, activation);
+  else if (transposed) transposedConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, <usize>workspace64, activation);
   else gemmConv(args, dtype, size, <usize>dst64, <usize>input64, <usize>weight64, <usize>bias64, <usize>workspace64, activation);
   return STATUS_OK;
 }
@@ -282,10 +283,14 @@ function depthwiseConv(args: usize, dtype: u32, size: u32, dst: usize, input: us
   }
 }
 
-/** Each output element computed in float32 by a loop over its window (transposed convs). */
-function directConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, transposed: bool, activation: u32): void {
-  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
-  const cIn = param(args, 0), h = <i32>param(args, 1), w = <i32>param(args, 2), kH = param(args, 3), kW = param(args, 4);
+/**
+ * conv_transpose2d by scattering: per output plane, a float32 accumulator (the workspace)
+ * starts at the bias and gets, for each input channel of the group and tap, the tap's weight
+ * times each input row added at stride sW into the output row it lands on.
+ */
+function transposedConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, plane: usize, activation: u32): void {
+  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = <i32>shapeAt(args, 2), ow = <i32>shapeAt(args, 3);
+  const cIn = param(args, 0), h = <i32>param(args, 1), w = <i32>param(args, 2), kH = <i32>param(args, 3), kW = <i32>param(args, 4);
   const sH = <i32>param(args, 5), sW = <i32>param(args, 6), padTop = <i32>param(args, 7), padLeft = <i32>param(args, 8);
   const dH = <i32>param(args, 9), dW = <i32>param(args, 10), groups = param(args, 11);
   const cInPerGroup = cIn / groups, cOutPerGroup = cOut / groups;
@@ -293,48 +298,41 @@ function directConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize
   const is2 = <isize>strideAt(args, 1, 2) * size, is3 = <isize>strideAt(args, 1, 3) * size;
   const ws0 = <isize>strideAt(args, 2, 0) * size, ws1 = <isize>strideAt(args, 2, 1) * size;
   const ws2 = <isize>strideAt(args, 2, 2) * size, ws3 = <isize>strideAt(args, 2, 3) * size;
+  const pixels = <usize>oh * ow;
   let out = dst;
   for (let b: u32 = 0; b < n; b++) {
     for (let co: u32 = 0; co < cOut; co++) {
       const g = co / cOutPerGroup;
       const b0 = biasOf(args, bias, dtype, size, co);
-      for (let y: i32 = 0; y < <i32>oh; y++) {
-        for (let x: i32 = 0; x < <i32>ow; x++) {
-          let acc: f32 = b0;
-          for (let c: u32 = 0; c < cInPerGroup; c++) {
-            const ci = g * cInPerGroup + c;
-            const plane = input + <usize>(<isize>b * is0 + <isize>ci * is1);
-            const kernel = transposed
-              ? weight + <usize>(<isize>ci * ws0 + <isize>(co - g * cOutPerGroup) * ws1)
-              : weight + <usize>(<isize>co * ws0 + <isize>c * ws1);
-            for (let kh: i32 = 0; kh < <i32>kH; kh++) {
-              let iy: i32;
-              if (transposed) {
-                const t = y + padTop - kh * dH;
-                if (t < 0 || t % sH != 0) continue;
-                iy = t / sH;
-              } else {
-                iy = y * sH - padTop + kh * dH;
-              }
-              if (iy < 0 || iy >= h) continue;
-              for (let kw: i32 = 0; kw < <i32>kW; kw++) {
-                let ix: i32;
-                if (transposed) {
-                  const t = x + padLeft - kw * dW;
-                  if (t < 0 || t % sW != 0) continue;
-                  ix = t / sW;
-                } else {
-                  ix = x * sW - padLeft + kw * dW;
-                }
-                if (ix < 0 || ix >= w) continue;
-                acc += loadF32(plane + <usize>(<isize>iy * is2 + <isize>ix * is3), dtype) *
-                  loadF32(kernel + <usize>(<isize>kh * ws2 + <isize>kw * ws3), dtype);
+      for (let p: usize = 0; p < pixels; p++) store<f32>(plane + (p << 2), b0);
+      for (let c: u32 = 0; c < cInPerGroup; c++) {
+        const ci = g * cInPerGroup + c;
+        const source = input + <usize>(<isize>b * is0 + <isize>ci * is1);
+        const kernel = weight + <usize>(<isize>ci * ws0 + <isize>(co - g * cOutPerGroup) * ws1);
+        for (let kh: i32 = 0; kh < kH; kh++) {
+          for (let kw: i32 = 0; kw < kW; kw++) {
+            // Input columns x with 0 ≤ x·sW + t < ow, t = kw·dW − padLeft.
+            const t = kw * dW - padLeft;
+            const first = t >= 0 ? 0 : (-t + sW - 1) / sW;
+            const end = ow - 1 - t < 0 ? 0 : min<i32>((ow - 1 - t) / sW + 1, w);
+            if (first >= end) continue;
+            const k = loadF32(kernel + <usize>(<isize>kh * ws2 + <isize>kw * ws3), dtype);
+            for (let iy: i32 = 0; iy < h; iy++) {
+              const y = iy * sH - padTop + kh * dH;
+              if (y < 0 || y >= oh) continue;
+              const row = plane + (<usize>(<isize>y * ow + t) << 2);
+              const line = source + <usize>(<isize>iy * is2);
+              for (let x = first; x < end; x++) {
+                const at = row + (<usize>(x * sW) << 2);
+                store<f32>(at, load<f32>(at) + k * loadF32(line + <usize>(<isize>x * is3), dtype));
               }
             }
           }
-          storeF32(out, dtype, activate(acc, activation));
-          out += size;
         }
+      }
+      for (let p: usize = 0; p < pixels; p++) {
+        storeF32(out, dtype, activate(load<f32>(plane + (p << 2)), activation));
+        out += size;
       }
     }
   }

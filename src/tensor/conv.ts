@@ -118,7 +118,7 @@ function checkBias(weight: Tensor, bias: Tensor | undefined, channels: number): 
   }
 }
 
-/** Workspace bytes of OP_CONV's GEMM path (mirrors convWorkspaceBytes in assembly/ops/conv.ts). */
+/** Workspace bytes of OP_CONV's GEMM path (mirrors convWorkspaceBytes in assembly/ops/conv.ts; a transposed conv takes OH · OW · 4). */
 export function convWorkspaceBytes(cOutPerGroup: number, k: number, pixels: number, bytes: number): number {
   const roundUp = (x: number, multiple: number) => Math.ceil(x / multiple) * multiple;
   const chunk = Math.min(Math.max(pixels, 1), Math.max(1, Math.floor(CONV_COLUMN_BYTES / Math.max(1, k * bytes))));
@@ -160,7 +160,7 @@ function launchConv(c: ConvLaunch): Tensor {
     // The GEMM path reads the weight's (c, kh, kw) as one unit-stride K.
     const weight = direct || c.w.isContiguous() ? c.w : contiguous(c.w);
     if (weight !== c.w) temporaries.push(weight);
-    const workspaceBytes = direct ? 0 : convWorkspaceBytes(cOut / c.groups, cInPerGroup * kH * kW, oh * ow, dtypeInfo(c.x.dtype).bytes);
+    const workspaceBytes = c.transposed ? oh * ow * 4 : direct ? 0 : convWorkspaceBytes(cOut / c.groups, cInPerGroup * kH * kW, oh * ow, dtypeInfo(c.x.dtype).bytes);
     filling([out], () => {
       if (workspaceBytes > 0) workspace = device.allocate(workspaceBytes);
       const args = argsBlock(c.activation)

@@ -173,6 +173,16 @@ describe('convTranspose2d', () => {
     }
   });
 
+  test('float16 accumulates in float32 and rounds once; an unbatched input keeps its rank', async () => {
+    const x = input([3, 5, 4], 34, 'float16');
+    const w = input([3, 2, 4, 3], 35, 'float16');
+    const out = convTranspose2d(x.t, w.t, null, { stride: [3, 2], padding: [2, 1] });
+    expect(out.shape).toEqual([2, 12, 7]); // (5 − 1) · 3 − 4 + 3 + 1, (4 − 1) · 2 − 2 + 2 + 1
+    const expected = convTranspose2dReference({ data: x.values, shape: [1, 3, 5, 4] }, { data: w.values, shape: [3, 2, 4, 3] }, null, [3, 2], [2, 1], [0, 0], [1, 1], 1);
+    await expectClose(out, expected, 'float16', 3 * 12);
+    for (const t of [x.t, w.t, out]) t.free();
+  });
+
   test("PyTorch's errors: channels, output padding", () => {
     const x = input([1, 3, 4, 4], 1).t;
     const w = input([4, 2, 3, 3], 2).t;
