@@ -13,7 +13,7 @@
 // in place, and inputs changed in place (copy_) between replays give new results.
 
 import { MtiaError } from '../errors.js';
-import type { PoolId } from '../memory/caching-allocator.js';
+import type { PoolId } from '../memory/private-pools.js';
 import { checkOptions, describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import { StreamCapture, notPermittedWhileCapturing } from '../runtime/stream-capture.js';
