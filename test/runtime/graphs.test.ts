@@ -399,3 +399,29 @@ describe('private pools', () => {
     expect(mtia.memoryReserved()).toBe(baseline);
   });
 });
+
+// Issue 21 finding 8: shutdown() during a capture left the graph unusable (captureEnd() and
+// reset() both threw). As a capture whose stream failed in CUDA (cudaErrorStreamCaptureInvalidated),
+// captureEnd() now throws the invalidation error, and reset() works, ending the capture if needed.
+describe('a capture whose device is shut down', () => {
+  test('captureEnd() throws that the capture was invalidated; reset() works; the graph captures again', async () => {
+    const x = tensor([1, 2, 3]);
+    await x.toArray();
+    const g = new mtia.MTIAGraph();
+    g.captureBegin();
+    add(x, 1);
+    await mtia.shutdown();
+    expect(() => g.captureEnd()).toThrow('MTIA error: operation failed due to a previous error during capture (mtia:0 was shut down or lost during the capture)');
+    expect(() => g.captureEnd()).toThrow('Called MTIAGraph::capture_end without a preceding capture_begin.');
+    expect(() => g.reset()).not.toThrow();
+    const other = new mtia.MTIAGraph();
+    other.captureBegin();
+    await mtia.shutdown();
+    expect(() => other.reset()).not.toThrow(); // reset() ends such a capture itself
+    const y = tensor([1, 2, 3]);
+    const z = mtia.graph(g, {}, () => add(y, 1));
+    g.replay();
+    expect([...(await z.toArray())]).toEqual([2, 3, 4]);
+    expect(mtia.isCurrentStreamCapturing()).toBe(false);
+  });
+});
