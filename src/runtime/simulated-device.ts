@@ -279,8 +279,9 @@ export class SimulatedDevice {
       await this.wait(queue, seq, what);
       this.observe(slots.timeCycles(slot));
     } finally {
-      // A slot whose record never completed (the device is lost) is not given back.
-      if (queue.isComplete(seq)) slots.releaseFence(slot);
+      // Given back once its record has completed, or the device is lost (then a wait for a
+      // slot takes it and fails as every wait does, instead of waiting for ever).
+      if (queue.isComplete(seq) || !this.alive) slots.releaseFence(slot);
     }
   }
 

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as mtia from '../../src/mtia/index.js';
+import { DeviceLostError } from '../../src/errors.js';
 import { FENCE_SLOTS, RECORD_SLOTS } from '../../src/runtime/event-slots.js';
 import { EVENT_SLOTS } from '../../src/runtime/layout.js';
 import { runtime } from '../../src/runtime/runtime.js';
@@ -81,4 +82,16 @@ describe('event slots and the library\'s own waits', () => {
     expect(kept.every((event) => event.query())).toBe(true);
     expect(s.recordEvent().query()).toBe(false); // completed records spill: slots again
   });
+
+  test(`${FENCE_SLOTS * 2} reads, half of them waiting for a fence slot, all settle when the device is shut down`, async () => {
+    const x = tensor([1, 2, 3]);
+    await x.toArray();
+    const reads = Array.from({ length: FENCE_SLOTS * 2 }, () => x.toArray());
+    await mtia.shutdown();
+    const settled = await Promise.allSettled(reads); // a hang would time the test out
+    const reasons = settled.flatMap((read) => (read.status === 'rejected' ? [read.reason as Error] : []));
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.every((reason) => reason instanceof DeviceLostError)).toBe(true);
+  });
 });
+
