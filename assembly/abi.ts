@@ -96,6 +96,10 @@ export const OP_GATHER: u32 = 30;
 export const OP_NORM: u32 = 28;
 /** Fused scaled dot-product attention, flash-attention style (ops/attention.ts). */
 export const OP_ATTENTION: u32 = 29;
+/** dst = conv2d or conv_transpose2d of src0 (input) and src1 (weight) (+ bias), fused activation (ops/conv.ts). */
+export const OP_CONV: u32 = 26;
+/** dst = max, average or adaptive average pooling of src0 over NCHW windows (ops/pool.ts). */
+export const OP_POOL: u32 = 27;
 
 // Element types. Each has a fixed element size (DTYPE_BYTES in kernels/dtype.ts).
 export const DTYPE_FLOAT32: u32 = 0;

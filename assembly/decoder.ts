@@ -41,6 +41,9 @@ import { gather } from "./ops/indexing";
 import { OP_ATTENTION, OP_NORM } from "./abi";
 import { normalization } from "./ops/normalization";
 import { attention } from "./ops/attention";
+import { OP_CONV, OP_POOL } from "./abi";
+import { conv } from "./ops/conv";
+import { pool } from "./ops/pool";
 
 /** Executes the job at `command` and times it into the open op record; returns its status. */
 export function execute(command: usize): u32 {
@@ -71,6 +74,8 @@ export function execute(command: usize): u32 {
     case OP_GATHER: return gather(command);
     case OP_NORM: return normalization(command);
     case OP_ATTENTION: return attention(command);
+    case OP_CONV: return conv(command);
+    case OP_POOL: return pool(command);
     default:
       return STATUS_BAD_OPCODE;
   }

@@ -34,6 +34,12 @@ export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from
 export { cat, contiguous, permute, reshape, slice, transpose, view } from './tensor/views.js';
 export { expand, flatten, split, squeeze, unsqueeze } from './tensor/views.js';
 export { embedding, gather, indexSelect, type EmbeddingOptions, type GatherOptions } from './tensor/indexing.js';
+export {
+  conv2d, convTranspose2d, type Conv2dOptions, type ConvActivation, type ConvTranspose2dOptions,
+} from './tensor/conv.js';
+export {
+  adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions,
+} from './tensor/pool.js';
 export { CpuTensor } from './tensor/cpu-tensor.js';
 export { manualSeedEveryDevice as manualSeed } from './mtia/random.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';

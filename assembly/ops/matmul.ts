@@ -34,7 +34,7 @@ const THREADED_MIN_MACS: u64 = 1 << 22;
 
 /** True when the threads may share an M × N × K product (see THREADED_MIN_MACS). */
 // @ts-ignore: decorator
-@inline function worthSharing(m: u32, n: u32, k: u32): bool {
+@inline export function worthSharing(m: u32, n: u32, k: u32): bool {
   return <u64>m * n * k >= THREADED_MIN_MACS && m >= 2 * SHARED_BLOCK_M && k <= SHARED_MAX_K;
 }
 
@@ -45,7 +45,7 @@ const THREADED_MIN_MACS: u64 = 1 << 22;
  */
 // @ts-ignore: decorator
 @external("threads", "matmul")
-declare function matmulOnThreads(
+export declare function matmulOnThreads(
   c: usize, ldc: u32, a: usize, aRow: isize, aCol: isize, b: usize, bRow: isize, bCol: isize,
   dtype: u32, size: u32, m: u32, n: u32, k: u32,
 ): bool;

@@ -2,7 +2,8 @@
 // by run.mjs because it imports src/. Streams are stand-ins whose work is always complete,
 // except where a measure says otherwise.
 
-import { CachingAllocator, type AllocatorStream } from '../../src/memory/caching-allocator.js';
+import type { AllocatorStream } from '../../src/memory/blocks.js';
+import { CachingAllocator } from '../../src/memory/caching-allocator.js';
 import { DeviceHeap } from '../../src/runtime/heap.js';
 
 /** A stream whose work is all done. */

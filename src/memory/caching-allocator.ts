@@ -1,12 +1,8 @@
 // A caching allocator over one device's heap, modelled on PyTorch's CUDA caching allocator
 // (c10/cuda/CUDACachingAllocator.cpp, DeviceCachingAllocator): segments are reserved from the
 // device heap (our cudaMalloc) and cut into blocks; freed blocks stay cached for reuse.
-//
-//   segment (one heap allocation)
-//   ┌──────────────┬──────────┬──────────────────────┬──────────┐
-//   │ block        │ block    │ block                │ block    │   blocks tile the segment,
-//   │ allocated    │ free     │ active_pending_free  │ free     │   linked by prev/next
-//   └──────────────┴──────────┴──────────────────────┴──────────┘
+// Blocks, segments and sizes are in blocks.ts, private pools in private-pools.ts, the
+// statistics in memory-stats.ts.
 //
 // - Sizes are rounded up to 512 B. Requests up to 1 MiB use the small pool, whose segments are
 //   2 MiB; larger ones the large pool (20 MiB segments below 10 MiB, else rounded to 2 MiB).
@@ -28,220 +24,27 @@
 //   the out-of-memory observers. Unlike PyTorch, whose segment sizes assume gigabytes, a
 //   segment never asks for more than the device has, and as a last try a segment of exactly
 //   the block's size is asked for: a simulated device may have only a few MiB.
-// - Private pools (PyTorch's PrivatePool, for graphs): while a stream captures
-//   (beginAllocateToPool), its allocations come from the pool's own segments and free lists,
-//   and its blocks go back there when freed, never to the device-wide pools: a replayed graph
-//   writes into the same addresses, which nothing else may be given. The segments stay
-//   reserved while any graph uses the pool (releasePool counts down); then empty_cache may
-//   return them like any other.
+// - Private pools (PyTorch's PrivatePool, for graphs; private-pools.ts): while a stream
+//   captures, its allocations come from the pool's own segments and free lists, and its blocks
+//   go back there when freed, never to the device-wide pools.
 
 // Stats are updated in the functions that do the work; PyTorch's semantics for every key
 // (c10/core/CachingDeviceAllocator.h; torch.cuda.memory_stats in torch/cuda/memory.py).
 
 import { OutOfMemoryError } from '../errors.js';
 import type { DeviceHeap } from '../runtime/heap.js';
-import type { StreamQueue } from '../runtime/stream-queue.js';
+import {
+  Block, BlockPool, poolOf, roundSize, ROUND_LARGE_BYTES, Segment, segmentSizeFor, SMALL_SIZE_BYTES, MIN_BLOCK_BYTES,
+  type AllocatorStream, type StreamMark,
+} from './blocks.js';
 import { MemoryHistory } from './memory-history.js';
-import { decreaseStat, DeviceStats, increaseStat, LARGE_POOL, SMALL_POOL, type Pool } from './memory-stats.js';
+import { decreaseStat, DeviceStats, increaseStat, SMALL_POOL, type Pool } from './memory-stats.js';
 import { outOfMemoryObservers, type OutOfMemoryObserver } from './out-of-memory.js';
+import { PrivatePools, type PoolId, type PrivatePool } from './private-pools.js';
 import { NO_FRAMES, type Frame } from './stack-frames.js';
-
-/** Rounding granule and smallest block (PyTorch's kMinBlockSize). */
-export const MIN_BLOCK_BYTES = 512;
-/** Largest request served from the small pool (kSmallSize). */
-export const SMALL_SIZE_BYTES = 1 << 20;
-/** Segment size of the small pool (kSmallBuffer). */
-export const SMALL_BUFFER_BYTES = 2 << 20;
-/** Segment size for large requests below MIN_LARGE_ALLOC_BYTES (kLargeBuffer). */
-export const LARGE_BUFFER_BYTES = 20 << 20;
-/** Large requests from this size get a segment of their own size (kMinLargeAlloc). */
-export const MIN_LARGE_ALLOC_BYTES = 10 << 20;
-/** Rounding of large segments (kRoundLarge). */
-export const ROUND_LARGE_BYTES = 2 << 20;
 
 /** Merged-away Block objects an allocator keeps for reuse. */
 const SPARE_BLOCKS = 16;
-
-/** Rounds a request to the block size PyTorch would use (round_size); 0 bytes take one granule. */
-export function roundSize(bytes: number): number {
-  return bytes < MIN_BLOCK_BYTES ? MIN_BLOCK_BYTES : Math.ceil(bytes / MIN_BLOCK_BYTES) * MIN_BLOCK_BYTES;
-}
-
-/** The pool a rounded size belongs to (get_pool: `size <= kSmallSize` is small). */
-export function poolOf(size: number): Pool {
-  return size <= SMALL_SIZE_BYTES ? SMALL_POOL : LARGE_POOL;
-}
-
-/** Segment size PyTorch reserves for a rounded request (get_allocation_size). */
-export function segmentSizeFor(size: number): number {
-  if (size <= SMALL_SIZE_BYTES) return SMALL_BUFFER_BYTES;
-  if (size < MIN_LARGE_ALLOC_BYTES) return LARGE_BUFFER_BYTES;
-  return Math.ceil(size / ROUND_LARGE_BYTES) * ROUND_LARGE_BYTES;
-}
-
-/** What the allocator needs of a stream: its slot, its last sequence number, and whether one has completed. */
-export type AllocatorStream = Pick<StreamQueue, 'slot' | 'enqueued' | 'isComplete'>;
-
-/** A memory pool's id (PyTorch's MempoolId_t): (0, 0) is the device-wide pools. */
-export type PoolId = readonly [number, number];
-
-/** The free lists and use count of one private pool (PyTorch's PrivatePool). */
-export class PrivatePool {
-  readonly small = new BlockPool();
-  readonly large = new BlockPool();
-  /** Graphs that use the pool: its segments are kept while this is above 0. */
-  useCount = 1;
-
-  constructor(readonly id: PoolId) {}
-}
-
-/** A stream's sequence number that must complete before a block may be reused. */
-interface StreamMark {
-  readonly queue: AllocatorStream;
-  readonly seq: number;
-}
-
-/** One heap allocation, cut into blocks. */
-export class Segment {
-  /** The first block (lowest address). */
-  first: Block;
-
-  constructor(
-    readonly address: number,
-    readonly size: number,
-    readonly pool: Pool,
-    /** The stream of the allocation that reserved it. */
-    readonly stream: number,
-    /** The user's stack when it was reserved. */
-    readonly frames: readonly Frame[],
-    queue: AllocatorStream,
-    /** The private pool whose blocks these are, or null for the device-wide pools. */
-    readonly privatePool: PrivatePool | null = null,
-  ) {
-    this.first = new Block(this, address, size, queue);
-  }
-
-  /** Its blocks in address order. */
-  *blocks(): IterableIterator<Block> {
-    for (let block: Block | null = this.first; block !== null; block = block.next) yield block;
-  }
-}
-
-/** A slice of a segment: allocated, pending free, or free (cached). */
-export class Block {
-  prev: Block | null = null;
-  next: Block | null = null;
-  /** Handed to a caller and not yet freed. */
-  allocated = false;
-  /** In its pool's free list. */
-  inPool = false;
-  /** Bytes the caller asked for (allocated or pending blocks). */
-  requestedSize = 0;
-  /** Stack of the allocation (allocated or pending blocks). */
-  frames: readonly Frame[] = NO_FRAMES;
-  /** Allocated: the block's stream. Free: the stream whose work must be done before another stream reuses it. */
-  queue: AllocatorStream;
-  /** Free: `queue`'s last sequence number when the block was freed. */
-  freeSeq = 0;
-  /** Other streams the block was used on (recordStream). */
-  streamUses: AllocatorStream[] | null = null;
-  /** Pending free: marks that must complete before the block is free. */
-  pending: StreamMark[] | null = null;
-
-  constructor(
-    /** The segment it is part of (reassigned only when the allocator reuses the object, recycle()). */
-    public segment: Segment,
-    /** Device address. */
-    public address: number,
-    /** Bytes (a multiple of 512). */
-    public size: number,
-    queue: AllocatorStream,
-  ) {
-    this.queue = queue;
-  }
-
-  /**
-   * Makes this object, a block that was merged into a neighbour and is no longer part of any
-   * segment, a new free block as the constructor would: tiny ops split and merge a block on
-   * every allocation and free, and reusing the objects spares the garbage collector.
-   */
-  recycle(segment: Segment, address: number, size: number, queue: AllocatorStream): this {
-    this.segment = segment;
-    this.address = address;
-    this.size = size;
-    this.queue = queue;
-    this.prev = this.next = null;
-    this.allocated = this.inPool = false;
-    this.requestedSize = this.freeSeq = 0;
-    this.frames = NO_FRAMES;
-    this.streamUses = null;
-    this.pending = null;
-    return this;
-  }
-
-  /** Part of a segment with more than one block (PyTorch's is_split). */
-  get isSplit(): boolean {
-    return this.prev !== null || this.next !== null;
-  }
-
-  /** Free and no stream work can still touch it: any stream and the host may reuse it. */
-  get isClean(): boolean {
-    return this.queue.isComplete(this.freeSeq);
-  }
-
-  /** Its snapshot state. */
-  get state(): 'active_allocated' | 'active_pending_free' | 'inactive' {
-    return this.allocated ? 'active_allocated' : this.pending !== null ? 'active_pending_free' : 'inactive';
-  }
-}
-
-/** Free blocks of one pool ordered by (size, address), for best fit. */
-class BlockPool {
-  readonly blocks: Block[] = [];
-
-  /** Index of the first block ordered at or after (size, address). */
-  lowerBound(size: number, address: number): number {
-    const { blocks } = this;
-    let lo = 0;
-    let hi = blocks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const b = blocks[mid]!;
-      if (b.size < size || (b.size === size && b.address < address)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
-   * Adds a free block at its place in the order. Insertion and removal move the later blocks
-   * by hand: splice() would allocate an array of the removed blocks on every call, and tiny ops
-   * remove and insert blocks on every allocation and free (bench/dispatch).
-   */
-  insert(block: Block): void {
-    const { blocks } = this;
-    const index = this.lowerBound(block.size, block.address);
-    let i = blocks.length;
-    blocks.push(block);
-    for (; i > index; i--) blocks[i] = blocks[i - 1]!;
-    blocks[index] = block;
-  }
-
-  /** Removes a block that is in this pool (found by its size and address). */
-  remove(block: Block): void {
-    const index = this.lowerBound(block.size, block.address);
-    if (this.blocks[index] !== block) throw new Error(`caching allocator: block ${block.address} is not in its pool`);
-    this.removeAt(index);
-  }
-
-  /** Removes the block at `index` of the order. */
-  removeAt(index: number): void {
-    const { blocks } = this;
-    const last = blocks.length - 1;
-    for (let i = index; i < last; i++) blocks[i] = blocks[i + 1]!;
-    blocks.pop();
-  }
-}
 
 /** The caching allocator of one device. */
 export class CachingAllocator {
@@ -274,10 +77,8 @@ export class CachingAllocator {
   private readonly spareBlocks: Block[] = [];
   /** Blocks waiting for recorded streams before they are free. */
   private pendingFrees: Block[] = [];
-  /** Private pools by id ("a,b"). */
-  private readonly privatePools = new Map<string, PrivatePool>();
-  /** The private pool each capturing stream allocates from. */
-  private readonly capturing = new Map<AllocatorStream, PrivatePool>();
+  /** The private pools of graphs, and which capturing stream allocates from which. */
+  private readonly privatePools = new PrivatePools();
 
   constructor(
     /** Device index, for errors and observers. */
@@ -302,7 +103,7 @@ export class CachingAllocator {
     const size = roundSize(bytes);
     const pool = poolOf(size);
     const frames = this.history.capturesFrames ? this.history.frames() : NO_FRAMES;
-    const privatePool = this.capturing.size === 0 ? null : this.capturing.get(queue) ?? null;
+    const privatePool = this.privatePools.poolOf(queue);
     const block = this.takeCachedBlock(pool, size, queue, hostWrite, privatePool)
       ?? (this.coalesce(pool, privatePool) ? this.takeCachedBlock(pool, size, queue, hostWrite, privatePool) : undefined)
       ?? this.reserveSegment(pool, size, queue, frames, privatePool);
@@ -360,16 +161,12 @@ export class CachingAllocator {
    * beginAllocateToPool, at a capture's start): a new pool, or one more user of an existing one.
    */
   beginAllocateToPool(id: PoolId, queue: AllocatorStream): void {
-    const key = `${id[0]},${id[1]}`;
-    let pool = this.privatePools.get(key);
-    if (pool === undefined) this.privatePools.set(key, (pool = new PrivatePool(id)));
-    else pool.useCount++;
-    this.capturing.set(queue, pool);
+    this.privatePools.begin(id, queue);
   }
 
   /** Ends `queue`'s allocations from its private pool (endAllocateToPool, at a capture's end). */
   endAllocateToPool(queue: AllocatorStream): void {
-    this.capturing.delete(queue);
+    this.privatePools.end(queue);
   }
 
   /**
@@ -377,9 +174,7 @@ export class CachingAllocator {
    * cached segments become releasable (empty_cache) and its blocks, once freed, go with them.
    */
   releasePool(id: PoolId): void {
-    const key = `${id[0]},${id[1]}`;
-    const pool = this.privatePools.get(key);
-    if (pool !== undefined && --pool.useCount === 0) this.privatePools.delete(key);
+    this.privatePools.release(id);
   }
 
   /** Releases every cached segment no block uses and no stream can still touch (empty_cache). */
@@ -410,7 +205,7 @@ export class CachingAllocator {
 
   /** The cached free blocks of both pools (for tests and snapshots). */
   cachedBlocks(): Block[] {
-    const pools = [...this.privatePools.values()].flatMap((pool) => [...pool.small.blocks, ...pool.large.blocks]);
+    const pools = this.privatePools.all().flatMap((pool) => [...pool.small.blocks, ...pool.large.blocks]);
     return [...this.smallBlocks.blocks, ...this.largeBlocks.blocks, ...pools];
   }
 
@@ -457,6 +252,7 @@ export class CachingAllocator {
     increaseStat(stats.segment, pool, 1);
     increaseStat(stats.reserved_bytes, pool, segmentSize);
     const segment = new Segment(address, segmentSize, pool, queue.slot, frames, queue, privatePool);
+    if (privatePool !== null) privatePool.segmentCount++;
     this.segments.set(address, segment);
     this.history.record('segment_alloc', address, segmentSize, queue.slot, frames);
     return segment.first;
@@ -625,6 +421,7 @@ export class CachingAllocator {
       for (const block of segment.blocks()) this.poolRemove(block);
       heap.free(segment.address);
       this.segments.delete(segment.address);
+      if (segment.privatePool !== null) segment.privatePool.segmentCount--;
       stats.num_device_free++;
       decreaseStat(stats.segment, segment.pool, 1);
       decreaseStat(stats.reserved_bytes, segment.pool, segment.size);

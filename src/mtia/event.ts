@@ -58,6 +58,11 @@ const collected = new FinalizationRegistry<EventRecord>((record) => release(reco
 /** Returns a record's slot to its device once its record, waits and relays are done. */
 function release(record: EventRecord): void {
   const uses: SlotUse[] = [[record.queue, record.seq], ...record.uses];
+  if (record.relays.length === 0) {
+    // At once, so that a loop re-recording one event without awaiting reuses the slot.
+    if (record.slot >= 0) record.simulated.eventSlots.release(record.slot, uses);
+    return;
+  }
   void Promise.allSettled(record.relays).then(() => {
     if (record.slot >= 0) record.simulated.eventSlots.release(record.slot, uses);
   });
@@ -122,7 +127,7 @@ export class Event {
         `Event device index ${previous.simulated.index} does not match recording stream's device index ${simulated.index}.`,
       );
     }
-    const slot = simulated.eventSlots.acquire();
+    const slot = simulated.eventSlots.acquire(stream.queue);
     const generation = simulated.eventSlots.nextGeneration();
     const seq = stream.queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, generation, slot, 0);
     const order = snapshotAt(stream.queue, seq);
@@ -234,7 +239,7 @@ export class Event {
  */
 function relay(record: EventRecord, stream: Stream): Promise<void> {
   const target = stream.simulated;
-  const slot = target.eventSlots.acquire();
+  const slot = target.eventSlots.acquire(stream.queue);
   const generation = target.eventSlots.nextGeneration();
   const seq = stream.queue.enqueue(OP_WAIT_EVENT, 0, 0, 0, 0, generation, slot, 0);
   eventObserver?.('wait', target, stream.queue, stream.streamId, record);

@@ -13,7 +13,7 @@
 // in place, and inputs changed in place (copy_) between replays give new results.
 
 import { MtiaError } from '../errors.js';
-import type { PoolId } from '../memory/caching-allocator.js';
+import type { PoolId } from '../memory/private-pools.js';
 import { checkOptions, describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
 import { StreamCapture, notPermittedWhileCapturing } from '../runtime/stream-capture.js';
@@ -105,7 +105,11 @@ export class MTIAGraph {
   captureEnd(): void {
     const stream = this.stream;
     if (!this.capturing || stream === undefined) throw new MtiaError('Called MTIAGraph::capture_end without a preceding capture_begin.');
-    if (!currentStream(stream.simulated.index).equals(stream)) throw new MtiaError('Capture must end on the same stream it began on.');
+    // A device shut down (or lost) during the capture has no current stream to compare with:
+    // the capture ends as invalidated (finishCapture), and reset() or a new capture may follow.
+    if (stream.simulated.alive && !currentStream(stream.simulated.index).equals(stream)) {
+      throw new MtiaError('Capture must end on the same stream it began on.');
+    }
     this.finishCapture();
   }
 
@@ -117,6 +121,7 @@ export class MTIAGraph {
     if (!this.capturing) throw new MtiaError('Called MTIAGraph::capture_end without a preceding capture_begin.');
     const stream = this.stream!;
     const recording = this.recording!;
+    if (!stream.simulated.alive) recording.invalidatedBy ??= `mtia:${stream.simulated.index} was shut down or lost during the capture`;
     stream.queue.capture = undefined;
     stream.simulated.allocator.endAllocateToPool(stream.queue);
     this.capturing = false;
@@ -156,10 +161,11 @@ export class MTIAGraph {
   /**
    * Destroys the captured graph and resets the states: the graph's use of its pool ends (the
    * pool's memory is released by emptyCache once no graph uses it), and captureBegin() may be
-   * called again.
+   * called again. Also ends a capture whose device was shut down or lost meanwhile.
    */
   reset(): void {
-    if (this.capturing) throw new MtiaError('MTIAGraph.reset(): the graph is capturing; call captureEnd() first');
+    if (this.capturing && this.stream!.simulated.alive) throw new MtiaError('MTIAGraph.reset(): the graph is capturing; call captureEnd() first');
+    if (this.capturing) endAfterError(this); // its device is gone: nothing of the capture can be used
     if (this.captureEnded && this.stream!.simulated.alive) this.stream!.simulated.allocator.releasePool(this.poolId as PoolId);
     this.recording = this.executable = this.stream = this.poolId = undefined;
     this.captureEnded = false;

@@ -16,10 +16,16 @@ export function configure(options: ConfigureOptions): void {
 
 /**
  * Starts the devices now instead of on first use (torch.mtia.init). The returned promise
- * settles when every device worker has booted; awaiting it is optional.
+ * settles when every device worker has booted; awaiting it is optional. A failure, such as a
+ * DeferredMtiaCallError of a call queued before initialization, rejects it rather than
+ * throwing: an async function's errors all arrive one way.
  */
 export function init(): Promise<void> {
-  return runtime.init();
+  try {
+    return runtime.init();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** True where simulated devices can run (WebAssembly threads and workers) and at least one is configured. */

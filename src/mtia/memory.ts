@@ -6,7 +6,7 @@
 
 import { checkOptions } from '../options.js';
 import type { DeviceLike } from '../device.js';
-import { MtiaError } from '../errors.js';
+import { MtiaError, ValueError } from '../errors.js';
 import { checkHistoryOptions, type HistoryContext, type HistoryEnabled, type HistoryStacks } from '../memory/memory-history.js';
 import type { MemoryStats } from '../memory/memory-stats.js';
 import { outOfMemoryObservers, type OutOfMemoryObserver } from '../memory/out-of-memory.js';
@@ -150,6 +150,16 @@ export function dumpSnapshot(target = 'dump_snapshot.pickle'): string | Uint8Arr
   if (typeof target !== 'string') {
     throw new TypeError(`dumpSnapshot(): expected a path, 'json' or 'pickle', but got: ${String(target)}`);
   }
+  // PyTorch's _dump_snapshot(filename) takes any name as a file name; here 'json' and 'pickle'
+  // name formats, so another spelling of them is taken for a slip rather than written as a file.
+  const format = target.trim().toLowerCase();
+  if ((format === 'json' || format === 'pickle') && target !== format) {
+    throw new ValueError(
+      `dumpSnapshot(): '${target}' is not a format: the formats are 'json' and 'pickle', in lower case; ` +
+        `to write a file of that name, pass a path such as './${target.trim()}'`,
+    );
+  }
+  if (target.trim() === '') throw new ValueError("dumpSnapshot(): the path is empty; pass a file name, 'json' or 'pickle'");
   const taken = snapshot();
   if (target === 'json') return snapshotToJson(taken);
   if (target === 'pickle') return snapshotToPickle(taken);

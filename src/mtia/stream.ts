@@ -10,9 +10,6 @@ import type { StreamQueue } from '../runtime/stream-queue.js';
 import { resolveDevice } from './devices.js';
 import { Event } from './event.js';
 
-/** Ids of new streams come from one counter from 1; 0 is every device's default stream. */
-let nextStreamId = 1;
-
 /** Each device's default stream object. */
 const defaultStreams = new WeakMap<SimulatedDevice, Stream>();
 
@@ -26,7 +23,12 @@ export interface StreamOptions {
 
 /** An in-order queue of work on one simulated device (torch.Stream). */
 export class Stream {
-  /** The stream's id on its device: 0 for the default stream, then unique ids from 1. */
+  /**
+   * The stream's id on its device: 0 for the default stream, else its queue in the device's
+   * pool (1 to 31). As with CUDA's stream pool (c10/cuda/CUDAStream.cpp getStreamFromPool),
+   * new streams take the pool's queues round-robin, and two streams on one queue are the same
+   * stream: the same id, equal, capturing together (issue 21 finding 3).
+   */
   readonly streamId: number;
   readonly priority: number;
   /** @internal The simulated device the stream belongs to. */
@@ -42,9 +44,9 @@ export class Stream {
       throw new ValueError(`Stream(): priority should be 0 or a negative integer, but got: ${String(priority)}`);
     }
     this.simulated = runtime.device(resolveDevice(device));
-    this.streamId = nextStreamId++;
     this.priority = priority;
     this.queue = this.simulated.newStreamQueue();
+    this.streamId = this.queue.slot;
   }
 
   /** @internal The default stream (id 0) of `simulated`. */
@@ -107,7 +109,7 @@ export class Stream {
     return event;
   }
 
-  /** True if `other` is the same stream: same id on the same device. */
+  /** True if `other` is the same stream: same id (so the same queue) on the same device. */
   equals(other: unknown): boolean {
     return other instanceof Stream && other.streamId === this.streamId && other.simulated === this.simulated;
   }

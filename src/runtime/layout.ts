@@ -145,6 +145,8 @@ export const OP_DISCARD = 35;
 export const OP_GATHER = 30;
 export const OP_NORM = 28;
 export const OP_ATTENTION = 29;
+export const OP_CONV = 26;
+export const OP_POOL = 27;
 
 export const DTYPE_FLOAT32 = 0;
 export const DTYPE_FLOAT16 = 1;
@@ -364,6 +366,20 @@ export const GATHER_ELEMENTS = 0;
 export const GATHER_INDEX_SELECT = 1;
 export const GATHER_EMBEDDING = 2;
 export const GATHER_KINDS = 3;
+/** Fused activations of OP_CONV (assembly/ops/conv.ts) and its im2col chunk bytes. */
+export const CONV_ACTIVATION_NONE = 0;
+export const CONV_ACTIVATION_RELU = 1;
+export const CONV_ACTIVATION_RELU6 = 2;
+export const CONV_ACTIVATION_SIGMOID = 3;
+export const CONV_ACTIVATION_SILU = 4;
+export const CONV_ACTIVATION_GELU = 5;
+export const CONV_ACTIVATIONS = 6;
+export const CONV_COLUMN_BYTES = 1 << 22;
+/** Kinds of OP_POOL (assembly/ops/pool.ts). */
+export const POOL_MAX = 0;
+export const POOL_AVG = 1;
+export const POOL_ADAPTIVE_AVG = 2;
+export const POOL_KINDS = 3;
 /** Matmul blocking (assembly/kernels/matmul.ts): the host sizes the workspace with them. */
 export const TILE_M = 4;
 export const TILE_N = 8;

@@ -162,6 +162,8 @@ export class Runtime {
 
   private devices: SimulatedDevice[] | undefined;
   private booted: Promise<void> | undefined;
+  /** Devices stopped after a failed initialization, which shutdown() waits for. */
+  private stopping: Promise<void> | undefined;
 
   /** Calls made before initialization (mtia.setRngState, mtia.manualSeed, ...), replayed by init(). */
   readonly lazyCalls = new LazyCalls();
@@ -243,7 +245,7 @@ export class Runtime {
       this.devices = undefined;
       this.booted = undefined;
       this.notify(false);
-      void Promise.all(devices.map((device) => device.shutdown())).catch(() => {});
+      this.stopping = Promise.all(devices.map((device) => device.shutdown())).then(() => {}, () => {});
       throw error;
     }
   }
@@ -271,7 +273,10 @@ export class Runtime {
     this.booted = undefined;
     scopes.reset();
     if (devices !== undefined) this.notify(false);
+    const stopping = this.stopping;
+    this.stopping = undefined;
     if (devices !== undefined) await Promise.all(devices.map((device) => device.shutdown()));
+    await stopping;
   }
 }
 

@@ -92,7 +92,7 @@ export class SimulatedDevice {
     this.ring = new CommandRing(this.views);
     this.ring.publishHook = this.transport.published;
     this.queues = [new StreamQueue(this.ring, this.views, 0)];
-    this.eventSlots = new EventSlots(this.views);
+    this.eventSlots = new EventSlots(this.views, () => this.blockUntilIdle());
     this.booted = this.boot(connect);
     this.booted.catch(() => {}); // surfaced through every wait instead
   }
@@ -284,13 +284,26 @@ export class SimulatedDevice {
    */
   async fence(queue: StreamQueue, what: string): Promise<void> {
     if (queue.capture !== undefined) throw queue.capture.invalidate(`waiting for ${what}`);
-    const slot = this.eventSlots.acquire();
-    const seq = queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, this.eventSlots.nextGeneration(), slot, 0);
+    // Fences have slots of their own (event-slots.ts): a program's events never run short
+    // because of the library's waits, and a wait with no free slot waits for one.
+    const slots = this.eventSlots;
+    let slot = slots.acquireFence();
+    if (typeof slot !== 'number') {
+      slot = await slot;
+      const capture = queue.capture as StreamQueue['capture']; // a capture may have begun meanwhile
+      if (capture !== undefined) {
+        slots.releaseFence(slot);
+        throw capture.invalidate(`waiting for ${what}`);
+      }
+    }
+    const seq = queue.enqueue(OP_RECORD_EVENT, 0, 0, 0, 0, slots.nextGeneration(), slot, 0);
     try {
       await this.wait(queue, seq, what);
-      this.observe(this.eventSlots.timeCycles(slot));
+      this.observe(slots.timeCycles(slot));
     } finally {
-      this.eventSlots.release(slot, [[queue, seq]]);
+      // Given back once its record has completed, or the device is lost (then a wait for a
+      // slot takes it and fails as every wait does, instead of waiting for ever).
+      if (queue.isComplete(seq) || !this.alive) slots.releaseFence(slot);
     }
   }
 

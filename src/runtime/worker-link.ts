@@ -53,7 +53,15 @@ export class WorkerLink implements DeviceLink {
     const channel = new MessageChannel();
     const posted = memory instanceof WebAssembly.Memory ? undefined : memory;
     const init: InitMessage = posted === undefined ? { module, memory: memory as WebAssembly.Memory, kernelThreads, control: channel.port2 } : { module, posted, control: channel.port2 };
-    worker.postMessage(init, posted === undefined ? [channel.port2] : [channel.port2, posted.port, posted.image]);
+    try {
+      worker.postMessage(init, posted === undefined ? [channel.port2] : [channel.port2, posted.port, posted.image]);
+    } catch (error) {
+      // Nothing was handed over (a data port already closed, issue 21 finding 1): a worker left
+      // running would keep the process alive for ever.
+      channel.port1.close();
+      await worker.terminate();
+      throw error;
+    }
     const control = Comlink.wrap<DeviceControl>(channel.port1);
     unrefPort(channel.port1);
     worker.unref();

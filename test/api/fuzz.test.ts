@@ -6,6 +6,9 @@
 //   halves, so float32 and int32 arithmetic is exact and the reference needs no tolerance);
 // - memory stats stay consistent, and are back to zero once every tensor is freed;
 // - nothing is left pending: after a synchronize every stream and event is complete.
+// A second property (issue 21) runs random graph programs with frees inside and after their
+// captures over 40 streams of one device (pooled streams share queues), checking replays
+// against a reference, eager work on other streams during a capture, and memory.
 // fast-check runs with a fixed seed, so a failure reproduces; the number of runs is stated below.
 
 import fc from 'fast-check';
@@ -13,6 +16,9 @@ import { afterAll, describe, expect, test } from 'vitest';
 import {
   add, arange, mul, MtiaError, mtia, neg, OutOfMemoryError, relu, slice, sub, sum, tensor, zeros, full, type DType, type Tensor,
 } from 'mtia-sim';
+
+/** Graph programs of the second property (issue 21): stated here, as the first's. */
+const GRAPH_RUNS = 300;
 
 const MiB = 1 << 20;
 const SEED = 20_261_202;
@@ -304,3 +310,92 @@ describe('random programs against the public API', () => {
 
   });
 });
+
+/** One op of a captured chain, and its reference on one value. */
+const chainOps = {
+  add: (t: Tensor, c: number) => add(t, c),
+  mul: (t: Tensor, c: number) => mul(t, c),
+  neg: (t: Tensor) => neg(t),
+  relu: (t: Tensor) => relu(t),
+} as const;
+const chainReference = { add: (v: number, c: number) => v + c, mul: (v: number, c: number) => v * c, neg: (v: number) => -v, relu: (v: number) => Math.max(v, 0) };
+
+/** A graph of a program: where it is captured, its op chain, replays, and an eager op on another stream meanwhile. */
+const graphArb = fc.record({
+  stream: fc.nat(39),
+  ops: fc.array(fc.record({ op: fc.constantFrom('add', 'mul', 'neg', 'relu' as const), scalar: fc.integer({ min: -3, max: 3 }), free: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+  replays: fc.integer({ min: 1, max: 3 }),
+  eager: fc.nat(39),
+  start: fc.integer({ min: -4, max: 4 }),
+});
+
+// Issue 21 findings 3 and 4: graphs with frees inside and after their capture, over 40 streams
+// of one device (so pooled streams share queues), each replayed as it was captured; temporaries
+// not freed in the capture are freed only after the graph's reset (as the garbage collector
+// would), when the next capture may have taken over the dead pool.
+describe('random graph programs with frees, over many streams', () => {
+  test(`${GRAPH_RUNS} programs of up to 6 graphs on 40 streams: replays equal the reference, eager work elsewhere runs, memory back to its baseline`, async () => {
+    await mtia.init();
+    const streams = Array.from({ length: 40 }, () => new mtia.Stream({ device: 0 }));
+    // 31 queues besides the default one: stream k + 31 is stream k, as CUDA's pool.
+    for (let k = 0; k + 31 < streams.length; k++) expect([streams[k + 31]!.equals(streams[k]), streams[k + 31]!.streamId]).toEqual([true, streams[k]!.streamId]);
+    expect(new Set(streams.slice(0, 31).map((s) => s.streamId)).size).toBe(31);
+    await mtia.synchronize(0);
+    mtia.emptyCache();
+    const baseline = [mtia.memoryAllocated(0), mtia.memoryReserved(0)];
+    let captured = 0;
+    let eagerRan = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(graphArb, { minLength: 1, maxLength: 6 }), async (graphs) => {
+        let late: Tensor[] = [];
+        for (const spec of graphs) {
+          const stream = streams[spec.stream]!;
+          const other = streams[spec.eager]!;
+          const values = [0, 1, 2, 3].map((i) => spec.start + i);
+          const x = mtia.withStream(stream, () => tensor(values));
+          const g = new mtia.MTIAGraph();
+          const kept: Tensor[] = [];
+          let eager: Tensor | undefined;
+          const y = mtia.graph(g, { stream }, () => {
+            let t = x;
+            for (const { op, scalar, free } of spec.ops) {
+              const next = chainOps[op](t, scalar);
+              if (t !== x) {
+                if (free) t.free();
+                else kept.push(t);
+              }
+              t = next;
+            }
+            // Another stream meanwhile: captured too only if it is the same (pooled) stream.
+            expect(other.isCapturing()).toBe(other.equals(stream));
+            if (!other.equals(stream)) eager = mtia.withStream(other, () => add(x, 100));
+            return t;
+          });
+          captured++;
+          const expected = values.map((v) => spec.ops.reduce((acc, { op, scalar }) => chainReference[op](acc, scalar), v));
+          for (let r = 0; r < spec.replays; r++) mtia.withStream(stream, () => g.replay());
+          expect(Array.from(await y.toArray())).toEqual(expected);
+          if (eager !== undefined) {
+            expect(Array.from(await (eager as Tensor).toArray())).toEqual(values.map((v) => v + 100));
+            (eager as Tensor).free();
+            eagerRan++;
+          }
+          x.free();
+          y.free();
+          g.reset();
+          for (const t of late) t.free(); // the previous graph's temporaries, "collected" now
+          late = kept;
+          mtia.emptyCache();
+        }
+        for (const t of late) t.free();
+        await mtia.synchronize(0);
+        mtia.emptyCache();
+        expect([mtia.memoryAllocated(0), mtia.memoryReserved(0)]).toEqual(baseline);
+      }),
+      { seed: SEED, numRuns: GRAPH_RUNS, endOnFailure: true },
+    );
+    expect(captured).toBeGreaterThan(600);
+    expect(eagerRan).toBeGreaterThan(450);
+  });
+});
+

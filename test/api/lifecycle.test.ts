@@ -17,6 +17,25 @@ describe('process lifetime', () => {
     expect(JSON.parse(run.stdout)).toEqual({ device: 'mtia:1', numel: 1 << 20, wrong: 0 });
   });
 
+  // Issue 21 finding 1: over postMessage the shutdown closed the data port before the boot
+  // handed it over, the handoff threw and the spawned worker was never terminated: the process
+  // never exited. Each case runs in its own process over both transports.
+  for (const transport of ['postMessage', 'shared-memory']) {
+    test.each([
+      ['plain', 'tensor'],
+      ['deferred', 'DeferredMtiaCallError, init: DeferredMtiaCallError'],
+    ])(`over ${transport}: a device shut down before it booted (%s) lets the process exit by itself`, (mode, used) => {
+      const script = fileURLToPath(new URL('./scripts/shutdown-before-boot.mjs', import.meta.url));
+      const started = performance.now();
+      const run = spawnSync(process.execPath, [script, transport, mode], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+      expect(run.error).toBeUndefined(); // a hang shows up here as a timeout
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ used, initialized: false });
+      expect(performance.now() - started).toBeLessThan(20_000);
+    });
+  }
+
   test('`mtia-sim demo` prints its summary and exits 0 by itself', () => {
     const run = spawnSync(process.execPath, ['dist/cli.js', 'demo'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
     expect(run.error).toBeUndefined();

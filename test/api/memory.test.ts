@@ -3,12 +3,12 @@
 // pytorch.org/memory_viz can replay, the pickle that Python loads, and garbage-collected tensors.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { add, mtia, OutOfMemoryError, tensor, zeros, type Tensor } from 'mtia-sim';
+import { add, mtia, OutOfMemoryError, tensor, ValueError, zeros, type Tensor } from 'mtia-sim';
 import { replayProblems, segmentProblems } from '../support/snapshot-invariants.js';
 
 const MiB = 1 << 20;
@@ -210,6 +210,29 @@ describe('history and snapshots', () => {
     expect(run({ enabled: 'all', context: 'state' })).toEqual({ alloc: [false, false], free: [false, false], live: true });
     expect(run({ enabled: 'all', context: null })).toEqual({ alloc: [false, false], free: [false, false], live: false });
     mtia.recordMemoryHistory({ enabled: null });
+  });
+
+  // Issue 21 finding 8: dumpSnapshot('PICKLE') wrote a file named PICKLE. PyTorch's
+  // _dump_snapshot(filename) takes any string as a file name; here 'json' and 'pickle' are
+  // formats, so another spelling of them is a ValueError naming the way to write such a file.
+  test('dumpSnapshot: another spelling of a format is an error, not a file; a path of that name is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtia-snapshot-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      for (const slip of ['PICKLE', 'Json', ' json', 'pickle ']) {
+        expect(() => mtia.dumpSnapshot(slip as 'json')).toThrow(ValueError);
+        expect(() => mtia.dumpSnapshot(slip as 'json')).toThrow(`'${slip}' is not a format: the formats are 'json' and 'pickle', in lower case`);
+      }
+      expect(() => mtia.dumpSnapshot('')).toThrow('the path is empty');
+      expect(readdirSync(dir)).toEqual([]);
+      await mtia.dumpSnapshot('./PICKLE');
+      expect(readdirSync(dir)).toEqual(['PICKLE']);
+      expect(readFileSync(join(dir, 'PICKLE'))[0]).toBe(0x80); // a pickle's PROTO opcode
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('dumpSnapshot writes JSON and a protocol-4 pickle that Python loads to the same data', async () => {

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { OutOfMemoryError } from '../../src/errors.js';
-import { CachingAllocator, type AllocatorStream } from '../../src/memory/caching-allocator.js';
+import type { AllocatorStream } from '../../src/memory/blocks.js';
+import { CachingAllocator } from '../../src/memory/caching-allocator.js';
 import type { MemoryStats } from '../../src/memory/memory-stats.js';
 import { buildSnapshot } from '../../src/memory/snapshot.js';
 import { DeviceHeap } from '../../src/runtime/heap.js';

@@ -362,4 +362,66 @@ describe('private pools', () => {
     mtia.emptyCache();
     expect(segmentsOf(handle).length).toBe(0);
   });
+
+  // Issue 21 finding 4: a temporary left to the garbage collector stays allocated until it is
+  // collected and pinned its graph's 2 MiB private segment: the docs' example in a loop ran out
+  // of memory at step 127 of 256 MiB. Here the temporaries are kept on purpose (as the
+  // collector may keep them for as long): 300 steps on a 64 MiB device.
+  test('300 graphs captured, replayed and reset, each leaving a temporary allocated, fit in one private segment', async () => {
+    await mtia.synchronize();
+    mtia.emptyCache();
+    const baseline = mtia.memoryReserved();
+    const kept: Tensor[] = [];
+    for (let step = 0; step < 300; step++) {
+      const x = tensor([step, step + 1, step + 2]);
+      const g = new mtia.MTIAGraph();
+      const y = mtia.graph(g, {}, () => {
+        const temporary = add(x, 1);
+        kept.push(temporary);
+        return tanh(temporary);
+      });
+      g.replay();
+      const values = await y.toArray();
+      expect(values[0]).toBeCloseTo(Math.tanh(step + 1), 6);
+      x.free();
+      y.free();
+      g.reset();
+      mtia.emptyCache();
+    }
+    // The next capture took over the dead pool (private-pools.ts): one segment for all of them.
+    expect(mtia.memoryReserved() - baseline).toBeLessThanOrEqual(2 << 20);
+    // No temporary was handed out again: each holds what its own graph's replay wrote.
+    const values = await Promise.all(kept.map((t) => t.toArray()));
+    expect(values.every((v, step) => v[0] === step + 1 && v[2] === step + 3)).toBe(true);
+    for (const t of kept) t.free();
+    await mtia.synchronize();
+    mtia.emptyCache();
+    expect(mtia.memoryReserved()).toBe(baseline);
+  });
+});
+
+// Issue 21 finding 8: shutdown() during a capture left the graph unusable (captureEnd() and
+// reset() both threw). As a capture whose stream failed in CUDA (cudaErrorStreamCaptureInvalidated),
+// captureEnd() now throws the invalidation error, and reset() works, ending the capture if needed.
+describe('a capture whose device is shut down', () => {
+  test('captureEnd() throws that the capture was invalidated; reset() works; the graph captures again', async () => {
+    const x = tensor([1, 2, 3]);
+    await x.toArray();
+    const g = new mtia.MTIAGraph();
+    g.captureBegin();
+    add(x, 1);
+    await mtia.shutdown();
+    expect(() => g.captureEnd()).toThrow('MTIA error: operation failed due to a previous error during capture (mtia:0 was shut down or lost during the capture)');
+    expect(() => g.captureEnd()).toThrow('Called MTIAGraph::capture_end without a preceding capture_begin.');
+    expect(() => g.reset()).not.toThrow();
+    const other = new mtia.MTIAGraph();
+    other.captureBegin();
+    await mtia.shutdown();
+    expect(() => other.reset()).not.toThrow(); // reset() ends such a capture itself
+    const y = tensor([1, 2, 3]);
+    const z = mtia.graph(g, {}, () => add(y, 1));
+    g.replay();
+    expect([...(await z.toArray())]).toEqual([2, 3, 4]);
+    expect(mtia.isCurrentStreamCapturing()).toBe(false);
+  });
 });

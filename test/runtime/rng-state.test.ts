@@ -204,6 +204,10 @@ describe('calls before initialization', () => {
     // MTIA stays uninitialized and the queue is kept: the next start fails the same way.
     expect(mtia.isInitialized()).toBe(false);
     expect(() => rand([1])).toThrow(DeferredMtiaCallError);
+    // init() rejects rather than throwing (issue 21 finding 8): its errors arrive one way.
+    let started: Promise<void> | undefined;
+    expect(() => (started = mtia.init())).not.toThrow();
+    await expect(started).rejects.toBeInstanceOf(DeferredMtiaCallError);
     runtime.lazyCalls.clear();
     expect(await read(rand([2]))).toEqual(uniform(DEFAULT_SEED, 0n, 2));
   });

@@ -14,14 +14,15 @@ beforeAll(() => mtia.configure({ deviceCount: 2, memoryBytes: 16 << 20 }));
 afterAll(() => mtia.shutdown());
 
 describe('Stream', () => {
-  test('ids: 0 is each default stream, new streams count up; equality by id and device', () => {
+  test('ids: 0 is each default stream, new streams count up through the pool; equality by id and device', () => {
     const d0 = mtia.defaultStream();
     expect([d0.streamId, d0.deviceIndex, String(d0.device)]).toEqual([0, 0, 'mtia:0']);
     expect(mtia.currentStream().equals(d0)).toBe(true);
     expect(mtia.defaultStream(1).equals(d0)).toBe(false);
     const a = new mtia.Stream();
+    const a2 = new mtia.Stream();
+    expect(a2.streamId).toBe((a.streamId % 31) + 1);
     const b = new mtia.Stream({ device: 'mtia:1', priority: -1 });
-    expect(b.streamId).toBe(a.streamId + 1);
     expect([b.deviceIndex, b.priority]).toEqual([1, -1]);
     expect(a.equals(a)).toBe(true);
     expect(a.equals(b)).toBe(false);
@@ -126,6 +127,32 @@ describe('Stream', () => {
     expect(s.query()).toBe(false);
     await s.synchronize();
     expect(s.query()).toBe(true);
+  });
+
+  // Issue 21 finding 3: the 32nd stream shares a queue with the 1st, but had another id, so an
+  // eager op on it during the 1st's capture was recorded into the graph without a sign. As
+  // with CUDA's pool (getStreamFromPool), streams on one queue are now the same stream.
+  test('the 32nd new stream of a device is the same stream as the 1st: same id, equal, capturing together', async () => {
+    const first = new mtia.Stream({ device: 1 });
+    const others = Array.from({ length: 30 }, () => new mtia.Stream({ device: 1 }));
+    const again = new mtia.Stream({ device: 1 });
+    expect(new Set(others.map((s) => s.streamId)).size).toBe(30);
+    expect(others.some((s) => s.equals(first))).toBe(false);
+    expect([again.streamId, again.equals(first), String(again)]).toEqual([first.streamId, true, String(first)]);
+    const x = mtia.withStream(first, () => zeros([3], { device: 1 }));
+    await first.synchronize();
+    const g = new mtia.MTIAGraph();
+    mtia.withStream(first, () => g.captureBegin());
+    expect(again.isCapturing()).toBe(true); // the user can tell: it is the capturing stream
+    expect(others.some((s) => s.isCapturing())).toBe(false);
+    const y = mtia.withStream(again, () => add(x, 1)); // captured, as on CUDA
+    const z = mtia.withStream(others[0]!, () => add(x, 2)); // another stream: runs eagerly
+    mtia.withStream(first, () => g.captureEnd());
+    expect(g.commandCount).toBe(1);
+    expect([...(await z.toArray())]).toEqual([2, 2, 2]);
+    mtia.withStream(first, () => g.replay());
+    expect([...(await y.toArray())]).toEqual([1, 1, 1]);
+    g.reset();
   });
 });
 
