@@ -14,7 +14,8 @@ import { reshape } from '../tensor/views.js';
 import { Tensor } from '../tensor/tensor.js';
 import { hostOps } from './fold.js';
 import { modelSource } from './files.js';
-import { DEVICE_DTYPES, deviceDType, deviceOps, fusedOps, NodeContext, upload, type Value } from './ops.js';
+import { DEVICE_DTYPES, deviceDType, NodeContext, upload, type Value } from './node-context.js';
+import { deviceOps, fusedOps } from './ops.js';
 import { planGraph, type Plan } from './plan.js';
 import {
   constantValue, decodeTensor, parseModel, readGraph, type OnnxGraph, type OnnxValueInfo,

@@ -220,6 +220,7 @@ export async function decodeTensor(proto: TensorProto, what: string, external: E
 export class Attributes {
   constructor(private readonly node: OnnxNode) {}
 
+  /** Attribute `name` if the node sets it; an MtiaError if it has another type than `type`. */
   private get(name: string, type: AttributeProto_AttributeType): AttributeProto | undefined {
     const attribute = this.node.attributes.get(name);
     if (attribute === undefined) return undefined;
@@ -234,31 +235,37 @@ export class Attributes {
     return this.node.attributes.has(name);
   }
 
+  /** INT attribute `name`, or `fallback` when absent. */
   int(name: string, fallback: number): number {
     const a = this.get(name, AttributeProto_AttributeType.INT);
     return a?.i === undefined ? fallback : Number(a.i);
   }
 
+  /** FLOAT attribute `name`, or `fallback` when absent. */
   float(name: string, fallback: number): number {
     const a = this.get(name, AttributeProto_AttributeType.FLOAT);
     return a?.f === undefined ? fallback : a.f;
   }
 
+  /** STRING attribute `name` decoded as UTF-8, or `fallback` when absent. */
   string(name: string, fallback: string): string {
     const a = this.get(name, AttributeProto_AttributeType.STRING);
     return a?.s === undefined ? fallback : new TextDecoder().decode(a.s);
   }
 
+  /** INTS attribute `name`, or undefined when absent. */
   ints(name: string): number[] | undefined {
     const a = this.get(name, AttributeProto_AttributeType.INTS);
     return a === undefined ? undefined : a.ints.map((i) => Number(i));
   }
 
+  /** FLOATS attribute `name`, or undefined when absent. */
   floats(name: string): number[] | undefined {
     const a = this.get(name, AttributeProto_AttributeType.FLOATS);
     return a === undefined ? undefined : [...a.floats];
   }
 
+  /** TENSOR attribute `name` (undecoded), or undefined when absent. */
   tensor(name: string): TensorProto | undefined {
     return this.get(name, AttributeProto_AttributeType.TENSOR)?.t;
   }
