@@ -42,7 +42,6 @@ const ui = {
   traceNote: byId<HTMLElement>('trace-note'),
   environment: byId<HTMLElement>('environment'),
   modelFile: byId<HTMLInputElement>('model-file'),
-  runModel: byId<HTMLButtonElement>('run-model'),
   modelInfo: byId<HTMLElement>('model-info'),
   modelSummary: byId<HTMLElement>('model-summary'),
   modelDims: byId<HTMLElement>('model-dims'),
@@ -54,6 +53,8 @@ const ui = {
 
 const MAX_DEVICES = 4;
 const CUSTOM = 'custom';
+/** The workload entry of an opened ONNX model. */
+const MODEL = 'model';
 let last: RunResult | undefined;
 
 /** The model the user opened: its file's bytes and the data files read with it. */
@@ -65,6 +66,8 @@ interface OpenedModel {
   readonly totalBytes: number;
 }
 let opened: OpenedModel | undefined;
+/** The editor's text for the opened model (what Run does with it). */
+let modelCode = '';
 /** The per-layer rows of the last model run, and how the table is sorted. */
 let layers: LayerRow[] = [];
 let layerSort: 'time' | 'order' = 'time';
@@ -86,6 +89,7 @@ function setState(state: 'ready' | 'running' | 'done' | 'error', status: string)
 function loadWorkload(id: string): void {
   const workload = workloads.find((w) => w.id === id);
   if (workload === undefined) return;
+  ui.code.readOnly = false;
   ui.code.value = workload.code;
   ui.timingOnly.checked = workload.timingOnly;
 }
@@ -187,7 +191,6 @@ function simulatedSpans(result: RunResult): string[] {
 async function run(): Promise<void> {
   const profile = profileChoices.find((p) => p.id === ui.profile.value) ?? profileChoices[0]!;
   ui.run.disabled = true;
-  ui.runModel.disabled = true;
   setState('running', 'Running…');
   try {
     const result = await runScript({
@@ -209,7 +212,6 @@ async function run(): Promise<void> {
     setState('error', `The run failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   } finally {
     ui.run.disabled = false;
-    ui.runModel.disabled = opened === undefined;
   }
 }
 
@@ -259,6 +261,7 @@ function renderLayerTable(): void {
       cell.textContent = text;
       if (number) cell.className = 'number';
     }
+    row.cells[1]!.className = 'node';
     const bar = document.createElement('span');
     bar.className = 'share';
     bar.style.width = `${Math.round(60 * layer.share)}px`;
@@ -289,10 +292,32 @@ function showModel(result: ModelRunResult): void {
   ui.modelSummary.textContent = `${opened.fileName} (${formatBytes(opened.totalBytes)}, opset ${model.opset}): ` +
     `${model.nodes.length} nodes, ${device} on the device. Inputs: ${model.inputs.map((i) => `${i.name} ${i.dtype} ${shapeText(i.shape)}`).join('; ')}. ` +
     `Outputs: ${model.outputs.map((o) => `${o.name} ${shapeText(o.shape)}`).join('; ')}.`;
+  const sizes = new Map(result.dims.map((d) => [d.key, d.size]));
+  const timingOnly = result.run.request.timingOnly;
+  const given = model.inputs.map((input) => {
+    const shape = input.shape.map((d, axis) => (typeof d === 'number' ? d : sizes.get(typeof d === 'string' ? d : `${input.name}[${axis}]`)));
+    return timingOnly
+      ? `//     ${input.name}: [${shape.join(', ')}],            // timing-only: a shape, no values`
+      : `//     ${input.name}: <${input.dtype} [${shape.join(', ')}], seeded random values>,`;
+  });
+  ui.code.value = modelCode = [
+    `// ${opened.fileName}: an ONNX model opened in the playground. Run does this (onnx-runner.ts):`,
+    `//   mtia.configure({ profile: '${result.run.request.profile.id}', deviceCount: ${result.run.request.deviceCount}, timingOnly: ${timingOnly} });`,
+    '//   await mtia.init();',
+    '//   const model = await loadOnnx(bytes);   // checks every node, uploads the weights (not profiled)',
+    '//   mtia.profiler.start();',
+    '//   const outputs = model.run({',
+    ...given,
+    '//   });',
+    '//   await mtia.synchronize(); await mtia.profiler.stop();',
+    '//',
+    `// The symbolic dims (${result.dims.map((d) => d.key).join(', ') || 'none here'}) are the fields above the editor.`,
+    '// Tick or untick timing-only and press Run again; choose a workload to go back to scripts.',
+  ].join('\n');
   ui.modelDims.replaceChildren();
   for (const { key, size } of result.dims) {
     const label = document.createElement('label');
-    label.title = 'a symbolic dim of the inputs: edit it and press Run model';
+    label.title = 'a symbolic dim of the inputs: edit it and press Run';
     label.append(`${key} `);
     const input = document.createElement('input');
     input.type = 'number';
@@ -312,7 +337,6 @@ async function runOpenedModel(): Promise<void> {
   if (opened === undefined) return;
   const profile = profileChoices.find((p) => p.id === ui.profile.value) ?? profileChoices[0]!;
   ui.run.disabled = true;
-  ui.runModel.disabled = true;
   setState('running', `Running ${opened.fileName}…`);
   try {
     const request = {
@@ -330,6 +354,13 @@ async function runOpenedModel(): Promise<void> {
     }
     show(result.run);
     showModel(result);
+    ui.checks.replaceChildren();
+    const note = document.createElement('li');
+    note.className = 'check none';
+    note.textContent = result.run.request.timingOnly
+      ? 'timing-only: tensors have no values, so there is nothing to check'
+      : 'values from seeded random inputs, not checked here (test/api/onnx-models.test.ts compares models with onnxruntime)';
+    ui.checks.appendChild(note);
     if (result.run.error !== null) {
       setState('error', `The model did not run: ${result.run.error}`);
       return;
@@ -343,7 +374,6 @@ async function runOpenedModel(): Promise<void> {
     setState('error', `The model did not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   } finally {
     ui.run.disabled = false;
-    ui.runModel.disabled = opened === undefined;
   }
 }
 
@@ -364,8 +394,13 @@ async function openFiles(files: readonly File[]): Promise<void> {
   ui.modelDims.replaceChildren();
   if (file.size >= FILE_LIMIT_BYTES) {
     opened = undefined;
-    ui.runModel.disabled = true;
-    ui.modelNote.textContent = '';
+      ui.modelNote.textContent = '';
+    opened = undefined;
+    ui.workload.querySelector(`option[value="${MODEL}"]`)?.remove();
+    if (ui.code.readOnly) {
+      ui.workload.value = workloads[0]!.id;
+      loadWorkload(workloads[0]!.id);
+    }
     setState('error', `${file.name} is ${formatBytes(file.size)}: an .onnx file cannot exceed 2 GB (protobuf's limit), so a model that large keeps its weights in external data files. ` +
       'Open the small .onnx alone: it runs timing-only here. For values, use `mtia-sim run` in Node.');
     return;
@@ -377,9 +412,18 @@ async function openFiles(files: readonly File[]): Promise<void> {
   if (!timingOnly) for (const f of dataFiles) externalData[f.name] = new Uint8Array(await f.arrayBuffer());
   opened = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), externalData, totalBytes };
   ui.timingOnly.checked = timingOnly;
+  let entry = ui.workload.querySelector<HTMLOptionElement>(`option[value="${MODEL}"]`);
+  if (entry === null) {
+    option(ui.workload, MODEL, '');
+    entry = ui.workload.querySelector<HTMLOptionElement>(`option[value="${MODEL}"]`)!;
+  }
+  entry.textContent = `ONNX model: ${file.name}`;
+  ui.workload.value = MODEL;
+  ui.code.readOnly = true;
+  ui.code.value = modelCode = `// ${file.name}: loading…`;
   ui.modelNote.textContent = timingOnly
     ? `The model is ${formatBytes(totalBytes)}, over the ${formatBytes(VALUES_LIMIT_BYTES)} above which the playground runs timing-only by default ` +
-      `(shapes and simulated time, no values)${tooLarge.length > 0 ? `; ${tooLarge.map((f) => f.name).join(', ')} is over 2 GB and cannot be read into a page at all` : ''}. Untick timing-only and press Run model to compute values.`
+      `(shapes and simulated time, no values)${tooLarge.length > 0 ? `; ${tooLarge.map((f) => f.name).join(', ')} is over 2 GB and cannot be read into a page at all` : ''}. Untick timing-only and press Run to compute values.`
     : '';
   layerSort = 'time';
   await runOpenedModel();
@@ -392,12 +436,18 @@ function setUp(): void {
   for (const w of workloads) option(ui.workload, w.id, w.title);
   option(ui.workload, CUSTOM, 'Your script (edited)');
   loadWorkload(workloads[0]!.id);
-  ui.workload.addEventListener('change', () => loadWorkload(ui.workload.value));
+  ui.workload.addEventListener('change', () => {
+    ui.modelInfo.hidden = ui.workload.value !== MODEL;
+    if (ui.workload.value !== MODEL) loadWorkload(ui.workload.value);
+    else {
+      ui.code.readOnly = true;
+      ui.code.value = modelCode;
+    }
+  });
   ui.code.addEventListener('input', () => {
     ui.workload.value = CUSTOM;
   });
-  ui.run.addEventListener('click', () => void run());
-  ui.runModel.addEventListener('click', () => void runOpenedModel());
+  ui.run.addEventListener('click', () => void (ui.workload.value === MODEL ? runOpenedModel() : run()));
   ui.modelFile.addEventListener('change', () => {
     const files = [...(ui.modelFile.files ?? [])];
     ui.modelFile.value = ''; // choosing the same file again runs it again
