@@ -49,6 +49,7 @@ const ui = {
   layersPanel: byId<HTMLElement>('layers-panel'),
   layerTable: byId<HTMLTableElement>('layer-table'),
   dropOverlay: byId<HTMLElement>('drop-overlay'),
+  scriptHint: byId<HTMLElement>('script-hint'),
 };
 
 const MAX_DEVICES = 4;
@@ -90,6 +91,7 @@ function loadWorkload(id: string): void {
   const workload = workloads.find((w) => w.id === id);
   if (workload === undefined) return;
   ui.code.readOnly = false;
+  ui.scriptHint.hidden = false;
   ui.code.value = workload.code;
   ui.timingOnly.checked = workload.timingOnly;
 }
@@ -330,7 +332,7 @@ function showModel(result: ModelRunResult): void {
 }
 
 /** The message of a run error that names external data a dropped file did not bring. */
-const MISSING_EXTERNAL = /is stored in the external file '([^']*)'/;
+const MISSING_EXTERNAL = /(?:is stored in|keeps tensors in) the external file '([^']*)'/;
 
 /** Runs the opened model with the page's profile, devices, timing-only choice and dims. */
 async function runOpenedModel(): Promise<void> {
@@ -420,6 +422,7 @@ async function openFiles(files: readonly File[]): Promise<void> {
   entry.textContent = `ONNX model: ${file.name}`;
   ui.workload.value = MODEL;
   ui.code.readOnly = true;
+  ui.scriptHint.hidden = true;
   ui.code.value = modelCode = `// ${file.name}: loading…`;
   ui.modelNote.textContent = timingOnly
     ? `The model is ${formatBytes(totalBytes)}, over the ${formatBytes(VALUES_LIMIT_BYTES)} above which the playground runs timing-only by default ` +
@@ -441,6 +444,7 @@ function setUp(): void {
     if (ui.workload.value !== MODEL) loadWorkload(ui.workload.value);
     else {
       ui.code.readOnly = true;
+      ui.scriptHint.hidden = true;
       ui.code.value = modelCode;
     }
   });

@@ -131,7 +131,8 @@ export async function runModel(request: ModelRunRequest): Promise<ModelRunResult
   const run = await runOnDevices(
     { profile: request.profile, deviceCount: request.deviceCount, timingOnly: request.timingOnly, code: '' },
     async ({ printed }) => {
-      model = await loadOnnx(request.bytes, { externalData: request.externalData });
+      const given = Object.keys(request.externalData).length > 0;
+      model = await loadOnnx(request.bytes, given ? { externalData: request.externalData } : {});
       description = { inputs: model.inputs, outputs: model.outputs, nodes: model.nodes, opset: model.opset };
       dims = dimChoices(model.inputs, request.dims);
       const sizes = new Map(dims.map((d) => [d.key, d.size]));

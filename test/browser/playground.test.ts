@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { servePlayground } from '../../examples/playground/served.mjs';
 import { OnnxBuilder } from '../support/onnx-builder.js';
-import { transformerEncoder } from '../support/onnx-models.js';
+import { gptDecoder, transformerEncoder } from '../support/onnx-models.js';
 import { CHROMIUM, CHROMIUM_ARGS, recordProblems, requireChromium } from './chromium.js';
 
 const TIMEOUT_MS = 120_000;
@@ -299,6 +299,9 @@ describe('the playground in Chromium, an ONNX model (cross-origin isolated)', ()
       expect(times).toEqual([...times].sort((a, b) => b - a));
       const shares = rows.reduce((sum, r) => sum + Number.parseFloat(r.share), 0);
       expect(Math.abs(shares - 100)).toBeLessThan(0.1 * rows.length);
+      // The longest layer's row selects its op.
+      await page.locator('#layer-table tbody tr').first().click();
+      expect(await page.locator('#explanation h3').textContent()).toContain(rows[0]!.node);
       await page.click('#layer-table th[data-sort="order"]');
       const orders = (await layerRows()).map((r) => r.order);
       expect(orders).toEqual([...orders].sort((a, b) => a - b));
@@ -309,7 +312,6 @@ describe('the playground in Chromium, an ONNX model (cross-origin isolated)', ()
       const op = await row.getAttribute('data-op');
       expect(await page.locator('#explanation h3').textContent()).toMatch(new RegExp(`^#${op} /layer\\.0/attn/Softmax \\(softmax\\)`));
       expect(await page.locator(`#timeline .op-bar.selected[data-op="${op}"]`).count()).toBeGreaterThan(0);
-      await page.screenshot({ path: ONNX_SCREENSHOT, fullPage: true });
 
       // Timing-only, with a larger seq typed into its dim: the same layers, no values, longer.
       const valuesTotal = times.reduce((a, b) => a + b, 0);
@@ -351,6 +353,21 @@ describe('the playground in Chromium, an ONNX model (cross-origin isolated)', ()
       status = await waitForRun();
       expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
       expect(await page.locator('#layer-table tbody tr').count()).toBe(nodes.length);
+
+      // A GPT-style decoder whose weights are in an external data file the page is not given
+      // (as a model over 2 GB must keep them): it runs timing-only, and the page says why.
+      const decoder = gptDecoder({ d: 1024, heads: 16, vocab: 32000, maxPositions: 2048, layers: 4, externalWeights: 'decoder.onnx.data' });
+      await page.setInputFiles('#model-file', { name: 'decoder.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(decoder.bytes) });
+      status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(status).toMatch(/^decoder\.onnx: \d+ layers, \d+ ops, timing-only/);
+      expect(await page.locator('#timing-only').isChecked()).toBe(true);
+      expect(await page.locator('#model-note').textContent()).toMatch(/external data file 'decoder\.onnx\.data', which was not opened with it, so it ran timing-only/);
+      rows = await layerRows();
+      expect(rows.map((r) => r.node)).toContain('/lm_head/MatMul');
+      for (const r of rows) expect(ns(r.time), r.node).toBeGreaterThan(0);
+      await page.locator('#layer-table tbody tr').first().click();
+      await page.screenshot({ path: ONNX_SCREENSHOT, fullPage: true });
       expect(problems).toEqual([]);
     } finally {
       await page.close();
