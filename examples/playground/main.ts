@@ -91,6 +91,7 @@ function loadWorkload(id: string): void {
   const workload = workloads.find((w) => w.id === id);
   if (workload === undefined) return;
   ui.code.readOnly = false;
+  ui.code.wrap = 'off';
   ui.scriptHint.hidden = false;
   ui.code.value = workload.code;
   ui.timingOnly.checked = workload.timingOnly;
@@ -292,14 +293,14 @@ function showModel(result: ModelRunResult): void {
   const shapeText = (shape: readonly (number | string | null)[]) => `[${shape.map((d) => d ?? '?').join(', ')}]`;
   const device = model.nodes.filter((n) => n.onDevice).length;
   ui.modelSummary.textContent = `${opened.fileName} (${formatBytes(opened.totalBytes)}, opset ${model.opset}): ` +
-    `${model.nodes.length} nodes, ${device} on the device. Inputs: ${model.inputs.map((i) => `${i.name} ${i.dtype} ${shapeText(i.shape)}`).join('; ')}. ` +
+    `${model.nodes.length} nodes: ${device} on the device, ${model.nodes.length - device} computed on the host (shapes, constants). Inputs: ${model.inputs.map((i) => `${i.name} ${i.dtype} ${shapeText(i.shape)}`).join('; ')}. ` +
     `Outputs: ${model.outputs.map((o) => `${o.name} ${shapeText(o.shape)}`).join('; ')}.`;
   const sizes = new Map(result.dims.map((d) => [d.key, d.size]));
   const timingOnly = result.run.request.timingOnly;
   const given = model.inputs.map((input) => {
     const shape = input.shape.map((d, axis) => (typeof d === 'number' ? d : sizes.get(typeof d === 'string' ? d : `${input.name}[${axis}]`)));
     return timingOnly
-      ? `//     ${input.name}: [${shape.join(', ')}],            // timing-only: a shape, no values`
+      ? `//     ${input.name}: [${shape.join(", ")}],   // a shape (timing-only)`
       : `//     ${input.name}: <${input.dtype} [${shape.join(', ')}], seeded random values>,`;
   });
   ui.code.value = modelCode = [
@@ -422,6 +423,7 @@ async function openFiles(files: readonly File[]): Promise<void> {
   entry.textContent = `ONNX model: ${file.name}`;
   ui.workload.value = MODEL;
   ui.code.readOnly = true;
+  ui.code.wrap = 'soft';
   ui.scriptHint.hidden = true;
   ui.code.value = modelCode = `// ${file.name}: loading…`;
   ui.modelNote.textContent = timingOnly
@@ -444,6 +446,7 @@ function setUp(): void {
     if (ui.workload.value !== MODEL) loadWorkload(ui.workload.value);
     else {
       ui.code.readOnly = true;
+      ui.code.wrap = 'soft';
       ui.scriptHint.hidden = true;
       ui.code.value = modelCode;
     }
