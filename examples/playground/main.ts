@@ -1,4 +1,5 @@
-// The playground page: wires the controls to script-runner.ts and draws what a run produced
+// The playground page: wires the controls to script-runner.ts (scripts) and onnx-runner.ts (an
+// opened or dropped .onnx model, with its per-layer table) and draws what a run produced
 // (timeline.ts, heat-map.ts from pe-grid.ts, op-explanation.ts, memory-timeline.ts). The page
 // sets body[data-state] to 'ready', 'running', 'done' or 'error' (the browser test waits on it).
 
@@ -300,7 +301,7 @@ function showModel(result: ModelRunResult): void {
   const given = model.inputs.map((input) => {
     const shape = input.shape.map((d, axis) => (typeof d === 'number' ? d : sizes.get(typeof d === 'string' ? d : `${input.name}[${axis}]`)));
     return timingOnly
-      ? `//     ${input.name}: [${shape.join(", ")}],   // a shape (timing-only)`
+      ? `//     ${input.name}: [${shape.join(', ')}],   // a shape (timing-only)`
       : `//     ${input.name}: <${input.dtype} [${shape.join(', ')}], seeded random values>,`;
   });
   ui.code.value = modelCode = [

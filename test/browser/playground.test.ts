@@ -4,7 +4,9 @@
 // serve it). Each time: the page loads without console errors, the MLP workload runs and every
 // check against the JS reference says correct, the timeline has op bars, the heat map of the
 // selected op has one cell per PE whose mean is the op's utilisation, and the memory snapshot
-// downloads. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
+// downloads. Cross-origin isolated, also an ONNX model built in the test
+// (test/support/onnx-builder.ts), opened or dropped: its per-layer table, values and
+// timing-only, errors in the page. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
