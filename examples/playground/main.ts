@@ -63,7 +63,10 @@ let last: RunResult | undefined;
 interface OpenedModel {
   readonly fileName: string;
   readonly bytes: Uint8Array;
-  readonly externalData: Readonly<Record<string, Uint8Array>>;
+  /** Data files opened with it, read when a run needs values (those under 2 GB). */
+  readonly dataFiles: readonly File[];
+  /** The data files' bytes read so far, by name. */
+  readonly externalData: Record<string, Uint8Array>;
   /** Bytes of the .onnx and every data file given with it (read or not). */
   readonly totalBytes: number;
 }
@@ -343,6 +346,11 @@ async function runOpenedModel(): Promise<void> {
   ui.run.disabled = true;
   setState('running', `Running ${opened.fileName}…`);
   try {
+    if (!ui.timingOnly.checked) {
+      for (const f of opened.dataFiles) {
+        if (f.size < FILE_LIMIT_BYTES && opened.externalData[f.name] === undefined) opened.externalData[f.name] = new Uint8Array(await f.arrayBuffer());
+      }
+    }
     const request = {
       profile, deviceCount: Number(ui.devices.value), fileName: opened.fileName, bytes: opened.bytes,
       externalData: opened.externalData, dims: typedDims(),
@@ -352,7 +360,8 @@ async function runOpenedModel(): Promise<void> {
     if (missing !== null && !ui.timingOnly.checked) {
       // The weights are in a data file the page was not given: time the model without them.
       ui.timingOnly.checked = true;
-      ui.modelNote.textContent = `The model keeps its weights in the external data file '${missing[1]}', which was not opened with it, ` +
+      const unread = opened.dataFiles.some((f) => f.name === missing[1]);
+      ui.modelNote.textContent = `The model keeps its weights in the external data file '${missing[1]}', ${unread ? 'which is over 2 GB and cannot be read into a page' : 'which was not opened with it'}, ` +
         'so it ran timing-only (shapes and time, no values). To compute values, open the .onnx together with its data file(s) (under 2 GB each; larger models: timing-only here, or `mtia-sim run` in Node).';
       result = await runModel({ ...request, timingOnly: true });
     }
@@ -409,12 +418,11 @@ async function openFiles(files: readonly File[]): Promise<void> {
       'Open the small .onnx alone: it runs timing-only here. For values, use `mtia-sim run` in Node.');
     return;
   }
+  setState('running', `Opening ${file.name}…`); // at once, before the file is read
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   const tooLarge = dataFiles.filter((f) => f.size >= FILE_LIMIT_BYTES);
   const timingOnly = totalBytes > VALUES_LIMIT_BYTES;
-  const externalData: Record<string, Uint8Array> = {};
-  if (!timingOnly) for (const f of dataFiles) externalData[f.name] = new Uint8Array(await f.arrayBuffer());
-  opened = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), externalData, totalBytes };
+  opened = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), dataFiles, externalData: {}, totalBytes };
   ui.timingOnly.checked = timingOnly;
   let entry = ui.workload.querySelector<HTMLOptionElement>(`option[value="${MODEL}"]`);
   if (entry === null) {

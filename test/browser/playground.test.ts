@@ -356,6 +356,19 @@ describe('the playground in Chromium, an ONNX model (cross-origin isolated)', ()
       expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
       expect(await page.locator('#layer-table tbody tr').count()).toBe(nodes.length);
 
+      // A model opened together with its external data file runs with values.
+      const withData = new OnnxBuilder({ opset: 17 });
+      const w = withData.externalInitializer('fc.weight', [8, 4], 'small.onnx.data');
+      withData.output(withData.op('Relu', [withData.op('MatMul', [withData.input('x', 'float32', [2, 8]), w], {}, '/fc/MatMul')], {}, '/fc/Relu'));
+      await page.setInputFiles('#model-file', [
+        { name: 'small.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(withData.build()) },
+        { name: 'small.onnx.data', mimeType: 'application/octet-stream', buffer: Buffer.from(withData.externalFiles.get('small.onnx.data')!) },
+      ]);
+      status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(status).toMatch(/^small\.onnx: 2 layers, \d+ ops, with values/);
+      expect(await page.locator('#model-note').textContent()).toBe('');
+
       // A GPT-style decoder whose weights are in an external data file the page is not given
       // (as a model over 2 GB must keep them): it runs timing-only, and the page says why.
       const decoder = gptDecoder({ d: 1024, heads: 16, vocab: 32000, maxPositions: 2048, layers: 4, externalWeights: 'decoder.onnx.data' });
