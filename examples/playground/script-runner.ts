@@ -71,48 +71,49 @@ async function exportTrace(): Promise<TraceExport> {
   }
 }
 
-/** Runs `request` and collects its results; never throws for a failing script. */
-export async function runScript(request: RunRequest): Promise<RunResult> {
+/** What a run body adds to its result: checks and printed lines (the body pushes into them). */
+export interface RunNotes {
+  readonly checks: CheckResult[];
+  readonly printed: string[];
+}
+
+/**
+ * Configures fresh devices for `request`, calls `prepare` (not profiled: loading a model,
+ * making inputs), then `body` with the profiler on, waits for every device and collects the
+ * run's records. An error thrown by either becomes the result's `error`; never throws.
+ */
+export async function runOnDevices(
+  request: RunRequest, prepare: (notes: RunNotes) => Promise<void>, body: (notes: RunNotes) => Promise<void>,
+): Promise<RunResult> {
   if (mtia.profiler.running) await mtia.profiler.stop();
   if (mtia.isInitialized()) await mtia.shutdown();
   mtia.configure({ deviceCount: request.deviceCount, profile: request.profile.profile, timingOnly: request.timingOnly });
   await mtia.init();
   mtia.recordMemoryHistory({ enabled: 'all' });
 
-  const checks: CheckResult[] = [];
-  const printed: string[] = [];
-  const scope: Record<string, unknown> = {
-    ...lib,
-    ref,
-    hostRandom: ref.hostRandom,
-    hostIntegers: ref.hostIntegers,
-    check: (label: string, got: ArrayLike<number>, expected: ArrayLike<number>, tolerance?: Tolerance) => {
-      const result = checkClose(String(label), got, expected, tolerance);
-      checks.push(result);
-      return result.ok;
-    },
-    print: (...values: unknown[]) => {
-      printed.push(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' '));
-    },
-  };
+  const notes: RunNotes = { checks: [], printed: [] };
   let error: string | null = null;
-  const started = performance.now();
-  mtia.profiler.start();
+  let started = performance.now();
   try {
-    const script = new AsyncFunction(...Object.keys(scope), request.code);
-    await script(...Object.values(scope));
+    await prepare(notes);
     for (let device = 0; device < mtia.deviceCount(); device++) await mtia.synchronize(device);
+    started = performance.now();
+    mtia.profiler.start();
+    try {
+      await body(notes);
+      for (let device = 0; device < mtia.deviceCount(); device++) await mtia.synchronize(device);
+    } finally {
+      await mtia.profiler.stop();
+    }
   } catch (thrown) {
     error = describe(thrown);
-  } finally {
-    await mtia.profiler.stop();
   }
   const wallMs = performance.now() - started;
   return {
     request,
     error,
-    checks,
-    printed,
+    checks: notes.checks,
+    printed: notes.printed,
     ops: mtia.profiler.opStats(),
     snapshot: mtia.snapshot(),
     snapshotJson: mtia.dumpSnapshot('json'),
@@ -120,4 +121,26 @@ export async function runScript(request: RunRequest): Promise<RunResult> {
     properties: mtia.getDeviceProperties(0),
     wallMs,
   };
+}
+
+/** Runs `request` and collects its results; never throws for a failing script. */
+export async function runScript(request: RunRequest): Promise<RunResult> {
+  return runOnDevices(request, async () => {}, async ({ checks, printed }) => {
+    const scope: Record<string, unknown> = {
+      ...lib,
+      ref,
+      hostRandom: ref.hostRandom,
+      hostIntegers: ref.hostIntegers,
+      check: (label: string, got: ArrayLike<number>, expected: ArrayLike<number>, tolerance?: Tolerance) => {
+        const result = checkClose(String(label), got, expected, tolerance);
+        checks.push(result);
+        return result.ok;
+      },
+      print: (...values: unknown[]) => {
+        printed.push(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' '));
+      },
+    };
+    const script = new AsyncFunction(...Object.keys(scope), request.code);
+    await script(...Object.values(scope));
+  });
 }

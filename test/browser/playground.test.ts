@@ -4,7 +4,9 @@
 // serve it). Each time: the page loads without console errors, the MLP workload runs and every
 // check against the JS reference says correct, the timeline has op bars, the heat map of the
 // selected op has one cell per PE whose mean is the op's utilisation, and the memory snapshot
-// downloads. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
+// downloads. Cross-origin isolated, also an ONNX model built in the test
+// (test/support/onnx-builder.ts), opened or dropped: its per-layer table, values and
+// timing-only, errors in the page. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,11 +17,15 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { servePlayground } from '../../examples/playground/served.mjs';
+import { OnnxBuilder } from '../support/onnx-builder.js';
+import { gptDecoder, transformerEncoder } from '../support/onnx-models.js';
 import { CHROMIUM, CHROMIUM_ARGS, recordProblems, requireChromium } from './chromium.js';
 
 const TIMEOUT_MS = 120_000;
 /** Where the isolated run's screenshot goes (docs/playground.png comes from examples/playground/screenshot.mjs). */
 const SCREENSHOT = fileURLToPath(new URL('../../dist/playground-test.png', import.meta.url));
+/** Where the ONNX test's screenshot goes (docs/playground-onnx.png is a copy of it). */
+const ONNX_SCREENSHOT = fileURLToPath(new URL('../../dist/playground-onnx-test.png', import.meta.url));
 
 /** The built playground. */
 const playgroundRoot = fileURLToPath(new URL('../../dist/playground/', import.meta.url));
@@ -240,6 +246,143 @@ describe('the playground in Chromium, every workload (cross-origin isolated)', (
       const efficiency = Number(/mapping efficiency ([\d.]+) %/.exec(figures!)![1]);
       const mean = cells.reduce((a, b) => a + b, 0) / cells.length;
       expect(Math.abs(mean * 100 - efficiency)).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+});
+
+describe('the playground in Chromium, an ONNX model (cross-origin isolated)', () => {
+  test('an opened .onnx runs with values and timing-only; the per-layer table lists its nodes; a click selects; bad files are reported', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins.isolated}/`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      await page.selectOption('#devices', '1');
+      const waitForRun = async () => {
+        await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 3 });
+        return String(await page.locator('#status').textContent());
+      };
+      const layerRows = async () => page.locator('#layer-table tbody tr').evaluateAll((rows) => rows.map((row) => {
+        const cells = [...(row as HTMLTableRowElement).cells].map((c) => c.textContent ?? '');
+        return { order: Number(cells[0]), node: cells[1]!, opType: cells[2]!, time: cells[3]!, share: cells[4]!, bound: cells[5]! };
+      }));
+      /** '1.23 µs' → ns. */
+      const ns = (text: string) => {
+        const [value, unit] = text.split(' ') as [string, string];
+        return Number(value) * ({ ns: 1, 'µs': 1e3, ms: 1e6, s: 1e9 } as Record<string, number>)[unit]!;
+      };
+
+      // The BERT-style encoder, opened through the file input; its inputs have symbolic dims
+      // (batch, seq), so the page fills them with its defaults (1, 128): small, so values by default.
+      const encoder = transformerEncoder({ gelu: 'erf' });
+      await page.setInputFiles('#model-file', { name: 'encoder.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(encoder.bytes) });
+      let status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(status).toMatch(/^encoder\.onnx: \d+ layers, \d+ ops, with values/);
+      expect(await page.locator('#timing-only').isChecked()).toBe(false);
+      expect(await page.locator('#workload').inputValue()).toBe('model');
+      expect(await page.locator('#code').inputValue()).toMatch(/x: <float32 \[1, 128, 16\], seeded random values>/);
+      expect(await page.locator('#model-summary').textContent()).toMatch(/x float32 \[batch, seq, 16\]/);
+      expect(await page.locator('#model-dims input').evaluateAll((inputs) =>
+        inputs.map((i) => `${(i as HTMLInputElement).dataset.dim}=${(i as HTMLInputElement).value}`))).toEqual(['batch=1', 'seq=128']);
+      expect(await page.locator('#printed').textContent()).toMatch(/output last_hidden_state: float32 \[1, 128, 16\] = -?\d/);
+      let rows = await layerRows();
+      const nodes = rows.map((r) => r.node);
+      // Device nodes by their ONNX names, a fused GELU joined with '+'; host and view-only nodes have no row.
+      for (const name of ['/layer.0.q/MatMul', '/layer.0/attn/Softmax', '/layer.1.ln2/LayerNormalization']) expect(nodes).toContain(name);
+      expect(nodes.some((n) => n.startsWith('/layer.0/ff/act/Div+'))).toBe(true);
+      expect(nodes).not.toContain('/layer.0/q/Reshape');
+      for (const row of rows) expect(ns(row.time), row.node).toBeGreaterThan(0);
+      // Sorted by time (longest first) by default; the '#' header sorts in model order.
+      const times = rows.map((r) => ns(r.time));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      const shares = rows.reduce((sum, r) => sum + Number.parseFloat(r.share), 0);
+      expect(Math.abs(shares - 100)).toBeLessThan(0.1 * rows.length);
+      // The longest layer's row selects its op.
+      await page.locator('#layer-table tbody tr').first().click();
+      expect(await page.locator('#explanation h3').textContent()).toContain(rows[0]!.node);
+      await page.click('#layer-table th[data-sort="order"]');
+      const orders = (await layerRows()).map((r) => r.order);
+      expect(orders).toEqual([...orders].sort((a, b) => a - b));
+      // A row selects its node's longest op: the explanation and the timeline follow.
+      const row = page.locator('#layer-table tbody tr', { hasText: '/layer.0/attn/Softmax' });
+      await row.click();
+      expect(await row.getAttribute('class')).toContain('selected');
+      const op = await row.getAttribute('data-op');
+      expect(await page.locator('#explanation h3').textContent()).toMatch(new RegExp(`^#${op} /layer\\.0/attn/Softmax \\(softmax\\)`));
+      expect(await page.locator(`#timeline .op-bar.selected[data-op="${op}"]`).count()).toBeGreaterThan(0);
+
+      // Timing-only, with a larger seq typed into its dim: the same layers, no values, longer.
+      const valuesTotal = times.reduce((a, b) => a + b, 0);
+      await page.check('#timing-only');
+      await page.fill('#model-dims input[data-dim="seq"]', '256');
+      await page.click('#run');
+      status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(status).toMatch(/timing-only \(no values\)/);
+      expect(await page.locator('#printed').textContent()).toMatch(/output last_hidden_state: float32 \[1, 256, 16\]\n?$/);
+      rows = await layerRows();
+      expect(rows.map((r) => r.node).sort()).toEqual([...nodes].sort());
+      for (const r of rows) expect(ns(r.time), r.node).toBeGreaterThan(0);
+      expect(rows.reduce((sum, r) => sum + ns(r.time), 0)).toBeGreaterThan(valuesTotal);
+
+      // A model with an unsupported op, dropped on the page: the error names the op and its node.
+      const drop = async (name: string, bytes: Uint8Array) => {
+        await page.evaluate(({ name, data }) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(data)], name));
+          document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }, { name, data: [...bytes] });
+        return waitForRun();
+      };
+      const b = new OnnxBuilder({ opset: 17 });
+      b.output(b.op('Relu', [b.op('Det', [b.input('m', 'float32', [2, 3, 3])], {}, 'my_det')], {}, 'my_relu'));
+      status = await drop('unsupported.onnx', b.build());
+      expect(await page.getAttribute('body', 'data-state')).toBe('error');
+      expect(status).toMatch(/^The model did not run: MtiaError: [^]*Det: my_det/);
+      // A corrupt file.
+      status = await drop('corrupt.onnx', encoder.bytes.slice(0, 100));
+      expect(await page.getAttribute('body', 'data-state')).toBe('error');
+      expect(status).toMatch(/^The model did not run: MtiaError: [^]*(corrupt|truncated)/);
+      // Not an .onnx file.
+      status = await drop('notes.txt', new TextEncoder().encode('hello'));
+      expect(status).toMatch(/^No \.onnx file among 'notes\.txt'/);
+      // The page stays usable: the encoder runs again.
+      await page.setInputFiles('#model-file', { name: 'encoder.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(encoder.bytes) });
+      status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(await page.locator('#layer-table tbody tr').count()).toBe(nodes.length);
+
+      // A model opened together with its external data file runs with values.
+      const withData = new OnnxBuilder({ opset: 17 });
+      const w = withData.externalInitializer('fc.weight', [8, 4], 'small.onnx.data');
+      withData.output(withData.op('Relu', [withData.op('MatMul', [withData.input('x', 'float32', [2, 8]), w], {}, '/fc/MatMul')], {}, '/fc/Relu'));
+      await page.setInputFiles('#model-file', [
+        { name: 'small.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(withData.build()) },
+        { name: 'small.onnx.data', mimeType: 'application/octet-stream', buffer: Buffer.from(withData.externalFiles.get('small.onnx.data')!) },
+      ]);
+      status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(status).toMatch(/^small\.onnx: 2 layers, \d+ ops, with values/);
+      expect(await page.locator('#model-note').textContent()).toBe('');
+
+      // A GPT-style decoder whose weights are in an external data file the page is not given
+      // (as a model over 2 GB must keep them): it runs timing-only, and the page says why.
+      const decoder = gptDecoder({ d: 1024, heads: 16, vocab: 32000, maxPositions: 2048, layers: 4, externalWeights: 'decoder.onnx.data' });
+      await page.setInputFiles('#model-file', { name: 'decoder.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(decoder.bytes) });
+      status = await waitForRun();
+      expect(await page.getAttribute('body', 'data-state'), status).toBe('done');
+      expect(status).toMatch(/^decoder\.onnx: \d+ layers, \d+ ops, timing-only/);
+      expect(await page.locator('#timing-only').isChecked()).toBe(true);
+      expect(await page.locator('#model-note').textContent()).toMatch(/external data file 'decoder\.onnx\.data', which was not opened with it, so it ran timing-only/);
+      rows = await layerRows();
+      expect(rows.map((r) => r.node)).toContain('/lm_head/MatMul');
+      for (const r of rows) expect(ns(r.time), r.node).toBeGreaterThan(0);
+      await page.locator('#layer-table tbody tr').first().click();
+      await page.screenshot({ path: ONNX_SCREENSHOT, fullPage: true });
       expect(problems).toEqual([]);
     } finally {
       await page.close();
