@@ -9,7 +9,8 @@
 // cannot be shared (transport.ts).
 
 import { DeviceLostError, MtiaError } from '../errors.js';
-import { CachingAllocator, SMALL_SIZE_BYTES } from '../memory/caching-allocator.js';
+import { CachingAllocator } from '../memory/caching-allocator.js';
+import { SMALL_SIZE_BYTES } from '../memory/blocks.js';
 import type { HardwareProfile } from '../profiles.js';
 import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport, TransportKind } from './protocol.js';
 import { CommandRing } from './command-ring.js';
