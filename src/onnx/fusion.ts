@@ -4,6 +4,8 @@
 //
 // - GELU as PyTorch's exporter writes it below opset 20 (torch.nn.GELU, approximate='none'):
 //   Div(x, √2) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, 0.5), one `gelu`.
+// - A Conv and its activation (Relu, Clip(0, 6) as ReLU6, Sigmoid, Gelu): one conv2d with
+//   `activation`, as MTIA's compiler fuses an activation into the convolution's output stage.
 
 import type { OnnxNode } from './read.js';
 import type { HostValue } from './values.js';
@@ -58,6 +60,29 @@ function geluErf(graph: FusionGraph, readers: ReadonlyMap<string, OnnxNode[]>, e
   return { kind: 'gelu', nodes: [div, erf, add, mul, half] };
 }
 
+/** The conv2d activation a node applies to its one input, or undefined. */
+function convActivation(graph: FusionGraph, node: OnnxNode): string | undefined {
+  if (node.domain !== '') return undefined;
+  switch (node.opType) {
+    case 'Relu': return 'relu';
+    case 'Sigmoid': return 'sigmoid';
+    case 'Clip': return node.inputs.length === 3 && isConstant(graph, node.inputs[1]!, 0) && isConstant(graph, node.inputs[2]!, 6) ? 'relu6' : undefined;
+    case 'Gelu': {
+      const approximate = node.attributes.get('approximate')?.s;
+      return approximate === undefined || approximate.length === 0 || new TextDecoder().decode(approximate) === 'none' ? 'gelu' : undefined;
+    }
+    default: return undefined;
+  }
+}
+
+/** Conv → activation, the conv's output read by the activation alone. */
+function convWithActivation(graph: FusionGraph, readers: ReadonlyMap<string, OnnxNode[]>, conv: OnnxNode): Fusion | undefined {
+  const next = soleReader(graph, readers, conv.outputs[0]!);
+  if (next === undefined || next.inputs[0] !== conv.outputs[0]) return undefined;
+  const activation = convActivation(graph, next);
+  return activation === undefined ? undefined : { kind: `conv+${activation}`, nodes: [conv, next] };
+}
+
 /** Every fused group in `order` (a node belongs to one group at most). */
 export function findFusions(graph: FusionGraph, order: readonly OnnxNode[]): Fusion[] {
   const readers = new Map<string, OnnxNode[]>();
@@ -65,8 +90,8 @@ export function findFusions(graph: FusionGraph, order: readonly OnnxNode[]): Fus
   const used = new Set<OnnxNode>();
   const fusions: Fusion[] = [];
   for (const node of order) {
-    if (node.domain !== '' || node.opType !== 'Erf') continue;
-    const fusion = geluErf(graph, readers, node);
+    if (node.domain !== '') continue;
+    const fusion = node.opType === 'Erf' ? geluErf(graph, readers, node) : node.opType === 'Conv' ? convWithActivation(graph, readers, node) : undefined;
     if (fusion === undefined || fusion.nodes.some((n) => used.has(n))) continue;
     for (const n of fusion.nodes) used.add(n);
     fusions.push(fusion);

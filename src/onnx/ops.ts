@@ -18,6 +18,8 @@ import { argmax, max, mean, min, sum } from '../tensor/reductions.js';
 import { linear, matmul } from '../tensor/linalg.js';
 import { layerNorm, logSoftmax, softmax } from '../tensor/nn.js';
 import { batchNorm, groupNorm } from '../tensor/normalization.js';
+import { conv2d, convTranspose2d, type ConvActivation } from '../tensor/conv.js';
+import { avgPool2d, maxPool2d } from '../tensor/pool.js';
 import { cat, expand, permute, reshape, slice, split } from '../tensor/views.js';
 import { gather, indexSelect } from '../tensor/indexing.js';
 import { empty, tensor } from '../tensor/factories.js';
@@ -264,6 +266,49 @@ function geluTanh(ctx: NodeContext, x: Tensor): Tensor {
   return mul(ctx.temporary(mul(x, gate)), 0.5);
 }
 
+/** Spatial padding of a Conv or pool node: its pads, or what its auto_pad computes (ONNX Conv-11), as [top, left, bottom, right]. */
+function spatialPads(ctx: NodeContext, input: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): [number, number, number, number] {
+  const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
+  if (autoPad === 'NOTSET') {
+    const pads = ctx.attrs.ints('pads') ?? [0, 0, 0, 0];
+    if (pads.length !== 4) throw new MtiaError(`${ctx.what}: pads must have 4 values for a 2-d window, but got ${pads.length}`);
+    return pads as [number, number, number, number];
+  }
+  if (autoPad === 'VALID') return [0, 0, 0, 0];
+  if (autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER') throw new MtiaError(`${ctx.what}: auto_pad '${autoPad}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  const [begin, end] = [0, 1].map(() => [0, 0]) as [number[], number[]];
+  for (let d = 0; d < 2; d++) {
+    const size = input[d]!;
+    const total = Math.max((Math.ceil(size / strides[d]!) - 1) * strides[d]! + (kernel[d]! - 1) * dilations[d]! + 1 - size, 0);
+    const small = Math.floor(total / 2);
+    begin[d] = autoPad === 'SAME_UPPER' ? small : total - small;
+    end[d] = total - begin[d]!;
+  }
+  return [begin[0]!, begin[1]!, end[0]!, end[1]!];
+}
+
+/** A 2-d window's attributes: kernel (from the attribute or `weightShape`), strides, dilations, pads. */
+function window2d(ctx: NodeContext, x: Tensor, kernelFallback?: readonly number[]): { kernel: [number, number]; strides: [number, number]; dilations: [number, number]; pads: [number, number, number, number] } {
+  if (x.ndim !== 4) throw new MtiaError(`${ctx.what}: only 2-d windows over 4-d NCHW inputs are supported, but got an input of shape [${x.shape.join(', ')}]`);
+  const kernel = (ctx.attrs.ints('kernel_shape') ?? kernelFallback) as [number, number] | undefined;
+  if (kernel === undefined || kernel.length !== 2) throw new MtiaError(`${ctx.what}: kernel_shape must have 2 values`);
+  const strides = (ctx.attrs.ints('strides') ?? [1, 1]) as [number, number];
+  const dilations = (ctx.attrs.ints('dilations') ?? [1, 1]) as [number, number];
+  return { kernel, strides, dilations, pads: spatialPads(ctx, x.shape.slice(2), kernel, strides, dilations) };
+}
+
+/** Conv (2-d, NCHW), with `activation` fused into its kernel. */
+function convOp(activation?: ConvActivation): DeviceOp {
+  return (ctx) => {
+    const x = ctx.tensor(0);
+    const w = ctx.tensor(1);
+    const { strides, dilations, pads } = window2d(ctx, x, w.shape.slice(2));
+    const bias = ctx.has(2) ? ctx.tensor(2) : undefined;
+    return [ctx.out(conv2d(x, w, bias, { stride: strides, padding: pads, dilation: dilations, groups: ctx.attrs.int('group', 1), ...(activation && { activation }) }), ctx.dtype(0))];
+  };
+}
+
+
 /** The device implementations, by ONNX op type. */
 export const deviceOps: Readonly<Record<string, DeviceOp>> = {
   Identity: (ctx) => [ctx.out(alias(ctx.tensor(0)), ctx.dtype(0))],
@@ -398,6 +443,29 @@ export const deviceOps: Readonly<Record<string, DeviceOp>> = {
       return ctx.temporary(upload(hostValue(ctx.dtype(0), [channels], repeated), ctx.what));
     };
     return [ctx.out(groupNorm(x, groups, { weight: perChannel(1), bias: perChannel(2), eps: ctx.attrs.float('epsilon', 1e-5) }), ctx.dtype(0))];
+  },
+  Conv: convOp(),
+  ConvTranspose: (ctx) => {
+    const x = ctx.tensor(0);
+    const w = ctx.tensor(1);
+    if (ctx.attrs.has('output_shape')) throw new MtiaError(`${ctx.what}: the output_shape attribute is not supported (give pads and output_padding)`);
+    const { strides, dilations, pads } = window2d(ctx, x, w.shape.slice(2));
+    if (pads[0] !== pads[2] || pads[1] !== pads[3]) throw new MtiaError(`${ctx.what}: asymmetric pads [${pads.join(', ')}] are not supported`);
+    const outputPadding = (ctx.attrs.ints('output_padding') ?? [0, 0]) as [number, number];
+    const bias = ctx.has(2) ? ctx.tensor(2) : undefined;
+    return [ctx.out(convTranspose2d(x, w, bias, { stride: strides, padding: [pads[0], pads[1]], outputPadding, groups: ctx.attrs.int('group', 1), dilation: dilations }), ctx.dtype(0))];
+  },
+  MaxPool: (ctx) => {
+    if (ctx.node.outputs[1]) throw new MtiaError(`${ctx.what}: the Indices output is not supported`);
+    const x = ctx.tensor(0);
+    const { kernel, strides, dilations, pads } = window2d(ctx, x);
+    return [ctx.out(maxPool2d(x, kernel, { stride: strides, padding: pads, dilation: dilations, ceilMode: ctx.attrs.int('ceil_mode', 0) === 1 }), ctx.dtype(0))];
+  },
+  AveragePool: (ctx) => {
+    const x = ctx.tensor(0);
+    const { kernel, strides, dilations, pads } = window2d(ctx, x);
+    if (dilations.some((d) => d !== 1)) throw new MtiaError(`${ctx.what}: dilations are not supported`);
+    return [ctx.out(avgPool2d(x, kernel, { stride: strides, padding: pads, ceilMode: ctx.attrs.int('ceil_mode', 0) === 1, countIncludePad: ctx.attrs.int('count_include_pad', 0) === 1 }), ctx.dtype(0))];
   },
   GlobalAveragePool: (ctx) => {
     const x = ctx.tensor(0);
@@ -581,4 +649,9 @@ export const hostInputs: Readonly<Record<string, readonly number[]>> = {
 export const fusedOps: Readonly<Record<string, DeviceOp>> = {
   /** Div(x, √2) → Erf → Add(1) → Mul(x) → Mul(0.5): x is the Div's first input. */
   gelu: (ctx) => [ctx.out(gelu(ctx.tensor(0)), ctx.dtype(0))],
+  /** Conv → an activation (fusion.ts): conv2d with `activation`, in one kernel. */
+  'conv+relu': convOp('relu'),
+  'conv+relu6': convOp('relu6'),
+  'conv+sigmoid': convOp('sigmoid'),
+  'conv+gelu': convOp('gelu'),
 };

@@ -12,7 +12,7 @@ import { loadOnnx, mtia } from 'mtia-sim';
 import { readNpy, writeNpy, type NpyArray } from '../../src/cli/npy.js';
 import { ortRun, type Feed } from '../support/onnx-builder.js';
 import { compareWithOrt, expectClose } from '../support/onnx-compare.js';
-import { DECODER_7B, gptDecoder, MODEL_TOLERANCE, transformerEncoder, type TestModel } from '../support/onnx-models.js';
+import { DECODER_7B, gptDecoder, mobilenetCnn, MODEL_TOLERANCE, resnetCnn, transformerEncoder, type TestModel } from '../support/onnx-models.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mtia-onnx-models-'));
@@ -22,6 +22,8 @@ afterAll(async () => {
 });
 
 const models: [string, () => TestModel][] = [
+  ['a ResNet-style CNN (Conv + BatchNormalization + Relu, MaxPool, residual blocks, a stride-2 shortcut)', resnetCnn],
+  ['a MobileNet-style depthwise CNN (ReLU6, depthwise and pointwise convs, squeeze-excitation, HardSwish)', mobilenetCnn],
   ['a transformer encoder (BERT-style, attention mask, the Gelu op of opset 20)', transformerEncoder],
   ['a transformer encoder (opset 17: GELU as Div/Erf/Add/Mul/Mul, fused into one gelu)', () => transformerEncoder({ gelu: 'erf' })],
   ['a GPT-style decoder (int64 input_ids, causal Trilu/Where mask, tied head)', gptDecoder],
@@ -68,7 +70,10 @@ describe.each(models)('%s', (name, build) => {
     }
     expect(report.simulatedMs).toBeGreaterThan(0);
     const types = new Set(report.ops.map((op) => op.opType));
-    for (const type of ['MatMul', 'Softmax', 'LayerNormalization', 'Add']) expect(types).toContain(type);
+    const cnn = name.includes('CNN');
+    for (const type of cnn ? ['Gemm', 'GlobalAveragePool', 'Add'] : ['MatMul', 'Softmax', 'LayerNormalization', 'Add']) expect(types).toContain(type);
+    if (name.includes('ResNet')) expect(types).toContain('Conv+Relu');
+    if (name.includes('MobileNet')) expect(types).toContain('Conv+Clip');
     expect(types).not.toContain('Shape'); // shape chains run on the host
     if (name.includes('fused')) {
       expect(types).toContain('Div+Erf+Add+Mul+Mul');

@@ -5,7 +5,7 @@
 
 import { afterAll, describe, expect, test } from 'vitest';
 import { mtia } from 'mtia-sim';
-import { float, OnnxBuilder, seeded, type BuilderDType, type Feed } from '../support/onnx-builder.js';
+import { float, OnnxBuilder, seeded, type AttrValue, type BuilderDType, type Feed } from '../support/onnx-builder.js';
 import { compareWithOrt, FLOAT32, type Tolerance } from '../support/onnx-compare.js';
 
 afterAll(() => mtia.shutdown());
@@ -165,6 +165,47 @@ const cases: Case[] = [
     feeds: { x: floats([2, 6, 4]) },
     build: (b) => [b.op('GroupNormalization', [b.input('x', 'float32', [2, 6, 4]), b.initializer('s', 'float32', [6]), b.initializer('b', 'float32', [6])], { num_groups: 2, epsilon: 1e-5 })],
   },
+  ...([
+    { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
+    { kernel_shape: [3, 3], strides: [2, 2], pads: [0, 1, 1, 0], dilations: [1, 1] },
+    { kernel_shape: [3, 3], dilations: [2, 2], pads: [2, 2, 2, 2] },
+    { kernel_shape: [3, 3], auto_pad: 'SAME_UPPER', strides: [2, 2] },
+    { kernel_shape: [2, 2], auto_pad: 'SAME_LOWER' },
+    { kernel_shape: [3, 3], auto_pad: 'VALID' },
+  ] as (Record<string, AttrValue> & { kernel_shape: number[] })[]).map((attrs): Case => ({
+    name: `Conv ${JSON.stringify(attrs)}`,
+    feeds: { x: floats([2, 4, 7, 7]) },
+    build: (b) => [b.op('Conv', [b.input('x', 'float32', [2, 4, 7, 7]), b.initializer('w', 'float32', [6, 4, ...attrs.kernel_shape]), b.initializer('b', 'float32', [6])], attrs)],
+  })),
+  {
+    name: 'Conv depthwise (group = channels) without bias, and grouped',
+    feeds: { x: floats([1, 6, 5, 5]) },
+    build: (b) => {
+      const x = b.input('x', 'float32', [1, 6, 5, 5]);
+      return [
+        b.op('Conv', [x, b.initializer('dw', 'float32', [6, 1, 3, 3])], { group: 6, pads: [1, 1, 1, 1] }),
+        b.op('Conv', [x, b.initializer('gw', 'float32', [4, 3, 1, 1]), b.initializer('gb', 'float32', [4])], { group: 2 }),
+      ];
+    },
+  },
+  ...(['Relu', 'Sigmoid', 'Clip', 'Gelu'] as const).map((act): Case => ({
+    name: `Conv + ${act}, fused into one conv2d`,
+    opset: act === 'Gelu' ? 20 : 17,
+    feeds: { x: floats([1, 3, 6, 6], 7, -4, 4) },
+    build: (b) => {
+      const y = b.op('Conv', [b.input('x', 'float32', [1, 3, 6, 6]), b.initializer('w', 'float32', [5, 3, 3, 3]), b.initializer('b', 'float32', [5])], { pads: [1, 1, 1, 1] });
+      return [b.op(act, act === 'Clip' ? [y, b.scalar(0), b.scalar(6)] : [y])];
+    },
+  })),
+  {
+    name: 'ConvTranspose with stride, padding and output_padding',
+    feeds: { x: floats([1, 4, 4, 4]) },
+    build: (b) => [b.op('ConvTranspose', [b.input('x', 'float32', [1, 4, 4, 4]), b.initializer('w', 'float32', [4, 3, 3, 3]), b.initializer('b', 'float32', [3])], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] })],
+  },
+  single('MaxPool', [[1, 2, 7, 7]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+  single('MaxPool', [[1, 2, 6, 6]], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, pads: [0, 0, 1, 1] }),
+  single('AveragePool', [[1, 2, 6, 6]], { kernel_shape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] }),
+  single('AveragePool', [[1, 2, 6, 6]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }),
   {
     name: 'TopK: values and int64 indices, largest and smallest',
     feeds: { x: floats([3, 6]) },

@@ -174,5 +174,86 @@ export function gptDecoder(size: Partial<DecoderSize> = {}): TestModel {
   };
 }
 
+/** A Conv node (2-d) with its own weight and bias: `cin` → `cout` channels. */
+function conv(b: OnnxBuilder, x: string, cin: number, cout: number, kernel: number, name: string, attrs: { stride?: number; pad?: number; group?: number } = {}): string {
+  const group = attrs.group ?? 1;
+  const fanIn = (cin / group) * kernel * kernel;
+  const w = b.initializer(`${name}.weight`, 'float32', [cout, cin / group, kernel, kernel], undefined, Math.sqrt(3 / fanIn));
+  const bias = b.initializer(`${name}.bias`, 'float32', [cout], undefined, 0.05);
+  const pad = attrs.pad ?? 0;
+  return b.op('Conv', [x, w, bias], {
+    kernel_shape: [kernel, kernel], strides: [attrs.stride ?? 1, attrs.stride ?? 1], pads: [pad, pad, pad, pad], group, dilations: [1, 1],
+  }, `/${name}/Conv`);
+}
+
+/** Inference BatchNormalization with its own statistics. */
+function batchNorm(b: OnnxBuilder, x: string, channels: number, name: string): string {
+  const ramp = (f: (c: number) => number) => Array.from({ length: channels }, (_, c) => f(c));
+  return b.op('BatchNormalization', [
+    x,
+    b.initializer(`${name}.weight`, 'float32', [channels], ramp((c) => 1 + 0.1 * Math.sin(c))),
+    b.initializer(`${name}.bias`, 'float32', [channels], ramp((c) => 0.05 * Math.cos(c))),
+    b.initializer(`${name}.running_mean`, 'float32', [channels], ramp((c) => 0.1 * Math.sin(2 * c))),
+    b.initializer(`${name}.running_var`, 'float32', [channels], ramp((c) => 1 + 0.2 * Math.cos(3 * c) ** 2)),
+  ], { epsilon: 1e-5 }, `/${name}/BatchNormalization`);
+}
+
+/** A classifier head: GlobalAveragePool → Flatten → Gemm (nn.Linear) to `classes`. */
+function head(b: OnnxBuilder, x: string, channels: number, classes: number): string {
+  const pooled = b.op('Flatten', [b.op('GlobalAveragePool', [x], {}, '/avgpool/GlobalAveragePool')], { axis: 1 }, '/Flatten');
+  return b.node('Gemm', [pooled, b.initializer('fc.weight', 'float32', [classes, channels], undefined, 0.3), b.initializer('fc.bias', 'float32', [classes], undefined, 0.05)], { transB: 1 }, { name: '/fc/Gemm', outputs: ['logits'] })[0]!;
+}
+
+/**
+ * A ResNet-style CNN (opset 17): x [2, 3, 16, 16] → Conv 3×3 + BatchNormalization + Relu →
+ * MaxPool 3×3 stride 2 → a basic residual block → a downsampling block with a 1×1 stride-2
+ * shortcut → GlobalAveragePool → Gemm to 10 classes. Each Conv's Relu is fused into it.
+ */
+export function resnetCnn(): TestModel {
+  const b = new OnnxBuilder({ opset: 17, seed: 41 });
+  const x = b.input('x', 'float32', ['batch', 3, 16, 16]);
+  let h = b.op('Relu', [batchNorm(b, conv(b, x, 3, 8, 3, 'conv1', { pad: 1 }), 8, 'bn1')], {}, '/relu/Relu');
+  h = b.op('MaxPool', [h], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, '/maxpool/MaxPool');
+  const a = b.op('Relu', [conv(b, h, 8, 8, 3, 'layer1.conv1', { pad: 1 })], {}, '/layer1/relu/Relu');
+  h = b.op('Relu', [b.op('Add', [conv(b, a, 8, 8, 3, 'layer1.conv2', { pad: 1 }), h], {}, '/layer1/Add')], {}, '/layer1/relu_1/Relu');
+  const c = b.op('Relu', [conv(b, h, 8, 16, 3, 'layer2.conv1', { pad: 1, stride: 2 })], {}, '/layer2/relu/Relu');
+  const shortcut = conv(b, h, 8, 16, 1, 'layer2.downsample', { stride: 2 });
+  h = b.op('Relu', [b.op('Add', [conv(b, c, 16, 16, 3, 'layer2.conv2', { pad: 1 }), shortcut], {}, '/layer2/Add')], {}, '/layer2/relu_1/Relu');
+  head(b, h, 16, 10);
+  b.output('logits', 'float32', ['batch', 10]);
+  const random = seeded(6);
+  return { bytes: b.build(), feeds: { x: { dtype: 'float32', shape: [2, 3, 16, 16], values: Array.from({ length: 2 * 3 * 256 }, () => 2 * random() - 1) } }, outputs: ['logits'] };
+}
+
+/** Clip(x, 0, 6): ReLU6 as the exporter writes it. */
+function relu6(b: OnnxBuilder, x: string, name: string): string {
+  return b.op('Clip', [x, b.scalar(0), b.scalar(6)], {}, `/${name}/Clip`);
+}
+
+/**
+ * A MobileNet-style depthwise CNN (opset 17): x [2, 3, 16, 16] → Conv 3×3 stride 2 + ReLU6 →
+ * depthwise 3×3 (group = channels) + ReLU6 → pointwise 1×1 → an inverted residual block
+ * (expand 1×1 + ReLU6, depthwise + ReLU6, a squeeze-excitation gate of GlobalAveragePool,
+ * 1×1 convs, Relu and HardSigmoid, project 1×1, residual Add) → HardSwish → head.
+ */
+export function mobilenetCnn(): TestModel {
+  const b = new OnnxBuilder({ opset: 17, seed: 43 });
+  const x = b.input('x', 'float32', ['batch', 3, 16, 16]);
+  let h = relu6(b, conv(b, x, 3, 8, 3, 'features.0', { pad: 1, stride: 2 }), 'features.0.act');
+  h = relu6(b, conv(b, h, 8, 8, 3, 'features.1.dw', { pad: 1, group: 8 }), 'features.1.dw.act');
+  h = conv(b, h, 8, 16, 1, 'features.1.pw');
+  let e = relu6(b, conv(b, h, 16, 32, 1, 'features.2.expand'), 'features.2.expand.act');
+  e = relu6(b, conv(b, e, 32, 32, 3, 'features.2.dw', { pad: 1, group: 32 }), 'features.2.dw.act');
+  const squeezed = b.op('GlobalAveragePool', [e], {}, '/features.2.se/GlobalAveragePool');
+  const gate = b.op('HardSigmoid', [conv(b, b.op('Relu', [conv(b, squeezed, 32, 8, 1, 'features.2.se.fc1')], {}, '/features.2.se/Relu'), 8, 32, 1, 'features.2.se.fc2')], { alpha: 1 / 6, beta: 0.5 }, '/features.2.se/HardSigmoid');
+  e = b.op('Mul', [e, gate], {}, '/features.2.se/Mul');
+  h = b.op('Add', [conv(b, e, 32, 16, 1, 'features.2.project'), h], {}, '/features.2/Add');
+  h = b.op('HardSwish', [h], {}, '/features.3/HardSwish');
+  head(b, h, 16, 10);
+  b.output('logits', 'float32', ['batch', 10]);
+  const random = seeded(8);
+  return { bytes: b.build(), feeds: { x: { dtype: 'float32', shape: [2, 3, 16, 16], values: Array.from({ length: 2 * 3 * 256 }, () => 2 * random() - 1) } }, outputs: ['logits'] };
+}
+
 /** Tolerance of whole-model comparisons: float32 through a few dozen ops. */
 export const MODEL_TOLERANCE = { atol: 1e-4, rtol: 1e-3 } as const;
