@@ -83,8 +83,8 @@ globalThis.fetch = async (url) => {
   throw new Error(`bench/models: no downloads allowed (fetch ${url})`);
 };
 
-const ortDist = join(dirname(require.resolve('onnxruntime-web/package.json')), 'dist');
-const ortVersion = JSON.parse(readFileSync(require.resolve('onnxruntime-web/package.json'), 'utf8')).version;
+const ortDist = dirname(require.resolve('onnxruntime-web')); // …/onnxruntime-web/dist (its package.json is not exported)
+const ortVersion = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 'utf8')).version;
 const ort = await import('onnxruntime-web');
 ort.env.wasm.wasmPaths = pathToFileURL(ortDist + '/').href;
 ort.env.wasm.numThreads = ortThreads;
@@ -98,7 +98,6 @@ const machine = { cpu: cpuModel(), logicalProcessors: cpus().length, node: proce
 const report = { date: new Date().toISOString(), machine, ortVersion, ortThreads, rounds, warmup: WARMUP, models: [] };
 
 await mtia.init?.();
-report.mtiaKernelThreads = await mtia.debug.kernelThreads();
 report.profile = mtia.getDeviceProperties().name;
 
 /** An ort.Tensor of a feed. */
@@ -208,6 +207,7 @@ for (const [key, build] of chosen) {
   mtiaModel.free();
   await session.release();
 }
+report.mtiaKernelThreads = await mtia.debug.kernelThreads(); // after the runs: helpers start on the first large matmul
 report.machine.loadAfter = loadavg().map((x) => +x.toFixed(2));
 report.fetchCalls = fetchCalls;
 await mtia.shutdown?.();
