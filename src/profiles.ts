@@ -191,7 +191,7 @@ const mtiaV2: HardwareProfile = {
   energyPjPerNocByte: 8 * 0.5, // assumed: 0.5 pJ/bit, about 0.1 pJ/bit/mm over ~5 mm of a ~420 mm² die (wires scale little with the node)
   energyPjPerDramByte: 8 * 4, // assumed: 4 pJ/bit for LPDDR5 device + interface, the low end of published 4–6 pJ/bit figures (not read here)
   energyPjPerPcieByte: 8 * 5, // assumed: 5 pJ/bit for a PCIe Gen5 link at both ends
-  staticPowerWatts: 20, // assumed: leakage, clock tree, idle LPDDR5 and PCIe; about a quarter of the 85 W TDP (ISCA25), no figure published
+  staticPowerWatts: 15, // assumed: leakage, clock tree, idle LPDDR5 and PCIe; about 18 % of the 85 W TDP (ISCA25), no figure published
 };
 
 /** MTIA 1 ("MTIA v1", "MTIA 100"). */
@@ -241,7 +241,7 @@ const mtiaV1: HardwareProfile = {
   energyPjPerNocByte: 8 * 0.5, // assumed, as MTIA 2i (a 2D mesh; BLOG23)
   energyPjPerDramByte: 8 * 5, // assumed: 5 pJ/bit for LPDDR5 at 5.5 GT/s, a little above MTIA 2i's
   energyPjPerPcieByte: 8 * 5, // assumed, as MTIA 2i (PCIe Gen4)
-  staticPowerWatts: 8, // assumed: about a quarter of the 35 W TDP (ISCA25), as MTIA 2i's
+  staticPowerWatts: 6, // assumed: about 17 % of the 35 W TDP (ISCA25), as MTIA 2i's
 };
 
 /** Built-in profiles by name. */

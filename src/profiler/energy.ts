@@ -2,7 +2,8 @@
 // (src/profiles.ts, the `energyPj*` fields and staticPowerWatts; docs/timing-model.md "Energy"):
 //
 //   compute     = work × the engine's energy per unit of work
-//                   DPE: MACs × energyPjPerFp16Mac, …PerInt8Mac (int8/uint8/int32) or …PerFp32Mac (float32)
+//                   DPE: MACs × energyPjPerInt8Mac (quantizedLinear, or an int8/uint8/int32 output),
+//                        …PerFp32Mac (float32 output) or …PerFp16Mac (any other: float16, bfloat16)
 //                   SE:  element passes × energyPjPerSeElement;  RE: elements × energyPjPerReElement
 //                   MLU, PCIe: 0 (their work is bytes, counted below)
 //   localMemory = bytes.localMemory × energyPjPerLocalMemoryByte
@@ -53,6 +54,8 @@ export interface OpEnergy {
 
 /** What the energy model reads of an op. */
 export interface OpActivity {
+  /** The op's name: quantizedLinear multiplies int8 operands into a float32 output. */
+  readonly name: string;
   /** The op's compute engine ('dpe', 'se', 're', 'mlu', 'pcie' or 'none'). */
   readonly engine: string;
   /** Its output dtype: picks the DPE's MAC energy. */
@@ -78,11 +81,11 @@ export type EnergyProfile = Pick<
 /** Joules per picojoule. */
 const J_PER_PJ = 1e-12;
 
-/** pJ per unit of work of `engine` on `dtype`. */
-function computePj(profile: EnergyProfile, engine: string, dtype: string): number {
+/** pJ per unit of work of op `name` on `engine` with output `dtype`. */
+function computePj(profile: EnergyProfile, name: string, engine: string, dtype: string): number {
   switch (engine) {
     case 'dpe':
-      if (dtype === 'int8' || dtype === 'uint8' || dtype === 'int32') return profile.energyPjPerInt8Mac;
+      if (name === 'quantizedLinear' || dtype === 'int8' || dtype === 'uint8' || dtype === 'int32') return profile.energyPjPerInt8Mac;
       if (dtype === 'float32') return profile.energyPjPerFp32Mac;
       return profile.energyPjPerFp16Mac;
     case 'se': return profile.energyPjPerSeElement;
@@ -94,7 +97,7 @@ function computePj(profile: EnergyProfile, engine: string, dtype: string): numbe
 /** The energy of an op that did `activity` on a chip described by `profile`. */
 export function opEnergy(profile: EnergyProfile, activity: OpActivity): OpEnergy {
   const byComponent: OpEnergyComponents = {
-    compute: activity.work * computePj(profile, activity.engine, activity.dtype) * J_PER_PJ,
+    compute: activity.work * computePj(profile, activity.name, activity.engine, activity.dtype) * J_PER_PJ,
     localMemory: activity.localMemoryBytes * profile.energyPjPerLocalMemoryByte * J_PER_PJ,
     sram: activity.sramBytes * profile.energyPjPerSramByte * J_PER_PJ,
     noc: (activity.sramBytes + activity.dramBytes) * profile.energyPjPerNocByte * J_PER_PJ,

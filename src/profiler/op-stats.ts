@@ -224,7 +224,7 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
       }
       : undefined,
     energy: opEnergy(profile, {
-      engine, dtype: issue.dtype, work: record[at + RECORD_WORK]!, localMemoryBytes: localMemory, sramBytes: sram,
+      name: issue.name, engine, dtype: issue.dtype, work: record[at + RECORD_WORK]!, localMemoryBytes: localMemory, sramBytes: sram,
       dramBytes: dram, pcieBytes: pcie, durationNs: endNs - startNs,
     }),
   };
