@@ -154,6 +154,22 @@ describe('energy', () => {
     );
   }, 120_000);
 
+  test('the Chrome trace carries each op\'s energy and a power counter per stream: its dynamic watts from start, 0 from end', async () => {
+    await configure('mtia-v2');
+    const x = empty([512, 512], { dtype: 'bfloat16' });
+    const [op] = await profiled(() => matmul(x, x));
+    const events = mtia.profiler.exportChromeTrace().traceEvents;
+    const slice = events.find((e) => e.ph === 'X' && e.cat === 'op');
+    expect(slice!.args!.energy).toEqual(op!.energy);
+    const power = events.filter((e) => e.ph === 'C' && e.cat === 'energy');
+    expect(power.map((e) => e.name)).toEqual(['power (stream 0)', 'power (stream 0)']);
+    const dynamicWatts = (op!.energy.joules - op!.energy.byComponent.static) / seconds(op!);
+    expect(power[0]!.ts).toBeCloseTo(op!.startNs / 1e3, 9);
+    expect(power[0]!.args!.dynamicWatts).toBeCloseTo(dynamicWatts, 9);
+    expect(power[1]!.ts).toBeCloseTo(op!.endNs / 1e3, 9);
+    expect(power[1]!.args!.dynamicWatts).toBe(0);
+  });
+
   test('a custom profile sets the per-access energies; a misspelled or negative one is an error at configure()', async () => {
     await configure({ name: 'no-mac-energy', base: 'mtia-v2', energyPjPerFp16Mac: 0, staticPowerWatts: 0 });
     const op = await gemm(256, 256, 256, 'bfloat16');
