@@ -101,9 +101,41 @@ export interface HardwareProfile {
   readonly jobReplaceNs: number;
   /** Cycles a PE's RISC-V core takes to issue one custom instruction. */
   readonly issueCyclesPerInstruction: number;
+  /** Energy of one FP16/BF16 MAC (FP32 accumulate) on the DPE, picojoules (src/profiler/energy.ts). */
+  readonly energyPjPerFp16Mac: number;
+  /** Energy of one INT8 MAC (INT32 accumulate) on the DPE, picojoules. */
+  readonly energyPjPerInt8Mac: number;
+  /** Energy of one FP32 MAC on the DPE, picojoules. */
+  readonly energyPjPerFp32Mac: number;
+  /** Energy of one SIMD-engine element pass, picojoules. */
+  readonly energyPjPerSeElement: number;
+  /** Energy of one reduction-engine element (an FP32 add), picojoules. */
+  readonly energyPjPerReElement: number;
+  /** Energy per byte moved in a PE's local memory, picojoules. */
+  readonly energyPjPerLocalMemoryByte: number;
+  /** Energy per byte read or written in the on-chip SRAM, picojoules. */
+  readonly energyPjPerSramByte: number;
+  /** Energy per byte the NoC carries (every SRAM and DRAM byte), picojoules. */
+  readonly energyPjPerNocByte: number;
+  /** Energy per byte read or written in DRAM (device and interface), picojoules. */
+  readonly energyPjPerDramByte: number;
+  /** Energy per byte over PCIe, picojoules. */
+  readonly energyPjPerPcieByte: number;
+  /** Static power (leakage, clocks, idle DRAM and links): burnt whatever runs, watts. */
+  readonly staticPowerWatts: number;
   /** The systolic teaching profile: GEMMs run on this array instead of the DPEs (absent: the DPEs). */
   readonly systolic?: SystolicArray;
 }
+
+/**
+ * Energy scaling from Horowitz's 45 nm, 0.9 V figures to TSMC 5 nm (assumed): capacitance about
+ * ×0.35 (feature size and wire pitch) and voltage (0.75 V / 0.9 V)² ≈ ×0.69, so ≈ ×0.25. Stillmaker
+ * and Baas, "Scaling equations … from 180 nm to 7 nm" (Integration 58, 2017) fit such factors
+ * from simulation; their table was not read here, so the factor is marked assumed.
+ */
+const NODE_SCALE_5NM = 0.25;
+/** The same scaling to TSMC 7 nm (MTIA 1), assumed: ×0.3. */
+const NODE_SCALE_7NM = 0.3;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -147,6 +179,19 @@ const mtiaV2: HardwareProfile = {
   jobLaunchNs: 750, // calibrated: ISCA25 §3.3 "<1 µs to launch a job", with a tiny op's body under 1 µs in all
   jobReplaceNs: 300, // calibrated: ISCA25 §3.3 "<0.5 µs to replace a job", with a tiny op's body
   issueCyclesPerInstruction: 16, // assumed: custom-register writes per instruction; ISCA25 §3.3 names issue as small GEMMs' bottleneck
+  // Energy (src/profiler/energy.ts; docs/timing-model.md "Energy"). H14 = Horowitz, "Computing's
+  // energy problem", ISSCC 2014, 45 nm at 0.9 V; scaled to TSMC 5 nm by NODE_SCALE_5NM (assumed).
+  energyPjPerFp16Mac: (1.1 + 0.9) * NODE_SCALE_5NM, // H14: FP16 multiply 1.1 pJ + FP32 add 0.9 pJ (FP32 accumulate), scaled: 0.5
+  energyPjPerInt8Mac: (0.2 + 0.1) * NODE_SCALE_5NM, // H14: 8-bit multiply 0.2 pJ + 32-bit add 0.1 pJ, scaled: 0.075
+  energyPjPerFp32Mac: (3.7 + 0.9) * NODE_SCALE_5NM, // H14: FP32 multiply 3.7 pJ + FP32 add 0.9 pJ, scaled: 1.15
+  energyPjPerSeElement: (3.7 + 0.9) * NODE_SCALE_5NM, // assumed: one FP32 multiply-add per element pass (H14), scaled: 1.15
+  energyPjPerReElement: 0.9 * NODE_SCALE_5NM, // H14: FP32 add 0.9 pJ, scaled: 0.225
+  energyPjPerLocalMemoryByte: (20 / 8) * NODE_SCALE_5NM, // H14: 32 KB SRAM, 20 pJ per 64-bit read (local memory as 32 KB banks), scaled: 0.625
+  energyPjPerSramByte: (100 / 8) * NODE_SCALE_5NM, // H14: 1 MB SRAM, 100 pJ per 64-bit read (the 256 MB SRAM as 1 MB banks), scaled: 3.125
+  energyPjPerNocByte: 8 * 0.5, // assumed: 0.5 pJ/bit, about 0.1 pJ/bit/mm over ~5 mm of a ~420 mm² die (wires scale little with the node)
+  energyPjPerDramByte: 8 * 4, // assumed: 4 pJ/bit for LPDDR5 device + interface, the low end of published 4–6 pJ/bit figures (not read here)
+  energyPjPerPcieByte: 8 * 5, // assumed: 5 pJ/bit for a PCIe Gen5 link at both ends
+  staticPowerWatts: 15, // assumed: leakage, clock tree, idle LPDDR5 and PCIe; about 18 % of the 85 W TDP (ISCA25), no figure published
 };
 
 /** MTIA 1 ("MTIA v1", "MTIA 100"). */
@@ -185,6 +230,18 @@ const mtiaV1: HardwareProfile = {
   jobLaunchNs: 5000, // [D] hypothesis: MTIA 2i cut launch time "by as much as 80%" (ISCA25 §3.3)
   jobReplaceNs: 2500, // assumed: half the launch, as in MTIA 2i's bounds
   issueCyclesPerInstruction: 16, // assumed, as MTIA 2i
+  // Energy: H14's 45 nm figures scaled to TSMC 7 nm by NODE_SCALE_7NM (assumed), as MTIA 2i's.
+  energyPjPerFp16Mac: (1.1 + 0.9) * NODE_SCALE_7NM, // H14, as MTIA 2i: 0.6
+  energyPjPerInt8Mac: (0.2 + 0.1) * NODE_SCALE_7NM, // H14, as MTIA 2i: 0.09
+  energyPjPerFp32Mac: (3.7 + 0.9) * NODE_SCALE_7NM, // H14, as MTIA 2i: 1.38
+  energyPjPerSeElement: (3.7 + 0.9) * NODE_SCALE_7NM, // assumed, as MTIA 2i: 1.38
+  energyPjPerReElement: 0.9 * NODE_SCALE_7NM, // H14, as MTIA 2i: 0.27
+  energyPjPerLocalMemoryByte: (20 / 8) * NODE_SCALE_7NM, // H14, as MTIA 2i: 0.75
+  energyPjPerSramByte: (100 / 8) * NODE_SCALE_7NM, // H14, as MTIA 2i (128 MB as 1 MB banks): 3.75
+  energyPjPerNocByte: 8 * 0.5, // assumed, as MTIA 2i (a 2D mesh; BLOG23)
+  energyPjPerDramByte: 8 * 5, // assumed: 5 pJ/bit for LPDDR5 at 5.5 GT/s, a little above MTIA 2i's
+  energyPjPerPcieByte: 8 * 5, // assumed, as MTIA 2i (PCIe Gen4)
+  staticPowerWatts: 6, // assumed: about 17 % of the 35 W TDP (ISCA25), as MTIA 2i's
 };
 
 /** Built-in profiles by name. */
@@ -216,6 +273,10 @@ const ranges: Readonly<Record<string, Range>> = {
   dramEccEfficiency: 'fraction', dramLatencyNs: 'nonNegative', gatherSramHitRate: 'probability',
   pcieBytesPerSecond: 'positive', jobLaunchNs: 'nonNegative', jobReplaceNs: 'nonNegative',
   issueCyclesPerInstruction: 'nonNegative',
+  energyPjPerFp16Mac: 'nonNegative', energyPjPerInt8Mac: 'nonNegative', energyPjPerFp32Mac: 'nonNegative',
+  energyPjPerSeElement: 'nonNegative', energyPjPerReElement: 'nonNegative', energyPjPerLocalMemoryByte: 'nonNegative',
+  energyPjPerSramByte: 'nonNegative', energyPjPerNocByte: 'nonNegative', energyPjPerDramByte: 'nonNegative',
+  energyPjPerPcieByte: 'nonNegative', staticPowerWatts: 'nonNegative',
 };
 
 /** The boolean fields. */

@@ -1,5 +1,6 @@
 // One op explained from its record (mtia.profiler.opStats()): where it ran, what bound it and
-// why, its cycles by engine and its bytes by memory level, drawn as bars scaled to the largest.
+// why, its cycles by engine, its bytes by memory level and its energy by component, drawn as
+// bars scaled to the largest; and the energy and average power of the whole run.
 
 import type { mtia } from 'mtia-sim';
 import { formatBytes, formatCount, formatNs, formatPercent } from './units.js';
@@ -16,6 +17,15 @@ const BOUND_MEANINGS: Record<mtia.OpBound, string> = {
   pcie: 'a host copy, bound by the PCIe link',
   none: 'a queue operation (event record or wait): no job ran',
 };
+
+/** Joules as J, mJ, µJ or nJ with 3 significant digits. */
+function formatJoules(joules: number): string {
+  const abs = Math.abs(joules);
+  if (abs >= 1) return `${joules.toPrecision(3)} J`;
+  if (abs >= 1e-3) return `${(joules * 1e3).toPrecision(3)} mJ`;
+  if (abs >= 1e-6) return `${(joules * 1e6).toPrecision(3)} µJ`;
+  return `${(joules * 1e9).toPrecision(3)} nJ`;
+}
 
 /** A table row of a label, a bar of `value / max` and the value's text. */
 function barRow(label: string, value: number, max: number, text: string): HTMLTableRowElement {
@@ -61,8 +71,8 @@ function facts(entries: readonly [string, string][]): HTMLDListElement {
   return list;
 }
 
-/** Fills `container` with the explanation of op `index` of `ops`. */
-export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, index: number): void {
+/** Fills `container` with the explanation of op `index` of a run whose energy is `run` (mtia.profiler.runEnergy()). */
+export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, index: number, run?: mtia.RunEnergy): void {
   container.replaceChildren();
   const heading = document.createElement('h3');
   heading.textContent = `#${index} ${opTitle(op)} on mtia:${op.device}, stream ${op.stream}`;
@@ -70,6 +80,7 @@ export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, in
   bound.className = `bound bound-${op.bound}`;
   bound.textContent = `${op.bound}-bound: ${BOUND_MEANINGS[op.bound]}.`;
   const c = op.cycles;
+  const e = op.energy.byComponent;
   const tile = op.tile === undefined ? [] : [['tile (m × n × k, K split)', `${op.tile.m} × ${op.tile.n} × ${+op.tile.k.toFixed(2)}, ${op.tile.kSplit}`] as [string, string]];
   const systolic = op.systolic === undefined ? [] : [[
     'systolic array (SCALE-Sim)',
@@ -86,6 +97,8 @@ export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, in
       ['PEs × steps per PE', `${op.pes} × ${op.steps}`],
       ['utilisation', formatPercent(op.utilisation)],
       ['SRAM hit rate', `${formatPercent(op.sramHitRate)} of ${formatBytes(op.bytes.operands)} operand bytes`],
+      ['energy', `${formatJoules(op.energy.joules)}, ${op.energy.averageWatts.toFixed(1)} W average (${op.energy.staticWatts} W of it static)`],
+      ...(run === undefined ? [] : [['run energy', `${formatJoules(run.joules)} over ${formatNs(run.seconds * 1e9)}, ${run.averageWatts.toFixed(1)} W average`] as [string, string]]),
       ...tile,
       ...systolic,
     ]),
@@ -106,6 +119,15 @@ export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, in
       ['SRAM', op.bytes.sram, formatBytes(op.bytes.sram)],
       ['DRAM', op.bytes.dram, formatBytes(op.bytes.dram)],
       ['PCIe', op.bytes.pcie, formatBytes(op.bytes.pcie)],
+    ]),
+    barTable('Energy by component', [
+      ['compute', e.compute, formatJoules(e.compute)],
+      ['local memory', e.localMemory, formatJoules(e.localMemory)],
+      ['SRAM', e.sram, formatJoules(e.sram)],
+      ['NoC', e.noc, formatJoules(e.noc)],
+      ['DRAM', e.dram, formatJoules(e.dram)],
+      ['PCIe', e.pcie, formatJoules(e.pcie)],
+      ['static', e.static, formatJoules(e.static)],
     ]),
   );
 }

@@ -9,6 +9,9 @@
 //     thread DPE, SE, RE, MLU, SRAM,     each op's reservation of that engine or memory level,
 //            DRAM, PCIe H2D, PCIe D2H    as the core's schedule made it (X events)
 //     counter memory allocated/reserved  the caching allocator's bytes when each op was issued
+//     counter power (stream S)           the op's dynamic watts (energy less static power, over
+//                                        its duration) from its start, 0 from its end; the
+//                                        streams' counters add up to the device's dynamic power
 //
 // Flows use the format's newer binding (Perfetto's JSON importer): the record's X event carries
 // `bind_id` and `flow_out`, each wait's `bind_id` and `flow_in`, so an arrow joins the two
@@ -31,7 +34,7 @@ export interface ChromeTraceEvent {
   readonly tid: number;
   /** Duration in µs (X events). */
   readonly dur?: number;
-  /** Category: 'op', 'engine', 'event' or 'memory'. */
+  /** Category: 'op', 'engine', 'event', 'memory' or 'energy'. */
   readonly cat?: string;
   /** What the event is about. */
   readonly args?: Readonly<Record<string, unknown>>;
@@ -117,6 +120,7 @@ function opArgs(stats: OpStats, work: number): Record<string, unknown> {
     steps: stats.steps,
     ...(stats.tile !== undefined && { tile: stats.tile }),
     ...(stats.systolic !== undefined && { systolic: stats.systolic }),
+    energy: stats.energy,
   };
 }
 
@@ -157,6 +161,11 @@ export function chromeTrace(entries: readonly LogEntry[], devices: readonly Omit
       name: 'memory', ph: 'C', cat: 'memory', ts, pid, tid,
       args: { allocated: memory.allocatedBytes, reserved: memory.reservedBytes },
     });
+    const durationNs = stats.endNs - stats.startNs;
+    const dynamicWatts = durationNs > 0 ? (stats.energy.joules - stats.energy.byComponent.static) / (durationNs * 1e-9) : 0;
+    const power = `power (stream ${stats.stream})`;
+    events.push({ name: power, ph: 'C', cat: 'energy', ts, pid, tid, args: { dynamicWatts } });
+    events.push({ name: power, ph: 'C', cat: 'energy', ts: us(stats.endNs), pid, tid, args: { dynamicWatts: 0 } });
     reservations.forEach((interval, engine) => {
       if (interval === undefined) return;
       const [fromNs, toNs] = interval;

@@ -14,6 +14,7 @@ import {
   ENGINE_DPE, ENGINE_FABRIC, RECORD_FIELDS, RECORD_RESERVED_FROM, RECORD_RESERVED_TO, RECORD_SIZE, RECORD_WORK, RECORDS_LOCATION,
   RING_COMMANDS,
 } from '../runtime/layout.js';
+import type { HardwareProfile } from '../profiles.js';
 import { decodeOpStats, type OpStats } from './op-stats.js';
 
 const DEVICE = 0;
@@ -67,6 +68,8 @@ export class OpLog {
   private readonly dtypes: string[] = [];
   private readonly marks: (EventMark | undefined)[] = [];
   private readonly labels: (string | undefined)[] = [];
+  /** The profile of each op's device (shared objects: one reference per op). */
+  private readonly profiles: HardwareProfile[] = [];
   private rows = new Float64Array(1024 * ROW_WORDS);
 
   /** Ops noted. */
@@ -75,12 +78,12 @@ export class OpLog {
   }
 
   /**
-   * Notes an op enqueued on `device`'s stream `stream` as ring command `ringCount` when the
-   * device's allocator counted `memory` (`mark`: an event record or wait; `label`: the
-   * profiler's recordFunction scope); returns its index.
+   * Notes an op enqueued on `device` (of hardware `profile`)'s stream `stream` as ring command
+   * `ringCount` when the device's allocator counted `memory` (`mark`: an event record or wait;
+   * `label`: the profiler's recordFunction scope); returns its index.
    */
   add(
-    name: string, device: number, stream: number, ringCount: number, clockHz: number,
+    name: string, device: number, stream: number, ringCount: number, profile: HardwareProfile,
     shapes: readonly (readonly number[])[], dtype: string, memory: IssueMemory, mark?: EventMark, label?: string,
   ): number {
     const index = this.names.length;
@@ -94,13 +97,14 @@ export class OpLog {
     this.dtypes.push(dtype);
     this.marks.push(mark);
     this.labels.push(label);
+    this.profiles.push(profile);
     const row = index * ROW_WORDS;
     this.rows[row + ALLOCATED] = memory.allocatedBytes;
     this.rows[row + RESERVED] = memory.reservedBytes;
     this.rows[row + DEVICE] = device;
     this.rows[row + STREAM] = stream;
     this.rows[row + RING_COUNT] = ringCount;
-    this.rows[row + CLOCK_HZ] = clockHz;
+    this.rows[row + CLOCK_HZ] = profile.clockHz;
     return index;
   }
 
@@ -159,6 +163,6 @@ export class OpLog {
       name: this.names[index]!, device: rows[row + DEVICE]!, stream: rows[row + STREAM]!,
       shapes: this.shapes[index]!, dtype: this.dtypes[index]!, label: this.labels[index],
     };
-    return decodeOpStats(issue, rows, row + RECORD, rows[row + CLOCK_HZ]!);
+    return decodeOpStats(issue, rows, row + RECORD, this.profiles[index]!);
   }
 }

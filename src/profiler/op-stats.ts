@@ -13,7 +13,10 @@ import {
   RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_STEPS, RECORD_SYSTOLIC_COMPUTE_UTILISATION,
   RECORD_SYSTOLIC_FOLDS, RECORD_SYSTOLIC_MAPPING_EFFICIENCY, RECORD_SYSTOLIC_OVERALL_UTILISATION, RECORD_TILE_K,
   RECORD_TILE_M, RECORD_TILE_N, RECORD_UTILISATION, RECORD_BOUND,
+  RECORD_WORK,
 } from '../runtime/layout.js';
+import type { HardwareProfile } from '../profiles.js';
+import { opEnergy, type OpEnergy } from './energy.js';
 
 /** What set an op's time (the record's BOUND_* code). */
 export type OpBound = 'launch' | 'issue' | 'compute' | 'fabric' | 'sram' | 'dram' | 'pcie' | 'none';
@@ -128,6 +131,8 @@ export interface OpStats {
   readonly tile: OpTile | undefined;
   /** SCALE-Sim's figures for a matmul on the systolic profile's array; undefined otherwise. */
   readonly systolic: OpSystolic | undefined;
+  /** Its energy from the profile's per-access energies: joules, average watts, and where they went (src/profiler/energy.ts). */
+  readonly energy: OpEnergy;
 }
 
 /** What the host knows of an op when it enqueues it. */
@@ -163,14 +168,22 @@ function engineNames(): OpEngine[] {
 
 /**
  * Joins `issue` to an op record (assembly/timing/record.ts) whose fields start at word `at`
- * of `record`, of a device clocked at `clockHz`.
+ * of `record`, of a device of hardware `profile` (its clock and per-access energies).
  */
-export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, clockHz: number): OpStats {
+export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, profile: HardwareProfile): OpStats {
+  const clockHz = profile.clockHz;
   const start = record[at + RECORD_START_CYCLES]!;
   const end = record[at + RECORD_END_CYCLES]!;
   const launch = record[at + RECORD_LAUNCH_CYCLES]!;
   const tileM = record[at + RECORD_TILE_M]!;
   const folds = record[at + RECORD_SYSTOLIC_FOLDS]!;
+  const engine = ENGINES[record[at + RECORD_ENGINE]!] ?? 'none';
+  const startNs = ((start - launch) / clockHz) * 1e9;
+  const endNs = (end / clockHz) * 1e9;
+  const localMemory = record[at + RECORD_LOCAL_MEMORY_BYTES]!;
+  const sram = record[at + RECORD_SRAM_BYTES]!;
+  const dram = record[at + RECORD_DRAM_BYTES]!;
+  const pcie = record[at + RECORD_PCIE_BYTES]!;
   return {
     name: issue.name,
     label: issue.label,
@@ -178,8 +191,8 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
     stream: issue.stream,
     shapes: issue.shapes,
     dtype: issue.dtype,
-    startNs: ((start - launch) / clockHz) * 1e9,
-    endNs: (end / clockHz) * 1e9,
+    startNs,
+    endNs,
     cycles: {
       total: end - start + launch,
       launch,
@@ -193,16 +206,16 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
       fabric: record[at + RECORD_FABRIC_CYCLES]!,
     },
     bytes: {
-      localMemory: record[at + RECORD_LOCAL_MEMORY_BYTES]!,
-      sram: record[at + RECORD_SRAM_BYTES]!,
-      dram: record[at + RECORD_DRAM_BYTES]!,
-      pcie: record[at + RECORD_PCIE_BYTES]!,
+      localMemory,
+      sram,
+      dram,
+      pcie,
       operands: record[at + RECORD_OPERAND_BYTES]!,
     },
     sramHitRate: record[at + RECORD_SRAM_HIT_RATE]!,
     utilisation: record[at + RECORD_UTILISATION]!,
     bound: BOUNDS[record[at + RECORD_BOUND]!] ?? 'none',
-    engine: ENGINES[record[at + RECORD_ENGINE]!] ?? 'none',
+    engine,
     pes: record[at + RECORD_PES]!,
     steps: record[at + RECORD_STEPS]!,
     tile: tileM > 0
@@ -216,5 +229,9 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
         overallUtilisationPercent: record[at + RECORD_SYSTOLIC_OVERALL_UTILISATION]!,
       }
       : undefined,
+    energy: opEnergy(profile, {
+      name: issue.name, engine, dtype: issue.dtype, work: record[at + RECORD_WORK]!, localMemoryBytes: localMemory, sramBytes: sram,
+      dramBytes: dram, pcieBytes: pcie, durationNs: endNs - startNs,
+    }),
   };
 }

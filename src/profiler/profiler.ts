@@ -21,6 +21,7 @@ import { setEventObserver, setOpObserver, type EventObserver, type OpObserver } 
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
 import { chromeTrace, type ChromeTrace } from './chrome-trace.js';
+import { runEnergy, type RunEnergy } from './energy.js';
 import { OpLog, type IssueMemory } from './op-log.js';
 import type { OpStats } from './op-stats.js';
 
@@ -83,7 +84,7 @@ class Session {
   readonly note: OpObserver = (device, queue, name, shapes, dtype) => {
     if (queue.capture !== undefined) return; // recorded into a graph, not pushed (src/mtia/graph.ts)
     const index = this.log.add(
-      name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile.clockHz, shapes, dtype, memoryOf(device),
+      name, device.index, device.currentStreamId, device.ring.lastPushed, device.profile, shapes, dtype, memoryOf(device),
       undefined, label,
     );
     this.opsOf(device).add(index, queue);
@@ -95,7 +96,7 @@ class Session {
     if (flow === undefined || kind === 'record') this.flows.set(record, (flow = this.nextFlow++));
     const name = kind === 'record' ? 'event record' : 'event wait';
     const index = this.log.add(
-      name, device.index, streamId, device.ring.lastPushed, device.profile.clockHz, [], '', memoryOf(device), { kind, flow },
+      name, device.index, streamId, device.ring.lastPushed, device.profile, [], '', memoryOf(device), { kind, flow },
     );
     this.opsOf(device).add(index, queue);
   };
@@ -211,6 +212,18 @@ export const profiler = {
   exportChromeTrace,
 
   recordFunction,
+  /**
+   * The energy of a run of `ops` (default: opStats()): per device, the ops' dynamic energy plus
+   * the static power once over the device's span (first op's start to last op's end), so
+   * overlapping ops on several streams count it once and idle gaps count it too
+   * (src/profiler/energy.ts; docs/timing-model.md "Energy").
+   */
+  runEnergy(ops?: readonly OpStats[]): RunEnergy {
+    if (ops !== undefined && !Array.isArray(ops)) {
+      throw new TypeError(`runEnergy(): ops must be an array of OpStats (from opStats()), but got: ${String(ops)}`);
+    }
+    return runEnergy(ops ?? (session === undefined ? [] : session.stats()));
+  },
 
   /** True from start() until stop() begins. */
   get running(): boolean {

@@ -135,7 +135,7 @@ describe('mtia.profiler.exportChromeTrace()', () => {
   });
 
   test('memory counters follow the allocator: the tensor allocated between the ops shows, reserved covers allocated', () => {
-    const counters = trace.traceEvents.filter((e): e is TraceEvent & { args: { allocated: number; reserved: number } } => e.ph === 'C');
+    const counters = trace.traceEvents.filter((e): e is TraceEvent & { args: { allocated: number; reserved: number } } => e.ph === 'C' && e.cat === 'memory');
     expect(counters.map((e) => e.name)).toEqual(['memory', 'memory']);
     const [first, second] = counters;
     // Sampled as each op is issued: the matmul's sample also counts its packing workspace, held

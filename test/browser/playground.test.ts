@@ -144,6 +144,10 @@ describe.each([
       const mean = cells.reduce((a, b) => a + b, 0) / cells.length;
       expect(Math.abs(mean * 100 - Number.parseFloat(utilisation!))).toBeLessThanOrEqual(0.05 + 1e-9);
       expect(await page.locator('#explanation h3').textContent()).toMatch(/^#\d+ matmul on mtia:\d/);
+      // Its energy and the run's, in joules and average watts (docs/timing-model.md "Energy").
+      expect(await page.locator('#explanation dt:text-is("energy") + dd').textContent()).toMatch(/^[\d.]+ [mµn]?J, [\d.]+ W average \([\d.]+ W of it static\)$/);
+      expect(await page.locator('#explanation dt:text-is("run energy") + dd').textContent()).toMatch(/^[\d.]+ [mµn]?J over [\d.]+ [mµn]?s, [\d.]+ W average$/);
+      expect(await page.locator('#explanation h4', { hasText: 'Energy by component' }).count()).toBe(1);
 
       // Clicking another op's bar selects it.
       const other = page.locator('#timeline .op-bar.engine-se').first();
