@@ -90,11 +90,17 @@ describe('the device on the systolic profile, timed by the same mapping', () => 
     // A conv layer whose stride divides H − R, so PyTorch's output size equals SCALE-Sim's.
     const conv = mtia.scalesim.run(cfg, 'h,\nc, 15, 15, 3, 3, 16, 24, 2,\n').layers[0]!;
     const gemm = mtia.scalesim.run(cfg, 'Layer Name, M, N, K,\ng, 128, 64, 256,\n', { inputType: 'gemm' }).layers[0]!;
+    // A depthwise layer: SCALE-Sim runs a "DP" layer as one layer per channel; the device, one GEMM per group.
+    const dp = mtia.scalesim.run(cfg, 'h,\nDP_c, 15, 15, 3, 3, 4, 1, 2,\n').layers;
     mtia.profiler.start();
     matmul(empty([128, 256]), empty([256, 64]));
     conv2d(empty([1, 16, 15, 15]), empty([24, 16, 3, 3]), undefined, { stride: 2 });
+    conv2d(empty([1, 4, 15, 15]), empty([4, 1, 3, 3]), undefined, { stride: 2, groups: 4 });
     await mtia.profiler.stop();
-    const [mm, cv] = mtia.profiler.opStats();
+    const [mm, cv, dw] = mtia.profiler.opStats();
+    expect(dp).toHaveLength(4);
+    expect(dw!.cycles.compute).toBe(dp.reduce((sum, layer) => sum + layer.totalCycles, 0));
+    expect(dw!.systolic!.mappingEfficiencyPercent).toBeCloseTo(dp[0]!.mappingEfficiencyPercent, 10);
     expect(mm!.cycles.compute).toBe(gemm.totalCycles);
     expect(cv!.cycles.compute).toBe(conv.totalCycles);
     expect(cv!.systolic!.mappingEfficiencyPercent).toBeCloseTo(conv.mappingEfficiencyPercent, 10);
