@@ -109,18 +109,34 @@ function rowSpan(operand: 'ifmap' | 'filter' | 'ofmap', dataflow: ScaleSimDatafl
  */
 function ifmapInside(layer: ScaleSimLayer, ofmapWidth: number, pixel: number, element: number): boolean {
   const ofmapRow = Math.floor(pixel / ofmapWidth), ofmapCol = pixel % ofmapWidth;
-  const rowSpan = layer.filterWidth * layer.channels;
-  const filterRow = Math.floor(element / rowSpan), filterCol = Math.floor((element % rowSpan) / layer.channels);
+  const filterRowElements = layer.filterWidth * layer.channels;
+  const filterRow = Math.floor(element / filterRowElements), filterCol = Math.floor((element % filterRowElements) / layer.channels);
   return ofmapRow * layer.strideHeight + filterRow < layer.ifmapHeight && ofmapCol * layer.strideWidth + filterCol < layer.ifmapWidth;
 }
 
 /**
- * The last row of the last fold's IFMAP demand matrix holding a request, for os and ws (where
- * the IFMAP streams, skewed: element (stream s, array row c) sits at row prefix + s + c), skipping
- * the -1 elements of a rounded-up output (ifmapInside).
+ * The last row of the last fold's IFMAP demand matrix holding a request, skipping the -1
+ * elements of a rounded-up output (ifmapInside). For os and ws the IFMAP streams, skewed:
+ * element (stream s, array row c) sits at row prefix + s + c. undefined (the layout's own last
+ * row is used) if the last fold reads nothing, a case SCALE-Sim's fixtures here do not reach.
  */
-function lastIfmapRow(layer: ScaleSimLayer, ofmapWidth: number, dataflow: ScaleSimDataflow, rows: number, t: number, sr: number, rowFolds: number): number {
+function lastIfmapRow(
+  layer: ScaleSimLayer, ofmapWidth: number, dataflow: ScaleSimDataflow, rows: number, t: number,
+  sr: number, sc: number, rowFolds: number, colFolds: number, cols: number,
+): number | undefined {
   const first = (rowFolds - 1) * rows;
+  if (dataflow === 'is') {
+    // The IFMAP is stationary: window element first + j sits on row R − 1 − j (the fold is
+    // flipped), across the fold's output pixels; the last row with a request is the smallest j
+    // that some pixel of the fold reads.
+    const firstPixel = (colFolds - 1) * cols;
+    for (let j = 0; j < sr - first; j++) {
+      for (let c = 0; c < sc - firstPixel; c++) {
+        if (ifmapInside(layer, ofmapWidth, firstPixel + c, first + j)) return rows - 1 - j;
+      }
+    }
+    return undefined;
+  }
   const prefix = dataflow === 'ws' ? rows : 0;
   let last = -1;
   for (let c = sr - first - 1; c >= 0; c--) {
@@ -130,7 +146,7 @@ function lastIfmapRow(layer: ScaleSimLayer, ofmapWidth: number, dataflow: ScaleS
       if (inside) { last = s + c; break; }
     }
   }
-  return prefix + last;
+  return last < 0 ? undefined : prefix + last;
 }
 
 /** Simulates one layer on an R × C array in CALC mode (see the file comment). */
@@ -168,7 +184,7 @@ export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: numbe
   const firstRu = Math.min(rows, sr), firstCu = Math.min(cols, sc);
   const lastRu = sr - (rowFolds - 1) * rows, lastCu = sc - (colFolds - 1) * cols;
   const lastFold = (folds - 1) * foldCycles;
-  const ifmapStop = dataflow === 'is' ? undefined : lastIfmapRow(layer, ofmapWidth, dataflow, rows, t, sr, rowFolds);
+  const ifmapStop = lastIfmapRow(layer, ofmapWidth, dataflow, rows, t, sr, sc, rowFolds, colFolds, cols);
   const span = (operand: 'ifmap' | 'filter' | 'ofmap', latency: number, accesses: number): ScaleSimSramAccess => ({
     startCycle: rowSpan(operand, dataflow, rows, t, firstRu, firstCu)[0] + latency,
     stopCycle: lastFold + (operand === 'ifmap' && ifmapStop !== undefined ? ifmapStop : rowSpan(operand, dataflow, rows, t, lastRu, lastCu)[1]) + latency,
