@@ -10,6 +10,7 @@ import { formatDemo, runDemo } from './cli/demo.js';
 import { deviceInfo, formatInfo } from './cli/info.js';
 import { startServe } from './cli/serve.js';
 import { formatRun, runModel } from './cli/run.js';
+import { formatScaleSim, runScaleSim } from './cli/scalesim.js';
 import { runTrace } from './cli/trace.js';
 import { formatValidation, runValidation } from './cli/validate.js';
 
@@ -92,6 +93,11 @@ async function main(argv: readonly string[]): Promise<number> {
         `Serving ${invocation.dir ?? 'the playground'} at ${served.origin}/ ` +
           `(${invocation.noIsolation ? 'without' : 'with'} cross-origin isolation); Ctrl+C stops it`,
       );
+      return 0;
+    }
+    case 'scalesim': {
+      const result = runScaleSim(invocation.config!, invocation.topology!, invocation.inputType ?? 'conv', invocation.path ?? '.');
+      report(invocation.json, result, () => formatScaleSim(result));
       return 0;
     }
     case 'help':

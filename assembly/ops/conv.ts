@@ -33,6 +33,7 @@ import { STATUS_BAD_ARGS, STATUS_OK, STATUS_OUT_OF_BOUNDS } from "../status";
 import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
 import { timeConvGemm, timeConvTransposeGemm, timeDepthwise } from "../timing/conv";
+import { hasSystolicArray } from "../timing/systolic";
 import { seLutPasses } from "../profile";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
@@ -192,7 +193,9 @@ export function conv(command: usize): u32 {
   if (transposed) {
     timeConvTransposeGemm(n, cIn, h, w, cOut, kH, kW, groups, passes, dtype, size,
       inFirst, inBytes, wFirst, wBytes, biasFirst, biasBytes, outFirst, outBytes);
-  } else if (groups > 1 && cInPerGroup == 1) {
+  } else if (groups > 1 && cInPerGroup == 1 && !hasSystolicArray()) {
+    // Depthwise on the SEs; on the systolic teaching profile it stays on the array, one GEMM per
+    // group, as SCALE-Sim runs a depthwise ("DP") layer: one layer per channel (docs/teaching.md).
     readOperand(inFirst, inBytes);
     readOperand(wFirst, wBytes);
     readOperand(biasFirst, biasBytes);

@@ -12,6 +12,7 @@ export const COMMANDS = {
   trace: { options: ['out', 'devices', 'profile'], script: true, summary: "run SCRIPT (an .mjs/.js file importing 'mtia-sim') under the profiler and write its Chrome trace" },
   run: { options: ['input', 'output-dir', 'profile', 'timing-only', 'json'], script: true, summary: 'run MODEL.onnx on one simulated device: outputs as .npy files, the simulated time of every node' },
   serve: { options: ['port', 'dir', 'no-isolation'], script: false, summary: 'serve the browser playground (dist/playground/) on 127.0.0.1 and print its address' },
+  scalesim: { options: ['config', 'topology', 'input-type', 'path', 'json'], script: false, summary: "run a SCALE-Sim v2 config and topology (-c CONFIG -t TOPOLOGY.csv [-i gemm] [-p OUTDIR]); write its reports" },
   help: { options: [], script: false, summary: 'show this help' },
 } as const;
 
@@ -32,6 +33,10 @@ const OPTIONS = {
   port: { type: 'string', help: '--port <n>         serve: port on 127.0.0.1 (default 8080; 0: any free port)' },
   dir: { type: 'string', help: '--dir <folder>     serve: the folder to serve (default: the package\'s dist/playground/)' },
   'no-isolation': { type: 'boolean', help: '--no-isolation     serve: without the COOP/COEP headers (a page that is not cross-origin isolated)' },
+  config: { type: 'string', short: 'c', help: '-c, --config <file>    scalesim: the SCALE-Sim config (.cfg)' },
+  topology: { type: 'string', short: 't', help: '-t, --topology <file>  scalesim: the SCALE-Sim topology (.csv)' },
+  'input-type': { type: 'string', short: 'i', help: '-i <conv|gemm>         scalesim: read the topology as conv layers (default) or M, N, K rows' },
+  path: { type: 'string', short: 'p', help: '-p <folder>            scalesim: write the reports to <folder>/<run_name>/ (default: the current folder)' },
   help: { type: 'boolean', short: 'h', help: '-h, --help         show this help' },
   version: { type: 'boolean', short: 'v', help: '-v, --version      print the version of mtia-sim' },
 } as const;
@@ -42,6 +47,7 @@ type OptionName = keyof typeof OPTIONS;
 export const usage = `Usage: mtia-sim <command> [options]
        mtia-sim trace SCRIPT [--out FILE]
        mtia-sim run MODEL.onnx [--input NAME=FILE.npy]... [--output-dir DIR] [--profile NAME] [--timing-only] [--json]
+       mtia-sim scalesim -c CONFIG -t TOPOLOGY.csv [-i gemm] [-p OUTDIR]
 
 Commands:
 ${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(9)} ${summary}`).join('\n')}
@@ -78,6 +84,11 @@ export interface Invocation {
   readonly out: string | undefined;
   readonly port: number | undefined;
   readonly dir: string | undefined;
+  /** scalesim: -c, -t, -i, -p. */
+  readonly config: string | undefined;
+  readonly topology: string | undefined;
+  readonly inputType: 'conv' | 'gemm' | undefined;
+  readonly path: string | undefined;
 }
 
 /** `value` of `--flag` as an integer from `min` to `max`; a UsageError naming the flag otherwise. */
@@ -149,6 +160,14 @@ export function parseCommandLine(argv: readonly string[], profileNames: readonly
     if (at <= 0 || at === pair.length - 1) throw new UsageError(`--input: expected NAME=FILE.npy, got '${pair}'`);
     return { name: pair.slice(0, at), file: pair.slice(at + 1) };
   });
+  const inputType = text('input-type', values['input-type'] as string | undefined, 'conv or gemm');
+  if (inputType !== undefined && inputType !== 'conv' && inputType !== 'gemm') {
+    throw new UsageError(`-i: expected conv or gemm, got '${inputType}'`);
+  }
+  if (command === 'scalesim' && !help) {
+    if (values.config === undefined) throw new UsageError("scalesim: expected a config, as in 'mtia-sim scalesim -c scale.cfg -t net.csv'");
+    if (values.topology === undefined) throw new UsageError("scalesim: expected a topology, as in 'mtia-sim scalesim -c scale.cfg -t net.csv'");
+  }
   return {
     command,
     script,
@@ -166,5 +185,9 @@ export function parseCommandLine(argv: readonly string[], profileNames: readonly
     out: text('out', values.out as string | undefined, 'a file name'),
     port: integer('port', values.port as string | undefined, 0, 65535, 'an integer from 0 to 65535'),
     dir: text('dir', values.dir as string | undefined, 'a folder'),
+    config: text('config', values.config as string | undefined, 'a config file'),
+    topology: text('topology', values.topology as string | undefined, 'a topology file'),
+    inputType,
+    path: text('path', values.path as string | undefined, 'a folder'),
   };
 }

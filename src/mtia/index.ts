@@ -32,3 +32,4 @@ export { profiler } from '../profiler/profiler.js';
 export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile } from '../profiler/op-stats.js';
 export type { ChromeTrace, ChromeTraceDevice, ChromeTraceEvent } from '../profiler/chrome-trace.js';
 export type { OpEnergy, OpEnergyComponents, RunEnergy } from '../profiler/energy.js';
+export * as scalesim from '../scalesim/index.js';

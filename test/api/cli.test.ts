@@ -40,7 +40,7 @@ describe('mtia-sim --version and help', () => {
   test.each([['help'], ['--help'], ['-h'], ['demo', '--help']])('%s lists every command and option on stdout', async (...args) => {
     const { code, stdout, stderr } = await run(args);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const command of ['demo', 'info', 'validate', 'trace', 'serve', 'help']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['demo', 'info', 'validate', 'trace', 'serve', 'scalesim', 'help']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     for (const option of ['--devices', '--profile', '--elements', '--json', '--write', '--out', '--port', '--dir', '--no-isolation', '--help', '--version']) {
       expect(stdout).toContain(option);
     }
@@ -49,7 +49,7 @@ describe('mtia-sim --version and help', () => {
 
 describe('usage errors: stderr, exit code 2, the flag named', () => {
   test.each([
-    [[], /no command given: expected one of demo, info, validate, trace, run, serve, help/],
+    [[], /no command given: expected one of demo, info, validate, trace, run, serve, scalesim, help/],
     [['frobnicate'], /unknown command 'frobnicate': expected one of demo, /],
     [['demo', '--devices', 'abc'], /--devices: expected a positive integer, got 'abc'/],
     [['demo', '--devices', '0'], /--devices: expected a positive integer, got '0'/],

@@ -1,0 +1,63 @@
+// `mtia-sim scalesim -c CONFIG -t TOPOLOGY.csv [-i gemm] [-p OUTDIR]`: SCALE-Sim v2's command
+// line (scalesim/scale.py's flags), its files read and its reports written to
+// OUTDIR/<run_name>/ as SCALE-Sim writes them; the work is mtia.scalesim.run (src/scalesim/).
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, type ScaleSimLayerResult } from '../scalesim/index.js';
+
+/** What the command did: the run's name, where the reports went, the layers' rows, its wall time. */
+export interface ScaleSimCommandResult {
+  readonly runName: string;
+  readonly dataflow: string;
+  readonly array: string;
+  readonly folder: string;
+  readonly files: readonly string[];
+  readonly layers: readonly ScaleSimLayerResult[];
+  readonly unsupported: readonly string[];
+  readonly milliseconds: number;
+}
+
+/** Reads `file`, naming it when it cannot be read. */
+function read(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** Runs a SCALE-Sim config and topology and writes the reports under `path`/<run_name>/. */
+export function runScaleSim(configFile: string, topologyFile: string, inputType: 'conv' | 'gemm', path: string): ScaleSimCommandResult {
+  const start = performance.now();
+  const result = run(read(configFile, 'config'), read(topologyFile, 'topology'), { inputType, configFile, topologyFile });
+  const folder = join(path, result.config.runName);
+  mkdirSync(folder, { recursive: true });
+  const files = Object.entries(result.reports).map(([name, text]) => {
+    writeFileSync(join(folder, name), text);
+    return join(folder, name);
+  });
+  return {
+    runName: result.config.runName,
+    dataflow: result.config.dataflow,
+    array: `${result.config.arrayHeight}x${result.config.arrayWidth}`,
+    folder,
+    files,
+    layers: result.layers,
+    unsupported: result.config.unsupported,
+    milliseconds: performance.now() - start,
+  };
+}
+
+/** The console summary, per layer as SCALE-Sim prints it. */
+export function formatScaleSim(result: ScaleSimCommandResult): string {
+  const lines = [`${result.runName}: ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'} on a ${result.array} array, dataflow ${result.dataflow}, CALC mode`];
+  for (const layer of result.layers) {
+    lines.push(`  ${layer.layerId} ${layer.name}: compute cycles ${layer.totalCycles}, overall utilization ${layer.overallUtilPercent.toFixed(2)}%, mapping efficiency ${layer.mappingEfficiencyPercent.toFixed(2)}%`);
+  }
+  const total = result.layers.reduce((sum, layer) => sum + layer.totalCycles, 0);
+  lines.push(`Total cycles: ${total}`);
+  if (result.unsupported.length > 0) lines.push(`Not applied (not modelled): ${result.unsupported.join(', ')}`);
+  lines.push(`Wrote ${result.files.join(', ')} in ${result.milliseconds.toFixed(1)} ms (the DRAM columns of SCALE-Sim's reports are not modelled yet and are left out)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,64 @@
+// mtia.scalesim: SCALE-Sim v2's inputs in, its reports out (docs/teaching.md, "SCALE-Sim").
+// parse (config.ts, topology.ts) → simulate each layer (layer.ts) → write the reports
+// (reports.ts). No files here: the CLI (src/cli/scalesim.ts) reads and writes them, so this
+// module runs in a browser too.
+
+import { ValueError } from '../errors.js';
+import { parseScaleSimConfig, type ScaleSimConfig } from './config.js';
+import { simulateLayer, type ScaleSimLayerResult } from './layer.js';
+import { SCALESIM_REPORTS, writeReport } from './reports.js';
+import { gemmLayer, parseScaleSimTopology, type ScaleSimGemm, type ScaleSimLayer, type ScaleSimTopology } from './topology.js';
+
+export { ScaleSimInputError } from './errors.js';
+export { parseScaleSimConfig as parseConfig, type ScaleSimConfig, type ScaleSimDataflow } from './config.js';
+export { parseScaleSimTopology as parseTopology, type ScaleSimGemm, type ScaleSimLayer, type ScaleSimTopology } from './topology.js';
+export type { ScaleSimLayerResult, ScaleSimSramAccess } from './layer.js';
+export { SCALESIM_REPORTS as reports, pythonFloat, type ScaleSimColumn, type ScaleSimReport } from './reports.js';
+
+/** What `run` takes beside the config and topology. */
+export interface ScaleSimRunOptions {
+  /** How to read a topology given as text: 'conv' (default) or 'gemm' (SCALE-Sim's `-i gemm`). */
+  readonly inputType?: 'conv' | 'gemm';
+  /** File names for errors (the CLI passes the paths). */
+  readonly configFile?: string;
+  readonly topologyFile?: string;
+}
+
+/** A run's result: its config, its layers' rows and the report files' text by name. */
+export interface ScaleSimRun {
+  readonly config: ScaleSimConfig;
+  readonly topology: ScaleSimTopology;
+  readonly layers: readonly ScaleSimLayerResult[];
+  /** 'COMPUTE_REPORT.csv' etc. → CSV text in SCALE-Sim's layout. */
+  readonly reports: Readonly<Record<string, string>>;
+}
+
+/** The topology from text or objects (conv layers, or GEMM rows { name, m, n, k }). */
+function topologyOf(topology: string | ScaleSimTopology | readonly (ScaleSimLayer | ScaleSimGemm)[], options: ScaleSimRunOptions): ScaleSimTopology {
+  if (typeof topology === 'string') return parseScaleSimTopology(topology, options.inputType ?? 'conv', options.topologyFile);
+  const layers = Array.isArray(topology) ? topology : (topology as ScaleSimTopology).layers;
+  return {
+    name: Array.isArray(topology) ? 'topology' : (topology as ScaleSimTopology).name,
+    layers: layers.map((layer: ScaleSimLayer | ScaleSimGemm) => ('m' in layer ? gemmLayer(layer) : layer)),
+  };
+}
+
+/**
+ * Runs a SCALE-Sim topology on a SCALE-Sim config, as SCALE-Sim v2 would in CALC mode: returns
+ * each layer's report columns and the report CSVs. Config and topology are text (a .cfg, a
+ * .csv) or parsed objects. USER bandwidth mode is refused: its stall cycles are not modelled yet.
+ */
+export function run(
+  config: string | ScaleSimConfig,
+  topology: string | ScaleSimTopology | readonly (ScaleSimLayer | ScaleSimGemm)[],
+  options: ScaleSimRunOptions = {},
+): ScaleSimRun {
+  const parsed = typeof config === 'string' ? parseScaleSimConfig(config, options.configFile) : config;
+  if (parsed.interfaceBandwidth !== 'CALC') {
+    throw new ValueError(`InterfaceBandwidth: only CALC is supported (USER mode's DRAM stalls are not modelled yet), got '${parsed.interfaceBandwidth}'`);
+  }
+  const topo = topologyOf(topology, options);
+  const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow));
+  const reports = Object.fromEntries(SCALESIM_REPORTS.map((report) => [report.fileName, writeReport(report, layers)]));
+  return { config: parsed, topology: topo, layers, reports };
+}

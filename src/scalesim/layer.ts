@@ -1,0 +1,207 @@
+// One SCALE-Sim layer on an R × C array in CALC mode, as SCALE-Sim v2 simulates it
+// (scale-sim-v2 @ 22f88b1: topology_utils.py for the conv → GEMM mapping, compute/
+// systolic_compute_{os,ws,is}.py for the folds, their demand matrices and SRAM counts,
+// single_layer_sim.py for the report's arithmetic), computed fold by fold in closed form instead
+// of building the demand matrices: the same numbers, in microseconds instead of seconds.
+//
+// Conv → GEMM: OH = ⌈(H − R + S) / S⌉ (SCALE-Sim rounds the output size up; PyTorch's
+// ⌊(H + 2P − R) / S⌋ + 1 with P = 0 rounds down, so a layer whose stride does not divide
+// H − R gets one more output row here than on hardware), window = R·S·C, MACs = OH·OW·N·window.
+//
+//   dataflow   S_r (rows)   S_c (columns)   T (streamed)
+//   os         OH·OW        N filters       window
+//   ws         window       N filters       OH·OW
+//   is         window       OH·OW           N filters
+//
+// Folds run column-fold outer, row-fold inner; fold (fc, fr) maps r_u = min(R, S_r − fr·R) rows
+// and c_u = min(C, S_c − fc·C) columns. Each fold is `foldCycles` rows of the demand matrices:
+// T + R + C − 2 (os), 2R + C + T − 2 (ws, is). Reported cycles = folds · foldCycles − 1 (the
+// 0-based cycle of the last OFMAP write: docs/teaching.md, "The −1"); assembly/timing/systolic.ts
+// times the device's GEMMs by the same formula, and test/api/scalesim.test.ts pins the two together.
+//
+// SRAM accesses per fold, as the compute modules count them (the stationary operand once per
+// fold, the streamed ones T per mapped row or column):
+//   os: IFMAP T·r_u, filter T·c_u, OFMAP r_u·c_u + R + C   (quirk: SCALE-Sim adds R + C writes per fold)
+//   ws: IFMAP T·r_u, filter r_u·c_u, OFMAP T·c_u
+//   is: IFMAP r_u·c_u, filter T·r_u, OFMAP T·c_u
+// The SRAM start and stop cycles are the first and last demand-matrix rows holding a request
+// (+1 for reads: the read buffers' hit latency), from each matrix's layout (prefix rows, data
+// rows, skew): see `rowSpan`.
+
+import type { ScaleSimDataflow } from './config.js';
+import type { ScaleSimLayer } from './topology.js';
+
+/** A start cycle, stop cycle and access count of one SRAM (DETAILED_ACCESS_REPORT.csv's columns). */
+export interface ScaleSimSramAccess {
+  readonly startCycle: number;
+  readonly stopCycle: number;
+  readonly accesses: number;
+}
+
+/** One layer's results: the columns of SCALE-Sim's reports (DRAM columns not modelled yet). */
+export interface ScaleSimLayerResult {
+  /** The layer's index in the report (SCALE-Sim's LayerID). */
+  readonly layerId: number;
+  readonly name: string;
+  /** OH, OW: the output size by SCALE-Sim's rounding-up rule. */
+  readonly ofmapHeight: number;
+  readonly ofmapWidth: number;
+  /** Spatial rows, spatial columns and temporal depth of the mapping. */
+  readonly sr: number;
+  readonly sc: number;
+  readonly t: number;
+  /** Folds the layer runs in: ⌈S_r / R⌉ · ⌈S_c / C⌉. */
+  readonly folds: number;
+  /** MACs: OH·OW·N·R·S·C. */
+  readonly macs: number;
+  /** Total Cycles (SCALE-Sim's, with its −1). */
+  readonly totalCycles: number;
+  /** Stall Cycles: 0 in CALC mode. */
+  readonly stallCycles: number;
+  readonly overallUtilPercent: number;
+  readonly mappingEfficiencyPercent: number;
+  readonly computeUtilPercent: number;
+  /** SRAM reads of IFMAP and filter, writes of OFMAP, with their first and last cycles. */
+  readonly ifmapSram: ScaleSimSramAccess;
+  readonly filterSram: ScaleSimSramAccess;
+  readonly ofmapSram: ScaleSimSramAccess;
+  /** Average SRAM words per cycle: accesses / Total Cycles. */
+  readonly avgIfmapSramBw: number;
+  readonly avgFilterSramBw: number;
+  readonly avgOfmapSramBw: number;
+}
+
+/** S_r, S_c, T of a layer in a dataflow, and its output size (topology_utils.py). */
+export function layerMapping(layer: ScaleSimLayer, dataflow: ScaleSimDataflow): { ofmapHeight: number; ofmapWidth: number; sr: number; sc: number; t: number; macs: number } {
+  const ofmapHeight = Math.ceil((layer.ifmapHeight - layer.filterHeight + layer.strideHeight) / layer.strideHeight);
+  const ofmapWidth = Math.ceil((layer.ifmapWidth - layer.filterWidth + layer.strideWidth) / layer.strideWidth);
+  const pixels = ofmapHeight * ofmapWidth;
+  const window = layer.filterHeight * layer.filterWidth * layer.channels;
+  const filters = layer.numFilters;
+  const macs = pixels * filters * window;
+  if (dataflow === 'os') return { ofmapHeight, ofmapWidth, sr: pixels, sc: filters, t: window, macs };
+  if (dataflow === 'ws') return { ofmapHeight, ofmapWidth, sr: window, sc: filters, t: pixels, macs };
+  return { ofmapHeight, ofmapWidth, sr: window, sc: pixels, t: filters, macs };
+}
+
+/**
+ * First and last rows, within a fold, of an operand's demand matrix that hold a request, for a
+ * fold mapping r_u rows and c_u columns (the layouts of create_{ifmap,filter,ofmap}_demand_mat).
+ */
+function rowSpan(operand: 'ifmap' | 'filter' | 'ofmap', dataflow: ScaleSimDataflow, r: number, t: number, ru: number, cu: number): [number, number] {
+  if (dataflow === 'os') {
+    if (operand === 'ifmap') return [0, ru - 1 + t - 1]; // T rows, skewed over the r_u rows
+    if (operand === 'filter') return [0, cu - 1 + t - 1]; // T rows, skewed over the c_u columns
+    return [t - 1 + r - ru, t - 1 + r - 1 + cu - 1]; // T − 1 gap, R rows flipped (padding first), skewed
+  }
+  // ws and is: the stationary operand is R rows flipped (padding first), not skewed; the streamed
+  // one follows an R-row gap, T rows skewed over r_u; the OFMAP follows a 2R − 1 gap, T rows skewed over c_u.
+  const stationary = dataflow === 'ws' ? 'filter' : 'ifmap';
+  if (operand === stationary) return [r - ru, r - 1];
+  if (operand === 'ofmap') return [2 * r - 1, 2 * r - 1 + t - 1 + cu - 1];
+  return [r, r + t - 1 + ru - 1];
+}
+
+/**
+ * Whether IFMAP operand element (output pixel, window element) reads the input: SCALE-Sim's
+ * operand_matrix.calc_ifmap_elem_addr gives -1 (no request) where the window of an output
+ * pixel that its rounded-up output size added runs past the input's edge.
+ */
+function ifmapInside(layer: ScaleSimLayer, ofmapWidth: number, pixel: number, element: number): boolean {
+  const ofmapRow = Math.floor(pixel / ofmapWidth), ofmapCol = pixel % ofmapWidth;
+  const filterRowElements = layer.filterWidth * layer.channels;
+  const filterRow = Math.floor(element / filterRowElements), filterCol = Math.floor((element % filterRowElements) / layer.channels);
+  return ofmapRow * layer.strideHeight + filterRow < layer.ifmapHeight && ofmapCol * layer.strideWidth + filterCol < layer.ifmapWidth;
+}
+
+/**
+ * The last row of the last fold's IFMAP demand matrix holding a request, skipping the -1
+ * elements of a rounded-up output (ifmapInside). For os and ws the IFMAP streams, skewed:
+ * element (stream s, array row c) sits at row prefix + s + c. undefined (the layout's own last
+ * row is used) if the last fold reads nothing, a case SCALE-Sim's fixtures here do not reach.
+ */
+function lastIfmapRow(
+  layer: ScaleSimLayer, ofmapWidth: number, dataflow: ScaleSimDataflow, rows: number, t: number,
+  sr: number, sc: number, rowFolds: number, colFolds: number, cols: number,
+): number | undefined {
+  const first = (rowFolds - 1) * rows;
+  if (dataflow === 'is') {
+    // The IFMAP is stationary: window element first + j sits on row R − 1 − j (the fold is
+    // flipped), across the fold's output pixels; the last row with a request is the smallest j
+    // that some pixel of the fold reads.
+    const firstPixel = (colFolds - 1) * cols;
+    for (let j = 0; j < sr - first; j++) {
+      for (let c = 0; c < sc - firstPixel; c++) {
+        if (ifmapInside(layer, ofmapWidth, firstPixel + c, first + j)) return rows - 1 - j;
+      }
+    }
+    return undefined;
+  }
+  const prefix = dataflow === 'ws' ? rows : 0;
+  let last = -1;
+  for (let c = sr - first - 1; c >= 0; c--) {
+    for (let s = t - 1; s >= 0 && s + c > last; s--) {
+      // os streams the window (s) over output pixels on the rows; ws streams pixels over window elements.
+      const inside = dataflow === 'os' ? ifmapInside(layer, ofmapWidth, first + c, s) : ifmapInside(layer, ofmapWidth, s, first + c);
+      if (inside) { last = s + c; break; }
+    }
+  }
+  return last < 0 ? undefined : prefix + last;
+}
+
+/** Simulates one layer on an R × C array in CALC mode (see the file comment). */
+export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: number, cols: number, dataflow: ScaleSimDataflow): ScaleSimLayerResult {
+  const { ofmapHeight, ofmapWidth, sr, sc, t, macs } = layerMapping(layer, dataflow);
+  const rowFolds = Math.ceil(sr / rows);
+  const colFolds = Math.ceil(sc / cols);
+  const folds = rowFolds * colFolds;
+  const foldCycles = dataflow === 'os' ? t + rows + cols - 2 : 2 * rows + cols + t - 2;
+  // Compute Util's per-fold cycles come from the metric's demand matrix: for ws/is it is not
+  // skewed, so `rows + cols − 1` of it counts C − 1 cycles more than the fold takes.
+  const utilCycles = dataflow === 'os' ? foldCycles : 2 * rows + 2 * cols + t - 3;
+  const units = rows * cols;
+  let mappingSum = 0;
+  let utilSum = 0;
+  let ifmapReads = 0, filterReads = 0, ofmapWrites = 0;
+  for (let fc = 0; fc < colFolds; fc++) {
+    const cu = Math.min(cols, sc - fc * cols);
+    for (let fr = 0; fr < rowFolds; fr++) {
+      const ru = Math.min(rows, sr - fr * rows);
+      const used = ru * cu;
+      // Summed in SCALE-Sim's order, so the float means are bit for bit its own.
+      mappingSum += used / units;
+      utilSum += (used * t) / (units * utilCycles);
+      if (dataflow === 'os') {
+        ifmapReads += t * ru; filterReads += t * cu; ofmapWrites += used + rows + cols;
+      } else if (dataflow === 'ws') {
+        ifmapReads += t * ru; filterReads += used; ofmapWrites += t * cu;
+      } else {
+        ifmapReads += used; filterReads += t * ru; ofmapWrites += t * cu;
+      }
+    }
+  }
+  const totalCycles = folds * foldCycles - 1;
+  const firstRu = Math.min(rows, sr), firstCu = Math.min(cols, sc);
+  const lastRu = sr - (rowFolds - 1) * rows, lastCu = sc - (colFolds - 1) * cols;
+  const lastFold = (folds - 1) * foldCycles;
+  const ifmapStop = lastIfmapRow(layer, ofmapWidth, dataflow, rows, t, sr, sc, rowFolds, colFolds, cols);
+  const span = (operand: 'ifmap' | 'filter' | 'ofmap', latency: number, accesses: number): ScaleSimSramAccess => ({
+    startCycle: rowSpan(operand, dataflow, rows, t, firstRu, firstCu)[0] + latency,
+    stopCycle: lastFold + (operand === 'ifmap' && ifmapStop !== undefined ? ifmapStop : rowSpan(operand, dataflow, rows, t, lastRu, lastCu)[1]) + latency,
+    accesses,
+  });
+  return {
+    layerId, name: layer.name, ofmapHeight, ofmapWidth, sr, sc, t, folds, macs,
+    totalCycles,
+    stallCycles: 0,
+    overallUtilPercent: (macs * 100) / (totalCycles * units),
+    mappingEfficiencyPercent: (mappingSum / folds) * 100,
+    computeUtilPercent: (utilSum / folds) * 100,
+    ifmapSram: span('ifmap', 1, ifmapReads),
+    filterSram: span('filter', 1, filterReads),
+    ofmapSram: span('ofmap', 0, ofmapWrites),
+    avgIfmapSramBw: ifmapReads / totalCycles,
+    avgFilterSramBw: filterReads / totalCycles,
+    avgOfmapSramBw: ofmapWrites / totalCycles,
+  };
+}

@@ -1,0 +1,135 @@
+// mtia.scalesim against SCALE-Sim v2 itself: every fixture under test/fixtures/scalesim/ is a
+// config, a topology and the reports the real tool wrote for them (PROVENANCE.md). Each column
+// this model writes must equal SCALE-Sim's text exactly (the floats too: same digits); the
+// columns it leaves out are exactly the DRAM ones, listed here as pending. Then malformed
+// inputs: each error names the file, the line and the column.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ScaleSimInputError, parseConfig, parseTopology, pythonFloat, run } from '../../src/scalesim/index.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/scalesim');
+const REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv'];
+/** SCALE-Sim's columns this model does not write yet: the double-buffered SRAMs' DRAM traffic. */
+const PENDING = [
+  'Avg IFMAP DRAM BW', 'Avg FILTER DRAM BW', 'Avg OFMAP DRAM BW',
+  'DRAM IFMAP Start Cycle', 'DRAM IFMAP Stop Cycle', 'DRAM IFMAP Reads',
+  'DRAM Filter Start Cycle', 'DRAM Filter Stop Cycle', 'DRAM Filter Reads',
+  'DRAM OFMAP Start Cycle', 'DRAM OFMAP Stop Cycle', 'DRAM OFMAP Writes',
+];
+
+/** A SCALE-Sim report as header → column of cells (its ", " separators and trailing comma removed). */
+function table(text: string): Map<string, string[]> {
+  const [header, ...rows] = text.trim().split('\n').map((line) => line.replace(/,\s*$/, '').split(', '));
+  return new Map(header!.map((name, i) => [name, rows.map((row) => row[i]!)]));
+}
+
+const topologies = readdirSync(join(FIXTURES, 'reports'));
+const cases = topologies.flatMap((topology) =>
+  readdirSync(join(FIXTURES, 'reports', topology))
+    .filter((runName) => runName.endsWith('_calc'))
+    .map((runName) => ({ topology, runName })));
+
+describe('SCALE-Sim v2 golden reports, CALC mode', () => {
+  test('there are fixtures: 3 topologies × 3 dataflows × 2 arrays', () => {
+    expect(cases.length).toBe(18);
+  });
+  test.each(cases)('$topology on $runName', ({ topology, runName }) => {
+    const config = readFileSync(join(FIXTURES, 'configs', `${runName}.cfg`), 'utf8');
+    const csv = readFileSync(join(FIXTURES, 'topologies', `${topology}.csv`), 'utf8');
+    const result = run(config, csv, { inputType: topology.startsWith('gemm') ? 'gemm' : 'conv' });
+    for (const name of REPORTS) {
+      const golden = table(readFileSync(join(FIXTURES, 'reports', topology, runName, name), 'utf8'));
+      const ours = table(result.reports[name]!);
+      expect([...ours.keys()], name).toEqual([...golden.keys()].filter((h) => !PENDING.includes(h)));
+      for (const [header, cells] of ours) expect(cells, `${name}: ${header}`).toEqual(golden.get(header));
+    }
+  });
+});
+
+describe('SCALE-Sim v2 golden reports, USER mode', () => {
+  test('USER mode is refused until its stalls are modelled (the fixtures wait for it)', () => {
+    const user = readdirSync(join(FIXTURES, 'configs')).filter((name) => name.includes('_user'));
+    expect(user.length).toBe(3);
+    const config = readFileSync(join(FIXTURES, 'configs', user[0]!), 'utf8');
+    expect(() => run(config, 'Layer Name, M, N, K,\na, 4, 4, 4,\n', { inputType: 'gemm' })).toThrow(/only CALC is supported/);
+  });
+});
+
+describe("Python's str() of a float", () => {
+  test.each([
+    [100, '100.0'], [80.5348014156508, '80.5348014156508'], [0.0001, '0.0001'], [0.00001, '1e-05'],
+    [1.5e-7, '1.5e-07'], [1e16, '1e+16'], [123456789012345.6, '123456789012345.6'], [-3275, '-3275.0'],
+  ])('%s → %s', (value, text) => expect(pythonFloat(value)).toBe(text));
+});
+
+describe('topologies as SCALE-Sim reads them', () => {
+  test("a depthwise layer ('DP' in its name) becomes one layer per channel", () => {
+    const topo = parseTopology('Layer name, H, W, R, S, C, N, Strides,\nDP_a, 8, 8, 3, 3, 3, 1, 1,\n');
+    expect(topo.layers.map((l) => [l.name, l.channels, l.numFilters])).toEqual([['DP_aChannel_0', 1, 1], ['DP_aChannel_1', 1, 1], ['DP_aChannel_2', 1, 1]]);
+  });
+  test("the output size rounds up, SCALE-Sim's ⌈(H − R + S) / S⌉", () => {
+    const { layers: [layer] } = run(readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_os_calc.cfg'), 'utf8'),
+      'h,\nc, 14, 14, 1, 1, 4, 4, 2,\n');
+    expect([layer!.ofmapHeight, layer!.ofmapWidth]).toEqual([8, 8]); // PyTorch: ⌊13 / 2⌋ + 1 = 7
+  });
+  test('a ninth column is the stride in width', () => {
+    const topo = parseTopology('h,\nc, 9, 9, 3, 3, 1, 1, 1, 2,\n');
+    expect([topo.layers[0]!.strideHeight, topo.layers[0]!.strideWidth]).toEqual([1, 2]);
+  });
+  test('a GEMM row is M × K ifmap, N filters of 1 × K', () => {
+    const topo = parseTopology('Layer Name, M, N, K,\ng, 6, 3, 4,\n', 'gemm');
+    expect(topo.layers[0]).toMatchObject({ ifmapHeight: 6, ifmapWidth: 4, filterHeight: 1, filterWidth: 4, channels: 1, numFilters: 3 });
+  });
+  test('parsed objects give the same rows as text', () => {
+    const config = readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_ws_calc.cfg'), 'utf8');
+    const fromText = run(config, 'Layer Name, M, N, K,\ng, 128, 64, 256,\n', { inputType: 'gemm' });
+    const fromObjects = run(parseConfig(config), [{ name: 'g', m: 128, n: 64, k: 256 }]);
+    expect(fromObjects.reports).toEqual(fromText.reports);
+  });
+});
+
+describe('malformed inputs: file, line and column', () => {
+  const error = (fn: () => unknown): ScaleSimInputError => {
+    try { fn(); } catch (e) { if (e instanceof ScaleSimInputError) return e; throw e; }
+    throw new Error('no error');
+  };
+  const head = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n';
+  test.each([
+    ['a missing trailing comma', 'c1, 8, 8, 3, 3, 1, 1, 1\n', 2, 23, /must end with a comma.*'1'/],
+    ['a missing column', 'c1, 8, 8, 3, 3, 1, 1,\n', 2, 22, /missing column 'Strides'/],
+    ['a non-number', 'c1, 8, eight, 3, 3, 1, 1, 1,\n', 2, 8, /IFMAP Width: expected a positive integer, got 'eight'/],
+    ['a zero stride', 'c1, 8, 8, 3, 3, 1, 1, 0,\n', 2, 23, /Strides: expected a positive integer, got '0'/],
+    ['a filter larger than its input', 'c1, 8, 8, 9, 3, 1, 1, 1,\n', 2, 11, /Filter Height 9 is larger than IFMAP Height 8/],
+    ['a v3 sparsity column', null, 1, 0, /sparsity/],
+  ])('%s', (_, row, line, column, message) => {
+    const text = row === null ? 'Layer name, H, W, R, S, C, N, Strides, Sparsity,\n' : head + row;
+    const e = error(() => parseTopology(text, 'conv', 'labs/net.csv'));
+    expect(e.file).toBe('labs/net.csv');
+    expect(e.line).toBe(line);
+    if (row !== null) expect(e.column).toBe(column);
+    expect(e.message).toMatch(message);
+    expect(e.message.startsWith(`labs/net.csv:${line}:`)).toBe(true);
+  });
+  test('a GEMM row without its trailing comma', () => {
+    const e = error(() => parseTopology('Layer Name, M, N, K,\nTest 1, 128, 64, 256\n', 'gemm', 'g.csv'));
+    expect([e.line, e.column]).toEqual([2, 18]);
+  });
+  test('config: a non-number, a bad dataflow, a missing key', () => {
+    const good = readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_os_calc.cfg'), 'utf8');
+    const bad = error(() => parseConfig(good.replace('ArrayHeight:    32', 'ArrayHeight:    x32'), 'lab.cfg'));
+    expect(bad.message).toMatch(/^lab\.cfg:5:17: ArrayHeight: expected an integer ≥ 1, got 'x32'/);
+    expect(error(() => parseConfig(good.replace('Dataflow : os', 'Dataflow : rs'), 'lab.cfg')).message).toMatch(/lab\.cfg:14:\d+: Dataflow: expected os, ws or is, got 'rs'/);
+    expect(error(() => parseConfig(good.replace(/ArrayWidth.*\n/, ''), 'lab.cfg')).message).toMatch(/missing 'ArrayWidth' in \[architecture_presets\]/);
+  });
+  test("SCALE-Sim v3's sections are accepted and listed as unsupported", () => {
+    const good = readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_os_calc.cfg'), 'utf8');
+    const config = parseConfig(`${good}\n[sparsity]\nSparsitySupport : false\n[layout]\nIfmapCustomLayout: False\n`);
+    expect(config.unsupported).toEqual(['sparsity', 'layout']);
+  });
+});
+
+test('fixture provenance is recorded', () => {
+  expect(existsSync(join(FIXTURES, 'PROVENANCE.md'))).toBe(true);
+});
