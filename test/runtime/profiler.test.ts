@@ -73,7 +73,7 @@ describe('mtia.profiler', () => {
     expect(op!.steps).toBeGreaterThanOrEqual(1);
     expect(op!.utilisation).toBeGreaterThan(0);
     expect(op!.utilisation).toBeLessThanOrEqual(1);
-    expect(['launch', 'issue', 'compute', 'sram', 'dram']).toContain(op!.bound);
+    expect(['launch', 'issue', 'compute', 'fabric', 'sram', 'dram']).toContain(op!.bound);
     expectConsistent(op!);
   });
 
