@@ -62,8 +62,7 @@ export const PROFILE_SE_LUT_PASSES: u32 = 24;
 export const PROFILE_MLU_BYTES_PER_CYCLE_PER_PE: u32 = 25;
 /** Cycles the fabric interface spends on one DMA descriptor (an indexed gather's row). */
 export const PROFILE_DMA_DESCRIPTOR_CYCLES: u32 = 26;
-/** Fraction of an embedding table's gathered rows found in SRAM. */
-export const PROFILE_GATHER_SRAM_HIT_RATE: u32 = 27;
+// Field 27 is unused: it was gatherSramHitRate, removed in issue 20 (gathers hit where the SRAM model holds the rows).
 /** Rows the SE accumulates per instruction (an embedding bag's rows). */
 export const PROFILE_SE_ACCUMULATE_ROWS: u32 = 28;
 /**
@@ -118,7 +117,6 @@ export let dramLatencyCycles: f64 = 0;
 export let issueCyclesPerInstruction: f64 = 0;
 export let seLutPasses: f64 = 1;
 export let dmaDescriptorCycles: f64 = 0;
-export let gatherSramHitRate: f64 = 0;
 export let seAccumulateRows: f64 = 1;
 /** The systolic array's rows and columns (0: no array, the GEMMs run on the DPEs) and dataflow. */
 export let systolicRows: f64 = 0;
@@ -159,7 +157,6 @@ export function loadProfile(): bool {
   seLutPasses = field(PROFILE_SE_LUT_PASSES);
   mluBytesPerCycle = field(PROFILE_MLU_BYTES_PER_CYCLE_PER_PE);
   dmaDescriptorCycles = field(PROFILE_DMA_DESCRIPTOR_CYCLES);
-  gatherSramHitRate = field(PROFILE_GATHER_SRAM_HIT_RATE);
   seAccumulateRows = field(PROFILE_SE_ACCUMULATE_ROWS);
   systolicRows = field(PROFILE_SYSTOLIC_ROWS);
   systolicCols = field(PROFILE_SYSTOLIC_COLS);
@@ -176,6 +173,6 @@ export function loadProfile(): bool {
     localMemoryBytes > 0 && localMemoryBytesPerCycle > 0 && fabricBytesPerCycle > 0 &&
     sramLatencyCycles >= 0 && dramLatencyCycles >= 0 && issueCyclesPerInstruction >= 0 &&
     reElementsPerCycle > 0 && reductionLinkBytesPerCycle > 0 && seLutPasses > 0 &&
-    mluBytesPerCycle > 0 && dmaDescriptorCycles >= 0 && gatherSramHitRate >= 0 && gatherSramHitRate <= 1 && seAccumulateRows >= 1 &&
+    mluBytesPerCycle > 0 && dmaDescriptorCycles >= 0 && seAccumulateRows >= 1 &&
     systolicValid;
 }

@@ -84,11 +84,6 @@ export interface HardwareProfile {
   /** Latency of a DMA stream's first access to DRAM. */
   readonly dramLatencyNs: number;
   /**
-   * Fraction of an embedding table's gathered rows found in SRAM [0..1]. No longer read: since
-   * issue 20 a gather hits where the SRAM model holds the table (assembly/timing/gather.ts).
-   */
-  readonly gatherSramHitRate: number;
-  /**
    * Whether the runtime tells the SRAM that a freed block's data is dead (OP_DISCARD), so its
    * dirty bytes are dropped without write-back (src/runtime/simulated-device.ts deadBytes).
    */
@@ -173,7 +168,6 @@ const mtiaV2: HardwareProfile = {
   dramEcc: false, // ISCA25 §5.1: ECC was enabled in production later; the §3–§4 figures are without it
   dramEccEfficiency: 0.875, // ISCA25 §5.1: ECC costs 10–15 % of throughput; midpoint
   dramLatencyNs: 120, // assumed: typical loaded LPDDR5 latency; none published
-  gatherSramHitRate: 0.5, // ISCA25 §4.2: 40–60 % of sparse (TBE) accesses served from SRAM; midpoint (no longer read)
   discardFreedBlocks: true, // assumed: ISCA25 §4.1–4.2 memory hints skip dead tensors' write-backs; the runtime knows a freed block is dead
   pcieBytesPerSecond: 32e9, // ISCA25 Table 2: 8× PCIe Gen5
   jobLaunchNs: 750, // calibrated: ISCA25 §3.3 "<1 µs to launch a job", with a tiny op's body under 1 µs in all
@@ -224,7 +218,6 @@ const mtiaV1: HardwareProfile = {
   dramEcc: false, // no ECC derate published for MTIA 1
   dramEccEfficiency: 0.875, // assumed, as MTIA 2i
   dramLatencyNs: 120, // assumed, as MTIA 2i
-  gatherSramHitRate: 0.5, // assumed, as MTIA 2i (no longer read)
   discardFreedBlocks: true, // assumed, as MTIA 2i
   pcieBytesPerSecond: 16e9, // ISCA25 Table 2: 8× PCIe Gen4
   jobLaunchNs: 5000, // [D] hypothesis: MTIA 2i cut launch time "by as much as 80%" (ISCA25 §3.3)
@@ -270,7 +263,7 @@ const ranges: Readonly<Record<string, Range>> = {
   localMemoryBytesPerPe: 'positive', localMemoryBytesPerCyclePerPe: 'positive', fabricBytesPerCyclePerPe: 'positive',
   dmaDescriptorCycles: 'nonNegative', sramBytes: 'nonNegative', sramBytesPerCycle: 'positive',
   sramLatencyNs: 'nonNegative', dramBytes: 'positive', dramBytesPerSecond: 'positive', dramEfficiency: 'fraction',
-  dramEccEfficiency: 'fraction', dramLatencyNs: 'nonNegative', gatherSramHitRate: 'probability',
+  dramEccEfficiency: 'fraction', dramLatencyNs: 'nonNegative',
   pcieBytesPerSecond: 'positive', jobLaunchNs: 'nonNegative', jobReplaceNs: 'nonNegative',
   issueCyclesPerInstruction: 'nonNegative',
   energyPjPerFp16Mac: 'nonNegative', energyPjPerInt8Mac: 'nonNegative', energyPjPerFp32Mac: 'nonNegative',
@@ -289,6 +282,11 @@ const flags: Readonly<Record<string, true>> = { dramEcc: true, discardFreedBlock
 const renamed: Readonly<Record<string, string>> = {
   sramBytesPerSecond: 'sramBytesPerCycle (the SRAM is clocked with the PEs: 2.7 TB/s at 1.35 GHz is 2000)',
   localMemoryBytesPerSecondPerPe: 'localMemoryBytesPerCyclePerPe (local memory is clocked with the PE: 1 TB/s at 1.35 GHz is 740.7)',
+};
+
+/** Fields an older version had that nothing replaces, and why they went. */
+const removed: Readonly<Record<string, string>> = {
+  gatherSramHitRate: 'it was removed in issue 20: gathers (embeddingBag, gather, indexSelect, embedding) now hit where the SRAM model holds the table\'s rows',
 };
 
 const expected: Readonly<Record<Range, string>> = {
@@ -355,6 +353,9 @@ export function resolveProfile(option: ProfileName | CustomProfile): HardwarePro
   for (const key of Object.keys(overrides)) {
     if (key in renamed) {
       throw new TypeError(`configure(): profile.${key} is no longer a field; use ${renamed[key]}`);
+    }
+    if (key in removed) {
+      throw new TypeError(`configure(): profile.${key} is no longer a field; ${removed[key]}`);
     }
     if (key !== 'name' && key !== 'chipName' && !(key in flags) && key !== 'systolic' && !(key in ranges)) {
       throw new TypeError(`configure(): profile has no field '${key}'; the fields are name, base, chipName, ${Object.keys(flags).join(', ')}, systolic, ${Object.keys(ranges).join(', ')}`);

@@ -13,7 +13,7 @@ import { COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_DTYPE, COMMAND_SCALAR
 import { STATUS_BAD_ARGS, STATUS_OK } from "../status";
 import { checkRange, timingOnly } from "../device-memory";
 import { readOperand, writeOperand } from "../timing/memory-levels";
-import { timeDynamicQuantize, timeQuantize } from "../timing/quantization";
+import { timeDynamicQuantizeRows, timeQuantize } from "../timing/quantization";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating } from "../kernels/convert";
 import { dequantizeRow, quantizeRow, quantizeRowDynamic } from "../kernels/quantize";
@@ -64,7 +64,7 @@ export function quantize(command: usize): u32 {
   const scaleBytes = perRow && count > 0 ? <f64>rows * 4 : 0;
   if (kind == QUANTIZE_PER_ROW) {
     writeOperand(<f64>scales64, scaleBytes);
-    timeDynamicQuantize(elements, inBytes, outBytes + scaleBytes);
+    timeDynamicQuantizeRows(elements, rows > 0 ? elements / <f64>rows : 0, <f64>dtypeBytes(inType), outBytes + scaleBytes);
   } else {
     readOperand(<f64>scales64, scaleBytes);
     timeQuantize(elements, inBytes + scaleBytes, outBytes);

@@ -33,6 +33,26 @@ import {
 import { cacheGather, residentIn, writebackBytes } from "./sram-cache";
 import { runPipeline, setStages } from "./pipeline";
 
+/**
+ * Looks up `count` gathered rows of `rowBytes` each in the SRAM model (see the file comment):
+ * a table of `rows` rows at [table, table + tableBytes) serves its resident share from SRAM,
+ * the rest of min(count, rows) rows from DRAM, which then stay resident. Puts the operand, hit
+ * and DRAM bytes (with the write-backs its fills cause) on the record; returns the DRAM bytes read.
+ * Shared by the TBE (timeGather) and torch.gather / index_select / embedding (indexing.ts).
+ */
+export function gatherRows(count: f64, rowBytes: f64, table: f64, tableBytes: f64, rows: f64): f64 {
+  const gathered = count * rowBytes;
+  const resident = tableBytes > 0 ? min(1, residentIn(table, table + tableBytes) / tableBytes) : 0;
+  const fetched = min(count, rows);
+  const fetchedShare = rows > 0 ? (fetched / rows) * (1 - resident) : 0;
+  const missBytes = fetched * rowBytes * (1 - resident);
+  cacheGather(table, table + tableBytes, fetchedShare * tableBytes);
+  add(RECORD_OPERAND_BYTES, gathered);
+  add(RECORD_OPERAND_HIT_BYTES, gathered - missBytes);
+  add(RECORD_DRAM_BYTES, missBytes + writebackBytes);
+  return missBytes;
+}
+
 /** Custom instructions per step: one indexed DMA_IN, one SE accumulation. */
 export const GATHER_INSTRUCTIONS_PER_STEP: f64 = 2;
 
@@ -43,13 +63,7 @@ export const GATHER_INSTRUCTIONS_PER_STEP: f64 = 2;
 export function timeGather(indices: f64, dim: f64, size: f64, bags: f64, table: f64, tableBytes: f64, rows: f64): void {
   const rowBytes = dim * size;
   const gathered = indices * rowBytes;
-  const resident = tableBytes > 0 ? min(1, residentIn(table, table + tableBytes) / tableBytes) : 0;
-  const fetchedShare = rows > 0 ? (min(indices, rows) / rows) * (1 - resident) : 0;
-  const missBytes = min(indices, rows) * rowBytes * (1 - resident);
-  cacheGather(table, table + tableBytes, fetchedShare * tableBytes);
-  add(RECORD_OPERAND_BYTES, gathered);
-  add(RECORD_OPERAND_HIT_BYTES, gathered - missBytes);
-  add(RECORD_DRAM_BYTES, missBytes + writebackBytes);
+  gatherRows(indices, rowBytes, table, tableBytes, rows);
   add(RECORD_SRAM_BYTES, gathered + bags * rowBytes);
   add(RECORD_LOCAL_MEMORY_BYTES, 2 * (gathered + bags * rowBytes));
   set(RECORD_WORK, indices * dim);

@@ -23,7 +23,8 @@
 //            and the 2048³ GEMM 96.1 % of peak, above the published band (docs/validation.md)
 //
 // and keeps the one whose body, by the pipeline's own closed form (runPipeline(), pipeline.ts),
-// is least. The search is the compiler's, not the device's: it costs no simulated time, and
+// is least; bodies within 0.1 % of the least (GEMM_TIE_FRACTION) are a tie, broken by the fewest
+// SRAM bytes, so a DRAM-bound layer does not move twice the on-chip traffic for nothing. The search is the compiler's, not the device's: it costs no simulated time, and
 // its result is memoised by shape (a small table in the core's static data), so a model's
 // repeated GEMMs search once. Waves follow: tiles · kSplit PEs' worth of work over 64 PEs.
 //
@@ -200,6 +201,71 @@ function memoHit(entry: usize): bool {
 }
 
 /**
+ * Bodies within this fraction of the least are a tie, broken by the fewest SRAM bytes: a
+ * compiler would not move twice the traffic for 0.1 % (a DRAM-bound FC layer's mappings all
+ * wait on the same weight stream).
+ */
+export const GEMM_TIE_FRACTION: f64 = 0.001;
+
+/** The search's state: the least body found, the tie limit, the fewest bytes within it. */
+let searchBestBody: f64 = Infinity;
+let searchLimit: f64 = Infinity;
+let searchBestBytes: f64 = Infinity;
+
+/**
+ * One sweep over the legal mappings (see the file comment). `byBytes` false: keeps the least
+ * body in searchBestBody and its mapping in mapping*; true: among bodies ≤ searchLimit keeps
+ * the mapping of fewest staged SRAM bytes (the first in sweep order on a tie).
+ */
+function searchMappings(
+  batches: f64, m: f64, n: f64, k: f64, dtype: u32, size: f64, outSize: f64, biasBytes: f64, sramBase: f64, byBytes: bool,
+): void {
+  const kPasses = Math.ceil(k / DPE_TILE);
+  const tmMax = min(GEMM_MAX_TILE, roundUp(m, DPE_TILE));
+  const tnMax = min(GEMM_MAX_TILE, roundUp(n, DPE_TILE));
+  const splitMax = min(peCount, kPasses);
+  const rate = dpeMacsPerCycle(dtype);
+  // Largest tiles first: they are usually cheapest, and a good first bound prunes the rest.
+  for (let tm = tmMax; tm >= DPE_TILE; tm -= DPE_TILE) {
+    for (let tn = tnMax; tn >= DPE_TILE; tn -= DPE_TILE) {
+      const stepPasses = gemmMaxStepPasses(tm, tn, size);
+      const tiles = batches * Math.ceil(m / tm) * Math.ceil(n / tn);
+      let lastPasses: f64 = 0;
+      for (let kSplit: f64 = 1; kSplit <= splitMax; kSplit++) {
+        // A larger split with the same slice only adds PEs and reduction: never cheaper.
+        const passes = Math.ceil(kPasses / kSplit);
+        if (passes == lastPasses) continue;
+        lastPasses = passes;
+        // The body is at least the busiest PE's DPE cycles, whatever the steps: skip the split
+        // when that alone is no better (the search's result is the same, only faster).
+        const dpeBound = Math.ceil((tiles * kSplit) / peCount) * tm * tn * passes * DPE_TILE / rate;
+        if (byBytes ? dpeBound > searchLimit : dpeBound >= searchBestBody) continue;
+        // Each deepest step that fits, from one pass to stepPasses: its number of steps.
+        let lastSteps: f64 = 0;
+        for (let deepest = stepPasses; deepest >= max(1, Math.ceil(stepPasses / 2)); deepest--) {
+          const steps = Math.ceil(passes / deepest);
+          if (steps == lastSteps) continue;
+          lastSteps = steps;
+          stageGemm(batches, m, n, k, dtype, size, outSize, biasBytes, tm, tn, kSplit, steps, 0);
+          const body = stagedBody(sramBase);
+          const better = byBytes
+            ? body <= searchLimit && stagedSramBytes < searchBestBytes
+            : body < searchBestBody;
+          if (better) {
+            if (byBytes) searchBestBytes = stagedSramBytes;
+            else searchBestBody = body;
+            mappingTileM = tm;
+            mappingTileN = tn;
+            mappingKSplit = kSplit;
+            mappingStepsPerTile = steps;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Chooses the cheapest legal mapping of the GEMM (see the file comment) into mapping*, given
  * the SRAM and DRAM bytes already on the record (its operands' reads: cold or warm). Writes
  * trial figures to the record; the caller stages and runs the chosen mapping after it.
@@ -224,45 +290,13 @@ export function chooseGemmMapping(batches: f64, m: f64, n: f64, k: f64, dtype: u
     mappingStepsPerTile = load<f64>(entry + (<usize>(MEMO_KEY_WORDS + 3) << 3));
     return;
   }
-  let best = Infinity;
-  const kPasses = Math.ceil(k / DPE_TILE);
-  const tmMax = min(GEMM_MAX_TILE, roundUp(m, DPE_TILE));
-  const tnMax = min(GEMM_MAX_TILE, roundUp(n, DPE_TILE));
-  const splitMax = min(peCount, kPasses);
-  const rate = dpeMacsPerCycle(dtype);
-  // Largest tiles first: they are usually cheapest, and a good first bound prunes the rest.
-  for (let tm = tmMax; tm >= DPE_TILE; tm -= DPE_TILE) {
-    for (let tn = tnMax; tn >= DPE_TILE; tn -= DPE_TILE) {
-      const stepPasses = gemmMaxStepPasses(tm, tn, size);
-      const tiles = batches * Math.ceil(m / tm) * Math.ceil(n / tn);
-      let lastPasses: f64 = 0;
-      for (let kSplit: f64 = 1; kSplit <= splitMax; kSplit++) {
-        // A larger split with the same slice only adds PEs and reduction: never cheaper.
-        const passes = Math.ceil(kPasses / kSplit);
-        if (passes == lastPasses) continue;
-        lastPasses = passes;
-        // The body is at least the busiest PE's DPE cycles, whatever the steps: skip the split
-        // when that alone is no better (the search's result is the same, only faster).
-        if (Math.ceil((tiles * kSplit) / peCount) * tm * tn * passes * DPE_TILE / rate >= best) continue;
-        // Each deepest step that fits, from one pass to stepPasses: its number of steps.
-        let lastSteps: f64 = 0;
-        for (let deepest = stepPasses; deepest >= max(1, Math.ceil(stepPasses / 2)); deepest--) {
-          const steps = Math.ceil(passes / deepest);
-          if (steps == lastSteps) continue;
-          lastSteps = steps;
-          stageGemm(batches, m, n, k, dtype, size, outSize, biasBytes, tm, tn, kSplit, steps, 0);
-          const body = stagedBody(sramBase);
-          if (body < best) {
-            best = body;
-            mappingTileM = tm;
-            mappingTileN = tn;
-            mappingKSplit = kSplit;
-            mappingStepsPerTile = steps;
-          }
-        }
-      }
-    }
-  }
+  // Two sweeps: the least body, then among the mappings within GEMM_TIE_FRACTION of it the one
+  // moving the fewest SRAM bytes (the DRAM bytes are the operands', the same for every mapping).
+  searchBestBody = Infinity;
+  searchMappings(batches, m, n, k, dtype, size, outSize, biasBytes, sramBase, false);
+  searchLimit = searchBestBody * (1 + GEMM_TIE_FRACTION);
+  searchBestBytes = Infinity;
+  searchMappings(batches, m, n, k, dtype, size, outSize, biasBytes, sramBase, true);
   for (let i: u32 = 0; i < MEMO_KEY_WORDS; i++) store<u64>(entry + (<usize>i << 3), load<u64>(memoKey + (<usize>i << 3)));
   store<f64>(entry + (<usize>MEMO_KEY_WORDS << 3), mappingTileM);
   store<f64>(entry + (<usize>(MEMO_KEY_WORDS + 1) << 3), mappingTileN);

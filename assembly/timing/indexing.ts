@@ -8,19 +8,20 @@
 //   per step: issue 2 instructions (indexed DMA_IN, DMA_OUT)
 //             FI in: r · (segment + index) bytes + r descriptors; FI out: r · segment bytes
 //
-// Input rows are found in SRAM at gatherSramHitRate (the TBE's measured hit rate, ISCA'25
-// §4.2), unless the whole input is resident, when all are; the indices and the output go
-// through readOperand/writeOperand like any operand.
+// Where the segments come from is the SRAM model's, as for the TBE (gather.ts gatherRows()): the
+// input's resident share serves that share of them, the rest of min(segments, input segments)
+// comes from DRAM (every index may name another segment; the indices are data the timing model
+// does not read) and then stays resident. The indices and the output go through
+// readOperand/writeOperand like any operand.
 
 import { ENGINE_NONE } from "../layout";
 import {
-  fabricBytesPerCycle, gatherSramHitRate, issueCyclesPerInstruction, peCount, seAccumulateRows,
+  fabricBytesPerCycle, issueCyclesPerInstruction, peCount, seAccumulateRows,
 } from "../profile";
 import {
-  RECORD_DRAM_BYTES, RECORD_LOCAL_MEMORY_BYTES, RECORD_OPERAND_BYTES, RECORD_OPERAND_HIT_BYTES,
-  RECORD_PEAK_RATE, RECORD_SRAM_BYTES, RECORD_WORK, add, set,
+  RECORD_LOCAL_MEMORY_BYTES, RECORD_PEAK_RATE, RECORD_SRAM_BYTES, RECORD_WORK, add, set,
 } from "./record";
-import { residentIn } from "./sram-cache";
+import { gatherRows } from "./gather";
 import { runPipeline, setStages } from "./pipeline";
 
 /** Custom instructions per step of a gather: one indexed DMA_IN, one DMA_OUT. */
@@ -33,11 +34,8 @@ export const INDEXING_INSTRUCTIONS_PER_STEP: f64 = 2;
  */
 export function timeIndexing(segments: f64, segmentBytes: f64, indexBytes: f64, input: f64, inputBytes: f64): void {
   const gathered = segments * segmentBytes;
-  const resident = inputBytes > 0 && residentIn(input, input + inputBytes) >= inputBytes;
-  const hitRate = resident ? 1 : gatherSramHitRate;
-  add(RECORD_OPERAND_BYTES, gathered);
-  add(RECORD_OPERAND_HIT_BYTES, gathered * hitRate);
-  add(RECORD_DRAM_BYTES, gathered * (1 - hitRate));
+  // The input as a table of its distinct segments (at least one).
+  gatherRows(segments, segmentBytes, input, inputBytes, segmentBytes > 0 ? max(1, Math.floor(inputBytes / segmentBytes)) : 0);
   add(RECORD_SRAM_BYTES, 2 * gathered + indexBytes);
   add(RECORD_LOCAL_MEMORY_BYTES, 2 * gathered + indexBytes);
   set(RECORD_WORK, gathered);

@@ -90,6 +90,25 @@ export function timeLayerNorm(elements: f64, length: f64, inSize: f64, outSize: 
   endPasses();
 }
 
+/**
+ * Times a row op of one statistics pass then one mapping pass that writes (dynamic per-row
+ * quantization: the row's min/max on the RE, then scale, round and convert on the SE) over
+ * `elements` in rows of `length` (`inSize` bytes each; `outBytes` written in all): one read
+ * when a row fits local memory, else the statistics pass and a second pass that re-reads the
+ * row and writes, each its own pipeline (see the file comment).
+ */
+export function timeStatThenMapRows(elements: f64, length: f64, inSize: f64, outBytes: f64, rePasses: f64, mapSePasses: f64): void {
+  const rows = length > 0 ? elements / length : 0;
+  if (elements <= 0 || rowFitsLocalMemory(rows, length * inSize)) {
+    timeRows(elements, elements * inSize, outBytes, rePasses, mapSePasses, 0);
+    return;
+  }
+  beginPasses(elements, rows, length * inSize);
+  rowPass(elements * inSize, 0, rePasses, 0);
+  rowPass(elements * inSize, outBytes, 0, sePasses(mapSePasses, 0));
+  endPasses();
+}
+
 // The passes of a row op whose rows do not fit in local memory, summed into the record.
 let passElements: f64 = 0;
 /** DRAM bytes of the pass to come: the declared operands' for the first, re-reads after. */

@@ -42,7 +42,6 @@ export function profileFields(profile: HardwareProfile): Float64Array {
   fields[L.PROFILE_SE_LUT_PASSES] = p.seLutPasses;
   fields[L.PROFILE_MLU_BYTES_PER_CYCLE_PER_PE] = p.mluBytesPerCyclePerPe;
   fields[L.PROFILE_DMA_DESCRIPTOR_CYCLES] = p.dmaDescriptorCycles;
-  fields[L.PROFILE_GATHER_SRAM_HIT_RATE] = p.gatherSramHitRate;
   fields[L.PROFILE_SE_ACCUMULATE_ROWS] = p.seAccumulateRows;
   // No systolic array: 0 × 0 (the DPEs run GEMMs).
   fields[L.PROFILE_SYSTOLIC_ROWS] = p.systolic?.rows ?? 0;

@@ -117,6 +117,28 @@ describe('OP_QUANTIZE per row (dynamic)', () => {
     expect(h.record(L.RECORD_SRAM_BYTES)).toBe(rows * cols * (4 + 1) + rows * 4);
   });
 
+  test('a row longer than local memory is read twice: the min/max pass, then the pass that scales and writes (timing-only)', () => {
+    // One float32 row of 8 Mi (32 MiB) against 64 PEs × 384 KiB / 2 = 12 MiB of local memory
+    // for it (reductions.ts rowFitsLocalMemory): two pipelines, each reading the row; the input
+    // is cold, so the first pass reads it from DRAM and the second finds it in the SRAM.
+    const timing = new CoreHarness(0, {}, L.ABI_VERSION, 1 << 30);
+    expect(timing.core.boot()).toBe(S.STATUS_OK);
+    h = timing;
+    const cols = 8 << 20;
+    const [px, pq, ps] = [h.heap(0), h.heap(64 << 20), h.heap(128 << 20)];
+    h.push({ opcode: L.OP_QUANTIZE, dtype: L.DTYPE_INT8, dst: pq, src0: px, count: cols, arg0: writeArgs(L.QUANTIZE_PER_ROW, L.DTYPE_FLOAT32, [1, cols], [[cols, 1], [cols, 1]], [ps, 0]) });
+    run();
+    const rowBytes = 4 * cols;
+    expect(h.record(L.RECORD_SRAM_BYTES)).toBe(2 * rowBytes + cols + 4);
+    expect(h.record(L.RECORD_DRAM_BYTES)).toBe(rowBytes);
+    // Floor: the first pass's 32 MiB from DRAM at 204.8 GB/s (its SRAM traffic beside it), then
+    // the second's 40 MiB through the SRAM at 2.7 TB/s: the second pass cannot start before the
+    // first's min/max is known. One pass (the old model) would be 163.8 µs; this is 179.4 µs.
+    const floorNs = (rowBytes / 204.8e9 + (rowBytes + cols) / 2.7e12) * 1e9;
+    expect(floorNs).toBeCloseTo(179_374.5, 0);
+    expect((h.record(L.RECORD_BODY_CYCLES) / v2.clockHz) * 1e9).toBeGreaterThan(floorNs);
+  });
+
   test('DEQUANTIZE_PER_ROW: values · the row\'s scale in float32, the scales read (one SE pass per element)', () => {
     const [rows, cols] = [3, 11];
     const q = Array.from({ length: rows * cols }, (_, i) => ((i * 37) % 255) - 127);

@@ -34,6 +34,8 @@ describe('resolveConfig', () => {
     // The on-chip bandwidths became per cycle (issue 20 finding 6): the old names say what replaced them.
     [{ profile: { name: 'x', sramBytesPerSecond: 2.7e12 } }, TypeError, 'configure(): profile.sramBytesPerSecond is no longer a field; use sramBytesPerCycle'],
     [{ profile: { name: 'x', localMemoryBytesPerSecondPerPe: 1e12 } }, TypeError, 'profile.localMemoryBytesPerSecondPerPe is no longer a field; use localMemoryBytesPerCyclePerPe'],
+    // The fixed gather hit rate went in issue 20 (gathers hit where the SRAM model holds the rows).
+    [{ profile: { name: 'x', gatherSramHitRate: 0.5 } }, TypeError, 'configure(): profile.gatherSramHitRate is no longer a field; it was removed in issue 20'],
     [{ profile: { name: 'x', sramBytesPerCycle: 0 } }, ValueError, 'configure(): profile.sramBytesPerCycle must be a positive number, but got: 0'],
     [{ devices: 2 }, TypeError, "configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs"],
   ] as const)('%o throws', (options, kind, message) => {
