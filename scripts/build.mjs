@@ -12,7 +12,8 @@
 //                      core.wasm and device-worker.js carried inside (src/runtime/environment.ts)
 //   cli.js             the mtia-sim command
 //   playground/        the browser playground as static files (examples/playground/build.mjs)
-// Run by `npm run build`, and so by `npm ci` (prepare), `npm test` and `npm start`.
+// Run by `npm run build`, and so by `npm test` (pretest), `npm pack` (prepack) and `npm start`
+// (when dist/ is stale). Installing runs no script (no `prepare`): `npm ci` in a clone only installs.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

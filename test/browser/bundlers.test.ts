@@ -87,7 +87,10 @@ async function expectPageComputes(root: string): Promise<void> {
     const problems: string[] = [];
     recordProblems(page, problems);
     await page.goto(`${server.origin}/`);
-    await page.waitForFunction(() => 'runBundledCheck' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
+    // A page that throws while loading never defines runBundledCheck: say what it threw.
+    const loaded = await page.waitForFunction(() => 'runBundledCheck' in globalThis, undefined, { timeout: 30_000 }).then(() => true, () => false);
+    if (!loaded) expect(problems, 'the page did not load').toEqual([]);
+    expect(loaded, 'the page did not define runBundledCheck within 30 s').toBe(true);
     const report = await page.evaluate(() => (globalThis as unknown as { runBundledCheck(): Promise<BundledReport> }).runBundledCheck());
     expect(report.error).toBeNull();
     expect(report.crossOriginIsolated).toBe(true);
