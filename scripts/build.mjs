@@ -12,7 +12,8 @@
 //                      core.wasm and device-worker.js carried inside (src/runtime/environment.ts)
 //   cli.js             the mtia-sim command
 //   playground/        the browser playground as static files (examples/playground/build.mjs)
-// Run by `npm run build`, and so by `npm ci` (prepare), `npm test` and `npm start`.
+// Run by `npm run build`, and so by `npm test` (pretest), `npm pack` (prepack) and `npm start`
+// (when dist/ is stale). Installing runs no script (no `prepare`): `npm ci` in a clone only installs.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,6 +94,17 @@ const nodeModulesUnavailable = {
     }));
   },
 };
+/** Resolves src/runtime/assets.js to assets-browser.ts: the assets are chosen at build time. */
+const browserAssets = {
+  name: 'browser-assets',
+  setup(builder) {
+    const assets = new URL('../src/runtime/assets.ts', import.meta.url).pathname;
+    builder.onResolve({ filter: /\/assets\.js$/ }, ({ path, resolveDir }) =>
+      new URL(path.replace(/\.js$/, '.ts'), `file://${resolveDir}/`).pathname === assets
+        ? { path: new URL('../src/runtime/assets-browser.ts', import.meta.url).pathname }
+        : undefined);
+  },
+};
 const INLINED_ASSETS = {
   ...Object.fromEntries(WASM_FILES.map((file) => [file, readFileSync(`dist/${file}`).toString('base64')])),
   'device-worker.js': readFileSync('dist/device-worker.js', 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
@@ -102,15 +114,29 @@ const browserBuild = await build({
   entryPoints: ['src/index.ts'],
   outfile: 'dist/browser/index.js',
   platform: 'browser',
-  plugins: [nodeModulesUnavailable],
+  plugins: [nodeModulesUnavailable, browserAssets],
   minifySyntax: true,
   metafile: true,
   define: { MTIA_SIM_BROWSER_BUILD: 'true', MTIA_SIM_INLINED_ASSETS: JSON.stringify(INLINED_ASSETS) },
 });
+// What a bundler must be able to take as it is: no import, no `new URL(..., import.meta.url)`
+// (webpack and Vite resolve those at build time, and the files are not beside this bundle), no
+// top-level await (an async module cannot be required, and breaks some bundler setups).
 for (const [file, output] of Object.entries(browserBuild.metafile.outputs)) {
   if (output.imports.length > 0) {
     throw new Error(`${file} must import nothing, but imports ${output.imports.map((i) => i.path).join(', ')}`);
   }
+  if (!file.endsWith('.js')) continue;
+  if (Object.keys(output.inputs).some((input) => input.endsWith('src/runtime/assets.ts'))) {
+    throw new Error(`${file} must carry its assets (assets-browser.ts), but has src/runtime/assets.ts`);
+  }
+  // esbuild itself checks the rest: converting the bundle to CommonJS fails on a top-level
+  // await and warns on import.meta (strings, such as the worker bundle inside, are not code).
+  const { warnings } = await build({ entryPoints: [file], format: 'cjs', platform: 'browser', write: false, logLevel: 'silent' })
+    .catch((error) => {
+      throw new Error(`${file} must have no top-level await: ${error.message}`);
+    });
+  if (warnings.length > 0) throw new Error(`${file} must not use import.meta: ${warnings.map((w) => w.text).join('; ')}`);
 }
 
 await buildPlayground();

@@ -1,7 +1,7 @@
 // Exits 0 if dist/ is up to date with the sources (every output newer than every source), 1 if
 // not: `npm start` runs the demo from dist/ without rebuilding when it is (package.json
 // prestart: `node scripts/dist-up-to-date.mjs || npm run build`). Times are file mtimes, so a
-// fresh clone, where `npm ci` built dist/ after checking the sources out, counts as up to date.
+// clone where `npm run build` ran after the sources were checked out counts as up to date.
 // Usage: node scripts/dist-up-to-date.mjs [package folder, default: this package]
 
 import { existsSync, readdirSync, statSync } from 'node:fs';

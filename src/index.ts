@@ -3,6 +3,8 @@
 export * as mtia from './mtia/index.js';
 export { Device, type DeviceLike } from './device.js';
 export { DeferredMtiaCallError, DeviceLostError, MtiaError, OutOfMemoryError, ValueError } from './errors.js';
+// The stream sanitizer's error, top-level like the other error classes (also mtia.StreamRaceError).
+export { StreamRaceError } from './runtime/stream-sanitizer.js';
 export { Tensor } from './tensor/tensor.js';
 export {
   arange, empty, full, ones, rand, randint, randn, tensor, zeros, type NestedArray, type TensorOptions,

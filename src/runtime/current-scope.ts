@@ -165,7 +165,21 @@ export class ScopeContext {
   }
 }
 
-const asyncHooks = isNode ? await import('node:async_hooks') : undefined;
+/**
+ * node:async_hooks, got without a top-level await (which would make the library an async
+ * module: `require('mtia-sim')` would fail, and some bundler setups break) and without a static
+ * node: import (the default build is also served to browsers). process.getBuiltinModule is in
+ * Node 20.16 and 22.3 (package.json engines).
+ */
+function nodeAsyncHooks(): typeof import('node:async_hooks') | undefined {
+  if (!isNode) return undefined;
+  if (typeof process.getBuiltinModule !== 'function') {
+    throw new Error(`mtia-sim needs Node.js 20.16 or newer (22.3 on the 22 line); this is ${process.version}`);
+  }
+  return process.getBuiltinModule('node:async_hooks');
+}
+
+const asyncHooks = nodeAsyncHooks();
 
 /** The library's scopes. */
 export const scopes = new ScopeContext(asyncHooks === undefined ? undefined : new asyncHooks.AsyncLocalStorage<Scope>());

@@ -1,110 +1,31 @@
 // What differs between Node and browsers: how the core's bytes are loaded and how a worker
 // is started, kept alive and stopped. Everything else is shared.
 //
-// Two builds are made of this module (scripts/build.mjs). The default one (dist/index.js, for
-// Node and for pages that serve dist/ as it is) finds core.wasm and device-worker.js next to
-// itself. The browser one (dist/browser/index.js, the package's `browser` export condition)
-// carries both inside it, so that a bundler needs no flags and no copied files: the core as a
-// data: URL, the worker bundle as a blob: URL made on first use. A blob: worker is same-origin
-// and inherits the page's cross-origin isolation, so it can share the device memory.
+// Two builds are made of the library (scripts/build.mjs), differing only in where the assets
+// are (assets.ts; the browser build swaps in assets-browser.ts at build time). The default one
+// (dist/index.js, for Node and for pages that serve dist/ as it is) finds core.wasm and
+// device-worker.js next to itself. The browser one (dist/browser/index.js, the package's
+// `browser` export condition) carries both inside it.
 
+import { assetUrls, browserBuild, inlinedFileOf } from './assets.js';
 import { unshareMemoryImport } from './unshared-core.js';
+
+export { assetUrls };
 
 /** True in the browser build (scripts/build.mjs defines it); absent from the default build. */
 declare const MTIA_SIM_BROWSER_BUILD: boolean | undefined;
-/**
- * The built assets the browser build carries, by file name: wasm as base64, scripts as text
- * (scripts/build.mjs defines it in that build only).
- */
-declare const MTIA_SIM_INLINED_ASSETS: { readonly [file: string]: string };
-
-/** True in the browser build; a constant there, so the bundler drops the Node-only code. */
-const browserBuild = typeof MTIA_SIM_BROWSER_BUILD !== 'undefined' && MTIA_SIM_BROWSER_BUILD;
-
-/** True under Node.js (worker_threads), false in browsers and always in the browser build. */
-export const isNode = !browserBuild && typeof process !== 'undefined' && process.versions?.node !== undefined;
-
-/** The file each inlined asset URL made so far stands for, by href (for error messages). */
-const inlinedFiles = new Map<string, string>();
-
-/** An inlined asset as a URL: a data: URL for wasm, a blob: URL for scripts; made once. */
-function inlinedAssetUrl(file: string): () => URL {
-  let url: URL | undefined;
-  return () => {
-    if (url !== undefined) return url;
-    const contents = MTIA_SIM_INLINED_ASSETS[file];
-    if (contents === undefined) throw new Error(`mtia-sim's browser build does not carry ${file}`);
-    url = file.endsWith('.wasm')
-      ? new URL(`data:application/wasm;base64,${contents}`)
-      : new URL(URL.createObjectURL(new Blob([contents], { type: 'text/javascript' })));
-    inlinedFiles.set(url.href, file);
-    return url;
-  };
-}
-
-/** The inlined core, kernel-thread and worker URLs of the browser build, made when first read. */
-function inlinedAssets(): {
-  readonly core: URL; readonly coreRelaxedSimd: URL; readonly kernelThread: URL; readonly kernelThreadRelaxedSimd: URL; readonly worker: URL;
-} {
-  const core = inlinedAssetUrl('core.wasm');
-  const coreRelaxedSimd = inlinedAssetUrl('core-relaxed.wasm');
-  const kernelThread = inlinedAssetUrl('kernel-thread.wasm');
-  const kernelThreadRelaxedSimd = inlinedAssetUrl('kernel-thread-relaxed.wasm');
-  const worker = inlinedAssetUrl('device-worker.js');
-  return {
-    get core() {
-      return core();
-    },
-    get coreRelaxedSimd() {
-      return coreRelaxedSimd();
-    },
-    get kernelThread() {
-      return kernelThread();
-    },
-    get kernelThreadRelaxedSimd() {
-      return kernelThreadRelaxedSimd();
-    },
-    get worker() {
-      return worker();
-    },
-  };
-}
 
 /**
- * Where the built assets are: next to this bundle (dist/), or, in the browser build, the
- * copies it carries. An asset is named in both branches and in INLINED_ASSETS in
- * scripts/build.mjs.
+ * True under Node.js (worker_threads), false in browsers and always in the browser build. The
+ * browser build also defines MTIA_SIM_BROWSER_BUILD, so that this folds to false there and
+ * the bundler drops the Node-only code.
  */
-export const assetUrls = browserBuild
-  ? inlinedAssets()
-  : {
-      // Getters: the device-worker bundle imports this module too, and where it runs from a
-      // blob: URL (the browser build's worker, and its kernel threads) no URL can be resolved
-      // against its import.meta.url.
-      /** The core built with plain SIMD (asconfig.json target release). */
-      get core() {
-        return new URL('./core.wasm', import.meta.url);
-      },
-      /** The same core built with relaxed SIMD: fused multiply-add kernels (target release-relaxed). */
-      get coreRelaxedSimd() {
-        return new URL('./core-relaxed.wasm', import.meta.url);
-      },
-      /** The kernel-thread module (asconfig.json target kernel-thread): the matmul that helper threads run. */
-      get kernelThread() {
-        return new URL('./kernel-thread.wasm', import.meta.url);
-      },
-      /** The same built with relaxed SIMD (target kernel-thread-relaxed). */
-      get kernelThreadRelaxedSimd() {
-        return new URL('./kernel-thread-relaxed.wasm', import.meta.url);
-      },
-      get worker() {
-        return new URL('./device-worker.js', import.meta.url);
-      },
-    };
+export const isNode = !(typeof MTIA_SIM_BROWSER_BUILD !== 'undefined' && MTIA_SIM_BROWSER_BUILD)
+  && !browserBuild && typeof process !== 'undefined' && process.versions?.node !== undefined;
 
 /** How an asset URL reads in an error: itself, or which inlined file it is (not its contents). */
 export function describeAssetUrl(url: URL): string {
-  const inlined = inlinedFiles.get(url.href);
+  const inlined = inlinedFileOf(url.href);
   if (inlined !== undefined) return `${inlined} (inlined in mtia-sim's browser build)`;
   if (url.protocol === 'data:') return `${url.href.slice(0, 40)}...`;
   return url.protocol === 'file:' ? decodeURI(url.pathname) : url.href;

@@ -102,6 +102,19 @@ export function promoteTypes(a: DType, b: DType): DType {
 /** An operand of a promoting op: a tensor's dtype and rank, or a JavaScript number or boolean. */
 export type PromotionOperand = { readonly dtype: DType; readonly ndim: number } | number | boolean;
 
+/** True for what resultType takes: a tensor (its dtype and ndim), a number or a boolean. */
+function isPromotionOperand(value: unknown): value is PromotionOperand {
+  if (typeof value === 'number' || typeof value === 'boolean') return true;
+  return typeof value === 'object' && value !== null && typeof (value as { dtype?: unknown }).dtype === 'string'
+    && typeof (value as { ndim?: unknown }).ndim === 'number';
+}
+
+/** How a bad resultType argument reads in its error. */
+function describeOperand(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
+
 /** at::native::combine_categories: a lower-priority result only counts if it is of a higher category. */
 function combineCategories(higher: DType | undefined, lower: DType | undefined): DType | undefined {
   if (higher === undefined) return lower;
@@ -116,7 +129,19 @@ function combineCategories(higher: DType | undefined, lower: DType | undefined):
  * numbers (a number only raises the category: int32 + 2.5 is float32, float16 + 2.5 stays
  * float16). Integer numbers count as int32 and others as float32 (PyTorch: int64, default dtype).
  */
-export function resultType(operands: readonly PromotionOperand[]): DType {
+export function resultType(tensor1: PromotionOperand, tensor2: PromotionOperand): DType;
+/** The same over any number of operands (the library's ops call it so). */
+export function resultType(operands: readonly PromotionOperand[]): DType;
+export function resultType(first: PromotionOperand | readonly PromotionOperand[], second?: PromotionOperand): DType {
+  const operands = Array.isArray(first) ? first as readonly PromotionOperand[] : [first as PromotionOperand, second!];
+  if (!Array.isArray(first)) {
+    // PyTorch's form, torch.result_type(tensor1, tensor2): exactly two tensors or numbers.
+    for (const [name, operand] of [['tensor1', first], ['tensor2', second]] as const) {
+      if (!isPromotionOperand(operand)) {
+        throw new TypeError(`resultType(): argument '${name}' must be a Tensor, number or boolean, not ${describeOperand(operand)}`);
+      }
+    }
+  }
   let dimensioned: DType | undefined;
   let zeroDim: DType | undefined;
   let wrapped: DType | undefined;

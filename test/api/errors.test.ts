@@ -4,8 +4,9 @@
 
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  DeferredMtiaCallError, DeviceLostError, MtiaError, mtia, OutOfMemoryError, ValueError, zeros,
+  DeferredMtiaCallError, DeviceLostError, MtiaError, mtia, OutOfMemoryError, StreamRaceError, ValueError, zeros,
 } from 'mtia-sim';
+import * as library from 'mtia-sim';
 
 afterAll(() => mtia.shutdown());
 
@@ -77,5 +78,12 @@ describe('error hierarchy', () => {
 
   test("StreamRaceError, the stream sanitizer's report, is an MtiaError", () => {
     expect(Object.getPrototypeOf(mtia.StreamRaceError.prototype)).toBe(MtiaError.prototype);
+  });
+
+  test('every error class is exported at the top level, StreamRaceError too (and stays at mtia.StreamRaceError)', () => {
+    const errorClasses = Object.entries(library)
+      .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error).map(([name]) => name).sort();
+    expect(errorClasses).toEqual(['DeferredMtiaCallError', 'DeviceLostError', 'MtiaError', 'OutOfMemoryError', 'StreamRaceError', 'ValueError']);
+    expect(StreamRaceError).toBe(mtia.StreamRaceError);
   });
 });
