@@ -31,3 +31,4 @@ export * as debug from './debug.js';
 export { profiler } from '../profiler/profiler.js';
 export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile } from '../profiler/op-stats.js';
 export type { ChromeTrace, ChromeTraceDevice, ChromeTraceEvent } from '../profiler/chrome-trace.js';
+export type { ChromeTraceFile } from '../profiler/profiler.js';
