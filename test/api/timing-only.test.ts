@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  OutOfMemoryError, add, cat, embeddingBag, empty, layerNorm, matmul, mtia, randn, softmax, sum, tensor,
+  OutOfMemoryError, add, cat, embeddingBag, empty, full, layerNorm, matmul, mtia, randn, softmax, sum, tensor,
 } from 'mtia-sim';
 import type { Tensor } from 'mtia-sim';
 
@@ -167,6 +167,8 @@ describe('timing-only mode', () => {
     const wide = empty([2, 2 ** 31], { dtype: 'float16' });
     expect(() => softmax(wide, -1)).toThrow(limit);
     for (const t of [x, w, wide]) t.free();
+    expect(() => full([2 ** 32], 1, { dtype: 'int8' })).toThrow(limit); // refused before allocating
+    expect(mtia.memoryAllocated()).toBe(0); // a refused op's output is freed with the error
     // Nothing reached the device: a wait passes and an op after it is timed as before.
     await mtia.synchronize();
     const again = [empty([2 ** 32 - 512], { dtype: 'int8' }), empty([2 ** 32 - 512], { dtype: 'int8' })] as const;
