@@ -44,6 +44,6 @@ export async function runTrace(script: string, out: string): Promise<TraceResult
     error = thrown;
   }
   if (mtia.profiler.running) await mtia.profiler.stop();
-  const trace = await mtia.profiler.exportChromeTrace(out);
-  return { out, ops: trace.traceEvents.filter((e) => e.cat === 'op').length, error };
+  const { ops } = await mtia.profiler.exportChromeTrace(out);
+  return { out, ops, error };
 }

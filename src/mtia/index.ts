@@ -33,3 +33,4 @@ export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile 
 export type { ChromeTrace, ChromeTraceDevice, ChromeTraceEvent } from '../profiler/chrome-trace.js';
 export type { OpEnergy, OpEnergyComponents, RunEnergy } from '../profiler/energy.js';
 export * as scalesim from '../scalesim/index.js';
+export type { ChromeTraceFile } from '../profiler/profiler.js';

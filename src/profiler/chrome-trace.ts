@@ -124,73 +124,123 @@ function opArgs(stats: OpStats, work: number): Record<string, unknown> {
   };
 }
 
-/** Builds the trace of `entries` (a profiling run's ops and event marks, in issue order) on `devices`. */
-export function chromeTrace(entries: readonly LogEntry[], devices: readonly Omit<ChromeTraceDevice, 'pid'>[]): ChromeTrace {
-  const events: ChromeTraceEvent[] = [];
+/** Thread-track names of a trace, in order of first use (metadata), and the flows with both ends in it. */
+function survey(entries: Iterable<LogEntry>) {
   const tracks = new Map<number, { pid: number; name: string; sortIndex: number }>();
   const track = (pid: number, tid: number, name: string, sortIndex: number) => {
     if (!tracks.has(tid)) tracks.set(tid, { pid, name, sortIndex });
-    return tid;
   };
   // Flows with both ends in the trace: a record's flow id is used once a wait on it is seen.
   const recorded = new Set<number>();
   const waited = new Set<number>();
-  for (const { mark } of entries) {
-    if (mark?.kind === 'record') recorded.add(mark.flow);
-    else if (mark?.kind === 'wait' && recorded.has(mark.flow)) waited.add(mark.flow);
-  }
-
-  for (const { stats, mark, memory, reservations, work } of entries) {
+  for (const { stats, mark, reservations } of entries) {
     const pid = devicePid(stats.device);
-    const tid = track(pid, streamTid(pid, stats.stream), stats.stream === 0 ? 'stream 0 (default)' : `stream ${stats.stream}`, stats.stream);
+    track(pid, streamTid(pid, stats.stream), stats.stream === 0 ? 'stream 0 (default)' : `stream ${stats.stream}`, stats.stream);
+    if (mark !== undefined) {
+      if (mark.kind === 'record') recorded.add(mark.flow);
+      else if (recorded.has(mark.flow)) waited.add(mark.flow);
+      continue;
+    }
+    reservations.forEach((interval, engine) => {
+      if (interval !== undefined) track(pid, engineTid(pid, engine), ENGINE_TRACKS[engine]!, ENGINE_TID + engine);
+    });
+  }
+  return { tracks, waited };
+}
+
+/**
+ * The events of the trace of `entries()` (a profiling run's ops and event marks, in issue
+ * order; called twice, once to name the tracks), metadata first, one at a time.
+ */
+export function* chromeTraceEvents(
+  entries: () => Iterable<LogEntry>, devices: readonly Omit<ChromeTraceDevice, 'pid'>[],
+): Generator<ChromeTraceEvent> {
+  const { tracks, waited } = survey(entries());
+  for (const device of devices) {
+    const pid = devicePid(device.index);
+    const args = { name: `mtia:${device.index} (${device.profile})` };
+    yield { name: 'process_name', ph: 'M', ts: 0, pid, tid: pid * TID_BLOCK, args };
+    yield { name: 'process_sort_index', ph: 'M', ts: 0, pid, tid: pid * TID_BLOCK, args: { sort_index: device.index } };
+  }
+  for (const [tid, { pid, name, sortIndex }] of tracks) {
+    yield { name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name } };
+    yield { name: 'thread_sort_index', ph: 'M', ts: 0, pid, tid, args: { sort_index: sortIndex } };
+  }
+  for (const { stats, mark, memory, reservations, work } of entries()) {
+    const pid = devicePid(stats.device);
+    const tid = streamTid(pid, stats.stream);
     const ts = us(stats.startNs);
     const dur = us(stats.endNs - stats.startNs);
     if (mark !== undefined) {
       const joined = waited.has(mark.flow);
-      events.push({
+      yield {
         name: mark.kind === 'record' ? 'event record' : 'event wait', ph: 'X', cat: 'event', ts, dur, pid, tid,
         args: { device: `mtia:${stats.device}`, stream: stats.stream, startNs: stats.startNs, endNs: stats.endNs, flow: mark.flow },
         ...(joined && { bind_id: mark.flow, ...(mark.kind === 'record' ? { flow_out: true } : { flow_in: true }) }),
-      });
+      };
       continue;
     }
     // A labelled op (mtia.profiler.recordFunction, an ONNX node) shows its label first: 'attn/MatMul (matmul)'.
     const name = stats.label === undefined ? stats.name : `${stats.label} (${stats.name})`;
-    events.push({ name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) });
-    events.push({
+    yield { name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) };
+    yield {
       name: 'memory', ph: 'C', cat: 'memory', ts, pid, tid,
       args: { allocated: memory.allocatedBytes, reserved: memory.reservedBytes },
-    });
+    };
+    // The op's dynamic power on its stream's counter, from its start to its end (streams add up).
     const durationNs = stats.endNs - stats.startNs;
     const dynamicWatts = durationNs > 0 ? (stats.energy.joules - stats.energy.byComponent.static) / (durationNs * 1e-9) : 0;
     const power = `power (stream ${stats.stream})`;
-    events.push({ name: power, ph: 'C', cat: 'energy', ts, pid, tid, args: { dynamicWatts } });
-    events.push({ name: power, ph: 'C', cat: 'energy', ts: us(stats.endNs), pid, tid, args: { dynamicWatts: 0 } });
-    reservations.forEach((interval, engine) => {
-      if (interval === undefined) return;
+    yield { name: power, ph: 'C', cat: 'energy', ts, pid, tid, args: { dynamicWatts } };
+    yield { name: power, ph: 'C', cat: 'energy', ts: us(stats.endNs), pid, tid, args: { dynamicWatts: 0 } };
+    for (let engine = 0; engine < reservations.length; engine++) {
+      const interval = reservations[engine];
+      if (interval === undefined) continue;
       const [fromNs, toNs] = interval;
-      events.push({
+      yield {
         name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: us(toNs - fromNs), pid,
-        tid: track(pid, engineTid(pid, engine), ENGINE_TRACKS[engine]!, ENGINE_TID + engine),
+        tid: engineTid(pid, engine),
         args: { stream: stats.stream, busy: ENGINE_UNITS[engine], fromNs, toNs },
-      });
-    });
+      };
+    }
   }
+}
 
-  const metadata: ChromeTraceEvent[] = [];
-  const listed = devices.map((device) => ({ ...device, pid: devicePid(device.index) }));
-  for (const device of listed) {
-    const args = { name: `mtia:${device.index} (${device.profile})` };
-    metadata.push({ name: 'process_name', ph: 'M', ts: 0, pid: device.pid, tid: device.pid * TID_BLOCK, args });
-    metadata.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid: device.pid, tid: device.pid * TID_BLOCK, args: { sort_index: device.index } });
+/** The trace's `metadata` field: the simulator, its clock and `devices`. */
+function traceMetadata(devices: readonly Omit<ChromeTraceDevice, 'pid'>[]): ChromeTrace['metadata'] {
+  return { source: 'mtia-sim', clock: 'simulated device time', devices: devices.map((device) => ({ ...device, pid: devicePid(device.index) })) };
+}
+
+/** Builds the trace of `entries()` (see chromeTraceEvents) on `devices` as one object. */
+export function chromeTrace(entries: () => Iterable<LogEntry>, devices: readonly Omit<ChromeTraceDevice, 'pid'>[]): ChromeTrace {
+  return { traceEvents: [...chromeTraceEvents(entries, devices)], displayTimeUnit: 'ns', metadata: traceMetadata(devices) };
+}
+
+/** Characters of JSON per piece chromeTraceChunks() yields (about 1 MiB: many events each). */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * The trace of `entries()` on `devices` as JSON text in pieces of about 1 MiB, the same text as
+ * JSON.stringify(chromeTrace(...)) joined, built event by event: no string or array of the whole
+ * trace is ever held (a 600 k-op trace is past V8's 512 MiB string limit). `tally` counts the
+ * events written and, of them, the op slices.
+ */
+export function* chromeTraceChunks(
+  entries: () => Iterable<LogEntry>, devices: readonly Omit<ChromeTraceDevice, 'pid'>[], tally?: { events: number; ops: number },
+): Generator<string> {
+  let piece = '{"traceEvents":[';
+  let first = true;
+  for (const event of chromeTraceEvents(entries, devices)) {
+    if (tally !== undefined) {
+      tally.events++;
+      if (event.cat === 'op') tally.ops++;
+    }
+    piece += (first ? '' : ',') + JSON.stringify(event);
+    first = false;
+    if (piece.length >= CHUNK_CHARS) {
+      yield piece;
+      piece = '';
+    }
   }
-  for (const [tid, { pid, name, sortIndex }] of tracks) {
-    metadata.push({ name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name } });
-    metadata.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid, tid, args: { sort_index: sortIndex } });
-  }
-  return {
-    traceEvents: [...metadata, ...events],
-    displayTimeUnit: 'ns',
-    metadata: { source: 'mtia-sim', clock: 'simulated device time', devices: listed },
-  };
+  yield `${piece}],"displayTimeUnit":"ns","metadata":${JSON.stringify(traceMetadata(devices))}}`;
 }

@@ -131,11 +131,14 @@ export class OpLog {
     return result;
   }
 
-  /** Every op and event mark whose record has been read, in issue order, with what the trace needs. */
-  entries(): LogEntry[] {
-    const result: LogEntry[] = [];
-    const rows = this.rows;
-    for (let index = 0; index < this.names.length; index++) {
+  /**
+   * Every op and event mark whose record has been read, in issue order, with what the trace
+   * needs, of the first `count` noted; built one at a time as the iteration asks, so a trace of a million ops is written
+   * without holding a million entries (chrome-trace.ts iterates it twice).
+   */
+  *entries(count = this.names.length): Generator<LogEntry> {
+    for (let index = 0; index < count; index++) {
+      const rows = this.rows;
       const row = index * ROW_WORDS;
       if (rows[row + READ] !== 1) continue;
       const nsPerCycle = 1e9 / rows[row + CLOCK_HZ]!;
@@ -145,15 +148,14 @@ export class OpLog {
         const to = rows[row + RECORD + RECORD_RESERVED_TO + engine]!;
         reservations.push(to > from ? [from * nsPerCycle, to * nsPerCycle] : undefined);
       }
-      result.push({
+      yield {
         stats: this.decode(index),
         mark: this.marks[index],
         memory: { allocatedBytes: rows[row + ALLOCATED]!, reservedBytes: rows[row + RESERVED]! },
         work: rows[row + RECORD + RECORD_WORK]!,
         reservations,
-      });
+      };
     }
-    return result;
   }
 
   private decode(index: number): OpStats {

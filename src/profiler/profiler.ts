@@ -20,9 +20,9 @@ import { HEADER_RING_TAIL, RING_COMMANDS } from '../runtime/layout.js';
 import { setEventObserver, setOpObserver, type EventObserver, type OpObserver } from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
-import { chromeTrace, type ChromeTrace } from './chrome-trace.js';
+import { chromeTrace, chromeTraceChunks, type ChromeTrace } from './chrome-trace.js';
 import { runEnergy, type RunEnergy } from './energy.js';
-import { OpLog, type IssueMemory } from './op-log.js';
+import { OpLog, type IssueMemory, type LogEntry } from './op-log.js';
 import type { OpStats } from './op-stats.js';
 
 /** The ops of one device whose records are not yet read, in ring order. */
@@ -142,11 +142,22 @@ class Session {
 
   /** The trace of every op and event mark read so far (see stats()). */
   trace(): ChromeTrace {
+    return chromeTrace(...this.traceSource());
+  }
+
+  /** The trace of trace() as JSON text in pieces (chromeTraceChunks). */
+  traceChunks(tally?: { events: number; ops: number }): Generator<string> {
+    return chromeTraceChunks(...this.traceSource(), tally);
+  }
+
+  /** What a trace is built from: the entries read so far (fixed now, however the run goes on) and the devices. */
+  private traceSource(): [() => Iterable<LogEntry>, { index: number; profile: string; clockHz: number }[]] {
     if (this.final === undefined) for (const ops of this.devices.values()) ops.readRun();
     const devices = [...this.devices.keys()]
       .sort((a, b) => a.index - b.index)
       .map((device) => ({ index: device.index, profile: device.profile.name, clockHz: device.profile.clockHz }));
-    return chromeTrace(this.log.entries(), devices);
+    const count = this.log.length;
+    return [() => this.log.entries(count), devices];
   }
 }
 
@@ -205,9 +216,9 @@ export const profiler = {
    * The collected ops as a Chrome trace (Trace Event Format JSON, for ui.perfetto.dev): a
    * process per device, a track per stream and per engine, event records and waits joined by
    * flow arrows, and the allocator's memory as counters, on simulated device time
-   * (docs/tracing.md). Covers the ops opStats() returns. With a `path` (Node only) it also
-   * writes the JSON there and returns a Promise of the trace that resolves once the file is
-   * written.
+   * (docs/tracing.md). Covers the ops opStats() returns. With a `path` (Node only) it writes
+   * the JSON there as a stream instead, in bounded memory, and returns a Promise of the file's
+   * size (ChromeTraceFile) once written.
    */
   exportChromeTrace,
 
@@ -224,6 +235,11 @@ export const profiler = {
     }
     return runEnergy(ops ?? (session === undefined ? [] : session.stats()));
   },
+  /**
+   * The trace of exportChromeTrace() as JSON text in pieces of about 1 MiB, built as iterated:
+   * for a run too large for one object or string (browsers: `new Blob([...chunks])`).
+   */
+  chromeTraceChunks: traceChunks,
 
   /** True from start() until stop() begins. */
   get running(): boolean {
@@ -270,21 +286,58 @@ function recordFunction<T>(name: string, fn?: () => T): T | RecordFunction {
   }
 }
 
-/** mtia.profiler.exportChromeTrace(): the trace now; with a path, a Promise of it once written there. */
+/** What exportChromeTrace(path) resolves to once the file is written. */
+export interface ChromeTraceFile {
+  /** The file written. */
+  readonly path: string;
+  /** Its size in bytes (UTF-8). */
+  readonly bytes: number;
+  /** Events in its traceEvents. */
+  readonly events: number;
+  /** Of which op slices (category 'op'). */
+  readonly ops: number;
+}
+
+/** mtia.profiler.exportChromeTrace(): the trace now; with a path, a Promise of the file's size once written there as a stream. */
 function exportChromeTrace(): ChromeTrace;
-function exportChromeTrace(path: string): Promise<ChromeTrace>;
-function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTrace>;
-function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTrace> {
+function exportChromeTrace(path: string): Promise<ChromeTraceFile>;
+function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTraceFile>;
+function exportChromeTrace(path?: string): ChromeTrace | Promise<ChromeTraceFile> {
   if (path !== undefined && (typeof path !== 'string' || path === '')) {
     throw new TypeError(`exportChromeTrace(): path must be a non-empty string (a file to write), but got: ${typeof path === 'string' ? "''" : String(path)}`);
   }
   if (path !== undefined && !isNode) {
     throw new MtiaError(
       `exportChromeTrace(): path '${path}' cannot be written: writing a file needs Node.js; in a browser call ` +
-        'exportChromeTrace() without a path and offer JSON.stringify() of the result as a download',
+        'mtia.profiler.chromeTraceChunks() and offer new Blob([...chunks]) as a download',
     );
   }
-  const trace = session?.trace() ?? chromeTrace([], []);
-  if (path === undefined) return trace;
-  return import('node:fs/promises').then(({ writeFile }) => writeFile(path, JSON.stringify(trace))).then(() => trace);
+  if (path === undefined) return session?.trace() ?? chromeTrace(() => [], []);
+  const tally = { events: 0, ops: 0 };
+  return writeTrace(path, session?.traceChunks(tally) ?? chromeTraceChunks(() => [], [], tally), tally);
+}
+
+/** mtia.profiler.chromeTraceChunks(): the trace's JSON text in pieces of about 1 MiB (any size of run; joined, JSON.stringify(exportChromeTrace())). */
+function traceChunks(): Generator<string> {
+  return session?.traceChunks() ?? chromeTraceChunks(() => [], []);
+}
+
+/** Writes `chunks` to `path` as a stream, waiting for the file to drain (memory stays bounded by one chunk or so). */
+async function writeTrace(path: string, chunks: Generator<string>, tally: { events: number; ops: number }): Promise<ChromeTraceFile> {
+  const { createWriteStream } = await import('node:fs');
+  const file = createWriteStream(path);
+  const failed = new Promise<never>((_, reject) => file.once('error', reject));
+  failed.catch(() => undefined);
+  let bytes = 0;
+  try {
+    for (const chunk of chunks) {
+      bytes += Buffer.byteLength(chunk);
+      if (!file.write(chunk)) await Promise.race([new Promise<void>((resolve) => file.once('drain', () => resolve())), failed]);
+    }
+    await Promise.race([new Promise<void>((resolve) => file.end(resolve)), failed]);
+  } catch (error) {
+    file.destroy();
+    throw error;
+  }
+  return { path, bytes, events: tally.events, ops: tally.ops };
 }

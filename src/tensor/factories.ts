@@ -12,10 +12,10 @@ import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { sanitizer } from '../runtime/stream-sanitizer.js';
 import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
 import { generatorFor } from './generator.js';
-import { argsBlock, checkAccess } from './launch.js';
+import { argsBlock, checkAccess, checkWords } from './launch.js';
 import { allocateTensor, checkScalarFits, filling } from './ops.js';
 import { checkOptions } from '../options.js';
-import { checkShape } from './shape.js';
+import { checkShape, numelOf } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { uploadValues } from './transfer.js';
 
@@ -66,8 +66,31 @@ function nestedShape(data: NestedArray): number[] {
 }
 
 /**
- * Values converted for `dtype`'s host array: bool is value != 0 (0.5 is true), int64 values
- * truncate toward zero (as PyTorch casts; bigints are taken exactly, wrapping past 64 bits).
+ * The range of each integral dtype and its name in PyTorch's overflow error (c10's
+ * checked_convert, as torch.tensor's store_scalar raises it: `torch.tensor([300],
+ * dtype=torch.int8)` is "value cannot be converted to type int8_t without overflow").
+ */
+const INTEGRAL_RANGES: Partial<Record<DType, readonly [min: number, max: number, name: string]>> = {
+  int8: [-128, 127, 'int8_t'],
+  int32: [-(2 ** 31), 2 ** 31 - 1, 'int'],
+  int64: [-(2 ** 63), 2 ** 63, 'int64_t'], // max exclusive: 2^63 − 1 is not a double
+};
+
+/** Throws PyTorch's overflow error when `value` (truncated toward zero) does not fit integral `dtype`. */
+function checkIntegral(value: number, dtype: DType): void {
+  const range = INTEGRAL_RANGES[dtype];
+  if (range === undefined || Number.isNaN(value)) return;
+  const [min, max, name] = range;
+  const n = Math.trunc(value);
+  if (n < min || (dtype === 'int64' ? n >= max : n > max)) throw new MtiaError(`value cannot be converted to type ${name} without overflow`);
+}
+
+/**
+ * Values converted for `dtype`'s host array: bool is value != 0 (0.5 is true), integral values
+ * truncate toward zero (as PyTorch casts) and must fit the dtype (PyTorch's overflow error, never
+ * a wrapped value). For int64 a bigint is taken exactly, wrapping past 64 bits; a number is taken
+ * as the double it is: past 2^53 not every integer is one (2 ** 53 + 1 is 2 ** 53), so pass
+ * bigints for exact values there.
  */
 function hostValues(values: ArrayLike<number | boolean | bigint>, dtype: DType): ArrayLike<number> | BigInt64Array {
   if (dtype === 'int64') {
@@ -75,10 +98,18 @@ function hostValues(values: ArrayLike<number | boolean | bigint>, dtype: DType):
       if (typeof v === 'bigint') return v;
       const n = Number(v);
       if (!Number.isFinite(n)) throw new MtiaError(`tensor(): cannot convert ${n} to int64`);
+      checkIntegral(n, dtype);
       return BigInt(Math.trunc(n));
     });
   }
   if (dtype === 'bool') return Uint8Array.from(values as ArrayLike<number>, (v) => (Number(v) !== 0 ? 1 : 0));
+  if (INTEGRAL_RANGES[dtype] !== undefined) {
+    return Array.from(values as ArrayLike<number>, (v) => {
+      const n = Number(v);
+      checkIntegral(n, dtype);
+      return n;
+    });
+  }
   return Array.from(values as ArrayLike<number>, Number);
 }
 
@@ -129,10 +160,23 @@ export function full(size: number | readonly number[], fillValue: number | boole
   return filled('full', shape, Number(fillValue), options, fallback);
 }
 
+/** Largest finite float32 and bfloat16 values and their names in PyTorch's overflow error (float16's is checkScalarFits'). */
+const FILL_FLOAT_MAX: Partial<Record<DType, readonly [number, string]>> = {
+  float32: [3.4028234663852886e38, 'float'],
+  bfloat16: [3.3895313892515355e38, 'c10::BFloat16'],
+};
+
 /** A new tensor of `shape` filled with `value` on the device, reported to the sanitizer as `op`. */
 function filled(op: string, shape: number[], value: number, options: TensorOptions | undefined, fallback: DType): Tensor {
   const { dtype, device } = resolveOptions(op, options, fallback);
   checkScalarFits(value, dtype); // fill_ refuses values the dtype cannot hold, as PyTorch does
+  // ... float and bfloat16 too: fill_'s Scalar::to<float> is a checked conversion (a finite
+  // value past the largest one is "value cannot be converted to type float without overflow").
+  const floatMax = FILL_FLOAT_MAX[dtype];
+  if (floatMax !== undefined && Number.isFinite(value) && Math.abs(value) > floatMax[0]) {
+    throw new MtiaError(`value cannot be converted to type ${floatMax[1]} without overflow`);
+  }
+  checkWords(op, numelOf(shape)); // the fill's count is one u32 word: refused before allocating
   const out = allocateTensor(device, shape, dtype);
   if (out.numel > 0) {
     if (sanitizer.enabled) filling([out], () => checkAccess(device, { op, reads: [], writes: [out] }));
@@ -154,8 +198,9 @@ export function ones(size: number | readonly number[], options?: TensorOptions):
 
 /**
  * Values start, start + step, ... below end (torch.arange): arange(end), arange(start, end) or
- * arange(start, end, step), options last. All-integer arguments give int32 (PyTorch: int64;
- * pass `{ dtype: 'int64' }`).
+ * arange(start, end, step), options last. All-integer arguments give int32, or int64 when a
+ * value leaves int32's range (PyTorch: always int64; pass `{ dtype: 'int64' }`); values that do
+ * not fit a dtype given are PyTorch's overflow error, never wrapped.
  */
 export function arange(...args: (number | TensorOptions | undefined)[]): Tensor {
   const options = typeof args[args.length - 1] === 'object' ? (args.pop() as TensorOptions) : undefined;
@@ -166,9 +211,13 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
   const [start, end, step] = numbers.length === 1 ? [0, numbers[0]!, 1] : [numbers[0]!, numbers[1]!, numbers[2] ?? 1];
   if (step === 0) throw new MtiaError('step must be nonzero');
   if ((step > 0 && end < start) || (step < 0 && end > start)) throw new MtiaError('upper bound and larger bound inconsistent with step sign');
-  const fallback: DType = numbers.every(Number.isInteger) ? 'int32' : 'float32';
-  const { dtype, device } = resolveOptions('arange', options, fallback);
   const count = Math.ceil((end - start) / step);
+  // All-integer arguments give int32, or int64 when a value leaves int32 (PyTorch: always int64).
+  const last = start + (count - 1) * step;
+  const int32 = INTEGRAL_RANGES.int32!;
+  const fitsInt32 = count === 0 || (Math.min(start, last) >= int32[0] && Math.max(start, last) <= int32[1]);
+  const fallback: DType = numbers.every(Number.isInteger) ? (fitsInt32 ? 'int32' : 'int64') : 'float32';
+  const { dtype, device } = resolveOptions('arange', options, fallback);
   if (count * dtypeInfo(dtype).bytes > device.memoryBytes) {
     // More than the device holds: the allocator raises PyTorch's out-of-memory error (and
     // counts it) before the host tries to build the values.
@@ -218,8 +267,31 @@ export function randint(...args: (number | readonly number[] | TensorOptions | u
     throw new TypeError('randint(): expected (high, size) or (low, high, size) with integer bounds');
   }
   if (low >= high) throw new MtiaError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  if (low < -(2 ** 31) || high > 2 ** 31 - 1) throw new MtiaError(`randint(): bounds must fit in int32, but got [${low}, ${high})`);
   const shape = checkShape(size);
   const { dtype, device } = resolveOptions('randint', options, 'int32');
+  checkRandomBounds(low, high - 1, dtype);
+  if (low < -(2 ** 31) || high > 2 ** 31 - 1) throw new MtiaError(`randint(): bounds must fit in int32, but got [${low}, ${high})`);
   return randomTensor(shape, dtype, device, RANDOM_RANDINT, (n) => n, low, high);
+}
+
+/**
+ * The bounds each dtype's random_(from, to) accepts and PyTorch's name of the dtype in its
+ * error (aten/src/ATen/native/DistributionTemplates.h check_from_to_in_range, which prints
+ * the dtype's TypeMeta name): the dtype's lowest and largest values.
+ */
+const RANDOM_BOUNDS: Record<DType, readonly [min: number, max: number, name: string]> = {
+  float32: [-3.4028234663852886e38, 3.4028234663852886e38, 'float'],
+  float16: [-65504, 65504, 'c10::Half'],
+  bfloat16: [-3.3895313892515355e38, 3.3895313892515355e38, 'c10::BFloat16'],
+  int8: [-128, 127, 'signed char'],
+  int32: [-(2 ** 31), 2 ** 31 - 1, 'int'],
+  int64: [-(2 ** 63), 2 ** 63, 'long int'],
+  bool: [0, 1, 'bool'],
+};
+
+/** Throws PyTorch's "from is out of bounds for ..." / "to - 1 is out of bounds for ..." unless [from, toInclusive] fits `dtype`. */
+function checkRandomBounds(from: number, toInclusive: number, dtype: DType): void {
+  const [min, max, name] = RANDOM_BOUNDS[dtype];
+  if (from < min || from > max) throw new MtiaError(`from is out of bounds for ${name}`);
+  if (toInclusive < min || toInclusive > max) throw new MtiaError(`to - 1 is out of bounds for ${name}`);
 }

@@ -28,11 +28,14 @@ export class ArgsBlock {
   private readonly floats = new Float32Array(this.words.buffer);
   /** Bit k set when operand k (1..3) is a number held in this block (scalarOperand). */
   private inBlock = 0;
+  /** The first size or param set that the block's 32-bit words cannot hold, as an error message (checkWords). */
+  private overflow: string | undefined;
 
   /** Clears the block and sets its kind. */
   reset(kind: number): this {
     this.words.fill(0);
     this.inBlock = 0;
+    this.overflow = undefined;
     this.words[ARGS_KIND] = kind;
     return this;
   }
@@ -44,6 +47,13 @@ export class ArgsBlock {
     }
     this.words[ARGS_RANK] = shape.length;
     shape.forEach((size, d) => (this.words[ARGS_SHAPE + d] = size));
+    const elements = shape.reduce((product, size) => product * size, 1);
+    if (elements > U32_MAX && this.overflow === undefined) {
+      this.overflow = `${elements} elements (iteration shape [${shape.join(', ')}])`;
+    }
+    strides.forEach((list) => list.forEach((stride) => {
+      if ((stride > I32_MAX || stride < -I32_MAX - 1) && this.overflow === undefined) this.overflow = `an element stride of ${stride}`;
+    }));
     strides.forEach((list, k) => list.forEach((stride, d) => (this.ints[ARGS_STRIDES + 8 * k + d] = stride)));
     return this;
   }
@@ -72,7 +82,7 @@ export class ArgsBlock {
 
   /** Sets u32 params (negative numbers are stored as two's complement). */
   params(...values: number[]): this {
-    values.forEach((value, i) => (this.ints[ARGS_PARAMS + i] = value));
+    values.forEach((value, i) => this.param(i, value));
     return this;
   }
 
@@ -92,6 +102,7 @@ export class ArgsBlock {
   /** Sets param `index` to a u32 (negative numbers as two's complement). */
   param(index: number, value: number): this {
     this.ints[ARGS_PARAMS + index] = value;
+    if ((value > U32_MAX || value < -I32_MAX - 1) && this.overflow === undefined) this.overflow = `a size or byte parameter of ${value}`;
     return this;
   }
 
@@ -108,6 +119,7 @@ export class ArgsBlock {
    */
   enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
     checkInt64(access, opcode, this.words[ARGS_KIND]!, dtype);
+    checkWords(access.op, count, this.overflow);
     checkAccess(device, access);
     const queue = device.currentQueue;
     queue.prepare();
@@ -119,6 +131,27 @@ export class ArgsBlock {
     opObserver?.(device, queue, access.op, [...access.reads, ...access.writes].map((t) => t.shape), access.writes[0]?.dtype ?? dtype);
     return seq;
   }
+}
+
+/** Largest value of a u32 word of a command or argument block. */
+const U32_MAX = 2 ** 32 - 1;
+/** Largest value of an i32 word (strides). */
+const I32_MAX = 2 ** 31 - 1;
+
+/**
+ * Throws at the call when an op's sizes do not fit the core's 32-bit words: its command's count
+ * (elements or bytes, a u32) or a size, stride or parameter of its argument block (`overflow`,
+ * set as they were written). The core would otherwise see them modulo 2^32 and time or reject
+ * another op (issue 21 finding 5): this is the simulated core's limit, 2^32 − 1 elements or
+ * bytes per op, also in timing-only mode.
+ */
+export function checkWords(op: string, count: number, overflow?: string): void {
+  const what = count > U32_MAX ? `a count of ${count} elements or bytes` : overflow;
+  if (what === undefined) return;
+  throw new MtiaError(
+    `${op}: too large for the simulated core's 32-bit size words (${what}): an op handles at most ` +
+      `${U32_MAX} (2^32 - 1) elements or bytes (mtia-sim limit, also in timing-only mode); split it into smaller ops`,
+  );
 }
 
 const scratch = new ArgsBlock();

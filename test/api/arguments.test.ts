@@ -26,8 +26,9 @@ describe('finding 5: bad values fail at the call, typed', () => {
 
   test('arange(0, 1e12) is an OutOfMemoryError (as on CUDA), counted, not a RangeError', () => {
     const before = mtia.memoryStats()['num_ooms'] as number;
+    // Values past int32: int64, 8 bytes each (as PyTorch's int64 arange).
     expect(() => arange(0, 1e12)).toThrow(OutOfMemoryError);
-    expect(() => arange(0, 1e12)).toThrow('MTIA out of memory. Tried to allocate 3.64 TiB.');
+    expect(() => arange(0, 1e12)).toThrow('MTIA out of memory. Tried to allocate 7.28 TiB.');
     expect(mtia.memoryStats()['num_ooms']).toBe(before + 2);
     expect(mtia.memoryAllocated()).toBe(0);
   });
@@ -100,6 +101,58 @@ describe('finding 6: a misspelled option is a TypeError naming it and the accept
     expect(() => mtia.configure({ devices: 2 } as never)).toThrow(
       new TypeError("configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs, timingOnly, transport, kernelThreads"),
     );
+  });
+});
+
+// Issue 21 finding 6: values a dtype cannot hold are PyTorch's errors, never wrapped or
+// saturated silently (c10 checked_convert's and random_'s check_from_to_in_range's messages).
+describe('issue 21 finding 6: values a dtype cannot hold', () => {
+  test('randint: bounds outside the dtype are "to - 1 is out of bounds for <dtype>" / "from is ..."; inside, every value is in [low, high)', async () => {
+    expect(() => randint(0, 300, [1000], { dtype: 'int8' })).toThrow(new MtiaError('to - 1 is out of bounds for signed char'));
+    expect(() => randint(-129, 0, [4], { dtype: 'int8' })).toThrow(new MtiaError('from is out of bounds for signed char'));
+    expect(() => randint(0, 70_000, [1000], { dtype: 'float16' })).toThrow(new MtiaError('to - 1 is out of bounds for c10::Half'));
+    expect(() => randint(0, 3, [1000], { dtype: 'bool' })).toThrow(new MtiaError('to - 1 is out of bounds for bool'));
+    const cases = [[-128, 128, 'int8'], [0, 65_505, 'float16'], [0, 2, 'bool']] as const;
+    for (const [low, high, dtype] of cases) {
+      const t = randint(low, high, [4000], { dtype });
+      const values = Array.from(await t.toArray(), Number);
+      expect(values.every((v) => Number.isInteger(v) && v >= low && v < high)).toBe(true);
+      expect(new Set(values).size).toBeGreaterThan(1);
+      t.free();
+    }
+  });
+
+  test('tensor() and full(): an integral value past the dtype is "value cannot be converted to type ... without overflow"', async () => {
+    expect(() => tensor([300], { dtype: 'int8' })).toThrow(new MtiaError('value cannot be converted to type int8_t without overflow'));
+    expect(() => tensor([2 ** 40], { dtype: 'int32' })).toThrow(new MtiaError('value cannot be converted to type int without overflow'));
+    expect(() => tensor(new Float32Array([-129]), { dtype: 'int8' })).toThrow(new MtiaError('value cannot be converted to type int8_t without overflow'));
+    expect(() => tensor([2 ** 63], { dtype: 'int64' })).toThrow(new MtiaError('value cannot be converted to type int64_t without overflow'));
+    expect(() => full([2], 300, { dtype: 'int8' })).toThrow(new MtiaError('value cannot be converted to type int8_t without overflow'));
+    expect(() => full([2], 1.5e39, { dtype: 'float32' })).toThrow(new MtiaError('value cannot be converted to type float without overflow'));
+    expect(() => full([2], -1.5e39, { dtype: 'bfloat16' })).toThrow(new MtiaError('value cannot be converted to type c10::BFloat16 without overflow'));
+    // In range (truncated toward zero, as PyTorch casts), and infinities, which are no overflow:
+    const fits = [
+      [tensor([127.9, -128], { dtype: 'int8' }), ['127', '-128']],
+      [tensor([2 ** 31 - 1], { dtype: 'int32' }), [String(2 ** 31 - 1)]],
+      [tensor([2 ** 40], { dtype: 'int64' }), [String(2 ** 40)]],
+      [full([1], -Infinity, { dtype: 'float32' }), ['-Infinity']],
+      [full([1], 3e38, { dtype: 'float32' }), [String(Math.fround(3e38))]],
+    ] as const;
+    for (const [t, expected] of fits) {
+      expect(Array.from(await t.toArray(), String)).toEqual(expected);
+      t.free();
+    }
+  });
+
+  test('arange: all-integer values past int32 give int64 (PyTorch: always int64); int32 asked for is the overflow error', async () => {
+    const t = arange(2 ** 31 - 2, 2 ** 31 + 2);
+    expect(t.dtype).toBe('int64');
+    expect(Array.from(await t.toArray(), String)).toEqual(['2147483646', '2147483647', '2147483648', '2147483649']);
+    t.free();
+    const small = arange(-3, 3);
+    expect(small.dtype).toBe('int32');
+    small.free();
+    expect(() => arange(2 ** 31 - 2, 2 ** 31 + 2, { dtype: 'int32' })).toThrow(new MtiaError('value cannot be converted to type int without overflow'));
   });
 });
 

@@ -9,12 +9,13 @@
 // A second property (issue 21) runs random graph programs with frees inside and after their
 // captures over 40 streams of one device (pooled streams share queues), checking replays
 // against a reference, eager work on other streams during a capture, and memory.
+// A third (issue 21 finding 5) runs random timing-only ops of 2^31 to 2^33 elements.
 // fast-check runs with a fixed seed, so a failure reproduces; the number of runs is stated below.
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  add, arange, mul, MtiaError, mtia, neg, OutOfMemoryError, relu, slice, sub, sum, tensor, zeros, full, type DType, type Tensor,
+  add, arange, empty, mul, MtiaError, mtia, neg, OutOfMemoryError, relu, slice, sub, sum, tensor, zeros, full, type DType, type Tensor,
 } from 'mtia-sim';
 
 /** Graph programs of the second property (issue 21): stated here, as the first's. */
@@ -399,3 +400,74 @@ describe('random graph programs with frees, over many streams', () => {
   });
 });
 
+
+/** Programs of the third property (issue 21, finding 5): stated here, as the others'. */
+const SIZE_RUNS = 60;
+
+// Issue 21 finding 5: timing-only sizes around and past 2^32 elements. An op whose element
+// count (or a size word of its argument block) passes the core's 32-bit words must be refused
+// at the call with the limit named; below it, it must be timed in full: never cheaper than the
+// same op on fewer elements (a size taken modulo 2^32 was 0.001 ms), and the device still works.
+describe('timing-only sizes around and past 2^32 elements', () => {
+  test(`${SIZE_RUNS} random ops of 2^31 to 2^33 elements: refused at the call past 2^32 - 1, timed monotonically below`, async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: true, memoryBytes: 64 * 2 ** 30 }); // virtual: no pages behind it
+    const LIMIT = 2 ** 32 - 1;
+    const ops = {
+      add: (t: Tensor) => add(t, t),
+      mul: (t: Tensor) => mul(t, t),
+      neg: (t: Tensor) => neg(t),
+      sum: (t: Tensor) => sum(t),
+      // a 2-d view: the iteration shape's product, not one size word, passes the limit
+      relu2d: (t: Tensor) => {
+        const view = t.view(2, -1);
+        try {
+          return relu(view);
+        } finally {
+          view.free(); // a view holds its storage until freed
+        }
+      },
+    } as const;
+    const elapsedMs = async (fn: () => Tensor) => {
+      const [start, end] = [new mtia.Event({ enableTiming: true }), new mtia.Event({ enableTiming: true })];
+      start.record();
+      const out = fn();
+      end.record();
+      await end.synchronize();
+      out.free();
+      return start.elapsedTime(end);
+    };
+    let refused = 0;
+    let timed = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...(Object.keys(ops) as (keyof typeof ops)[])),
+        fc.integer({ min: 2 ** 29, max: 2 ** 31 }).map((quarter) => 4 * quarter), // n and n / 2 even, for the 2-d view
+        async (name, n) => {
+          const op = ops[name];
+          const t = empty([n], { dtype: 'int8' });
+          try {
+            if (n > LIMIT) {
+              expect(() => op(t)).toThrow(/too large for the simulated core's 32-bit size words \(.*\): an op handles at most 4294967295/);
+              refused++;
+            } else {
+              const smaller = t.slice(0, 0, n / 2);
+              const [full, half] = [await elapsedMs(() => op(t)), await elapsedMs(() => op(smaller))];
+              smaller.free();
+              expect(full).toBeGreaterThan(half);
+              expect(full).toBeGreaterThan(1); // at least 2^31 bytes through DRAM: ms, not µs
+              timed++;
+            }
+          } finally {
+            t.free();
+          }
+          await mtia.synchronize();
+          expect(mtia.memoryAllocated(0)).toBe(0); // a refused op leaves nothing allocated
+        },
+      ),
+      { seed: SEED, numRuns: SIZE_RUNS, endOnFailure: true },
+    );
+    expect(refused).toBeGreaterThan(SIZE_RUNS / 4);
+    expect(timed).toBeGreaterThan(SIZE_RUNS / 4);
+  });
+});

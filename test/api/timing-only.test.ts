@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  OutOfMemoryError, add, cat, embeddingBag, empty, layerNorm, matmul, mtia, randn, softmax, sum, tensor,
+  OutOfMemoryError, add, cat, embeddingBag, empty, full, layerNorm, matmul, mtia, randn, softmax, sum, tensor,
 } from 'mtia-sim';
 import type { Tensor } from 'mtia-sim';
 
@@ -132,5 +132,47 @@ describe('timing-only mode', () => {
   test('a bad timingOnly option is refused by configure()', async () => {
     await mtia.shutdown();
     expect(() => mtia.configure({ timingOnly: 'yes' as unknown as boolean })).toThrow('configure(): timingOnly must be a boolean, but got: string');
+  });
+
+  // Issue 21 finding 5: the core's size words are 32-bit. An op past them used to be timed as
+  // its size modulo 2^32 (an add of 2^32 int8 elements: 0.001 ms) or rejected at the next wait
+  // (status 13); now it is refused at the call, naming the limit, and the device is unharmed.
+  test('sizes past the core\'s 32-bit words are refused at the call; just below, they are timed in full', async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 1, timingOnly: true });
+    const limit = /too large for the simulated core's 32-bit size words \(.*\): an op handles at most 4294967295 \(2\^32 - 1\) elements or bytes/;
+    const elapsedMs = async (fn: () => Tensor): Promise<number> => {
+      const [start, end] = [new mtia.Event({ enableTiming: true }), new mtia.Event({ enableTiming: true })];
+      start.record();
+      const out = fn();
+      end.record();
+      await end.synchronize();
+      out.free();
+      return start.elapsedTime(end);
+    };
+    const below = [empty([2 ** 32 - 512], { dtype: 'int8' }), empty([2 ** 32 - 512], { dtype: 'int8' })] as const;
+    const addBelow = await elapsedMs(() => add(below[0], below[1]));
+    // 3 × (2^32 − 512) bytes through DRAM: tens of ms on mtia-v2 (issue 21 measured 22.97 ms).
+    expect(addBelow).toBeGreaterThan(10);
+    expect(await elapsedMs(() => sum(below[0]))).toBeGreaterThan(addBelow / 4);
+    for (const t of below) t.free();
+    for (const n of [2 ** 32, 2 ** 32 + 2 ** 30]) {
+      const a = empty([n], { dtype: 'int8' });
+      expect(() => add(a, a)).toThrow(limit);
+      expect(() => sum(a)).toThrow(limit);
+      a.free();
+    }
+    const [x, w] = [empty([8192, 4096], { dtype: 'bfloat16' }), empty([4096, 131072], { dtype: 'bfloat16' })];
+    expect(() => matmul(x, w)).toThrow(limit);
+    const wide = empty([2, 2 ** 31], { dtype: 'float16' });
+    expect(() => softmax(wide, -1)).toThrow(limit);
+    for (const t of [x, w, wide]) t.free();
+    expect(() => full([2 ** 32], 1, { dtype: 'int8' })).toThrow(limit); // refused before allocating
+    expect(mtia.memoryAllocated()).toBe(0); // a refused op's output is freed with the error
+    // Nothing reached the device: a wait passes and an op after it is timed as before.
+    await mtia.synchronize();
+    const again = [empty([2 ** 32 - 512], { dtype: 'int8' }), empty([2 ** 32 - 512], { dtype: 'int8' })] as const;
+    expect(await elapsedMs(() => add(again[0], again[1]))).toBeCloseTo(addBelow, 6);
+    for (const t of again) t.free();
   });
 });

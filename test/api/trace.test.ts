@@ -147,13 +147,18 @@ describe('mtia.profiler.exportChromeTrace()', () => {
     expect(counters.map((e) => e.ts)).toEqual(slices('op').map((e) => e.ts));
   });
 
-  test('with a path, resolves to the same trace once the file is written; a bad path is a TypeError naming it', async () => {
+  test('with a path, writes the same trace as a stream and resolves to its size; chromeTraceChunks() joins to it; a bad path is a TypeError naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mtia-trace-'));
     try {
       const file = join(dir, 'trace.json');
       const written = await mtia.profiler.exportChromeTrace(file);
-      expect(written).toEqual(trace);
-      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(trace);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toBe(JSON.stringify(trace));
+      expect(written).toEqual({
+        path: file, bytes: Buffer.byteLength(text), events: trace.traceEvents.length,
+        ops: trace.traceEvents.filter((e) => e.cat === 'op').length,
+      });
+      expect([...mtia.profiler.chromeTraceChunks()].join('')).toBe(text);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
