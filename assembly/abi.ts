@@ -2,9 +2,9 @@
 //
 // A command is COMMAND_SIZE (64) bytes:
 //
-//   byte  0 ┌─────────┬─────────┬─────────────────────────────┬─────────┬─────────┬─────────┐
-//           │ opcode  │ dtype   │ reserved                    │ count   │ arg0    │ stream  │ (u32)
-//        32 ├─────────┴─────────┴──────┬──────────────────────┴─────────┴───┬─────┴─────────┤
+//   byte  0 ┌─────────┬─────────┬───────────────────┬───────────────────┬─────────┬─────────┐
+//           │ opcode  │ dtype   │ reserved          │ count (u64)       │ arg0    │ stream  │ (u32)
+//        32 ├─────────┴─────────┴──────┬────────────┴───────────────────┴───┬─────┴─────────┤
 //           │ dst (u64)                │ src0 (u64)                         │ src1 (u64)    │
 //        56 ├──────────────────────────┴────────────────────────────────────┴───────────────┤
 //           │ scalar (f64)                                                                 │
@@ -14,14 +14,19 @@
 // mode device memory is the profile's whole DRAM (128 GB on MTIA 2i), far past what a wasm32
 // memory holds, and the core only checks and times them (layout.ts HEADER_TIMING_ONLY). arg0,
 // the op's argument block, always lies in the real memory (layout.ts ARGS_LOCATION). count is
-// in elements (bytes for COPY). The host mirrors these numbers in src/runtime/layout.ts.
+// in elements (bytes for COPY), a u64: in timing-only mode an op may pass 2^32 elements (issue 21
+// finding 5); in values mode it never does (device memory is a wasm32 memory), so a kernel may
+// take its low word once the op is timed. Queue operations (event records and waits, graph
+// launches) keep a generation or a job count in it, which the host keeps below 2^32. The host
+// mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 9;
+export const ABI_VERSION: u32 = 10;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;
-export const COMMAND_COUNT: u32 = 20;
+/** Elements (bytes for COPY), a u64; its low word alone for queue operations. */
+export const COMMAND_COUNT: u32 = 16;
 export const COMMAND_ARG0: u32 = 24;
 /** Stream slot (0 .. STREAM_SLOTS-1) whose in-order queue the command belongs to. */
 export const COMMAND_STREAM: u32 = 28;

@@ -86,24 +86,25 @@ function copy(command: usize): u32 {
   if (path > COPY_DEVICE_TO_DEVICE) return STATUS_BAD_COPY_PATH;
   const dst = load<u64>(command + COMMAND_DST);
   const src = load<u64>(command + COMMAND_SRC0);
-  const bytes = load<u32>(command + COMMAND_COUNT);
+  const bytes = load<u64>(command + COMMAND_COUNT);
   let status = checkRange(dst, bytes, 1);
   if (status == STATUS_OK) status = checkRange(src, bytes, 1);
   if (status != STATUS_OK) return status;
+  // A real copy lies in device memory (a wasm32 memory): its bytes fit a usize.
   // The host writes an upload's bytes straight into their block and reads a download's straight
   // out of it (src/runtime/simulated-device.ts), so it names one block as both dst and src: the
   // device part is the DMA over PCIe. A copy within device memory runs on the MLU.
   if (path == COPY_HOST_TO_DEVICE) {
-    if (!timingOnly && dst != src) memory.copy(<usize>dst, <usize>src, bytes);
-    timeHostToDevice(<f64>dst, bytes);
+    if (!timingOnly && dst != src) memory.copy(<usize>dst, <usize>src, <usize>bytes);
+    timeHostToDevice(<f64>dst, <f64>bytes);
   } else if (path == COPY_DEVICE_TO_HOST) {
-    if (!timingOnly && dst != src) memory.copy(<usize>dst, <usize>src, bytes);
-    timeDeviceToHost(<f64>src, bytes);
+    if (!timingOnly && dst != src) memory.copy(<usize>dst, <usize>src, <usize>bytes);
+    timeDeviceToHost(<f64>src, <f64>bytes);
   } else {
-    if (!timingOnly) memory.copy(<usize>dst, <usize>src, bytes);
-    readOperand(<f64>src, bytes);
-    writeOperand(<f64>dst, bytes);
-    timeLayout(bytes, 1);
+    if (!timingOnly) memory.copy(<usize>dst, <usize>src, <usize>bytes);
+    readOperand(<f64>src, <f64>bytes);
+    writeOperand(<f64>dst, <f64>bytes);
+    timeLayout(<f64>bytes, 1);
   }
   return STATUS_OK;
 }
@@ -116,15 +117,15 @@ function add(command: usize): u32 {
   const dst = load<u64>(command + COMMAND_DST);
   const a = load<u64>(command + COMMAND_SRC0);
   const b = load<u64>(command + COMMAND_SRC1);
-  const count = load<u32>(command + COMMAND_COUNT);
-  const bytes = <u64>count * size;
+  const count = load<u64>(command + COMMAND_COUNT);
+  const bytes = count * size;
   let status = checkRange(dst, bytes, size);
   if (status == STATUS_OK) status = checkRange(a, bytes, size);
   if (status == STATUS_OK) status = checkRange(b, bytes, size);
   if (status != STATUS_OK) return status;
   if (!timingOnly) {
-    if (dtype == DTYPE_FLOAT32) addFloat32(<usize>dst, <usize>a, <usize>b, count);
-    else addInt32(<usize>dst, <usize>a, <usize>b, count);
+    if (dtype == DTYPE_FLOAT32) addFloat32(<usize>dst, <usize>a, <usize>b, <u32>count);
+    else addInt32(<usize>dst, <usize>a, <usize>b, <u32>count);
   }
   readOperand(<f64>a, <f64>bytes);
   readOperand(<f64>b, <f64>bytes);

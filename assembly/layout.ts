@@ -175,7 +175,7 @@ export const RING_SIZE: u32 = RING_COMMANDS * COMMAND_SIZE;
 // Argument blocks (ops/args.ts), one per ring position: the command at ring count c finds its
 // block at argsBlock(c). The host writes a block when it writes the command into the ring, so a
 // block is free exactly when its ring slot is, and argument blocks never take device memory.
-export const ARGS_BLOCK_SIZE: u32 = 256;
+export const ARGS_BLOCK_SIZE: u32 = 512;
 export const ARGS_LOCATION: u32 = RING_LOCATION + RING_SIZE;
 export const ARGS_SIZE: u32 = RING_COMMANDS * ARGS_BLOCK_SIZE;
 

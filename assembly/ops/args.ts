@@ -6,25 +6,30 @@
 //   word  0 ┌────────┬────────┬────────┬────────┬────────┬────────┬─────────────────┐
 //           │ rank   │ kind   │ dtype1 │ dtype2 │ dtype3 │ rsvd   │ addr3 (u64)     │
 //        8  ├────────┴────────┴────────┴────────┴────────┴────────┴────────┴────────┤
-//           │ shape[0..8): sizes of the iteration, outermost first                  │
-//       16  ├───────────────────────────────────────────────────────────────────────┤
-//           │ strides of operand 0 (dst), in elements, i32 × 8                      │
+//           │ shape[0..8): sizes of the iteration, outermost first, u64 × 8         │
 //       24  ├───────────────────────────────────────────────────────────────────────┤
-//           │ strides of operand 1 (src0)                                           │
-//       32  ├───────────────────────────────────────────────────────────────────────┤
-//           │ strides of operand 2 (src1)                                           │
+//           │ strides of operand 0 (dst), in elements, i64 × 8                      │
 //       40  ├───────────────────────────────────────────────────────────────────────┤
+//           │ strides of operand 1 (src0)                                           │
+//       56  ├───────────────────────────────────────────────────────────────────────┤
+//           │ strides of operand 2 (src1)                                           │
+//       72  ├───────────────────────────────────────────────────────────────────────┤
 //           │ strides of operand 3 (addr3: where's condition, max/min's indices)    │
-//       48  ├───────────────────────────────────────────────────────────────────────┤
-//           │ params[0..13): u32 or f32 words, meaning set by each op; an address   │
-//           │ takes two (paramAddress, u64)                                         │
-//       61  ├───────────────────────────────────────────────────────────────────────┤
-//           │ params[13..16): scalar operands 1..3 (JavaScript numbers), when the   │
+//       88  ├───────────────────────────────────────────────────────────────────────┤
+//           │ params[0..37): u32 or f32 words, meaning set by each op; an address   │
+//           │ or a byte size that may pass 4 GiB takes two (param64, u64)            │
+//      125  ├───────────────────────────────────────────────────────────────────────┤
+//           │ params[37..40): scalar operands 1..3 (JavaScript numbers), when the   │
 //           │ host points an operand's address here with stride 0                    │
-//       64  └───────────────────────────────────────────────────────────────────────┘
+//      128  └───────────────────────────────────────────────────────────────────────┘
 //
 // Operand 0's dtype is the command's dtype; operand k's is word k+1. A stride of 0 repeats an
 // element (broadcasting); only sizes and strides of dims < rank are read.
+//
+// Sizes and strides are 64-bit (ABI 10, issue 21 finding 5): in timing-only mode a tensor may
+// have 2^32 elements or more, and the timing model computes in f64 from these words. In values
+// mode every size, stride and byte count an op reaches lies in device memory, a wasm32 memory,
+// so a kernel may narrow them to 32 bits once the op is checked and timed.
 
 import { ARGS_BLOCK_SIZE, ARGS_LOCATION, ARGS_SIZE } from "../layout";
 import { COMMAND_ARG0, COMMAND_DTYPE } from "../abi";
@@ -42,10 +47,11 @@ export const ARGS_KIND: u32 = 1;
 export const ARGS_DTYPE: u32 = 2;
 /** Word of operand 3's address (u64, two words). */
 export const ARGS_ADDRESS3: u32 = 6;
+/** Word of the iteration's sizes: dim d's (u64) at ARGS_SHAPE + 2d. */
 export const ARGS_SHAPE: u32 = 8;
-/** Word of operand k's strides: ARGS_STRIDES + 8k. */
-export const ARGS_STRIDES: u32 = 16;
-export const ARGS_PARAMS: u32 = 48;
+/** Word of operand k's strides: dim d's (i64) at ARGS_STRIDES + 16k + 2d. */
+export const ARGS_STRIDES: u32 = 24;
+export const ARGS_PARAMS: u32 = 88;
 
 /** u32 word `word` of the block at `args`. */
 // @ts-ignore: decorator
@@ -59,16 +65,31 @@ export const ARGS_PARAMS: u32 = 48;
   return load<f32>(args + (<usize>word << 2));
 }
 
-/** Size of dim `d`. */
+/** Size of dim `d` (u64: may pass 2^32 in timing-only mode). */
 // @ts-ignore: decorator
-@inline export function shapeAt(args: usize, d: u32): u32 {
-  return argWord(args, ARGS_SHAPE + d);
+@inline export function shapeAt(args: usize, d: u32): u64 {
+  return load<u64>(args + (<usize>(ARGS_SHAPE + 2 * d) << 2));
 }
 
-/** Stride (elements) of operand `k` along dim `d`. */
+/** Stride (elements) of operand `k` along dim `d` (i64: may pass 2^31 in timing-only mode). */
 // @ts-ignore: decorator
-@inline export function strideAt(args: usize, k: u32, d: u32): i32 {
-  return <i32>argWord(args, ARGS_STRIDES + 8 * k + d);
+@inline export function strideAt(args: usize, k: u32, d: u32): i64 {
+  return load<i64>(args + (<usize>(ARGS_STRIDES + 16 * k + 2 * d) << 2));
+}
+
+/**
+ * Size of dim `d` as a u32, for ops whose geometry is 32-bit (conv, pool, attention): the host
+ * refuses a size of 2^32 or more for them at the call (src/tensor/launch.ts NARROW_OPCODES).
+ */
+// @ts-ignore: decorator
+@inline export function dim32(args: usize, d: u32): u32 {
+  return <u32>shapeAt(args, d);
+}
+
+/** Stride of operand `k` along dim `d` as an i32, for the ops dim32() serves (likewise refused). */
+// @ts-ignore: decorator
+@inline export function stride32(args: usize, k: u32, d: u32): i32 {
+  return <i32>strideAt(args, k, d);
 }
 
 /** Parameter word `p`. */
@@ -80,6 +101,12 @@ export const ARGS_PARAMS: u32 = 48;
 /** Parameters `p` and `p + 1` as a u64 device address. */
 // @ts-ignore: decorator
 @inline export function paramAddress(args: usize, p: u32): u64 {
+  return load<u64>(args + (<usize>(ARGS_PARAMS + p) << 2));
+}
+
+/** Parameters `p` and `p + 1` as a u64 size (a byte count that may pass 4 GiB in timing-only mode). */
+// @ts-ignore: decorator
+@inline export function param64(args: usize, p: u32): u64 {
   return load<u64>(args + (<usize>(ARGS_PARAMS + p) << 2));
 }
 
@@ -136,7 +163,7 @@ export function operandSpan(args: usize, k: u32, rank: u32, address: u64, dtype:
       spanBytes = 0;
       return;
     }
-    const reach = <i64>strideAt(args, k, d) * <i64>(extent - 1);
+    const reach = strideAt(args, k, d) * <i64>(extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }

@@ -31,7 +31,7 @@ import { timeAttention } from "../timing/attention";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import {
-  ARGS_DTYPE, ARGS_RANK, ARGS_STRIDES, address3, argWord, checkCommandArgs, param, paramAddress, paramFloat, shapeAt,
+  ARGS_DTYPE, ARGS_RANK, address3, argWord, checkCommandArgs, dim32, param, paramAddress, paramFloat, shapeAt, stride32,
 } from "./args";
 import { firstRow, nextRow, rowOffset } from "./iterate";
 
@@ -45,9 +45,9 @@ export const ATTENTION_MASK_ADD: u32 = 2;
 export const ATTENTION_CAUSAL: u32 = 1;
 /** Keys per block of the online softmax. */
 export const ATTENTION_KEY_BLOCK: u32 = 64;
-/** Largest batch rank (the mask's strides take rank + 2 of params[8..16)). */
+/** Largest batch rank (the mask's strides take rank + 2 of params[16..32), operand 5's words). */
 export const ATTENTION_MAX_BATCH_RANK: u32 = 6;
-/** Operand index whose strides strideAt() reads from params[8..16): the mask's. */
+/** Operand index whose strides strideAt() reads from params[16..32): the mask's. */
 const MASK_OPERAND: u32 = 5;
 
 /** Workspace bytes for S keys of width E and values of width Ev: Kf32, Vf32, q, acc, scores. */
@@ -60,7 +60,7 @@ let spanFirst: f64 = 0;
 let spanLength: f64 = 0;
 
 /**
- * Checks operand `k` (strides at `ARGS_STRIDES + 8k`) over the `rank` batch dims and two
+ * Checks operand `k` (strideAt's) over the `rank` batch dims and two
  * matrix dims of `rows` × `cols` at `address`; leaves its span in spanFirst, spanLength.
  */
 function checkSpan(args: usize, k: u32, rank: u32, address: u64, size: u32, rows: u32, cols: u32): u32 {
@@ -70,7 +70,7 @@ function checkSpan(args: usize, k: u32, rank: u32, address: u64, size: u32, rows
   for (let d: u32 = 0; d < rank + 2; d++) {
     const extent = d < rank ? shapeAt(args, d) : d == rank ? rows : cols;
     if (extent == 0) return STATUS_OK;
-    const reach = <i64><i32>argWord(args, ARGS_STRIDES + 8 * k + d) * <i64>(extent - 1);
+    const reach = <i64>stride32(args, k, d) * <i64>(extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }
@@ -91,8 +91,8 @@ export function attention(command: usize): u32 {
   const rank = argWord(args, ARGS_RANK);
   if (!isFloating(dtype) || rank > ATTENTION_MAX_BATCH_RANK) return STATUS_BAD_ARGS;
   if (argWord(args, ARGS_DTYPE) != dtype || argWord(args, ARGS_DTYPE + 1) != dtype || argWord(args, ARGS_DTYPE + 2) != dtype) return STATUS_BAD_ARGS;
-  const l = shapeAt(args, rank);
-  const s = shapeAt(args, rank + 1);
+  const l = dim32(args, rank);
+  const s = dim32(args, rank + 1);
   const e = param(args, 0);
   const ev = param(args, 1);
   const scale = paramFloat(args, 2);
@@ -106,7 +106,7 @@ export function attention(command: usize): u32 {
   if (maskKind == ATTENTION_MASK_ADD && !isFloating(maskType)) return STATUS_BAD_ARGS;
   let batches: u64 = 1;
   for (let d: u32 = 0; d < rank; d++) batches *= shapeAt(args, d);
-  if (batches * l * ev != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (batches * l * ev != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const q64 = load<u64>(command + COMMAND_SRC0);
   const k64 = load<u64>(command + COMMAND_SRC1);
@@ -142,12 +142,12 @@ export function attention(command: usize): u32 {
   const qRow = vf + (<usize>s * ev << 2);
   const acc = qRow + (<usize>e << 2);
   const scores = acc + (<usize>ev << 2);
-  const qL = <isize><i32>argWord(args, ARGS_STRIDES + 8 + rank) * size, qE = <isize><i32>argWord(args, ARGS_STRIDES + 8 + rank + 1) * size;
-  const kS = <isize><i32>argWord(args, ARGS_STRIDES + 16 + rank) * size, kE = <isize><i32>argWord(args, ARGS_STRIDES + 16 + rank + 1) * size;
-  const vS = <isize><i32>argWord(args, ARGS_STRIDES + 24 + rank) * size, vE = <isize><i32>argWord(args, ARGS_STRIDES + 24 + rank + 1) * size;
-  const oL = <isize><i32>argWord(args, ARGS_STRIDES + rank) * size, oE = <isize><i32>argWord(args, ARGS_STRIDES + rank + 1) * size;
-  const mL = <isize><i32>argWord(args, ARGS_STRIDES + 8 * MASK_OPERAND + rank) * maskSize;
-  const mS = <isize><i32>argWord(args, ARGS_STRIDES + 8 * MASK_OPERAND + rank + 1) * maskSize;
+  const qL = <isize>stride32(args, 1, rank) * size, qE = <isize>stride32(args, 1, rank + 1) * size;
+  const kS = <isize>stride32(args, 2, rank) * size, kE = <isize>stride32(args, 2, rank + 1) * size;
+  const vS = <isize>stride32(args, 3, rank) * size, vE = <isize>stride32(args, 3, rank + 1) * size;
+  const oL = <isize>stride32(args, 0, rank) * size, oE = <isize>stride32(args, 0, rank + 1) * size;
+  const mL = <isize>stride32(args, MASK_OPERAND, rank) * maskSize;
+  const mS = <isize>stride32(args, MASK_OPERAND, rank + 1) * maskSize;
   const iterRank = rank + 1;
   let packedK: i64 = -1, packedV: i64 = -1;
   firstRow();

@@ -10,7 +10,7 @@
 //   dtypes  1 input, 2 weight, 3 bias: all the command's floating dtype
 //   params  [0] C_in [1] H [2] W [3] kH [4] kW [5] stride h [6] stride w [7] pad top
 //           [8] pad left [9] dilation h [10] dilation w [11] groups [12] transposed (0 | 1)
-//           [13..15) workspace address (u64) [15] workspace bytes
+//           [13..15) workspace address (u64) [15..17) workspace bytes (u64)
 //
 // An output pixel (oh, ow) of conv2d reads input (oh·sH − padTop + kh·dH, ow·sW − padLeft + kw·dW);
 // reads outside the input are zeros, so the bottom and right padding are implied by OH, OW.
@@ -41,7 +41,7 @@ import { gelu, sigmoid } from "../kernels/math";
 import { EDGE_TILE_BYTES, matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
 import { matmulOnThreads, worthSharing } from "./matmul";
 import {
-  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, param, paramAddress, shapeAt, strideAt,
+  ARGS_DTYPE, ARGS_KIND, ARGS_RANK, address3, argWord, checkCommandArgs, dim32, param, param64, paramAddress, stride32,
 } from "./args";
 
 /** Fused activations of OP_CONV (its args' kind), as torch.nn.functional names them. */
@@ -139,45 +139,45 @@ export function conv(command: usize): u32 {
   if (!isFloating(dtype) || argWord(args, ARGS_RANK) != 4 || activation >= CONV_ACTIVATIONS) return STATUS_BAD_ARGS;
   if (argWord(args, ARGS_DTYPE) != dtype || argWord(args, ARGS_DTYPE + 1) != dtype) return STATUS_BAD_ARGS;
   if (bias64 != 0 && argWord(args, ARGS_DTYPE + 2) != dtype) return STATUS_BAD_ARGS;
-  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
+  const n = dim32(args, 0), cOut = dim32(args, 1), oh = dim32(args, 2), ow = dim32(args, 3);
   const cIn = param(args, 0), h = param(args, 1), w = param(args, 2), kH = param(args, 3), kW = param(args, 4);
   const sH = param(args, 5), sW = param(args, 6), padTop = <i32>param(args, 7), padLeft = <i32>param(args, 8);
   const dH = param(args, 9), dW = param(args, 10), groups = param(args, 11), transposed = param(args, 12) != 0;
   if (param(args, 12) > 1 || groups == 0 || sH == 0 || sW == 0 || dH == 0 || dW == 0) return STATUS_BAD_ARGS;
   if (cIn % groups != 0 || cOut % groups != 0) return STATUS_BAD_ARGS;
   const outputs = <u64>n * cOut * oh * ow;
-  if (outputs != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (outputs != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const cInPerGroup = cIn / groups, cOutPerGroup = cOut / groups;
   const pixels = <u64>oh * ow;
   if (pixels > <u64>u32.MAX_VALUE) return STATUS_BAD_ARGS;
   // The output is contiguous (the host allocates it).
-  if (outputs > 0 && (strideAt(args, 0, 3) != 1 || strideAt(args, 0, 2) != <i32>ow ||
-    <i64>strideAt(args, 0, 1) != <i64>pixels || <i64>strideAt(args, 0, 0) != <i64>pixels * cOut)) return STATUS_BAD_ARGS;
+  if (outputs > 0 && (stride32(args, 0, 3) != 1 || stride32(args, 0, 2) != <i32>ow ||
+    <i64>stride32(args, 0, 1) != <i64>pixels || <i64>stride32(args, 0, 0) != <i64>pixels * cOut)) return STATUS_BAD_ARGS;
   const direct = transposed || cInPerGroup == 1;
   const kDepth = cInPerGroup * kH * kW;
   // The GEMM path reads the weight's K = (c, kh, kw) with unit stride: the host passes it contiguous.
-  if (!direct && ((kW > 1 && strideAt(args, 2, 3) != 1) || (kH > 1 && strideAt(args, 2, 2) != <i32>kW) ||
-    strideAt(args, 2, 1) != <i32>(kH * kW))) return STATUS_BAD_ARGS;
+  if (!direct && ((kW > 1 && stride32(args, 2, 3) != 1) || (kH > 1 && stride32(args, 2, 2) != <i32>kW) ||
+    stride32(args, 2, 1) != <i32>(kH * kW))) return STATUS_BAD_ARGS;
   const workspace64 = paramAddress(args, 13);
   const needed = transposed ? pixels * 4 : convWorkspaceBytes(direct, cOutPerGroup, kDepth, <u32>pixels, size);
-  if (<u64>param(args, 15) < needed) return STATUS_BAD_ARGS;
+  if (param64(args, 15) < needed) return STATUS_BAD_ARGS;
 
   const dst64 = load<u64>(command + COMMAND_DST);
   const input64 = load<u64>(command + COMMAND_SRC0);
   const weight64 = load<u64>(command + COMMAND_SRC1);
-  status = checkSpan(dst64, size, n, cOut, oh, ow, strideAt(args, 0, 0), strideAt(args, 0, 1), strideAt(args, 0, 2), strideAt(args, 0, 3));
+  status = checkSpan(dst64, size, n, cOut, oh, ow, stride32(args, 0, 0), stride32(args, 0, 1), stride32(args, 0, 2), stride32(args, 0, 3));
   if (status != STATUS_OK) return status;
   const outFirst = spanFirst, outBytes = spanLength;
-  status = checkSpan(input64, size, n, cIn, h, w, strideAt(args, 1, 0), strideAt(args, 1, 1), strideAt(args, 1, 2), strideAt(args, 1, 3));
+  status = checkSpan(input64, size, n, cIn, h, w, stride32(args, 1, 0), stride32(args, 1, 1), stride32(args, 1, 2), stride32(args, 1, 3));
   if (status != STATUS_OK) return status;
   const inFirst = spanFirst, inBytes = spanLength;
   const wRows = transposed ? cIn : cOut, wCols = transposed ? cOutPerGroup : cInPerGroup;
-  status = checkSpan(weight64, size, wRows, wCols, kH, kW, strideAt(args, 2, 0), strideAt(args, 2, 1), strideAt(args, 2, 2), strideAt(args, 2, 3));
+  status = checkSpan(weight64, size, wRows, wCols, kH, kW, stride32(args, 2, 0), stride32(args, 2, 1), stride32(args, 2, 2), stride32(args, 2, 3));
   if (status != STATUS_OK) return status;
   const wFirst = spanFirst, wBytes = spanLength;
   let biasFirst: f64 = 0, biasBytes: f64 = 0;
   if (bias64 != 0) {
-    status = checkSpan(bias64, size, 1, cOut, 1, 1, 0, strideAt(args, 3, 1), 0, 0);
+    status = checkSpan(bias64, size, 1, cOut, 1, 1, 0, stride32(args, 3, 1), 0, 0);
     if (status != STATUS_OK) return status;
     biasFirst = spanFirst;
     biasBytes = spanLength;
@@ -216,7 +216,7 @@ export function conv(command: usize): u32 {
 /** The float32 bias of output channel `co` (0 without a bias). */
 // @ts-ignore: decorator
 @inline function biasOf(args: usize, bias: usize, dtype: u32, size: u32, co: u32): f32 {
-  return bias == 0 ? 0 : loadF32(bias + <usize>(<i64>co * strideAt(args, 3, 1) * size), dtype);
+  return bias == 0 ? 0 : loadF32(bias + <usize>(<i64>co * stride32(args, 3, 1) * size), dtype);
 }
 
 /** Output columns per pass of depthwiseConv: its float32 row accumulator's length. */
@@ -229,14 +229,14 @@ const rowAccumulator = memory.data(<i32>ROW_CHUNK * 4, 16);
  * row over the columns whose tap lies inside the input (SIMD for float32 at stride 1).
  */
 function depthwiseConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, activation: u32): void {
-  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
+  const n = dim32(args, 0), cOut = dim32(args, 1), oh = dim32(args, 2), ow = dim32(args, 3);
   const h = <i32>param(args, 1), w = <i32>param(args, 2), kH = <i32>param(args, 3), kW = <i32>param(args, 4);
   const sH = <i32>param(args, 5), sW = <i32>param(args, 6), padTop = <i32>param(args, 7), padLeft = <i32>param(args, 8);
   const dH = <i32>param(args, 9), dW = <i32>param(args, 10), groups = param(args, 11);
   const cOutPerGroup = cOut / groups;
-  const is0 = <isize>strideAt(args, 1, 0) * size, is1 = <isize>strideAt(args, 1, 1) * size;
-  const is2 = <isize>strideAt(args, 1, 2) * size, is3 = <isize>strideAt(args, 1, 3) * size;
-  const ws0 = <isize>strideAt(args, 2, 0) * size, ws2 = <isize>strideAt(args, 2, 2) * size, ws3 = <isize>strideAt(args, 2, 3) * size;
+  const is0 = <isize>stride32(args, 1, 0) * size, is1 = <isize>stride32(args, 1, 1) * size;
+  const is2 = <isize>stride32(args, 1, 2) * size, is3 = <isize>stride32(args, 1, 3) * size;
+  const ws0 = <isize>stride32(args, 2, 0) * size, ws2 = <isize>stride32(args, 2, 2) * size, ws3 = <isize>stride32(args, 2, 3) * size;
   const vector = dtype == DTYPE_FLOAT32 && sW == 1 && is3 == 4;
   const acc = rowAccumulator;
   let out = dst;
@@ -292,15 +292,15 @@ function depthwiseConv(args: usize, dtype: u32, size: u32, dst: usize, input: us
  * times each input row added at stride sW into the output row it lands on.
  */
 function transposedConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, plane: usize, activation: u32): void {
-  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = <i32>shapeAt(args, 2), ow = <i32>shapeAt(args, 3);
+  const n = dim32(args, 0), cOut = dim32(args, 1), oh = <i32>dim32(args, 2), ow = <i32>dim32(args, 3);
   const cIn = param(args, 0), h = <i32>param(args, 1), w = <i32>param(args, 2), kH = <i32>param(args, 3), kW = <i32>param(args, 4);
   const sH = <i32>param(args, 5), sW = <i32>param(args, 6), padTop = <i32>param(args, 7), padLeft = <i32>param(args, 8);
   const dH = <i32>param(args, 9), dW = <i32>param(args, 10), groups = param(args, 11);
   const cInPerGroup = cIn / groups, cOutPerGroup = cOut / groups;
-  const is0 = <isize>strideAt(args, 1, 0) * size, is1 = <isize>strideAt(args, 1, 1) * size;
-  const is2 = <isize>strideAt(args, 1, 2) * size, is3 = <isize>strideAt(args, 1, 3) * size;
-  const ws0 = <isize>strideAt(args, 2, 0) * size, ws1 = <isize>strideAt(args, 2, 1) * size;
-  const ws2 = <isize>strideAt(args, 2, 2) * size, ws3 = <isize>strideAt(args, 2, 3) * size;
+  const is0 = <isize>stride32(args, 1, 0) * size, is1 = <isize>stride32(args, 1, 1) * size;
+  const is2 = <isize>stride32(args, 1, 2) * size, is3 = <isize>stride32(args, 1, 3) * size;
+  const ws0 = <isize>stride32(args, 2, 0) * size, ws1 = <isize>stride32(args, 2, 1) * size;
+  const ws2 = <isize>stride32(args, 2, 2) * size, ws3 = <isize>stride32(args, 2, 3) * size;
   const pixels = <usize>oh * ow;
   let out = dst;
   for (let b: u32 = 0; b < n; b++) {
@@ -353,13 +353,13 @@ function transposedConv(args: usize, dtype: u32, size: u32, dst: usize, input: u
  * ([K × cols] in the input's dtype; K = (c, kh, kw) in the weight's order; zeros for padding).
  */
 function im2col(args: usize, size: u32, col: usize, input: usize, b: u32, g: u32, p0: u32, cols: u32): void {
-  const ow = shapeAt(args, 3);
+  const ow = dim32(args, 3);
   const cIn = param(args, 0), h = <i32>param(args, 1), w = <i32>param(args, 2), kH = param(args, 3), kW = param(args, 4);
   const sH = <i32>param(args, 5), sW = <i32>param(args, 6), padTop = <i32>param(args, 7), padLeft = <i32>param(args, 8);
   const dH = <i32>param(args, 9), dW = <i32>param(args, 10), groups = param(args, 11);
   const cInPerGroup = cIn / groups;
-  const is0 = <isize>strideAt(args, 1, 0) * size, is1 = <isize>strideAt(args, 1, 1) * size;
-  const is2 = <isize>strideAt(args, 1, 2) * size, is3 = <isize>strideAt(args, 1, 3) * size;
+  const is0 = <isize>stride32(args, 1, 0) * size, is1 = <isize>stride32(args, 1, 1) * size;
+  const is2 = <isize>stride32(args, 1, 2) * size, is3 = <isize>stride32(args, 1, 3) * size;
   const unitRow = sW == 1 && is3 == <isize>size;
   let row = col;
   for (let c: u32 = 0; c < cInPerGroup; c++) {
@@ -409,7 +409,7 @@ function im2col(args: usize, size: u32, col: usize, input: usize, b: u32, g: u32
 
 /** conv2d by im2col chunks and matmulF32 per image and group (C_in/groups > 1). */
 function gemmConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, weight: usize, bias: usize, workspace: usize, activation: u32): void {
-  const n = shapeAt(args, 0), cOut = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
+  const n = dim32(args, 0), cOut = dim32(args, 1), oh = dim32(args, 2), ow = dim32(args, 3);
   const cIn = param(args, 0), kH = param(args, 3), kW = param(args, 4), groups = param(args, 11);
   const cInPerGroup = cIn / groups, cOutPerGroup = cOut / groups;
   const k = cInPerGroup * kH * kW;
@@ -418,7 +418,7 @@ function gemmConv(args: usize, dtype: u32, size: u32, dst: usize, input: usize, 
   const col = workspace;
   const pack = col + <usize>align16(<u64>k * chunk * size);
   const accumulator = pack + <usize>align16(matmulWorkspaceBytes(cOutPerGroup, chunk, k));
-  const ws0 = <isize>strideAt(args, 2, 0);
+  const ws0 = <isize>stride32(args, 2, 0);
     const float32 = dtype == DTYPE_FLOAT32;
   const epilogue = !float32 || bias != 0 || activation != CONV_ACTIVATION_NONE;
   for (let b: u32 = 0; b < n; b++) {

@@ -323,7 +323,7 @@ function checkCommon(command: usize, operands: u32): u32 {
   const dtype = load<u32>(command + COMMAND_DTYPE);
   const args = load<u32>(command + COMMAND_ARG0);
   const rank = argWord(args, ARGS_RANK);
-  if (iterationCount(args, rank) != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (iterationCount(args, rank) != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   status = checkOperand(args, 0, rank, load<u64>(command + COMMAND_DST), dtype);
   for (let k: u32 = 1; status == STATUS_OK && k <= operands; k++) {
     status = checkOperand(args, k, rank, operandAddress(command, k), argWord(args, ARGS_DTYPE + k - 1));
@@ -363,7 +363,7 @@ function timeCommand(command: usize, operands: u32, passes: f64, layout: bool): 
   const dtype = load<u32>(command + COMMAND_DTYPE);
   operandSpan(args, 0, rank, load<u64>(command + COMMAND_DST), dtype);
   writeOperand(spanStart, spanBytes);
-  const elements = <f64>load<u32>(command + COMMAND_COUNT);
+  const elements = <f64>load<u64>(command + COMMAND_COUNT);
   const outBytes = elements * <f64>dtypeBytes(dtype);
   if (layout) timeLayout(outBytes, <f64>dtypeBytes(dtype));
   else timeElementwise(elements, inBytes, outBytes, passes);
@@ -568,14 +568,15 @@ export function full(command: usize): u32 {
   const size = dtypeBytes(dtype);
   if (size == 0) return STATUS_BAD_DTYPE;
   const dst64 = load<u64>(command + COMMAND_DST);
-  const count = load<u32>(command + COMMAND_COUNT);
-  const bytes = <u64>count * size;
+  const count64 = load<u64>(command + COMMAND_COUNT);
+  const bytes = count64 * size;
   const status = checkRange(dst64, bytes, size);
   if (status != STATUS_OK) return status;
   writeOperand(<f64>dst64, <f64>bytes);
-  timeElementwise(<f64>count, 0, <f64>bytes, 1);
+  timeElementwise(<f64>count64, 0, <f64>bytes, 1);
   if (timingOnly) return STATUS_OK;
   const dst = <u32>dst64;
+  const count = <u32>count64; // in device memory: below 2^32
   const value = load<f64>(command + COMMAND_SCALAR);
   if (dtype == DTYPE_FLOAT32) fillFloat32(dst, count, <f32>value);
   else if (dtype == DTYPE_INT32) fillInt32(dst, count, <i32>value);

@@ -35,7 +35,7 @@ export function embeddingBag(command: usize): u32 {
   const rowStride = <i32>param(args, 6);
   const colStride = <i32>param(args, 7);
   if (kind > BAG_MEAN || !isFloating(dtype) || rowStride < 0 || colStride < 0) return STATUS_BAD_ARGS;
-  if (<u64>bags * dim != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (<u64>bags * dim != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const weight64 = load<u64>(command + COMMAND_SRC0);
   const indices64 = load<u64>(command + COMMAND_SRC1);

@@ -66,7 +66,7 @@ export function gather(command: usize): u32 {
   if (kind >= GATHER_KINDS || argWord(args, ARGS_DTYPE) != dtype || dimStride < 0 || flags > 1) return STATUS_BAD_ARGS;
   if (indexType != DTYPE_INT32 && indexType != DTYPE_INT64) return STATUS_BAD_ARGS;
   const count = iterationCount(args, rank);
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const input64 = load<u64>(command + COMMAND_SRC0);
   const index64 = load<u64>(command + COMMAND_SRC1);
@@ -134,6 +134,6 @@ function timeGatherCommand(command: usize, segments: f64, inputStart: f64, input
   readOperand(spanStart, spanBytes);
   operandSpan(args, 0, rank, load<u64>(command + COMMAND_DST), dtype);
   writeOperand(spanStart, spanBytes);
-  const outBytes = <f64>load<u32>(command + COMMAND_COUNT) * <f64>dtypeBytes(dtype);
+  const outBytes = <f64>load<u64>(command + COMMAND_COUNT) * <f64>dtypeBytes(dtype);
   timeIndexing(segments, outBytes / segments, indexBytes, inputStart, inputBytes);
 }

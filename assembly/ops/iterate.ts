@@ -1,5 +1,7 @@
 // Row-by-row iteration over a strided N-d argument block (ops/args.ts): the last dim is a row,
 // the dims before it are counted here. The host coalesces dims first, so rows are long.
+// Kernels run only in values mode, where every size and stride lies in device memory (a wasm32
+// memory): rowLength and rowStride narrow the block's 64-bit words (ops/args.ts) for them.
 
 import { MAX_RANK, shapeAt, strideAt } from "./args";
 
@@ -13,16 +15,16 @@ export function rowCount(args: usize, rank: u32): u64 {
   return rows;
 }
 
-/** Length of a row: the last size (1 for rank 0). */
+/** Length of a row: the last size (1 for rank 0); for kernels (values mode: below 2^32). */
 // @ts-ignore: decorator
 @inline export function rowLength(args: usize, rank: u32): u32 {
-  return rank == 0 ? 1 : shapeAt(args, rank - 1);
+  return rank == 0 ? 1 : <u32>shapeAt(args, rank - 1);
 }
 
-/** Stride of operand `k` along a row (0 for rank 0). */
+/** Stride of operand `k` along a row (0 for rank 0); for kernels (values mode: within i32). */
 // @ts-ignore: decorator
 @inline export function rowStride(args: usize, k: u32, rank: u32): i32 {
-  return rank == 0 ? 0 : strideAt(args, k, rank - 1);
+  return rank == 0 ? 0 : <i32>strideAt(args, k, rank - 1);
 }
 
 /** Resets the counters to the first row. */
@@ -34,7 +36,7 @@ export function firstRow(): void {
 export function rowOffset(args: usize, k: u32, rank: u32): i64 {
   let offset: i64 = 0;
   for (let d: u32 = 0; d + 1 < rank; d++) {
-    offset += <i64>load<u32>(counters + (<usize>d << 2)) * <i64>strideAt(args, k, d);
+    offset += <i64>load<u32>(counters + (<usize>d << 2)) * strideAt(args, k, d);
   }
   return offset;
 }

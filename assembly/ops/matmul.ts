@@ -4,7 +4,7 @@
 //
 //   [0] M   [1] N   [2] K   [3] A stride along m   [4] A stride along k
 //   [5] B stride along k    [6] B stride along n   [7..9) bias address (u64, 0: none)
-//   [9] bias stride along n [10..12) workspace address (u64)  [12] workspace bytes
+//   [9] bias stride along n [10..12) workspace address (u64)  [12..14) workspace bytes (u64)
 //
 // A, B, bias and dst share one floating dtype; a float16 / bfloat16 product accumulates in a
 // float32 buffer in the workspace and is rounded once at the end.
@@ -18,7 +18,7 @@ import { isFloating, loadF32, storeF32 } from "../kernels/convert";
 import { EDGE_TILE_BYTES, matmulF32, matmulWorkspaceBytes } from "../kernels/matmul";
 import { SHARED_BLOCK_M, SHARED_MAX_K } from "../kernels/matmul-shared";
 import {
-  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, iterationCount, param, paramAddress, shapeAt, strideAt,
+  ARGS_DTYPE, ARGS_RANK, argWord, checkCommandArgs, iterationCount, param, param64, paramAddress, shapeAt, strideAt,
 } from "./args";
 import { firstRow, nextRow, rowOffset } from "./iterate";
 
@@ -95,10 +95,10 @@ export function matmul(command: usize): u32 {
   const k = param(args, 2);
   if (!isFloating(dtype) || argWord(args, ARGS_DTYPE) != dtype || argWord(args, ARGS_DTYPE + 1) != dtype) return STATUS_BAD_ARGS;
   const batches = iterationCount(args, rank);
-  if (batches * m * n != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (batches * m * n != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const workspace64 = paramAddress(args, 10);
   const needed = matmulWorkspaceBytes(m, n, k) + (dtype == DTYPE_FLOAT32 ? 0 : <u64>m * n * 4);
-  if (<u64>param(args, 12) < needed) return STATUS_BAD_ARGS;
+  if (param64(args, 12) < needed) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const a64 = load<u64>(command + COMMAND_SRC0);
   const b64 = load<u64>(command + COMMAND_SRC1);

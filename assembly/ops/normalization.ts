@@ -51,7 +51,7 @@ export function normalization(command: usize): u32 {
   if ((weight64 != 0 || bias64 != 0) && !isFloating(affineType)) return STATUS_BAD_ARGS;
   if (kind == NORM_BATCH && (mean64 == 0 || var64 == 0 || !isFloating(statsType))) return STATUS_BAD_ARGS;
   const count = <u64>n * c * m;
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);
   const inSize = dtypeBytes(inType), outSize = dtypeBytes(dtype);

@@ -83,7 +83,7 @@ export function pad(command: usize): u32 {
   const rank = argWord(args, ARGS_RANK);
   if (mode >= PAD_KINDS) return STATUS_BAD_ARGS;
   const count = iterationCount(args, rank);
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const size = dtypeBytes(dtype);
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);

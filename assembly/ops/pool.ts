@@ -20,7 +20,7 @@ import { readOperand, writeOperand } from "../timing/memory-levels";
 import { timePool } from "../timing/conv";
 import { dtypeBytes } from "../kernels/dtype";
 import { isFloating, loadF32, storeF32 } from "../kernels/convert";
-import { ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, param, shapeAt, strideAt } from "./args";
+import { ARGS_DTYPE, ARGS_KIND, ARGS_RANK, argWord, checkCommandArgs, dim32, param, stride32 } from "./args";
 
 export const POOL_MAX: u32 = 0;
 export const POOL_AVG: u32 = 1;
@@ -52,7 +52,7 @@ function checkInput(args: usize, address: u64, size: u32, n: u32, c: u32, h: u32
   let high: i64 = 0;
   for (let d: u32 = 0; d < 4; d++) {
     const extent = d == 0 ? n : d == 1 ? c : d == 2 ? h : w;
-    const reach = <i64>strideAt(args, 1, d) * (extent - 1);
+    const reach = <i64>stride32(args, 1, d) * (extent - 1);
     if (reach < 0) low += reach;
     else high += reach;
   }
@@ -72,16 +72,16 @@ export function pool(command: usize): u32 {
   const args = <usize>load<u32>(command + COMMAND_ARG0);
   const kind = argWord(args, ARGS_KIND);
   if (!isFloating(dtype) || kind >= POOL_KINDS || argWord(args, ARGS_RANK) != 4 || argWord(args, ARGS_DTYPE) != dtype) return STATUS_BAD_ARGS;
-  const n = shapeAt(args, 0), c = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
+  const n = dim32(args, 0), c = dim32(args, 1), oh = dim32(args, 2), ow = dim32(args, 3);
   const h = param(args, 0), w = param(args, 1), kH = param(args, 2), kW = param(args, 3);
   const sH = param(args, 4), sW = param(args, 5), dH = param(args, 10), dW = param(args, 11);
   if (kind != POOL_ADAPTIVE_AVG && (kH == 0 || kW == 0 || sH == 0 || sW == 0 || dH == 0 || dW == 0)) return STATUS_BAD_ARGS;
   if (kind == POOL_ADAPTIVE_AVG && ((oh == 0 && h != 0) || (ow == 0 && w != 0))) return STATUS_BAD_ARGS;
   const outputs = <u64>n * c * oh * ow;
-  if (outputs != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (outputs != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const pixels = <i64>oh * ow;
-  if (outputs > 0 && (strideAt(args, 0, 3) != 1 || strideAt(args, 0, 2) != <i32>ow ||
-    <i64>strideAt(args, 0, 1) != pixels || <i64>strideAt(args, 0, 0) != pixels * c)) return STATUS_BAD_ARGS;
+  if (outputs > 0 && (stride32(args, 0, 3) != 1 || stride32(args, 0, 2) != <i32>ow ||
+    <i64>stride32(args, 0, 1) != pixels || <i64>stride32(args, 0, 0) != pixels * c)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);
   const outBytes = <f64>outputs * size;
@@ -107,13 +107,13 @@ export function pool(command: usize): u32 {
 
 /** Computes every output of OP_POOL in float32. */
 function poolKernel(args: usize, kind: u32, dtype: u32, size: u32, dst: usize, src: usize): void {
-  const n = shapeAt(args, 0), c = shapeAt(args, 1), oh = shapeAt(args, 2), ow = shapeAt(args, 3);
+  const n = dim32(args, 0), c = dim32(args, 1), oh = dim32(args, 2), ow = dim32(args, 3);
   const h = <i32>param(args, 0), w = <i32>param(args, 1), kH = <i32>param(args, 2), kW = <i32>param(args, 3);
   const sH = <i32>param(args, 4), sW = <i32>param(args, 5), padTop = <i32>param(args, 6), padLeft = <i32>param(args, 7);
   const padBottom = <i32>param(args, 8), padRight = <i32>param(args, 9);
   const dH = <i32>param(args, 10), dW = <i32>param(args, 11), includePad = param(args, 12) != 0;
-  const s0 = <isize>strideAt(args, 1, 0) * size, s1 = <isize>strideAt(args, 1, 1) * size;
-  const s2 = <isize>strideAt(args, 1, 2) * size, s3 = <isize>strideAt(args, 1, 3) * size;
+  const s0 = <isize>stride32(args, 1, 0) * size, s1 = <isize>stride32(args, 1, 1) * size;
+  const s2 = <isize>stride32(args, 1, 2) * size, s3 = <isize>stride32(args, 1, 3) * size;
   let out = dst;
   for (let b: u32 = 0; b < n; b++) {
     for (let ch: u32 = 0; ch < c; ch++) {

@@ -42,7 +42,7 @@ export function quantize(command: usize): u32 {
   const perRow = kind == QUANTIZE_PER_ROW || kind == DEQUANTIZE_PER_ROW;
   if (dequantizing ? inType != DTYPE_INT8 || !isFloating(outType) : outType != DTYPE_INT8 || !isFloating(inType)) return STATUS_BAD_ARGS;
   const count = iterationCount(args, rank);
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const scale = load<f64>(command + COMMAND_SCALAR);
   const zeroPoint = <f64><i32>param(args, 0);
   if (!perRow && (!(scale > 0) || scale == Infinity || zeroPoint < -128 || zeroPoint > 127)) return STATUS_BAD_ARGS;

@@ -47,7 +47,7 @@ export function quantizedLinear(command: usize): u32 {
   const m = param(args, 0), n = param(args, 1), k = param(args, 2);
   if (load<u32>(command + COMMAND_DTYPE) != DTYPE_FLOAT32 || argWord(args, ARGS_RANK) != 0) return STATUS_BAD_ARGS;
   if (argWord(args, ARGS_DTYPE) != DTYPE_INT8 || argWord(args, ARGS_DTYPE + 1) != DTYPE_INT8) return STATUS_BAD_ARGS;
-  if (<u64>m * n != <u64>load<u32>(command + COMMAND_COUNT) || k > INT8_MATMUL_MAX_K) return STATUS_BAD_ARGS;
+  if (<u64>m * n != load<u64>(command + COMMAND_COUNT) || k > INT8_MATMUL_MAX_K) return STATUS_BAD_ARGS;
   if (m == 0 || n == 0) return STATUS_BAD_ARGS; // the host enqueues nothing for an empty output
   const dst64 = load<u64>(command + COMMAND_DST);
   const a64 = load<u64>(command + COMMAND_SRC0);

@@ -56,14 +56,15 @@ export function random(command: usize): u32 {
   const range = <u32>(<i32>param(args, 5) - low);
   if (kind == RANDOM_RANDINT && range == 0) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
-  const count = load<u32>(command + COMMAND_COUNT);
-  status = checkRange(dst64, <u64>count * size, size);
+  const count64 = load<u64>(command + COMMAND_COUNT);
+  status = checkRange(dst64, count64 * size, size);
   if (status != STATUS_OK) return status;
   // Philox's rounds are plain SE passes; normal values add Box-Muller's log, sqrt and sin/cos (LUTs).
-  writeOperand(<f64>dst64, <f64>count * size);
-  timeElementwise(<f64>count, 0, <f64>count * size, sePasses(OPS_PER_VALUE, kind == RANDOM_NORMAL ? 2 : 0));
+  writeOperand(<f64>dst64, <f64>count64 * size);
+  timeElementwise(<f64>count64, 0, <f64>count64 * size, sePasses(OPS_PER_VALUE, kind == RANDOM_NORMAL ? 2 : 0));
   if (timingOnly) return STATUS_OK;
   const dst = <u32>dst64;
+  const count = <u32>count64; // in device memory: below 2^32
   const k0 = param(args, 0);
   const k1 = param(args, 1);
   const offset = (<u64>param(args, 3) << 32) | <u64>param(args, 2);

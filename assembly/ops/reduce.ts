@@ -93,7 +93,7 @@ export function reduce(command: usize): u32 {
   for (let d: u32 = 0; d < outerRank; d++) outerCount *= shapeAt(args, d);
   let innerCount: u64 = 1;
   for (let d = outerRank; d < rank; d++) innerCount *= shapeAt(args, d);
-  if (outerCount != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (outerCount != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   if (innerCount == 0 && kind >= REDUCE_MAX) return STATUS_BAD_ARGS; // max of nothing
   const inType = argWord(args, ARGS_DTYPE);
   if (dtype == DTYPE_INT64 || inType == DTYPE_INT64) return STATUS_UNSUPPORTED_DTYPE; // no int64 arithmetic
@@ -122,7 +122,7 @@ export function reduce(command: usize): u32 {
   const outSize = dtypeBytes(dtype);
   const inSize = dtypeBytes(inType);
   const floating = isFloating(inType);
-  const rowLength: u32 = innerRank == 0 ? 1 : shapeAt(args, rank - 1);
+  const rowLength: u32 = innerRank == 0 ? 1 : <u32>shapeAt(args, rank - 1); // values mode: below 2^32
   const rowStride: isize = innerRank == 0 ? 0 : <isize>strideAt(args, 1, rank - 1) * inSize;
   const contiguousF32 = inType == DTYPE_FLOAT32 && rowStride == 4;
   const rows = innerCount == 0 ? 0 : innerCount / rowLength;

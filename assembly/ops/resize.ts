@@ -110,7 +110,7 @@ export function resize(command: usize): u32 {
   if (argWord(args, ARGS_RANK) != 4 || mode >= RESIZE_KINDS || transform >= TRANSFORM_KINDS || nearest >= NEAREST_KINDS) return STATUS_BAD_ARGS;
   if (!(scaleH > 0) || !(scaleW > 0) || (mode == RESIZE_LINEAR && !isFloating(dtype))) return STATUS_BAD_ARGS;
   const count = iterationCount(args, 4);
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   for (let d: u32 = 0; d < 2; d++) if (<u32>strideAt(args, 3, d) != shapeAt(args, d)) return STATUS_BAD_ARGS;
   const inH = <u32>strideAt(args, 3, 2);
   const inW = <u32>strideAt(args, 3, 3);
@@ -126,8 +126,8 @@ export function resize(command: usize): u32 {
   writeOperand(spanStart, spanBytes);
   timeResize(sourceBytes / <f64>size, <f64>count, sourceBytes, <f64>count * <f64>size, mode == RESIZE_LINEAR);
   if (timingOnly || count == 0) return STATUS_OK;
-  const outH = shapeAt(args, 2);
-  const outW = shapeAt(args, 3);
+  const outH = <u32>shapeAt(args, 2); // values mode: below 2^32
+  const outW = <u32>shapeAt(args, 3);
   const inStrideH = <i64>strideAt(args, 1, 2);
   const inStrideW = <i64>strideAt(args, 1, 3);
   for (let n: u32 = 0; n < shapeAt(args, 0); n++) {

@@ -42,7 +42,7 @@ export function rows(command: usize): u32 {
   const rank = argWord(args, ARGS_RANK);
   if (rank == 0) return STATUS_BAD_ARGS;
   const count = iterationCount(args, rank);
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const length = shapeAt(args, rank - 1);
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);

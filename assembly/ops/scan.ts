@@ -27,7 +27,7 @@ export function cumsum(command: usize): u32 {
   const rank = argWord(args, ARGS_RANK);
   if (rank == 0 || dtypeBytes(inType) == 0) return STATUS_BAD_ARGS;
   const count = iterationCount(args, rank);
-  if (count != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (count != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const dst64 = load<u64>(command + COMMAND_DST);
   const src64 = load<u64>(command + COMMAND_SRC0);
   status = checkOperand(args, 1, rank, src64, inType);

@@ -143,7 +143,7 @@ export function topk(command: usize): u32 {
   if (k > length) return STATUS_BAD_ARGS;
   const elements = iterationCount(args, rank);
   const rows = length == 0 ? 0 : elements / length;
-  if (rows * <u64>k != <u64>load<u32>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
+  if (rows * <u64>k != load<u64>(command + COMMAND_COUNT)) return STATUS_BAD_ARGS;
   const size = dtypeBytes(dtype);
   const src64 = load<u64>(command + COMMAND_SRC0);
   const dst64 = load<u64>(command + COMMAND_DST);

@@ -318,8 +318,8 @@ export function writeCommand(
 ): void {
   words[word] = opcode;
   words[word + 1] = dtype;
-  words[word + 2] = words[word + 3] = words[word + 4] = 0; // reserved
-  words[word + COMMAND_COUNT / 4] = count;
+  words[word + 2] = words[word + 3] = 0; // reserved
+  setU64(words, word + COMMAND_COUNT / 4, count); // u64: timing-only ops may pass 2^32 elements
   words[word + COMMAND_ARG0 / 4] = arg0;
   words[word + COMMAND_STREAM / 4] = stream;
   setU64(words, word + COMMAND_DST / 4, dst);

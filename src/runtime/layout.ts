@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -68,7 +68,7 @@ export const COMMAND_SIZE = 64;
 export const RING_LOCATION = EVENTS_LOCATION + EVENTS_SIZE;
 export const RING_SIZE = RING_COMMANDS * COMMAND_SIZE;
 
-export const ARGS_BLOCK_SIZE = 256;
+export const ARGS_BLOCK_SIZE = 512;
 export const ARGS_LOCATION = RING_LOCATION + RING_SIZE;
 export const ARGS_SIZE = RING_COMMANDS * ARGS_BLOCK_SIZE;
 
@@ -109,7 +109,7 @@ export const HEAP_LOCATION =
 /** Byte offsets of a command's fields. */
 export const COMMAND_OPCODE = 0;
 export const COMMAND_DTYPE = 4;
-export const COMMAND_COUNT = 20;
+export const COMMAND_COUNT = 16;
 export const COMMAND_ARG0 = 24;
 export const COMMAND_STREAM = 28;
 /** u64 tensor addresses. */
@@ -259,8 +259,8 @@ export const ARGS_KIND = 1;
 export const ARGS_DTYPE = 2;
 export const ARGS_ADDRESS3 = 6;
 export const ARGS_SHAPE = 8;
-export const ARGS_STRIDES = 16;
-export const ARGS_PARAMS = 48;
+export const ARGS_STRIDES = 24;
+export const ARGS_PARAMS = 88;
 
 /** Kinds of OP_UNARY (assembly/ops/elementwise.ts). */
 export const UNARY_NEG = 0;

@@ -3,7 +3,6 @@
 // clock. Sequence numbers count the stream's commands from 1; DONE in shared memory is the
 // same count modulo 2^32.
 
-import { MtiaError } from '../errors.js';
 import type { CommandRing } from './command-ring.js';
 import {
   OP_ADVANCE_CLOCK, OP_DISCARD, STREAMS_LOCATION, STREAM_CLOCK_CYCLES, STREAM_DONE, STREAM_FAULT, STREAM_FAULT_COUNT, STREAM_FAULT_SEQ,
@@ -63,10 +62,6 @@ export class StreamQueue {
     opcode: number, dtype: number, dst: number, src0: number, src1: number,
     count: number, arg0: number, scalar: number, args?: Uint32Array,
   ): number {
-    if (count > 2 ** 32 - 1) {
-      // The command's count is a u32 (assembly/abi.ts): ops check it at the call (src/tensor/launch.ts checkWords); this catches the rest.
-      throw new MtiaError(`a command of ${count} elements or bytes does not fit the simulated core's 32-bit count word (at most ${2 ** 32 - 1}); split it into smaller ops`);
-    }
     if (this.capture !== undefined) {
       this.capture.record(this.ring.nextArgsAddress(), this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args);
       return this.enqueued;

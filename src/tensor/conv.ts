@@ -169,7 +169,7 @@ function launchConv(c: ConvLaunch): Tensor {
         .dtype(2, weight.dtype)
         .params(cIn, h, w, kH, kW, c.stride[0], c.stride[1], c.pads[0], c.pads[1], c.dilation[0], c.dilation[1], c.groups, c.transposed ? 1 : 0)
         .addressParam(13, workspace)
-        .param(15, workspaceBytes);
+        .param64(15, workspaceBytes);
       if (c.b !== undefined) args.dtype(3, c.b.dtype).address3(addressOf(c.b));
       const reads = c.b === undefined ? [c.x, weight] : [c.x, weight, c.b];
       args.enqueue(device, { op: c.op, reads, writes: [out] }, OP_CONV, c.x.dtype, out.storage.address, addressOf(c.x), addressOf(weight), out.numel);

@@ -12,10 +12,10 @@ import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import { sanitizer } from '../runtime/stream-sanitizer.js';
 import { dtypeInfo, dtypeOfArray, isFloatingDType, type DType } from './dtype.js';
 import { generatorFor } from './generator.js';
-import { argsBlock, checkAccess, checkWords } from './launch.js';
+import { argsBlock, checkAccess } from './launch.js';
 import { allocateTensor, checkScalarFits, filling } from './ops.js';
 import { checkOptions } from '../options.js';
-import { checkShape, numelOf } from './shape.js';
+import { checkShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { uploadValues } from './transfer.js';
 
@@ -176,7 +176,6 @@ function filled(op: string, shape: number[], value: number, options: TensorOptio
   if (floatMax !== undefined && Number.isFinite(value) && Math.abs(value) > floatMax[0]) {
     throw new MtiaError(`value cannot be converted to type ${floatMax[1]} without overflow`);
   }
-  checkWords(op, numelOf(shape)); // the fill's count is one u32 word: refused before allocating
   const out = allocateTensor(device, shape, dtype);
   if (out.numel > 0) {
     if (sanitizer.enabled) filling([out], () => checkAccess(device, { op, reads: [], writes: [out] }));

@@ -5,7 +5,7 @@
 // command's ring position (src/runtime/command-ring.ts), never into device memory.
 
 import { MtiaError } from '../errors.js';
-import { OP_GATHER, OP_RANDOM, OP_UNARY, OP_WHERE, UNARY_COPY } from '../runtime/layout.js';
+import { OP_ATTENTION, OP_CONV, OP_GATHER, OP_POOL, OP_RANDOM, OP_RESIZE, OP_UNARY, OP_WHERE, UNARY_COPY } from '../runtime/layout.js';
 import {
   ARGS_ADDRESS3, ARGS_BYTES, ARGS_DTYPE, ARGS_KIND, ARGS_PARAMS, ARGS_RANK, ARGS_SHAPE, ARGS_STRIDES,
   MAX_RANK,
@@ -28,14 +28,17 @@ export class ArgsBlock {
   private readonly floats = new Float32Array(this.words.buffer);
   /** Bit k set when operand k (1..3) is a number held in this block (scalarOperand). */
   private inBlock = 0;
-  /** The first size or param set that the block's 32-bit words cannot hold, as an error message (checkWords). */
+  /** The first param set that a 32-bit param word cannot hold, as an error message (checkWords). */
   private overflow: string | undefined;
+  /** The first size or stride past 32 bits, which ops of NARROW_OPCODES cannot take (checkWords). */
+  private wide: string | undefined;
 
   /** Clears the block and sets its kind. */
   reset(kind: number): this {
     this.words.fill(0);
     this.inBlock = 0;
     this.overflow = undefined;
+    this.wide = undefined;
     this.words[ARGS_KIND] = kind;
     return this;
   }
@@ -46,15 +49,15 @@ export class ArgsBlock {
       throw new MtiaError(`mtia-sim ops support at most ${MAX_RANK} dims after merging contiguous ones, but got ${shape.length}`);
     }
     this.words[ARGS_RANK] = shape.length;
-    shape.forEach((size, d) => (this.words[ARGS_SHAPE + d] = size));
-    const elements = shape.reduce((product, size) => product * size, 1);
-    if (elements > U32_MAX && this.overflow === undefined) {
-      this.overflow = `${elements} elements (iteration shape [${shape.join(', ')}])`;
-    }
-    strides.forEach((list) => list.forEach((stride) => {
-      if ((stride > I32_MAX || stride < -I32_MAX - 1) && this.overflow === undefined) this.overflow = `an element stride of ${stride}`;
+    // Sizes u64, strides i64 (assembly/ops/args.ts): timing-only tensors may pass 2^32 elements.
+    shape.forEach((size, d) => {
+      setWide(this.words, ARGS_SHAPE + 2 * d, size);
+      if (size > U32_MAX && this.wide === undefined) this.wide = `a size of ${size}`;
+    });
+    strides.forEach((list, k) => list.forEach((stride, d) => {
+      setWide(this.words, ARGS_STRIDES + 16 * k + 2 * d, stride);
+      if ((stride > I32_MAX || stride < -I32_MAX - 1) && this.wide === undefined) this.wide = `an element stride of ${stride}`;
     }));
-    strides.forEach((list, k) => list.forEach((stride, d) => (this.ints[ARGS_STRIDES + 8 * k + d] = stride)));
     return this;
   }
 
@@ -80,6 +83,11 @@ export class ArgsBlock {
     return this;
   }
 
+  /** Sets params `index` and `index + 1` to a u64 size (a byte count that may pass 4 GiB in timing-only mode). */
+  param64(index: number, value: number): this {
+    return this.setAddress(ARGS_PARAMS + index, value);
+  }
+
   /** Sets u32 params (negative numbers are stored as two's complement). */
   params(...values: number[]): this {
     values.forEach((value, i) => this.param(i, value));
@@ -102,7 +110,7 @@ export class ArgsBlock {
   /** Sets param `index` to a u32 (negative numbers as two's complement). */
   param(index: number, value: number): this {
     this.ints[ARGS_PARAMS + index] = value;
-    if ((value > U32_MAX || value < -I32_MAX - 1) && this.overflow === undefined) this.overflow = `a size or byte parameter of ${value}`;
+    if ((value > U32_MAX || value < -I32_MAX - 1) && this.overflow === undefined) this.overflow = `a parameter of ${value}`;
     return this;
   }
 
@@ -119,7 +127,7 @@ export class ArgsBlock {
    */
   enqueue(device: SimulatedDevice, access: Access, opcode: number, dtype: DType, dst: number, src0: number, src1: number, count: number, scalar = 0): number {
     checkInt64(access, opcode, this.words[ARGS_KIND]!, dtype);
-    checkWords(access.op, count, this.overflow);
+    checkWords(access.op, NARROW_OPCODES.has(opcode) ? this.overflow ?? this.wide : this.overflow);
     checkAccess(device, access);
     const queue = device.currentQueue;
     queue.prepare();
@@ -133,25 +141,35 @@ export class ArgsBlock {
   }
 }
 
-/** Largest value of a u32 word of a command or argument block. */
+/** Largest value of a u32 word (an op's params). */
 const U32_MAX = 2 ** 32 - 1;
-/** Largest value of an i32 word (strides). */
+/** Largest value of an i32 word (a stride as NARROW_OPCODES' kernels read it). */
 const I32_MAX = 2 ** 31 - 1;
 
 /**
- * Throws at the call when an op's sizes do not fit the core's 32-bit words: its command's count
- * (elements or bytes, a u32) or a size, stride or parameter of its argument block (`overflow`,
- * set as they were written). The core would otherwise see them modulo 2^32 and time or reject
- * another op (issue 21 finding 5): this is the simulated core's limit, 2^32 − 1 elements or
- * bytes per op, also in timing-only mode.
+ * Ops whose core reads their geometry as 32-bit numbers (ops/args.ts dim32, stride32): conv and
+ * pool (NCHW dims and strides), attention (L, S and the strides along them), resize (the input's
+ * H and W). Every other op reads the block's 64-bit sizes and strides (issue 21 finding 5).
  */
-export function checkWords(op: string, count: number, overflow?: string): void {
-  const what = count > U32_MAX ? `a count of ${count} elements or bytes` : overflow;
-  if (what === undefined) return;
-  throw new MtiaError(
-    `${op}: too large for the simulated core's 32-bit size words (${what}): an op handles at most ` +
-      `${U32_MAX} (2^32 - 1) elements or bytes (mtia-sim limit, also in timing-only mode); split it into smaller ops`,
-  );
+const NARROW_OPCODES: ReadonlySet<number> = new Set([OP_CONV, OP_POOL, OP_ATTENTION, OP_RESIZE]);
+
+/** Writes `value` (an integer, possibly negative) as a 64-bit two's-complement number at `words[at]`, low word first. */
+function setWide(words: Uint32Array, at: number, value: number): void {
+  const high = Math.floor(value / 2 ** 32);
+  words[at] = value - high * 2 ** 32;
+  words[at + 1] = high; // ToUint32: a negative high word is stored as two's complement
+}
+
+/**
+ * Throws at the call when an op's argument block holds a number its words cannot (`overflow`,
+ * found as it was written): a parameter past a u32 word (a matrix dim, a channel count, a
+ * table's rows: each op's own params stay 32-bit), or, for the few ops whose kernels read
+ * their geometry in 32 bits (NARROW_OPCODES), a size of 2^32 or a stride past 2^31. Counts,
+ * sizes and strides are otherwise 64-bit, so the core never sees a number modulo 2^32.
+ */
+export function checkWords(op: string, overflow: string | undefined): void {
+  if (overflow === undefined) return;
+  throw new MtiaError(`${op}: ${overflow} does not fit the simulated core's 32-bit word for it (at most ${U32_MAX} elements per dim, strides within ±2^31); split the op`);
 }
 
 const scratch = new ArgsBlock();

@@ -98,7 +98,7 @@ function enqueueMatmul(
       .addressParam(7, bias === undefined ? 0 : addressOf(bias.tensor))
       .param(9, bias?.stride ?? 0)
       .addressParam(10, workspace)
-      .param(12, workspaceBytes)
+      .param64(12, workspaceBytes)
       .enqueue(device, { op: 'matmul', reads: bias === undefined ? [a, b] : [a, b, bias.tensor], writes: [out] }, OP_MATMUL, a.dtype, out.storage.address, addressOf(a), addressOf(b), out.numel);
   } finally {
     device.release(workspace);

@@ -47,10 +47,10 @@ function attention(h: CoreHarness, shape: Shape): void {
   const word = args / 4;
   h.u32[word + L.ARGS_RANK] = 1;
   for (let d = 0; d < 3; d++) h.u32[word + L.ARGS_DTYPE + d] = CODES[shape.dtype];
-  [b, l, s].forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
+  [b, l, s].forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
   // Strides: batch, then the two matrix dims, for out, Q, K, V.
   [[l * ev, ev, 1], [l * e, e, 1], [s * e, e, 1], [s * ev, ev, 1]].forEach((list, k) =>
-    list.forEach((stride, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = stride)));
+    list.forEach((stride, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, stride))));
   new BigUint64Array(h.memory.buffer, args + L.ARGS_ADDRESS3 * 4, 1)[0] = BigInt(v);
   h.u32[word + L.ARGS_PARAMS] = e;
   h.u32[word + L.ARGS_PARAMS + 1] = ev;

@@ -74,8 +74,8 @@ function runConv(h: CoreHarness, c: Conv): number {
   h.u32[word + L.ARGS_KIND] = c.activation ?? L.CONV_ACTIVATION_NONE;
   h.u32[word + L.ARGS_DTYPE] = dtype;
   h.u32[word + L.ARGS_DTYPE + 1] = dtype;
-  out.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  [strides4(out), strides4(c.x), strides4(wShape)].forEach((list, k) => list.forEach((s, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = s)));
+  out.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  [strides4(out), strides4(c.x), strides4(wShape)].forEach((list, k) => list.forEach((s, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, s))));
   const [sH, sW] = c.stride ?? [1, 1];
   const [pT, pL] = c.pads ?? [0, 0];
   const [dH, dW] = c.dilation ?? [1, 1];
@@ -108,8 +108,8 @@ function runPool(h: CoreHarness, p: Pool): number {
   h.u32[word + L.ARGS_RANK] = 4;
   h.u32[word + L.ARGS_KIND] = p.kind;
   h.u32[word + L.ARGS_DTYPE] = L.DTYPE_FLOAT32;
-  out.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  [strides4(out), strides4(p.x)].forEach((list, k) => list.forEach((s, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = s)));
+  out.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  [strides4(out), strides4(p.x)].forEach((list, k) => list.forEach((s, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, s))));
   [p.x[2], p.x[3], ...p.k, ...p.stride, p.pad, p.pad, p.pad, p.pad, 1, 1, 1].forEach((v, i) => (h.u32[word + L.ARGS_PARAMS + i] = v));
   h.push({ opcode: L.OP_POOL, dtype: L.DTYPE_FLOAT32, dst: OUTPUT, src0: INPUT, count: out.reduce((a, b) => a * b, 1), arg0: args });
   expect(h.core.drain(1)).toBe(1);

@@ -83,8 +83,8 @@ class GemmBench {
       h.u32[word + L.ARGS_DTYPE + 1] = dtype;
       if (g.batches > 1) {
         h.u32[word + L.ARGS_RANK] = 1;
-        h.u32[word + L.ARGS_SHAPE] = g.batches;
-        [g.m * g.n, g.m * g.k, g.k * g.n].forEach((stride, operand) => (h.i32[word + L.ARGS_STRIDES + 8 * operand] = stride));
+        h.setWide(word + L.ARGS_SHAPE, g.batches);
+        [g.m * g.n, g.m * g.k, g.k * g.n].forEach((stride, operand) => (h.setWide(word + L.ARGS_STRIDES + 16 * operand, stride)));
       }
       // M N K, A strides (k, 1), B strides (n, 1), no bias, the workspace and its bytes.
       params([g.m, g.n, g.k, g.k, 1, g.n, 1, 0, 0, 0, ...u64(workspace!), 0x7fffffff]);

@@ -43,8 +43,8 @@ function run(h: CoreHarness, g: Gather): number {
   h.u32[word + L.ARGS_KIND] = g.kind;
   h.u32[word + L.ARGS_DTYPE] = g.dtype;
   h.u32[word + L.ARGS_DTYPE + 1] = g.indexDType;
-  g.shape.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  g.strides.forEach((list, k) => list.forEach((stride, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = stride)));
+  g.shape.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  g.strides.forEach((list, k) => list.forEach((stride, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, stride))));
   [g.bound, g.dimStride, g.wrap ? 1 : 0].forEach((value, i) => (h.u32[word + L.ARGS_PARAMS + i] = value));
   const count = g.shape.reduce((a, b) => a * b, 1);
   h.push({ opcode: L.OP_GATHER, dtype: g.dtype, dst: g.dst, src0: g.input, src1: g.index, count, arg0: args });

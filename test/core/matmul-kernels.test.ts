@@ -55,9 +55,9 @@ function write(h: CoreHarness, dtype: number, address: number, values: number[])
   h.u32[(args / 4) + L.ARGS_RANK] = 1;
   h.u32[(args / 4) + L.ARGS_KIND] = L.UNARY_COPY;
   h.u32[(args / 4) + L.ARGS_DTYPE] = L.DTYPE_FLOAT32;
-  h.u32[(args / 4) + L.ARGS_SHAPE] = values.length;
-  h.i32[(args / 4) + L.ARGS_STRIDES] = 1;
-  h.i32[(args / 4) + L.ARGS_STRIDES + 8] = 1;
+  h.setWide((args / 4) + L.ARGS_SHAPE, values.length);
+  h.setWide((args / 4) + L.ARGS_STRIDES, 1);
+  h.setWide((args / 4) + L.ARGS_STRIDES + 16, 1);
   h.push({ opcode: L.OP_UNARY, dtype, dst: address, src0: h.heap(STAGING_AT), count: values.length, arg0: args });
   expect(h.core.drain(1)).toBe(1);
 }
@@ -94,8 +94,8 @@ function run(h: CoreHarness, op: Matmul): void {
   h.u32[word + L.ARGS_RANK] = shape.length;
   h.u32[word + L.ARGS_DTYPE] = op.dtype;
   h.u32[word + L.ARGS_DTYPE + 1] = op.dtype;
-  shape.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  op.batch?.strides.forEach((strides, k) => strides.forEach((s, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = s)));
+  shape.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  op.batch?.strides.forEach((strides, k) => strides.forEach((s, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, s))));
   const params = [op.m, op.n, op.k, op.a[0], op.a[1], op.b[0], op.b[1], op.bias?.address ?? 0, 0, op.bias?.stride ?? 0,
     h.heap(WORKSPACE_AT), 0, WORKSPACE_BYTES];
   params.forEach((p, i) => (h.i32[word + L.ARGS_PARAMS + i] = p));

@@ -26,8 +26,8 @@ function writeArgs(kind: number, inType: number, shape: number[], strides: numbe
   h.u32[word + L.ARGS_DTYPE] = inType;
   h.u32[word + L.ARGS_DTYPE + 1] = inType;
   new BigUint64Array(h.memory.buffer, address + L.ARGS_ADDRESS3 * 4, 1)[0] = BigInt(address3);
-  shape.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  strides.forEach((list, k) => list.forEach((s, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = s)));
+  shape.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  strides.forEach((list, k) => list.forEach((s, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, s))));
   params.forEach((p, i) => (h.u32[word + L.ARGS_PARAMS + i] = p));
   return address;
 }
@@ -65,9 +65,9 @@ describe('OP_QUANTIZE per tensor', () => {
     h.u32[copy / 4 + L.ARGS_RANK] = 1;
     h.u32[copy / 4 + L.ARGS_KIND] = L.UNARY_COPY;
     h.u32[copy / 4 + L.ARGS_DTYPE] = L.DTYPE_FLOAT32;
-    h.u32[copy / 4 + L.ARGS_SHAPE] = 64;
-    h.i32[copy / 4 + L.ARGS_STRIDES] = 1;
-    h.i32[copy / 4 + L.ARGS_STRIDES + 8] = 1;
+    h.setWide(copy / 4 + L.ARGS_SHAPE, 64);
+    h.setWide(copy / 4 + L.ARGS_STRIDES, 1);
+    h.setWide(copy / 4 + L.ARGS_STRIDES + 16, 1);
     h.push({ opcode: L.OP_UNARY, dtype: L.DTYPE_FLOAT16, dst: px, src0: h.heap(12288), count: 64, arg0: copy });
     run();
     const [scale, zeroPoint] = [0.05, -7];

@@ -46,8 +46,8 @@ class Device {
     this.h.u32[word + L.ARGS_RANK] = shape.length;
     this.h.u32[word + L.ARGS_KIND] = kind;
     dtypes.forEach((dtype, k) => (this.h.u32[word + L.ARGS_DTYPE + k] = dtype));
-    shape.forEach((size, d) => (this.h.u32[word + L.ARGS_SHAPE + d] = size));
-    strides.forEach((list, k) => list.forEach((s, d) => (this.h.i32[word + L.ARGS_STRIDES + 8 * k + d] = s)));
+    shape.forEach((size, d) => (this.h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+    strides.forEach((list, k) => list.forEach((s, d) => (this.h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, s))));
     params.forEach((p, i) => (this.h.u32[word + L.ARGS_PARAMS + i] = p));
     return address;
   }

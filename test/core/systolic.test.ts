@@ -44,8 +44,8 @@ function matmul(h: CoreHarness, m: number, n: number, k: number, batches = 1): (
   if (batches > 1) {
     // One batch dim; per batch, C, A and B move on by a whole matrix (element strides).
     h.u32[word + L.ARGS_RANK] = 1;
-    h.u32[word + L.ARGS_SHAPE] = batches;
-    [m * n, m * k, k * n].forEach((stride, operand) => (h.u32[word + L.ARGS_STRIDES + 8 * operand] = stride));
+    h.setWide(word + L.ARGS_SHAPE, batches);
+    [m * n, m * k, k * n].forEach((stride, operand) => (h.setWide(word + L.ARGS_STRIDES + 16 * operand, stride)));
   }
   h.push({ opcode: L.OP_MATMUL, dtype: L.DTYPE_FLOAT32, dst: h.heap(128 * MiB), src0: h.heap(0), src1: h.heap(64 * MiB), count: m * n * batches, arg0: args });
   h.core.drain(1);

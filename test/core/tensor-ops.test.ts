@@ -35,8 +35,8 @@ function writeArgs(args: Args): number {
   h.u32[word + L.ARGS_KIND] = args.kind ?? 0;
   (args.dtypes ?? []).forEach((dtype, k) => (h.u32[word + L.ARGS_DTYPE + k] = dtype));
   h.u32[word + L.ARGS_ADDRESS3] = args.address3 ?? 0;
-  shape.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  (args.strides ?? []).forEach((strides, k) => strides.forEach((s, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = s)));
+  shape.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  (args.strides ?? []).forEach((strides, k) => strides.forEach((s, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, s))));
   (args.params ?? []).forEach((p, i) => (h.u32[word + L.ARGS_PARAMS + i] = p));
   for (const [i, value] of Object.entries(args.floatParams ?? {})) h.f32[word + L.ARGS_PARAMS + Number(i)] = value;
   return address;

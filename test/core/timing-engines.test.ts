@@ -54,11 +54,11 @@ function pushRows(h: CoreHarness, kind: number, rows: number, length: number, sr
   h.u32[word + L.ARGS_RANK] = 2;
   h.u32[word + L.ARGS_KIND] = kind;
   h.u32[word + L.ARGS_DTYPE] = L.DTYPE_FLOAT32;
-  h.u32[word + L.ARGS_SHAPE] = rows;
-  h.u32[word + L.ARGS_SHAPE + 1] = length;
+  h.setWide(word + L.ARGS_SHAPE, rows);
+  h.setWide(word + L.ARGS_SHAPE + 2, length);
   for (const operand of [0, 1]) {
-    h.u32[word + L.ARGS_STRIDES + 8 * operand] = length;
-    h.u32[word + L.ARGS_STRIDES + 8 * operand + 1] = 1;
+    h.setWide(word + L.ARGS_STRIDES + 16 * operand, length);
+    h.setWide(word + L.ARGS_STRIDES + 16 * operand + 2, 1);
   }
   h.f32[word + L.ARGS_PARAMS + 4] = 1e-5;
   h.push({ opcode: L.OP_ROWS, dtype: L.DTYPE_FLOAT32, dst, src0: src, count: rows * length, arg0: args }, slot);

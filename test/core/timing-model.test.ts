@@ -115,6 +115,39 @@ describe('worked examples (MTIA 2i)', () => {
     expect(h.clockCycles() - end).toBeCloseTo(replace + warm, 6);
   });
 
+  test('a cold int32 add of 2^32 + 2^30 elements (timing-only) is the same arithmetic, 30 728 steps per PE', () => {
+    // Issue 21 finding 5: the command's count is a u64 (ABI 10); taken modulo 2^32 it was 2^30.
+    const n = 2 ** 32 + 2 ** 30;
+    const bytes = 4 * n; // 20 GiB per operand
+    const h = core({}, 0, 64 * 2 ** 30);
+    h.push({ opcode: L.OP_ADD, dtype: L.DTYPE_INT32, dst: h.heap(2 * bytes), src0: h.heap(0), src1: h.heap(bytes), count: n });
+    h.core.drain(1);
+    expect(h.fault().count).toBe(0);
+    // 64 PEs × 83 886 080 elements; tiles of floor(32 KiB / 12 B) = 2730 elements →
+    // ceil(83 886 080 / 2730) = 30 728 steps of t = 83 886 080 / 30 728 = 2729.95.
+    const perPe = n / 64;
+    const steps = Math.ceil(perPe / 2730);
+    expect(steps).toBe(30728);
+    const t = perPe / steps;
+    const issueStage = 3 * issue;
+    const se = t / 32;
+    const fabricOut = (t * 4) / fabricPerCycle;
+    // DRAM: both cold inputs (40 GiB), and the output's write-back: 20 GiB through a 256 MiB
+    // write-back SRAM leaves all but the last 256 MiB written back (memory-levels.ts).
+    const dramBytes = 2 * bytes + (bytes - v2.sramBytes);
+    expect(record(h, L.RECORD_DRAM_BYTES)).toBe(dramBytes);
+    const dram = dramBytes / dramPerCycle / steps;
+    const sram = (3 * bytes) / sramPerCycle / steps;
+    const fabricIn = (t * 8) / fabricPerCycle + descriptor;
+    expect(dram).toBeGreaterThan(Math.max(sram, fabricIn, se, issueStage, fabricOut));
+    const body = dramLatency + (issueStage + dram + se + fabricOut) + (steps - 1) * dram;
+    expect(record(h, L.RECORD_BODY_CYCLES)).toBeCloseTo(body, 6);
+    expect(record(h, L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
+    // docs/timing-model.md: 60 GiB − 256 MiB at 198.7 GB/s (204.8 × 0.97) = 322.95 ms.
+    expect(((launch + body) / 1.35e9) * 1e3).toBeCloseTo(322.95, 2);
+    expect(h.clockCycles()).toBeCloseTo(launch + body, 6);
+  });
+
   test('a 2048³ bfloat16 GEMM on SRAM-resident operands is DPE-bound at 95.6 % of peak', () => {
     const h = core({}, 0, 64 * MiB);
     const [a, b, c, w] = [h.heap(0), h.heap(8 * MiB), h.heap(16 * MiB), h.heap(24 * MiB)];
@@ -336,8 +369,8 @@ describe('properties of the model', () => {
       h.u32[word + L.ARGS_RANK] = 2;
       h.u32[word + L.ARGS_KIND] = L.QUANTIZE_PER_ROW;
       h.u32[word + L.ARGS_DTYPE] = L.DTYPE_FLOAT16;
-      [n, n].forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-      [[n, 1], [n, 1]].forEach((list, k) => list.forEach((stride, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = stride)));
+      [n, n].forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+      [[n, 1], [n, 1]].forEach((list, k) => list.forEach((stride, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, stride))));
       [sx!, 0].forEach((value, i) => (h.u32[word + L.ARGS_PARAMS + i] = value));
       h.push({ opcode: L.OP_QUANTIZE, dtype: L.DTYPE_INT8, dst: xq, src0: x, count: n * n, arg0: args });
       h.core.drain(1);

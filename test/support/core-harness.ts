@@ -74,7 +74,7 @@ export class CoreHarness {
     this.u32.fill(0, word, word + L.COMMAND_SIZE / 4);
     this.u32[word] = command.opcode;
     this.u32[word + 1] = command.dtype ?? 0;
-    this.u32[word + L.COMMAND_COUNT / 4] = command.count ?? 0;
+    this.setWide(word + L.COMMAND_COUNT / 4, command.count ?? 0);
     this.u32[word + L.COMMAND_ARG0 / 4] = command.arg0 ?? 0;
     this.u32[word + L.COMMAND_STREAM / 4] = slot;
     for (const [field, value] of [[L.COMMAND_DST, command.dst], [L.COMMAND_SRC0, command.src0], [L.COMMAND_SRC1, command.src1]] as const) {
@@ -83,6 +83,13 @@ export class CoreHarness {
     this.f64[(word * 4 + L.COMMAND_SCALAR) / 8] = command.scalar ?? 0;
     Atomics.store(this.u32, L.HEADER_RING_HEAD / 4, ++this.pushed);
     return ++this.perStream[slot]!;
+  }
+
+  /** Writes the integer `value` as a 64-bit two's-complement word pair at word index `word` (sizes and strides of an argument block, a command's count). */
+  setWide(word: number, value: number): void {
+    const high = Math.floor(value / 2 ** 32);
+    this.u32[word] = value - high * 2 ** 32;
+    this.u32[word + 1] = high;
   }
 
   /** Address of a fresh argument block (cleared) in the ring's argument area. */

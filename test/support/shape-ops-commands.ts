@@ -45,8 +45,8 @@ export function argsWith(h: CoreHarness, kind: number, shape: readonly number[],
   const word = args / 4;
   h.u32[word + L.ARGS_RANK] = shape.length;
   h.u32[word + L.ARGS_KIND] = kind;
-  shape.forEach((size, d) => (h.u32[word + L.ARGS_SHAPE + d] = size));
-  strides.forEach((list, k) => list.forEach((stride, d) => (h.i32[word + L.ARGS_STRIDES + 8 * k + d] = stride)));
+  shape.forEach((size, d) => (h.setWide(word + L.ARGS_SHAPE + 2 * d, size)));
+  strides.forEach((list, k) => list.forEach((stride, d) => (h.setWide(word + L.ARGS_STRIDES + 16 * k + 2 * d, stride))));
   return args;
 }
 
