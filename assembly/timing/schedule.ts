@@ -98,7 +98,8 @@ export function scheduleJob(stream: usize, ready: f64): f64 {
   set(RECORD_LAUNCH_CYCLES, launch);
   set(RECORD_STALL_CYCLES, total - launch - get(RECORD_COMPUTE_CYCLES));
   set(RECORD_PATH_CYCLES + BOUND_LAUNCH, launch);
-  set(RECORD_PATH_CYCLES + BOUND_NONE, end - start - body);
+  // (Compared with start + body, not subtracted: the sum's rounding would leave −1e-13.)
+  set(RECORD_PATH_CYCLES + BOUND_NONE, end > start + body ? end - (start + body) : 0);
   set(RECORD_WAIT_BOUND, <f64>latestBound);
   set(RECORD_BOUND, <f64>largestPart());
   const operandBytes = get(RECORD_OPERAND_BYTES);
