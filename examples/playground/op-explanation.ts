@@ -20,7 +20,7 @@ type Part = Exclude<keyof mtia.OpTimeParts, 'waitedFor'>;
 const PARTS: readonly { part: Part; label: string; colour: string; waitedOn: string }[] = [
   { part: 'launch', label: 'launch', colour: '#8d96a8', waitedOn: 'the control core launching the job' },
   { part: 'issue', label: 'instruction issue', colour: '#e6a23c', waitedOn: 'the PEs\' RISC-V cores issuing its instructions' },
-  { part: 'compute', label: 'compute engines', colour: '#2c5aa0', waitedOn: 'its compute engines working' },
+  { part: 'compute', label: 'compute', colour: '#2c5aa0', waitedOn: 'its compute engines working' },
   { part: 'fabric', label: 'fabric interface', colour: '#8e6bbf', waitedOn: 'each PE\'s fabric interface moving its tiles in and out (bytes per cycle and DMA descriptors)' },
   { part: 'sram', label: 'SRAM', colour: '#2a9d8f', waitedOn: 'the on-chip SRAM: its latency and its shared bandwidth' },
   { part: 'dram', label: 'DRAM', colour: '#c0504d', waitedOn: 'the DRAM (LPDDR5): its latency and its bandwidth' },
@@ -121,7 +121,7 @@ function describePart(op: mtia.OpStats, part: Part): { label: string; waitedOn: 
   if (part === 'compute') {
     const engines = engineNames(op).filter(([key]) => op.cycles[key] > 0).map(([, name]) => name);
     const which = engines.length > 0 ? ` (${engines.join(', ')})` : '';
-    return { label: `compute engines${which}`, waitedOn: `its compute engines${which} working, the last tile's drain included` };
+    return { label: `compute${which}`, waitedOn: `its compute engines${which} working, the last tile's drain included` };
   }
   if (part === 'wait') {
     if (op.bound === 'none') return { label: 'waiting', waitedOn: 'the queue: a queue operation runs no job' };
@@ -150,16 +150,22 @@ function timeParts(op: mtia.OpStats): HTMLElement {
   const table = document.createElement('table');
   table.className = 'bars time-parts';
   const sum = shown.reduce((s, { part }) => s + parts[part], 0);
+  const head = table.createTHead().insertRow();
+  for (const text of ['waiting on', '', 'cycles', 'share']) {
+    const th = document.createElement('th');
+    th.textContent = text;
+    head.appendChild(th);
+  }
   for (const { part, colour } of shown) {
     const { label } = describePart(op, part);
-    const row = barRow(label, parts[part], total, [`${formatCount(parts[part])} cycles`, formatPercent(parts[part] / total)], colour);
+    const row = barRow(label, parts[part], total, [formatCount(parts[part]), formatPercent(parts[part] / total)], colour);
     row.dataset.part = part;
     row.dataset.cycles = String(parts[part]);
     row.title = `${formatNs(parts[part] * nsPerCycle)} waiting on ${describePart(op, part).waitedOn}`;
     if (PART_OF_BOUND[op.bound] === part || (part === 'wait' && parts.waitedFor === op.bound && op.bound !== 'none')) row.classList.add('bound-part');
     table.appendChild(row);
   }
-  const totalRow = barRow('= the op\'s time', sum, total, [`${formatCount(sum)} cycles`, formatPercent(sum / total)]);
+  const totalRow = barRow('= the op\'s time', sum, total, [formatCount(sum), formatPercent(sum / total)]);
   totalRow.title = formatNs(sum * nsPerCycle);
   totalRow.className = 'time-total sum-row';
   totalRow.dataset.cycles = String(total);
@@ -197,7 +203,8 @@ function utilisation(op: mtia.OpStats, array: ArrayShape | undefined): string {
 /** The SRAM hit rate of the op's operand bytes, or a dash when it read none. */
 function hitRate(op: mtia.OpStats): string {
   if (op.bytes.operands > 0) {
-    return `${formatPercent(op.sramHitRate)} of its ${formatBytes(op.bytes.operands)} of operands were in SRAM (the rest came from DRAM)`;
+    const rest = op.sramHitRate < 1 ? ' (the rest came from DRAM)' : '';
+    return `${formatPercent(op.sramHitRate)} of its ${formatBytes(op.bytes.operands)} of operands were in SRAM${rest}`;
   }
   const why = op.name === 'copy_h2d' ? 'a host-to-device copy writes DRAM from the host' : 'it read no operand from SRAM or DRAM';
   return `— (${why})`;
@@ -257,7 +264,7 @@ export function renderOpExplanation(
         : ['shapes (inputs, output)', op.shapes.map((s) => `[${s.join(' × ')}]`).join(', ')],
       ['dtype', op.dtype],
       ['simulated time', `${formatNs(op.startNs)} → ${formatNs(op.endNs)} (${formatNs(op.endNs - op.startNs)}, ${formatCount(c.total)} cycles)`],
-      ['compute engine', op.engine === 'none' ? '—' : op.engine.toUpperCase()],
+      ['compute engine', op.engine === 'none' ? '—' : op.systolic !== undefined ? 'the systolic array (in place of the DPEs)' : op.engine.toUpperCase()],
       ['ran on', workLayout(op, peRows, peCols, array)],
       ['utilisation', utilisation(op, array)],
       ['SRAM hit rate', hitRate(op)],
