@@ -182,7 +182,7 @@ export const ARGS_SIZE: u32 = RING_COMMANDS * ARGS_BLOCK_SIZE;
 // Op records (timing/record.ts), one per ring position: the core writes the record of the
 // command at ring count c when it runs it; the host's profiler reads it before the ring
 // position is used again (src/runtime/command-ring.ts).
-export const RECORD_SIZE: u32 = 448;
+export const RECORD_SIZE: u32 = 520;
 export const RECORDS_LOCATION: u32 = ARGS_LOCATION + ARGS_SIZE;
 export const RECORDS_SIZE: u32 = RING_COMMANDS * RECORD_SIZE;
 

@@ -31,7 +31,7 @@ import {
 import { STATUS_BAD_STREAM, STATUS_OK } from "./status";
 import { execute } from "./decoder";
 import { EVENT_PENDING, eventTime, recordEvent, waitEvent } from "./events";
-import { RECORD_END_CYCLES, RECORD_START_CYCLES, openRecord, set } from "./timing/record";
+import { BOUND_NONE, RECORD_END_CYCLES, RECORD_PATH_CYCLES, RECORD_START_CYCLES, openRecord, set } from "./timing/record";
 import { scheduleJob } from "./timing/schedule";
 import { graphLaunch, submittedAt } from "./timing/control-core";
 
@@ -91,6 +91,7 @@ export function drain(budget: u32): u32 {
       // to, so that the profiler can draw event records and waits.
       set(RECORD_START_CYCLES, clock);
       set(RECORD_END_CYCLES, end);
+      set(RECORD_PATH_CYCLES + BOUND_NONE, end - clock);
     }
     const done = load<u32>(block + STREAM_DONE) + 1;
     store<f64>(block + STREAM_CLOCK_CYCLES, end);

@@ -31,32 +31,43 @@
 import { ENGINE_RE, ENGINE_SE } from "../layout";
 import { dmaDescriptorCycles, peCount, reElementsPerCycle, seElementsPerCycle } from "../profile";
 import {
-  BOUND_COMPUTE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND, RECORD_FABRIC_CYCLES, RECORD_PES, RECORD_SE_CYCLES,
-  RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M, RECORD_TILE_N, get, set,
+  BOUND_COMPUTE, BOUND_FABRIC, BOUND_ISSUE, RECORD_BODY_CYCLES, RECORD_BOUND, RECORD_FABRIC_CYCLES,
+  RECORD_PATH_CYCLES, RECORD_PES, RECORD_SE_CYCLES, RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M, RECORD_TILE_N, add, get, set,
 } from "./record";
 import { timeGemm } from "./gemm";
 import { timeStreaming } from "./streaming";
 
 /**
  * Adds `fabricCycles` to each PE's fabric interface and `seCycles` to its SE after the GEMM
- * just timed: the body grows by one step's share of them, and to at least either unit's total.
+ * just timed: the body grows by one step's share of them, and to at least either unit's total
+ * (then the whole body is that unit's on the record's path).
  */
 export function addGemmSideWork(fabricCycles: f64, seCycles: f64): void {
   const steps = max(1, get(RECORD_STEPS));
   const fabric = get(RECORD_FABRIC_CYCLES) + fabricCycles;
   const se = get(RECORD_SE_CYCLES) + seCycles;
   let body = get(RECORD_BODY_CYCLES) + (fabricCycles + seCycles) / steps;
+  add(RECORD_PATH_CYCLES + BOUND_FABRIC, fabricCycles / steps);
+  add(RECORD_PATH_CYCLES + BOUND_COMPUTE, seCycles / steps);
   if (fabric > body) {
     body = fabric;
-    set(RECORD_BOUND, <f64>BOUND_SRAM);
+    set(RECORD_BOUND, <f64>BOUND_FABRIC);
+    onlyOnPath(BOUND_FABRIC, body);
   }
   if (se > body) {
     body = se;
     set(RECORD_BOUND, <f64>BOUND_COMPUTE);
+    onlyOnPath(BOUND_COMPUTE, body);
   }
   set(RECORD_FABRIC_CYCLES, fabric);
   set(RECORD_SE_CYCLES, se);
   set(RECORD_BODY_CYCLES, body);
+}
+
+/** Puts the whole body of `cycles` on the record's path at `bound`: one unit's total set it. */
+function onlyOnPath(bound: u32, cycles: f64): void {
+  for (let b: u32 = BOUND_ISSUE; b <= BOUND_FABRIC; b++) set(RECORD_PATH_CYCLES + b, 0);
+  set(RECORD_PATH_CYCLES + bound, cycles);
 }
 
 /**

@@ -25,6 +25,14 @@
 // in or out), `sram` or `dram` (the PE's share of the shared bandwidth). A gather of short
 // rows waits on its FI's descriptors while the SRAM behind it idles: that is `fabric`, not
 // `sram`, so the profiler points at the part a kernel writer can change (fewer, larger DMAs).
+//
+// The body is also the length of the pipeline's critical path: the first tile through every
+// stage, then the slowest stage once per remaining tile. runPipeline() writes it to the
+// record's path by the resource each term waited on, so that the parts add up to the body:
+//
+//   latency → sram or dram (whichever the first DMA came from)   t_in → the in-stage's bound
+//   t_issue → issue   t_dpe + t_re + t_se + t_mlu + drain → compute   t_out → fabric
+//   (steps − 1) · max(t) → the slowest stage's bound
 
 import {
   ENGINE_DPE, ENGINE_MLU, ENGINE_RE, ENGINE_SE,
@@ -35,8 +43,8 @@ import {
 import {
   BOUND_COMPUTE, BOUND_DRAM, BOUND_FABRIC, BOUND_ISSUE, BOUND_SRAM, RECORD_BODY_CYCLES, RECORD_BOUND,
   RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_ENGINE, RECORD_FABRIC_BUSY_CYCLES, RECORD_FABRIC_CYCLES,
-  RECORD_ISSUE_CYCLES, RECORD_MLU_CYCLES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES,
-  RECORD_SRAM_BYTES, RECORD_STEPS, get, set,
+  RECORD_ISSUE_CYCLES, RECORD_MLU_CYCLES, RECORD_PATH_CYCLES, RECORD_PES, RECORD_RE_CYCLES, RECORD_SE_CYCLES,
+  RECORD_SRAM_BYTES, RECORD_STEPS, add, get, set,
 } from "./record";
 
 /** Cycles per step of each stage; a lowering sets the ones it uses (resetStages() clears them). */
@@ -102,6 +110,15 @@ export function runPipeline(steps: f64, pes: f64, drain: f64, engine: u32): void
 
   set(RECORD_BODY_CYCLES, body);
   set(RECORD_BOUND, <f64>bound);
+  // The critical path by resource (see the file comment): sums to the body.
+  set(RECORD_PATH_CYCLES + BOUND_ISSUE, issueStage);
+  set(RECORD_PATH_CYCLES + BOUND_COMPUTE, dpeStage + reStage + seStage + mluStage + drain);
+  set(RECORD_PATH_CYCLES + BOUND_FABRIC, fabricOut);
+  set(RECORD_PATH_CYCLES + BOUND_SRAM, 0);
+  set(RECORD_PATH_CYCLES + BOUND_DRAM, 0);
+  add(RECORD_PATH_CYCLES + (get(RECORD_DRAM_BYTES) > 0 ? BOUND_DRAM : BOUND_SRAM), latency);
+  add(RECORD_PATH_CYCLES + memoryBound, memory);
+  add(RECORD_PATH_CYCLES + bound, (steps - 1) * slowest);
   set(RECORD_ENGINE, <f64>engine);
   set(RECORD_PES, pes);
   set(RECORD_STEPS, steps);

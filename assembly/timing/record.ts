@@ -31,6 +31,12 @@
 //                                       both 0 for an engine it did not use
 //            55 fabricBusy              cycles the fabric interface's busier direction was
 //                                       busy per PE: what the op holds ENGINE_FABRIC for
+//            56 path[8]                 the op's time along its critical path, by what it
+//                                       waited on, indexed by BOUND_* code (launch, issue,
+//                                       compute, sram, dram, pcie, none: waiting past its own
+//                                       pipeline for an engine another job held, fabric):
+//                                       they add up to end − start + launch (schedule.ts)
+//            64 waitBound               BOUND_* of the engine path[BOUND_NONE] waited for
 //
 // Queue operations (event records and waits, clock advances, graph launches) run no job: their
 // record has only start and end, the stream's clock before and after them (queue.ts).
@@ -82,7 +88,16 @@ export const RECORD_RESERVED_TO: u32 = 45;
  * FI in and FI out stages), so this, not `fabric` (their sum), is what another stream waits for.
  */
 export const RECORD_FABRIC_BUSY_CYCLES: u32 = 55;
-export const RECORD_FIELDS: u32 = 56;
+/**
+ * First of 8 fields: the op's cycles along its critical path, by what it waited on, at
+ * RECORD_PATH_CYCLES + BOUND_* (BOUND_NONE: past its own pipeline, for an engine another job
+ * held; a queue operation's whole time). They add up to the op's time, end − start + launch:
+ * runPipeline() attributes the body (pipeline.ts), scheduleJob() the launch and the wait.
+ */
+export const RECORD_PATH_CYCLES: u32 = 56;
+/** BOUND_* of the engine whose reservation the op waited for past its pipeline (path[BOUND_NONE] > 0). */
+export const RECORD_WAIT_BOUND: u32 = 64;
+export const RECORD_FIELDS: u32 = 65;
 
 // What set an op's time (RECORD_BOUND).
 export const BOUND_LAUNCH: u32 = 0;

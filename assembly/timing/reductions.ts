@@ -30,7 +30,7 @@ import { localMemoryBytes, peCount, reElementsPerCycle, sramBytes, seElementsPer
 import {
   RECORD_BODY_CYCLES, RECORD_BOUND, RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES,
   RECORD_FABRIC_BUSY_CYCLES, RECORD_FABRIC_CYCLES, RECORD_ISSUE_CYCLES, RECORD_MLU_CYCLES, RECORD_PEAK_RATE,
-  RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES, RECORD_WORK, get, set,
+  RECORD_PATH_CYCLES, RECORD_RE_CYCLES, RECORD_SE_CYCLES, RECORD_SRAM_BYTES, RECORD_WORK, get, set,
 } from "./record";
 import { sePasses } from "./elementwise";
 import { timeStreaming } from "./streaming";
@@ -127,6 +127,8 @@ let sumCompute: f64 = 0;
 let sumSram: f64 = 0;
 let sumDram: f64 = 0;
 let sumWork: f64 = 0;
+/** The passes' record paths (record.ts), summed field by field: 8 f64. */
+const sumPath = memory.data(64, 8);
 let longestBody: f64 = -1;
 let longestBound: f64 = 0;
 
@@ -138,6 +140,7 @@ function beginPasses(elements: f64, rows: f64, rowBytes: f64): void {
   rereadDramBytes = inFlightBytes > sramBytes ? rows * rowBytes : 0;
   sumBody = sumIssue = sumDpe = sumRe = sumSe = sumMlu = sumFabric = sumFabricBusy = sumCompute = 0;
   sumSram = sumDram = sumWork = 0;
+  memory.fill(sumPath, 0, 64);
   longestBody = -1;
   longestBound = 0;
 }
@@ -161,6 +164,10 @@ function rowPass(readBytes: f64, writeBytes: f64, rePasses: f64, sePassCount: f6
   sumSram += get(RECORD_SRAM_BYTES);
   sumDram += passDramBytes;
   sumWork += work;
+  for (let b: u32 = 0; b < 8; b++) {
+    const at = sumPath + (<usize>b << 3);
+    store<f64>(at, load<f64>(at) + get(RECORD_PATH_CYCLES + b));
+  }
   if (body > longestBody) {
     longestBody = body;
     longestBound = get(RECORD_BOUND);
@@ -172,6 +179,7 @@ function rowPass(readBytes: f64, writeBytes: f64, rePasses: f64, sePassCount: f6
 function endPasses(): void {
   set(RECORD_BODY_CYCLES, sumBody);
   set(RECORD_BOUND, longestBound);
+  for (let b: u32 = 0; b < 8; b++) set(RECORD_PATH_CYCLES + b, load<f64>(sumPath + (<usize>b << 3)));
   set(RECORD_ISSUE_CYCLES, sumIssue);
   set(RECORD_DPE_CYCLES, sumDpe);
   set(RECORD_RE_CYCLES, sumRe);

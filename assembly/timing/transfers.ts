@@ -7,7 +7,7 @@
 import { ENGINE_PCIE_D2H, ENGINE_PCIE_H2D } from "../layout";
 import { dramLatencyCycles, pcieBytesPerCycle } from "../profile";
 import {
-  BOUND_PCIE, RECORD_BODY_CYCLES, RECORD_BOUND, RECORD_COMPUTE_CYCLES, RECORD_ENGINE, RECORD_PCIE_BYTES, RECORD_PCIE_DIRECTION,
+  BOUND_DRAM, BOUND_PCIE, RECORD_BODY_CYCLES, RECORD_PATH_CYCLES, RECORD_BOUND, RECORD_COMPUTE_CYCLES, RECORD_ENGINE, RECORD_PCIE_BYTES, RECORD_PCIE_DIRECTION,
   RECORD_PEAK_RATE, RECORD_WORK, set,
 } from "./record";
 import { readOperand, writeDramFromHost } from "./memory-levels";
@@ -33,4 +33,6 @@ function timeLink(bytes: f64, engine: u32): void {
   set(RECORD_BOUND, <f64>BOUND_PCIE);
   set(RECORD_COMPUTE_CYCLES, bytes / pcieBytesPerCycle);
   set(RECORD_BODY_CYCLES, dramLatencyCycles + bytes / pcieBytesPerCycle);
+  set(RECORD_PATH_CYCLES + BOUND_DRAM, dramLatencyCycles);
+  set(RECORD_PATH_CYCLES + BOUND_PCIE, bytes / pcieBytesPerCycle);
 }

@@ -114,7 +114,7 @@ function selectOp(index: number): void {
   }
   const { peNumRows, peNumCols } = last.properties;
   renderHeatMap(ui.heatMap, peGridOf(op, peNumRows, peNumCols, last.request.profile.array), `#${index} ${op.name}`);
-  renderOpExplanation(ui.explanation, op, index, mtia.profiler.runEnergy(last.ops));
+  renderOpExplanation(ui.explanation, op, index, mtia.profiler.runEnergy(last.ops), peNumRows, peNumCols, last.request.profile.array);
 }
 
 /** Fills the op table. */

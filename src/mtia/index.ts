@@ -29,7 +29,7 @@ export {
 export { sanitizer, StreamRaceError, type StreamAccess } from '../runtime/stream-sanitizer.js';
 export * as debug from './debug.js';
 export { profiler } from '../profiler/profiler.js';
-export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile } from '../profiler/op-stats.js';
+export type { OpBound, OpBytes, OpCycles, OpEngine, OpStats, OpSystolic, OpTile, OpTimeParts } from '../profiler/op-stats.js';
 export type { ChromeTrace, ChromeTraceDevice, ChromeTraceEvent } from '../profiler/chrome-trace.js';
 export type { OpEnergy, OpEnergyComponents, RunEnergy } from '../profiler/energy.js';
 export * as scalesim from '../scalesim/index.js';

@@ -13,7 +13,7 @@ import {
   RECORD_SRAM_HIT_RATE, RECORD_STALL_CYCLES, RECORD_START_CYCLES, RECORD_STEPS, RECORD_SYSTOLIC_COMPUTE_UTILISATION,
   RECORD_SYSTOLIC_FOLDS, RECORD_SYSTOLIC_MAPPING_EFFICIENCY, RECORD_SYSTOLIC_OVERALL_UTILISATION, RECORD_TILE_K,
   RECORD_TILE_M, RECORD_TILE_N, RECORD_UTILISATION, RECORD_BOUND,
-  RECORD_WORK,
+  RECORD_WORK, BOUND_NONE, RECORD_PATH_CYCLES, RECORD_WAIT_BOUND,
 } from '../runtime/layout.js';
 import type { HardwareProfile } from '../profiles.js';
 import { opEnergy, type OpEnergy } from './energy.js';
@@ -46,6 +46,34 @@ export interface OpCycles {
   readonly mlu: number;
   /** Busy cycles of the PE's fabric interface (DMA in plus DMA out, with descriptors) per PE. */
   readonly fabric: number;
+}
+
+/**
+ * An op's time split along its critical path by what it waited on (assembly/timing/record.ts
+ * `path`): the parts add up to cycles.total, and `bound` names the largest (`wait` counting as
+ * `waitedFor`). The pipeline's first tile passes every stage once and each further tile waits
+ * on the slowest stage (assembly/timing/pipeline.ts), so a stage that is not the slowest still
+ * owns its first-tile cycles.
+ */
+export interface OpTimeParts {
+  /** Cycles until the control core launched the job (dispatch-to-start latency, or a replace). */
+  readonly launch: number;
+  /** Cycles waiting for the PEs' RISC-V cores to issue instructions. */
+  readonly issue: number;
+  /** Cycles waiting for the compute engines (DPE, SE, RE, MLU; the last tile's drain included). */
+  readonly compute: number;
+  /** Cycles waiting for the PEs' fabric interfaces (DMA bytes per cycle and descriptors). */
+  readonly fabric: number;
+  /** Cycles waiting for the SRAM: its latency and its shared bandwidth. */
+  readonly sram: number;
+  /** Cycles waiting for the DRAM: its latency and its bandwidth. */
+  readonly dram: number;
+  /** Cycles waiting for the PCIe link (host copies). */
+  readonly pcie: number;
+  /** Cycles after its own pipeline until an engine another job held was free (or a queue operation's whole time). */
+  readonly wait: number;
+  /** What `wait` waited for ('none' when it did not wait, or for a queue operation). */
+  readonly waitedFor: OpBound;
 }
 
 /** Bytes an op moved at each level of the memory hierarchy. */
@@ -119,8 +147,10 @@ export interface OpStats {
   readonly sramHitRate: number;
   /** The compute engine's work / (its peak rate × total cycles), 0 to 1. */
   readonly utilisation: number;
-  /** What set its time. */
+  /** What set its time: the largest of timeParts. */
   readonly bound: OpBound;
+  /** Its time split by what it waited on; the parts add up to cycles.total. */
+  readonly timeParts: OpTimeParts;
   /** Its compute engine. */
   readonly engine: OpEngine;
   /** PEs it used. */
@@ -184,6 +214,9 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
   const sram = record[at + RECORD_SRAM_BYTES]!;
   const dram = record[at + RECORD_DRAM_BYTES]!;
   const pcie = record[at + RECORD_PCIE_BYTES]!;
+  const path = (bound: number) => record[at + RECORD_PATH_CYCLES + bound]!;
+  const wait = path(BOUND_NONE);
+  const bound = BOUNDS[record[at + RECORD_BOUND]!] ?? 'none';
   return {
     name: issue.name,
     label: issue.label,
@@ -214,7 +247,18 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
     },
     sramHitRate: record[at + RECORD_SRAM_HIT_RATE]!,
     utilisation: record[at + RECORD_UTILISATION]!,
-    bound: BOUNDS[record[at + RECORD_BOUND]!] ?? 'none',
+    bound,
+    timeParts: {
+      launch: path(BOUND_LAUNCH),
+      issue: path(BOUND_ISSUE),
+      compute: path(BOUND_COMPUTE),
+      fabric: path(BOUND_FABRIC),
+      sram: path(BOUND_SRAM),
+      dram: path(BOUND_DRAM),
+      pcie: path(BOUND_PCIE),
+      wait,
+      waitedFor: wait > 0 && bound !== 'none' ? BOUNDS[record[at + RECORD_WAIT_BOUND]!] ?? 'none' : 'none',
+    },
     engine,
     pes: record[at + RECORD_PES]!,
     steps: record[at + RECORD_STEPS]!,

@@ -72,7 +72,7 @@ export const ARGS_BLOCK_SIZE = 512;
 export const ARGS_LOCATION = RING_LOCATION + RING_SIZE;
 export const ARGS_SIZE = RING_COMMANDS * ARGS_BLOCK_SIZE;
 
-export const RECORD_SIZE = 448;
+export const RECORD_SIZE = 520;
 export const RECORDS_LOCATION = ARGS_LOCATION + ARGS_SIZE;
 export const RECORDS_SIZE = RING_COMMANDS * RECORD_SIZE;
 
@@ -241,7 +241,9 @@ export const RECORD_SYSTOLIC_OVERALL_UTILISATION = 34;
 export const RECORD_RESERVED_FROM = 35;
 export const RECORD_RESERVED_TO = 45;
 export const RECORD_FABRIC_BUSY_CYCLES = 55;
-export const RECORD_FIELDS = 56;
+export const RECORD_PATH_CYCLES = 56;
+export const RECORD_WAIT_BOUND = 64;
+export const RECORD_FIELDS = 65;
 export const BOUND_LAUNCH = 0;
 export const BOUND_ISSUE = 1;
 export const BOUND_COMPUTE = 2;

@@ -148,6 +148,14 @@ describe.each([
       expect(await page.locator('#explanation dt:text-is("energy") + dd').textContent()).toMatch(/^[\d.]+ [mµn]?J, [\d.]+ W average \([\d.]+ W of it static\)$/);
       expect(await page.locator('#explanation dt:text-is("run energy") + dd').textContent()).toMatch(/^[\d.]+ [mµn]?J over [\d.]+ [mµn]?s, [\d.]+ W average$/);
       expect(await page.locator('#explanation h4', { hasText: 'Energy by component' }).count()).toBe(1);
+      // Where its time went: the parts' cycles add up to the op's, and the bound's row is the largest.
+      const parts = await page.locator('#explanation tr[data-part]').evaluateAll((rows) =>
+        rows.map((row) => ({ cycles: Number((row as HTMLElement).dataset.cycles), bound: row.classList.contains('bound-part') })));
+      const totalCycles = Number(await page.getAttribute('#explanation tr.time-total', 'data-cycles'));
+      expect(Math.abs(parts.reduce((s, p) => s + p.cycles, 0) - totalCycles)).toBeLessThanOrEqual(totalCycles * 1e-9);
+      expect(parts.find((p) => p.bound)!.cycles).toBe(Math.max(...parts.map((p) => p.cycles)));
+      // The heat map's legend: the idle swatch and the 0–100 % scale.
+      expect(await page.locator('#heat-map .heat-legend text').allTextContents()).toEqual(['idle', '0 %', '25 %', '50 %', '75 %', '100 %']);
 
       // Clicking another op's bar selects it.
       const other = page.locator('#timeline .op-bar.engine-se').first();
