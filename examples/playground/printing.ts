@@ -43,6 +43,11 @@ function shownElements(shape: readonly number[], summarize: boolean): number[] {
   return flat;
 }
 
+/** `n` in scientific notation as Python's '{:.4e}' writes it: a sign and at least two exponent digits (1.0000e-05). */
+function scientific(n: number): string {
+  return n.toExponential(PRECISION).replace(/e([+-])(\d)$/, (_, sign: string, digit: string) => `e${sign}0${digit}`);
+}
+
 /** One element's text, in the format PyTorch's _Formatter picks for all of `values` shown. */
 function elementFormatter(values: NumericArray, shown: readonly number[], float: boolean): (value: number | bigint) => string {
   if (!float) return (value) => String(value);
@@ -52,16 +57,16 @@ function elementFormatter(values: NumericArray, shown: readonly number[], float:
   if (finite.every(Number.isInteger)) {
     // Integral floats: '1.', unless they are too large to read that way.
     const max = Math.max(0, ...nonZero);
-    if (max > 1e8) return (v) => (Number.isFinite(Number(v)) ? Number(v).toExponential(PRECISION) : special(Number(v)));
+    if (max > 1e8) return (v) => (Number.isFinite(Number(v)) ? scientific(Number(v)) : special(Number(v)));
     return (v) => (Number.isFinite(Number(v)) ? `${Number(v).toFixed(0)}.` : special(Number(v)));
   }
   const max = Math.max(...nonZero);
   const min = Math.min(...nonZero);
-  const scientific = max / min > 1000 || max > 1e8 || min < 1e-4;
+  const sciMode = max / min > 1000 || max > 1e8 || min < 1e-4;
   return (v) => {
     const n = Number(v);
     if (!Number.isFinite(n)) return special(n);
-    return scientific ? n.toExponential(PRECISION) : n.toFixed(PRECISION);
+    return sciMode ? scientific(n) : n.toFixed(PRECISION);
   };
 }
 
@@ -86,7 +91,8 @@ export function formatArray(values: NumericArray, shape: readonly number[] = [va
     if (dim === shape.length - 1) {
       // The last dim: elements on lines of at most LINE_WIDTH characters.
       const perLine = Math.max(1, Math.floor((LINE_WIDTH - column) / (width + 2)));
-      const items = indices.map((i) => (i === null ? '...' : cell(base + i * strides[dim]!)));
+      // PyTorch writes the elided elements of the last dim as ' ...'.
+      const items = indices.map((i) => (i === null ? ' ...' : cell(base + i * strides[dim]!)));
       const lines: string[] = [];
       for (let start = 0; start < items.length; start += perLine) lines.push(items.slice(start, start + perLine).join(', '));
       return `[${lines.join(`,\n${' '.repeat(column + 1)}`)}]`;
