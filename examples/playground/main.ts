@@ -36,6 +36,7 @@ const ui = {
   timingOnly: byId<HTMLInputElement>('timing-only'),
   workload: byId<HTMLSelectElement>('workload'),
   code: byId<HTMLTextAreaElement>('code'),
+  lineNumbers: byId<HTMLElement>('line-numbers'),
   run: byId<HTMLButtonElement>('run'),
   status: byId<HTMLElement>('status'),
   errorExcerpt: byId<HTMLElement>('error-excerpt'),
@@ -109,6 +110,7 @@ function loadWorkload(id: string): void {
   ui.code.wrap = 'off';
   ui.scriptHint.hidden = false;
   ui.code.value = workload.code;
+  numberLines();
   ui.timingOnly.checked = workload.timingOnly;
 }
 
@@ -217,6 +219,20 @@ function simulatedSpans(result: RunResult): string[] {
   });
 }
 
+/** Numbers the editor's lines in its gutter (hidden for a model's wrapped, read-only text), scrolled with it. */
+function numberLines(): void {
+  ui.lineNumbers.hidden = ui.code.readOnly;
+  const count = ui.code.value.split('\n').length;
+  if (ui.lineNumbers.childElementCount !== count) {
+    ui.lineNumbers.replaceChildren(...Array.from({ length: count }, (_, i) => {
+      const number = document.createElement('span');
+      number.textContent = String(i + 1);
+      return number;
+    }));
+  }
+  ui.lineNumbers.scrollTop = ui.code.scrollTop;
+}
+
 /** Shows the script's line `line` under the status with a caret at `column`, and selects it in the editor. */
 function showErrorAt(line: number, column: number): void {
   const code = ui.code.value;
@@ -226,6 +242,8 @@ function showErrorAt(line: number, column: number): void {
   ui.code.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
   // Scroll the editor to the line (the textarea's line height is its font's 1.4).
   ui.code.scrollTop = Math.max(0, (line - 3) * Number.parseFloat(getComputedStyle(ui.code).lineHeight || '17'));
+  numberLines();
+  for (const [i, number] of [...ui.lineNumbers.children].entries()) number.classList.toggle('error-line', i === line - 1);
 }
 
 async function run(): Promise<void> {
@@ -356,6 +374,7 @@ function showModel(result: ModelRunResult): void {
     `// The symbolic dims (${result.dims.map((d) => d.key).join(', ') || 'none here'}) are the fields above the editor.`,
     '// Tick or untick timing-only and press Run again; choose a workload to go back to scripts.',
   ].join('\n');
+  numberLines();
   ui.modelDims.replaceChildren();
   for (const { key, size } of result.dims) {
     const label = document.createElement('label');
@@ -470,6 +489,7 @@ async function openFiles(files: readonly File[]): Promise<void> {
   ui.code.wrap = 'soft';
   ui.scriptHint.hidden = true;
   ui.code.value = modelCode = `// ${file.name}: loading…`;
+  numberLines();
   ui.modelNote.textContent = timingOnly
     ? `The model is ${formatBytes(totalBytes)}, over the ${formatBytes(VALUES_LIMIT_BYTES)} above which the playground runs timing-only by default ` +
       `(shapes and simulated time, no values)${tooLarge.length > 0 ? `; ${tooLarge.map((f) => f.name).join(', ')} is over 2 GB and cannot be read into a page at all` : ''}. Untick timing-only and press Run to compute values.`
@@ -493,6 +513,7 @@ function setUp(): void {
       ui.code.wrap = 'soft';
       ui.scriptHint.hidden = true;
       ui.code.value = modelCode;
+      numberLines();
     }
   });
   ui.code.addEventListener('input', () => {
@@ -507,6 +528,13 @@ function setUp(): void {
   });
   for (const control of [ui.profile, ui.devices, ui.timingOnly, ui.workload]) control.addEventListener('change', saveToUrl);
   ui.code.addEventListener('input', saveToUrl);
+  ui.code.addEventListener('scroll', () => {
+    ui.lineNumbers.scrollTop = ui.code.scrollTop;
+  });
+  ui.code.addEventListener('input', () => {
+    for (const number of ui.lineNumbers.querySelectorAll('.error-line')) number.classList.remove('error-line');
+    numberLines();
+  });
   ui.modelFile.addEventListener('change', () => {
     const files = [...(ui.modelFile.files ?? [])];
     ui.modelFile.value = ''; // choosing the same file again runs it again
@@ -588,6 +616,7 @@ async function restoreFromUrl(): Promise<string | null> {
   } else if (state.script !== undefined) {
     ui.workload.value = CUSTOM;
     ui.code.value = state.script;
+    numberLines();
   }
   // After the workload, whose own timing-only setting loadWorkload applied.
   if (state.timingOnly !== undefined) ui.timingOnly.checked = state.timingOnly;

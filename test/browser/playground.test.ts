@@ -437,6 +437,9 @@ describe('the playground in Chromium, ergonomics (cross-origin isolated)', () =>
       expect(await page.locator('#error-excerpt').textContent()).toBe('3 |   const c = matmul(a, b);\n                ^');
       const selected = await page.locator('#code').evaluate((code: HTMLTextAreaElement) => code.value.slice(code.selectionStart, code.selectionEnd));
       expect(selected).toBe('  const c = matmul(a, b);');
+      // The editor's gutter numbers its lines and marks the failing one.
+      expect(await page.locator('#line-numbers span').allTextContents()).toEqual(['1', '2', '3', '4']);
+      expect(await page.locator('#line-numbers .error-line').allTextContents()).toEqual(['3']);
       // An error of the script's own code, after an await.
       await page.fill('#code', 'const a = randn([2]);\nawait a.toArray();\n\nnotDefined();');
       await page.keyboard.press('Control+Enter');
