@@ -40,12 +40,14 @@ const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
  * it loads maps asynchronously, so frames captured before are mapped by the next snapshot.
  */
 async function sourceMapsLoaded() {
-  const fetched = (suffix) => performance.getEntriesByType('resource').some((e) => e.initiatorType === 'fetch' && e.name.endsWith(suffix));
-  const script = new URL(import.meta.url).pathname;
-  for (let i = 0; i < 1000 && !fetched(script); i++) await sleep(10);
-  const text = await (await fetch(import.meta.url)).text();
+  // The bundle is ./page.js beside the page (bundle.test.ts); import.meta is left out, as webpack
+  // rewrites it at build time (and warns on a `new URL(expression, import.meta.url)`).
+  const bundle = new URL('page.js', location.href);
+  const fetched = (url) => performance.getEntriesByType('resource').some((e) => e.initiatorType === 'fetch' && e.name === url);
+  for (let i = 0; i < 1000 && !fetched(bundle.href); i++) await sleep(10);
+  const text = await (await fetch(bundle)).text();
   const named = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text.slice(-4096));
-  if (named !== null) for (let i = 0; i < 1000 && !fetched(new URL(named[1], import.meta.url).pathname); i++) await sleep(10);
+  if (named !== null) for (let i = 0; i < 1000 && !fetched(new URL(named[1], bundle).href); i++) await sleep(10);
   await sleep(50); // the response read into the map
 }
 
