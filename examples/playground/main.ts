@@ -1,7 +1,10 @@
 // The playground page: wires the controls to script-runner.ts (scripts) and onnx-runner.ts (an
 // opened or dropped .onnx model, with its per-layer table) and draws what a run produced
-// (timeline.ts, heat-map.ts from pe-grid.ts, op-explanation.ts, memory-timeline.ts). The page
-// sets body[data-state] to 'ready', 'running', 'done' or 'error' (the browser test waits on it).
+// (timeline.ts, heat-map.ts from pe-grid.ts, op-explanation.ts, memory-timeline.ts; the timeline
+// and the memory chart share one time axis, time-view.ts). The profile, devices, timing-only
+// box, workload and an edited script live in the URL's hash (url-state.ts), restored on load.
+// Ctrl+Enter (⌘+Enter) runs. The page sets body[data-state] to 'ready', 'running', 'done' or
+// 'error' (the browser test waits on it).
 
 import { mtia } from 'mtia-sim';
 import { downloadText } from './downloads.js';
@@ -12,8 +15,12 @@ import { FILE_LIMIT_BYTES, layerRows, runModel, VALUES_LIMIT_BYTES, type LayerRo
 import { peGridOf } from './pe-grid.js';
 import { profileChoices } from './profile-choices.js';
 import { runScript, type RunResult } from './script-runner.js';
+import { excerpt } from './script-source.js';
+import { TimeView, spanOf } from './time-view.js';
 import { markSelected, opSummary, renderTimeline } from './timeline.js';
+import { eventFlows, memorySamples } from './trace-reading.js';
 import { formatBytes, formatNs, formatPercent } from './units.js';
+import { readHash, writeHash } from './url-state.js';
 import { workloads } from './workloads.js';
 
 /** The element with id `id`, of the type the page gives it. */
@@ -29,8 +36,10 @@ const ui = {
   timingOnly: byId<HTMLInputElement>('timing-only'),
   workload: byId<HTMLSelectElement>('workload'),
   code: byId<HTMLTextAreaElement>('code'),
+  lineNumbers: byId<HTMLElement>('line-numbers'),
   run: byId<HTMLButtonElement>('run'),
   status: byId<HTMLElement>('status'),
+  errorExcerpt: byId<HTMLElement>('error-excerpt'),
   checks: byId<HTMLUListElement>('checks'),
   printed: byId<HTMLElement>('printed'),
   timeline: byId<HTMLElement>('timeline'),
@@ -58,6 +67,8 @@ const CUSTOM = 'custom';
 /** The workload entry of an opened ONNX model. */
 const MODEL = 'model';
 let last: RunResult | undefined;
+/** Stops the last run's charts from following its time axis. */
+let stopCharts: (() => void)[] = [];
 
 /** The model the user opened: its file's bytes and the data files read with it. */
 interface OpenedModel {
@@ -88,6 +99,7 @@ function option(select: HTMLSelectElement, value: string, text: string): void {
 function setState(state: 'ready' | 'running' | 'done' | 'error', status: string): void {
   document.body.dataset.state = state;
   ui.status.textContent = status;
+  if (state !== 'error') ui.errorExcerpt.textContent = '';
 }
 
 /** Loads built-in workload `id` into the editor. */
@@ -98,6 +110,7 @@ function loadWorkload(id: string): void {
   ui.code.wrap = 'off';
   ui.scriptHint.hidden = false;
   ui.code.value = workload.code;
+  numberLines();
   ui.timingOnly.checked = workload.timingOnly;
 }
 
@@ -174,8 +187,7 @@ function show(result: RunResult): void {
     note('check none', result.request.timingOnly ? 'timing-only: tensors have no values, so there is nothing to check' : 'the script checked no values');
   }
   ui.printed.textContent = result.printed.join('\n');
-  renderTimeline(ui.timeline, result.ops, selectOp);
-  renderMemoryTimeline(ui.memory, result.snapshot);
+  drawCharts(result);
   renderOpTable(result);
   ui.heatMap.replaceChildren();
   ui.explanation.replaceChildren();
@@ -186,6 +198,18 @@ function show(result: RunResult): void {
   ui.traceNote.textContent = result.trace.note === null ? '' : `Chrome trace unavailable: ${result.trace.note}.`;
 }
 
+/** Draws the timeline and the memory chart of `result` on one new time axis. */
+function drawCharts(result: RunResult): void {
+  for (const stop of stopCharts) stop();
+  const flows = result.trace.trace === null ? [] : eventFlows(result.trace.trace);
+  const view = new TimeView(spanOf([...result.ops, ...flows.flatMap((f) => [f.record, ...f.waits])]));
+  const samples = result.trace.trace === null ? new Map() : memorySamples(result.trace.trace);
+  stopCharts = [
+    renderTimeline(ui.timeline, result.ops, selectOp, { view, flows }),
+    renderMemoryTimeline(ui.memory, samples, view, result.trace.note === null ? undefined : `No memory chart: ${result.trace.note}.`),
+  ];
+}
+
 /** Each device's simulated span of the run: 'mtia:0 1.2 ms'. */
 function simulatedSpans(result: RunResult): string[] {
   const devices = [...new Set(result.ops.map((op) => op.device))];
@@ -193,6 +217,33 @@ function simulatedSpans(result: RunResult): string[] {
     const mine = result.ops.filter((op) => op.device === d);
     return `mtia:${d} ${formatNs(Math.max(...mine.map((op) => op.endNs)) - Math.min(...mine.map((op) => op.startNs)))}`;
   });
+}
+
+/** Numbers the editor's lines in its gutter (hidden for a model's wrapped, read-only text), scrolled with it. */
+function numberLines(): void {
+  ui.lineNumbers.hidden = ui.code.readOnly;
+  const count = ui.code.value.split('\n').length;
+  if (ui.lineNumbers.childElementCount !== count) {
+    ui.lineNumbers.replaceChildren(...Array.from({ length: count }, (_, i) => {
+      const number = document.createElement('span');
+      number.textContent = String(i + 1);
+      return number;
+    }));
+  }
+  ui.lineNumbers.scrollTop = ui.code.scrollTop;
+}
+
+/** Shows the script's line `line` under the status with a caret at `column`, and selects it in the editor. */
+function showErrorAt(line: number, column: number): void {
+  const code = ui.code.value;
+  ui.errorExcerpt.textContent = excerpt(code, { line, column });
+  const lines = code.split('\n');
+  const start = lines.slice(0, line - 1).reduce((sum, text) => sum + text.length + 1, 0);
+  ui.code.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+  // Scroll the editor to the line (the textarea's line height is its font's 1.4).
+  ui.code.scrollTop = Math.max(0, (line - 3) * Number.parseFloat(getComputedStyle(ui.code).lineHeight || '17'));
+  numberLines();
+  for (const [i, number] of [...ui.lineNumbers.children].entries()) number.classList.toggle('error-line', i === line - 1);
 }
 
 async function run(): Promise<void> {
@@ -207,7 +258,9 @@ async function run(): Promise<void> {
     const spans = simulatedSpans(result);
     const failed = result.checks.filter((c) => !c.ok).length;
     if (result.error !== null) {
-      setState('error', `The script failed: ${result.error}`);
+      const at = result.errorPosition;
+      setState('error', `The script failed${at === null ? '' : ` at line ${at.line}, column ${at.column}`}: ${result.error}`);
+      if (at !== null) showErrorAt(at.line, at.column);
     } else {
       const verdict = result.checks.length === 0 ? '' : failed === 0 ? ', every check correct' : `, ${failed} check(s) MISMATCH`;
       // getDeviceProperties().transport: where the package reports how commands reach the workers.
@@ -321,6 +374,7 @@ function showModel(result: ModelRunResult): void {
     `// The symbolic dims (${result.dims.map((d) => d.key).join(', ') || 'none here'}) are the fields above the editor.`,
     '// Tick or untick timing-only and press Run again; choose a workload to go back to scripts.',
   ].join('\n');
+  numberLines();
   ui.modelDims.replaceChildren();
   for (const { key, size } of result.dims) {
     const label = document.createElement('label');
@@ -435,6 +489,7 @@ async function openFiles(files: readonly File[]): Promise<void> {
   ui.code.wrap = 'soft';
   ui.scriptHint.hidden = true;
   ui.code.value = modelCode = `// ${file.name}: loading…`;
+  numberLines();
   ui.modelNote.textContent = timingOnly
     ? `The model is ${formatBytes(totalBytes)}, over the ${formatBytes(VALUES_LIMIT_BYTES)} above which the playground runs timing-only by default ` +
       `(shapes and simulated time, no values)${tooLarge.length > 0 ? `; ${tooLarge.map((f) => f.name).join(', ')} is over 2 GB and cannot be read into a page at all` : ''}. Untick timing-only and press Run to compute values.`
@@ -458,12 +513,28 @@ function setUp(): void {
       ui.code.wrap = 'soft';
       ui.scriptHint.hidden = true;
       ui.code.value = modelCode;
+      numberLines();
     }
   });
   ui.code.addEventListener('input', () => {
     ui.workload.value = CUSTOM;
   });
-  ui.run.addEventListener('click', () => void (ui.workload.value === MODEL ? runOpenedModel() : run()));
+  ui.run.addEventListener('click', runChosen);
+  // Ctrl+Enter (⌘+Enter on a Mac) runs, from the editor or anywhere on the page.
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    event.preventDefault();
+    runChosen();
+  });
+  for (const control of [ui.profile, ui.devices, ui.timingOnly, ui.workload]) control.addEventListener('change', saveToUrl);
+  ui.code.addEventListener('input', saveToUrl);
+  ui.code.addEventListener('scroll', () => {
+    ui.lineNumbers.scrollTop = ui.code.scrollTop;
+  });
+  ui.code.addEventListener('input', () => {
+    for (const number of ui.lineNumbers.querySelectorAll('.error-line')) number.classList.remove('error-line');
+    numberLines();
+  });
   ui.modelFile.addEventListener('change', () => {
     const files = [...(ui.modelFile.files ?? [])];
     ui.modelFile.value = ''; // choosing the same file again runs it again
@@ -497,14 +568,59 @@ function setUp(): void {
     clearTimeout(resizing);
     resizing = setTimeout(() => {
       if (last === undefined) return;
-      renderTimeline(ui.timeline, last.ops, selectOp); // keeps the selection
-      renderMemoryTimeline(ui.memory, last.snapshot);
+      drawCharts(last); // keeps the selection (the view goes back to the whole run)
     }, 150);
   });
   const available = mtia.isAvailable();
   ui.environment.textContent =
     `cross-origin isolated: ${globalThis.crossOriginIsolated ? 'yes' : 'no'} · devices can run here: ${available ? 'yes' : 'no'}`;
-  setState('ready', available ? 'Ready: choose a workload and press Run.' : 'This browser cannot run the simulated devices here (see above).');
+  void restoreFromUrl().then((problem) => {
+    const ready = available ? 'Ready: choose a workload and press Run (Ctrl+Enter).' : 'This browser cannot run the simulated devices here (see above).';
+    setState('ready', problem === null ? ready : `${ready} Note: ${problem}.`);
+  });
+}
+
+/** Runs what the workload menu says: the opened model or the editor's script; nothing while a run is on. */
+function runChosen(): void {
+  if (ui.run.disabled || document.body.dataset.state === 'running') return;
+  void (ui.workload.value === MODEL ? runOpenedModel() : run());
+}
+
+/** Bumped by each save, so a slower earlier encoding never overwrites a later one. */
+let saves = 0;
+
+/** Writes the controls and (for an edited script) the script into the URL's hash, without a history entry. */
+function saveToUrl(): void {
+  if (ui.workload.value === MODEL) return; // a model's bytes are not in the URL
+  const save = ++saves;
+  const custom = ui.workload.value === CUSTOM;
+  void writeHash({
+    profile: ui.profile.value, devices: Number(ui.devices.value), timingOnly: ui.timingOnly.checked,
+    workload: ui.workload.value, ...(custom && { script: ui.code.value }),
+  }).then((hash) => {
+    if (save === saves && hash !== location.hash) history.replaceState(null, '', hash);
+  });
+}
+
+/** Sets the controls and the script from the URL's hash; resolves to a problem to mention, or null. */
+async function restoreFromUrl(): Promise<string | null> {
+  if (location.hash.length <= 1) return null;
+  const { state, problem } = await readHash(location.hash);
+  const known = (select: HTMLSelectElement, value: string | undefined) =>
+    value !== undefined && [...select.options].some((o) => o.value === value);
+  if (known(ui.profile, state.profile)) ui.profile.value = state.profile!;
+  if (known(ui.devices, state.devices === undefined ? undefined : String(state.devices))) ui.devices.value = String(state.devices);
+  if (state.workload !== undefined && state.workload !== CUSTOM && known(ui.workload, state.workload)) {
+    ui.workload.value = state.workload;
+    loadWorkload(state.workload);
+  } else if (state.script !== undefined) {
+    ui.workload.value = CUSTOM;
+    ui.code.value = state.script;
+    numberLines();
+  }
+  // After the workload, whose own timing-only setting loadWorkload applied.
+  if (state.timingOnly !== undefined) ui.timingOnly.checked = state.timingOnly;
+  return problem;
 }
 
 setUp();

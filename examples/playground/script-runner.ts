@@ -5,12 +5,18 @@
 //   shutdown (if a run came before) → configure(profile, devices, timingOnly) → init
 //   → recordMemoryHistory('all') → profiler.start → the script → synchronize every device
 //   → profiler.stop → opStats, snapshot, exportChromeTrace
+//
+// print() writes its arguments with printing.ts; a tensor's values are read (toArray(), a
+// device-to-host copy like PyTorch's print) and its line filled in before the run ends. An
+// error thrown by the script carries its line and column in the script (script-source.ts).
 
 import * as lib from 'mtia-sim';
 import { mtia } from 'mtia-sim';
 import type { ProfileChoice } from './profile-choices.js';
 import * as ref from './reference.js';
+import { formatTensor, formatValue, tensorMarker } from './printing.js';
 import { checkClose, type CheckResult, type Tolerance } from './result-check.js';
+import { compileScript, runtimeErrorPosition, syntaxErrorPosition, type ScriptPosition } from './script-source.js';
 
 /** What a run is asked to do. */
 export interface RunRequest {
@@ -29,6 +35,8 @@ export interface RunResult {
   readonly request: RunRequest;
   /** The error the script (or the run) threw, as text; null when it finished. */
   readonly error: string | null;
+  /** Where in the script that error was thrown, when a stack frame (or the parser) says. */
+  readonly errorPosition: ScriptPosition | null;
   readonly checks: readonly CheckResult[];
   /** Lines the script printed with print(). */
   readonly printed: readonly string[];
@@ -44,10 +52,6 @@ export interface RunResult {
   /** Wall-clock milliseconds the script took on this machine (not simulated time). */
   readonly wallMs: number;
 }
-
-/** An async function built from source text (the script), taking the scope's values by name. */
-type AsyncFunctionConstructor = new (...argsAndBody: string[]) => (...args: unknown[]) => Promise<unknown>;
-const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as AsyncFunctionConstructor;
 
 /** The error as one readable string. */
 function describe(error: unknown): string {
@@ -75,6 +79,8 @@ async function exportTrace(): Promise<TraceExport> {
 export interface RunNotes {
   readonly checks: CheckResult[];
   readonly printed: string[];
+  /** Where in the script the error the body throws was thrown (set by the body before it rethrows). */
+  errorPosition: ScriptPosition | null;
 }
 
 /**
@@ -91,7 +97,7 @@ export async function runOnDevices(
   await mtia.init();
   mtia.recordMemoryHistory({ enabled: 'all' });
 
-  const notes: RunNotes = { checks: [], printed: [] };
+  const notes: RunNotes = { checks: [], printed: [], errorPosition: null };
   let error: string | null = null;
   let started = performance.now();
   try {
@@ -112,6 +118,7 @@ export async function runOnDevices(
   return {
     request,
     error,
+    errorPosition: error === null ? null : notes.errorPosition,
     checks: notes.checks,
     printed: notes.printed,
     ops: mtia.profiler.opStats(),
@@ -123,9 +130,27 @@ export async function runOnDevices(
   };
 }
 
+/** A tensor of the package, which print() writes with its values. */
+function isTensor(value: unknown): value is lib.Tensor {
+  return value instanceof lib.Tensor;
+}
+
+/** `value` with each tensor in it (at the top or in an array) replaced by its printed text. */
+async function withTensorsRead(value: unknown, timingOnly: boolean): Promise<unknown> {
+  if (isTensor(value)) {
+    const values = timingOnly ? null : await value.toArray<lib.HostArray>();
+    return tensorMarker(formatTensor({ shape: value.shape, dtype: value.dtype, device: String(value.device), values }));
+  }
+  if (Array.isArray(value) && value.some(isTensor)) return Promise.all(value.map((v) => withTensorsRead(v, timingOnly)));
+  return value;
+}
+
 /** Runs `request` and collects its results; never throws for a failing script. */
 export async function runScript(request: RunRequest): Promise<RunResult> {
-  return runOnDevices(request, async () => {}, async ({ checks, printed }) => {
+  return runOnDevices(request, async () => {}, async (notes) => {
+    const { checks, printed } = notes;
+    /** print() lines still waiting for a tensor's values. */
+    const pending: Promise<void>[] = [];
     const scope: Record<string, unknown> = {
       ...lib,
       ref,
@@ -137,10 +162,31 @@ export async function runScript(request: RunRequest): Promise<RunResult> {
         return result.ok;
       },
       print: (...values: unknown[]) => {
-        printed.push(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' '));
+        const line = printed.push('') - 1;
+        const write = (resolved: readonly unknown[]) => {
+          printed[line] = resolved.map(formatValue).join(' ');
+        };
+        if (!values.some((v) => isTensor(v) || (Array.isArray(v) && v.some(isTensor)))) {
+          write(values);
+          return;
+        }
+        printed[line] = '(reading a tensor\'s values…)';
+        pending.push(Promise.all(values.map((v) => withTensorsRead(v, request.timingOnly))).then(write));
       },
     };
-    const script = new AsyncFunction(...Object.keys(scope), request.code);
-    await script(...Object.values(scope));
+    let script: (...values: unknown[]) => Promise<unknown>;
+    try {
+      script = compileScript(Object.keys(scope), request.code);
+    } catch (error) {
+      notes.errorPosition = await syntaxErrorPosition(request.code);
+      throw error;
+    }
+    try {
+      await script(...Object.values(scope));
+      await Promise.all(pending);
+    } catch (error) {
+      notes.errorPosition = await runtimeErrorPosition(error, request.code);
+      throw error;
+    }
   });
 }

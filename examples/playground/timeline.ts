@@ -3,14 +3,19 @@
 // simulated device time. An op appears twice: on its stream's row and on the row of its compute
 // engine (OpStats.engine; host copies on a PCIe row per direction). Each device has its own
 // clock; the rows share one axis from the earliest start to the latest end of the run.
-// Hover a bar for its summary; click it to select it (onSelect). The mouse wheel zooms the time
-// axis around the pointer; a double-click shows the whole run again.
+// Event records and waits (the trace's flows, trace-reading.ts) are drawn as Perfetto draws
+// them: an arrow from each record to each wait for it, and the wait itself as a thin line on the
+// waiting stream's row from when the wait was enqueued to when the record let it go.
+// Hover a bar for its summary; click it to select it (onSelect). The time axis is a TimeView
+// (time-view.ts) shared with the memory chart: wheel zooms, Shift+wheel or a drag scrolls, a
+// double-click shows the whole run again.
 
 import type { mtia } from 'mtia-sim';
 import { svgElement, svgText } from './svg.js';
+import { attachTimeControls, chartWidth, drawTicks, plotGeometry, timeToX, type TimeView } from './time-view.js';
+import type { EventFlow, EventMark } from './trace-reading.js';
 import { formatNs } from './units.js';
 
-const LABEL_WIDTH = 118;
 const ROW_HEIGHT = 18;
 const DEVICE_HEADER = 20;
 const AXIS_HEIGHT = 22;
@@ -32,13 +37,6 @@ function engineRow(op: mtia.OpStats): string | null {
   return op.engine;
 }
 
-/** Round tick spacing: 1, 2 or 5 × 10^n, giving at most about `count` ticks over `span`. */
-function tickStep(span: number, count: number): number {
-  const raw = span / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? 10 * power;
-}
-
 /** An op's name, after its label when it has one (an ONNX node's name, a recordFunction scope): 'layer1/MatMul (matmul)'. */
 export function opTitle(op: mtia.OpStats): string {
   return op.label === undefined ? op.name : `${op.label} (${op.name})`;
@@ -50,55 +48,53 @@ export function opSummary(op: mtia.OpStats): string {
   return `${opTitle(op)} ${shapes} ${op.dtype} on mtia:${op.device} stream ${op.stream}: ${formatNs(op.endNs - op.startNs)}, ${op.bound}-bound`;
 }
 
-/** Draws the timeline of `ops` into `container`; clicking a bar calls onSelect with its index in `ops`. */
-export function renderTimeline(container: HTMLElement, ops: readonly mtia.OpStats[], onSelect: (index: number) => void): void {
+/** What the timeline draws besides the ops. */
+export interface TimelineExtras {
+  /** The time axis, shared with the memory chart. */
+  readonly view: TimeView;
+  /** Event records and their waits (eventFlows() of the run's trace). */
+  readonly flows: readonly EventFlow[];
+}
+
+/**
+ * Draws the timeline of `ops` into `container`, and again whenever `view` changes; clicking a
+ * bar calls onSelect with its index in `ops`. Returns a function that stops the redrawing.
+ */
+export function renderTimeline(
+  container: HTMLElement, ops: readonly mtia.OpStats[], onSelect: (index: number) => void, { view, flows }: TimelineExtras,
+): () => void {
   container.replaceChildren();
+  container.onclick = null;
   if (ops.length === 0) {
     container.textContent = 'No ops were recorded.';
-    return;
+    return () => {};
   }
-  let start = Infinity;
-  let end = -Infinity;
-  for (const op of ops) {
-    start = Math.min(start, op.startNs);
-    end = Math.max(end, op.endNs);
-  }
-  const full = { t0: start, t1: Math.max(end, start + 1) };
-  let view = full;
-  const redraw = () => {
-    draw(container, ops, full.t0, view, (next) => {
-      // Zoom no further in than 10 ns across the plot, no further out than the whole run.
-      const span = Math.min(full.t1 - full.t0, Math.max(10, next.t1 - next.t0));
-      const t0 = Math.min(Math.max(full.t0, next.t0), full.t1 - span);
-      view = { t0, t1: t0 + span };
-      redraw();
-    }, () => {
-      view = full;
-      redraw();
-    });
-  };
+  const redraw = () => draw(container, ops, flows, view);
   redraw();
   container.onclick = (event) => {
     const index = (event.target as Element).getAttribute('data-op');
     if (index !== null) onSelect(Number(index));
   };
+  return view.onChange(redraw);
 }
 
-/** Draws `ops` over the simulated time `view`, ticks counted from `origin`; wheel zooms (calling zoom), double-click resets. */
-function draw(
-  container: HTMLElement, ops: readonly mtia.OpStats[], origin: number, view: { t0: number; t1: number },
-  zoom: (next: { t0: number; t1: number }) => void, reset: () => void,
-): void {
+/** The label of a stream's row. */
+function streamLabel(stream: number): string {
+  return stream === 0 ? 'stream 0 (default)' : `stream ${stream}`;
+}
+
+/** Draws `ops` and `flows` over the part of simulated time `view` shows. */
+function draw(container: HTMLElement, ops: readonly mtia.OpStats[], flows: readonly EventFlow[], view: TimeView): void {
   const selected = container.dataset.selected;
   container.replaceChildren();
-  const width = Math.max(640, container.clientWidth || 960);
-  const plotWidth = width - LABEL_WIDTH - 40; // room for the last tick's label
-  const { t0, t1 } = view;
-  const span = t1 - t0;
-  const x = (ns: number) => LABEL_WIDTH + ((ns - t0) / span) * plotWidth;
+  const width = chartWidth(container);
+  const { left, plotWidth } = plotGeometry(width);
+  const { t0, t1 } = view.range;
+  const x = timeToX(view, width);
 
-  // Rows: per device its streams, then the engines it used.
-  const devices = [...new Set(ops.map((op) => op.device))].sort((a, b) => a - b);
+  // Rows: per device its streams (those of ops and of event marks), then the engines it used.
+  const marks = flows.flatMap((f) => [f.record, ...f.waits]);
+  const devices = [...new Set([...ops.map((op) => op.device), ...marks.map((m) => m.device)])].sort((a, b) => a - b);
   const rowY = new Map<string, number>();
   let y = AXIS_HEIGHT;
   const layout: { kind: 'device' | 'row'; label: string; y: number }[] = [];
@@ -106,9 +102,10 @@ function draw(
     const mine = ops.filter((op) => op.device === device);
     layout.push({ kind: 'device', label: `mtia:${device}`, y });
     y += DEVICE_HEADER;
-    for (const stream of [...new Set(mine.map((op) => op.stream))].sort((a, b) => a - b)) {
+    const streams = new Set([...mine.map((op) => op.stream), ...marks.filter((m) => m.device === device).map((m) => m.stream)]);
+    for (const stream of [...streams].sort((a, b) => a - b)) {
       rowY.set(`${device}/stream/${stream}`, y);
-      layout.push({ kind: 'row', label: stream === 0 ? 'stream 0 (default)' : `stream ${stream}`, y });
+      layout.push({ kind: 'row', label: streamLabel(stream), y });
       y += ROW_HEIGHT;
     }
     const used = new Set(mine.map(engineRow));
@@ -122,17 +119,13 @@ function draw(
   const height = y + 4;
 
   const svg = svgElement('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'timeline-svg', role: 'img' }, container);
-  svgElement('title', {}, svg).textContent = 'Stream and engine timeline of the run, simulated device time (wheel: zoom, double-click: whole run)';
-  const clip = svgElement('clipPath', { id: 'timeline-plot' }, svgElement('defs', {}, svg));
-  svgElement('rect', { x: LABEL_WIDTH, y: 0, width: plotWidth + 1, height }, clip);
-  // Axis and grid lines.
-  const step = tickStep(span, Math.max(2, Math.floor(plotWidth / 110)));
-  // Ticks count from the run's first op (origin).
-  for (let tick = Math.ceil((t0 - origin) / step) * step; origin + tick <= t1 + step * 1e-9; tick += step) {
-    const tx = x(origin + tick);
-    svgElement('line', { x1: tx, x2: tx, y1: AXIS_HEIGHT - 4, y2: height, class: 'grid-line' }, svg);
-    svgText(formatNs(tick), { x: tx + 2, y: AXIS_HEIGHT - 8, class: 'axis-label' }, svg);
-  }
+  svgElement('title', {}, svg).textContent = 'Stream and engine timeline of the run, simulated device time (wheel: zoom, Shift+wheel or drag: scroll, double-click: whole run)';
+  const defs = svgElement('defs', {}, svg);
+  const clip = svgElement('clipPath', { id: 'timeline-plot' }, defs);
+  svgElement('rect', { x: left, y: 0, width: plotWidth + 1, height }, clip);
+  const arrowHead = svgElement('marker', { id: 'flow-arrow', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);
+  svgElement('path', { d: 'M0,0 L8,4 L0,8 z', class: 'flow-head' }, arrowHead);
+  drawTicks(svg, view, x, plotWidth, AXIS_HEIGHT - 4, height, AXIS_HEIGHT - 8);
   for (const row of layout) {
     if (row.kind === 'device') {
       svgElement('rect', { x: 0, y: row.y + 2, width, height: DEVICE_HEADER - 4, class: 'device-band' }, svg);
@@ -143,33 +136,63 @@ function draw(
     }
   }
   // Bars, clipped to the plot.
-  const bars = svgElement('g', { 'clip-path': 'url(#timeline-plot)' }, svg);
+  const plot = svgElement('g', { 'clip-path': 'url(#timeline-plot)' }, svg);
   ops.forEach((op, index) => {
     if (op.endNs < t0 || op.startNs > t1) return;
-    const left = x(op.startNs);
-    const barWidth = Math.max(1, x(op.endNs) - left);
+    const barLeft = x(op.startNs);
+    const barWidth = Math.max(1, x(op.endNs) - barLeft);
     const engine = engineRow(op);
     const rows = [`${op.device}/stream/${op.stream}`, ...(engine === null ? [] : [`${op.device}/engine/${engine}`])];
     for (const key of rows) {
       const top = rowY.get(key);
       if (top === undefined) continue;
       const bar = svgElement('rect', {
-        x: left, y: top + 3, width: barWidth, height: ROW_HEIGHT - 6,
+        x: barLeft, y: top + 3, width: barWidth, height: ROW_HEIGHT - 6,
         class: `op-bar engine-${engine ?? 'none'}`, 'data-op': index,
-      }, bars);
+      }, plot);
       svgElement('title', {}, bar).textContent = opSummary(op);
     }
   });
+  drawFlows(plot, flows, rowY, x);
   if (selected !== undefined) markSelected(container, Number(selected));
-  svg.addEventListener('wheel', (event) => {
-    const bounds = svg.getBoundingClientRect();
-    const at = t0 + ((event.clientX - bounds.left - LABEL_WIDTH) / plotWidth) * span;
-    if (at < t0 || at > t1) return;
-    event.preventDefault();
-    const factor = event.deltaY < 0 ? 0.8 : 1.25;
-    zoom({ t0: at - (at - t0) * factor, t1: at + (t1 - at) * factor });
-  }, { passive: false });
-  svg.addEventListener('dblclick', reset);
+  attachTimeControls(svg, view, width);
+}
+
+/** The middle of mark `m`'s stream row, or undefined if it has none. */
+function rowMiddle(rowY: ReadonlyMap<string, number>, m: EventMark): number | undefined {
+  const top = rowY.get(`${m.device}/stream/${m.stream}`);
+  return top === undefined ? undefined : top + ROW_HEIGHT / 2;
+}
+
+/**
+ * Each wait as a thin line on its stream's row (enqueued → released) and an arrow from its
+ * record (when the record completed) to its release, as Perfetto joins flow events.
+ */
+function drawFlows(plot: SVGGElement, flows: readonly EventFlow[], rowY: ReadonlyMap<string, number>, x: (ns: number) => number): void {
+  for (const { flow, record, waits } of flows) {
+    const fromY = rowMiddle(rowY, record);
+    if (fromY === undefined) continue;
+    const fromX = x(record.endNs);
+    const tick = svgElement('line', { x1: fromX, x2: fromX, y1: fromY - 6, y2: fromY + 6, class: 'event-record', 'data-flow': flow }, plot);
+    svgElement('title', {}, tick).textContent = `event record on mtia:${record.device} stream ${record.stream} at ${formatNs(record.endNs)}`;
+    for (const wait of waits) {
+      const toY = rowMiddle(rowY, wait);
+      if (toY === undefined) continue;
+      const toX = x(wait.endNs);
+      if (wait.endNs > wait.startNs) {
+        const span = svgElement('line', { x1: x(wait.startNs), x2: toX, y1: toY, y2: toY, class: 'event-wait' }, plot);
+        svgElement('title', {}, span).textContent = `stream ${wait.stream} waits for the event recorded on stream ${record.stream}: ${formatNs(wait.endNs - wait.startNs)}`;
+      }
+      // A curve leaving the record's row and arriving on the wait's row, horizontally at both ends.
+      const bend = Math.max(12, Math.abs(toX - fromX) / 2);
+      const arrow = svgElement('path', {
+        d: `M${fromX},${fromY} C${fromX + bend},${fromY} ${toX - bend},${toY} ${toX},${toY}`,
+        class: 'flow-arrow', 'marker-end': 'url(#flow-arrow)', 'data-flow': flow,
+      }, plot);
+      svgElement('title', {}, arrow).textContent =
+        `event recorded on mtia:${record.device} stream ${record.stream} at ${formatNs(record.endNs)} → waited for on stream ${wait.stream}, released at ${formatNs(wait.endNs)}`;
+    }
+  }
 }
 
 /** Marks the bars of op `index` as selected (and no others). */

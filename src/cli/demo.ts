@@ -90,7 +90,7 @@ export function formatDemo(report: DemoReport): string {
   return (
     `mtia-sim demo: ${count} simulated ${properties.name.replace(' (simulated)', '')} device${count === 1 ? '' : 's'} ` +
     `(profile ${properties.profile}, ${(properties.clockHz / 1e9).toFixed(2)} GHz, ` +
-    `${properties.peNumRows}×${properties.peNumCols} PEs, ${formatBytes(properties.totalMemory)} each)\n\n` +
+    `${properties.peNumRows}×${properties.peNumCols} PEs, ${formatBytes(properties.totalMemory)} of its ${formatBytes(properties.dramBytes)} DRAM simulated each)\n\n` +
     `${table(rows)}\n\n` +
     `${report.passed ? 'All checks passed' : 'Some checks FAILED'} (host time ${report.hostSeconds.toFixed(2)} s).`
   );

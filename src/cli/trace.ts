@@ -2,11 +2,12 @@
 //
 // The script must drive the same library instance as the profiler: the CLI bundle does not
 // carry a copy of the library but imports dist/index.js (scripts/build.mjs keeps it external),
-// and a module resolve hook (node:module register, Node ≥ 20.6) resolves the script's
-// `import ... from 'mtia-sim'` to that same file, wherever the script lives.
+// and a module resolve hook (node:module register, in every Node that package.json's engines
+// allow: 20.16 and newer) resolves the script's `import ... from 'mtia-sim'` to that same file,
+// wherever the script lives.
 
 import { existsSync, statSync } from 'node:fs';
-import * as nodeModule from 'node:module';
+import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mtia } from '../index.js';
@@ -34,8 +35,7 @@ export interface TraceResult {
 export async function runTrace(script: string, out: string): Promise<TraceResult> {
   const path = resolve(script);
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`trace: expected a script file, got '${script}', which does not exist`);
-  // Before Node 20.6 there are no in-thread hooks: the script must then resolve 'mtia-sim' to this package itself.
-  if (typeof nodeModule.register === 'function') nodeModule.register(`data:text/javascript,${encodeURIComponent(resolveHook)}`);
+  register(`data:text/javascript,${encodeURIComponent(resolveHook)}`);
   mtia.profiler.start();
   let error: unknown;
   try {

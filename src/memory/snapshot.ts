@@ -7,7 +7,7 @@ import type { CachingAllocator } from './caching-allocator.js';
 import type { TraceEntry } from './memory-history.js';
 import { pickleTuple, toPickle } from './pickle.js';
 import { SMALL_POOL } from './memory-stats.js';
-import { NO_FRAMES, type Frame } from './stack-frames.js';
+import { NO_FRAMES, settledFrames, type Frame } from './stack-frames.js';
 
 /** A block of a snapshot segment. */
 export interface SnapshotBlock {
@@ -71,7 +71,7 @@ function segmentsOf(allocator: CachingAllocator): SnapshotSegment[] {
         requested += block.requestedSize;
         if (state === 'active_allocated') allocated += block.size;
       }
-      blocks.push({ address: block.address, size: block.size, requested_size: block.requestedSize, state, frames: block.frames });
+      blocks.push({ address: block.address, size: block.size, requested_size: block.requestedSize, state, frames: settledFrames(block.frames) });
     }
     return {
       device: allocator.device,
@@ -84,7 +84,7 @@ function segmentsOf(allocator: CachingAllocator): SnapshotSegment[] {
       segment_type: segment.pool === SMALL_POOL ? 'small' : 'large',
       segment_pool_id: pickleTuple(...(segment.privatePool?.id ?? ([0, 0] as const))),
       is_expandable: false,
-      frames: segment.frames,
+      frames: settledFrames(segment.frames),
       blocks,
     };
   });
@@ -105,7 +105,11 @@ export function buildSnapshot(allocators: readonly CachingAllocator[]): MemorySn
       history.record('snapshot', 0, allocator.stats.active_bytes[0].current, 0, NO_FRAMES);
     }
     segments.push(...segmentsOf(allocator));
-    device_traces.push(history.entries());
+    // Frames captured while a source map was loading are mapped now that it may have loaded.
+    device_traces.push(history.entries().map((entry) => {
+      const frames = settledFrames(entry.frames);
+      return frames === entry.frames ? entry : { ...entry, frames };
+    }));
     maxEntries = Math.max(maxEntries, history.maxEntries);
     overflowed ||= history.overflowed;
   }

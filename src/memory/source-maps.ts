@@ -2,9 +2,12 @@
 // bundled page's stack names the bundle, and its source map names the user's file and line.
 // A script's map is found through its `//# sourceMappingURL=` comment (a URL beside it or a
 // data: URL), loaded once per script and cached; its mappings are decoded per line when first
-// asked for. Frames are captured synchronously (inside an allocation), so browsers load the map
-// with a synchronous XMLHttpRequest, once per script and only while memory history records
-// stacks. Where XMLHttpRequest does not exist (Node), or a script has no map, nothing is mapped.
+// asked for. Frames are captured synchronously (inside an allocation), but a map is loaded
+// asynchronously (fetch), never with a synchronous XMLHttpRequest, which browsers deprecate on
+// the main thread: the first time a frame names a script, its map is requested, and until it
+// has loaded (or failed) the script is `pending`; stack-frames.ts maps such frames again when a
+// snapshot is taken. Where fetch does not exist, a script is not http(s) (Node's file: URLs), or
+// a script has no map, nothing is mapped.
 
 /** A position in an original source, as a source map gives it. */
 export interface OriginalPosition {
@@ -113,24 +116,22 @@ export class SourceMap {
   }
 }
 
-/** Source maps by script URL; null where a script has none or it could not be loaded. */
-const mapsByScript = new Map<string, SourceMap | null>();
+/** Source maps by script URL: null where a script has none or it could not be loaded; 'loading' until then. */
+const mapsByScript = new Map<string, SourceMap | null | 'loading'>();
 
-/** The text at `url` by a synchronous request, or undefined if it fails. */
-function fetchTextSync(url: string): string | undefined {
+/** The text at `url`, or undefined if it cannot be fetched. */
+async function fetchText(url: string): Promise<string | undefined> {
   try {
-    const request = new XMLHttpRequest();
-    request.open('GET', url, false);
-    request.send();
-    return request.status === 200 || (request.status === 0 && request.responseText !== '') ? request.responseText : undefined;
+    const response = await fetch(url);
+    return response.ok ? await response.text() : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** The source map of the script at `url`, or undefined where none can be found. */
-function loadSourceMap(url: string): SourceMap | undefined {
-  const script = fetchTextSync(url);
+async function loadSourceMap(url: string): Promise<SourceMap | undefined> {
+  const script = await fetchText(url);
   if (script === undefined) return undefined;
   // The last comment wins; it sits at the end of the script.
   const comment = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(script.slice(-4096));
@@ -143,7 +144,7 @@ function loadSourceMap(url: string): SourceMap | undefined {
     const body = decodeURIComponent(data[2]!);
     json = data[1] ? new TextDecoder().decode(Uint8Array.from(atob(body), (char) => char.charCodeAt(0))) : body;
   } else {
-    json = fetchTextSync(mapUrl);
+    json = await fetchText(mapUrl);
   }
   if (json === undefined) return undefined;
   try {
@@ -153,17 +154,31 @@ function loadSourceMap(url: string): SourceMap | undefined {
   }
 }
 
+/** True for a script whose map can be looked for here: an http(s) URL, where fetch exists. */
+function mappable(url: string): boolean {
+  return /^https?:/.test(url) && typeof fetch === 'function';
+}
+
+/**
+ * True while the map of the script at `url` is being loaded; the first call for a script starts
+ * loading it. False once it has loaded or failed, and for scripts that are not looked up.
+ */
+export function sourceMapPending(url: string): boolean {
+  if (!mappable(url)) return false;
+  const state = mapsByScript.get(url);
+  if (state !== undefined) return state === 'loading';
+  mapsByScript.set(url, 'loading');
+  void loadSourceMap(url).then((map) => mapsByScript.set(url, map ?? null));
+  return true;
+}
+
 /**
  * The original position of a generated position in the script at `url` (1-based line and
- * column), or undefined where it cannot be mapped: not an http(s) script, no map, no
- * synchronous XMLHttpRequest here (Node), or no mapping at that position.
+ * column), or undefined where it cannot be mapped (yet): not an http(s) script, no fetch here
+ * (Node), no map, its map still loading (sourceMapPending), or no mapping at that position.
  */
 export function originalPosition(url: string, line: number, column: number): OriginalPosition | undefined {
-  if (!/^https?:/.test(url) || typeof XMLHttpRequest !== 'function') return undefined;
-  let map = mapsByScript.get(url);
-  if (map === undefined) {
-    map = loadSourceMap(url) ?? null;
-    mapsByScript.set(url, map);
-  }
-  return map?.originalPosition(line, column);
+  if (sourceMapPending(url)) return undefined;
+  const map = mapsByScript.get(url);
+  return map instanceof SourceMap ? map.originalPosition(line, column) : undefined;
 }

@@ -8,8 +8,10 @@
 // (source-maps.ts): a bundled page's frames name the user's source, and the library's frames,
 // mapped into the library's src/, are dropped. A bundle without a map keeps its file URL and
 // line; its frames cannot be told apart, so none is dropped unless the file is the library's.
+// Maps load asynchronously: a stack captured while a map it needs is still loading keeps its
+// generated positions until settledFrames() (called when a snapshot is taken) parses it again.
 
-import { originalPosition, type OriginalPosition } from './source-maps.js';
+import { originalPosition, sourceMapPending, type OriginalPosition } from './source-maps.js';
 
 /** One stack frame of a memory snapshot (PyTorch's Frame dict). */
 export interface Frame {
@@ -66,6 +68,49 @@ export function libraryRootOf(ownLocation: string): string {
 let libraryRoot: string | undefined;
 
 const parsedStacks = new Map<string, readonly Frame[]>();
+/** Frames parsed while a source map they need was loading, with the stack to parse again. */
+const unsettled = new WeakMap<readonly Frame[], string>();
+
+/** The script URLs of a stack's frames. */
+function scriptsOf(stack: string): string[] {
+  return stack.split('\n').map((text) => (V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text))?.[2]).filter((url) => url !== undefined);
+}
+
+/** True while any script of `stack` has its source map loading (starting the loads not yet started). */
+function mapsPending(stack: string): boolean {
+  let pending = false;
+  for (const url of new Set(scriptsOf(stack))) pending = sourceMapPending(url) || pending;
+  return pending;
+}
+
+/** Parses `stack` for captureFrames: cached once its maps are settled, else kept to be parsed again. */
+function framesOf(stack: string): readonly Frame[] {
+  const pending = mapsPending(stack);
+  let root = libraryRoot;
+  if (root === undefined) {
+    const own = stack.split('\n').map((text) => V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text)).find((match) => match !== null);
+    root = own == null ? '\0' : libraryRootOf(locate(own, originalPosition).filename);
+    if (!pending) libraryRoot = root; // found through this module's own map, once it has loaded
+  }
+  const frames = parseStack(stack, root);
+  if (pending) {
+    if (frames !== NO_FRAMES) unsettled.set(frames, stack);
+  } else {
+    if (parsedStacks.size >= MAX_CACHED_STACKS) parsedStacks.clear();
+    parsedStacks.set(stack, frames);
+  }
+  return frames;
+}
+
+/**
+ * `frames` as captureFrames would give them now: parsed again through the source maps that
+ * were loading when they were captured, once those have loaded; the same array otherwise.
+ */
+export function settledFrames(frames: readonly Frame[]): readonly Frame[] {
+  const stack = unsettled.get(frames);
+  if (stack === undefined || mapsPending(stack)) return frames;
+  return parsedStacks.get(stack) ?? framesOf(stack);
+}
 
 /**
  * Parses a V8 or Gecko stack string into frames, mapped through source maps by `map`, dropping
@@ -92,15 +137,5 @@ export function captureFrames(): readonly Frame[] {
   Error.stackTraceLimit = MAX_FRAMES + 16; // room for the library's own frames
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  let frames = parsedStacks.get(stack);
-  if (frames === undefined) {
-    if (libraryRoot === undefined) {
-      const own = stack.split('\n').map((text) => V8_FRAME.exec(text) ?? GECKO_FRAME.exec(text)).find((match) => match !== null);
-      libraryRoot = own == null ? '\0' : libraryRootOf(locate(own, originalPosition).filename);
-    }
-    if (parsedStacks.size >= MAX_CACHED_STACKS) parsedStacks.clear();
-    frames = parseStack(stack);
-    parsedStacks.set(stack, frames);
-  }
-  return frames;
+  return parsedStacks.get(stack) ?? framesOf(stack);
 }

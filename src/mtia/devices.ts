@@ -117,8 +117,18 @@ export interface DeviceProperties {
   readonly profile: string;
   readonly major: number;
   readonly minor: number;
-  /** Simulated device memory in bytes. */
+  /**
+   * Bytes the device can allocate, as PyTorch's `total_memory` (CUDA's totalGlobalMem): the
+   * simulated heap, `mtia.configure`'s `memoryBytes` (256 MiB by default in compute mode, where
+   * it is real memory of this machine; the profile's whole DRAM in timing-only mode). What
+   * `getMemoryInfo()` reports as total and what the caching allocator can reserve.
+   */
   readonly totalMemory: number;
+  /**
+   * The modelled hardware's DRAM capacity in bytes (an mtia-sim extension; the profile's
+   * `dramBytes`: 128 GiB for MTIA 2i), which totalMemory is only a part of in compute mode.
+   */
+  readonly dramBytes: number;
   readonly clockHz: number;
   readonly peNumRows: number;
   readonly peNumCols: number;
@@ -155,6 +165,7 @@ export function getDeviceProperties(device?: DeviceLike | null): DevicePropertie
     major: p.capability[0],
     minor: p.capability[1],
     totalMemory: memoryBytes,
+    dramBytes: p.dramBytes,
     clockHz: p.clockHz,
     peNumRows: p.peRows,
     peNumCols: p.peCols,

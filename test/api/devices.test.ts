@@ -49,7 +49,8 @@ describe('devices in workers', () => {
     expect(mtia.isInitialized()).toBe(false);
     await expect(old.toArray()).rejects.toThrow(DeviceLostError);
     mtia.configure({ deviceCount: 1, profile: 'mtia-v1' });
-    expect(mtia.getDeviceProperties()).toMatchObject({ name: 'MTIA 1 (simulated)', clockHz: 0.8e9 });
+    // totalMemory: what the device can allocate (the simulated heap); dramBytes: the hardware's DRAM (ISCA25 Table 2).
+    expect(mtia.getDeviceProperties()).toMatchObject({ name: 'MTIA 1 (simulated)', clockHz: 0.8e9, totalMemory: 256 * 2 ** 20, dramBytes: 64 * 2 ** 30 });
     expect(Array.from(await tensor([7]).toArray())).toEqual([7]);
   });
 });

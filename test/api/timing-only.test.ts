@@ -52,6 +52,7 @@ describe('timing-only mode', () => {
     const [, total] = mtia.getMemoryInfo();
     expect(total).toBe(128 * 2 ** 30);
     expect(mtia.getDeviceProperties().totalMemory).toBe(128 * 2 ** 30);
+    expect(mtia.getDeviceProperties().dramBytes).toBe(128 * 2 ** 30);
     // A 7B decoder stack's projections in float16: 32 × (4 · 4096² + 3 · 4096 · 11008) · 2 B.
     const weights = [];
     for (let layer = 0; layer < 32; layer++) {

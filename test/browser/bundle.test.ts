@@ -4,7 +4,8 @@
 // `--bundle --format=esm --outfile`: esbuild picks the `browser` export condition, whose build
 // carries the core and the device worker, so nothing is copied by hand. The bundle is served
 // with COOP/COEP and run in real Chromium; a screenshot of it is saved under the temp folder.
-// Memory-history frames of a page bundled with `--sourcemap` name the user's file and line; of
+// Memory-history frames of a page bundled with `--sourcemap` name the user's file and line (its
+// map fetched asynchronously, never by a synchronous XMLHttpRequest); of
 // a page bundled without, the bundle's URL and line. Also: the unbundled build served without
 // the core it loads (core-relaxed.wasm in Chromium) or device-worker.js fails naming the URL.
 // Run `npm run build` first; Chromium as in chromium.ts.
@@ -165,25 +166,37 @@ async function lineOf(file: string, needle: string): Promise<number> {
   return index + 1;
 }
 
-/** Opens the page bundled in `folder` and returns the frames of its allocation. */
-async function allocationFrames(folder: string): Promise<{ origin: string; report: FramesReport; problems: string[] }> {
+/**
+ * Opens the page bundled in `folder` and returns the frames of its allocation, and the URLs the
+ * page requested by XMLHttpRequest and by fetch while it ran (source maps load by fetch, never
+ * by a synchronous XMLHttpRequest, which browsers deprecate on the main thread).
+ */
+async function allocationFrames(folder: string): Promise<{ origin: string; report: FramesReport; problems: string[]; xhr: string[]; fetched: string[] }> {
   const server = await startStaticServer({ root: join(project, folder) });
   servers.push(server);
   const { page, problems } = await open(`${server.origin}/`);
   await page.waitForFunction(() => 'allocationFrames' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
+  const xhr: string[] = [];
+  const fetched: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'xhr') xhr.push(request.url());
+    if (request.resourceType() === 'fetch') fetched.push(request.url());
+  });
   const report = await page.evaluate(() =>
     (globalThis as unknown as { allocationFrames(): Promise<FramesReport> }).allocationFrames(),
   );
   await page.close();
-  return { origin: server.origin, report, problems };
+  return { origin: server.origin, report, problems, xhr, fetched };
 }
 
 describe('memory-history frames in a bundled page', () => {
   const site = 'const allocationSite = zeros(';
 
   test("bundled with --sourcemap: the first frame is the user's source line, and no library frame is left", async () => {
-    const { origin, report, problems } = await allocationFrames('out-mapped');
+    const { origin, report, problems, xhr, fetched } = await allocationFrames('out-mapped');
     expect(report.error).toBeNull();
+    expect(xhr).toEqual([]);
+    expect(fetched).toContain(`${origin}/page.js.map`);
     const sourceLine = await lineOf(join(project, 'page.js'), site);
     expect(report.frames?.[0]).toMatchObject({ filename: `${origin}/page.js`, line: sourceLine });
     expect(report.frames!.filter((frame) => frame.filename.includes('mtia-sim'))).toEqual([]);
@@ -191,8 +204,9 @@ describe('memory-history frames in a bundled page', () => {
   }, TIMEOUT_MS);
 
   test("bundled without a map: a frame names the bundle's URL and the allocation's line in it", async () => {
-    const { origin, report, problems } = await allocationFrames('out');
+    const { origin, report, problems, xhr } = await allocationFrames('out');
     expect(report.error).toBeNull();
+    expect(xhr).toEqual([]);
     const bundleLine = await lineOf(join(project, 'out', 'page.js'), site);
     expect(bundleLine).not.toBe(await lineOf(join(project, 'page.js'), site));
     expect(report.frames).toContainEqual(expect.objectContaining({ filename: `${origin}/page.js`, line: bundleLine }));

@@ -2,7 +2,8 @@
 // the packed package next to it, bundles it with `esbuild bundled-page.js --bundle --format=esm`
 // and opens it in Chromium; window.runBundledCheck() runs a tensor op on a simulated device,
 // shows the result on the page and returns it as plain data; window.allocationFrames() records
-// memory history around one allocation and returns that allocation's stack frames.
+// memory history around one allocation and returns that allocation's stack frames (from a
+// snapshot taken once the library has loaded the page's source map, which it does asynchronously).
 
 import { matmul, mtia, tensor, zeros } from 'mtia-sim';
 
@@ -32,11 +33,30 @@ function showMatrix(caption, values, rows, cols) {
   document.body.append(table);
 }
 
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Waits until the library has fetched this bundle, and its source map when the bundle names one:
+ * it loads maps asynchronously, so frames captured before are mapped by the next snapshot.
+ */
+async function sourceMapsLoaded() {
+  // The bundle is ./page.js beside the page (bundle.test.ts); import.meta is left out, as webpack
+  // rewrites it at build time (and warns on a `new URL(expression, import.meta.url)`).
+  const bundle = new URL('page.js', location.href);
+  const fetched = (url) => performance.getEntriesByType('resource').some((e) => e.initiatorType === 'fetch' && e.name === url);
+  for (let i = 0; i < 1000 && !fetched(bundle.href); i++) await sleep(10);
+  const text = await (await fetch(bundle)).text();
+  const named = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text.slice(-4096));
+  if (named !== null) for (let i = 0; i < 1000 && !fetched(new URL(named[1], bundle).href); i++) await sleep(10);
+  await sleep(50); // the response read into the map
+}
+
 window.allocationFrames = async () => {
   try {
     await mtia.init();
     mtia.recordMemoryHistory();
     const allocationSite = zeros([16], { device: 'mtia:0' }); // the frame the test looks for
+    await sourceMapsLoaded();
     const trace = mtia.snapshot().device_traces[0];
     const entry = trace.findLast((item) => item.action === 'alloc' && item.size >= allocationSite.numel * 4);
     mtia.recordMemoryHistory({ enabled: null });

@@ -6,7 +6,9 @@
 // selected op has one cell per PE whose mean is the op's utilisation, and the memory snapshot
 // downloads. Cross-origin isolated, also an ONNX model built in the test
 // (test/support/onnx-builder.ts), opened or dropped: its per-layer table, values and
-// timing-only, errors in the page. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
+// timing-only, errors in the page. And the page's ergonomics: the script and settings restored
+// from the URL, Ctrl+Enter, print() of typed arrays and tensors, errors with their line, the
+// record→wait arrows, the memory chart on the timeline's time axis. Chromium: $MTIA_SIM_CHROMIUM, default /usr/bin/chromium (Debian's `chromium`).
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { servePlayground } from '../../examples/playground/served.mjs';
+import { writeHash } from '../../examples/playground/url-state.js';
 import { OnnxBuilder } from '../support/onnx-builder.js';
 import { gptDecoder, transformerEncoder } from '../support/onnx-models.js';
 import { CHROMIUM, CHROMIUM_ARGS, recordProblems, requireChromium } from './chromium.js';
@@ -229,7 +232,7 @@ describe('the playground in Chromium, every workload (cross-origin isolated)', (
       await page.fill('#code', 'const x = ;');
       await page.click('#run');
       await page.waitForSelector('body[data-state="error"]', { timeout: TIMEOUT_MS / 4 });
-      expect(await page.locator('#status').textContent()).toMatch(/^The script failed: SyntaxError/);
+      expect(await page.locator('#status').textContent()).toMatch(/^The script failed at line 1, column 11: SyntaxError/);
       expect(await page.locator('#workload').inputValue()).toBe('custom');
       expect(problems).toEqual([]);
     } finally {
@@ -395,6 +398,131 @@ describe('the playground in Chromium, an ONNX model (cross-origin isolated)', ()
       for (const r of rows) expect(ns(r.time), r.node).toBeGreaterThan(0);
       await page.locator('#layer-table tbody tr').first().click();
       await page.screenshot({ path: ONNX_SCREENSHOT, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+});
+
+describe('the playground in Chromium, ergonomics (cross-origin isolated)', () => {
+  test('a link restores script and settings; Ctrl+Enter runs; print() writes arrays and tensors; errors name their line; edits go into the URL', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      const script = [
+        'const t = tensor([1, 2, 3]);',
+        'print(await t.toArray());',
+        "print(tensor([[1, 2], [3, 4]], { dtype: 'int32' }), new BigInt64Array([5n, -7n]), [[1, 2], [3]]);",
+        'print(new Float32Array([0.5, 2]));',
+      ].join('\n');
+      const hash = await writeHash({ profile: 'mtia-v1', devices: 1, timingOnly: false, workload: 'custom', script });
+      await page.goto(`${origins.isolated}/${hash}`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#code').inputValue()).toBe(script);
+      expect(await page.locator('#workload').inputValue()).toBe('custom');
+      expect(await page.locator('#profile').inputValue()).toBe('mtia-v1');
+      expect(await page.locator('#devices').inputValue()).toBe('1');
+      expect(await page.locator('#timing-only').isChecked()).toBe(false);
+
+      // Ctrl+Enter in the editor runs it.
+      await page.focus('#code');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.getAttribute('body', 'data-state'), String(await page.locator('#status').textContent())).toBe('done');
+      expect(await page.locator('#printed').textContent()).toBe([
+        '[1., 2., 3.]',
+        "tensor([[1, 2],\n        [3, 4]], device='mtia:0', dtype=int32) [ 5, -7] [[1, 2], [3]]",
+        '[0.5000, 2.0000]',
+      ].join('\n'));
+
+      // A runtime error in the library names the script's line and column, and shows that line.
+      await page.fill('#code', 'const a = randn([2, 3]);\nconst b = randn([4, 5]);\n  const c = matmul(a, b);\n');
+      await page.keyboard.press('Meta+Enter'); // ⌘+Enter too
+      await page.waitForSelector('body[data-state="error"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#status').textContent()).toBe(
+        'The script failed at line 3, column 13: MtiaError: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)');
+      expect(await page.locator('#error-excerpt').textContent()).toBe('3 |   const c = matmul(a, b);\n                ^');
+      const selected = await page.locator('#code').evaluate((code: HTMLTextAreaElement) => code.value.slice(code.selectionStart, code.selectionEnd));
+      expect(selected).toBe('  const c = matmul(a, b);');
+      // The editor's gutter numbers its lines and marks the failing one.
+      expect(await page.locator('#line-numbers span').allTextContents()).toEqual(['1', '2', '3', '4']);
+      expect(await page.locator('#line-numbers .error-line').allTextContents()).toEqual(['3']);
+      // An error of the script's own code, after an await.
+      await page.fill('#code', 'const a = randn([2]);\nawait a.toArray();\n\nnotDefined();');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForSelector('body[data-state="error"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#status').textContent()).toBe('The script failed at line 4, column 1: ReferenceError: notDefined is not defined');
+
+      // The edited script is in the URL; a reload brings it back.
+      await expect.poll(() => page.url()).toMatch(/workload=custom&script=/);
+      await page.selectOption('#profile', 'mtia-v2');
+      await expect.poll(() => page.url()).toMatch(/profile=mtia-v2/);
+      await page.reload();
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#code').inputValue()).toBe('const a = randn([2]);\nawait a.toArray();\n\nnotDefined();');
+      expect(await page.locator('#profile').inputValue()).toBe('mtia-v2');
+      // A built-in workload is kept by its id, not its text.
+      await page.selectOption('#workload', 'attention');
+      await expect.poll(() => page.url()).toMatch(/workload=attention$/);
+      await page.reload();
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#workload').inputValue()).toBe('attention');
+      expect(await page.locator('#code').inputValue()).toMatch(/^\/\/ One self-attention block/);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, TIMEOUT_MS);
+
+  test('the two-stream workload: an arrow per record→wait of the trace; the memory chart shares the timeline\'s time axis, zoom and hover', async () => {
+    const problems: string[] = [];
+    const page = await openPage(problems);
+    try {
+      await page.goto(`${origins.isolated}/#profile=mtia-v2&devices=1&timing-only=0&workload=overlap`);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: TIMEOUT_MS / 4 });
+      expect(await page.locator('#workload').inputValue()).toBe('overlap');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: TIMEOUT_MS / 2 });
+      expect(await page.getAttribute('body', 'data-state'), String(await page.locator('#status').textContent())).toBe('done');
+
+      // The arrows are the trace's flows: one per wait joined to its record (6 chunk waits, and
+      // the default stream's wait for the compute stream).
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
+      const trace = JSON.parse(await readFile((await download.path())!, 'utf8')) as { traceEvents: { flow_in?: boolean; flow_out?: boolean }[] };
+      const waits = trace.traceEvents.filter((e) => e.flow_in === true).length;
+      expect(waits).toBe(7);
+      expect(await page.locator('#timeline .flow-arrow').count()).toBe(waits);
+      expect(await page.locator('#timeline .event-record').count()).toBe(trace.traceEvents.filter((e) => e.flow_out === true).length);
+
+      // The memory chart's grid lines sit where the timeline's do: one time axis.
+      const gridX = (chart: string) => page.locator(`${chart} svg`).first().locator('.grid-line').evaluateAll((lines) =>
+        lines.map((l) => Number(l.getAttribute('x1')).toFixed(2)));
+      const before = await gridX('#timeline');
+      expect(before.length).toBeGreaterThan(2);
+      expect(await gridX('#memory')).toEqual(before);
+      // Zooming the timeline zooms the memory chart with it.
+      const box = (await page.locator('#timeline svg').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+      await page.mouse.wheel(0, -600);
+      await expect.poll(() => gridX('#timeline')).not.toEqual(before);
+      expect(await gridX('#memory')).toEqual(await gridX('#timeline'));
+      await page.locator('#timeline svg').dblclick({ position: { x: box.width * 0.5, y: 10 } });
+      await expect.poll(() => gridX('#memory')).toEqual(before);
+
+      // Hovering the memory chart at the x where the timeline draws an op's start reads out that
+      // op's sample: its time, the bytes, and the op.
+      const ops = await page.locator('#op-table tbody tr').evaluateAll((rows) => rows.map((row) => [...(row as HTMLTableRowElement).cells].map((c) => c.textContent ?? '')));
+      const matmulRow = ops.findIndex((cells, i) => cells[1] === 'matmul' && i > 2);
+      const bar = page.locator(`#timeline .op-bar[data-op="${matmulRow}"]`).first();
+      const barX = Number(await bar.getAttribute('x'));
+      const memory = page.locator('#memory svg').first();
+      const memoryBox = (await memory.boundingBox())!;
+      await page.mouse.move(memoryBox.x + barX + 0.5, memoryBox.y + memoryBox.height / 2);
+      const readout = page.locator('#memory .memory-readout').first();
+      await expect.poll(() => readout.isVisible()).toBe(true);
+      const text = String(await readout.textContent());
+      expect(text).toMatch(new RegExp(`^[\\d.]+ [nµm]?s: [\\d.]+ [KMG]?B allocated, [\\d.]+ [KMG]?B reserved — as #\\d+ (matmul|copy_h2d) was issued \\(stream \\d, starts at ${ops[matmulRow]![4]!.replace('.', '\\.')}\\)$`));
       expect(problems).toEqual([]);
     } finally {
       await page.close();

@@ -125,7 +125,7 @@ describe('device selection (2 devices, not started)', () => {
     expect(mtia.deviceCount()).toBe(2);
     expect(mtia.getDeviceCapability()).toEqual([2, 0]);
     expect(mtia.getDeviceProperties('mtia:1')).toMatchObject({
-      name: 'MTIA 2i (simulated)', profile: 'mtia-v2', totalMemory: 256 * 1024 * 1024,
+      name: 'MTIA 2i (simulated)', profile: 'mtia-v2', totalMemory: 256 * 1024 * 1024, dramBytes: 128 * 2 ** 30,
       clockHz: 1.35e9, peNumRows: 8, peNumCols: 8, peCount: 64,
     });
     expect(() => mtia.getDeviceProperties(2)).toThrow('Device index out of range: 2');
