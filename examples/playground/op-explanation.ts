@@ -128,6 +128,7 @@ export function renderOpExplanation(container: HTMLElement, op: mtia.OpStats, in
       ['DRAM', e.dram, formatJoules(e.dram)],
       ['PCIe', e.pcie, formatJoules(e.pcie)],
       ['static', e.static, formatJoules(e.static)],
+      ['idle engines', e.idle, formatJoules(e.idle)],
     ]),
   );
 }
