@@ -11,6 +11,7 @@ import { renderOpExplanation } from './op-explanation.js';
 import { FILE_LIMIT_BYTES, layerRows, runModel, VALUES_LIMIT_BYTES, type LayerRow, type ModelRunResult } from './onnx-runner.js';
 import { peGridOf } from './pe-grid.js';
 import { profileChoices } from './profile-choices.js';
+import { mountScaleSimPanel } from './scalesim-panel.js';
 import { runScript, type RunResult } from './script-runner.js';
 import { markSelected, opSummary, renderTimeline } from './timeline.js';
 import { formatBytes, formatNs, formatPercent } from './units.js';
@@ -508,3 +509,5 @@ function setUp(): void {
 }
 
 setUp();
+
+mountScaleSimPanel(document.querySelector<HTMLElement>('#scalesim-panel')!);
