@@ -2,7 +2,8 @@
 // (`mtia-sim serve`, cross-origin isolated), runs the two-stream copy/compute workload on MTIA 2i in
 // headless Chromium and saves the whole page. `npm run build` first, then
 // `node examples/playground/screenshot.mjs [output.png]`. Chromium: $MTIA_SIM_CHROMIUM, default
-// /usr/bin/chromium.
+// /usr/bin/chromium. With --scalesim, the SCALE-Sim panel alone, on its default files, to the
+// given file (docs/playground-scalesim.png).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { servePlayground } from './served.mjs';
 
-const output = process.argv[2] ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
+const scalesim = process.argv.includes('--scalesim');
+const output = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
 const executablePath = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
 
 const { origin, stop } = await servePlayground();
@@ -26,13 +28,18 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${origin}/`);
   await page.waitForSelector('body[data-state="ready"]');
-  await page.selectOption('#workload', 'overlap');
-  await page.click('#run');
-  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 120_000 });
-  if ((await page.getAttribute('body', 'data-state')) !== 'done') {
-    throw new Error(`the run failed: ${await page.locator('#status').textContent()}`);
+  if (scalesim) {
+    await page.waitForSelector('#scalesim-table tbody tr');
+    await page.locator('#scalesim-panel').screenshot({ path: output });
+  } else {
+    await page.selectOption('#workload', 'overlap');
+    await page.click('#run');
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 120_000 });
+    if ((await page.getAttribute('body', 'data-state')) !== 'done') {
+      throw new Error(`the run failed: ${await page.locator('#status').textContent()}`);
+    }
+    await page.screenshot({ path: output, fullPage: true });
   }
-  await page.screenshot({ path: output, fullPage: true });
   console.log(`saved ${output}`);
 } finally {
   await context.close();

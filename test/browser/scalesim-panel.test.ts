@@ -99,7 +99,7 @@ describe('the playground\'s SCALE-Sim panel in Chromium', () => {
       // The tab runs the same code on the same doubles.
       expectSame(shown, want);
       // The numbers mean something: os, ws and is differ on Conv1.
-      expect(new Set(['os', 'ws', 'is'].map((d) => want[d]!.cycles[0])).size).toBe(3);
+      expect(new Set(['os', 'ws', 'is'].map((d) => want[d]!.cycles![0])).size).toBe(3);
 
       // A whole shipped topology, all three dataflows, timed in the tab.
       const resnet = await readFile(join(FIXTURES, 'topologies/Resnet18.csv'), 'utf8');
