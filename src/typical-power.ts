@@ -96,6 +96,7 @@ export async function gemmPeakWatts(profile: ProfileName): Promise<number> {
   return watts;
 }
 
+/** One matmul whose result is freed at once. */
 function matmulFree(a: Tensor, b: Tensor): void {
   matmul(a, b).free();
 }
