@@ -118,6 +118,11 @@ export interface HardwareProfile {
   readonly energyPjPerPcieByte: number;
   /** Static power (leakage, clocks, idle DRAM and links): burnt whatever runs, watts. */
   readonly staticPowerWatts: number;
+  /**
+   * Fraction of an engine's peak dynamic power (DPE, SE, RE) it burns while a job runs and leaves
+   * it idle: its un-gated clock tree and pipeline registers, 0 to 1 (src/profiler/energy.ts).
+   */
+  readonly idleEnginePowerFraction: number;
   /** The systolic teaching profile: GEMMs run on this array instead of the DPEs (absent: the DPEs). */
   readonly systolic?: SystolicArray;
 }
@@ -131,6 +136,15 @@ export interface HardwareProfile {
 const NODE_SCALE_5NM = 0.25;
 /** The same scaling to TSMC 7 nm (MTIA 1), assumed: ×0.3. */
 const NODE_SCALE_7NM = 0.3;
+
+/**
+ * Power an idle engine burns while a job runs, as a fraction of its peak dynamic power
+ * (docs/timing-model.md "Idle engines"), assumed: 1/3, the clock tree's share of a datapath's
+ * dynamic power (a clock tree without fine-grained gating toggles whether or not the datapath
+ * works; the share is often quoted at 30–40 %, no MTIA figure is published and none was read
+ * here). Not tuned to the typical-power checks of `mtia-sim validate`, which it is checked by.
+ */
+const IDLE_ENGINE_FRACTION = 1 / 3;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -185,6 +199,7 @@ const mtiaV2: HardwareProfile = {
   energyPjPerNocByte: 8 * 0.5, // assumed: 0.5 pJ/bit, about 0.1 pJ/bit/mm over ~5 mm of a ~420 mm² die (wires scale little with the node)
   energyPjPerDramByte: 8 * 4, // assumed: 4 pJ/bit for LPDDR5 device + interface, the low end of published 4–6 pJ/bit figures (not read here)
   energyPjPerPcieByte: 8 * 5, // assumed: 5 pJ/bit for a PCIe Gen5 link at both ends
+  idleEnginePowerFraction: IDLE_ENGINE_FRACTION, // assumed (above)
   staticPowerWatts: 15, // assumed: leakage, clock tree, idle LPDDR5 and PCIe; about 18 % of the 85 W TDP (ISCA25), no figure published
 };
 
@@ -234,6 +249,7 @@ const mtiaV1: HardwareProfile = {
   energyPjPerNocByte: 8 * 0.5, // assumed, as MTIA 2i (a 2D mesh; BLOG23)
   energyPjPerDramByte: 8 * 5, // assumed: 5 pJ/bit for LPDDR5 at 5.5 GT/s, a little above MTIA 2i's
   energyPjPerPcieByte: 8 * 5, // assumed, as MTIA 2i (PCIe Gen4)
+  idleEnginePowerFraction: IDLE_ENGINE_FRACTION, // assumed, as MTIA 2i
   staticPowerWatts: 6, // assumed: about 17 % of the 35 W TDP (ISCA25), as MTIA 2i's
 };
 
@@ -269,7 +285,7 @@ const ranges: Readonly<Record<string, Range>> = {
   energyPjPerFp16Mac: 'nonNegative', energyPjPerInt8Mac: 'nonNegative', energyPjPerFp32Mac: 'nonNegative',
   energyPjPerSeElement: 'nonNegative', energyPjPerReElement: 'nonNegative', energyPjPerLocalMemoryByte: 'nonNegative',
   energyPjPerSramByte: 'nonNegative', energyPjPerNocByte: 'nonNegative', energyPjPerDramByte: 'nonNegative',
-  energyPjPerPcieByte: 'nonNegative', staticPowerWatts: 'nonNegative',
+  energyPjPerPcieByte: 'nonNegative', staticPowerWatts: 'nonNegative', idleEnginePowerFraction: 'probability',
 };
 
 /** The boolean fields. */

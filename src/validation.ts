@@ -7,6 +7,7 @@
 
 import { empty, linear, matmul, add, mtia, quantizeDynamic, quantizedLinear, randn, type Tensor } from './index.js';
 import type { CustomProfile, ProfileName } from './profiles.js';
+import { powerChecks } from './typical-power.js';
 
 /** One validated figure. */
 export interface ValidationRow {
@@ -159,6 +160,8 @@ export async function validate(): Promise<ValidationRow[]> {
     rows.push(row('a tiny op queued behind another (job replacement included): µs', 'ISCA\'25 §3.3 (row 6)', [0, 0.5], 0.5, replaceUs, 'µs'));
     const withEcc = await fcLayer({ name: 'mtia-v2-ecc', base: 'mtia-v2', dramEcc: true });
     rows.push(row('LPDDR ECC on: throughput lost on the FC layer', 'ISCA\'25 §5.1 (row 8)', [10, 15], 12.5, 100 * (1 - fc / withEcc), '%'));
+    // The energy model against the published power (src/typical-power.ts; MTIA 1 too).
+    for (const p of await powerChecks()) rows.push(row(p.target, p.source, [p.band[0], p.band[1]], p.published, p.simulated, 'W'));
   } finally {
     await mtia.shutdown();
   }

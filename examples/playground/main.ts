@@ -14,6 +14,7 @@ import { renderOpExplanation } from './op-explanation.js';
 import { FILE_LIMIT_BYTES, layerRows, runModel, VALUES_LIMIT_BYTES, type LayerRow, type ModelRunResult } from './onnx-runner.js';
 import { peGridOf } from './pe-grid.js';
 import { profileChoices } from './profile-choices.js';
+import { mountScaleSimPanel } from './scalesim-panel.js';
 import { runScript, type RunResult } from './script-runner.js';
 import { excerpt } from './script-source.js';
 import { TimeView, spanOf } from './time-view.js';
@@ -624,3 +625,5 @@ async function restoreFromUrl(): Promise<string | null> {
 }
 
 setUp();
+
+mountScaleSimPanel(document.querySelector<HTMLElement>('#scalesim-panel')!);

@@ -249,6 +249,7 @@ export function renderOpExplanation(
     ['DRAM', e.dram, [formatJoules(e.dram)]],
     ['PCIe', e.pcie, [formatJoules(e.pcie)]],
     ['static', e.static, [formatJoules(e.static)]],
+    ['idle engines', e.idle, [formatJoules(e.idle)]],
   ];
   const energyTable = barTable(energyRows, op.energy.joules);
   const energyTotal = barRow('= the op\'s energy', op.energy.joules, op.energy.joules, [formatJoules(op.energy.joules)]);

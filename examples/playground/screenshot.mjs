@@ -3,7 +3,8 @@
 // (one device, opened from a link with the settings in its hash, run with Ctrl+Enter) in
 // headless Chromium, hovers the memory chart (its readout and cursor) and saves the whole page. `npm run build` first, then
 // `node examples/playground/screenshot.mjs [output.png]`. Chromium: $MTIA_SIM_CHROMIUM, default
-// /usr/bin/chromium.
+// /usr/bin/chromium. With --scalesim, the SCALE-Sim panel alone, on its default files, to the
+// given file (docs/playground-scalesim.png).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { servePlayground } from './served.mjs';
 
-const output = process.argv[2] ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
+const scalesim = process.argv.includes('--scalesim');
+const output = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
 const executablePath = process.env.MTIA_SIM_CHROMIUM || '/usr/bin/chromium';
 
 const { origin, stop } = await servePlayground();
@@ -27,15 +29,20 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${origin}/#profile=mtia-v2&devices=1&timing-only=0&workload=overlap`);
   await page.waitForSelector('body[data-state="ready"]');
-  await page.keyboard.press('Control+Enter');
-  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 120_000 });
-  if ((await page.getAttribute('body', 'data-state')) !== 'done') {
-    throw new Error(`the run failed: ${await page.locator('#status').textContent()}`);
+  if (scalesim) {
+    await page.waitForSelector('#scalesim-table tbody tr');
+    await page.locator('#scalesim-panel').screenshot({ path: output });
+  } else {
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 120_000 });
+    if ((await page.getAttribute('body', 'data-state')) !== 'done') {
+      throw new Error(`the run failed: ${await page.locator('#status').textContent()}`);
+    }
+    const memory = await page.locator('#memory svg').first().boundingBox();
+    if (memory !== null) await page.mouse.move(memory.x + memory.width * 0.42, memory.y + memory.height / 2);
+    await page.waitForSelector('#memory .memory-readout:not([hidden])');
+    await page.screenshot({ path: output, fullPage: true });
   }
-  const memory = await page.locator('#memory svg').first().boundingBox();
-  if (memory !== null) await page.mouse.move(memory.x + memory.width * 0.42, memory.y + memory.height / 2);
-  await page.waitForSelector('#memory .memory-readout:not([hidden])');
-  await page.screenshot({ path: output, fullPage: true });
   console.log(`saved ${output}`);
 } finally {
   await context.close();

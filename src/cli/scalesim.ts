@@ -4,7 +4,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type ScaleSimLayerResult } from '../scalesim/index.js';
+import { run, type ScaleSimLayerEnergy, type ScaleSimLayerResult } from '../scalesim/index.js';
 
 /** What the command did: the run's name, where the reports went, the layers' rows, its wall time. */
 export interface ScaleSimCommandResult {
@@ -14,6 +14,8 @@ export interface ScaleSimCommandResult {
   readonly folder: string;
   readonly files: readonly string[];
   readonly layers: readonly ScaleSimLayerResult[];
+  /** Each layer's energy (ENERGY_REPORT.csv's rows). */
+  readonly energy: readonly ScaleSimLayerEnergy[];
   readonly unsupported: readonly string[];
   readonly milliseconds: number;
 }
@@ -44,6 +46,7 @@ export function runScaleSim(configFile: string, topologyFile: string, inputType:
     folder,
     files,
     layers: result.layers,
+    energy: result.energy,
     unsupported: result.config.unsupported,
     milliseconds: performance.now() - start,
   };
@@ -57,6 +60,8 @@ export function formatScaleSim(result: ScaleSimCommandResult): string {
   }
   const total = result.layers.reduce((sum, layer) => sum + layer.totalCycles, 0);
   lines.push(`Total cycles: ${total}`);
+  const picojoules = result.energy.reduce((sum, layer) => sum + layer.totalPj, 0);
+  lines.push(`Energy of the array (MTIA 2i per-access energies, no DRAM): ${(picojoules * 1e-6).toFixed(3)} µJ (ENERGY_REPORT.csv, energy_estimation.yaml)`);
   if (result.unsupported.length > 0) lines.push(`Not applied (not modelled): ${result.unsupported.join(', ')}`);
   lines.push(`Wrote ${result.files.join(', ')} in ${result.milliseconds.toFixed(1)} ms (the DRAM columns of SCALE-Sim's reports are not modelled yet and are left out)`);
   return lines.join('\n');

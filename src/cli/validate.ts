@@ -35,7 +35,9 @@ a user would. "error vs published" is the simulated figure minus the published o
 the midpoint of a published range). Not covered yet: the fleet-level targets 11–13. The profile's
 calibrated parameters (docs/timing-model.md) were set against rows 1, 2 and 6; rows 3, 4, 5 and
 8 follow from them (row 4 from the DPE's published int8 rate and the quantization's RE and SE
-passes, nothing tuned).
+passes, nothing tuned). The last four rows hold the energy model to the published power of
+MTIA 2i and MTIA 1 (ISCA'25 Table 2: TDP and typical power; src/typical-power.ts defines the
+workloads): nothing in the energy model was tuned to them (docs/timing-model.md, "Energy").
 `;
 
 /** Runs the validation; writes the Markdown table to `write` if given. */

@@ -13,6 +13,10 @@
 //   dram        = bytes.dram        × energyPjPerDramByte
 //   pcie        = bytes.pcie        × energyPjPerPcieByte
 //   static      = staticPowerWatts  × (endNs − startNs)
+//   idle        = idleEnginePowerFraction × Σ over DPE, SE, RE of the engine's peak dynamic power
+//                   per PE × its idle PE-seconds in the op (all PEs × duration − pes × busy cycles / f):
+//                   engines a job leaves idle still burn their un-gated clock tree and pipeline
+//                   registers while the job runs (docs/timing-model.md "Idle engines")
 //
 // An op's averageWatts is its joules over its own duration, as if it had the chip to itself.
 // Ops that overlap on several streams each count the static power over their own span; a run's
@@ -38,6 +42,8 @@ export interface OpEnergyComponents {
   readonly pcie: number;
   /** Static (leakage and idle) power over the op's duration. */
   readonly static: number;
+  /** Engines (DPE, SE, RE) left idle on the PE grid while the op runs: their un-gated clock power. */
+  readonly idle: number;
 }
 
 /** An op's energy (OpStats.energy). */
@@ -68,18 +74,45 @@ export interface OpActivity {
   readonly pcieBytes: number;
   /** Its duration, endNs − startNs. */
   readonly durationNs: number;
+  /** PEs it ran on, and its busy cycles per PE of the DPE, SE and RE (absent: no idle power counted). */
+  readonly pes?: number;
+  readonly dpeCycles?: number;
+  readonly seCycles?: number;
+  readonly reCycles?: number;
 }
+
+/** Joules per picojoule. */
+const J_PER_PJ = 1e-12;
 
 /** The profile fields the model reads. */
 export type EnergyProfile = Pick<
   HardwareProfile,
   | 'energyPjPerFp16Mac' | 'energyPjPerInt8Mac' | 'energyPjPerFp32Mac' | 'energyPjPerSeElement' | 'energyPjPerReElement'
   | 'energyPjPerLocalMemoryByte' | 'energyPjPerSramByte' | 'energyPjPerNocByte' | 'energyPjPerDramByte'
-  | 'energyPjPerPcieByte' | 'staticPowerWatts'
+  | 'energyPjPerPcieByte' | 'staticPowerWatts' | 'idleEnginePowerFraction' | 'clockHz' | 'peRows' | 'peCols'
+  | 'dpeFp16MacsPerCyclePerPe' | 'seElementsPerCyclePerPe' | 'reElementsPerCyclePerPe'
 >;
 
-/** Joules per picojoule. */
-const J_PER_PJ = 1e-12;
+/** An engine's peak dynamic power on one PE, in watts: its peak work per cycle × pJ per unit × clock. */
+export function enginePeakWattsPerPe(profile: EnergyProfile): { dpe: number; se: number; re: number } {
+  const wattsPerPjPerCycle = profile.clockHz * J_PER_PJ;
+  return {
+    dpe: profile.dpeFp16MacsPerCyclePerPe * profile.energyPjPerFp16Mac * wattsPerPjPerCycle,
+    se: profile.seElementsPerCyclePerPe * profile.energyPjPerSeElement * wattsPerPjPerCycle,
+    re: profile.reElementsPerCyclePerPe * profile.energyPjPerReElement * wattsPerPjPerCycle,
+  };
+}
+
+/** Joules the engines `activity` left idle burn (the `idle` component; see the file comment). */
+function idleJoules(profile: EnergyProfile, activity: OpActivity): number {
+  if (profile.idleEnginePowerFraction === 0 || activity.pes === undefined) return 0;
+  const pes = profile.peRows * profile.peCols;
+  const seconds = activity.durationNs * 1e-9;
+  const peak = enginePeakWattsPerPe(profile);
+  const idlePeSeconds = (busyCycles = 0) => Math.max(0, pes * seconds - (activity.pes! * busyCycles) / profile.clockHz);
+  return profile.idleEnginePowerFraction *
+    (peak.dpe * idlePeSeconds(activity.dpeCycles) + peak.se * idlePeSeconds(activity.seCycles) + peak.re * idlePeSeconds(activity.reCycles));
+}
 
 /** pJ per unit of work of op `name` on `engine` with output `dtype`. */
 function computePj(profile: EnergyProfile, name: string, engine: string, dtype: string): number {
@@ -104,9 +137,10 @@ export function opEnergy(profile: EnergyProfile, activity: OpActivity): OpEnergy
     dram: activity.dramBytes * profile.energyPjPerDramByte * J_PER_PJ,
     pcie: activity.pcieBytes * profile.energyPjPerPcieByte * J_PER_PJ,
     static: profile.staticPowerWatts * activity.durationNs * 1e-9,
+    idle: idleJoules(profile, activity),
   };
   const joules = byComponent.compute + byComponent.localMemory + byComponent.sram + byComponent.noc +
-    byComponent.dram + byComponent.pcie + byComponent.static;
+    byComponent.dram + byComponent.pcie + byComponent.static + byComponent.idle;
   return {
     joules,
     averageWatts: activity.durationNs > 0 ? joules / (activity.durationNs * 1e-9) : 0,

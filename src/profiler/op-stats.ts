@@ -275,7 +275,8 @@ export function decodeOpStats(issue: OpIssue, record: Float64Array, at: number, 
       : undefined,
     energy: opEnergy(profile, {
       name: issue.name, engine, dtype: issue.dtype, work: record[at + RECORD_WORK]!, localMemoryBytes: localMemory, sramBytes: sram,
-      dramBytes: dram, pcieBytes: pcie, durationNs: endNs - startNs,
+      dramBytes: dram, pcieBytes: pcie, durationNs: endNs - startNs, pes: record[at + RECORD_PES]!,
+      dpeCycles: record[at + RECORD_DPE_CYCLES]!, seCycles: record[at + RECORD_SE_CYCLES]!, reCycles: record[at + RECORD_RE_CYCLES]!,
     }),
   };
 }

@@ -4,7 +4,9 @@
 // module runs in a browser too.
 
 import { ValueError } from '../errors.js';
+import { profiles, type HardwareProfile, type ProfileName } from '../profiles.js';
 import { parseScaleSimConfig, type ScaleSimConfig } from './config.js';
+import { energyEstimationYaml, energyReport, energyTable, layerEnergy, type ScaleSimEnergyTable, type ScaleSimLayerEnergy } from './energy.js';
 import { simulateLayer, type ScaleSimLayerResult } from './layer.js';
 import { SCALESIM_REPORTS, writeReport } from './reports.js';
 import { gemmLayer, parseScaleSimTopology, type ScaleSimGemm, type ScaleSimLayer, type ScaleSimTopology } from './topology.js';
@@ -13,6 +15,7 @@ export { ScaleSimInputError } from './errors.js';
 export { parseScaleSimConfig as parseConfig, type ScaleSimConfig, type ScaleSimDataflow } from './config.js';
 export { parseScaleSimTopology as parseTopology, type ScaleSimGemm, type ScaleSimLayer, type ScaleSimTopology } from './topology.js';
 export type { ScaleSimLayerResult, ScaleSimSramAccess } from './layer.js';
+export { sramPjPerByte, type ScaleSimEnergyTable, type ScaleSimLayerEnergy } from './energy.js';
 export { SCALESIM_REPORTS as reports, pythonFloat, type ScaleSimColumn, type ScaleSimReport } from './reports.js';
 
 /** What `run` takes beside the config and topology. */
@@ -22,6 +25,8 @@ export interface ScaleSimRunOptions {
   /** File names for errors (the CLI passes the paths). */
   readonly configFile?: string;
   readonly topologyFile?: string;
+  /** The profile whose per-access energies and clock price the energy report (default 'mtia-v2'; src/scalesim/energy.ts). */
+  readonly energyProfile?: ProfileName | HardwareProfile;
 }
 
 /** A run's result: its config, its layers' rows and the report files' text by name. */
@@ -29,7 +34,11 @@ export interface ScaleSimRun {
   readonly config: ScaleSimConfig;
   readonly topology: ScaleSimTopology;
   readonly layers: readonly ScaleSimLayerResult[];
-  /** 'COMPUTE_REPORT.csv' etc. → CSV text in SCALE-Sim's layout. */
+  /** Each layer's energy by Accelergy component, with its average power (ENERGY_REPORT.csv's rows). */
+  readonly energy: readonly ScaleSimLayerEnergy[];
+  /** The pJ per action the energy rows are priced at. */
+  readonly energyTable: ScaleSimEnergyTable;
+  /** 'COMPUTE_REPORT.csv' etc. → CSV text in SCALE-Sim's layout; 'ENERGY_REPORT.csv' and Accelergy's 'energy_estimation.yaml' beside them. */
   readonly reports: Readonly<Record<string, string>>;
 }
 
@@ -59,6 +68,17 @@ export function run(
   }
   const topo = topologyOf(topology, options);
   const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow));
-  const reports = Object.fromEntries(SCALESIM_REPORTS.map((report) => [report.fileName, writeReport(report, layers)]));
-  return { config: parsed, topology: topo, layers, reports };
+  const profile = typeof options.energyProfile === 'string' ? profiles[options.energyProfile] : options.energyProfile;
+  if (options.energyProfile !== undefined && profile === undefined) {
+    throw new ValueError(`energyProfile: expected one of ${Object.keys(profiles).join(', ')} or a profile object, got '${String(options.energyProfile)}'`);
+  }
+  const table = energyTable(parsed, profile);
+  const units = parsed.arrayHeight * parsed.arrayWidth;
+  const energy = layers.map((layer) => layerEnergy(layer, units, table));
+  const reports = {
+    ...Object.fromEntries(SCALESIM_REPORTS.map((report) => [report.fileName, writeReport(report, layers)])),
+    'ENERGY_REPORT.csv': energyReport(energy),
+    'energy_estimation.yaml': energyEstimationYaml(energy, units),
+  };
+  return { config: parsed, topology: topo, layers, energy, energyTable: table, reports };
 }
