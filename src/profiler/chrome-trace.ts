@@ -84,7 +84,34 @@ const ENGINE_UNITS = [
 const TID_BLOCK = 1_000_000;
 const ENGINE_TID = 900_000;
 
-const us = (ns: number) => ns / 1e3;
+/**
+ * A time in µs, as the format wants, rounded to whole nanoseconds: at most three decimals, and in
+ * the order of the nanoseconds (rounding is monotone), so the end of one slice is never past the
+ * start of the next. The exact times stay in the args (startNs, endNs, fromNs, toNs).
+ */
+const us = (ns: number) => Math.round(ns) / 1e3;
+
+/** The largest double below `x` (x > 0). */
+function below(x: number): number {
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0]! -= 1n;
+  return new Float64Array(bits.buffer)[0]!;
+}
+
+/**
+ * The `dur` of a slice from `fromNs` to `toNs`: whole nanoseconds in µs, lowered by the last
+ * bits where needed so that ts + dur, added in floating point as viewers add them (speedscope,
+ * Perfetto's nesting), is never past us(toNs), the start of a slice that follows on its track.
+ * Float jitter past it (99.59400000000004 against 99.594) made viewers nest back-to-back slices
+ * (issue 23 finding 9).
+ */
+function durUs(fromNs: number, toNs: number): number {
+  const ts = us(fromNs);
+  const end = us(toNs);
+  let dur = (Math.round(toNs) - Math.round(fromNs)) / 1e3;
+  while (dur > 0 && ts + dur > end) dur = below(dur);
+  return dur;
+}
 
 /** The process id of device `index`. */
 export function devicePid(index: number): number {
@@ -170,7 +197,7 @@ export function* chromeTraceEvents(
     const pid = devicePid(stats.device);
     const tid = streamTid(pid, stats.stream);
     const ts = us(stats.startNs);
-    const dur = us(stats.endNs - stats.startNs);
+    const dur = durUs(stats.startNs, stats.endNs);
     if (mark !== undefined) {
       const joined = waited.has(mark.flow);
       yield {
@@ -198,7 +225,7 @@ export function* chromeTraceEvents(
       if (interval === undefined) continue;
       const [fromNs, toNs] = interval;
       yield {
-        name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: us(toNs - fromNs), pid,
+        name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: durUs(fromNs, toNs), pid,
         tid: engineTid(pid, engine),
         args: { stream: stats.stream, busy: ENGINE_UNITS[engine], fromNs, toNs },
       };
