@@ -4,7 +4,7 @@
 // sets body[data-state] to 'ready', 'running', 'done' or 'error' (the browser test waits on it).
 
 import { mtia } from 'mtia-sim';
-import { downloadText } from './downloads.js';
+import { downloadBytes, downloadText } from './downloads.js';
 import { renderHeatMap } from './heat-map.js';
 import { renderMemoryTimeline } from './memory-timeline.js';
 import { renderOpExplanation } from './op-explanation.js';
@@ -490,7 +490,7 @@ function setUp(): void {
     if (last?.trace.trace) downloadText('mtia-sim-trace.json', JSON.stringify(last.trace.trace));
   });
   ui.downloadSnapshot.addEventListener('click', () => {
-    if (last) downloadText('mtia-sim-snapshot.json', last.snapshotJson);
+    if (last) downloadBytes('mtia-sim-snapshot.pickle', last.snapshotPickle);
   });
   let resizing: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {
