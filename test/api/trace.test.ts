@@ -217,6 +217,44 @@ describe('mtia.profiler.exportChromeTrace()', () => {
     for (const event of run.traceEvents) expect(String(event.ts)).toMatch(/^\d+(\.\d{1,3})?$/);
   });
 
+  test("a graph replay is a slice on its stream's track around its replayed ops, named as captured; the track is named by the stream's id", async () => {
+    const s = new mtia.Stream();
+    const x = randn([64, 64]);
+    await mtia.synchronize();
+    const g = new mtia.MTIAGraph();
+    let y: ReturnType<typeof add> | undefined;
+    mtia.withStream(s, () => mtia.graph(g, {}, () => { y = add(matmul(x, x), x); }));
+    mtia.profiler.start();
+    g.replay();
+    mtia.withStream(s, () => add(x, x)); // after the replays' ops on the same stream
+    g.replay();
+    await mtia.profiler.stop();
+    const run = mtia.profiler.exportChromeTrace();
+    const xs = run.traceEvents.filter((e) => e.ph === 'X');
+    const threadName = (tid: number) => (run.traceEvents.find((e) => e.name === 'thread_name' && e.tid === tid)!.args as { name: string }).name;
+    const replays = xs.filter((e) => e.cat === 'graph');
+    expect(replays.map((e) => [e.name, (e.args as { commands: number }).commands, threadName(e.tid)])).toEqual([
+      ['graph replay', 2, `stream ${s.streamId}`], ['graph replay', 2, `stream ${s.streamId}`],
+    ]);
+    const opSlices = xs.filter((e) => e.cat === 'op');
+    expect(opSlices.map((e) => e.name)).toEqual(['matmul', 'add', 'add', 'matmul', 'add']);
+    expect(opSlices[0]!.args!.shapes).toEqual([[64, 64], [64, 64], [64, 64]]);
+    // Each replay's slice spans its two ops, from its launch to the end of the last.
+    for (const [r, first] of [[0, 0], [1, 3]] as const) {
+      const replay = replays[r]!;
+      for (const op of opSlices.slice(first, first + 2)) {
+        expect(op.tid).toBe(replay.tid);
+        expect(op.ts).toBeGreaterThanOrEqual(replay.ts);
+        expect(op.ts + op.dur!).toBeLessThanOrEqual(replay.ts + replay.dur!);
+      }
+      expect(replay.ts + replay.dur!).toBeCloseTo(opSlices[first + 1]!.ts + opSlices[first + 1]!.dur!, 6);
+    }
+    expect(nestingProblems(xs)).toEqual([]);
+    // opStats reports the replayed ops (the device ran them), not the launches.
+    expect(mtia.profiler.opStats().map((op) => op.name)).toEqual(['matmul', 'add', 'add', 'matmul', 'add']);
+    expect(y).toBeDefined();
+  });
+
   test('a wait on a record made before start() has no flow; opStats leaves event marks out', async () => {
     const early = mtia.currentStream().recordEvent();
     const side = new mtia.Stream();
