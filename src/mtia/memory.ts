@@ -151,7 +151,8 @@ export function dumpSnapshot(format: 'json'): string;
 export function dumpSnapshot(format: 'pickle'): Uint8Array;
 /**
  * Writes a snapshot to `path` (default 'dump_snapshot.pickle', as torch.cuda.memory._dump_snapshot):
- * JSON if the name ends in .json, else a protocol-4 pickle. Drop the file on pytorch.org/memory_viz.
+ * JSON if the name ends in .json, else a protocol-4 pickle. Drop a pickle on pytorch.org/memory_viz
+ * (its MemoryViz.js only unpickles: a .json file fails there with `UNKNOWN OPCODE: 123`).
  */
 export function dumpSnapshot(path?: string): Promise<void>;
 export function dumpSnapshot(target = 'dump_snapshot.pickle'): string | Uint8Array | Promise<void> {
