@@ -86,32 +86,26 @@ const TID_BLOCK = 1_000_000;
 const ENGINE_TID = 900_000;
 
 /**
- * A time in µs, as the format wants, rounded to whole nanoseconds: at most three decimals, and in
- * the order of the nanoseconds (rounding is monotone), so the end of one slice is never past the
- * start of the next. The exact times stay in the args (startNs, endNs, fromNs, toNs).
+ * Steps of a trace time per µs: times are whole multiples of 2^-16 µs (15 ps), fine enough that
+ * an engine's sub-nanosecond reservation keeps a length and its order with its neighbours.
  */
-const us = (ns: number) => Math.round(ns) / 1e3;
-
-/** The largest double below `x` (x > 0). */
-function below(x: number): number {
-  const bits = new BigInt64Array(new Float64Array([x]).buffer);
-  bits[0]! -= 1n;
-  return new Float64Array(bits.buffer)[0]!;
-}
+const STEPS_PER_US = 65_536;
 
 /**
- * The `dur` of a slice from `fromNs` to `toNs`: whole nanoseconds in µs, lowered by the last
- * bits where needed so that ts + dur, added in floating point as viewers add them (speedscope,
- * Perfetto's nesting), is never past us(toNs), the start of a slice that follows on its track.
- * Float jitter past it (99.59400000000004 against 99.594) made viewers nest back-to-back slices
- * (issue 23 finding 9).
+ * A time in µs, as the format wants, rounded to a multiple of 2^-16 µs. Such numbers and their
+ * sums and differences are exact in binary floating point (below 2^37 µs, 38 hours of simulated
+ * time), so every viewer's arithmetic on them is exact: a slice's ts + dur is
+ * its end, back-to-back slices meet exactly, and a viewer that first subtracts the trace's
+ * earliest ts (speedscope) keeps that. Decimal times in µs (99.594) are not exact, and float
+ * jitter in ts + dur (99.59400000000004 against the next slice's 99.594) made viewers nest
+ * back-to-back slices (issue 23 finding 9). Rounding is monotone, so the order of times is kept;
+ * the exact times stay in the args (startNs, endNs, fromNs, toNs).
  */
+const us = (ns: number) => Math.round((ns * STEPS_PER_US) / 1e3) / STEPS_PER_US;
+
+/** The `dur` of a slice from `fromNs` to `toNs`: us(toNs) − us(fromNs), exact (see us). */
 function durUs(fromNs: number, toNs: number): number {
-  const ts = us(fromNs);
-  const end = us(toNs);
-  let dur = (Math.round(toNs) - Math.round(fromNs)) / 1e3;
-  while (dur > 0 && ts + dur > end) dur = below(dur);
-  return dur;
+  return us(toNs) - us(fromNs);
 }
 
 /** The process id of device `index`. */

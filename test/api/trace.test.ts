@@ -109,9 +109,9 @@ describe('mtia.profiler.exportChromeTrace()', () => {
     expect(opSlices.map((e) => e.name)).toEqual(ops.map((op) => op.name));
     opSlices.forEach((slice, i) => {
       const op = ops[i]!;
-      // Times are whole nanoseconds (in µs with three decimals): within 0.5 ns of the record's.
-      expect(Math.abs(slice.ts * 1e3 - op.startNs)).toBeLessThanOrEqual(0.5 + 1e-6);
-      expect(Math.abs((slice.ts + slice.dur!) * 1e3 - op.endNs)).toBeLessThanOrEqual(0.5 + 1e-6);
+      // Times are in steps of 2^-16 µs (15 ps): within half a step of the record's.
+      expect(Math.abs(slice.ts * 1e3 - op.startNs)).toBeLessThanOrEqual(0.008);
+      expect(Math.abs((slice.ts + slice.dur!) * 1e3 - op.endNs)).toBeLessThanOrEqual(0.008);
       expect(slice.args).toMatchObject({
         shapes: op.shapes, dtype: op.dtype, cycles: op.cycles, bytes: op.bytes, bound: op.bound,
         sramHitRate: op.sramHitRate, utilisation: op.utilisation,
@@ -150,10 +150,10 @@ describe('mtia.profiler.exportChromeTrace()', () => {
       expect(slice.ts).toBeGreaterThanOrEqual(op.ts - 1e-9);
       expect(slice.ts + slice.dur!).toBeLessThanOrEqual(op.ts + op.dur! + 1e-9);
     }
-    // The exact interval is in the args; ts and dur are it in whole nanoseconds.
+    // The exact interval is in the args; ts and dur are it in steps of 2^-16 µs.
     const { fromNs, toNs } = dpe[0]!.args as { fromNs: number; toNs: number };
     expect((toNs - fromNs) * mtia.getDeviceProperties(0).clockHz / 1e9).toBeCloseTo(ops[0]!.cycles.dpe, 3);
-    expect(Math.abs(dpe[0]!.dur! * 1e3 - (toNs - fromNs))).toBeLessThanOrEqual(1);
+    expect(Math.abs(dpe[0]!.dur! * 1e3 - (toNs - fromNs))).toBeLessThanOrEqual(0.016);
     const byTrack = new Map<number, TraceEvent[]>();
     for (const slice of engine) byTrack.set(slice.tid, [...(byTrack.get(slice.tid) ?? []), slice]);
     for (const track of byTrack.values()) {
@@ -213,8 +213,12 @@ describe('mtia.profiler.exportChromeTrace()', () => {
     const xs = run.traceEvents.filter((e) => e.ph === 'X');
     expect(xs.filter((e) => e.cat === 'op').length).toBe(1 + 40 + 14);
     expect(nestingProblems(xs)).toEqual([]);
-    // Every time is whole nanoseconds: three decimals at most, as JSON writes them.
-    for (const event of run.traceEvents) expect(String(event.ts)).toMatch(/^\d+(\.\d{1,3})?$/);
+    // Every time is a whole number of 2^-16 µs steps, so a viewer's sums and differences of
+    // them are exact: each slice's ts + dur is exactly the ts of a slice that starts where it ends.
+    for (const event of run.traceEvents) {
+      expect(Number.isInteger(event.ts * 65_536), `ts ${event.ts}`).toBe(true);
+      if (event.dur !== undefined) expect(Number.isInteger(event.dur * 65_536), `dur ${event.dur}`).toBe(true);
+    }
   });
 
   test("a graph replay is a slice on its stream's track around its replayed ops, named as captured; the track is named by the stream's id", async () => {
