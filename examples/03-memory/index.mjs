@@ -1,7 +1,8 @@
 // Records memory history while a small model-like loop runs, hits an out-of-memory error on
 // purpose, and writes a snapshot that pytorch.org/memory_viz opens.
 //
-// Usage: node examples/03-memory/index.mjs [snapshot path]   (.pickle, or .json for JSON)
+// Usage: node examples/03-memory/index.mjs [snapshot path]
+//   (.pickle, which memory_viz opens; or .json, JSON to read, which memory_viz does not open)
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { add, mtia, OutOfMemoryError, tensor, zeros } from 'mtia-sim';
@@ -10,7 +11,8 @@ const path = process.argv[2] ?? join(tmpdir(), 'mtia-memory-snapshot.pickle');
 const MiB = 1 << 20;
 
 mtia.configure({ deviceCount: 1, memoryBytes: 64 * MiB });
-await mtia.init(); // as in PyTorch, recordMemoryHistory does nothing before the devices start
+// First, as PyTorch's memory tutorials do: before the devices start the setting is kept and
+// applied when they do, so the first allocation is recorded.
 mtia.recordMemoryHistory({ enabled: 'all', maxEntries: 100_000 });
 mtia.attachOutOfMemoryObserver((device, alloc, total, free) => {
   console.log(`  observer: mtia:${device} could not allocate ${alloc / MiB} MiB (total ${total / MiB} MiB, ${free / MiB} MiB free)`);

@@ -7,7 +7,7 @@
 // 'error' (the browser test waits on it).
 
 import { mtia } from 'mtia-sim';
-import { downloadText } from './downloads.js';
+import { downloadBytes, downloadText } from './downloads.js';
 import { renderHeatMap } from './heat-map.js';
 import { renderMemoryTimeline } from './memory-timeline.js';
 import { renderOpExplanation } from './op-explanation.js';
@@ -562,7 +562,7 @@ function setUp(): void {
     if (last?.trace.trace) downloadText('mtia-sim-trace.json', JSON.stringify(last.trace.trace));
   });
   ui.downloadSnapshot.addEventListener('click', () => {
-    if (last) downloadText('mtia-sim-snapshot.json', last.snapshotJson);
+    if (last) downloadBytes('mtia-sim-snapshot.pickle', last.snapshotPickle);
   });
   let resizing: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {

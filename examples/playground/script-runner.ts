@@ -44,8 +44,10 @@ export interface RunResult {
   readonly ops: readonly mtia.OpStats[];
   /** mtia.snapshot() after the run: segments and every device's memory history. */
   readonly snapshot: mtia.MemorySnapshot;
-  /** mtia.dumpSnapshot('json') of the same moment, for download. */
+  /** mtia.dumpSnapshot('json') of the same moment. */
   readonly snapshotJson: string;
+  /** mtia.dumpSnapshot('pickle') of the same moment, for download: what pytorch.org/memory_viz opens. */
+  readonly snapshotPickle: Uint8Array;
   readonly trace: TraceExport;
   /** mtia.getDeviceProperties() of mtia:0. */
   readonly properties: mtia.DeviceProperties;
@@ -124,6 +126,7 @@ export async function runOnDevices(
     ops: mtia.profiler.opStats(),
     snapshot: mtia.snapshot(),
     snapshotJson: mtia.dumpSnapshot('json'),
+    snapshotPickle: mtia.dumpSnapshot('pickle'),
     trace: await exportTrace(),
     properties: mtia.getDeviceProperties(0),
     wallMs,

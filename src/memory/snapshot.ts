@@ -1,7 +1,7 @@
 // Memory snapshots in PyTorch's shape (torch.cuda.memory._snapshot; pytorch/pytorch
-// torch/cuda/memory.py and THCPModule_memorySnapshot in torch/csrc/cuda/Module.cpp), which
-// pytorch.org/memory_viz opens: every device's segments with their blocks in address order, and
-// each device's trace. Written as JSON or as a protocol-4 pickle (pickle.ts).
+// torch/cuda/memory.py and THCPModule_memorySnapshot in torch/csrc/cuda/Module.cpp): every
+// device's segments with their blocks in address order, and each device's trace. Written as JSON
+// or as a protocol-4 pickle (pickle.ts); pytorch.org/memory_viz opens the pickle only.
 
 import type { CachingAllocator } from './caching-allocator.js';
 import type { TraceEntry } from './memory-history.js';

@@ -16,7 +16,8 @@ import { MtiaError } from '../errors.js';
 import type { PoolId } from '../memory/private-pools.js';
 import { checkOptions, describeValue } from '../options.js';
 import { runtime } from '../runtime/runtime.js';
-import { StreamCapture, notPermittedWhileCapturing } from '../runtime/stream-capture.js';
+import { graphObserver, setCapturing } from '../runtime/op-observer.js';
+import { StreamCapture, notPermittedWhileCapturing, type CapturedOp } from '../runtime/stream-capture.js';
 import { currentStream, stream as enterStream, type StreamContext, withStream } from './stream-context.js';
 import { Stream } from './stream.js';
 
@@ -65,6 +66,8 @@ export class MTIAGraph {
   /** The recording: while capturing, and after captureEnd() with keepGraph. */
   private recording: StreamCapture | undefined;
   private executable: Executable | undefined;
+  /** The op of each captured command, as the op observer named it, for the profiler to name a replay's ops. */
+  private capturedOps: readonly (CapturedOp | undefined)[] = [];
   private poolId: PoolHandle | undefined;
   private capturing = false;
   private captureEnded = false;
@@ -96,6 +99,7 @@ export class MTIAGraph {
     this.recording = stream.queue.capture = new StreamCapture();
     this.stream = stream;
     this.capturing = true;
+    setCapturing(true);
   }
 
   /**
@@ -123,6 +127,7 @@ export class MTIAGraph {
     const recording = this.recording!;
     if (!stream.simulated.alive) recording.invalidatedBy ??= `mtia:${stream.simulated.index} was shut down or lost during the capture`;
     stream.queue.capture = undefined;
+    setCapturing(false);
     stream.simulated.allocator.endAllocateToPool(stream.queue);
     this.capturing = false;
     if (recording.invalidatedBy !== undefined) {
@@ -131,6 +136,7 @@ export class MTIAGraph {
       throw new MtiaError(`MTIA error: operation failed due to a previous error during capture (${recording.invalidatedBy})`);
     }
     this.captureEnded = true;
+    this.capturedOps = Array.from({ length: recording.length }, (_, index) => recording.ops[index]);
     if (!this.keepGraph) {
       this.executable = recording.launchEntries(stream.queue.slot);
       this.recording = undefined;
@@ -156,6 +162,7 @@ export class MTIAGraph {
     if (this.executable === undefined) this.instantiate();
     const { entries, relocations, count } = this.executable!;
     stream.queue.enqueueEntries(entries, relocations, count);
+    graphObserver?.(stream.simulated, stream.queue, this.capturedOps);
   }
 
   /**

@@ -1,8 +1,10 @@
 // torch.mtia's memory functions: stats, the cache, history, snapshots and the OOM observer
 // (pytorch/pytorch torch/mtia/memory.py and torch/mtia/__init__.py; torch/cuda/memory.py for the
 // CUDA semantics MTIA's hooks follow). Guards as in PyTorch: the stats functions return neutral
-// values and recordMemoryHistory does nothing until the devices have started; none of them starts
-// them, except getMemoryInfo (torch.cuda.mem_get_info initializes too).
+// values until the devices have started; none of them starts them, except getMemoryInfo
+// (torch.cuda.mem_get_info initializes too). recordMemoryHistory before the devices start is
+// kept and applied when they do, so that the order of PyTorch's memory tutorials (record
+// history first, then run the model) records the run.
 
 import { checkOptions } from '../options.js';
 import type { DeviceLike } from '../device.js';
@@ -12,6 +14,7 @@ import type { MemoryStats } from '../memory/memory-stats.js';
 import { outOfMemoryObservers, type OutOfMemoryObserver } from '../memory/out-of-memory.js';
 import { buildSnapshot, snapshotToJson, snapshotToPickle, type MemorySnapshot } from '../memory/snapshot.js';
 import { isNode } from '../runtime/environment.js';
+import { callerStack } from '../runtime/lazy-calls.js';
 import { runtime } from '../runtime/runtime.js';
 import { resolveDevice } from './devices.js';
 
@@ -106,15 +109,20 @@ export interface RecordMemoryHistoryOptions {
 
 /**
  * Starts, changes or stops recording allocation history on every device
- * (torch.mtia.record_memory_history). As in PyTorch it silently does nothing before the
- * devices have started: `await mtia.init()` first. Bad arguments throw even then.
+ * (torch.mtia.record_memory_history). Called before the devices have started, it does not
+ * start them: the setting is queued and applied when they start, before their first
+ * allocation (as PyTorch's memory tutorials call it before any CUDA work). Bad arguments
+ * throw at the call either way.
  */
 export function recordMemoryHistory(options: RecordMemoryHistoryOptions = {}): void {
   checkOptions('recordMemoryHistory', options, ['enabled', 'context', 'stacks', 'maxEntries']);
   const { enabled = 'all', context = 'all', stacks = 'python', maxEntries = 0 } = options;
   checkHistoryOptions(enabled, context, stacks, maxEntries);
-  if (!runtime.initialized) return;
-  for (const device of runtime.allDevices()) device.allocator.history.configure(enabled, maxEntries, context);
+  const apply = () => {
+    for (const device of runtime.allDevices()) device.allocator.history.configure(enabled, maxEntries, context);
+  };
+  if (runtime.initialized) apply();
+  else runtime.lazyCalls.add('call', apply, callerStack(recordMemoryHistory));
 }
 
 /**
@@ -143,7 +151,8 @@ export function dumpSnapshot(format: 'json'): string;
 export function dumpSnapshot(format: 'pickle'): Uint8Array;
 /**
  * Writes a snapshot to `path` (default 'dump_snapshot.pickle', as torch.cuda.memory._dump_snapshot):
- * JSON if the name ends in .json, else a protocol-4 pickle. Drop the file on pytorch.org/memory_viz.
+ * JSON if the name ends in .json, else a protocol-4 pickle. Drop a pickle on pytorch.org/memory_viz
+ * (its MemoryViz.js only unpickles: a .json file fails there with `UNKNOWN OPCODE: 123`).
  */
 export function dumpSnapshot(path?: string): Promise<void>;
 export function dumpSnapshot(target = 'dump_snapshot.pickle'): string | Uint8Array | Promise<void> {

@@ -1,11 +1,12 @@
 // A profiling run as a Chrome trace: the Trace Event Format's JSON object form
-// (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU), which
-// ui.perfetto.dev and chrome://tracing open. Every time in it is simulated device time, from
+// (https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU), made for
+// ui.perfetto.dev's JSON importer. Every time in it is simulated device time, from
 // the op records (op-stats.ts), in microseconds as the format wants, not host time.
 //
 //   process  mtia:N (profile)            one per device that ran a noted op (pid = N + 1)
 //     thread stream S                    the ops of stream S (X events), event records and
-//                                        waits (X events joined by flow arrows)
+//                                        waits (X events joined by flow arrows), graph replays
+//                                        (X events around their replayed ops)
 //     thread DPE, SE, RE, MLU, SRAM,     each op's reservation of that engine or memory level,
 //            DRAM, PCIe H2D, PCIe D2H    as the core's schedule made it (X events)
 //     counter memory allocated/reserved  the caching allocator's bytes when each op was issued
@@ -34,7 +35,7 @@ export interface ChromeTraceEvent {
   readonly tid: number;
   /** Duration in µs (X events). */
   readonly dur?: number;
-  /** Category: 'op', 'engine', 'event', 'memory' or 'energy'. */
+  /** Category: 'op', 'engine', 'event', 'graph', 'memory' or 'energy'. */
   readonly cat?: string;
   /** What the event is about. */
   readonly args?: Readonly<Record<string, unknown>>;
@@ -84,7 +85,28 @@ const ENGINE_UNITS = [
 const TID_BLOCK = 1_000_000;
 const ENGINE_TID = 900_000;
 
-const us = (ns: number) => ns / 1e3;
+/**
+ * Steps of a trace time per µs: times are whole multiples of 2^-16 µs (15 ps), fine enough that
+ * an engine's sub-nanosecond reservation keeps a length and its order with its neighbours.
+ */
+const STEPS_PER_US = 65_536;
+
+/**
+ * A time in µs, as the format wants, rounded to a multiple of 2^-16 µs. Such numbers and their
+ * sums and differences are exact in binary floating point (below 2^37 µs, 38 hours of simulated
+ * time), so every viewer's arithmetic on them is exact: a slice's ts + dur is
+ * its end, back-to-back slices meet exactly, and a viewer that first subtracts the trace's
+ * earliest ts (speedscope) keeps that. Decimal times in µs (99.594) are not exact, and float
+ * jitter in ts + dur (99.59400000000004 against the next slice's 99.594) made viewers nest
+ * back-to-back slices (issue 23 finding 9). Rounding is monotone, so the order of times is kept;
+ * the exact times stay in the args (startNs, endNs, fromNs, toNs).
+ */
+const us = (ns: number) => Math.round((ns * STEPS_PER_US) / 1e3) / STEPS_PER_US;
+
+/** The `dur` of a slice from `fromNs` to `toNs`: us(toNs) − us(fromNs), exact (see us). */
+function durUs(fromNs: number, toNs: number): number {
+  return us(toNs) - us(fromNs);
+}
 
 /** The process id of device `index`. */
 export function devicePid(index: number): number {
@@ -138,7 +160,7 @@ function survey(entries: Iterable<LogEntry>) {
     track(pid, streamTid(pid, stats.stream), stats.stream === 0 ? 'stream 0 (default)' : `stream ${stats.stream}`, stats.stream);
     if (mark !== undefined) {
       if (mark.kind === 'record') recorded.add(mark.flow);
-      else if (recorded.has(mark.flow)) waited.add(mark.flow);
+      else if (mark.kind === 'wait' && recorded.has(mark.flow)) waited.add(mark.flow);
       continue;
     }
     reservations.forEach((interval, engine) => {
@@ -166,43 +188,83 @@ export function* chromeTraceEvents(
     yield { name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name } };
     yield { name: 'thread_sort_index', ph: 'M', ts: 0, pid, tid, args: { sort_index: sortIndex } };
   }
-  for (const { stats, mark, memory, reservations, work } of entries()) {
-    const pid = devicePid(stats.device);
-    const tid = streamTid(pid, stats.stream);
-    const ts = us(stats.startNs);
-    const dur = us(stats.endNs - stats.startNs);
-    if (mark !== undefined) {
-      const joined = waited.has(mark.flow);
-      yield {
-        name: mark.kind === 'record' ? 'event record' : 'event wait', ph: 'X', cat: 'event', ts, dur, pid, tid,
-        args: { device: `mtia:${stats.device}`, stream: stats.stream, startNs: stats.startNs, endNs: stats.endNs, flow: mark.flow },
-        ...(joined && { bind_id: mark.flow, ...(mark.kind === 'record' ? { flow_out: true } : { flow_in: true }) }),
-      };
-      continue;
+  // A graph replay's launch is held back until its ops (noted right after it, on its device and
+  // stream) have been seen: its slice spans them. Fewer follow if its device was lost.
+  let replay: { launch: LogEntry; ops: LogEntry[]; commands: number } | undefined;
+  for (const entry of entries()) {
+    if (replay !== undefined) {
+      const { stats } = replay.launch;
+      const ofReplay = entry.mark === undefined && entry.stats.device === stats.device && entry.stats.stream === stats.stream;
+      if (ofReplay) replay.ops.push(entry);
+      if (ofReplay && replay.ops.length < replay.commands) continue;
+      yield* replayEvents(replay.launch, replay.ops);
+      replay = undefined;
+      if (ofReplay) continue;
     }
-    // A labelled op (mtia.profiler.recordFunction, an ONNX node) shows its label first: 'attn/MatMul (matmul)'.
-    const name = stats.label === undefined ? stats.name : `${stats.label} (${stats.name})`;
-    yield { name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) };
+    if (entry.mark?.kind === 'graph' && entry.mark.commands > 0) replay = { launch: entry, ops: [], commands: entry.mark.commands };
+    else if (entry.mark?.kind === 'graph') yield* replayEvents(entry, []);
+    else yield* entryEvents(entry, waited);
+  }
+  if (replay !== undefined) yield* replayEvents(replay.launch, replay.ops);
+}
+
+/**
+ * A graph replay as a slice on its stream, from its launch to the end of its last op, named
+ * 'graph replay' (category 'graph'), then its ops' own events, which lie inside it, so viewers
+ * draw them as its children.
+ */
+function* replayEvents(launch: LogEntry, ops: readonly LogEntry[]): Generator<ChromeTraceEvent> {
+  const { stats } = launch;
+  const pid = devicePid(stats.device);
+  const endNs = ops.reduce((end, op) => Math.max(end, op.stats.endNs), stats.endNs);
+  yield {
+    name: 'graph replay', ph: 'X', cat: 'graph', ts: us(stats.startNs), dur: durUs(stats.startNs, endNs), pid,
+    tid: streamTid(pid, stats.stream),
+    args: {
+      device: `mtia:${stats.device}`, stream: stats.stream, startNs: stats.startNs, endNs,
+      launchEndNs: stats.endNs, commands: ops.length,
+    },
+  };
+  for (const op of ops) yield* entryEvents(op, new Set());
+}
+
+/** The events of one op or event mark: its slice and, for an op, its counters and engine slices. */
+function* entryEvents({ stats, mark, memory, reservations, work }: LogEntry, waited: ReadonlySet<number>): Generator<ChromeTraceEvent> {
+  const pid = devicePid(stats.device);
+  const tid = streamTid(pid, stats.stream);
+  const ts = us(stats.startNs);
+  const dur = durUs(stats.startNs, stats.endNs);
+  if (mark !== undefined && mark.kind !== 'graph') {
+    const joined = waited.has(mark.flow);
     yield {
-      name: 'memory', ph: 'C', cat: 'memory', ts, pid, tid,
-      args: { allocated: memory.allocatedBytes, reserved: memory.reservedBytes },
+      name: mark.kind === 'record' ? 'event record' : 'event wait', ph: 'X', cat: 'event', ts, dur, pid, tid,
+      args: { device: `mtia:${stats.device}`, stream: stats.stream, startNs: stats.startNs, endNs: stats.endNs, flow: mark.flow },
+      ...(joined && { bind_id: mark.flow, ...(mark.kind === 'record' ? { flow_out: true } : { flow_in: true }) }),
     };
-    // The op's dynamic power on its stream's counter, from its start to its end (streams add up).
-    const durationNs = stats.endNs - stats.startNs;
-    const dynamicWatts = durationNs > 0 ? (stats.energy.joules - stats.energy.byComponent.static) / (durationNs * 1e-9) : 0;
-    const power = `power (stream ${stats.stream})`;
-    yield { name: power, ph: 'C', cat: 'energy', ts, pid, tid, args: { dynamicWatts } };
-    yield { name: power, ph: 'C', cat: 'energy', ts: us(stats.endNs), pid, tid, args: { dynamicWatts: 0 } };
-    for (let engine = 0; engine < reservations.length; engine++) {
-      const interval = reservations[engine];
-      if (interval === undefined) continue;
-      const [fromNs, toNs] = interval;
-      yield {
-        name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: us(toNs - fromNs), pid,
-        tid: engineTid(pid, engine),
-        args: { stream: stats.stream, busy: ENGINE_UNITS[engine], fromNs, toNs },
-      };
-    }
+    return;
+  }
+  // A labelled op (mtia.profiler.recordFunction, an ONNX node) shows its label first: 'attn/MatMul (matmul)'.
+  const name = stats.label === undefined ? stats.name : `${stats.label} (${stats.name})`;
+  yield { name, ph: 'X', cat: 'op', ts, dur, pid, tid, args: opArgs(stats, work) };
+  yield {
+    name: 'memory', ph: 'C', cat: 'memory', ts, pid, tid,
+    args: { allocated: memory.allocatedBytes, reserved: memory.reservedBytes },
+  };
+  // The op's dynamic power on its stream's counter, from its start to its end (streams add up).
+  const durationNs = stats.endNs - stats.startNs;
+  const dynamicWatts = durationNs > 0 ? (stats.energy.joules - stats.energy.byComponent.static) / (durationNs * 1e-9) : 0;
+  const power = `power (stream ${stats.stream})`;
+  yield { name: power, ph: 'C', cat: 'energy', ts, pid, tid, args: { dynamicWatts } };
+  yield { name: power, ph: 'C', cat: 'energy', ts: us(stats.endNs), pid, tid, args: { dynamicWatts: 0 } };
+  for (let engine = 0; engine < reservations.length; engine++) {
+    const interval = reservations[engine];
+    if (interval === undefined) continue;
+    const [fromNs, toNs] = interval;
+    yield {
+      name, ph: 'X', cat: 'engine', ts: us(fromNs), dur: durUs(fromNs, toNs), pid,
+      tid: engineTid(pid, engine),
+      args: { stream: stats.stream, busy: ENGINE_UNITS[engine], fromNs, toNs },
+    };
   }
 }
 

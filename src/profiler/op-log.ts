@@ -28,11 +28,13 @@ const RECORD = 7;
 /** f64 words per op. */
 const ROW_WORDS = RECORD + RECORD_FIELDS;
 
-/** An event record or wait the profiler noted, in place of an op: `flow` pairs a record with its waits. */
-export interface EventMark {
-  readonly kind: 'record' | 'wait';
-  readonly flow: number;
-}
+/**
+ * A queue operation the profiler noted in place of an op: an event record or wait (`flow` pairs
+ * a record with its waits), or a graph replay's launch, which `commands` replayed ops follow.
+ */
+export type EventMark =
+  | { readonly kind: 'record' | 'wait'; readonly flow: number }
+  | { readonly kind: 'graph'; readonly commands: number };
 
 /** Memory of a device as the caching allocator counted it when an op was issued. */
 export interface IssueMemory {
@@ -45,7 +47,7 @@ export interface IssueMemory {
 /** One noted op or event mark whose record has been read, for the trace. */
 export interface LogEntry {
   readonly stats: OpStats;
-  /** Set for an event record or wait (whose stats have only startNs and endNs). */
+  /** Set for an event record or wait or a graph launch (whose stats have only startNs and endNs). */
   readonly mark: EventMark | undefined;
   readonly memory: IssueMemory;
   /** The op's work: MACs on the DPE, element passes on the SE or RE, bytes on the MLU or PCIe. */

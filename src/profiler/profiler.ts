@@ -17,7 +17,9 @@
 import { DeviceLostError, MtiaError } from '../errors.js';
 import { isNode } from '../runtime/environment.js';
 import { HEADER_RING_TAIL, RING_COMMANDS } from '../runtime/layout.js';
-import { setEventObserver, setOpObserver, type EventObserver, type OpObserver } from '../runtime/op-observer.js';
+import {
+  setEventObserver, setGraphObserver, setOpObserver, type EventObserver, type GraphObserver, type OpObserver,
+} from '../runtime/op-observer.js';
 import type { SimulatedDevice } from '../runtime/simulated-device.js';
 import type { StreamQueue } from '../runtime/stream-queue.js';
 import { chromeTrace, chromeTraceChunks, type ChromeTrace } from './chrome-trace.js';
@@ -99,6 +101,27 @@ class Session {
       name, device.index, streamId, device.ring.lastPushed, device.profile, [], '', memoryOf(device), { kind, flow },
     );
     this.opsOf(device).add(index, queue);
+  };
+
+  /**
+   * The graph observer: notes a replay just pushed, its launch as a mark and then each replayed
+   * command as an op, named as the capture's op observer saw it ('graph op' if it saw none).
+   */
+  readonly noteGraph: GraphObserver = (device, queue, ops) => {
+    const launch = device.ring.lastPushed - ops.length;
+    const memory = memoryOf(device);
+    const deviceOps = this.opsOf(device);
+    deviceOps.add(
+      this.log.add('graph replay', device.index, queue.slot, launch, device.profile, [], '', memory, { kind: 'graph', commands: ops.length }),
+      queue,
+    );
+    ops.forEach((op, k) => {
+      const index = this.log.add(
+        op?.name ?? 'graph op', device.index, queue.slot, launch + 1 + k, device.profile, op?.shapes ?? [], op?.dtype ?? '', memory,
+        undefined, label,
+      );
+      deviceOps.add(index, queue);
+    });
   };
 
   /** The unread ops of `device`; on first use, starts reading its records before their slots are reused. */
@@ -183,6 +206,7 @@ export const profiler = {
     session = new Session();
     setOpObserver(session.note);
     setEventObserver(session.noteEvent);
+    setGraphObserver(session.noteGraph);
     state = 'running';
   },
 
@@ -196,6 +220,7 @@ export const profiler = {
     }
     setOpObserver(undefined);
     setEventObserver(undefined);
+    setGraphObserver(undefined);
     state = 'stopping';
     try {
       await session!.finish();

@@ -5,8 +5,11 @@
 //
 // Callers write `opObserver?.(device, queue, name, shapes, dtype)`: with no observer installed
 // (the common case) that is one load and one test, and the arguments are not even evaluated.
+// While a stream captures a graph, the observer also names each recorded command in its
+// capture (StreamCapture.noteOp), so that the profiler can name a replay's ops.
 
 import type { SimulatedDevice } from './simulated-device.js';
+import type { CapturedOp } from './stream-capture.js';
 import type { StreamQueue } from './stream-queue.js';
 
 /**
@@ -19,12 +22,49 @@ export type OpObserver = (
   device: SimulatedDevice, queue: StreamQueue, name: string, shapes: readonly (readonly number[])[], dtype: string,
 ) => void;
 
-/** The installed observer, or undefined when none is. */
+/** The observer ops call: the profiler's, one that names captured commands, both, or undefined. */
 export let opObserver: OpObserver | undefined;
+
+/** The profiler's observer, if installed. */
+let profilerObserver: OpObserver | undefined;
+/** Captures under way (MTIAGraph.captureBegin .. captureEnd). */
+let captures = 0;
+
+/** Names the command just recorded in `queue`'s capture, then tells the profiler's observer. */
+const namingObserver: OpObserver = (device, queue, name, shapes, dtype) => {
+  queue.capture?.noteOp(name, shapes, dtype);
+  profilerObserver?.(device, queue, name, shapes, dtype);
+};
+
+function compose(): void {
+  opObserver = captures > 0 ? namingObserver : profilerObserver;
+}
 
 /** Installs `observer` in place of the current one (undefined: none). */
 export function setOpObserver(observer: OpObserver | undefined): void {
-  opObserver = observer;
+  profilerObserver = observer;
+  compose();
+}
+
+/** Counts a capture that begins (true) or ends (false): while any is under way, captured commands are named. */
+export function setCapturing(begins: boolean): void {
+  captures += begins ? 1 : -1;
+  compose();
+}
+
+/**
+ * Told about a graph replay right after its launch and its `ops.length` commands were pushed on
+ * `queue` of `device` (ring counts `device.ring.lastPushed - ops.length` for the launch, then
+ * one each): `ops` are the captured commands' names, shapes and dtypes (StreamCapture.ops).
+ */
+export type GraphObserver = (device: SimulatedDevice, queue: StreamQueue, ops: readonly (CapturedOp | undefined)[]) => void;
+
+/** The installed graph observer, or undefined when none is. */
+export let graphObserver: GraphObserver | undefined;
+
+/** Installs `observer` in place of the current graph observer (undefined: none). */
+export function setGraphObserver(observer: GraphObserver | undefined): void {
+  graphObserver = observer;
 }
 
 /**

@@ -17,8 +17,17 @@ import {
 } from './command-ring.js';
 import { ARGS_ADDRESS3, ARGS_BLOCK_SIZE, OP_GRAPH_LAUNCH } from './layout.js';
 
+/** What the op observer said of a captured command: the op's name, its tensors' shapes, its dtype. */
+export interface CapturedOp {
+  readonly name: string;
+  readonly shapes: readonly (readonly number[])[];
+  readonly dtype: string;
+}
+
 /** The commands of one capture, in the order they were enqueued. */
 export class StreamCapture {
+  /** Per recorded command, the op that enqueued it (noteOp), for the profiler to name a replay's ops. */
+  readonly ops: (CapturedOp | undefined)[] = [];
   /** Recorded entries, ENTRY_WORDS words each; `length` are in use. */
   private words = new Uint32Array(ENTRY_WORDS * 16);
   private doubles = new Float64Array(this.words.buffer);
@@ -69,6 +78,11 @@ export class StreamCapture {
     const relocations = new Uint8Array(count);
     relocations.set(this.relocations.subarray(0, this.length), 1);
     return { entries, relocations, count };
+  }
+
+  /** Names the command recorded last (the op observer calls this right after the op recorded it). */
+  noteOp(name: string, shapes: readonly (readonly number[])[], dtype: string): void {
+    if (this.length > 0) this.ops[this.length - 1] = { name, shapes, dtype };
   }
 
   /** Marks the capture invalid because of `call` and returns the error that call throws. */

@@ -30,7 +30,7 @@ function formatSize(bytes: number): string {
 }
 
 describe('before the devices start (PyTorch guards)', () => {
-  test('stats are neutral, history is silently ignored, nothing starts the devices', () => {
+  test('stats are neutral, history is kept for later, nothing starts the devices', () => {
     mtia.configure({ deviceCount: 2, memoryBytes: 32 * MiB });
     expect(mtia.memoryStats()).toEqual({});
     expect([mtia.memoryAllocated(), mtia.maxMemoryAllocated(), mtia.memoryReserved(), mtia.maxMemoryReserved()]).toEqual([0, 0, 0, 0]);
@@ -56,11 +56,29 @@ describe('before the devices start (PyTorch guards)', () => {
     expect(mtia.isInitialized()).toBe(false);
   });
 
-  test('history requested before init recorded nothing', async () => {
+  test("history requested before init records from the first allocation, with this file's frames (PyTorch tutorials' order)", async () => {
     await mtia.init();
-    using t = zeros([10]);
+    const t = zeros([10]);
     expect(t.numel).toBe(10);
+    t.free();
+    const traces = mtia.snapshot().device_traces;
+    expect(traces).toHaveLength(2);
+    const actions = traces[0]!.map((entry) => entry.action);
+    expect(actions.slice(0, 3)).toEqual(['segment_alloc', 'alloc', 'free_requested']);
+    const alloc = traces[0]!.find((entry) => entry.action === 'alloc')!;
+    expect(alloc.size).toBe(40); // 10 float32 elements, as requested
+    expect(alloc.frames[0]?.filename).toMatch(/test\/api\/memory\.test\.ts$/);
+    expect(traces[1]!.map((entry) => entry.action)).toEqual(['snapshot']); // on there too; it allocated nothing
+  });
+
+  test('settings queued before init apply in order: a later { enabled: null } wins', async () => {
+    await mtia.shutdown();
+    mtia.recordMemoryHistory({ enabled: 'all' });
+    mtia.recordMemoryHistory({ enabled: null });
+    zeros([10]).free();
     expect(mtia.snapshot().device_traces).toEqual([[], []]);
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 2, memoryBytes: 32 * MiB });
   });
 });
 

@@ -40,6 +40,30 @@ beforeAll(async () => {
 
 afterAll(() => mtia.shutdown());
 
+/**
+ * Slices of one track that a viewer would mis-nest: per (pid, tid), in order of ts (then
+ * longest first), each slice must end, by floating-point ts + dur, no later than the slice it
+ * lies in, or start no earlier than that one ends (then it is a sibling, not a child).
+ */
+function nestingProblems(xs: readonly TraceEvent[]): string[] {
+  const problems: string[] = [];
+  const tracks = new Map<string, TraceEvent[]>();
+  for (const e of xs) tracks.set(`${e.pid}/${e.tid}`, [...(tracks.get(`${e.pid}/${e.tid}`) ?? []), e]);
+  for (const [track, events] of tracks) {
+    const sorted = [...events].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const open: TraceEvent[] = [];
+    for (const e of sorted) {
+      while (open.length > 0 && e.ts >= open.at(-1)!.ts + open.at(-1)!.dur!) open.pop();
+      const parent = open.at(-1);
+      if (parent !== undefined && e.ts + e.dur! > parent.ts + parent.dur!) {
+        problems.push(`${track}: ${e.name} at ${e.ts} + ${e.dur} = ${e.ts + e.dur!} passes the end of ${parent.name} (${parent.ts} + ${parent.dur} = ${parent.ts + parent.dur!})`);
+      }
+      open.push(e);
+    }
+  }
+  return problems;
+}
+
 const slices = (cat: string) => trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === cat);
 
 describe('mtia.profiler.exportChromeTrace()', () => {
@@ -85,8 +109,9 @@ describe('mtia.profiler.exportChromeTrace()', () => {
     expect(opSlices.map((e) => e.name)).toEqual(ops.map((op) => op.name));
     opSlices.forEach((slice, i) => {
       const op = ops[i]!;
-      expect(slice.ts * 1e3).toBeCloseTo(op.startNs, 6);
-      expect(slice.dur! * 1e3).toBeCloseTo(op.endNs - op.startNs, 6);
+      // Times are in steps of 2^-16 µs (15 ps): within half a step of the record's.
+      expect(Math.abs(slice.ts * 1e3 - op.startNs)).toBeLessThanOrEqual(0.008);
+      expect(Math.abs((slice.ts + slice.dur!) * 1e3 - op.endNs)).toBeLessThanOrEqual(0.008);
       expect(slice.args).toMatchObject({
         shapes: op.shapes, dtype: op.dtype, cycles: op.cycles, bytes: op.bytes, bound: op.bound,
         sramHitRate: op.sramHitRate, utilisation: op.utilisation,
@@ -125,7 +150,10 @@ describe('mtia.profiler.exportChromeTrace()', () => {
       expect(slice.ts).toBeGreaterThanOrEqual(op.ts - 1e-9);
       expect(slice.ts + slice.dur!).toBeLessThanOrEqual(op.ts + op.dur! + 1e-9);
     }
-    expect(dpe[0]!.dur! * 1e3 * mtia.getDeviceProperties(0).clockHz / 1e9).toBeCloseTo(ops[0]!.cycles.dpe, 3);
+    // The exact interval is in the args; ts and dur are it in steps of 2^-16 µs.
+    const { fromNs, toNs } = dpe[0]!.args as { fromNs: number; toNs: number };
+    expect((toNs - fromNs) * mtia.getDeviceProperties(0).clockHz / 1e9).toBeCloseTo(ops[0]!.cycles.dpe, 3);
+    expect(Math.abs(dpe[0]!.dur! * 1e3 - (toNs - fromNs))).toBeLessThanOrEqual(0.016);
     const byTrack = new Map<number, TraceEvent[]>();
     for (const slice of engine) byTrack.set(slice.tid, [...(byTrack.get(slice.tid) ?? []), slice]);
     for (const track of byTrack.values()) {
@@ -166,6 +194,69 @@ describe('mtia.profiler.exportChromeTrace()', () => {
       /exportChromeTrace\(\): path must be a non-empty string .* but got: 42/,
     );
     expect(() => mtia.profiler.exportChromeTrace('')).toThrow(TypeError);
+  });
+
+  test("on every track, slices follow or nest: ts + dur, added as a viewer adds them, never passes a later slice's ts (back-to-back ops on two streams)", async () => {
+    const x = randn([37, 53]);
+    const y = randn([53, 41]);
+    const side = new mtia.Stream();
+    await mtia.synchronize();
+    mtia.profiler.start();
+    let z = matmul(x, y);
+    for (let i = 0; i < 40; i++) {
+      z = add(z, z);
+      if (i % 10 === 0) side.waitEvent(mtia.currentStream().recordEvent());
+      if (i % 3 === 0) mtia.withStream(side, () => add(x, x));
+    }
+    await mtia.profiler.stop();
+    const run = mtia.profiler.exportChromeTrace();
+    const xs = run.traceEvents.filter((e) => e.ph === 'X');
+    expect(xs.filter((e) => e.cat === 'op').length).toBe(1 + 40 + 14);
+    expect(nestingProblems(xs)).toEqual([]);
+    // Every time is a whole number of 2^-16 µs steps, so a viewer's sums and differences of
+    // them are exact: each slice's ts + dur is exactly the ts of a slice that starts where it ends.
+    for (const event of run.traceEvents) {
+      expect(Number.isInteger(event.ts * 65_536), `ts ${event.ts}`).toBe(true);
+      if (event.dur !== undefined) expect(Number.isInteger(event.dur * 65_536), `dur ${event.dur}`).toBe(true);
+    }
+  });
+
+  test("a graph replay is a slice on its stream's track around its replayed ops, named as captured; the track is named by the stream's id", async () => {
+    const s = new mtia.Stream();
+    const x = randn([64, 64]);
+    await mtia.synchronize();
+    const g = new mtia.MTIAGraph();
+    let y: ReturnType<typeof add> | undefined;
+    mtia.withStream(s, () => mtia.graph(g, {}, () => { y = add(matmul(x, x), x); }));
+    mtia.profiler.start();
+    g.replay();
+    mtia.withStream(s, () => add(x, x)); // after the replays' ops on the same stream
+    g.replay();
+    await mtia.profiler.stop();
+    const run = mtia.profiler.exportChromeTrace();
+    const xs = run.traceEvents.filter((e) => e.ph === 'X');
+    const threadName = (tid: number) => (run.traceEvents.find((e) => e.name === 'thread_name' && e.tid === tid)!.args as { name: string }).name;
+    const replays = xs.filter((e) => e.cat === 'graph');
+    expect(replays.map((e) => [e.name, (e.args as { commands: number }).commands, threadName(e.tid)])).toEqual([
+      ['graph replay', 2, `stream ${s.streamId}`], ['graph replay', 2, `stream ${s.streamId}`],
+    ]);
+    const opSlices = xs.filter((e) => e.cat === 'op');
+    expect(opSlices.map((e) => e.name)).toEqual(['matmul', 'add', 'add', 'matmul', 'add']);
+    expect(opSlices[0]!.args!.shapes).toEqual([[64, 64], [64, 64], [64, 64]]);
+    // Each replay's slice spans its two ops, from its launch to the end of the last.
+    for (const [r, first] of [[0, 0], [1, 3]] as const) {
+      const replay = replays[r]!;
+      for (const op of opSlices.slice(first, first + 2)) {
+        expect(op.tid).toBe(replay.tid);
+        expect(op.ts).toBeGreaterThanOrEqual(replay.ts);
+        expect(op.ts + op.dur!).toBeLessThanOrEqual(replay.ts + replay.dur!);
+      }
+      expect(replay.ts + replay.dur!).toBeCloseTo(opSlices[first + 1]!.ts + opSlices[first + 1]!.dur!, 6);
+    }
+    expect(nestingProblems(xs)).toEqual([]);
+    // opStats reports the replayed ops (the device ran them), not the launches.
+    expect(mtia.profiler.opStats().map((op) => op.name)).toEqual(['matmul', 'add', 'add', 'matmul', 'add']);
+    expect(y).toBeDefined();
   });
 
   test('a wait on a record made before start() has no flow; opStats leaves event marks out', async () => {

@@ -20,7 +20,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { servePlayground } from '../../examples/playground/served.mjs';
 import { writeHash } from '../../examples/playground/url-state.js';
+import type { MemorySnapshot } from '../../src/memory/snapshot.js';
 import { OnnxBuilder } from '../support/onnx-builder.js';
+import { unpickleWithPython } from '../support/python-pickle.js';
+import { segmentProblems } from '../support/snapshot-invariants.js';
 import { gptDecoder, transformerEncoder } from '../support/onnx-models.js';
 import { CHROMIUM, CHROMIUM_ARGS, recordProblems, requireChromium } from './chromium.js';
 
@@ -179,12 +182,17 @@ describe.each([
       await expect.poll(tickLabels).not.toEqual(before);
       expect(await page.locator(`#timeline .op-bar.selected[data-op="${index}"]`).count()).toBeGreaterThan(0);
 
-      // The memory timeline has a line per device; the snapshot downloads as PyTorch's JSON.
+      // The memory timeline has a line per device; the snapshot downloads as the protocol-4
+      // pickle pytorch.org/memory_viz opens (it only unpickles), which Python's pickle reads.
       expect(await page.locator('#memory .memory-allocated').count()).toBe(2);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-snapshot')]);
-      const snapshot = JSON.parse(await readFile((await download.path())!, 'utf8'));
+      expect(download.suggestedFilename()).toBe('mtia-sim-snapshot.pickle');
+      const pickled = await readFile((await download.path())!);
+      expect([pickled[0], pickled[1]]).toEqual([0x80, 4]); // PROTO 4
+      const snapshot = unpickleWithPython((await download.path())!) as MemorySnapshot;
       expect(snapshot.device_traces).toHaveLength(2);
       expect(snapshot.segments.length).toBeGreaterThan(0);
+      expect(segmentProblems(snapshot)).toEqual([]);
       // The trace button works when this build exports Chrome traces, and says why not otherwise.
       if (await page.locator('#download-trace').isEnabled()) {
         const [traceDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
