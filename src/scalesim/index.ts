@@ -13,6 +13,7 @@ export { ScaleSimInputError } from './errors.js';
 export { parseScaleSimConfig as parseConfig, type ScaleSimConfig, type ScaleSimDataflow } from './config.js';
 export { parseScaleSimTopology as parseTopology, type ScaleSimGemm, type ScaleSimLayer, type ScaleSimTopology } from './topology.js';
 export type { ScaleSimLayerResult, ScaleSimSramAccess } from './layer.js';
+export type { ScaleSimDramAccess } from './memory.js';
 export { SCALESIM_REPORTS as reports, pythonFloat, type ScaleSimColumn, type ScaleSimReport } from './reports.js';
 
 /** What `run` takes beside the config and topology. */
@@ -58,7 +59,7 @@ export function run(
     throw new ValueError(`InterfaceBandwidth: only CALC is supported (USER mode's DRAM stalls are not modelled yet), got '${parsed.interfaceBandwidth}'`);
   }
   const topo = topologyOf(topology, options);
-  const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow));
+  const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow, parsed));
   const reports = Object.fromEntries(SCALESIM_REPORTS.map((report) => [report.fileName, writeReport(report, layers)]));
   return { config: parsed, topology: topo, layers, reports };
 }

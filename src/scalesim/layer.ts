@@ -29,7 +29,11 @@
 // rows, skew): see `rowSpan`.
 
 import type { ScaleSimDataflow } from './config.js';
+import { simulateMemory, type ScaleSimDramAccess, type ScaleSimMemoryConfig } from './memory.js';
 import type { ScaleSimLayer } from './topology.js';
+
+/** SCALE-Sim's shipped configs/scale.cfg: 64 KiB SRAMs, CALC mode (used when no memory config is given). */
+const DEFAULT_MEMORY: ScaleSimMemoryConfig = { ifmapSramSzkB: 64, filterSramSzkB: 64, ofmapSramSzkB: 64, interfaceBandwidth: 'CALC', bandwidth: [] };
 
 /** A start cycle, stop cycle and access count of one SRAM (DETAILED_ACCESS_REPORT.csv's columns). */
 export interface ScaleSimSramAccess {
@@ -38,7 +42,7 @@ export interface ScaleSimSramAccess {
   readonly accesses: number;
 }
 
-/** One layer's results: the columns of SCALE-Sim's reports (DRAM columns not modelled yet). */
+/** One layer's results: the columns of SCALE-Sim's reports. */
 export interface ScaleSimLayerResult {
   /** The layer's index in the report (SCALE-Sim's LayerID). */
   readonly layerId: number;
@@ -56,7 +60,7 @@ export interface ScaleSimLayerResult {
   readonly macs: number;
   /** Total Cycles (SCALE-Sim's, with its −1). */
   readonly totalCycles: number;
-  /** Stall Cycles: 0 in CALC mode. */
+  /** Stall Cycles: cycles the array waited on the memory (src/scalesim/memory.ts; 0 in CALC mode unless the OFMAP buffer fills). */
   readonly stallCycles: number;
   readonly overallUtilPercent: number;
   readonly mappingEfficiencyPercent: number;
@@ -69,6 +73,19 @@ export interface ScaleSimLayerResult {
   readonly avgIfmapSramBw: number;
   readonly avgFilterSramBw: number;
   readonly avgOfmapSramBw: number;
+  /** DRAM traffic of the double-buffered SRAMs (src/scalesim/memory.ts): first and last cycle, words. */
+  readonly ifmapDram: ScaleSimDramAccess;
+  readonly filterDram: ScaleSimDramAccess;
+  readonly ofmapDram: ScaleSimDramAccess;
+  /** Average DRAM words per cycle: words / (stop − start + 1), as single_layer_sim.py divides. */
+  readonly avgIfmapDramBw: number;
+  readonly avgFilterDramBw: number;
+  readonly avgOfmapDramBw: number;
+}
+
+/** Words per cycle over an operand's DRAM span (single_layer_sim.py's avg_*_dram_bw). */
+function dramBandwidth(access: ScaleSimDramAccess): number {
+  return access.accesses / (access.stopCycle - access.startCycle + 1);
 }
 
 /** S_r, S_c, T of a layer in a dataflow, and its output size (topology_utils.py). */
@@ -149,8 +166,14 @@ function lastIfmapRow(
   return last < 0 ? undefined : prefix + last;
 }
 
-/** Simulates one layer on an R × C array in CALC mode (see the file comment). */
-export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: number, cols: number, dataflow: ScaleSimDataflow): ScaleSimLayerResult {
+/**
+ * Simulates one layer on an R × C array (see the file comment); `memory` gives the SRAM sizes and
+ * the bandwidth mode for the DRAM columns and stalls (SCALE-Sim's default 64 KiB CALC when absent).
+ */
+export function simulateLayer(
+  layerId: number, layer: ScaleSimLayer, rows: number, cols: number, dataflow: ScaleSimDataflow,
+  memory: ScaleSimMemoryConfig = DEFAULT_MEMORY,
+): ScaleSimLayerResult {
   const { ofmapHeight, ofmapWidth, sr, sc, t, macs } = layerMapping(layer, dataflow);
   const rowFolds = Math.ceil(sr / rows);
   const colFolds = Math.ceil(sc / cols);
@@ -180,7 +203,9 @@ export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: numbe
       }
     }
   }
-  const totalCycles = folds * foldCycles - 1;
+  const dram = simulateMemory(layer, dataflow, rows, cols, memory);
+  // folds · foldCycles − 1 when nothing stalls; the memory model adds its stalls.
+  const totalCycles = dram.totalCycles;
   const firstRu = Math.min(rows, sr), firstCu = Math.min(cols, sc);
   const lastRu = sr - (rowFolds - 1) * rows, lastCu = sc - (colFolds - 1) * cols;
   const lastFold = (folds - 1) * foldCycles;
@@ -193,7 +218,7 @@ export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: numbe
   return {
     layerId, name: layer.name, ofmapHeight, ofmapWidth, sr, sc, t, folds, macs,
     totalCycles,
-    stallCycles: 0,
+    stallCycles: dram.stallCycles,
     overallUtilPercent: (macs * 100) / (totalCycles * units),
     mappingEfficiencyPercent: (mappingSum / folds) * 100,
     computeUtilPercent: (utilSum / folds) * 100,
@@ -203,5 +228,11 @@ export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: numbe
     avgIfmapSramBw: ifmapReads / totalCycles,
     avgFilterSramBw: filterReads / totalCycles,
     avgOfmapSramBw: ofmapWrites / totalCycles,
+    ifmapDram: dram.ifmapDram,
+    filterDram: dram.filterDram,
+    ofmapDram: dram.ofmapDram,
+    avgIfmapDramBw: dramBandwidth(dram.ifmapDram),
+    avgFilterDramBw: dramBandwidth(dram.filterDram),
+    avgOfmapDramBw: dramBandwidth(dram.ofmapDram),
   };
 }

@@ -1,0 +1,278 @@
+// SCALE-Sim v2's double-buffered SRAMs in CALC mode (scale-sim-v2 @ 22f88b1:
+// memory/double_buffered_scratchpad_mem.py service_memory_requests, memory/
+// read_buffer_estimate_bw.py, memory/write_buffer.py, memory/read_port.py, memory/write_port.py),
+// replayed at request granularity: each demand-matrix row is one cycle, its addresses generated
+// in SCALE-Sim's column order from the layer's mapping (no matrices are built), and the three
+// buffers' rules applied to them. The DRAM columns come out exactly as SCALE-Sim writes them.
+//
+// Read buffers (IFMAP, filter), "estimate bandwidth" mode. The SRAM of S words holds
+// sets of ⌊S / 100⌋ distinct addresses; 50 sets are active. A request whose address is in the
+// sets filled since the last prefetch is a hit; any other address joins the current set and is one
+// DRAM read. When 50 sets have been filled since the last prefetch (an *epoch*: 50·⌊S/100⌋
+// distinct addresses), the buffer issues a prefetch and forgets them all: an address seen before
+// the epoch began is read from DRAM again. The first prefetch is placed before cycle 0, ending
+// 2 cycles before the first request, at 10 words per cycle; each later one occupies the cycles
+// between the previous two prefetch points. So:
+//   DRAM reads = distinct addresses summed over epochs;
+//   DRAM start = first request − ⌈epoch / 10⌉ (or −⌈sets·⌊S/100⌋ / 10⌉ if no epoch fills);
+//   DRAM stop  = 1 + the cycle the last epoch filled (or −1 if none did).
+// Write buffer (OFMAP): S words, half draining; lines of `bw` words (the array's width in CALC
+// mode). When more than half is occupied and no drain is under way, the partial line is closed
+// and up to ⌈S/2 / bw⌉ lines drain, one per cycle from the current cycle; a drain counts its
+// lines as full except the last (SCALE-Sim's quirk: a partial line closed early and drained in
+// the middle of a batch counts bw words, hence reports like 65567 writes for 65536 words). A
+// full buffer during a drain stalls the array. At the end the rest drains from the last cycle.
+
+import type { ScaleSimDataflow } from './config.js';
+import type { ScaleSimLayer } from './topology.js';
+
+/** First and last cycle of an operand's DRAM traffic and its word count (DETAILED_ACCESS_REPORT). */
+export interface ScaleSimDramAccess {
+  readonly startCycle: number;
+  readonly stopCycle: number;
+  readonly accesses: number;
+}
+
+/** What the memory model returns for one layer. */
+export interface ScaleSimMemoryResult {
+  readonly ifmapDram: ScaleSimDramAccess;
+  readonly filterDram: ScaleSimDramAccess;
+  readonly ofmapDram: ScaleSimDramAccess;
+  /** Cycles the array waited on the OFMAP buffer (0 unless a drain cannot keep up). */
+  readonly stallCycles: number;
+  /** The last OFMAP demand row's serviced cycle (SCALE-Sim's Total Cycles). */
+  readonly totalCycles: number;
+}
+
+/** SRAM sizes and the CALC mode's DRAM widths the memory model needs. */
+export interface ScaleSimMemoryConfig {
+  readonly ifmapSramSzkB: number;
+  readonly filterSramSzkB: number;
+  readonly ofmapSramSzkB: number;
+  /** CALC (DRAM bandwidth estimated, no read stalls) or USER (`bandwidth[0]` words per cycle). */
+  readonly interfaceBandwidth: 'CALC' | 'USER';
+  readonly bandwidth: readonly number[];
+}
+
+/** SCALE-Sim's fixed prefetch rate in CALC mode: "10 elems per cycle is arbitrary" (single_layer_sim.py). */
+const ESTIMATE_PREFETCH_WORDS_PER_CYCLE = 10;
+/** Sets per buffer (read_buffer_estimate_bw.py: ⌊size / 100⌋ words a set) and active sets (active fraction 0.5). */
+const SETS = 100;
+const ACTIVE_SETS = 50;
+
+/** read_buffer_estimate_bw.py's ReadBufferEstimateBw, with a stamp per address for its sets. */
+class EstimateReadBuffer {
+  private readonly stamp: Int32Array;
+  private readonly itemsPerSet: number;
+  private readonly epochCapacity: number;
+  private epoch = 1;
+  private inEpoch = 0;
+  private misses = 0;
+  private firstRequestCycle = -1;
+  private triggered = false;
+  private lastStart = 0;
+  private lastEnd = 0;
+  private dramStart = 0;
+
+  constructor(sramKiB: number, addresses: number) {
+    this.stamp = new Int32Array(addresses);
+    this.itemsPerSet = Math.floor((sramKiB * 1024) / SETS);
+    this.epochCapacity = ACTIVE_SETS * this.itemsPerSet;
+  }
+
+  /** One request for address index `a` (address − operand offset) at `cycle`. */
+  read(a: number, cycle: number): void {
+    if (this.firstRequestCycle < 0) this.firstRequestCycle = cycle;
+    if (this.stamp[a] === this.epoch) return;
+    this.stamp[a] = this.epoch;
+    this.misses++;
+    if (++this.inEpoch === this.epochCapacity) this.prefetch(cycle);
+  }
+
+  /** The 50th set of an epoch filled at `cycle`: manage_prefetches' prefetch and window slide. */
+  private prefetch(cycle: number): void {
+    if (!this.triggered) {
+      this.lastEnd = this.firstRequestCycle - 2; // first request − 1 − the read port's latency
+      this.lastStart = this.lastEnd - Math.ceil(this.epochCapacity / ESTIMATE_PREFETCH_WORDS_PER_CYCLE) + 1;
+      this.dramStart = this.lastStart + 1; // the read port answers one cycle later
+      this.triggered = true;
+    }
+    this.lastStart = this.lastEnd + 1;
+    this.lastEnd = cycle;
+    this.epoch++;
+    this.inEpoch = 0;
+  }
+
+  /** complete_all_prefetches and the trace's first and last rows. */
+  finish(): ScaleSimDramAccess {
+    if (this.triggered) return { startCycle: this.dramStart, stopCycle: this.lastEnd + 1, accesses: this.misses };
+    const sets = Math.ceil(this.misses / this.itemsPerSet);
+    const cycles = Math.ceil((sets * this.itemsPerSet) / ESTIMATE_PREFETCH_WORDS_PER_CYCLE);
+    return { startCycle: -2 - cycles + 2, stopCycle: -1, accesses: this.misses };
+  }
+}
+
+/** write_buffer.py's write_buffer: lines of `bw` words, half the SRAM draining at `bw` words per cycle. */
+class WriteBuffer {
+  private readonly total: number;
+  private readonly drainSize: number;
+  private readonly activeSize: number;
+  private readonly bw: number;
+  private free: number;
+  private lineFill = 0;
+  private lines: Int32Array = new Int32Array(1024);
+  private numLines = 0;
+  private drainStartLine = 0;
+  private drainEnd = 0;
+  private accesses = 0;
+  private firstDrain = -1;
+
+  constructor(sramKiB: number, wordsPerCycle: number) {
+    this.total = sramKiB * 1024;
+    this.activeSize = Math.ceil(this.total * 0.5);
+    this.drainSize = this.total - this.activeSize;
+    this.bw = wordsPerCycle;
+    this.free = this.total;
+  }
+
+  private push(valid: number): void {
+    if (this.numLines === this.lines.length) {
+      const grown = new Int32Array(this.lines.length * 2);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    this.lines[this.numLines++] = valid;
+  }
+
+  /** `count` writes in one demand row at `cycle`; returns the cycle the row is serviced. */
+  write(count: number, cycle: number): number {
+    let current = cycle;
+    for (let k = 0; k < count; k++) {
+      this.free--;
+      if (++this.lineFill === this.bw) { this.push(this.bw); this.lineFill = 0; }
+      if (current < this.drainEnd) {
+        if (this.free <= 0) current = this.drainEnd;
+      } else if (this.free < this.activeSize) {
+        if (this.lineFill > 0) { this.push(this.lineFill); this.lineFill = 0; }
+        this.drain(current);
+      }
+    }
+    return current;
+  }
+
+  /** empty_drain_buf: up to ⌈drain size / bw⌉ lines, one a cycle from `start`. */
+  private drain(start: number): number {
+    const end = Math.min(this.drainStartLine + Math.ceil(this.drainSize / this.bw), this.numLines);
+    const lines = end - this.drainStartLine;
+    const words = lines * this.bw - (this.bw - this.lines[end - 1]!);
+    this.accesses += words;
+    this.free += words;
+    if (this.firstDrain < 0) this.firstDrain = start;
+    this.drainEnd = start + lines - 1;
+    this.drainStartLine = end;
+    return this.drainEnd;
+  }
+
+  /** empty_all_buffers from the last row's cycle, and the trace's first and last cycles. */
+  finish(cycle: number): ScaleSimDramAccess {
+    if (this.lineFill > 0) { this.push(this.lineFill); this.lineFill = 0; }
+    let at = cycle;
+    while (this.drainStartLine < this.numLines) at = this.drain(at) + 1;
+    return { startCycle: this.firstDrain, stopCycle: this.drainEnd, accesses: this.accesses };
+  }
+}
+
+/** Writes in skewed demand row `j` of a block whose unskewed valid rows are a..b, `width` columns. */
+function skewedCount(j: number, a: number, b: number, width: number): number {
+  const hi = Math.min(width - 1, j - a);
+  const lo = Math.max(0, j - b);
+  return hi >= lo ? hi - lo + 1 : 0;
+}
+
+/**
+ * Replays one layer's demand matrices through SCALE-Sim's CALC-mode memory system (see the file
+ * comment) on an R × C array; returns the DRAM columns, stalls and total cycles.
+ */
+export function simulateMemory(
+  layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
+  config: ScaleSimMemoryConfig,
+): ScaleSimMemoryResult {
+  const H = layer.ifmapHeight, W = layer.ifmapWidth, C = layer.channels;
+  const oh = Math.ceil((H - layer.filterHeight + layer.strideHeight) / layer.strideHeight);
+  const ow = Math.ceil((W - layer.filterWidth + layer.strideWidth) / layer.strideWidth);
+  const pixels = oh * ow;
+  const window = layer.filterHeight * layer.filterWidth * C;
+  const filters = layer.numFilters;
+  // operand_matrix.calc_ifmap_elem_addr split into a per-pixel and a per-window-element part.
+  const pixelBase = new Int32Array(pixels), rowRoom = new Int32Array(pixels), colRoom = new Int32Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    const iRow = Math.floor(p / ow) * layer.strideHeight, iCol = (p % ow) * layer.strideWidth;
+    pixelBase[p] = (iRow * W + iCol) * C;
+    rowRoom[p] = H - iRow;
+    colRoom[p] = W - iCol;
+  }
+  const windowOffset = new Int32Array(window), windowRow = new Int32Array(window), windowCol = new Int32Array(window);
+  for (let w = 0; w < window; w++) {
+    const cRow = Math.floor(w / (layer.filterWidth * C)), k = w % (layer.filterWidth * C);
+    const cCol = Math.floor(k / C);
+    windowOffset[w] = (cRow * W + cCol) * C + (k % C);
+    windowRow[w] = cRow;
+    windowCol[w] = cCol;
+  }
+  const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, H * W * C);
+  const filter = new EstimateReadBuffer(config.filterSramSzkB, window * filters);
+  const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
+  /** An IFMAP request (pixel p, window element w), if the element is inside the input. */
+  const readIfmap = (p: number, w: number, cycle: number): void => {
+    if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle);
+  };
+
+  const sr = dataflow === 'os' ? pixels : window;
+  const sc = dataflow === 'is' ? pixels : filters;
+  const t = dataflow === 'os' ? window : dataflow === 'ws' ? pixels : filters;
+  const rowFolds = Math.ceil(sr / rows), colFolds = Math.ceil(sc / cols);
+  const foldCycles = dataflow === 'os' ? t + rows + cols - 2 : 2 * rows + cols + t - 2;
+  let stalls = 0;
+  let row = 0;
+  let lastOut = 0;
+  for (let fc = 0; fc < colFolds; fc++) {
+    const c0 = fc * cols, cu = Math.min(cols, sc - c0);
+    for (let fr = 0; fr < rowFolds; fr++) {
+      const r0 = fr * rows, ru = Math.min(rows, sr - r0);
+      for (let j = 0; j < foldCycles; j++, row++) {
+        const cycle = row + stalls;
+        if (dataflow === 'os') {
+          // IFMAP: T × R (pixels r0.., window t) skewed; filter: T × C (window t, filters c0..) skewed.
+          for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) readIfmap(r0 + c, j - c, cycle);
+          for (let c = Math.max(0, j - t + 1), end = Math.min(cu - 1, j); c <= end; c++) filter.read((c0 + c) * window + (j - c), cycle);
+        } else if (dataflow === 'ws') {
+          // IFMAP: R gap, T × R (pixel t, window r0..) skewed; filter: R rows flipped, stationary.
+          for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) readIfmap(j - rows - c, r0 + c, cycle);
+          if (j < rows && j >= rows - ru) {
+            const w = r0 + rows - 1 - j;
+            for (let c = 0; c < cu; c++) filter.read((c0 + c) * window + w, cycle);
+          }
+        } else {
+          // IFMAP: R rows flipped (window r0.., pixels c0..), stationary; filter: R gap, T × R (filter t, window r0..) skewed.
+          if (j < rows && j >= rows - ru) {
+            const w = r0 + rows - 1 - j;
+            for (let c = 0; c < cu; c++) readIfmap(c0 + c, w, cycle);
+          }
+          for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) filter.read((j - rows - c) * window + r0 + c, cycle);
+        }
+        const writes = dataflow === 'os'
+          ? skewedCount(j, t - 1 + rows - ru, t + rows - 2, cu)
+          : skewedCount(j, 2 * rows - 1, 2 * rows + t - 2, cu);
+        lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
+        stalls += lastOut - cycle;
+      }
+    }
+  }
+  return {
+    ifmapDram: ifmap.finish(),
+    filterDram: filter.finish(),
+    ofmapDram: ofmap.finish(lastOut),
+    stallCycles: stalls,
+    totalCycles: lastOut,
+  };
+}
