@@ -58,6 +58,6 @@ export function formatScaleSim(result: ScaleSimCommandResult): string {
   const total = result.layers.reduce((sum, layer) => sum + layer.totalCycles, 0);
   lines.push(`Total cycles: ${total}`);
   if (result.unsupported.length > 0) lines.push(`Not applied (not modelled): ${result.unsupported.join(', ')}`);
-  lines.push(`Wrote ${result.files.join(', ')} in ${result.milliseconds.toFixed(1)} ms (the DRAM columns of SCALE-Sim's reports are not modelled yet and are left out)`);
+  lines.push(`Wrote ${result.files.join(', ')} in ${result.milliseconds.toFixed(1)} ms`);
   return lines.join('\n');
 }

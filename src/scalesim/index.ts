@@ -3,7 +3,6 @@
 // (reports.ts). No files here: the CLI (src/cli/scalesim.ts) reads and writes them, so this
 // module runs in a browser too.
 
-import { ValueError } from '../errors.js';
 import { parseScaleSimConfig, type ScaleSimConfig } from './config.js';
 import { simulateLayer, type ScaleSimLayerResult } from './layer.js';
 import { SCALESIM_REPORTS, writeReport } from './reports.js';
@@ -45,9 +44,9 @@ function topologyOf(topology: string | ScaleSimTopology | readonly (ScaleSimLaye
 }
 
 /**
- * Runs a SCALE-Sim topology on a SCALE-Sim config, as SCALE-Sim v2 would in CALC mode: returns
- * each layer's report columns and the report CSVs. Config and topology are text (a .cfg, a
- * .csv) or parsed objects. USER bandwidth mode is refused: its stall cycles are not modelled yet.
+ * Runs a SCALE-Sim topology on a SCALE-Sim config, as SCALE-Sim v2 would (CALC or USER
+ * bandwidth mode): returns each layer's report columns and the report CSVs. Config and topology
+ * are text (a .cfg, a .csv) or parsed objects.
  */
 export function run(
   config: string | ScaleSimConfig,
@@ -55,9 +54,6 @@ export function run(
   options: ScaleSimRunOptions = {},
 ): ScaleSimRun {
   const parsed = typeof config === 'string' ? parseScaleSimConfig(config, options.configFile) : config;
-  if (parsed.interfaceBandwidth !== 'CALC') {
-    throw new ValueError(`InterfaceBandwidth: only CALC is supported (USER mode's DRAM stalls are not modelled yet), got '${parsed.interfaceBandwidth}'`);
-  }
   const topo = topologyOf(topology, options);
   const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow, parsed));
   const reports = Object.fromEntries(SCALESIM_REPORTS.map((report) => [report.fileName, writeReport(report, layers)]));

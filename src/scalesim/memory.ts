@@ -22,6 +22,16 @@
 // lines as full except the last (SCALE-Sim's quirk: a partial line closed early and drained in
 // the middle of a batch counts bw words, hence reports like 65567 writes for 65536 words). A
 // full buffer during a drain stalls the array. At the end the rest drains from the last cycle.
+//
+// Read buffers in USER mode (memory/read_buffer.py, Bandwidth words per cycle): the operand's
+// prefetch matrix (the compute module's get_prefetch_matrices: its fold blocks stacked, read by
+// anti-diagonals for os's two operands, ws's IFMAP and is's filter) is cut into lines of
+// ⌈S / 100⌉ requests; ⌈(S/2) / ⌈S/100⌉⌉ lines are active. Before cycle 0 the first ⌈(S/2) / bw⌉
+// rows of bw words arrive; a request whose address is in no active line waits for the next
+// prefetch: the window moves on by the prefetch lines and ⌈(S/2) / bw⌉ more rows are fetched,
+// back to back after the previous prefetch (never earlier), the array stalling until they land.
+// DRAM reads count whole rows of bw words. The stalls are the largest of the three buffers'
+// per row, as service_memory_requests adds them.
 
 import type { ScaleSimDataflow } from './config.js';
 import type { ScaleSimLayer } from './topology.js';
@@ -38,7 +48,11 @@ export interface ScaleSimMemoryResult {
   readonly ifmapDram: ScaleSimDramAccess;
   readonly filterDram: ScaleSimDramAccess;
   readonly ofmapDram: ScaleSimDramAccess;
-  /** Cycles the array waited on the OFMAP buffer (0 unless a drain cannot keep up). */
+  /** Serviced cycles of each operand's first and last demand rows with a request (the SRAM columns). */
+  readonly ifmapSram: { readonly startCycle: number; readonly stopCycle: number };
+  readonly filterSram: { readonly startCycle: number; readonly stopCycle: number };
+  readonly ofmapSram: { readonly startCycle: number; readonly stopCycle: number };
+  /** Cycles the array waited on the memory (CALC: only on a full OFMAP buffer). */
   readonly stallCycles: number;
   /** The last OFMAP demand row's serviced cycle (SCALE-Sim's Total Cycles). */
   readonly totalCycles: number;
@@ -80,13 +94,18 @@ class EstimateReadBuffer {
     this.epochCapacity = ACTIVE_SETS * this.itemsPerSet;
   }
 
-  /** One request for address index `a` (address − operand offset) at `cycle`. */
-  read(a: number, cycle: number): void {
+  /** The cycle of the last request (the row loop's test of whether a row read anything). */
+  lastRequestCycle = -1;
+
+  /** One request for address index `a` (address − operand offset) in the row of `cycle`; never stalls. */
+  read(a: number, cycle: number, due: number): number {
     if (this.firstRequestCycle < 0) this.firstRequestCycle = cycle;
-    if (this.stamp[a] === this.epoch) return;
+    this.lastRequestCycle = cycle;
+    if (this.stamp[a] === this.epoch) return due;
     this.stamp[a] = this.epoch;
     this.misses++;
     if (++this.inEpoch === this.epochCapacity) this.prefetch(cycle);
+    return due;
   }
 
   /** The 50th set of an epoch filled at `cycle`: manage_prefetches' prefetch and window slide. */
@@ -111,6 +130,89 @@ class EstimateReadBuffer {
     return { startCycle: -2 - cycles + 2, stopCycle: -1, accesses: this.misses };
   }
 }
+
+/** read_buffer.py's read_buffer (USER mode): a window of lines of the prefetch matrix, refilled at `bw` words per cycle. */
+class UserReadBuffer {
+  /** Lines holding each address (CSR: lineStart[a] .. lineStart[a + 1] in `lineOf`, ascending). */
+  private readonly lineStart: Int32Array;
+  private readonly lineOf: Int32Array;
+  private readonly numLines: number;
+  private readonly activeLines: number;
+  private readonly prefetchLines: number;
+  private readonly firstRows: number;
+  private readonly prefetchRows: number;
+  private readonly bw: number;
+  private started = false;
+  private activeStart = 0;
+  private activeEnd = 0;
+  private lastPrefetch = 0;
+  private accesses = 0;
+  private dramStart = 0;
+  /** The cycle of the last request (the row loop's test of whether a row read anything). */
+  lastRequestCycle = -1;
+
+  /** `order`: the prefetch matrix's valid addresses in fetch order; `elements`: its size with the −1 padding. */
+  constructor(sramKiB: number, wordsPerCycle: number, order: Int32Array, elements: number, addresses: number) {
+    const total = sramKiB * 1024;
+    const active = Math.ceil(total * 0.5), prefetch = total - active;
+    const perLine = Math.ceil(total / SETS);
+    this.bw = wordsPerCycle;
+    this.numLines = Math.floor(order.length / perLine) + 1; // prepare_hashed_buffer keeps a last, maybe empty, line
+    this.activeLines = Math.min(Math.ceil(active / perLine), this.numLines);
+    this.prefetchLines = Math.min(Math.ceil(prefetch / perLine), this.numLines - this.activeLines);
+    this.firstRows = Math.min(Math.ceil(active / wordsPerCycle), Math.ceil(elements / wordsPerCycle));
+    this.prefetchRows = Math.ceil(prefetch / wordsPerCycle);
+    this.lineStart = new Int32Array(addresses + 1);
+    for (let k = 0; k < order.length; k++) this.lineStart[order[k]! + 1]!++;
+    for (let a = 0; a < addresses; a++) this.lineStart[a + 1]! += this.lineStart[a]!;
+    this.lineOf = new Int32Array(order.length);
+    const fill = this.lineStart.slice(0, addresses);
+    for (let k = 0; k < order.length; k++) this.lineOf[fill[order[k]!]!++] = Math.floor(k / perLine);
+  }
+
+  /** Whether address `a` is in an active line (active_buffer_hit, its window wrapping around). */
+  private hit(a: number): boolean {
+    const s = this.activeStart, e = this.activeEnd;
+    for (let k = this.lineStart[a]!, end = this.lineStart[a + 1]!; k < end; k++) {
+      const line = this.lineOf[k]!;
+      if (s < e ? line >= s && line < e : line >= s || line < e) return true;
+    }
+    return false;
+  }
+
+  /** One request for address `a` in the row of `cycle`, the row serviced at `due` so far; returns the new due cycle. */
+  read(a: number, cycle: number, due: number): number {
+    if (!this.started) this.begin(cycle);
+    this.lastRequestCycle = cycle;
+    while (!this.hit(a)) {
+      this.activeStart = (this.activeStart + this.prefetchLines) % this.numLines;
+      this.activeEnd = (this.activeStart + this.activeLines) % this.numLines;
+      this.accesses += this.prefetchRows * this.bw;
+      this.lastPrefetch += this.prefetchRows + 1; // back to back after the last one, + the port's latency
+      if (this.lastPrefetch > due) due = this.lastPrefetch;
+    }
+    return due;
+  }
+
+  /** prefetch_active_buffer, on the first row: the active lines' rows, ending the cycle before it. */
+  begin(cycle: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.accesses += this.firstRows * this.bw;
+    this.dramStart = cycle - this.firstRows;
+    this.lastPrefetch = cycle - 1;
+    this.activeStart = 0;
+    this.activeEnd = this.activeLines;
+  }
+
+  /** The DRAM trace's first and last cycles and its words. */
+  finish(): ScaleSimDramAccess {
+    return { startCycle: this.dramStart, stopCycle: this.lastPrefetch, accesses: this.accesses };
+  }
+}
+
+/** A read buffer of either mode. */
+type ReadBuffer = EstimateReadBuffer | UserReadBuffer;
 
 /** write_buffer.py's write_buffer: lines of `bw` words, half the SRAM draining at `bw` words per cycle. */
 class WriteBuffer {
@@ -189,9 +291,39 @@ function skewedCount(j: number, a: number, b: number, width: number): number {
   return hi >= lo ? hi - lo + 1 : 0;
 }
 
+/** An operand's SRAM trace span: serviced cycles of the first and last demand rows with a request. */
+interface SramSpan { startCycle: number; stopCycle: number }
+
 /**
- * Replays one layer's demand matrices through SCALE-Sim's CALC-mode memory system (see the file
- * comment) on an R × C array; returns the DRAM columns, stalls and total cycles.
+ * An operand's prefetch matrix (the compute module's get_prefetch_matrices): `blocks` fold
+ * blocks of `blockRows` × `width` stacked, entry (block, row, column) → address index or −1,
+ * read row by row or, `diagonal`, by anti-diagonals (row descending). Returns the valid
+ * addresses in that order and the matrix's size, padding included.
+ */
+function prefetchOrder(
+  blocks: number, blockRows: number, width: number, diagonal: boolean,
+  entry: (block: number, row: number, column: number) => number,
+): { order: Int32Array; elements: number } {
+  const m = blocks * blockRows, elements = m * width;
+  const order = new Int32Array(elements);
+  let n = 0;
+  const take = (row: number, column: number): void => {
+    const a = entry(Math.floor(row / blockRows), row % blockRows, column);
+    if (a >= 0) order[n++] = a;
+  };
+  if (diagonal) {
+    for (let d = 0; d < m + width - 1; d++) {
+      for (let row = Math.min(d, m - 1), low = Math.max(0, d - width + 1); row >= low; row--) take(row, d - row);
+    }
+  } else {
+    for (let row = 0; row < m; row++) for (let column = 0; column < width; column++) take(row, column);
+  }
+  return { order: order.subarray(0, n), elements };
+}
+
+/**
+ * Replays one layer's demand matrices through SCALE-Sim's memory system (see the file comment)
+ * on an R × C array; returns the DRAM columns, the SRAM spans, stalls and total cycles.
  */
 export function simulateMemory(
   layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
@@ -219,19 +351,50 @@ export function simulateMemory(
     windowRow[w] = cRow;
     windowCol[w] = cCol;
   }
-  const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, H * W * C);
-  const filter = new EstimateReadBuffer(config.filterSramSzkB, window * filters);
-  const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
-  /** An IFMAP request (pixel p, window element w), if the element is inside the input. */
-  const readIfmap = (p: number, w: number, cycle: number): void => {
-    if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle);
-  };
+  /** The IFMAP address index of (pixel p, window element w), −1 where the window leaves the input. */
+  const ifmapAt = (p: number, w: number): number =>
+    (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]! ? pixelBase[p]! + windowOffset[w]! : -1);
 
   const sr = dataflow === 'os' ? pixels : window;
   const sc = dataflow === 'is' ? pixels : filters;
   const t = dataflow === 'os' ? window : dataflow === 'ws' ? pixels : filters;
   const rowFolds = Math.ceil(sr / rows), colFolds = Math.ceil(sc / cols);
   const foldCycles = dataflow === 'os' ? t + rows + cols - 2 : 2 * rows + cols + t - 2;
+
+  const user = config.interfaceBandwidth === 'USER';
+  const dramWords = user ? config.bandwidth[0]! : 0;
+  let ifmap: ReadBuffer, filter: ReadBuffer;
+  if (user) {
+    // The prefetch matrices, as each compute module builds them.
+    const ifmapFetch = dataflow === 'os'
+      ? prefetchOrder(rowFolds, t, rows, true, (f, r, c) => (f * rows + c < sr ? ifmapAt(f * rows + c, r) : -1))
+      : dataflow === 'ws'
+        ? prefetchOrder(rowFolds, t, rows, true, (f, r, c) => (f * rows + c < sr ? ifmapAt(r, f * rows + c) : -1))
+        : prefetchOrder(colFolds, sr, cols, false, (f, r, c) => (f * cols + c < sc ? ifmapAt(f * cols + c, r) : -1));
+    const filterFetch = dataflow === 'os'
+      ? prefetchOrder(colFolds, t, cols, true, (f, r, c) => (f * cols + c < sc ? (f * cols + c) * window + r : -1))
+      : dataflow === 'ws'
+        ? prefetchOrder(colFolds, sr, cols, false, (f, r, c) => (f * cols + c < sc ? (f * cols + c) * window + r : -1))
+        : prefetchOrder(rowFolds, t, rows, true, (f, r, c) => (f * rows + c < sr ? r * window + f * rows + c : -1));
+    const userIfmap = new UserReadBuffer(config.ifmapSramSzkB, dramWords, ifmapFetch.order, ifmapFetch.elements, H * W * C);
+    const userFilter = new UserReadBuffer(config.filterSramSzkB, dramWords, filterFetch.order, filterFetch.elements, window * filters);
+    userIfmap.begin(0);
+    userFilter.begin(0);
+    ifmap = userIfmap;
+    filter = userFilter;
+  } else {
+    ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, H * W * C);
+    filter = new EstimateReadBuffer(config.filterSramSzkB, window * filters);
+  }
+  const ofmap = new WriteBuffer(config.ofmapSramSzkB, user ? dramWords : cols);
+  const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
+  const filterSram: SramSpan = { startCycle: -1, stopCycle: -1 };
+  const ofmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
+  const mark = (span: SramSpan, cycle: number): void => {
+    if (span.startCycle < 0) span.startCycle = cycle;
+    span.stopCycle = cycle;
+  };
+
   let stalls = 0;
   let row = 0;
   let lastOut = 0;
@@ -241,30 +404,44 @@ export function simulateMemory(
       const r0 = fr * rows, ru = Math.min(rows, sr - r0);
       for (let j = 0; j < foldCycles; j++, row++) {
         const cycle = row + stalls;
+        // Each read buffer services the row from cycle + 1 (its hit latency), later if it stalls.
+        let ifmapDue = cycle + 1, filterDue = cycle + 1;
         if (dataflow === 'os') {
           // IFMAP: T × R (pixels r0.., window t) skewed; filter: T × C (window t, filters c0..) skewed.
-          for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) readIfmap(r0 + c, j - c, cycle);
-          for (let c = Math.max(0, j - t + 1), end = Math.min(cu - 1, j); c <= end; c++) filter.read((c0 + c) * window + (j - c), cycle);
+          for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
+            const a = ifmapAt(r0 + c, j - c);
+            if (a >= 0) ifmapDue = ifmap.read(a, cycle, ifmapDue);
+          }
+          for (let c = Math.max(0, j - t + 1), end = Math.min(cu - 1, j); c <= end; c++) filterDue = filter.read((c0 + c) * window + (j - c), cycle, filterDue);
         } else if (dataflow === 'ws') {
           // IFMAP: R gap, T × R (pixel t, window r0..) skewed; filter: R rows flipped, stationary.
-          for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) readIfmap(j - rows - c, r0 + c, cycle);
+          for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
+            const a = ifmapAt(j - rows - c, r0 + c);
+            if (a >= 0) ifmapDue = ifmap.read(a, cycle, ifmapDue);
+          }
           if (j < rows && j >= rows - ru) {
             const w = r0 + rows - 1 - j;
-            for (let c = 0; c < cu; c++) filter.read((c0 + c) * window + w, cycle);
+            for (let c = 0; c < cu; c++) filterDue = filter.read((c0 + c) * window + w, cycle, filterDue);
           }
         } else {
           // IFMAP: R rows flipped (window r0.., pixels c0..), stationary; filter: R gap, T × R (filter t, window r0..) skewed.
           if (j < rows && j >= rows - ru) {
             const w = r0 + rows - 1 - j;
-            for (let c = 0; c < cu; c++) readIfmap(c0 + c, w, cycle);
+            for (let c = 0; c < cu; c++) {
+              const a = ifmapAt(c0 + c, w);
+              if (a >= 0) ifmapDue = ifmap.read(a, cycle, ifmapDue);
+            }
           }
-          for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) filter.read((j - rows - c) * window + r0 + c, cycle);
+          for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) filterDue = filter.read((j - rows - c) * window + r0 + c, cycle, filterDue);
         }
+        if (ifmap.lastRequestCycle === cycle) mark(ifmapSram, ifmapDue);
+        if (filter.lastRequestCycle === cycle) mark(filterSram, filterDue);
         const writes = dataflow === 'os'
           ? skewedCount(j, t - 1 + rows - ru, t + rows - 2, cu)
           : skewedCount(j, 2 * rows - 1, 2 * rows + t - 2, cu);
         lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
-        stalls += lastOut - cycle;
+        if (writes > 0) mark(ofmapSram, lastOut);
+        stalls += Math.max(ifmapDue - cycle - 1, filterDue - cycle - 1, lastOut - cycle);
       }
     }
   }
@@ -272,6 +449,7 @@ export function simulateMemory(
     ifmapDram: ifmap.finish(),
     filterDram: filter.finish(),
     ofmapDram: ofmap.finish(lastOut),
+    ifmapSram, filterSram, ofmapSram,
     stallCycles: stalls,
     totalCycles: lastOut,
   };
