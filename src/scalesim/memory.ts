@@ -88,10 +88,64 @@ class EstimateReadBuffer {
   private lastEnd = 0;
   private dramStart = 0;
 
-  constructor(sramKiB: number, addresses: number) {
+  /** Per band of distinct addresses (readBand): the epoch of its last pass and the stream position from which it is in that epoch. */
+  private bandEpoch: Int32Array;
+  private bandTail: Int32Array;
+
+  /** `addresses`: the operand's address range, for per-address stamps (0 if only readBand is used); `bands`: readBand's bands. */
+  constructor(sramKiB: number, addresses: number, bands = 0) {
     this.stamp = new Int32Array(addresses);
+    this.bandEpoch = new Int32Array(bands);
+    this.bandTail = new Int32Array(bands);
     this.itemsPerSet = Math.floor((sramKiB * 1024) / SETS);
     this.epochCapacity = ACTIVE_SETS * this.itemsPerSet;
+  }
+
+  /** Whether every address of `band`, read in a pass without a prefetch, is in the current epoch. */
+  holds(band: number): boolean {
+    return this.bandEpoch[band] === this.epoch && this.bandTail[band] === 0;
+  }
+
+  /** Marks `band` as read whole in the current epoch (a pass of `read`s without a prefetch). */
+  hold(band: number): void {
+    this.bandEpoch[band] = this.epoch;
+    this.bandTail[band] = 0;
+  }
+
+  /** The current epoch (a pass that sees it change had a prefetch in it). */
+  get epochId(): number {
+    return this.epoch;
+  }
+
+  /**
+   * A fold that streams `length` addresses, all distinct, of `band` (bands share no address),
+   * in the same order on every pass: the same misses and prefetches as `length` reads, in O(1)
+   * per prefetch. Each pass leaves a suffix of the band's stream in the epoch (all of it if no
+   * prefetch came); the next pass hits exactly that suffix unless a prefetch comes first.
+   * `cycleAt(q)`: the cycle of the row holding stream position q.
+   */
+  readBand(band: number, length: number, firstCycle: number, lastCycle: number, cycleAt: (q: number) => number): void {
+    if (length === 0) return;
+    if (this.firstRequestCycle < 0) this.firstRequestCycle = firstCycle;
+    this.lastRequestCycle = lastCycle;
+    let hitFrom = this.bandEpoch[band] === this.epoch ? this.bandTail[band]! : length;
+    let pos = 0, tail = 0;
+    while (pos < hitFrom) {
+      const room = this.epochCapacity - this.inEpoch;
+      if (hitFrom - pos < room) {
+        this.misses += hitFrom - pos;
+        this.inEpoch += hitFrom - pos;
+        break;
+      }
+      const q = pos + room - 1;
+      this.misses += room;
+      this.prefetch(cycleAt(q));
+      pos = q + 1;
+      hitFrom = length; // the new epoch holds none of the band
+      tail = pos;
+    }
+    this.bandEpoch[band] = this.epoch;
+    this.bandTail[band] = tail;
   }
 
   /** The cycle of the last request (the row loop's test of whether a row read anything). */
@@ -249,7 +303,16 @@ class WriteBuffer {
   /** `count` writes in one demand row at `cycle`; returns the cycle the row is serviced. */
   write(count: number, cycle: number): number {
     let current = cycle;
-    for (let k = 0; k < count; k++) {
+    for (let k = 0; k < count;) {
+      // Writes before the next event (a full buffer while draining, or more than half full) go in bulk.
+      const quiet = Math.min(count - k, Math.max(0, current < this.drainEnd ? this.free - 1 : this.free - this.activeSize));
+      if (quiet > 0) {
+        this.free -= quiet;
+        this.lineFill += quiet;
+        while (this.lineFill >= this.bw) { this.push(this.bw); this.lineFill -= this.bw; }
+        k += quiet;
+        continue;
+      }
       this.free--;
       if (++this.lineFill === this.bw) { this.push(this.bw); this.lineFill = 0; }
       if (current < this.drainEnd) {
@@ -258,6 +321,7 @@ class WriteBuffer {
         if (this.lineFill > 0) { this.push(this.lineFill); this.lineFill = 0; }
         this.drain(current);
       }
+      k++;
     }
     return current;
   }
@@ -326,6 +390,20 @@ function prefetchOrder(
  * on an R × C array; returns the DRAM columns, the SRAM spans, stalls and total cycles.
  */
 export function simulateMemory(
+  layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
+  config: ScaleSimMemoryConfig,
+): ScaleSimMemoryResult {
+  return config.interfaceBandwidth === 'USER'
+    ? replayMemory(layer, dataflow, rows, cols, config)
+    : simulateCalc(layer, dataflow, rows, cols, config);
+}
+
+/**
+ * Every request of every demand row through the buffers, in either mode (USER mode's reads may
+ * stall, so it always runs this way); CALC mode's fold-level path must give the same numbers
+ * (test/runtime/scalesim-memory.test.ts holds the two together).
+ */
+export function replayMemory(
   layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
   config: ScaleSimMemoryConfig,
 ): ScaleSimMemoryResult {
@@ -443,6 +521,161 @@ export function simulateMemory(
         if (writes > 0) mark(ofmapSram, lastOut);
         stalls += Math.max(ifmapDue - cycle - 1, filterDue - cycle - 1, lastOut - cycle);
       }
+    }
+  }
+  return {
+    ifmapDram: ifmap.finish(),
+    filterDram: filter.finish(),
+    ofmapDram: ofmap.finish(lastOut),
+    ifmapSram, filterSram, ofmapSram,
+    stallCycles: stalls,
+    totalCycles: lastOut,
+  };
+}
+
+/**
+ * CALC mode, fold by fold. Its read buffers never stall, so a fold's reads only change which
+ * addresses are in the epoch: a filter fold (and an IFMAP fold of a 1 × 1 layer) streams
+ * distinct addresses that no other band shares, so `readBand` counts it in O(1); an IFMAP fold
+ * of a larger window (its windows overlap) is read address by address, and skipped when the same
+ * band was read whole earlier in the current epoch (all hits). The OFMAP rows and the SRAM spans
+ * are walked row by row: Σ fold cycles steps.
+ */
+function simulateCalc(
+  layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
+  config: ScaleSimMemoryConfig,
+): ScaleSimMemoryResult {
+  const H = layer.ifmapHeight, W = layer.ifmapWidth, C = layer.channels;
+  const oh = Math.ceil((H - layer.filterHeight + layer.strideHeight) / layer.strideHeight);
+  const ow = Math.ceil((W - layer.filterWidth + layer.strideWidth) / layer.strideWidth);
+  const pixels = oh * ow;
+  const window = layer.filterHeight * layer.filterWidth * C;
+  const filters = layer.numFilters;
+  // A 1 × 1 window whose outputs all read inside the input (no rounded-up edge): every IFMAP read of
+  // a band is a distinct address, and no two bands share one.
+  const unique = layer.filterHeight * layer.filterWidth === 1
+    && (oh - 1) * layer.strideHeight + layer.filterHeight <= H && (ow - 1) * layer.strideWidth + layer.filterWidth <= W;
+  const pixelBase = new Int32Array(pixels), rowRoom = new Int32Array(pixels), colRoom = new Int32Array(pixels);
+  const windowOffset = new Int32Array(window), windowRow = new Int32Array(window), windowCol = new Int32Array(window);
+  if (!unique) {
+    for (let p = 0; p < pixels; p++) {
+      const iRow = Math.floor(p / ow) * layer.strideHeight, iCol = (p % ow) * layer.strideWidth;
+      pixelBase[p] = (iRow * W + iCol) * C;
+      rowRoom[p] = H - iRow;
+      colRoom[p] = W - iCol;
+    }
+    for (let w = 0; w < window; w++) {
+      const cRow = Math.floor(w / (layer.filterWidth * C)), k = w % (layer.filterWidth * C);
+      const cCol = Math.floor(k / C);
+      windowOffset[w] = (cRow * W + cCol) * C + (k % C);
+      windowRow[w] = cRow;
+      windowCol[w] = cCol;
+    }
+  }
+  const sr = dataflow === 'os' ? pixels : window;
+  const sc = dataflow === 'is' ? pixels : filters;
+  const t = dataflow === 'os' ? window : dataflow === 'ws' ? pixels : filters;
+  const rowFolds = Math.ceil(sr / rows), colFolds = Math.ceil(sc / cols);
+  const foldCycles = dataflow === 'os' ? t + rows + cols - 2 : 2 * rows + cols + t - 2;
+  const ifmapBands = dataflow === 'is' ? rowFolds * colFolds : rowFolds;
+  const filterBands = dataflow === 'os' ? colFolds : dataflow === 'is' ? rowFolds : rowFolds * colFolds;
+  const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, unique ? 0 : H * W * C, ifmapBands);
+  const filter = new EstimateReadBuffer(config.filterSramSzkB, 0, filterBands);
+  const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
+  const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
+  const filterSram: SramSpan = { startCycle: -1, stopCycle: -1 };
+  const ofmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
+  const mark = (span: SramSpan, cycle: number): void => {
+    if (span.startCycle < 0) span.startCycle = cycle;
+    span.stopCycle = cycle;
+  };
+  // Each operand's stream in a fold: skewed (rows skewFrom.., T deep, `width` wide) or
+  // stationary (rows R − r_u .. R − 1, c_u wide). os: both skewed from 0; ws: IFMAP skewed from R,
+  // filter stationary; is: IFMAP stationary, filter skewed from R.
+  const ifmapSkewFrom = dataflow === 'os' ? 0 : dataflow === 'ws' ? rows : -1;
+  const filterSkewFrom = dataflow === 'os' ? 0 : dataflow === 'is' ? rows : -1;
+  const rowCycle = new Float64Array(foldCycles);
+  // The first and last fold rows with an IFMAP read, per band, from its last address-by-address
+  // pass: a skipped pass reads the same rows (same band, same fold shape), for the SRAM span.
+  const bandFirstRow = new Int32Array(ifmapBands).fill(-1), bandLastRow = new Int32Array(ifmapBands).fill(-1);
+  /** The fold row holding stream position q of an operand's stream. */
+  const rowOf = (skewFrom: number, width: number, stationaryWidth: number, ru: number, q: number): number => {
+    if (skewFrom < 0) return rows - ru + Math.floor(q / stationaryWidth);
+    let seen = 0;
+    for (let j = skewFrom; ; j++) {
+      seen += skewedCount(j, skewFrom, skewFrom + t - 1, width);
+      if (seen > q) return j;
+    }
+  };
+
+  let stalls = 0;
+  let row = 0;
+  let lastOut = 0;
+  for (let fc = 0; fc < colFolds; fc++) {
+    const c0 = fc * cols, cu = Math.min(cols, sc - c0);
+    for (let fr = 0; fr < rowFolds; fr++) {
+      const r0 = fr * rows, ru = Math.min(rows, sr - r0);
+      const ifmapBand = dataflow === 'is' ? fc * rowFolds + fr : fr;
+      const filterBand = dataflow === 'os' ? fc : dataflow === 'is' ? fr : fc * rowFolds + fr;
+      const ifmapWidth = dataflow === 'os' || dataflow === 'ws' ? ru : cu;
+      const filterWidth = dataflow === 'os' ? cu : dataflow === 'is' ? ru : cu;
+      const lastFold = fc === colFolds - 1 && fr === rowFolds - 1;
+      // Address by address unless the band is all hits (never the last fold: it ends the SRAM span).
+      const perAddress = !unique && (lastFold || !ifmap.holds(ifmapBand));
+      const epochBefore = ifmap.epochId;
+      for (let j = 0; j < foldCycles; j++, row++) {
+        const cycle = row + stalls;
+        rowCycle[j] = cycle;
+        let ifmapReads = 0;
+        if (perAddress) {
+          if (dataflow === 'os') {
+            for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
+              const p = r0 + c, w = j - c;
+              if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) { ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle, 0); ifmapReads++; }
+            }
+          } else if (dataflow === 'ws') {
+            for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
+              const p = j - rows - c, w = r0 + c;
+              if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) { ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle, 0); ifmapReads++; }
+            }
+          } else if (j < rows && j >= rows - ru) {
+            const w = r0 + rows - 1 - j;
+            for (let c = 0; c < cu; c++) {
+              const p = c0 + c;
+              if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) { ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle, 0); ifmapReads++; }
+            }
+          }
+        } else if (unique) {
+          ifmapReads = ifmapSkewFrom >= 0 ? skewedCount(j, ifmapSkewFrom, ifmapSkewFrom + t - 1, ifmapWidth) : j < rows && j >= rows - ru ? cu : 0;
+        }
+        if (ifmapReads > 0) {
+          mark(ifmapSram, cycle + 1);
+          if (perAddress) {
+            if (bandFirstRow[ifmapBand]! < 0 || j < bandFirstRow[ifmapBand]!) bandFirstRow[ifmapBand] = j;
+            bandLastRow[ifmapBand] = j;
+          }
+        }
+        const filterReads = filterSkewFrom >= 0 ? skewedCount(j, filterSkewFrom, filterSkewFrom + t - 1, filterWidth) : j < rows && j >= rows - ru ? cu : 0;
+        if (filterReads > 0) mark(filterSram, cycle + 1);
+        const writes = dataflow === 'os'
+          ? skewedCount(j, t - 1 + rows - ru, t + rows - 2, cu)
+          : skewedCount(j, 2 * rows - 1, 2 * rows + t - 2, cu);
+        lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
+        if (writes > 0) mark(ofmapSram, lastOut);
+        stalls += lastOut - cycle;
+      }
+      const bandRead = (buffer: EstimateReadBuffer, band: number, skewFrom: number, width: number): void => {
+        const first = skewFrom >= 0 ? skewFrom : rows - ru;
+        const last = skewFrom >= 0 ? skewFrom + t - 1 + width - 1 : rows - 1;
+        const length = skewFrom >= 0 ? t * width : ru * cu;
+        buffer.readBand(band, length, rowCycle[first]!, rowCycle[last]!, (q) => rowCycle[rowOf(skewFrom, width, cu, ru, q)]!);
+      };
+      if (unique) bandRead(ifmap, ifmapBand, ifmapSkewFrom, ifmapWidth);
+      else if (!perAddress && bandFirstRow[ifmapBand]! >= 0) {
+        mark(ifmapSram, rowCycle[bandFirstRow[ifmapBand]!]! + 1);
+        mark(ifmapSram, rowCycle[bandLastRow[ifmapBand]!]! + 1);
+      } else if (perAddress && ifmap.epochId === epochBefore) ifmap.hold(ifmapBand);
+      bandRead(filter, filterBand, filterSkewFrom, filterWidth);
     }
   }
   return {
