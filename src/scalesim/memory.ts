@@ -101,6 +101,37 @@ class EstimateReadBuffer {
     this.epochCapacity = ACTIVE_SETS * this.itemsPerSet;
   }
 
+  /** The per-address stamps, for a caller's inlined hit test: `a` is a hit iff stamps[a] === epochId. */
+  get stamps(): Int32Array {
+    return this.stamp;
+  }
+
+  /** A request for `a` that the stamps say missed, in the row of `cycle`. */
+  miss(a: number, cycle: number): void {
+    if (this.firstRequestCycle < 0) this.firstRequestCycle = cycle;
+    this.stamp[a] = this.epoch;
+    this.misses++;
+    if (++this.inEpoch === this.epochCapacity) this.prefetch(cycle);
+  }
+
+  /** Misses so far. */
+  get missCount(): number {
+    return this.misses;
+  }
+
+  /** Passes not replayed, each a copy of one that was: `misses` more, the last prefetch at `lastPrefetchCycle`. */
+  extend(misses: number, lastPrefetchCycle: number): void {
+    this.misses += misses;
+    this.lastStart = this.lastEnd + 1;
+    this.lastEnd = lastPrefetchCycle;
+  }
+
+  /** A row at `cycle` made requests (hits or misses). */
+  requested(cycle: number): void {
+    if (this.firstRequestCycle < 0) this.firstRequestCycle = cycle;
+    this.lastRequestCycle = cycle;
+  }
+
   /** Whether every address of `band`, read in a pass without a prefetch, is in the current epoch. */
   holds(band: number): boolean {
     return this.bandEpoch[band] === this.epoch && this.bandTail[band] === 0;
@@ -551,10 +582,10 @@ function simulateCalc(
   const pixels = oh * ow;
   const window = layer.filterHeight * layer.filterWidth * C;
   const filters = layer.numFilters;
-  // A 1 × 1 window whose outputs all read inside the input (no rounded-up edge): every IFMAP read of
-  // a band is a distinct address, and no two bands share one.
-  const unique = layer.filterHeight * layer.filterWidth === 1
-    && (oh - 1) * layer.strideHeight + layer.filterHeight <= H && (ow - 1) * layer.strideWidth + layer.filterWidth <= W;
+  // `edge`: the rounded-up output size puts windows past the input (their reads are −1). A 1 × 1
+  // window without that edge: every IFMAP read of a band is a distinct address, no two bands share one.
+  const edge = (oh - 1) * layer.strideHeight + layer.filterHeight > H || (ow - 1) * layer.strideWidth + layer.filterWidth > W;
+  const unique = layer.filterHeight * layer.filterWidth === 1 && !edge;
   const pixelBase = new Int32Array(pixels), rowRoom = new Int32Array(pixels), colRoom = new Int32Array(pixels);
   const windowOffset = new Int32Array(window), windowRow = new Int32Array(window), windowCol = new Int32Array(window);
   if (!unique) {
@@ -581,6 +612,8 @@ function simulateCalc(
   const filterBands = dataflow === 'os' ? colFolds : dataflow === 'is' ? rowFolds : rowFolds * colFolds;
   const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, unique ? 0 : H * W * C, ifmapBands);
   const filter = new EstimateReadBuffer(config.filterSramSzkB, 0, filterBands);
+  const stamps = ifmap.stamps;
+  let epoch = ifmap.epochId;
   const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
   const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
   const filterSram: SramSpan = { startCycle: -1, stopCycle: -1 };
@@ -598,6 +631,15 @@ function simulateCalc(
   // The first and last fold rows with an IFMAP read, per band, from its last address-by-address
   // pass: a skipped pass reads the same rows (same band, same fold shape), for the SRAM span.
   const bandFirstRow = new Int32Array(ifmapBands).fill(-1), bandLastRow = new Int32Array(ifmapBands).fill(-1);
+  const bandReads = new Int32Array(ifmapBands);
+  // os and ws stream the same IFMAP folds in every column-fold pass. A pass that ends with its last
+  // prefetch at the same stream position as the pass before it leaves the buffer as that one did
+  // (the epoch holds the same suffix of the stream), so every later pass repeats it: its misses,
+  // and its last prefetch at the same (fold, row). Those passes are counted, not replayed.
+  const periodicPasses = !unique && dataflow !== 'is';
+  let periodic = false, previousFlip = -1, passFlip = -1, passFlipFold = -1, passFlipRow = -1;
+  let passOffset = 0, passMisses = 0, periodMisses = 0, periodFlipFold = -1, periodFlipRow = -1;
+  let skippedMisses = 0, finalFlipCycle = -1;
   /** The fold row holding stream position q of an operand's stream. */
   const rowOf = (skewFrom: number, width: number, stationaryWidth: number, ru: number, q: number): number => {
     if (skewFrom < 0) return rows - ru + Math.floor(q / stationaryWidth);
@@ -613,6 +655,10 @@ function simulateCalc(
   let lastOut = 0;
   for (let fc = 0; fc < colFolds; fc++) {
     const c0 = fc * cols, cu = Math.min(cols, sc - c0);
+    if (periodic) skippedMisses += periodMisses;
+    passOffset = 0;
+    passFlip = -1;
+    passMisses = ifmap.missCount;
     for (let fr = 0; fr < rowFolds; fr++) {
       const r0 = fr * rows, ru = Math.min(rows, sr - r0);
       const ifmapBand = dataflow === 'is' ? fc * rowFolds + fr : fr;
@@ -621,33 +667,55 @@ function simulateCalc(
       const filterWidth = dataflow === 'os' ? cu : dataflow === 'is' ? ru : cu;
       const lastFold = fc === colFolds - 1 && fr === rowFolds - 1;
       // Address by address unless the band is all hits (never the last fold: it ends the SRAM span).
-      const perAddress = !unique && (lastFold || !ifmap.holds(ifmapBand));
+      const perAddress = !unique && !periodic && (lastFold || !ifmap.holds(ifmapBand));
+      if (!unique && !perAddress) passOffset += bandReads[ifmapBand]!;
       const epochBefore = ifmap.epochId;
+      if (perAddress) bandReads[ifmapBand] = 0;
       for (let j = 0; j < foldCycles; j++, row++) {
         const cycle = row + stalls;
         rowCycle[j] = cycle;
         let ifmapReads = 0;
         if (perAddress) {
+          // The stamps' hit test inlined; only a miss calls into the buffer.
           if (dataflow === 'os') {
             for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
               const p = r0 + c, w = j - c;
-              if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) { ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle, 0); ifmapReads++; }
+              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+              const a = pixelBase[p]! + windowOffset[w]!;
+              ifmapReads++;
+              if (stamps[a] !== epoch) {
+                ifmap.miss(a, cycle);
+                if (ifmap.epochId !== epoch) { epoch = ifmap.epochId; passFlip = passOffset + ifmapReads; passFlipFold = fr; passFlipRow = j; }
+              }
             }
           } else if (dataflow === 'ws') {
             for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
               const p = j - rows - c, w = r0 + c;
-              if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) { ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle, 0); ifmapReads++; }
+              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+              const a = pixelBase[p]! + windowOffset[w]!;
+              ifmapReads++;
+              if (stamps[a] !== epoch) {
+                ifmap.miss(a, cycle);
+                if (ifmap.epochId !== epoch) { epoch = ifmap.epochId; passFlip = passOffset + ifmapReads; passFlipFold = fr; passFlipRow = j; }
+              }
             }
           } else if (j < rows && j >= rows - ru) {
             const w = r0 + rows - 1 - j;
             for (let c = 0; c < cu; c++) {
               const p = c0 + c;
-              if (windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!) { ifmap.read(pixelBase[p]! + windowOffset[w]!, cycle, 0); ifmapReads++; }
+              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+              const a = pixelBase[p]! + windowOffset[w]!;
+              ifmapReads++;
+              if (stamps[a] !== epoch) { ifmap.miss(a, cycle); epoch = ifmap.epochId; }
             }
           }
+          if (ifmapReads > 0) ifmap.requested(cycle);
+          passOffset += ifmapReads;
+          bandReads[ifmapBand] = bandReads[ifmapBand]! + ifmapReads;
         } else if (unique) {
           ifmapReads = ifmapSkewFrom >= 0 ? skewedCount(j, ifmapSkewFrom, ifmapSkewFrom + t - 1, ifmapWidth) : j < rows && j >= rows - ru ? cu : 0;
         }
+        if (periodic && fr === periodFlipFold && j === periodFlipRow) finalFlipCycle = cycle;
         if (ifmapReads > 0) {
           mark(ifmapSram, cycle + 1);
           if (perAddress) {
@@ -677,7 +745,17 @@ function simulateCalc(
       } else if (perAddress && ifmap.epochId === epochBefore) ifmap.hold(ifmapBand);
       bandRead(filter, filterBand, filterSkewFrom, filterWidth);
     }
+    if (periodicPasses && !periodic) {
+      if (passFlip >= 0 && passFlip === previousFlip) {
+        periodic = true;
+        periodMisses = ifmap.missCount - passMisses;
+        periodFlipFold = passFlipFold;
+        periodFlipRow = passFlipRow;
+      }
+      previousFlip = passFlip;
+    }
   }
+  if (skippedMisses > 0) ifmap.extend(skippedMisses, finalFlipCycle);
   return {
     ifmapDram: ifmap.finish(),
     filterDram: filter.finish(),
