@@ -29,6 +29,8 @@ export interface ScaleSimRun {
   readonly config: ScaleSimConfig;
   readonly topology: ScaleSimTopology;
   readonly layers: readonly ScaleSimLayerResult[];
+  /** What the inputs say that SCALE-Sim reads otherwise (a topology row without its trailing comma), `file:line:column: text`. */
+  readonly warnings: readonly string[];
   /** 'COMPUTE_REPORT.csv' etc. → CSV text in SCALE-Sim's layout. */
   readonly reports: Readonly<Record<string, string>>;
 }
@@ -57,5 +59,5 @@ export function run(
   const topo = topologyOf(topology, options);
   const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow, parsed));
   const reports = Object.fromEntries(SCALESIM_REPORTS.map((report) => [report.fileName, writeReport(report, layers)]));
-  return { config: parsed, topology: topo, layers, reports };
+  return { config: parsed, topology: topo, layers, warnings: topo.warnings ?? [], reports };
 }

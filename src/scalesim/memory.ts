@@ -331,6 +331,28 @@ class WriteBuffer {
     this.lines[this.numLines++] = valid;
   }
 
+  /** Words the buffer can still take. */
+  get freeWords(): number {
+    return this.free;
+  }
+
+  /** The active half: more than this many words held (free below it) starts a drain. */
+  get activeWords(): number {
+    return this.activeSize;
+  }
+
+  /** The last cycle of the drain under way (a cycle before it is draining). */
+  get drainEndCycle(): number {
+    return this.drainEnd;
+  }
+
+  /** `count` writes that the caller knows start no drain and fill nothing (free − count ≥ the event thresholds). */
+  bulk(count: number): void {
+    this.free -= count;
+    this.lineFill += count;
+    while (this.lineFill >= this.bw) { this.push(this.bw); this.lineFill -= this.bw; }
+  }
+
   /** `count` writes in one demand row at `cycle`; returns the cycle the row is serviced. */
   write(count: number, cycle: number): number {
     let current = cycle;
@@ -377,6 +399,17 @@ class WriteBuffer {
     while (this.drainStartLine < this.numLines) at = this.drain(at) + 1;
     return { startCycle: this.firstDrain, stopCycle: this.drainEnd, accesses: this.accesses };
   }
+}
+
+/** Σ_{u=1}^{x} min(u, width): the writes of a skewed block's first x anti-diagonals, before the block's rows run out. */
+function ramp(x: number, width: number): number {
+  if (x <= 0) return 0;
+  return x <= width ? (x * (x + 1)) / 2 : (width * (width + 1)) / 2 + (x - width) * width;
+}
+
+/** Writes in skewed demand rows 0 .. j − 1 of a block whose unskewed valid rows are a..b, `width` columns. */
+function skewedBefore(j: number, a: number, b: number, width: number): number {
+  return ramp(j - a, width) - ramp(j - b - 1, width);
 }
 
 /** Writes in skewed demand row `j` of a block whose unskewed valid rows are a..b, `width` columns. */
@@ -582,10 +615,12 @@ function simulateCalc(
   const pixels = oh * ow;
   const window = layer.filterHeight * layer.filterWidth * C;
   const filters = layer.numFilters;
-  // `edge`: the rounded-up output size puts windows past the input (their reads are −1). A 1 × 1
-  // window without that edge: every IFMAP read of a band is a distinct address, no two bands share one.
+  // `edge`: the rounded-up output size puts windows past the input (their reads are −1). Windows
+  // that do not overlap (a stride at least the filter's size, or one output, in each direction;
+  // a GEMM's 1 × K filter on its M × K input) and no edge: every IFMAP read of a band is a
+  // distinct address, and no two bands share one.
   const edge = (oh - 1) * layer.strideHeight + layer.filterHeight > H || (ow - 1) * layer.strideWidth + layer.filterWidth > W;
-  const unique = layer.filterHeight * layer.filterWidth === 1 && !edge;
+  const unique = !edge && (oh === 1 || layer.strideHeight >= layer.filterHeight) && (ow === 1 || layer.strideWidth >= layer.filterWidth);
   const pixelBase = new Int32Array(pixels), rowRoom = new Int32Array(pixels), colRoom = new Int32Array(pixels);
   const windowOffset = new Int32Array(window), windowRow = new Int32Array(window), windowCol = new Int32Array(window);
   if (!unique) {
@@ -627,7 +662,20 @@ function simulateCalc(
   // filter stationary; is: IFMAP stationary, filter skewed from R.
   const ifmapSkewFrom = dataflow === 'os' ? 0 : dataflow === 'ws' ? rows : -1;
   const filterSkewFrom = dataflow === 'os' ? 0 : dataflow === 'is' ? rows : -1;
+  // A fold's rows' cycles: one per row when read address by address (rowCycle), else as runs of
+  // consecutive cycles (segmentRow[i] starts a run at segmentCycle[i]); cycleOf reads either.
   const rowCycle = new Float64Array(foldCycles);
+  const segmentRow = new Int32Array(foldCycles + 1), segmentCycle = new Float64Array(foldCycles + 1);
+  let segments = 0;
+  const cycleOf = (j: number): number => {
+    if (segments === 0) return rowCycle[j]!;
+    let lo = 0, hi = segments - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segmentRow[mid]! <= j) lo = mid; else hi = mid - 1;
+    }
+    return segmentCycle[lo]! + j - segmentRow[lo]!;
+  };
   // The first and last fold rows with an IFMAP read, per band, from its last address-by-address
   // pass: a skipped pass reads the same rows (same band, same fold shape), for the SRAM span.
   const bandFirstRow = new Int32Array(ifmapBands).fill(-1), bandLastRow = new Int32Array(ifmapBands).fill(-1);
@@ -671,7 +719,60 @@ function simulateCalc(
       if (!unique && !perAddress) passOffset += bandReads[ifmapBand]!;
       const epochBefore = ifmap.epochId;
       if (perAddress) bandReads[ifmapBand] = 0;
-      for (let j = 0; j < foldCycles; j++, row++) {
+      const writesFrom = dataflow === 'os' ? t - 1 + rows - ru : 2 * rows - 1;
+      const writesTo = dataflow === 'os' ? t + rows - 2 : 2 * rows + t - 2;
+      segments = 0;
+      if (!perAddress) {
+        // No read of this fold needs its row: the OFMAP rows go in bulk between the write buffer's
+        // events (a drain starting, a full buffer while draining, a drain ending), one by one at them.
+        for (let j = 0; j < foldCycles;) {
+          const cycle = row + stalls;
+          const draining = cycle < ofmap.drainEndCycle;
+          const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
+          const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
+          const before = skewedBefore(j, writesFrom, writesTo, cu);
+          let k = limit;
+          if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
+            let lo = 0, hi = limit; // the largest k whose writes stay quiet
+            while (lo < hi) {
+              const mid = (lo + hi + 1) >> 1;
+              if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
+            }
+            k = lo;
+          }
+          if (k > 0) {
+            const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
+            if (words > 0) {
+              ofmap.bulk(words);
+              mark(ofmapSram, cycle + Math.max(j, writesFrom) - j);
+              mark(ofmapSram, cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
+            }
+            segmentRow[segments] = j;
+            segmentCycle[segments++] = cycle;
+            lastOut = cycle + k - 1;
+            row += k;
+            j += k;
+          } else {
+            const writes = skewedCount(j, writesFrom, writesTo, cu);
+            segmentRow[segments] = j;
+            segmentCycle[segments++] = cycle;
+            lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
+            if (writes > 0) mark(ofmapSram, lastOut);
+            stalls += lastOut - cycle;
+            row++;
+            j++;
+          }
+        }
+        if (periodic && fr === periodFlipFold) finalFlipCycle = cycleOf(periodFlipRow);
+        if (unique) {
+          const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
+          mark(ifmapSram, cycleOf(first) + 1);
+          mark(ifmapSram, cycleOf(ifmapSkewFrom >= 0 ? ifmapSkewFrom + t - 1 + ifmapWidth - 1 : rows - 1) + 1);
+        }
+        mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom : rows - ru) + 1);
+        mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom + t - 1 + filterWidth - 1 : rows - 1) + 1);
+      }
+      for (let j = 0; perAddress && j < foldCycles; j++, row++) {
         const cycle = row + stalls;
         rowCycle[j] = cycle;
         let ifmapReads = 0;
@@ -712,10 +813,7 @@ function simulateCalc(
           if (ifmapReads > 0) ifmap.requested(cycle);
           passOffset += ifmapReads;
           bandReads[ifmapBand] = bandReads[ifmapBand]! + ifmapReads;
-        } else if (unique) {
-          ifmapReads = ifmapSkewFrom >= 0 ? skewedCount(j, ifmapSkewFrom, ifmapSkewFrom + t - 1, ifmapWidth) : j < rows && j >= rows - ru ? cu : 0;
         }
-        if (periodic && fr === periodFlipFold && j === periodFlipRow) finalFlipCycle = cycle;
         if (ifmapReads > 0) {
           mark(ifmapSram, cycle + 1);
           if (perAddress) {
@@ -725,9 +823,7 @@ function simulateCalc(
         }
         const filterReads = filterSkewFrom >= 0 ? skewedCount(j, filterSkewFrom, filterSkewFrom + t - 1, filterWidth) : j < rows && j >= rows - ru ? cu : 0;
         if (filterReads > 0) mark(filterSram, cycle + 1);
-        const writes = dataflow === 'os'
-          ? skewedCount(j, t - 1 + rows - ru, t + rows - 2, cu)
-          : skewedCount(j, 2 * rows - 1, 2 * rows + t - 2, cu);
+        const writes = skewedCount(j, writesFrom, writesTo, cu);
         lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
         if (writes > 0) mark(ofmapSram, lastOut);
         stalls += lastOut - cycle;
@@ -736,12 +832,12 @@ function simulateCalc(
         const first = skewFrom >= 0 ? skewFrom : rows - ru;
         const last = skewFrom >= 0 ? skewFrom + t - 1 + width - 1 : rows - 1;
         const length = skewFrom >= 0 ? t * width : ru * cu;
-        buffer.readBand(band, length, rowCycle[first]!, rowCycle[last]!, (q) => rowCycle[rowOf(skewFrom, width, cu, ru, q)]!);
+        buffer.readBand(band, length, cycleOf(first), cycleOf(last), (q) => cycleOf(rowOf(skewFrom, width, cu, ru, q)));
       };
       if (unique) bandRead(ifmap, ifmapBand, ifmapSkewFrom, ifmapWidth);
       else if (!perAddress && bandFirstRow[ifmapBand]! >= 0) {
-        mark(ifmapSram, rowCycle[bandFirstRow[ifmapBand]!]! + 1);
-        mark(ifmapSram, rowCycle[bandLastRow[ifmapBand]!]! + 1);
+        mark(ifmapSram, cycleOf(bandFirstRow[ifmapBand]!) + 1);
+        mark(ifmapSram, cycleOf(bandLastRow[ifmapBand]!) + 1);
       } else if (perAddress && ifmap.epochId === epochBefore) ifmap.hold(ifmapBand);
       bandRead(filter, filterBand, filterSkewFrom, filterWidth);
     }

@@ -91,7 +91,7 @@ describe('malformed inputs: file, line and column', () => {
   };
   const head = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n';
   test.each([
-    ['a missing trailing comma', 'c1, 8, 8, 3, 3, 1, 1, 1\n', 2, 23, /must end with a comma.*'1'/],
+    ['a missing trailing comma (SCALE-Sim drops Strides, then crashes)', 'c1, 8, 8, 3, 3, 1, 1, 1\n', 2, 23, /missing column 'Strides'.*no trailing comma: SCALE-Sim drops the text after a row's last comma, here '1' \(Strides\)/],
     ['a missing column', 'c1, 8, 8, 3, 3, 1, 1,\n', 2, 22, /missing column 'Strides'/],
     ['a non-number', 'c1, 8, eight, 3, 3, 1, 1, 1,\n', 2, 8, /IFMAP Width: expected a positive integer, got 'eight'/],
     ['a zero stride', 'c1, 8, 8, 3, 3, 1, 1, 0,\n', 2, 23, /Strides: expected a positive integer, got '0'/],
@@ -106,9 +106,22 @@ describe('malformed inputs: file, line and column', () => {
     expect(e.message).toMatch(message);
     expect(e.message.startsWith(`labs/net.csv:${line}:`)).toBe(true);
   });
-  test('a GEMM row without its trailing comma', () => {
+  test('a GEMM row without its trailing comma loses K, as in SCALE-Sim (its assert: at least 4 entries)', () => {
     const e = error(() => parseTopology('Layer Name, M, N, K,\nTest 1, 128, 64, 256\n', 'gemm', 'g.csv'));
     expect([e.line, e.column]).toEqual([2, 18]);
+    expect(e.message).toMatch(/missing column 'K'.*here '256'/);
+  });
+  test('a 9-column conv row without its trailing comma loses its stride in width, as in SCALE-Sim, with a warning', () => {
+    const topology = parseTopology(`${head}c1, 9, 9, 3, 3, 1, 1, 1, 2\n`, 'conv', 'net.csv');
+    expect(topology.layers[0]).toMatchObject({ strideHeight: 1, strideWidth: 1 });
+    expect(topology.warnings).toEqual(["net.csv:2:26: no trailing comma: SCALE-Sim drops the text after a row's last comma, here '2' (Stride Width)"]);
+    const result = run(readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_os_calc.cfg'), 'utf8'), `${head}c1, 9, 9, 3, 3, 1, 1, 1, 2\n`, { topologyFile: 'net.csv' });
+    expect(result.warnings).toEqual(topology.warnings);
+    expect(parseTopology(`${head}c1, 9, 9, 3, 3, 1, 1, 1, 2,\n`).warnings).toEqual([]);
+  });
+  test('a topology without layers', () => {
+    const e = error(() => parseTopology(head, 'conv', 'empty.csv'));
+    expect(e.message).toMatch(/^empty\.csv:2: no layers/);
   });
   test('config: a non-number, a bad dataflow, a missing key', () => {
     const good = readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_os_calc.cfg'), 'utf8');
