@@ -1,9 +1,12 @@
-// SCALE-Sim v2's double-buffered SRAMs in CALC mode (scale-sim-v2 @ 22f88b1:
+// SCALE-Sim v2's double-buffered SRAMs (scale-sim-v2 @ 22f88b1:
 // memory/double_buffered_scratchpad_mem.py service_memory_requests, memory/
-// read_buffer_estimate_bw.py, memory/write_buffer.py, memory/read_port.py, memory/write_port.py),
-// replayed at request granularity: each demand-matrix row is one cycle, its addresses generated
-// in SCALE-Sim's column order from the layer's mapping (no matrices are built), and the three
-// buffers' rules applied to them. The DRAM columns come out exactly as SCALE-Sim writes them.
+// read_buffer_estimate_bw.py (CALC), memory/read_buffer.py (USER), memory/write_buffer.py,
+// memory/read_port.py, memory/write_port.py): each demand-matrix row is one cycle, its addresses
+// generated in SCALE-Sim's column order from the layer's mapping (no matrices are built), and the
+// three buffers' rules applied to them. The DRAM columns and stall cycles come out exactly as
+// SCALE-Sim writes them. replayMemory goes request by request (USER mode always); simulateCalc,
+// CALC mode's path, fold by fold where the rules allow (see it), held equal to the replay by
+// test/runtime/scalesim-memory.test.ts.
 //
 // Read buffers (IFMAP, filter), "estimate bandwidth" mode. The SRAM of S words holds
 // sets of ⌊S / 100⌋ distinct addresses; 50 sets are active. A request whose address is in the
@@ -58,7 +61,7 @@ export interface ScaleSimMemoryResult {
   readonly totalCycles: number;
 }
 
-/** SRAM sizes and the CALC mode's DRAM widths the memory model needs. */
+/** SRAM sizes and the bandwidth mode the memory model needs (a ScaleSimConfig is one). */
 export interface ScaleSimMemoryConfig {
   readonly ifmapSramSzkB: number;
   readonly filterSramSzkB: number;
@@ -599,11 +602,12 @@ export function replayMemory(
 
 /**
  * CALC mode, fold by fold. Its read buffers never stall, so a fold's reads only change which
- * addresses are in the epoch: a filter fold (and an IFMAP fold of a 1 × 1 layer) streams
- * distinct addresses that no other band shares, so `readBand` counts it in O(1); an IFMAP fold
- * of a larger window (its windows overlap) is read address by address, and skipped when the same
- * band was read whole earlier in the current epoch (all hits). The OFMAP rows and the SRAM spans
- * are walked row by row: Σ fold cycles steps.
+ * addresses are in the epoch: a filter fold (and an IFMAP fold whose windows do not overlap, as a
+ * GEMM's) streams distinct addresses that no other band shares, so `readBand` counts it in O(1);
+ * an IFMAP fold of overlapping windows is read address by address, skipped when the same band was
+ * read whole earlier in the current epoch (all hits), and whole column-fold passes are counted,
+ * not replayed, once they repeat. The OFMAP rows go in bulk between the write buffer's events
+ * (row by row in a fold read address by address); the SRAM spans come from the fold layouts.
  */
 function simulateCalc(
   layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
