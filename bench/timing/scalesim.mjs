@@ -1,8 +1,10 @@
 // mtia.scalesim against SCALE-Sim v2 on the same files: the wall time of mtia.scalesim.run for
 // each golden fixture (test/fixtures/scalesim: a topology × config SCALE-Sim v2 itself ran, its
-// reports kept), first checked to write SCALE-Sim's Total Cycles, next to the wall time SCALE-Sim
-// took for it (PROVENANCE.md, `/usr/bin/time` on this 2-core machine), and a whole shipped
-// topology (ResNet-18, 21 layers) in all three dataflows.
+// reports kept, CALC and USER modes), first checked to write SCALE-Sim's three reports byte for
+// byte, next to the wall time SCALE-Sim took for it (PROVENANCE.md, `/usr/bin/time` on this
+// 2-core machine); then whole shipped topologies in all three dataflows (wall and CPU ms: the
+// machine is shared, CPU is the run's own cost), and AlexNet in os beside SCALE-Sim's measured
+// wall time for the same run (docs/benchmarks.md, "SCALE-Sim").
 //
 // Usage: node bench/timing/scalesim.mjs [--json]
 
@@ -16,6 +18,8 @@ const ROUNDS = 9;
 const jsonOnly = process.argv.includes('--json');
 const log = jsonOnly ? () => {} : (...args) => console.log(...args);
 
+/** SCALE-Sim v2's wall seconds for the AlexNet fixture (the whole shipped topology, os, 32 × 32, CALC). */
+const SCALESIM_ALEXNET_OS_SECONDS_FIXTURE = 1776.89;
 /** SCALE-Sim v2's wall seconds for each fixture (PROVENANCE.md; a loaded 2-core machine). */
 const SCALESIM_SECONDS = {
   'gemm_test_mnk_input scalesim_32x32_os_calc': 10.55, 'gemm_test_mnk_input scalesim_32x32_ws_calc': 3.54, 'gemm_test_mnk_input scalesim_32x32_is_calc': 22.03,
@@ -24,7 +28,13 @@ const SCALESIM_SECONDS = {
   'mobilenet_dw_part scalesim_64x16_os_calc': 3.31, 'mobilenet_dw_part scalesim_64x16_ws_calc': 3.31, 'mobilenet_dw_part scalesim_64x16_is_calc': 4.91,
   'resnet18_part scalesim_32x32_os_calc': 12.13, 'resnet18_part scalesim_32x32_ws_calc': 24.21, 'resnet18_part scalesim_32x32_is_calc': 9.34,
   'resnet18_part scalesim_64x16_os_calc': 14.54, 'resnet18_part scalesim_64x16_ws_calc': 13.19, 'resnet18_part scalesim_64x16_is_calc': 34.08,
+  'gemm_test_mnk_input scalesim_32x32_os_user': 4.33, 'gemm_test_mnk_input scalesim_32x32_ws_user': 2.57,
+  'mobilenet_dw_part scalesim_32x32_os_user': 4.40, 'mobilenet_dw_part scalesim_32x32_ws_user': 2.67, 'mobilenet_dw_part scalesim_32x32_is_user': 4.91,
+  'alexnet scalesim_32x32_os_calc': SCALESIM_ALEXNET_OS_SECONDS_FIXTURE,
+  'resnet18_part scalesim_32x32_os_user': 19.55, 'resnet18_part scalesim_32x32_ws_user': 28.82, 'resnet18_part scalesim_32x32_is_user': 13.83,
 };
+/** SCALE-Sim v2's wall seconds for the whole of its shipped AlexNet (topologies/conv_nets/alexnet.csv, 5 layers) in os on 32 × 32, CALC (docs/benchmarks.md; 205.7 s of CPU). */
+const SCALESIM_ALEXNET_OS_SECONDS = 1776.89;
 
 /** Median wall ms of `fn` over ROUNDS runs (after one warm-up). */
 function time(fn) {
@@ -46,19 +56,46 @@ for (const [key, scalesimSeconds] of Object.entries(SCALESIM_SECONDS)) {
   const config = read(`configs/${runName}.cfg`);
   const csv = read(`topologies/${topology}.csv`);
   const inputType = topology.startsWith('gemm') ? 'gemm' : 'conv';
-  const golden = read(`reports/${topology}/${runName}/COMPUTE_REPORT.csv`);
-  const ours = mtia.scalesim.run(config, csv, { inputType }).reports['COMPUTE_REPORT.csv'];
-  const cycles = (text) => text.trim().split('\n').slice(1).map((line) => line.split(', ')[1]);
-  if (cycles(ours).join() !== cycles(golden).join()) throw new Error(`${key}: Total Cycles differ from SCALE-Sim's`);
+  const ours = mtia.scalesim.run(config, csv, { inputType }).reports;
+  for (const name of ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']) {
+    if (ours[name] !== read(`reports/${topology}/${runName}/${name}`)) throw new Error(`${key}: ${name} differs from SCALE-Sim's`);
+  }
   const wall = time(() => mtia.scalesim.run(config, csv, { inputType }));
   rows.push({ topology, runName, scalesimSeconds, oursMs: wall });
   log(`| ${topology} | ${runName} | ${scalesimSeconds} | ${wall.median.toFixed(3)} | ${Math.round((scalesimSeconds * 1e3) / wall.median).toLocaleString('en')}× |`);
 }
 
-const resnet = read('topologies/Resnet18.csv');
+/** Median wall ms and CPU ms of `fn` over ROUNDS runs (after one warm-up). */
+function timeCpu(fn) {
+  fn();
+  const wall = [], cpu = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const start = performance.now(), used = process.cpuUsage();
+    fn();
+    wall.push(performance.now() - start);
+    const delta = process.cpuUsage(used);
+    cpu.push((delta.user + delta.system) / 1000);
+  }
+  return { wall: summarize(wall), cpu: summarize(cpu) };
+}
+
 const base = read('configs/scalesim_32x32_os_calc.cfg');
-const whole = time(() => {
-  for (const dataflow of ['os', 'ws', 'is']) mtia.scalesim.run(base.replace('Dataflow : os', `Dataflow : ${dataflow}`), resnet);
-});
-log(`\nResNet-18 (21 layers, topologies/conv_nets/Resnet18.csv), 32 × 32, os + ws + is: ${whole.median.toFixed(1)} ms median`);
-console.log(JSON.stringify({ fixtures: rows, resnet18ThreeDataflowsMs: whole }));
+const WHOLE = [
+  ['Resnet18.csv', 'ResNet-18 (topologies/conv_nets/Resnet18.csv, 21 layers)', 'conv'],
+  ['alexnet.csv', 'AlexNet (topologies/conv_nets/alexnet.csv, 5 layers)', 'conv'],
+];
+const whole = [];
+log('\n| topology (32 × 32, CALC) | os + ws + is: wall ms | CPU ms (median) |');
+log('|---|---|---|');
+for (const [file, label, inputType] of WHOLE) {
+  const csv = read(`topologies/${file}`);
+  const t = timeCpu(() => {
+    for (const dataflow of ['os', 'ws', 'is']) mtia.scalesim.run(base.replace('Dataflow : os', `Dataflow : ${dataflow}`), csv, { inputType });
+  });
+  whole.push({ topology: file, wallMs: t.wall, cpuMs: t.cpu });
+  log(`| ${label} | ${t.wall.median.toFixed(0)} | ${t.cpu.median.toFixed(0)} |`);
+}
+const alexnetOs = timeCpu(() => mtia.scalesim.run(base, read('topologies/alexnet.csv')));
+log(`\nAlexNet in os alone: ${alexnetOs.wall.median.toFixed(0)} ms wall, ${alexnetOs.cpu.median.toFixed(0)} ms CPU` +
+  `; SCALE-Sim v2: ${SCALESIM_ALEXNET_OS_SECONDS} s (${Math.round((SCALESIM_ALEXNET_OS_SECONDS * 1e3) / alexnetOs.wall.median)}× ours)`);
+console.log(JSON.stringify({ fixtures: rows, whole, alexnetOs }));

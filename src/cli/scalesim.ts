@@ -10,6 +10,8 @@ import { run, type ScaleSimLayerEnergy, type ScaleSimLayerResult } from '../scal
 export interface ScaleSimCommandResult {
   readonly runName: string;
   readonly dataflow: string;
+  /** InterfaceBandwidth: CALC or USER. */
+  readonly mode: string;
   readonly array: string;
   readonly folder: string;
   readonly files: readonly string[];
@@ -17,6 +19,8 @@ export interface ScaleSimCommandResult {
   /** Each layer's energy (ENERGY_REPORT.csv's rows). */
   readonly energy: readonly ScaleSimLayerEnergy[];
   readonly unsupported: readonly string[];
+  /** Rows SCALE-Sim reads otherwise than they look (no trailing comma), `file:line:column: text`. */
+  readonly warnings: readonly string[];
   readonly milliseconds: number;
 }
 
@@ -42,27 +46,30 @@ export function runScaleSim(configFile: string, topologyFile: string, inputType:
   return {
     runName: result.config.runName,
     dataflow: result.config.dataflow,
+    mode: result.config.interfaceBandwidth,
     array: `${result.config.arrayHeight}x${result.config.arrayWidth}`,
     folder,
     files,
     layers: result.layers,
     energy: result.energy,
     unsupported: result.config.unsupported,
+    warnings: result.warnings,
     milliseconds: performance.now() - start,
   };
 }
 
 /** The console summary, per layer as SCALE-Sim prints it. */
 export function formatScaleSim(result: ScaleSimCommandResult): string {
-  const lines = [`${result.runName}: ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'} on a ${result.array} array, dataflow ${result.dataflow}, CALC mode`];
+  const lines = [`${result.runName}: ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'} on a ${result.array} array, dataflow ${result.dataflow}, ${result.mode} mode`];
   for (const layer of result.layers) {
-    lines.push(`  ${layer.layerId} ${layer.name}: compute cycles ${layer.totalCycles}, overall utilization ${layer.overallUtilPercent.toFixed(2)}%, mapping efficiency ${layer.mappingEfficiencyPercent.toFixed(2)}%`);
+    lines.push(`  ${layer.layerId} ${layer.name}: compute cycles ${layer.totalCycles}${layer.stallCycles > 0 ? ` (${layer.stallCycles} stalled on DRAM)` : ''}, overall utilization ${layer.overallUtilPercent.toFixed(2)}%, mapping efficiency ${layer.mappingEfficiencyPercent.toFixed(2)}%`);
   }
   const total = result.layers.reduce((sum, layer) => sum + layer.totalCycles, 0);
   lines.push(`Total cycles: ${total}`);
   const picojoules = result.energy.reduce((sum, layer) => sum + layer.totalPj, 0);
   lines.push(`Energy of the array (MTIA 2i per-access energies, no DRAM): ${(picojoules * 1e-6).toFixed(3)} µJ (ENERGY_REPORT.csv, energy_estimation.yaml)`);
   if (result.unsupported.length > 0) lines.push(`Not applied (not modelled): ${result.unsupported.join(', ')}`);
-  lines.push(`Wrote ${result.files.join(', ')} in ${result.milliseconds.toFixed(1)} ms (the DRAM columns of SCALE-Sim's reports are not modelled yet and are left out)`);
+  for (const warning of result.warnings) lines.push(`Warning: ${warning}`);
+  lines.push(`Wrote ${result.files.join(', ')} in ${result.milliseconds.toFixed(1)} ms`);
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ export { parseScaleSimConfig as parseConfig, type ScaleSimConfig, type ScaleSimD
 export { parseScaleSimTopology as parseTopology, type ScaleSimGemm, type ScaleSimLayer, type ScaleSimTopology } from './topology.js';
 export type { ScaleSimLayerResult, ScaleSimSramAccess } from './layer.js';
 export { sramPjPerByte, type ScaleSimEnergyTable, type ScaleSimLayerEnergy } from './energy.js';
+export type { ScaleSimDramAccess } from './memory.js';
 export { SCALESIM_REPORTS as reports, pythonFloat, type ScaleSimColumn, type ScaleSimReport } from './reports.js';
 
 /** What `run` takes beside the config and topology. */
@@ -38,6 +39,8 @@ export interface ScaleSimRun {
   readonly energy: readonly ScaleSimLayerEnergy[];
   /** The pJ per action the energy rows are priced at. */
   readonly energyTable: ScaleSimEnergyTable;
+  /** What the inputs say that SCALE-Sim reads otherwise (a topology row without its trailing comma), `file:line:column: text`. */
+  readonly warnings: readonly string[];
   /** 'COMPUTE_REPORT.csv' etc. → CSV text in SCALE-Sim's layout; 'ENERGY_REPORT.csv' and Accelergy's 'energy_estimation.yaml' beside them. */
   readonly reports: Readonly<Record<string, string>>;
 }
@@ -53,9 +56,9 @@ function topologyOf(topology: string | ScaleSimTopology | readonly (ScaleSimLaye
 }
 
 /**
- * Runs a SCALE-Sim topology on a SCALE-Sim config, as SCALE-Sim v2 would in CALC mode: returns
- * each layer's report columns and the report CSVs. Config and topology are text (a .cfg, a
- * .csv) or parsed objects. USER bandwidth mode is refused: its stall cycles are not modelled yet.
+ * Runs a SCALE-Sim topology on a SCALE-Sim config, as SCALE-Sim v2 would (CALC or USER
+ * bandwidth mode): returns each layer's report columns and the report CSVs. Config and topology
+ * are text (a .cfg, a .csv) or parsed objects.
  */
 export function run(
   config: string | ScaleSimConfig,
@@ -63,11 +66,8 @@ export function run(
   options: ScaleSimRunOptions = {},
 ): ScaleSimRun {
   const parsed = typeof config === 'string' ? parseScaleSimConfig(config, options.configFile) : config;
-  if (parsed.interfaceBandwidth !== 'CALC') {
-    throw new ValueError(`InterfaceBandwidth: only CALC is supported (USER mode's DRAM stalls are not modelled yet), got '${parsed.interfaceBandwidth}'`);
-  }
   const topo = topologyOf(topology, options);
-  const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow));
+  const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow, parsed));
   const profile = typeof options.energyProfile === 'string' ? profiles[options.energyProfile] : options.energyProfile;
   if (options.energyProfile !== undefined && profile === undefined) {
     throw new ValueError(`energyProfile: expected one of ${Object.keys(profiles).join(', ')} or a profile object, got '${String(options.energyProfile)}'`);
@@ -80,5 +80,5 @@ export function run(
     'ENERGY_REPORT.csv': energyReport(energy),
     'energy_estimation.yaml': energyEstimationYaml(energy, units),
   };
-  return { config: parsed, topology: topo, layers, energy, energyTable: table, reports };
+  return { config: parsed, topology: topo, layers, warnings: topo.warnings ?? [], energy, energyTable: table, reports };
 }

@@ -1,4 +1,4 @@
-// One SCALE-Sim layer on an R × C array in CALC mode, as SCALE-Sim v2 simulates it
+// One SCALE-Sim layer on an R × C array, as SCALE-Sim v2 simulates it
 // (scale-sim-v2 @ 22f88b1: topology_utils.py for the conv → GEMM mapping, compute/
 // systolic_compute_{os,ws,is}.py for the folds, their demand matrices and SRAM counts,
 // single_layer_sim.py for the report's arithmetic), computed fold by fold in closed form instead
@@ -16,7 +16,8 @@
 // Folds run column-fold outer, row-fold inner; fold (fc, fr) maps r_u = min(R, S_r − fr·R) rows
 // and c_u = min(C, S_c − fc·C) columns. Each fold is `foldCycles` rows of the demand matrices:
 // T + R + C − 2 (os), 2R + C + T − 2 (ws, is). Reported cycles = folds · foldCycles − 1 (the
-// 0-based cycle of the last OFMAP write: docs/teaching.md, "The −1"); assembly/timing/systolic.ts
+// 0-based cycle of the last OFMAP write: docs/teaching.md, "The −1") plus the memory's stall
+// cycles (memory.ts: none in CALC mode unless the OFMAP buffer fills); assembly/timing/systolic.ts
 // times the device's GEMMs by the same formula, and test/api/scalesim.test.ts pins the two together.
 //
 // SRAM accesses per fold, as the compute modules count them (the stationary operand once per
@@ -24,12 +25,16 @@
 //   os: IFMAP T·r_u, filter T·c_u, OFMAP r_u·c_u + R + C   (quirk: SCALE-Sim adds R + C writes per fold)
 //   ws: IFMAP T·r_u, filter r_u·c_u, OFMAP T·c_u
 //   is: IFMAP r_u·c_u, filter T·r_u, OFMAP T·c_u
-// The SRAM start and stop cycles are the first and last demand-matrix rows holding a request
-// (+1 for reads: the read buffers' hit latency), from each matrix's layout (prefix rows, data
-// rows, skew): see `rowSpan`.
+// The SRAM start and stop cycles are the serviced cycles of the first and last demand-matrix
+// rows holding a request (+1 for reads: the read buffers' hit latency; later by any stall), and
+// the DRAM columns, from memory.ts's replay of the demand rows through the double-buffered SRAMs.
 
 import type { ScaleSimDataflow } from './config.js';
+import { simulateMemory, type ScaleSimDramAccess, type ScaleSimMemoryConfig } from './memory.js';
 import type { ScaleSimLayer } from './topology.js';
+
+/** SCALE-Sim's shipped configs/scale.cfg: 64 KiB SRAMs, CALC mode (used when no memory config is given). */
+const DEFAULT_MEMORY: ScaleSimMemoryConfig = { ifmapSramSzkB: 64, filterSramSzkB: 64, ofmapSramSzkB: 64, interfaceBandwidth: 'CALC', bandwidth: [] };
 
 /** A start cycle, stop cycle and access count of one SRAM (DETAILED_ACCESS_REPORT.csv's columns). */
 export interface ScaleSimSramAccess {
@@ -38,7 +43,7 @@ export interface ScaleSimSramAccess {
   readonly accesses: number;
 }
 
-/** One layer's results: the columns of SCALE-Sim's reports (DRAM columns not modelled yet). */
+/** One layer's results: the columns of SCALE-Sim's reports. */
 export interface ScaleSimLayerResult {
   /** The layer's index in the report (SCALE-Sim's LayerID). */
   readonly layerId: number;
@@ -56,7 +61,7 @@ export interface ScaleSimLayerResult {
   readonly macs: number;
   /** Total Cycles (SCALE-Sim's, with its −1). */
   readonly totalCycles: number;
-  /** Stall Cycles: 0 in CALC mode. */
+  /** Stall Cycles: cycles the array waited on the memory (src/scalesim/memory.ts; 0 in CALC mode unless the OFMAP buffer fills). */
   readonly stallCycles: number;
   readonly overallUtilPercent: number;
   readonly mappingEfficiencyPercent: number;
@@ -69,6 +74,19 @@ export interface ScaleSimLayerResult {
   readonly avgIfmapSramBw: number;
   readonly avgFilterSramBw: number;
   readonly avgOfmapSramBw: number;
+  /** DRAM traffic of the double-buffered SRAMs (src/scalesim/memory.ts): first and last cycle, words. */
+  readonly ifmapDram: ScaleSimDramAccess;
+  readonly filterDram: ScaleSimDramAccess;
+  readonly ofmapDram: ScaleSimDramAccess;
+  /** Average DRAM words per cycle: words / (stop − start + 1), as single_layer_sim.py divides. */
+  readonly avgIfmapDramBw: number;
+  readonly avgFilterDramBw: number;
+  readonly avgOfmapDramBw: number;
+}
+
+/** Words per cycle over an operand's DRAM span (single_layer_sim.py's avg_*_dram_bw). */
+function dramBandwidth(access: ScaleSimDramAccess): number {
+  return access.accesses / (access.stopCycle - access.startCycle + 1);
 }
 
 /** S_r, S_c, T of a layer in a dataflow, and its output size (topology_utils.py). */
@@ -85,72 +103,13 @@ export function layerMapping(layer: ScaleSimLayer, dataflow: ScaleSimDataflow): 
 }
 
 /**
- * First and last rows, within a fold, of an operand's demand matrix that hold a request, for a
- * fold mapping r_u rows and c_u columns (the layouts of create_{ifmap,filter,ofmap}_demand_mat).
+ * Simulates one layer on an R × C array (see the file comment); `memory` gives the SRAM sizes and
+ * the bandwidth mode for the DRAM columns and stalls (SCALE-Sim's default 64 KiB CALC when absent).
  */
-function rowSpan(operand: 'ifmap' | 'filter' | 'ofmap', dataflow: ScaleSimDataflow, r: number, t: number, ru: number, cu: number): [number, number] {
-  if (dataflow === 'os') {
-    if (operand === 'ifmap') return [0, ru - 1 + t - 1]; // T rows, skewed over the r_u rows
-    if (operand === 'filter') return [0, cu - 1 + t - 1]; // T rows, skewed over the c_u columns
-    return [t - 1 + r - ru, t - 1 + r - 1 + cu - 1]; // T − 1 gap, R rows flipped (padding first), skewed
-  }
-  // ws and is: the stationary operand is R rows flipped (padding first), not skewed; the streamed
-  // one follows an R-row gap, T rows skewed over r_u; the OFMAP follows a 2R − 1 gap, T rows skewed over c_u.
-  const stationary = dataflow === 'ws' ? 'filter' : 'ifmap';
-  if (operand === stationary) return [r - ru, r - 1];
-  if (operand === 'ofmap') return [2 * r - 1, 2 * r - 1 + t - 1 + cu - 1];
-  return [r, r + t - 1 + ru - 1];
-}
-
-/**
- * Whether IFMAP operand element (output pixel, window element) reads the input: SCALE-Sim's
- * operand_matrix.calc_ifmap_elem_addr gives -1 (no request) where the window of an output
- * pixel that its rounded-up output size added runs past the input's edge.
- */
-function ifmapInside(layer: ScaleSimLayer, ofmapWidth: number, pixel: number, element: number): boolean {
-  const ofmapRow = Math.floor(pixel / ofmapWidth), ofmapCol = pixel % ofmapWidth;
-  const filterRowElements = layer.filterWidth * layer.channels;
-  const filterRow = Math.floor(element / filterRowElements), filterCol = Math.floor((element % filterRowElements) / layer.channels);
-  return ofmapRow * layer.strideHeight + filterRow < layer.ifmapHeight && ofmapCol * layer.strideWidth + filterCol < layer.ifmapWidth;
-}
-
-/**
- * The last row of the last fold's IFMAP demand matrix holding a request, skipping the -1
- * elements of a rounded-up output (ifmapInside). For os and ws the IFMAP streams, skewed:
- * element (stream s, array row c) sits at row prefix + s + c. undefined (the layout's own last
- * row is used) if the last fold reads nothing, a case SCALE-Sim's fixtures here do not reach.
- */
-function lastIfmapRow(
-  layer: ScaleSimLayer, ofmapWidth: number, dataflow: ScaleSimDataflow, rows: number, t: number,
-  sr: number, sc: number, rowFolds: number, colFolds: number, cols: number,
-): number | undefined {
-  const first = (rowFolds - 1) * rows;
-  if (dataflow === 'is') {
-    // The IFMAP is stationary: window element first + j sits on row R − 1 − j (the fold is
-    // flipped), across the fold's output pixels; the last row with a request is the smallest j
-    // that some pixel of the fold reads.
-    const firstPixel = (colFolds - 1) * cols;
-    for (let j = 0; j < sr - first; j++) {
-      for (let c = 0; c < sc - firstPixel; c++) {
-        if (ifmapInside(layer, ofmapWidth, firstPixel + c, first + j)) return rows - 1 - j;
-      }
-    }
-    return undefined;
-  }
-  const prefix = dataflow === 'ws' ? rows : 0;
-  let last = -1;
-  for (let c = sr - first - 1; c >= 0; c--) {
-    for (let s = t - 1; s >= 0 && s + c > last; s--) {
-      // os streams the window (s) over output pixels on the rows; ws streams pixels over window elements.
-      const inside = dataflow === 'os' ? ifmapInside(layer, ofmapWidth, first + c, s) : ifmapInside(layer, ofmapWidth, s, first + c);
-      if (inside) { last = s + c; break; }
-    }
-  }
-  return last < 0 ? undefined : prefix + last;
-}
-
-/** Simulates one layer on an R × C array in CALC mode (see the file comment). */
-export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: number, cols: number, dataflow: ScaleSimDataflow): ScaleSimLayerResult {
+export function simulateLayer(
+  layerId: number, layer: ScaleSimLayer, rows: number, cols: number, dataflow: ScaleSimDataflow,
+  memory: ScaleSimMemoryConfig = DEFAULT_MEMORY,
+): ScaleSimLayerResult {
   const { ofmapHeight, ofmapWidth, sr, sc, t, macs } = layerMapping(layer, dataflow);
   const rowFolds = Math.ceil(sr / rows);
   const colFolds = Math.ceil(sc / cols);
@@ -180,28 +139,28 @@ export function simulateLayer(layerId: number, layer: ScaleSimLayer, rows: numbe
       }
     }
   }
-  const totalCycles = folds * foldCycles - 1;
-  const firstRu = Math.min(rows, sr), firstCu = Math.min(cols, sc);
-  const lastRu = sr - (rowFolds - 1) * rows, lastCu = sc - (colFolds - 1) * cols;
-  const lastFold = (folds - 1) * foldCycles;
-  const ifmapStop = lastIfmapRow(layer, ofmapWidth, dataflow, rows, t, sr, sc, rowFolds, colFolds, cols);
-  const span = (operand: 'ifmap' | 'filter' | 'ofmap', latency: number, accesses: number): ScaleSimSramAccess => ({
-    startCycle: rowSpan(operand, dataflow, rows, t, firstRu, firstCu)[0] + latency,
-    stopCycle: lastFold + (operand === 'ifmap' && ifmapStop !== undefined ? ifmapStop : rowSpan(operand, dataflow, rows, t, lastRu, lastCu)[1]) + latency,
-    accesses,
-  });
+  const dram = simulateMemory(layer, dataflow, rows, cols, memory);
+  // folds · foldCycles − 1 when nothing stalls; the memory model adds its stalls.
+  const totalCycles = dram.totalCycles;
+  const sram = (span: { startCycle: number; stopCycle: number }, accesses: number): ScaleSimSramAccess => ({ ...span, accesses });
   return {
     layerId, name: layer.name, ofmapHeight, ofmapWidth, sr, sc, t, folds, macs,
     totalCycles,
-    stallCycles: 0,
+    stallCycles: dram.stallCycles,
     overallUtilPercent: (macs * 100) / (totalCycles * units),
     mappingEfficiencyPercent: (mappingSum / folds) * 100,
     computeUtilPercent: (utilSum / folds) * 100,
-    ifmapSram: span('ifmap', 1, ifmapReads),
-    filterSram: span('filter', 1, filterReads),
-    ofmapSram: span('ofmap', 0, ofmapWrites),
+    ifmapSram: sram(dram.ifmapSram, ifmapReads),
+    filterSram: sram(dram.filterSram, filterReads),
+    ofmapSram: sram(dram.ofmapSram, ofmapWrites),
     avgIfmapSramBw: ifmapReads / totalCycles,
     avgFilterSramBw: filterReads / totalCycles,
     avgOfmapSramBw: ofmapWrites / totalCycles,
+    ifmapDram: dram.ifmapDram,
+    filterDram: dram.filterDram,
+    ofmapDram: dram.ofmapDram,
+    avgIfmapDramBw: dramBandwidth(dram.ifmapDram),
+    avgFilterDramBw: dramBandwidth(dram.filterDram),
+    avgOfmapDramBw: dramBandwidth(dram.ofmapDram),
   };
 }

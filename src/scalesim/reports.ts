@@ -4,8 +4,7 @@
 //
 // Each report is one entry of SCALESIM_REPORTS: a file name and its columns, each a header and a
 // value per layer. A report of another kind (an energy report, say) is one more entry; nothing
-// else changes. The DRAM columns of BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv (SCALE-Sim's
-// double-buffered SRAM model's prefetches) are not modelled yet and are left out, not guessed.
+// else changes. The DRAM columns come from the model of SCALE-Sim's double-buffered SRAMs (memory.ts).
 
 import type { ScaleSimLayerResult } from './layer.js';
 
@@ -67,7 +66,9 @@ export const SCALESIM_REPORTS: readonly ScaleSimReport[] = [
       { header: 'Avg IFMAP SRAM BW', value: (l) => float(l.avgIfmapSramBw) },
       { header: 'Avg FILTER SRAM BW', value: (l) => float(l.avgFilterSramBw) },
       { header: 'Avg OFMAP SRAM BW', value: (l) => float(l.avgOfmapSramBw) },
-      // Avg IFMAP/FILTER/OFMAP DRAM BW: not modelled yet (see the file comment).
+      { header: 'Avg IFMAP DRAM BW', value: (l) => float(l.avgIfmapDramBw) },
+      { header: 'Avg FILTER DRAM BW', value: (l) => float(l.avgFilterDramBw) },
+      { header: 'Avg OFMAP DRAM BW', value: (l) => float(l.avgOfmapDramBw) },
     ],
   },
   {
@@ -82,7 +83,16 @@ export const SCALESIM_REPORTS: readonly ScaleSimReport[] = [
       { header: 'SRAM OFMAP Start Cycle', value: (l) => float(l.ofmapSram.startCycle) },
       { header: 'SRAM OFMAP Stop Cycle', value: (l) => float(l.ofmapSram.stopCycle) },
       { header: 'SRAM OFMAP Writes', value: (l) => int(l.ofmapSram.accesses) },
-      // DRAM IFMAP/Filter/OFMAP Start Cycle, Stop Cycle, Reads/Writes: not modelled yet.
+      // The DRAM cycles are floats in SCALE-Sim's report: they come from its float trace matrices.
+      { header: 'DRAM IFMAP Start Cycle', value: (l) => float(l.ifmapDram.startCycle) },
+      { header: 'DRAM IFMAP Stop Cycle', value: (l) => float(l.ifmapDram.stopCycle) },
+      { header: 'DRAM IFMAP Reads', value: (l) => int(l.ifmapDram.accesses) },
+      { header: 'DRAM Filter Start Cycle', value: (l) => float(l.filterDram.startCycle) },
+      { header: 'DRAM Filter Stop Cycle', value: (l) => float(l.filterDram.stopCycle) },
+      { header: 'DRAM Filter Reads', value: (l) => int(l.filterDram.accesses) },
+      { header: 'DRAM OFMAP Start Cycle', value: (l) => float(l.ofmapDram.startCycle) },
+      { header: 'DRAM OFMAP Stop Cycle', value: (l) => float(l.ofmapDram.stopCycle) },
+      { header: 'DRAM OFMAP Writes', value: (l) => int(l.ofmapDram.accesses) },
     ],
   },
 ];

@@ -6,9 +6,11 @@
 //   gemm: Layer Name, M, N, K,         (read with `-i gemm`; becomes an M × K ifmap, N filters of 1 × K)
 //
 // Quirks reproduced: the first line is a header and is skipped whatever it says; blank lines are
-// skipped; every row ends with a comma, because SCALE-Sim drops the text after the last comma
-// (`row.split(',')[:-1]`) — a row without it would silently lose its last column there, so here
-// it is an error naming the line; a layer whose name contains "DP" is depthwise and becomes one
+// skipped; every row should end with a comma, because SCALE-Sim drops the text after the last
+// comma (`row.split(',')[:-1]`): a row without it loses its last column, here as there, with a
+// warning naming the line (a conv row of 8 columns then lacks its Strides, an error here where
+// SCALE-Sim crashes with an IndexError; one of 9 loses its stride in width, which becomes the
+// stride in height; a GEMM row lacks its K); a layer whose name contains "DP" is depthwise and becomes one
 // layer per channel ("<name>Channel_<i>", 1 channel, the row's Num Filter filters), as
 // load_arrays_conv expands it. SCALE-Sim v3's sparsity column is refused by name.
 
@@ -40,6 +42,8 @@ export interface ScaleSimGemm {
 export interface ScaleSimTopology {
   readonly name: string;
   readonly layers: readonly ScaleSimLayer[];
+  /** What SCALE-Sim reads differently from what the file seems to say (a row without its trailing comma), as `file:line:column: text`. */
+  readonly warnings?: readonly string[];
 }
 
 const CONV_COLUMNS = ['Layer name', 'IFMAP Height', 'IFMAP Width', 'Filter Height', 'Filter Width', 'Channels', 'Num Filter', 'Strides', 'Stride Width'];
@@ -57,8 +61,8 @@ function stem(file: string): string {
   return parts.length > 1 ? parts[parts.length - 2]! : base;
 }
 
-/** Splits a row into fields with their 1-based columns, SCALE-Sim's last field dropped. */
-function fields(raw: string, file: string, line: number): { text: string; column: number }[] {
+/** Splits a row into fields with their 1-based columns, SCALE-Sim's last field dropped; `dropped` gets that field if it held text. */
+function fields(raw: string, dropped: { text: string; column: number }[]): { text: string; column: number }[] {
   const out: { text: string; column: number }[] = [];
   let start = 0;
   for (;;) {
@@ -68,11 +72,8 @@ function fields(raw: string, file: string, line: number): { text: string; column
     if (comma < 0) break;
     start = comma + 1;
   }
-  const dropped = out.pop()!;
-  if (dropped.text !== '') {
-    throw new ScaleSimInputError(file, line, dropped.column,
-      `the row must end with a comma: SCALE-Sim drops the text after the last comma, here '${dropped.text}'`);
-  }
+  const last = out.pop()!;
+  if (last.text !== '') dropped.push(last);
   return out;
 }
 
@@ -92,6 +93,7 @@ function positive(field: { text: string; column: number }, name: string, file: s
 export function parseScaleSimTopology(text: string, kind: 'conv' | 'gemm' = 'conv', file = 'topology.csv'): ScaleSimTopology {
   const lines = text.split(/\r?\n/);
   const layers: ScaleSimLayer[] = [];
+  const warnings: string[] = [];
   const header = lines[0] ?? '';
   const sparsity = header.toLowerCase().indexOf('sparsity');
   if (sparsity >= 0) {
@@ -102,12 +104,18 @@ export function parseScaleSimTopology(text: string, kind: 'conv' | 'gemm' = 'con
     const raw = lines[index]!;
     const line = index + 1;
     if (raw.trim() === '') continue;
-    const row = fields(raw, file, line);
+    const dropped: { text: string; column: number }[] = [];
+    const row = fields(raw, dropped);
+    const noComma = dropped.length > 0
+      ? `no trailing comma: SCALE-Sim drops the text after a row's last comma, here '${dropped[0]!.text}' (${columns[row.length] ?? 'an extra column'})`
+      : undefined;
     const needed = kind === 'gemm' ? 4 : 8;
     if (row.length < needed) {
-      throw new ScaleSimInputError(file, line, raw.trimEnd().length + 1,
-        `missing column '${columns[row.length]}' (a ${kind} row has ${columns.slice(0, needed).join(', ')},)`);
+      const at = dropped.length > 0 ? dropped[0]!.column : raw.trimEnd().length + 1;
+      throw new ScaleSimInputError(file, line, at,
+        `missing column '${columns[row.length]}' (a ${kind} row has ${columns.slice(0, needed).join(', ')},)${noComma === undefined ? '' : `: ${noComma}; end the row with a comma`}`);
     }
+    if (noComma !== undefined) warnings.push(`${file}:${line}:${dropped[0]!.column}: ${noComma}`);
     if (kind === 'conv' && row.length > 9) {
       throw new ScaleSimInputError(file, line, row[9]!.column, `unexpected 10th column '${row[9]!.text}': a conv row has at most ${CONV_COLUMNS.join(', ')},`);
     }
@@ -135,5 +143,6 @@ export function parseScaleSimTopology(text: string, kind: 'conv' | 'gemm' = 'con
       layers.push(layer);
     }
   }
-  return { name: stem(file), layers };
+  if (layers.length === 0) throw new ScaleSimInputError(file, lines.length, 0, 'no layers: a topology has a header line and then one row per layer');
+  return { name: stem(file), layers, warnings };
 }
