@@ -1,8 +1,8 @@
 // `mtia-sim scalesim` and mtia.scalesim through the built package: SCALE-Sim's own flags, its
 // reports written to OUTDIR/<run_name>/ equal, byte for byte, to the ones SCALE-Sim v2 wrote for
 // the same files (test/fixtures/scalesim), usage errors with exit code 2, a malformed file named
-// with its line and column (exit 1); a whole topology in three dataflows in under a second of
-// CPU; and the device's matmul/conv2d on the systolic profile timed by the same mapping, checked
+// with its line and column (exit 1); a whole topology in three dataflows with its DRAM
+// columns; and the device's matmul/conv2d on the systolic profile timed by the same mapping, checked
 // against SCALE-Sim's own reports.
 
 import { execFile } from 'node:child_process';
@@ -72,12 +72,8 @@ describe('mtia-sim scalesim', () => {
 });
 
 describe('mtia.scalesim.run', () => {
-  test('a whole shipped topology (ResNet-18, 21 layers) in all three dataflows, DRAM model included: about a second of CPU', () => {
-    // CPU time, not wall: `npm test` shares this machine's 2 cores with other suites, so the wall
-    // clock measures the queue. The run is synchronous, one thread: its CPU time is its cost. After
-    // one warm-up run (the first call also pays V8's compilation of the model's loops, ~2 s of CPU
-    // on this loaded machine); docs/benchmarks.md has both figures. Measured 0.77–0.98 s warm here
-    // under a load average of 15–18; the bound leaves room for that load.
+  test('a whole shipped topology (ResNet-18, 21 layers) in all three dataflows, DRAM model included', () => {
+    // Its speed is a benchmark's (bench/timing/scalesim.mjs, docs/benchmarks.md), not a test's.
     const csv = readFileSync(join(FIXTURES, 'topologies', 'Resnet18.csv'), 'utf8');
     const config = readFileSync(join(FIXTURES, 'configs', 'scalesim_32x32_os_calc.cfg'), 'utf8');
     const all = (): void => {
@@ -88,10 +84,6 @@ describe('mtia.scalesim.run', () => {
       }
     };
     all();
-    const start = process.cpuUsage();
-    all();
-    const used = process.cpuUsage(start);
-    expect((used.user + used.system) / 1000).toBeLessThan(1500);
   });
 });
 
