@@ -16,9 +16,11 @@
 //   ifmap_glb      IFMAP SRAM reads                               SRAM pJ per byte at the buffer's size: log-log between the
 //   weights_glb    filter SRAM reads                                profile's 32 KB (energyPjPerLocalMemoryByte) and 1 MB
 //   psum_glb       OFMAP SRAM writes                                (energyPjPerSramByte) Horowitz points, clamped outside
+//   ifmap_dram     DRAM IFMAP reads (DETAILED_ACCESS_REPORT.csv)   energyPjPerDramByte (the profile's LPDDR5 figure)
+//   weights_dram   DRAM filter reads
+//   psum_dram      DRAM OFMAP writes
 //
-// DRAM (Accelergy's *_dram components) is left out until the DRAM columns of SCALE-Sim's reports
-// are modelled; so is the array's leakage (no static power: the array is not the chip).
+// The array's leakage is left out (no static power: the array is not the chip).
 // Average power = total pJ / (Total Cycles / the profile's clock).
 
 import { profiles, type HardwareProfile } from '../profiles.js';
@@ -39,6 +41,8 @@ export interface ScaleSimEnergyTable {
   readonly ifmapGlbPj: number;
   readonly weightsGlbPj: number;
   readonly psumGlbPj: number;
+  /** One word (byte) read from or written to DRAM. */
+  readonly dramPj: number;
 }
 
 /** One layer's energy, pJ by Accelergy component, with its average power. */
@@ -53,6 +57,9 @@ export interface ScaleSimLayerEnergy {
   readonly ifmapGlbPj: number;
   readonly weightsGlbPj: number;
   readonly psumGlbPj: number;
+  readonly ifmapDramPj: number;
+  readonly weightsDramPj: number;
+  readonly psumDramPj: number;
   readonly totalPj: number;
   /** totalPj over the layer's Total Cycles at the profile's clock, in watts. */
   readonly averageWatts: number;
@@ -77,6 +84,7 @@ export function energyTable(config: ScaleSimConfig, profile: HardwareProfile = p
     ifmapGlbPj: sramPjPerByte(profile, config.ifmapSramSzkB),
     weightsGlbPj: sramPjPerByte(profile, config.filterSramSzkB),
     psumGlbPj: sramPjPerByte(profile, config.ofmapSramSzkB),
+    dramPj: profile.energyPjPerDramByte,
   };
 }
 
@@ -92,6 +100,9 @@ export function layerEnergy(layer: ScaleSimLayerResult, units: number, table: Sc
     ifmapGlbPj: layer.ifmapSram.accesses * table.ifmapGlbPj,
     weightsGlbPj: layer.filterSram.accesses * table.weightsGlbPj,
     psumGlbPj: layer.ofmapSram.accesses * table.psumGlbPj,
+    ifmapDramPj: layer.ifmapDram.accesses * table.dramPj,
+    weightsDramPj: layer.filterDram.accesses * table.dramPj,
+    psumDramPj: layer.ofmapDram.accesses * table.dramPj,
   };
   const totalPj = Object.values(parts).reduce((a, b) => a + b, 0);
   const seconds = layer.totalCycles / table.clockHz;
@@ -108,6 +119,9 @@ const COLUMNS: readonly [string, (e: ScaleSimLayerEnergy) => number][] = [
   ['ifmap_glb (pJ)', (e) => e.ifmapGlbPj],
   ['weights_glb (pJ)', (e) => e.weightsGlbPj],
   ['psum_glb (pJ)', (e) => e.psumGlbPj],
+  ['ifmap_dram (pJ)', (e) => e.ifmapDramPj],
+  ['weights_dram (pJ)', (e) => e.weightsDramPj],
+  ['psum_dram (pJ)', (e) => e.psumDramPj],
   ['Total Energy (pJ)', (e) => e.totalPj],
   ['Avg Power (W)', (e) => e.averageWatts],
 ];
@@ -128,6 +142,9 @@ export function energyEstimationYaml(rows: readonly ScaleSimLayerEnergy[], units
   const sum = (f: (e: ScaleSimLayerEnergy) => number) => rows.reduce((s, e) => s + f(e), 0);
   const pe = `systolic_array.PE[0..${units - 1}]`;
   const components: [string, number][] = [
+    ['DRAM.ifmap', sum((e) => e.ifmapDramPj)],
+    ['DRAM.weights', sum((e) => e.weightsDramPj)],
+    ['DRAM.psum', sum((e) => e.psumDramPj)],
     ['systolic_array.ifmap_glb', sum((e) => e.ifmapGlbPj)],
     ['systolic_array.weights_glb', sum((e) => e.weightsGlbPj)],
     ['systolic_array.psum_glb', sum((e) => e.psumGlbPj)],

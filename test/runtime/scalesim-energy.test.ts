@@ -33,7 +33,15 @@ describe('scalesim energy', () => {
     expect(e!.ifmapGlbPj).toBeCloseTo(layer!.ifmapSram.accesses * glb, 6);
     expect(e!.weightsGlbPj).toBeCloseTo(layer!.filterSram.accesses * glb, 6);
     expect(e!.psumGlbPj).toBeCloseTo(layer!.ofmapSram.accesses * glb, 6);
-    const sum = e!.macPj + e!.idleMacPj + e!.ifmapSpadPj + e!.weightsSpadPj + e!.psumSpadPj + e!.ifmapGlbPj + e!.weightsGlbPj + e!.psumGlbPj;
+    // DRAM: MTIA 2i's 4 pJ/bit = 32 pJ per byte, a word being a byte; every word comes from DRAM once at least.
+    expect(layer!.ifmapDram.accesses).toBeGreaterThanOrEqual(128 * 256);
+    expect(layer!.filterDram.accesses).toBeGreaterThanOrEqual(256 * 64);
+    expect(layer!.ofmapDram.accesses).toBe(128 * 64);
+    expect(e!.ifmapDramPj).toBeCloseTo(layer!.ifmapDram.accesses * 32, 6);
+    expect(e!.weightsDramPj).toBeCloseTo(layer!.filterDram.accesses * 32, 6);
+    expect(e!.psumDramPj).toBeCloseTo(128 * 64 * 32, 6);
+    const sum = e!.macPj + e!.idleMacPj + e!.ifmapSpadPj + e!.weightsSpadPj + e!.psumSpadPj + e!.ifmapGlbPj + e!.weightsGlbPj + e!.psumGlbPj
+      + e!.ifmapDramPj + e!.weightsDramPj + e!.psumDramPj;
     expect(e!.totalPj).toBeCloseTo(sum, 6);
     expect(e!.averageWatts).toBeCloseTo((sum * 1e-12) / (layer!.totalCycles / 1.35e9), 9);
     // Clamped outside the two points.
@@ -45,13 +53,13 @@ describe('scalesim energy', () => {
     const topology = readFileSync(join(FIXTURES, 'topologies/resnet18_part.csv'), 'utf8');
     const result = run(config, topology);
     const csv = result.reports['ENERGY_REPORT.csv']!.trim().split('\n');
-    expect(csv[0]).toBe('LayerID, mac (pJ), mac idle (pJ), ifmap_spad (pJ), weights_spad (pJ), psum_spad (pJ), ifmap_glb (pJ), weights_glb (pJ), psum_glb (pJ), Total Energy (pJ), Avg Power (W),');
+    expect(csv[0]).toBe('LayerID, mac (pJ), mac idle (pJ), ifmap_spad (pJ), weights_spad (pJ), psum_spad (pJ), ifmap_glb (pJ), weights_glb (pJ), psum_glb (pJ), ifmap_dram (pJ), weights_dram (pJ), psum_dram (pJ), Total Energy (pJ), Avg Power (W),');
     expect(csv.length).toBe(result.layers.length + 1);
     for (const [i, line] of csv.slice(1).entries()) {
       const cells = line.replace(/,$/, '').split(', ').map(Number);
       expect(cells[0]).toBe(i);
-      expect(cells[9]).toBeCloseTo(cells.slice(1, 9).reduce((a, b) => a + b, 0), 3);
-      expect(cells[9]).toBe(result.energy[i]!.totalPj);
+      expect(cells[12]).toBeCloseTo(cells.slice(1, 12).reduce((a, b) => a + b, 0), 3);
+      expect(cells[12]).toBe(result.energy[i]!.totalPj);
     }
     const yaml = result.reports['energy_estimation.yaml']!;
     expect(yaml.startsWith('energy_estimation:\n  components:\n  - energy: ')).toBe(true);
