@@ -94,6 +94,11 @@ export class DeviceFirmware {
     private readonly memory: WebAssembly.Memory,
     /** The kernel threads the core's matmuls may run on (kernel-threads.ts); stopped with the loop. */
     private readonly threads?: KernelThreads,
+    /**
+     * False where the loop shares its thread with the host (a test's in-realm device): it then
+     * never blocks in Atomics.wait (LIGHT_SLEEP_MS), which would stop the host too.
+     */
+    private readonly lightSleep = true,
   ) {
     this.i32 = new Int32Array(memory.buffer);
   }
@@ -191,7 +196,7 @@ export class DeviceFirmware {
       // SLEEPING is read by the host after its store of RING_HEAD (CommandRing.publish), and
       // RING_HEAD here after this store (both sequentially consistent): one of the two sees the
       // other's. Any value but 0 makes the host notify.
-      const lightMs = workedAt + LIGHT_SLEEP_MS - performance.now();
+      const lightMs = this.lightSleep ? workedAt + LIGHT_SLEEP_MS - performance.now() : 0;
       if (lightMs > 0) {
         Atomics.store(i32, sleepingIndex, SLEEPING_LIGHTLY);
         const woken = Atomics.wait(i32, headIndex, seen, lightMs) !== 'timed-out';
