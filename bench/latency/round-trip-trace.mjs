@@ -9,6 +9,7 @@
 // microseconds an event).
 //
 // Usage: node bench/latency/round-trip-trace.mjs [--gap-ms N] [--transport shared-memory|postMessage]
+//   (MTIA_SIM_ENTRY=/path/to/dist/index.js traces another build, e.g. main's, for a before/after)
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -53,7 +54,7 @@ if (process.env.MTIA_TRACE_CHILD === undefined) {
     }
   }
 } else {
-  const { add, mtia, tensor } = await import('mtia-sim');
+  const { add, mtia, tensor } = await import(process.env.MTIA_SIM_ENTRY ?? 'mtia-sim');
   mtia.configure({ deviceCount: 1, memoryBytes: 64 << 20, transport });
   const a = tensor(new Float32Array([1]));
   const b = tensor(new Float32Array([2]));
