@@ -297,6 +297,10 @@ export class SimulatedDevice {
     this.hold();
     // Where the memory is shared, a short op is seen done before the wait sleeps (HOST_POLL_MS).
     let quickly = transport.canBlock && this.link?.concurrent === true;
+    // Not before the task that called has issued all it will (a Promise.all of many read-backs
+    // issues them all first): the device then runs them in one go, and this wait does not hold
+    // up the next read's issue. One microtask.
+    if (quickly) await undefined;
     const began = performance.now();
     try {
       for (;;) {
