@@ -31,27 +31,6 @@ const DRAIN_BUDGET = 1 << 16;
  */
 const POLL_MS = 0.025;
 
-/**
- * How long after its last work the loop sleeps in Atomics.wait (a futex: no CPU, woken by the
- * host's notify directly) before it sleeps in Atomics.waitAsync. A host in an interactive loop
- * (an op, a read-back, some host work, the next op) publishes its next command within this; a
- * thread woken from Atomics.wait resumes in microseconds, where waking from waitAsync costs a
- * turn of this worker's event loop on top (40–60 µs together on the benchmark VM: the round-trip
- * trace in docs/benchmarks.md). The worker's event loop (control calls: stop, report, faults)
- * waits at most this long. Past it the device sleeps as before, at no CPU cost either way
- * (bench/peers measures an idle device's CPU time).
- */
-const LIGHT_SLEEP_MS = 2;
-
-/**
- * The longest the loop runs without letting its event loop run (control calls: stop, report,
- * fault injection), when work and light sleeps keep it from sleeping in waitAsync.
- */
-const EVENT_LOOP_TURN_MS = 2;
-
-/** SLEEPING while the loop sleeps in Atomics.wait (LIGHT_SLEEP_MS); 1 while it sleeps in Atomics.waitAsync, 0 while it runs or polls. */
-const SLEEPING_LIGHTLY = 2;
-
 const headIndex = HEADER_RING_HEAD / 4;
 const tailIndex = HEADER_RING_TAIL / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
@@ -94,11 +73,6 @@ export class DeviceFirmware {
     private readonly memory: WebAssembly.Memory,
     /** The kernel threads the core's matmuls may run on (kernel-threads.ts); stopped with the loop. */
     private readonly threads?: KernelThreads,
-    /**
-     * False where the loop shares its thread with the host (a test's in-realm device): it then
-     * never blocks in Atomics.wait (LIGHT_SLEEP_MS), which would stop the host too.
-     */
-    private readonly lightSleep = true,
   ) {
     this.i32 = new Int32Array(memory.buffer);
   }
@@ -151,16 +125,7 @@ export class DeviceFirmware {
 
   private async loop(): Promise<void> {
     const { i32 } = this;
-    /** When the loop last ran commands (performance.now()): it sleeps lightly until LIGHT_SLEEP_MS past it. */
-    let workedAt = performance.now();
-    /** When the loop last let its event loop run: a loop kept busy by work and light sleeps lets it every EVENT_LOOP_TURN_MS. */
-    let turnedAt = workedAt;
     while (this.running) {
-      if (performance.now() - turnedAt > EVENT_LOOP_TURN_MS) {
-        await yieldToEventLoop();
-        turnedAt = performance.now();
-        continue;
-      }
       const seen = Atomics.load(i32, headIndex);
       const ran = this.drain();
       if (Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) {
@@ -170,11 +135,7 @@ export class DeviceFirmware {
       if (ran > 0) {
         this.executed += ran;
         this.wakeWaiters();
-        workedAt = performance.now();
-        if (ran === DRAIN_BUDGET) {
-          await yieldToEventLoop();
-          turnedAt = performance.now();
-        }
+        if (ran === DRAIN_BUDGET) await yieldToEventLoop();
         continue;
       }
       const blocked = Atomics.load(i32, blockedIndex);
@@ -189,25 +150,13 @@ export class DeviceFirmware {
         if (seen === this.awaitedGeneration()) continue;
         const wait = Atomics.waitAsync(i32, word, seen);
         if (wait.async) await wait.value;
-        turnedAt = performance.now();
         continue;
       }
       if (this.pollForWork(seen)) continue;
-      // SLEEPING is read by the host after its store of RING_HEAD (CommandRing.publish), and
-      // RING_HEAD here after this store (both sequentially consistent): one of the two sees the
-      // other's. Any value but 0 makes the host notify.
-      const lightMs = this.lightSleep ? workedAt + LIGHT_SLEEP_MS - performance.now() : 0;
-      if (lightMs > 0) {
-        Atomics.store(i32, sleepingIndex, SLEEPING_LIGHTLY);
-        const woken = Atomics.wait(i32, headIndex, seen, lightMs) !== 'timed-out';
-        Atomics.store(i32, sleepingIndex, 0);
-        if (woken) continue;
-      }
       Atomics.store(i32, sleepingIndex, 1);
       const wait = Atomics.waitAsync(i32, headIndex, seen);
       if (wait.async) await wait.value;
       Atomics.store(i32, sleepingIndex, 0);
-      turnedAt = performance.now();
     }
   }
 

@@ -18,7 +18,7 @@ import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION, HEADER_BLOCKED_EVENT,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_TAIL, HEADER_SLEEPING, HEADER_TIMING_ONLY,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
   HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
 import { profileFields } from './profile-block.js';
@@ -35,41 +35,6 @@ import { StreamQueue } from './stream-queue.js';
 const WASM_PAGE_BYTES = 65536;
 /** Index of RING_TAIL in an Int32Array over device memory: waits sleep on it while the ring is backlogged. */
 const RING_TAIL_WORD = HEADER_RING_TAIL / 4;
-/**
- * Index of SLEEPING: 1 while the firmware sleeps in Atomics.waitAsync on RING_HEAD, 2 while it
- * sleeps in Atomics.wait, woken in microseconds (workers/firmware.ts), 0 while it runs or polls.
- */
-const SLEEPING_WORD = HEADER_SLEEPING / 4;
-/**
- * How a wait on shared memory sees a short op complete without the event loop. A waitAsync
- * that the firmware's notify resolves comes back through the host's event loop, 30–70 µs after
- * the notify on the benchmark VM (the round-trip trace in docs/benchmarks.md), longer than a
- * small op takes the device. So a wait first polls the stream's DONE word for up to
- * HOST_POLL_MS while the firmware runs (polling while it sleeps would only take the core it
- * needs to wake), then, where this thread may block (Node's main thread and workers; not a
- * browser page's main thread), sleeps in Atomics.wait (a futex the
- * firmware's notify wakes directly, no CPU) until HOST_BLOCK_MS after the wait began, and only
- * then in Atomics.waitAsync. Bounded: a long op costs the host at most HOST_POLL_MS of CPU and
- * holds its event loop at most HOST_BLOCK_MS, as a synchronous read-back (tfjs's dataSync)
- * would hold it for the whole op.
- */
-const HOST_POLL_MS = 0.02;
-/** See HOST_POLL_MS. */
-const HOST_BLOCK_MS = 0.5;
-/** mayBlockHere()'s answer, found once: it cannot change for a thread. */
-let hostMayBlock: boolean | undefined;
-/** True where this thread may block in Atomics.wait (not a browser page's main thread). */
-function mayBlockHere(): boolean {
-  if (hostMayBlock === undefined) {
-    try {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-      hostMayBlock = true;
-    } catch {
-      hostMayBlock = false;
-    }
-  }
-  return hostMayBlock;
-}
 /** Longest the host blocks waiting for a device before out-of-memory (see blockUntilIdle). */
 const BLOCKING_WAIT_MS = 10_000;
 
@@ -295,13 +260,6 @@ export class SimulatedDevice {
     const { i32 } = this.views;
     const transport = this.transport;
     this.hold();
-    // Where the memory is shared, a short op is seen done before the wait sleeps (HOST_POLL_MS).
-    let quickly = transport.canBlock && this.link?.concurrent === true;
-    // Not before the task that called has issued all it will (a Promise.all of many read-backs
-    // issues them all first): the device then runs them in one go, and this wait does not hold
-    // up the next read's issue. One microtask.
-    if (quickly) await undefined;
-    const began = performance.now();
     try {
       for (;;) {
         this.assertAlive();
@@ -309,10 +267,6 @@ export class SimulatedDevice {
         const backlogged = !this.ring.flush();
         const done = Atomics.load(i32, queue.doneWordIndex);
         if (queue.isComplete(seq)) break;
-        if (!backlogged && quickly) {
-          if (this.settleQuickly(queue.doneWordIndex, done, began)) continue;
-          quickly = false; // from now on sleep until notified
-        }
         const waiting = backlogged
           ? transport.waitWord(RING_TAIL_WORD, tail, this.stallCheckMs)
           : transport.waitWord(queue.doneWordIndex, done, this.stallCheckMs);
@@ -323,24 +277,6 @@ export class SimulatedDevice {
     }
   }
 
-
-  /**
-   * True once word `index` of device memory no longer holds `value`, seen within HOST_POLL_MS
-   * of polling (while the firmware runs) or HOST_BLOCK_MS of `began` in Atomics.wait (where
-   * this thread may block); false when neither saw it, or the device faulted.
-   */
-  private settleQuickly(index: number, value: number, began: number): boolean {
-    const { i32 } = this.views;
-    if (Atomics.load(i32, SLEEPING_WORD) === 0) {
-      const deadline = began + HOST_POLL_MS;
-      do {
-        for (let i = 0; i < 64; i++) if (Atomics.load(i32, index) !== value) return true;
-      } while (performance.now() < deadline);
-    }
-    if (Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED || !mayBlockHere()) return false;
-    const left = began + HOST_BLOCK_MS - performance.now();
-    return left > 0 && Atomics.wait(i32, index, value, left) !== 'timed-out';
-  }
 
   /**
    * Resolves when `queue` has done all work enqueued so far. It is the host seeing the device

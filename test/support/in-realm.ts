@@ -28,7 +28,7 @@ export function instantiateCore(memory: WebAssembly.Memory, module: WebAssembly.
 /** A connector that runs each device's firmware in this realm. */
 export const inRealmConnector: DeviceConnector = async (memory) => {
   const firmware = memory instanceof WebAssembly.Memory
-    ? new DeviceFirmware(instantiateCore(memory).exports as unknown as CoreExports, memory, undefined, false)
+    ? new DeviceFirmware(instantiateCore(memory).exports as unknown as CoreExports, memory)
     : PostedFirmware.start(unsharedCoreModule, memory);
   const control = deviceControl(firmware);
   const link: DeviceLink = {
