@@ -1,8 +1,7 @@
 // Round trips with real device workers: an op then its value read back, over and over, as an
-// interactive loop does it. The waits that resolve them take the quick paths (the host polls
-// or blocks briefly on DONE, the firmware sleeps lightly after work: src/runtime/simulated-device.ts,
-// workers/firmware.ts) or, after a pause, the event-loop ones; both must return the right
-// values, in stream order, over both transports, and leave an idle device asleep.
+// interactive loop does it, back to back (the firmware still polling for work) and after a
+// pause (the firmware asleep: workers/firmware.ts); both must return the right values, in
+// stream order, over both transports, and leave an idle device asleep.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +12,8 @@ afterEach(() => mtia.shutdown());
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A pause past the firmware's light sleep (2 ms), so the next op wakes it from waitAsync. */
-const PAST_LIGHT_SLEEP_MS = 6;
+/** A pause well past the firmware's poll for work (25 µs), so the next op wakes it from its sleep. */
+const PAST_POLL_MS = 6;
 
 /** Values exact in every dtype below (small integers, in int8's and bool's range). */
 function expected(i: number, n: number, dtype: DType): number[] {
@@ -28,7 +27,7 @@ for (const transport of ['shared-memory', 'postMessage'] as const) {
       const one = tensor(new Float32Array([1]));
       let x = tensor(new Float32Array([0]));
       for (let i = 1; i <= 320; i++) {
-        if (i > 300) await pause(PAST_LIGHT_SLEEP_MS);
+        if (i > 300) await pause(PAST_POLL_MS);
         const next = add(x, one);
         x.free();
         x = next;
@@ -53,7 +52,7 @@ for (const transport of ['shared-memory', 'postMessage'] as const) {
           const back = Array.from(await y.toArray(), Number);
           expect(back, `${dtype}, ${n} elements`).toEqual(values);
           for (const t of new Set([x, zero, y])) t?.free();
-          if (i % 8 === 0) await pause(PAST_LIGHT_SLEEP_MS);
+          if (i % 8 === 0) await pause(PAST_POLL_MS);
         }
       }
     });

@@ -1,6 +1,6 @@
 // Round trips (an op, then its value read back) over the transport given as argv[2], then
-// nothing: the process must exit by itself, its device worker asleep or sleeping lightly
-// (workers/firmware.ts). Prints the last value read.
+// nothing: the process must exit by itself, its device worker asleep (workers/firmware.ts).
+// Prints the last value read.
 import { add, mtia, tensor } from 'mtia-sim';
 
 mtia.configure({ deviceCount: 1, transport: process.argv[2] });
