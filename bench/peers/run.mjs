@@ -18,6 +18,18 @@
 //              tfjs's dataSync() again (tfjs has no read into an existing array).
 //   upload     tensor(values) from a Float32Array, then await mtia.synchronize(); tfjs:
 //              tf.tensor(values) (its upload is synchronous).
+//   round trip a 1-element float32 add, then its value read back, per iteration, as a loop a
+//              user writes: mtia-sim add(a, b), await c.toArray(), c.free(); tfjs tf.add(a, b),
+//              dataSync(), dispose() (ROUND_TRIPS iterations a sample).
+//   uploads    until usable, 4 B … 4 MiB: K uploads a sample (K = UPLOAD_BYTES_PER_SAMPLE /
+//              size, 1 … UPLOADS_PER_SAMPLE), each a tensor the next op could use: mtia-sim
+//              tensor(values) then free() (stream-ordered: any later op sees the bytes) and
+//              await mtia.synchronize() once at the end of the sample, so every copy has run on
+//              the device; tfjs tf.tensor1d(values) then dispose() (a synchronous copy into its
+//              wasm heap). GB/s = bytes / s.
+//   idle CPU   the process's CPU time (process.cpuUsage: every thread, the device worker's
+//              included) over IDLE_SECONDS with a device that has just worked and then has
+//              nothing to do, as % of one core.
 //   host floor what a fresh host Float32Array of that size costs to allocate and touch (fill),
 //              and a copy of device memory into an array already touched: the two parts of a
 //              read-back, outside the library.
@@ -48,7 +60,16 @@ const TARGETS = {
   readBack4MiBGBps: 4, // at least
   tinyOpRatio: 5, // at least, tfjs time / mtia-sim time
   tinyOpsPerSecond: 2e6, // at least, per device
+  roundTripRatio: 1, // at least, tfjs time / mtia-sim time (aim: 2)
+  smallUploadRatio: 1, // at least, 4 B … 64 KiB, tfjs time / mtia-sim time
+  upload4MiBRatio: 1, // at least
+  idleCpuPercent: 1, // below, of one core
 };
+const ROUND_TRIPS = 200;
+const UPLOAD_SIZES = [4, 256, 4096, 65536, 1 << 20, 4 << 20];
+const UPLOADS_PER_SAMPLE = 200;
+const UPLOAD_BYTES_PER_SAMPLE = 4 << 20;
+const IDLE_SECONDS = 10;
 const SAMPLES = 9; // odd: the median is a measured sample
 const WARMUP = 2;
 const TINY_OPS = 100_000;
@@ -168,6 +189,9 @@ const results = {
   readBackInto: {},
   upload: {},
   hostFloor: {},
+  roundTrip: {},
+  uploads: {},
+  idle: {},
 };
 
 // (a) matmul + read-back
@@ -337,6 +361,93 @@ for (const mib of [1, 4, 16]) {
   tx.dispose();
 }
 
+// (d) the round trip: an op and its value read back, per iteration
+{
+  progress(`round trip: 1-element add + read-back, ${ROUND_TRIPS} iterations a sample ...`);
+  const a = tensor(new Float32Array([1]));
+  const b = tensor(new Float32Array([2]));
+  const ta = tf.tensor1d([1]);
+  const tb = tf.tensor1d([2]);
+  await mtia.synchronize();
+  const r = await interleaved(
+    () => time(async () => {
+      for (let i = 0; i < ROUND_TRIPS; i++) {
+        const c = add(a, b);
+        const host = await c.toArray();
+        c.free();
+        if (host[0] !== 3) throw new Error('round trip: wrong value');
+      }
+    }),
+    () => time(() => {
+      for (let i = 0; i < ROUND_TRIPS; i++) {
+        const c = tf.add(ta, tb);
+        const host = c.dataSync();
+        c.dispose();
+        if (host[0] !== 3) throw new Error('tfjs round trip: wrong value');
+      }
+    }),
+  );
+  const mtiaMicros = (r.mtia.median * 1000) / ROUND_TRIPS;
+  const tfjsMicros = (r.tfjs.median * 1000) / ROUND_TRIPS;
+  results.roundTrip = {
+    iterations: ROUND_TRIPS,
+    mtia: { micros: mtiaMicros, min: (r.mtia.min * 1000) / ROUND_TRIPS, max: (r.mtia.max * 1000) / ROUND_TRIPS },
+    tfjs: { micros: tfjsMicros },
+    ratio: tfjsMicros / mtiaMicros,
+    targetMet: tfjsMicros / mtiaMicros >= TARGETS.roundTripRatio,
+  };
+  a.free();
+  b.free();
+  ta.dispose();
+  tb.dispose();
+}
+
+// (e) uploads until usable, 4 B … 4 MiB
+for (const bytes of UPLOAD_SIZES) {
+  const count = bytes / 4;
+  const k = Math.max(1, Math.min(UPLOADS_PER_SAMPLE, UPLOAD_BYTES_PER_SAMPLE / bytes));
+  progress(`uploads of ${bytes} B, ${k} a sample ...`);
+  const host = values(count, bytes);
+  const check = tensor(host);
+  const back = await check.toArray();
+  if (back[0] !== host[0] || back[count - 1] !== host[count - 1]) throw new Error('upload: wrong values');
+  check.free();
+  const r = await interleaved(
+    () => time(async () => {
+      for (let i = 0; i < k; i++) tensor(host).free();
+      await mtia.synchronize();
+    }),
+    () => time(() => {
+      for (let i = 0; i < k; i++) tf.tensor1d(host).dispose();
+    }),
+  );
+  const mtiaMicros = (r.mtia.median * 1000) / k;
+  const tfjsMicros = (r.tfjs.median * 1000) / k;
+  const ratio = tfjsMicros / mtiaMicros;
+  results.uploads[bytes] = {
+    perSample: k,
+    mtia: { micros: mtiaMicros, gbps: bytes / mtiaMicros / 1e3 },
+    tfjs: { micros: tfjsMicros, gbps: bytes / tfjsMicros / 1e3 },
+    ratio,
+    ...(bytes <= 65536 ? { targetMet: ratio >= TARGETS.smallUploadRatio } : bytes === 4 << 20 ? { targetMet: ratio >= TARGETS.upload4MiBRatio } : {}),
+  };
+}
+
+// (f) an idle device's CPU: it has just worked, then nothing for IDLE_SECONDS
+{
+  progress(`idle device: CPU time over ${IDLE_SECONDS} s ...`);
+  const x = tensor(new Float32Array([1]));
+  await x.toArray();
+  x.free();
+  const before = process.cpuUsage();
+  const start = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const used = process.cpuUsage(before);
+  const seconds = (performance.now() - start) / 1000;
+  const percent = ((used.user + used.system) / 1e6 / seconds) * 100;
+  results.idle = { seconds, cpuMs: (used.user + used.system) / 1000, percentOfOneCore: percent, targetMet: percent < TARGETS.idleCpuPercent };
+}
+
 await mtia.shutdown();
 results.loadAverage.end = loadavg()[0];
 progress('done');
@@ -378,6 +489,16 @@ if (json) {
     const r = results.upload[mib];
     out(`upload    ${String(mib).padStart(2)} MiB, GB/s                 ${f(r.mtia.gbps).padStart(6)} (${f(r.mtia.ms)} ms)  ${f(r.tfjs.gbps).padStart(6)} (${f(r.tfjs.ms)} ms)  ×${f(r.ratio)}`);
   }
+  const rt = results.roundTrip;
+  out(`round trip: 1-element add + read-back, µs   ${f(rt.mtia.micros, 1).padStart(6)}            ${f(rt.tfjs.micros, 1).padStart(6)}            ×${f(rt.ratio)}   ≥ ×${TARGETS.roundTripRatio}: ${mark(rt.targetMet)}`);
+  for (const bytes of UPLOAD_SIZES) {
+    const r = results.uploads[bytes];
+    const size = bytes >= 1 << 20 ? `${bytes >> 20} MiB` : bytes >= 1024 ? `${bytes >> 10} KiB` : `${bytes} B`;
+    const target = r.targetMet === undefined ? '' : `   ≥ ×1: ${mark(r.targetMet)}`;
+    out(`upload ${size.padStart(6)} until usable, µs (GB/s) ${f(r.mtia.micros, 2).padStart(8)} (${f(r.mtia.gbps)})  ${f(r.tfjs.micros, 2).padStart(8)} (${f(r.tfjs.gbps)})  ×${f(r.ratio)}${target}`);
+  }
+  const idle = results.idle;
+  out(`idle device, CPU over ${f(idle.seconds, 1)} s: ${f(idle.cpuMs, 1)} ms = ${f(idle.percentOfOneCore, 3)} % of a core (whole process)   < ${TARGETS.idleCpuPercent} %: ${mark(idle.targetMet)}`);
   out('\nhost floor (no library): fresh Float32Array + fill(0) | copy from shared memory into a touched array');
   for (const mib of [1, 4, 16]) {
     const r = results.hostFloor[mib];
