@@ -139,17 +139,26 @@ function gemmRecord(h: CoreHarness) {
 }
 
 describe('worked examples (MTIA 2i, docs/timing-model.md)', () => {
-  test('a cold 3×3 / 2 max pool of [1, 64, 56, 56] float32: one streaming step per PE, DRAM-bound', () => {
+  test('a cold 3×3 / 2 max pool of [1, 64, 56, 56] float32: 25 streaming steps per PE, DRAM-bound', () => {
     const h = core();
     const body = runPool(h, { x: [1, 64, 56, 56], kind: L.POOL_MAX, k: [3, 3], stride: [2, 2], pad: 1 });
-    // 50 176 outputs over 64 PEs: 784 each; 20 B per output (802 816 in, 200 704 out) so one
-    // tile of 784. Per step: issue 3 · 16, SE 784 · 9 / 32, FI out 784 · 4 / 64, and in
-    // max(FI 784 · 16 / 64 + 8, SRAM 1 003 520 / 2000, DRAM 802 816 / 147.15).
-    const inStage = Math.max((784 * 16) / fabricPerCycle + descriptor, 1_003_520 / sramPerCycle, 802_816 / dramPerCycle);
-    expect(inStage).toBeCloseTo(5455.67, 2);
-    const expected = dramLatency + 3 * issue + inStage + (784 * 9) / seRate + (784 * 4) / fabricPerCycle;
+    // 50 176 outputs = 1568 SE vectors over 64 PEs: the busiest PE takes ⌈1568 / 64⌉ = 25
+    // vectors, 800 outputs; 20 B per output (802 816 in, 200 704 out). The slowest stage is
+    // DRAM, B = 802 816 / 147.15 = 5455.7 cycles in all: B / 48 = 113.7 is more than the most
+    // steps, 25 (one SE vector per PE per step): 25 steps of t = 32. Per step: issue 3 · 16,
+    // SE t · 9 / 32, FI out t · 4 / 64, and in max(FI t · 16 / 64 + 8, SRAM 1 003 520 / 2000 /
+    // 25, DRAM B / 25).
+    const steps = 25, t = 32;
+    const dramTotal = 802_816 / dramPerCycle;
+    expect(dramTotal / (3 * issue)).toBeGreaterThan(steps);
+    const inStage = Math.max((t * 16) / fabricPerCycle + descriptor, 1_003_520 / sramPerCycle / steps, dramTotal / steps);
+    expect(inStage).toBeCloseTo(5455.67 / 25, 2);
+    const expected = dramLatency + 3 * issue + inStage + (t * 9) / seRate + (t * 4) / fabricPerCycle + (steps - 1) * inStage;
     expect(body / expected - 1).toBeCloseTo(0, 6);
-    expect(expected).toBeCloseTo(5935.17, 2);
+    // The doc's short form: 162 + 48 + B + (SE 225 + FI out 50) / 25.
+    expect(expected).toBeCloseTo(dramLatency + 48 + dramTotal + (225 + 50) / steps, 6);
+    expect(expected).toBeCloseTo(5676.67, 2);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(h.record(L.RECORD_ENGINE)).toBe(L.ENGINE_SE);
     expect(h.record(L.RECORD_WORK)).toBe(50_176 * 9);
     expect(h.record(L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
@@ -158,12 +167,18 @@ describe('worked examples (MTIA 2i, docs/timing-model.md)', () => {
   test('a cold depthwise 3×3 conv of [1, 64, 56, 56] with a fused relu: 10 SE passes per output', () => {
     const h = core();
     const body = runConv(h, { x: [1, 64, 56, 56], cOut: 64, k: [3, 3], pads: [1, 1, 1, 1], groups: 64, activation: L.CONV_ACTIVATION_RELU });
-    // 200 704 outputs, 3136 per PE in one tile; in 802 816 + 2304 B (input, weight), out 802 816.
+    // 200 704 outputs, 3136 per PE; in 802 816 + 2304 B (input, weight), out 802 816. DRAM
+    // B = 805 120 / 147.15 = 5471.3 cycles in all, B / 48 = 114 > 3136 / 32 = 98: 98 steps of 32.
+    const steps = 98, t = 3136 / steps;
     const inBytes = 802_816 + 2304;
-    const inStage = Math.max((3136 * inBytes) / 200_704 / fabricPerCycle + descriptor, (inBytes + 802_816) / sramPerCycle, inBytes / dramPerCycle);
-    const expected = dramLatency + 3 * issue + inStage + (3136 * 10) / seRate + (3136 * 4) / fabricPerCycle;
+    expect(inBytes / dramPerCycle / (3 * issue)).toBeGreaterThan(steps);
+    const inStage = Math.max((t * inBytes) / 200_704 / fabricPerCycle + descriptor, (inBytes + 802_816) / sramPerCycle / steps, inBytes / dramPerCycle / steps);
+    const expected = dramLatency + 3 * issue + inStage + (t * 10) / seRate + (t * 4) / fabricPerCycle + (steps - 1) * inStage;
     expect(body / expected - 1).toBeCloseTo(0, 6);
-    expect(expected).toBeCloseTo(6857.33, 2);
+    // 162 + 48 + B + (SE 980 + FI out 196) / 98.
+    expect(expected).toBeCloseTo(dramLatency + 48 + inBytes / dramPerCycle + (980 + 196) / steps, 6);
+    expect(expected).toBeCloseTo(5693.33, 2);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(h.record(L.RECORD_WORK)).toBe(200_704 * 10);
   });
 
