@@ -26,15 +26,17 @@
 //             ⌈tiles / PEs⌉ tiles
 //
 // Each unit is pipelined beside the others (addGemmSideWork): the body grows by one step's
-// share of the added work, and is at least either unit's total busy cycles.
+// share of the added work, and is at least either unit's total busy cycles. The GEMM mapping
+// search weighs every mapping with this side work (gemm.ts setGemmSideWork), so a conv's tiling
+// is chosen by the conv's whole body: larger tiles gather with fewer descriptors.
 
 import { ENGINE_RE, ENGINE_SE } from "../layout";
-import { dmaDescriptorCycles, peCount, reElementsPerCycle, seElementsPerCycle } from "../profile";
+import { peCount, reElementsPerCycle, seElementsPerCycle } from "../profile";
 import {
   BOUND_COMPUTE, BOUND_FABRIC, BOUND_ISSUE, RECORD_BODY_CYCLES, RECORD_BOUND, RECORD_FABRIC_CYCLES,
   RECORD_PATH_CYCLES, RECORD_PES, RECORD_SE_CYCLES, RECORD_STEPS, RECORD_TILE_K, RECORD_TILE_M, RECORD_TILE_N, add, get, set,
 } from "./record";
-import { timeGemm } from "./gemm";
+import { clearGemmSideWork, gemmSideCycles, setGemmSideWork, timeGemm } from "./gemm";
 import { timeStreaming } from "./streaming";
 
 /**
@@ -71,19 +73,15 @@ function onlyOnPath(bound: u32, cycles: f64): void {
 }
 
 /**
- * The side work of an implicit GEMM of `batches` × M × N just timed: im2col descriptors for an
- * output `ow` pixels wide (`gather`), and `epiloguePasses` SE passes per output element.
+ * The side work setGemmSideWork() declared for the implicit GEMM of `batches` × M × N just
+ * timed, added to its body (the same cycles the mapping search weighed); then cleared.
  */
-function addConvSideWork(batches: f64, m: f64, n: f64, ow: f64, gather: bool, epiloguePasses: f64): void {
+function addConvSideWork(batches: f64, m: f64, n: f64): void {
   const tm = get(RECORD_TILE_M), tn = get(RECORD_TILE_N), tk = get(RECORD_TILE_K);
-  if (tm <= 0 || tn <= 0) return; // an empty GEMM
-  const steps = max(1, get(RECORD_STEPS));
-  // A tile holds min(tm, M) pixels and min(tn, N) channels of real output.
-  const pixels = min(tm, m), channels = min(tn, n);
-  const rows = min(min(pixels, (pixels - 1) / max(ow, 1) + 1), 3);
-  const fabric = gather ? steps * rows * tk * dmaDescriptorCycles : 0;
-  const tiles = batches * Math.ceil(m / tm) * Math.ceil(n / tn);
-  const se = Math.ceil(tiles / max(1, min(get(RECORD_PES), tiles))) * pixels * channels * epiloguePasses / seElementsPerCycle;
+  const steps = get(RECORD_STEPS), pes = get(RECORD_PES);
+  const fabric = tm > 0 && tn > 0 ? gemmSideCycles(batches, m, n, tm, tn, tk, steps, pes, true) : 0;
+  const se = tm > 0 && tn > 0 ? gemmSideCycles(batches, m, n, tm, tn, tk, steps, pes, false) : 0;
+  clearGemmSideWork();
   if (fabric > 0 || se > 0) addGemmSideWork(fabric, se);
 }
 
@@ -99,9 +97,10 @@ export function timeConvGemm(
   bias: f64, biasBytes: f64, out: f64, outBytes: f64,
 ): void {
   const m = n * oh * ow, columns = cOut / groups;
+  setGemmSideWork(ow, gather, epiloguePasses);
   timeGemm(groups, m, columns, (cIn / groups) * kH * kW, dtype, size, size,
     input, inputBytes, weight, weightBytes, bias, biasBytes, out, outBytes);
-  addConvSideWork(groups, m, columns, ow, gather, epiloguePasses);
+  addConvSideWork(groups, m, columns);
 }
 
 /**
@@ -115,9 +114,10 @@ export function timeConvTransposeGemm(
   bias: f64, biasBytes: f64, out: f64, outBytes: f64,
 ): void {
   const m = n * h * w, columns = (cOut / groups) * kH * kW;
+  setGemmSideWork(w, false, 1 + epiloguePasses);
   timeGemm(groups, m, columns, cIn / groups, dtype, size, size,
     input, inputBytes, weight, weightBytes, bias, biasBytes, out, outBytes);
-  addConvSideWork(groups, m, columns, w, false, 1 + epiloguePasses);
+  addConvSideWork(groups, m, columns);
 }
 
 /**

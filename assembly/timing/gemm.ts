@@ -57,14 +57,14 @@
 import { DTYPE_FLOAT32, DTYPE_INT8 } from "../abi";
 import { ENGINE_DPE } from "../layout";
 import {
-  dpeFp16MacsPerCycle, dpeFp32MacsPerCycle, dpeInt8MacsPerCycle, issueCyclesPerInstruction,
+  dmaDescriptorCycles, dpeFp16MacsPerCycle, dpeFp32MacsPerCycle, dpeInt8MacsPerCycle, issueCyclesPerInstruction,
   localMemoryBytes, localMemoryBytesPerCycle, peCols, peCount, reElementsPerCycle,
   reductionLinkBytesPerCycle, seElementsPerCycle,
 } from "../profile";
 import {
-  RECORD_BODY_CYCLES, RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_K_SPLIT,
+  RECORD_BODY_CYCLES, RECORD_COMPUTE_CYCLES, RECORD_DPE_CYCLES, RECORD_DRAM_BYTES, RECORD_FABRIC_CYCLES, RECORD_K_SPLIT,
   RECORD_LOCAL_MEMORY_BYTES, RECORD_PEAK_RATE, RECORD_SRAM_BYTES, RECORD_TILE_K, RECORD_TILE_M,
-  RECORD_TILE_N, RECORD_WORK, add, get, set,
+  RECORD_SE_CYCLES, RECORD_TILE_N, RECORD_WORK, add, get, set,
 } from "./record";
 import { readOperand, writeOperand } from "./memory-levels";
 import { runPipeline, setStages } from "./pipeline";
@@ -166,18 +166,76 @@ function stageGemm(
   stagedTileK = tk;
 }
 
-/** Body cycles of the staged mapping by the pipeline's closed form, with `sramBase` bytes already on the record. */
-function stagedBody(sramBase: f64): f64 {
+// Side work of an implicit-GEMM conv beside its GEMM (conv.ts): the im2col gather's
+// descriptors on each fabric interface and the fused epilogue's SE passes. Set by the conv
+// lowering for one timeGemm() call, so that the search weighs each mapping by the conv's whole
+// body (a larger tile gathers with fewer descriptors); zero for a plain GEMM.
+let sideOutputWidth: f64 = 0;
+let sideGather: bool = false;
+let sideEpiloguePasses: f64 = 0;
+
+/**
+ * Declares the side work of the next timeGemm(): an im2col gather (`gather`) for an output
+ * `outputWidth` pixels wide, and `epiloguePasses` SE passes per output; clearGemmSideWork() ends it.
+ */
+export function setGemmSideWork(outputWidth: f64, gather: bool, epiloguePasses: f64): void {
+  sideOutputWidth = outputWidth;
+  sideGather = gather;
+  sideEpiloguePasses = epiloguePasses;
+}
+
+/** Ends the side work setGemmSideWork() declared: the next GEMMs have none. */
+export function clearGemmSideWork(): void {
+  setGemmSideWork(0, false, 0);
+}
+
+/** Output rows one gather descriptor covers at most (a tile's pixels of up to 3 output rows). */
+export const GATHER_ROWS_PER_DESCRIPTOR: f64 = 3;
+
+/**
+ * The declared side work's fabric cycles (`fabric` true) or SE cycles per PE of a GEMM of
+ * `batches` × M × N tiled tm × tn with K steps of `tk` over `steps` steps on `pes` PEs: per
+ * step, one descriptor per output row and tap of the A tile; per output tile, its outputs'
+ * epilogue passes (docs/timing-model.md "Convolution").
+ */
+export function gemmSideCycles(batches: f64, m: f64, n: f64, tm: f64, tn: f64, tk: f64, steps: f64, pes: f64, fabric: bool): f64 {
+  const pixels = min(tm, m), channels = min(tn, n);
+  if (fabric) {
+    if (!sideGather) return 0;
+    const rows = min(min(pixels, (pixels - 1) / max(sideOutputWidth, 1) + 1), GATHER_ROWS_PER_DESCRIPTOR);
+    return max(1, steps) * rows * tk * dmaDescriptorCycles;
+  }
+  const tiles = batches * Math.ceil(m / tm) * Math.ceil(n / tn);
+  return Math.ceil(tiles / max(1, min(pes, tiles))) * pixels * channels * sideEpiloguePasses / seElementsPerCycle;
+}
+
+/**
+ * The body with `fabric` and `se` side cycles per PE added to the pipeline just run: one
+ * step's share of them more, and at least either unit's total (conv.ts addGemmSideWork).
+ */
+export function bodyWithSideWork(body: f64, steps: f64, fabric: f64, se: f64): f64 {
+  let total = body + (fabric + se) / max(1, steps);
+  total = max(total, get(RECORD_FABRIC_CYCLES) + fabric);
+  return max(total, get(RECORD_SE_CYCLES) + se);
+}
+
+/** Body cycles of the staged mapping by the pipeline's closed form, with `sramBase` bytes already on the record, and the declared side work. */
+function stagedBody(batches: f64, m: f64, n: f64, tm: f64, tn: f64, sramBase: f64): f64 {
   set(RECORD_SRAM_BYTES, sramBase + stagedSramBytes);
   runPipeline(stagedSteps, stagedPes, stagedDrain, ENGINE_DPE);
-  return get(RECORD_BODY_CYCLES);
+  const body = get(RECORD_BODY_CYCLES);
+  if (!sideGather && sideEpiloguePasses == 0) return body;
+  const fabric = gemmSideCycles(batches, m, n, tm, tn, stagedTileK, stagedSteps, stagedPes, true);
+  const se = gemmSideCycles(batches, m, n, tm, tn, stagedTileK, stagedSteps, stagedPes, false);
+  return bodyWithSideWork(body, stagedSteps, fabric, se);
 }
 
 // The memo: MEMO_ENTRIES direct-mapped entries of MEMO_WORDS f64: the key (the shape, dtype,
-// bias, and the DRAM and SRAM bytes its operands already put on the record: cold and warm
-// operands may map differently), then the mapping: 7 KiB of the core's static data.
+// bias, the DRAM and SRAM bytes its operands already put on the record: cold and warm
+// operands may map differently, and the declared side work), then the mapping: 8.5 KiB of the
+// core's static data.
 const MEMO_ENTRIES: u32 = 64;
-const MEMO_KEY_WORDS: u32 = 10;
+const MEMO_KEY_WORDS: u32 = 13;
 const MEMO_WORDS: u32 = MEMO_KEY_WORDS + 4;
 const memo = memory.data(<i32>(MEMO_ENTRIES * MEMO_WORDS * 8), 8);
 const memoKey = memory.data(<i32>(MEMO_KEY_WORDS * 8), 8);
@@ -247,7 +305,7 @@ function searchMappings(
           if (steps == lastSteps) continue;
           lastSteps = steps;
           stageGemm(batches, m, n, k, dtype, size, outSize, biasBytes, tm, tn, kSplit, steps, 0);
-          const body = stagedBody(sramBase);
+          const body = stagedBody(batches, m, n, tm, tn, sramBase);
           const better = byBytes
             ? body <= searchLimit && stagedSramBytes < searchBestBytes
             : body < searchBestBody;
@@ -282,6 +340,9 @@ export function chooseGemmMapping(batches: f64, m: f64, n: f64, k: f64, dtype: u
   store<f64>(memoKey + 56, biasBytes);
   store<f64>(memoKey + 64, get(RECORD_DRAM_BYTES));
   store<f64>(memoKey + 72, sramBase);
+  store<f64>(memoKey + 80, sideOutputWidth);
+  store<f64>(memoKey + 88, sideGather ? 1 : 0);
+  store<f64>(memoKey + 96, sideEpiloguePasses);
   const entry = memoEntry();
   if (memoHit(entry)) {
     mappingTileM = load<f64>(entry + (<usize>MEMO_KEY_WORDS << 3));

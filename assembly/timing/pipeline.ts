@@ -75,6 +75,23 @@ export function setStages(issue: f64, dpe: f64, re: f64, se: f64, mlu: f64, inBy
 }
 
 /**
+ * The body (cycles) runPipeline() would give `steps` tiles with the stages set now and the
+ * record's SRAM and DRAM bytes, without writing the record: the cost a lowering minimises when
+ * it chooses its step count (streaming.ts). Same formula as runPipeline().
+ */
+export function pipelineBodyCycles(steps: f64, drain: f64): f64 {
+  if (steps < 1) steps = 1;
+  const fabricIn = fabricInBytes / fabricBytesPerCycle + fabricInDescriptors * dmaDescriptorCycles;
+  const fabricOut = fabricOutBytes / fabricBytesPerCycle;
+  const memory = max(fabricIn, max(get(RECORD_SRAM_BYTES) / sramBytesPerCycle / steps, get(RECORD_DRAM_BYTES) / dramBytesPerCycle / steps));
+  const latency = get(RECORD_DRAM_BYTES) > 0 ? dramLatencyCycles : sramLatencyCycles;
+  const compute = max(max(dpeStage, reStage), max(seStage, mluStage));
+  const slowest = max(max(issueStage, memory), max(compute, fabricOut));
+  const fill = issueStage + memory + dpeStage + reStage + seStage + mluStage + fabricOut;
+  return latency + fill + (steps - 1) * slowest + drain;
+}
+
+/**
  * Runs `steps` tiles on `pes` PEs through the pipeline with `drain` extra cycles at the end;
  * the record's SRAM and DRAM bytes (set by the lowering before) are spread evenly over the
  * steps. `engine` is the op's compute engine (ENGINE_DPE, ...). Writes the body, bound and

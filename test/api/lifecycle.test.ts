@@ -41,10 +41,10 @@ describe('process lifetime', () => {
     expect(run.error).toBeUndefined();
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('2 simulated MTIA 2i devices (profile mtia-v2');
-    // 2 uploads, 3 adds, 1 fill, 1 read-back: 7 ops the profiler saw, 0.451 ms of simulated
+    // 2 uploads, 3 adds, 1 fill, 1 read-back: 7 ops the profiler saw, 0.450 ms of simulated
     // MTIA 2i time between the demo's timing events (docs/timing-model.md works it out).
-    expect(run.stdout).toMatch(/mtia:0\s+7\s+1,048,576\s+0\.451 ms\s+passed/);
-    expect(run.stdout).toMatch(/mtia:1\s+7\s+1,048,576\s+0\.451 ms\s+passed/);
+    expect(run.stdout).toMatch(/mtia:0\s+7\s+1,048,576\s+0\.450 ms\s+passed/);
+    expect(run.stdout).toMatch(/mtia:1\s+7\s+1,048,576\s+0\.450 ms\s+passed/);
     expect(run.stdout).toContain('All checks passed');
   });
 

@@ -139,17 +139,26 @@ function gemmRecord(h: CoreHarness) {
 }
 
 describe('worked examples (MTIA 2i, docs/timing-model.md)', () => {
-  test('a cold 3×3 / 2 max pool of [1, 64, 56, 56] float32: one streaming step per PE, DRAM-bound', () => {
+  test('a cold 3×3 / 2 max pool of [1, 64, 56, 56] float32: 25 streaming steps per PE, DRAM-bound', () => {
     const h = core();
     const body = runPool(h, { x: [1, 64, 56, 56], kind: L.POOL_MAX, k: [3, 3], stride: [2, 2], pad: 1 });
-    // 50 176 outputs over 64 PEs: 784 each; 20 B per output (802 816 in, 200 704 out) so one
-    // tile of 784. Per step: issue 3 · 16, SE 784 · 9 / 32, FI out 784 · 4 / 64, and in
-    // max(FI 784 · 16 / 64 + 8, SRAM 1 003 520 / 2000, DRAM 802 816 / 147.15).
-    const inStage = Math.max((784 * 16) / fabricPerCycle + descriptor, 1_003_520 / sramPerCycle, 802_816 / dramPerCycle);
-    expect(inStage).toBeCloseTo(5455.67, 2);
-    const expected = dramLatency + 3 * issue + inStage + (784 * 9) / seRate + (784 * 4) / fabricPerCycle;
+    // 50 176 outputs = 1568 SE vectors over 64 PEs: the busiest PE takes ⌈1568 / 64⌉ = 25
+    // vectors, 800 outputs; 20 B per output (802 816 in, 200 704 out). The slowest stage is
+    // DRAM, B = 802 816 / 147.15 = 5455.7 cycles in all: B / 48 = 113.7 is more than the most
+    // steps, 25 (one SE vector per PE per step): 25 steps of t = 32. Per step: issue 3 · 16,
+    // SE t · 9 / 32, FI out t · 4 / 64, and in max(FI t · 16 / 64 + 8, SRAM 1 003 520 / 2000 /
+    // 25, DRAM B / 25).
+    const steps = 25, t = 32;
+    const dramTotal = 802_816 / dramPerCycle;
+    expect(dramTotal / (3 * issue)).toBeGreaterThan(steps);
+    const inStage = Math.max((t * 16) / fabricPerCycle + descriptor, 1_003_520 / sramPerCycle / steps, dramTotal / steps);
+    expect(inStage).toBeCloseTo(5455.67 / 25, 2);
+    const expected = dramLatency + 3 * issue + inStage + (t * 9) / seRate + (t * 4) / fabricPerCycle + (steps - 1) * inStage;
     expect(body / expected - 1).toBeCloseTo(0, 6);
-    expect(expected).toBeCloseTo(5935.17, 2);
+    // The doc's short form: 162 + 48 + B + (SE 225 + FI out 50) / 25.
+    expect(expected).toBeCloseTo(dramLatency + 48 + dramTotal + (225 + 50) / steps, 6);
+    expect(expected).toBeCloseTo(5676.67, 2);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(h.record(L.RECORD_ENGINE)).toBe(L.ENGINE_SE);
     expect(h.record(L.RECORD_WORK)).toBe(50_176 * 9);
     expect(h.record(L.RECORD_BOUND)).toBe(L.BOUND_DRAM);
@@ -158,12 +167,18 @@ describe('worked examples (MTIA 2i, docs/timing-model.md)', () => {
   test('a cold depthwise 3×3 conv of [1, 64, 56, 56] with a fused relu: 10 SE passes per output', () => {
     const h = core();
     const body = runConv(h, { x: [1, 64, 56, 56], cOut: 64, k: [3, 3], pads: [1, 1, 1, 1], groups: 64, activation: L.CONV_ACTIVATION_RELU });
-    // 200 704 outputs, 3136 per PE in one tile; in 802 816 + 2304 B (input, weight), out 802 816.
+    // 200 704 outputs, 3136 per PE; in 802 816 + 2304 B (input, weight), out 802 816. DRAM
+    // B = 805 120 / 147.15 = 5471.3 cycles in all, B / 48 = 114 > 3136 / 32 = 98: 98 steps of 32.
+    const steps = 98, t = 3136 / steps;
     const inBytes = 802_816 + 2304;
-    const inStage = Math.max((3136 * inBytes) / 200_704 / fabricPerCycle + descriptor, (inBytes + 802_816) / sramPerCycle, inBytes / dramPerCycle);
-    const expected = dramLatency + 3 * issue + inStage + (3136 * 10) / seRate + (3136 * 4) / fabricPerCycle;
+    expect(inBytes / dramPerCycle / (3 * issue)).toBeGreaterThan(steps);
+    const inStage = Math.max((t * inBytes) / 200_704 / fabricPerCycle + descriptor, (inBytes + 802_816) / sramPerCycle / steps, inBytes / dramPerCycle / steps);
+    const expected = dramLatency + 3 * issue + inStage + (t * 10) / seRate + (t * 4) / fabricPerCycle + (steps - 1) * inStage;
     expect(body / expected - 1).toBeCloseTo(0, 6);
-    expect(expected).toBeCloseTo(6857.33, 2);
+    // 162 + 48 + B + (SE 980 + FI out 196) / 98.
+    expect(expected).toBeCloseTo(dramLatency + 48 + inBytes / dramPerCycle + (980 + 196) / steps, 6);
+    expect(expected).toBeCloseTo(5693.33, 2);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(h.record(L.RECORD_WORK)).toBe(200_704 * 10);
   });
 
@@ -172,43 +187,48 @@ describe('worked examples (MTIA 2i, docs/timing-model.md)', () => {
     const h = core();
     const body = runConv(h, shape);
     const tile = [L.RECORD_TILE_M, L.RECORD_TILE_N, L.RECORD_TILE_K, L.RECORD_K_SPLIT, L.RECORD_STEPS, L.RECORD_PES].map((f) => h.record(f));
-    // M = 3136, N = 64, K = 576 (18 passes of 32): 98 tiles of 32 × 64, K split over 18 PEs
-    // (one pass each), 1764 PE-tiles = 28 waves of one step on 64 PEs.
-    expect(tile).toEqual([32, 64, 32, 18, 28, 64]);
-    const steps = 28;
-    const aTile = 32 * 32 * 4, bTile = 32 * 64 * 4, cTile = 32 * 64 * 4, acc = 32 * 64 * 4;
-    // The GEMM's stages per step (gemm.ts): issue (4 + 3) · 16; DPE 32 · 64 · 32 / 256 (float32:
+    // M = 3136, N = 64, K = 576 (18 passes of 32). The search weighs each mapping with the
+    // conv's gather (setGemmSideWork): 33 tiles of 96 × 64, K split over 9 PEs (2 passes,
+    // tk = 64, each), 297 PE-tiles = 5 waves of one step on 64 PEs.
+    expect(tile).toEqual([96, 64, 64, 9, 5, 64]);
+    const steps = 5;
+    const aTile = 96 * 64 * 4, bTile = 64 * 64 * 4, cTile = 96 * 64 * 4, acc = 96 * 64 * 4;
+    // The GEMM's stages per step (gemm.ts): issue (4 + 3) · 16; DPE 96 · 64 · 64 / 256 (float32:
     // a quarter of 1024) + B from local memory; RE accumulate + a neighbour's partial tile;
     // SE convert; FI in (A + B) / 64 + 2 descriptors, FI out the tile; in: the cold input and
-    // weight (950 272 B) from DRAM over the 28 steps, above the SRAM's 9 977 856 B / 2000 / 28.
+    // weight (950 272 B) from DRAM over the 5 steps, above the SRAM's 9 330 688 B / 2000 / 5.
     const issueStage = 7 * issue;
-    const dpe = (32 * 64 * 32) / 256 + bTile / (1e12 / 1.35e9);
-    const re = (32 * 64) / 32 + Math.max((32 * 64) / 32, acc / 64);
-    const convert = (32 * 64) / seRate;
+    const dpe = (96 * 64 * 64) / 256 + bTile / (1e12 / 1.35e9);
+    const re = (96 * 64) / 32 + Math.max((96 * 64) / 32, acc / 64);
+    const convert = (96 * 64) / seRate;
     const fabricIn = (aTile + bTile) / fabricPerCycle + 2 * descriptor;
     const fabricOut = cTile / fabricPerCycle;
-    const sram = steps * (64 * aTile + 8 * bTile) + 98 * cTile; // A per PE, B per column of 8, C once
+    const sram = steps * (64 * aTile + 8 * bTile) + 33 * cTile; // A per PE, B per column of 8, C once
     expect(h.record(L.RECORD_SRAM_BYTES)).toBe(sram);
-    expect(sram).toBe(9_977_856);
+    expect(sram).toBe(9_330_688);
     const dram = (802_816 + 147_456) / dramPerCycle / steps;
     expect(dram).toBeGreaterThan(Math.max(fabricIn, sram / sramPerCycle / steps));
-    const drain = convert + acc / 64 + (17 * 128) / 64; // the last tile's convert and 18-PE chain
-    const gemmBody = dramLatency + (issueStage + dram + dpe + re + convert + fabricOut) + 27 * dpe + drain;
-    expect(gemmBody).toBeCloseTo(8592.3, 1);
-    // The gather: p = 32 pixels span 31/56 + 1 output rows, a descriptor per row and tap:
-    // G = 28 · (31/56 + 1) · 32 · 8 = 11 136 cycles per PE on the fabric interface, beside its
-    // 28 · (208 + 128) = 9408 of GEMM traffic: the conv is fabric-bound.
-    const gather = steps * (31 / 56 + 1) * 32 * descriptor;
-    expect(gather).toBeCloseTo(11_136, 6);
+    expect(dpe).toBeGreaterThan(Math.max(dram, re, fabricIn, fabricOut, issueStage));
+    const drain = convert + acc / 64 + (8 * 128) / 64; // the last tile's convert and 9-PE chain
+    const gemmBody = dramLatency + (issueStage + dram + dpe + re + convert + fabricOut) + 4 * dpe + drain;
+    expect(gemmBody).toBeCloseTo(11100.1, 1);
+    // The gather: p = 96 pixels span 95/56 + 1 output rows, a descriptor per row and tap:
+    // G = 5 · (95/56 + 1) · 64 · 8 = 6902.9 cycles per PE on the fabric interface, beside its
+    // 5 · (656 + 384) = 5200 of GEMM traffic; the body is the GEMM's plus one step's share.
+    const gather = steps * (95 / 56 + 1) * 64 * descriptor;
+    expect(gather).toBeCloseTo(6902.86, 2);
     const fabric = steps * (fabricIn + fabricOut) + gather;
     expect(h.record(L.RECORD_FABRIC_CYCLES)).toBeCloseTo(fabric, 6);
-    expect(fabric).toBeGreaterThan(gemmBody + gather / steps);
-    expect(body / fabric - 1).toBeCloseTo(0, 6);
-    expect(body).toBeCloseTo(20_544, 6);
-    expect(body / 1.35e3).toBeCloseTo(15.22, 2); // µs
-    // A fused relu: ⌈98 / 64⌉ · 32 · 64 · 1 / 32 = 128 SE cycles per PE; the SE (1792 + 128) stays
-    // below the fabric, which bounds the body, so the body does not grow.
-    expect(runConv(core(), { ...shape, activation: L.CONV_ACTIVATION_RELU }) - body).toBeCloseTo(0, 6);
+    expect(gemmBody + gather / steps).toBeGreaterThan(fabric);
+    expect(body / (gemmBody + gather / steps) - 1).toBeCloseTo(0, 6);
+    expect(body).toBeCloseTo(12_480.7, 1);
+    expect(body / 1.35e3).toBeCloseTo(9.24, 2); // µs
+    // A fused relu: E = ⌈33 / 64⌉ · 96 · 64 · 1 / 32 = 192 SE cycles per PE, one step's share
+    // (38.4) on the critical path, if the mapping stays: the search weighs E too.
+    const relu = core();
+    const reluBody = runConv(relu, { ...shape, activation: L.CONV_ACTIVATION_RELU });
+    expect(relu.record(L.RECORD_TILE_M)).toBe(96);
+    expect(reluBody - body).toBeCloseTo(192 / steps, 6);
     // The same GEMM on a materialised im2col matrix (3136 × 576 float32, cold from DRAM).
     expect(runMatmul(core(), 3136, 64, 576, [576, 1], [64, 1])).toBeCloseTo(50_832.6, 1);
   });
@@ -300,18 +320,16 @@ function gemmOf(c: Conv): [number, number, number] {
 /** Body of the contiguous float32 matmul of M, N, K, on a fresh core. */
 const gemmBody = ([m, n, k]: [number, number, number]) => runMatmul(core(), m, n, k, [k, 1], [n, 1]);
 
-/** Each PE's K in a GEMM-lowered conv just run on `h`: K steps × K per step (the record's tile). */
-const perPeK = (h: CoreHarness) => h.record(L.RECORD_STEPS) * h.record(L.RECORD_TILE_K);
-
 describe('properties over random shapes (timing-only)', () => {
-  // A conv on the DPE inherits timeGemm's searched mapping (gemm.ts), whose body does not fall
-  // as the GEMM grows; but the search minimises the GEMM's body alone, and the im2col gather
-  // (G = steps · rows · tk · 8 on each fabric interface) is added after it, so a larger conv
-  // whose GEMM picks another tiling can pay a smaller gather: strictly (3 %) this fails, e.g.
-  // [2, 11, 14, 34] ⊛ 2×2 pad 1 with C_in 11 → 14 (K 44 → 56, same 2 passes) is 6.3 % cheaper,
-  // and [1, 9, 22, 30] 2×2/2 pad 1 with the kernel 2 → 3 (K 36 → 81) 4.3 % cheaper (seeds 2
-  // and 1, 400 runs each; seed 19's 150 pass). Fix: search the conv's mapping with its gather. So a depthwise conv (SE) must not get cheaper beyond
-  // 3 %; a DPE conv only as far as its GEMM, its per-PE K or its K per step do, within 3 %.
+  // A conv on the DPE inherits timeGemm's searched mapping (gemm.ts), whose body may fall by up
+  // to 3 % as the GEMM grows (its K steps); the search weighs each mapping with the conv's
+  // im2col gather and epilogue (setGemmSideWork), so the conv's own body holds to 3 % beyond its
+  // GEMM's. (Before, the gather was added after a search that did not see it: [2, 11, 14, 34] ⊛
+  // 2×2 pad 1 with C_in 11 → 14 was 6.3 % cheaper, and the sweeps of `npm run validate` found
+  // [6, 9, 60, 60] ⊛ 5×5 → [6, 9, 63, 63] 35.9 % cheaper; now 3.2 % at worst there.) Left: a
+  // one-channel conv a few pixels wide whose output rows lengthen covers more pixels per gather
+  // descriptor and spreads over more PEs: seeds 2 – 4 (400 runs) find [1, 1, 1, 11] ⊛ 4×4 pad 2
+  // with W 11 → 19 4.6 % cheaper; seed 19's 150 runs pass. A depthwise conv (SE) holds to 3 %.
   test('no conv is faster than its physical floor or cheaper when one dimension grows', () => {
     fc.assert(
       fc.property(convShape, fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 16 }), (c, dim, by) => {
@@ -322,8 +340,7 @@ describe('properties over random shapes (timing-only)', () => {
         const hg = core();
         const grownBody = runConv(hg, grown);
         const dpe = (c.groups ?? 1) === 1;
-        const tkRatio = hg.record(L.RECORD_TILE_K) / h.record(L.RECORD_TILE_K);
-        const allowance = dpe ? Math.min(1, gemmBody(gemmOf(grown)) / gemmBody(gemmOf(c)), perPeK(hg) / perPeK(h), tkRatio) : 1;
+        const allowance = dpe ? Math.min(1, gemmBody(gemmOf(grown)) / gemmBody(gemmOf(c))) : 1;
         expect(grownBody).toBeGreaterThanOrEqual(body * 0.97 * allowance);
       }),
       { seed: 19, numRuns: 150 },
@@ -347,7 +364,7 @@ describe('properties over random shapes (timing-only)', () => {
         expect(ns(body)).toBeGreaterThanOrEqual(floor);
         const x = [...p.x] as Pool['x'];
         x[dim] = x[dim]! + by;
-        expect(runPool(core(), { ...p, x })).toBeGreaterThanOrEqual(body * 0.97);
+        expect(runPool(core(), { ...p, x })).toBeGreaterThanOrEqual(body);
       }),
       { seed: 27, numRuns: 60 },
     );

@@ -20,17 +20,25 @@ describe('elementwise kinds timing', () => {
     run(h);
     pushUnary(h, L.UNARY_ERF, MiB);
     const timed = run(h);
-    // 16 384 elements per PE, 8 B each, tiles of 4096 → 4 steps. SE (1 + 4) · t / 32 = 640;
-    // SRAM 8 MiB / 2000 / 4 = 1048.6; FI in 4t / 64 + 8 = 264; FI out 256.
-    const t = 4096;
+    // 16 384 elements per PE, 8 B each. The SRAM is the slowest stage, B = 8 MiB / 2000 =
+    // 4194.3 cycles in all: ⌊B / 48⌋ = 87 steps of t = 188.3 (88 would make issue the
+    // slowest). Per step SE (1 + 4) · t / 32 = 29.4 under SRAM B / 87 = 48.2; FI out 4t / 64.
+    const sramTotal = (8 * MiB) / 2000;
+    const steps = Math.floor(sramTotal / (3 * issue));
+    expect(steps).toBe(87);
+    const t = 16384 / steps;
     const se = (5 * t) / 32;
-    const sram = (8 * MiB) / 2000 / 4;
-    expect(sram).toBeGreaterThan(se);
-    const body = sramLatency + (3 * issue + sram + se + (4 * t) / 64) + 3 * sram;
-    expect(body).toBeCloseTo(5192.3, 1);
+    const sram = sramTotal / steps;
+    expect(sram).toBeGreaterThan(Math.max(se, 3 * issue, (4 * t) / 64 + 8));
+    const body = sramLatency + (3 * issue + sram + se + (4 * t) / 64) + (steps - 1) * sram;
+    // The doc's short form: 54 + 48 + B + (SE 2560 + FI out 1024) / 87; 88 steps cost more.
+    expect(body).toBeCloseTo(sramLatency + 48 + sramTotal + (2560 + 1024) / steps, 6);
+    expect(body).toBeCloseTo(4337.5, 1);
+    expect(sramLatency + (sramTotal + 2560 + 1024) / 88 + 48 * 88).toBeGreaterThan(body);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(timed.bodyCycles).toBeCloseTo(body, 6);
     expect(timed.bound).toBe(L.BOUND_SRAM);
-    expect(h.record(L.RECORD_SE_CYCLES)).toBeCloseTo(4 * se, 9);
+    expect(h.record(L.RECORD_SE_CYCLES)).toBeCloseTo(steps * se, 9);
   });
 
   test('every new kind: never faster than the physical floor, never cheaper over more elements (timing-only)', () => {

@@ -15,21 +15,29 @@ const dramPerCycle = (204.8e9 * 0.97) / 1.35e9; // 147.15 B
 const issue = 16;
 
 describe('pad timing', () => {
-  test('worked example: a cold 1024 × 1024 float32 padded to 1024 × 2048 is DRAM-bound, 7 steps', () => {
+  test('worked example: a cold 1024 × 1024 float32 padded to 1024 × 2048 is DRAM-bound, 593 steps', () => {
     const h = timingCore();
     pushPad(h, [1024, 1024], [0, 1024]);
     const timed = run(h);
-    // 2 Mi output elements over 64 PEs = 32 768 each; 6 B per element (4 MiB in + 8 MiB out),
-    // tiles of ⌊32 KiB / 6⌋ = 5461 → 7 steps of t = 4681.1. The MLU moves max(in, out) = 4 B
-    // per output element: 4t / 64 per step; FI out 4t / 64; FI in 2t / 64 + 8.
-    const t = 32768 / 7;
+    // 2 Mi output elements over 64 PEs = 32 768 each; 6 B per element (4 MiB in + 8 MiB out).
+    // The slowest stage is DRAM (the cold input, once), B = 4 MiB / 147.15 = 28 503.1 cycles
+    // in all: ⌊B / 48⌋ = 593 steps of t = 55.3 (at most 32 768 / 32 = 1024). The MLU moves
+    // max(in, out) = 4 B per output element: 4t / 64 per step; FI out 4t / 64; FI in 2t / 64 + 8.
+    const dramTotal = (4 * MiB) / dramPerCycle;
+    const steps = Math.floor(dramTotal / (3 * issue));
+    expect(steps).toBe(593);
+    const t = 32768 / steps;
     const mlu = (4 * t) / 64;
     const fabricOut = (4 * t) / 64;
-    const dram = (4 * MiB) / dramPerCycle / 7; // the cold input, once
-    const sram = (12 * MiB) / 2000 / 7;
+    const dram = dramTotal / steps;
+    const sram = (12 * MiB) / 2000 / steps;
     expect(dram).toBeGreaterThan(Math.max(sram, mlu, fabricOut, (2 * t) / 64 + 8, 3 * issue));
-    const body = dramLatency + (3 * issue + dram + mlu + fabricOut) + 6 * dram;
-    expect(body).toBeCloseTo(29298.2, 1);
+    const body = dramLatency + (3 * issue + dram + mlu + fabricOut) + (steps - 1) * dram;
+    // The doc's short form: 162 + 48 + B + (MLU 2048 + FI out 2048) / 593; 594 steps cost more.
+    expect(body).toBeCloseTo(dramLatency + 48 + dramTotal + 4096 / steps, 6);
+    expect(body).toBeCloseTo(28720.0, 1);
+    expect(dramLatency + (dramTotal + 4096) / 594 + 48 * 594).toBeGreaterThan(body);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(timed.bodyCycles).toBeCloseTo(body, 6);
     expect(timed.bound).toBe(L.BOUND_DRAM);
     expect([timed.dramBytes, timed.sramBytes]).toEqual([4 * MiB, 12 * MiB]);

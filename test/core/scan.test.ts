@@ -14,21 +14,28 @@ const dramPerCycle = (204.8e9 * 0.97) / 1.35e9; // 147.15 B
 const issue = 16;
 
 describe('cumsum timing', () => {
-  test('worked example: a cold 1024 × 1024 float32 cumsum along rows is DRAM-bound, 4 steps', () => {
+  test('worked example: a cold 1024 × 1024 float32 cumsum along rows is DRAM-bound, 512 steps', () => {
     const h = timingCore();
     pushCumsum(h, 1024, 1024);
     const timed = run(h);
-    // 1 Mi elements over 64 PEs = 16 384 each; 8 B per element, tiles of 4096 → 4 steps.
-    // Per step: RE prefix t / 32 = 128, SE carry t / 32 = 128, FI in 4t / 64 + 8 = 264, FI out 256.
-    const t = 4096;
-    const dram = (4 * MiB) / dramPerCycle / 4;
-    expect(dram).toBeGreaterThan(Math.max((8 * MiB) / 2000 / 4, 264, 256, 128));
-    const body = dramLatency + (3 * issue + dram + t / 32 + t / 32 + (4 * t) / 64) + 3 * dram;
-    expect(body).toBeCloseTo(29225.1, 1);
+    // 1 Mi elements over 64 PEs = 16 384 each; 8 B per element. The slowest stage is DRAM (the
+    // cold input), B = 4 MiB / 147.15 = 28 503.1 cycles in all: B / 48 = 593.8 is more than the
+    // most steps, 16 384 / 32 = 512 (one SE vector per PE per step): 512 steps of t = 32.
+    // Per step: RE prefix t / 32 = 1, SE carry t / 32 = 1, FI in 4t / 64 + 8 = 10, FI out 2.
+    const dramTotal = (4 * MiB) / dramPerCycle;
+    expect(dramTotal / (3 * issue)).toBeGreaterThan(512);
+    const steps = 512, t = 32;
+    const dram = dramTotal / steps;
+    expect(dram).toBeGreaterThan(Math.max((8 * MiB) / 2000 / steps, 10, 3 * issue, 2, 1));
+    const body = dramLatency + (3 * issue + dram + t / 32 + t / 32 + (4 * t) / 64) + (steps - 1) * dram;
+    // The doc's short form: 162 + 48 + B + (RE 512 + SE 512 + FI out 1024) / 512.
+    expect(body).toBeCloseTo(dramLatency + 48 + dramTotal + 2048 / steps, 6);
+    expect(body).toBeCloseTo(28717.1, 1);
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     expect(timed.bodyCycles).toBeCloseTo(body, 6);
     expect(timed.bound).toBe(L.BOUND_DRAM);
-    expect(h.record(L.RECORD_RE_CYCLES)).toBeCloseTo(4 * 128, 9);
-    expect(h.record(L.RECORD_SE_CYCLES)).toBeCloseTo(4 * 128, 9);
+    expect(h.record(L.RECORD_RE_CYCLES)).toBeCloseTo(512, 9);
+    expect(h.record(L.RECORD_SE_CYCLES)).toBeCloseTo(512, 9);
   });
 
   test('never faster than the physical floor, never cheaper with longer or more rows (random shapes, timing-only)', () => {

@@ -380,16 +380,17 @@ describe('property: no op is faster than physics', () => {
     );
   });
 
-  // From 16 MiB up, where the SRAM model decides the traffic (below, the streaming lowering's
-  // tiling decides the time: reductions.ts and streaming.ts, outside this file's subject).
-  test('the same op, cold or warm, from 16 MiB up, costs no less for more bytes (seed 21)', () => {
-    const large = op.map((o) => ({ ...o, bytes: Math.max(o.bytes, 16 * MiB) }));
+  // At any size: the streaming lowering chooses its step count (streaming.ts), so its tiling no
+  // longer makes a larger op cheaper. The slack, 1e-5 relative: a reduction's output bytes per
+  // input element fall as its rows lengthen, so the busiest PE's FI out can shrink by a few
+  // bytes while the op grows (12 KiB → 16 KiB `sum`: 2.8e-6).
+  test('the same op, cold or warm, costs no less for more bytes (seed 21)', () => {
     fc.assert(
-      fc.property(large, fc.double({ min: 1, max: 4, noNaN: true }), (o, growth) => {
+      fc.property(op, fc.double({ min: 1, max: 4, noNaN: true }), (o, growth) => {
         const bigger = { ...o, bytes: Math.round((o.bytes * growth) / 4096) * 4096 };
         const small = runOp(new Device(), o).bodyNs;
         const large = runOp(new Device(), bigger).bodyNs;
-        expect(large, JSON.stringify([o, bigger.bytes])).toBeGreaterThanOrEqual(small);
+        expect(large, JSON.stringify([o, bigger.bytes])).toBeGreaterThanOrEqual(small * (1 - 1e-5));
       }),
       { seed: 21, numRuns: 150 },
     );

@@ -136,28 +136,45 @@ describe('finding 3: rows too long for local memory take a pass per step', () =>
     const rowBytes = 4 * elements;
     pushRows(h, L.ROWS_SOFTMAX, 1, elements, h.heap(0), h.heap(GiB));
     run(h);
-    // 65 536 elements per PE. Passes 1 and 2 read 4 B per element: tiles of 8192, 8 steps.
-    const t = 8192;
-    const max = passBody(dramLatency, 8, {
+    // 65 536 elements per PE; each pass takes its cheapest step count (docs/timing-model.md
+    // "The streaming step count"): ⌊B / 48⌋ for its slowest stage's B cycles in all, at most
+    // 65 536 / 32 = 2048 (one SE vector per PE per step).
+    // Max: DRAM B = 16 MiB / 147.15 = 114 012.4, B / 48 = 2375.3 > 2048: 2048 steps of 32.
+    const dramTotal = rowBytes / dramPerCycle;
+    expect(dramTotal / 48).toBeGreaterThan(2048);
+    const t = 32;
+    const max = passBody(dramLatency, 2048, {
       issue: 3 * issue, re: t / reRate,
-      memory: Math.max((4 * t) / fabricRate + descriptor, rowBytes / sramPerCycle / 8, rowBytes / dramPerCycle / 8),
+      memory: Math.max((4 * t) / fabricRate + descriptor, rowBytes / sramPerCycle / 2048, dramTotal / 2048),
     });
-    const sumOfExp = passBody(sramLatency, 8, {
-      issue: 3 * issue, re: t / reRate, se: (t * lut) / seRate,
-      memory: Math.max((4 * t) / fabricRate + descriptor, rowBytes / sramPerCycle / 8),
+    expect(max).toBeCloseTo(dramLatency + 48 + dramTotal + 2048 / 2048, 6);
+    // Sum of exp, from SRAM: B = 16 MiB / 2000 = 8388.6 (SE 65 536 · 4 / 32 = 8192 just under
+    // it): ⌊B / 48⌋ = 174 steps of 376.6.
+    const sumSteps = Math.floor(rowBytes / sramPerCycle / 48);
+    expect(sumSteps).toBe(174);
+    const u = 65536 / sumSteps;
+    const sumOfExp = passBody(sramLatency, sumSteps, {
+      issue: 3 * issue, re: u / reRate, se: (u * lut) / seRate,
+      memory: Math.max((4 * u) / fabricRate + descriptor, rowBytes / sramPerCycle / sumSteps),
     });
-    // Pass 3 reads and writes 4 B per element: tiles of 4096, 16 steps; exp again and a scale.
-    const u = 4096;
-    const normalise = passBody(sramLatency, 16, {
-      issue: 3 * issue, se: (u * (lut + 1)) / seRate, out: (4 * u) / fabricRate,
-      memory: Math.max((4 * u) / fabricRate + descriptor, (2 * rowBytes) / sramPerCycle / 16),
+    expect(sumOfExp).toBeCloseTo(sramLatency + 48 + rowBytes / sramPerCycle + (2048 + 8192) / sumSteps, 6);
+    // Normalise, 4 B in and 4 out: B = 32 MiB / 2000 = 16 777.2, ⌊B / 48⌋ = 349 steps; exp
+    // again and a scale (SE 65 536 · 5 / 32 = 10 240 in all), FI out 65 536 · 4 / 64 = 4096.
+    const normSteps = Math.floor((2 * rowBytes) / sramPerCycle / 48);
+    expect(normSteps).toBe(349);
+    const v = 65536 / normSteps;
+    const normalise = passBody(sramLatency, normSteps, {
+      issue: 3 * issue, se: (v * (lut + 1)) / seRate, out: (4 * v) / fabricRate,
+      memory: Math.max((4 * v) / fabricRate + descriptor, (2 * rowBytes) / sramPerCycle / normSteps),
     });
+    expect(normalise).toBeCloseTo(sramLatency + 48 + (2 * rowBytes) / sramPerCycle + (10240 + 4096) / normSteps, 6);
+    expect(max + sumOfExp + normalise).toBeCloseTo(139693.1, 1);
     expect(h.record(L.RECORD_BODY_CYCLES)).toBeCloseTo(max + sumOfExp + normalise, 6);
     expect(h.record(L.RECORD_BODY_CYCLES) / (max + sumOfExp + normalise)).toBeCloseTo(1, 6);
     expect(h.record(L.RECORD_SRAM_BYTES)).toBe(4 * rowBytes); // three reads, one write
     expect(h.record(L.RECORD_DRAM_BYTES)).toBe(rowBytes); // the first read only
     expect(h.record(L.RECORD_BOUND)).toBe(L.BOUND_DRAM); // the longest pass is the DRAM read
-    expect(h.record(L.RECORD_SE_CYCLES)).toBeCloseTo(8 * ((t * lut) / seRate) + 16 * ((u * (lut + 1)) / seRate), 6);
+    expect(h.record(L.RECORD_SE_CYCLES)).toBeCloseTo(65536 * lut / seRate + 65536 * (lut + 1) / seRate, 6);
   });
 
   test('a row that fits stays in local memory: one read, one write, as before', () => {
@@ -345,10 +362,12 @@ describe('finding 6: SRAM and local memory are clocked with the PEs', () => {
   const add = (h: CoreHarness) => pushAdd(h, MiB, h.heap(0), h.heap(4 * MiB), h.heap(8 * MiB));
 
   test('a resident 1 Mi-element add: the same cycles but the SRAM latency at any clock (hand arithmetic)', () => {
-    // docs/timing-model.md: 7 steps of t = 2340.6; the SRAM's 12 MiB / 2000 / 7 = 898.8 per step.
-    const t = MiB / 64 / 7;
-    const sram = (12 * MiB) / sramPerCycle / 7;
-    const cycles = 3 * issue + sram + t / seRate + (4 * t) / fabricRate + 6 * sram;
+    // docs/timing-model.md: 131 steps of t = 125.1 (⌊B / 48⌋ for the SRAM's B = 12 MiB / 2000 =
+    // 6291.5 cycles, a number of cycles at any clock); 48.03 per step.
+    const steps = 131;
+    const t = MiB / 64 / steps;
+    const sram = (12 * MiB) / sramPerCycle / steps;
+    const cycles = 3 * issue + sram + t / seRate + (4 * t) / fabricRate + (steps - 1) * sram;
     for (const clock of [1.1e9, 1.2e9, 1.35e9]) {
       expect(body(clock, add) / (40e-9 * clock + cycles)).toBeCloseTo(1, 6);
     }

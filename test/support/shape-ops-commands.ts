@@ -111,13 +111,18 @@ export function pushResize(h: CoreHarness, input: readonly number[], outH: numbe
   return count;
 }
 
-/** Relative slack of "never cheaper when the work grows" (the model's tiling rounds steps). */
-export const GROWTH_TOLERANCE = 0.03;
+/**
+ * Relative slack of "never cheaper when the work grows": the step count is chosen (streaming.ts),
+ * but an op of fewer than 64 SE vectors runs one vector per PE on as many PEs as it has vectors,
+ * and where its bytes per element fall as it grows (a pad or resize whose output grows while its
+ * input stays) the busiest PE's fabric bytes fall with them: up to 1.1 % at a few elements.
+ */
+export const GROWTH_TOLERANCE = 0.015;
 
 /**
  * The timing invariants of an op, checked over `cases` (pairs of a case and a case with more
  * work): the body is at least the physical floor (physical-floor.ts) of its work, and the
- * bigger case's body at least (1 - 3 %) of the smaller's. `measure` runs one case on a fresh
+ * bigger case's body at least (1 - GROWTH_TOLERANCE) of the smaller's. `measure` runs one case on a fresh
  * timing-only core and returns its record and its physical floor in ns.
  */
 export function checkInvariants<T>(small: T, large: T, measure: (c: T) => { timed: Timed; floorNs: number }): void {
