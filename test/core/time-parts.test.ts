@@ -21,21 +21,24 @@ function parts(h: CoreHarness): { path: number[]; total: number; bound: number; 
 }
 
 describe('an op\'s time parts', () => {
-  test('worked example: erf of 1 Mi float32 in SRAM, 4 steps: the SRAM stage owns the fill\'s read, the latency and 3 repeats', () => {
+  test('worked example: erf of 1 Mi float32 in SRAM, 87 steps: the SRAM stage owns the fill\'s read, the latency and 86 repeats', () => {
     const h = timingCore();
     pushUnary(h, L.UNARY_ERF, MiB);
     run(h);
     pushUnary(h, L.UNARY_ERF, MiB);
     run(h);
-    // Per step (elementwise.test.ts): issue 3 · 16, SRAM 8 MiB / 2000 / 4 = 1048.6 (the in-stage),
-    // SE 5 · 4096 / 32 = 640, FI out 4 · 4096 / 64 = 256. The first tile passes every stage;
-    // the 3 others wait on the slowest, the SRAM.
-    const sram = (8 * MiB) / 2000 / 4;
+    // Per step (elementwise.test.ts): ⌊(8 MiB / 2000) / 48⌋ = 87 steps of t = 16 384 / 87;
+    // issue 3 · 16, SRAM 8 MiB / 2000 / 87 = 48.2 (the in-stage), SE 5 · t / 32 = 29.4, FI out
+    // 4 · t / 64 = 11.8. The first tile passes every stage; the 86 others wait on the slowest, the SRAM.
+    const steps = 87;
+    const t = 16384 / steps;
+    const sram = (8 * MiB) / 2000 / steps;
+    expect(h.record(L.RECORD_STEPS)).toBe(steps);
     const { path, total, bound } = parts(h);
     expect(path[L.BOUND_ISSUE]).toBeCloseTo(3 * issue, 9);
-    expect(path[L.BOUND_COMPUTE]).toBeCloseTo((5 * 4096) / 32, 9);
-    expect(path[L.BOUND_FABRIC]).toBeCloseTo((4 * 4096) / 64, 9);
-    expect(path[L.BOUND_SRAM]).toBeCloseTo(sramLatency + 4 * sram, 6);
+    expect(path[L.BOUND_COMPUTE]).toBeCloseTo((5 * t) / 32, 9);
+    expect(path[L.BOUND_FABRIC]).toBeCloseTo((4 * t) / 64, 9);
+    expect(path[L.BOUND_SRAM]).toBeCloseTo(sramLatency + steps * sram, 6);
     expect(path[L.BOUND_DRAM]).toBe(0);
     expect(path[L.BOUND_PCIE]).toBe(0);
     expect(path[L.BOUND_NONE]).toBe(0); // nothing else ran: no wait
