@@ -144,7 +144,7 @@ function renderTable(table: HTMLTableElement, names: readonly string[], rows: Re
 export function mountScaleSimPanel(container: HTMLElement): void {
   container.replaceChildren();
   const heading = element('h2', 'SCALE-Sim ');
-  heading.append(element('span', 'its config and topology files, unchanged; the three dataflows side by side (mtia.scalesim.run, CALC mode; energy: ENERGY_REPORT.csv)', 'sub'));
+  heading.append(element('span', 'its config and topology files, unchanged; the three dataflows side by side (mtia.scalesim.run, CALC or USER bandwidth mode as the config says; energy: ENERGY_REPORT.csv)', 'sub'));
   const config = fileArea('Config (.cfg)', 'scalesim-config', DEFAULT_CONFIG);
   const topology = fileArea('Topology (.csv)', 'scalesim-topology', DEFAULT_TOPOLOGY);
   const files = element('div', '', 'scalesim-files');
