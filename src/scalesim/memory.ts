@@ -600,6 +600,104 @@ export function replayMemory(
   };
 }
 
+/** An IFMAP address split as operand_matrix.calc_ifmap_elem_addr computes it: (pixel p, window element w) → pixelBase[p] + windowOffset[w], valid iff windowRow[w] < rowRoom[p] and windowCol[w] < colRoom[p] (checked only if `edge`). */
+interface IfmapGeometry {
+  readonly pixelBase: Int32Array;
+  readonly windowOffset: Int32Array;
+  readonly windowRow: Int32Array;
+  readonly windowCol: Int32Array;
+  readonly rowRoom: Int32Array;
+  readonly colRoom: Int32Array;
+  readonly edge: boolean;
+}
+
+/** readIfmapFold*'s results in an Int32Array: the fold's reads, its last prefetch's read (1-based, −1 if none) and row, its first and last rows with a read. */
+const FOLD_READS = 0, FOLD_FLIP_READ = 1, FOLD_FLIP_ROW = 2, FOLD_FIRST_ROW = 3, FOLD_LAST_ROW = 4, FOLD_FIELDS = 5;
+
+/**
+ * os: one fold's IFMAP reads (T × R skewed, pixels r0.., window element j − c in row j) address
+ * by address through `buffer`, rows at `rowCycle`; results in `out` (FOLD_*). One small loop per
+ * dataflow, so V8 optimizes each early and for one shape (a single loop over all three kept
+ * deoptimizing on the dataflows it had not seen yet).
+ */
+function readIfmapFoldOs(
+  buffer: EstimateReadBuffer, g: IfmapGeometry, r0: number, ru: number, t: number, foldCycles: number,
+  rowCycle: Float64Array, out: Int32Array,
+): void {
+  const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom, edge = g.edge;
+  let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
+  for (let j = 0; j < foldCycles; j++) {
+    const before = reads;
+    for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
+      const p = r0 + c, w = j - c;
+      if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+      const a = pixelBase[p]! + windowOffset[w]!;
+      reads++;
+      if (stamps[a] !== epoch) {
+        buffer.miss(a, rowCycle[j]!);
+        if (buffer.epochId !== epoch) { epoch = buffer.epochId; flipRead = reads; flipRow = j; }
+      }
+    }
+    if (reads > before) { if (firstRow < 0) firstRow = j; lastRow = j; }
+  }
+  out[FOLD_READS] = reads; out[FOLD_FLIP_READ] = flipRead; out[FOLD_FLIP_ROW] = flipRow;
+  out[FOLD_FIRST_ROW] = firstRow; out[FOLD_LAST_ROW] = lastRow;
+}
+
+/** ws: one fold's IFMAP reads (R gap, then T × R skewed: pixel j − R − c, window element r0 + c), as readIfmapFoldOs. */
+function readIfmapFoldWs(
+  buffer: EstimateReadBuffer, g: IfmapGeometry, r0: number, ru: number, t: number, rows: number, foldCycles: number,
+  rowCycle: Float64Array, out: Int32Array,
+): void {
+  const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom, edge = g.edge;
+  let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
+  for (let j = rows; j < foldCycles; j++) {
+    const before = reads;
+    for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
+      const p = j - rows - c, w = r0 + c;
+      if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+      const a = pixelBase[p]! + windowOffset[w]!;
+      reads++;
+      if (stamps[a] !== epoch) {
+        buffer.miss(a, rowCycle[j]!);
+        if (buffer.epochId !== epoch) { epoch = buffer.epochId; flipRead = reads; flipRow = j; }
+      }
+    }
+    if (reads > before) { if (firstRow < 0) firstRow = j; lastRow = j; }
+  }
+  out[FOLD_READS] = reads; out[FOLD_FLIP_READ] = flipRead; out[FOLD_FLIP_ROW] = flipRow;
+  out[FOLD_FIRST_ROW] = firstRow; out[FOLD_LAST_ROW] = lastRow;
+}
+
+/** is: one fold's IFMAP reads (stationary: row j < R reads window element r0 + R − 1 − j of pixels c0 .. c0 + c_u − 1), as readIfmapFoldOs. */
+function readIfmapFoldIs(
+  buffer: EstimateReadBuffer, g: IfmapGeometry, r0: number, c0: number, cu: number, rows: number, ru: number,
+  rowCycle: Float64Array, out: Int32Array,
+): void {
+  const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom, edge = g.edge;
+  let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
+  for (let j = rows - ru; j < rows; j++) {
+    const before = reads;
+    const w = r0 + rows - 1 - j;
+    for (let c = 0; c < cu; c++) {
+      const p = c0 + c;
+      if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+      const a = pixelBase[p]! + windowOffset[w]!;
+      reads++;
+      if (stamps[a] !== epoch) {
+        buffer.miss(a, rowCycle[j]!);
+        if (buffer.epochId !== epoch) { epoch = buffer.epochId; flipRead = reads; flipRow = j; }
+      }
+    }
+    if (reads > before) { if (firstRow < 0) firstRow = j; lastRow = j; }
+  }
+  out[FOLD_READS] = reads; out[FOLD_FLIP_READ] = flipRead; out[FOLD_FLIP_ROW] = flipRow;
+  out[FOLD_FIRST_ROW] = firstRow; out[FOLD_LAST_ROW] = lastRow;
+}
+
 /**
  * CALC mode, fold by fold. Its read buffers never stall, so a fold's reads only change which
  * addresses are in the epoch: a filter fold (and an IFMAP fold whose windows do not overlap, as a
@@ -651,8 +749,8 @@ function simulateCalc(
   const filterBands = dataflow === 'os' ? colFolds : dataflow === 'is' ? rowFolds : rowFolds * colFolds;
   const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, unique ? 0 : H * W * C, ifmapBands);
   const filter = new EstimateReadBuffer(config.filterSramSzkB, 0, filterBands);
-  const stamps = ifmap.stamps;
-  let epoch = ifmap.epochId;
+  const geometry: IfmapGeometry = { pixelBase, windowOffset, windowRow, windowCol, rowRoom, colRoom, edge };
+  const fold = new Int32Array(FOLD_FIELDS);
   const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
   const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
   const filterSram: SramSpan = { startCycle: -1, stopCycle: -1 };
@@ -666,13 +764,12 @@ function simulateCalc(
   // filter stationary; is: IFMAP stationary, filter skewed from R.
   const ifmapSkewFrom = dataflow === 'os' ? 0 : dataflow === 'ws' ? rows : -1;
   const filterSkewFrom = dataflow === 'os' ? 0 : dataflow === 'is' ? rows : -1;
-  // A fold's rows' cycles: one per row when read address by address (rowCycle), else as runs of
-  // consecutive cycles (segmentRow[i] starts a run at segmentCycle[i]); cycleOf reads either.
+  // A fold's rows' cycles, as runs of consecutive cycles (segmentRow[i] starts a run at
+  // segmentCycle[i]); cycleOf reads them, and rowCycle holds them row by row for readIfmapFold*.
   const rowCycle = new Float64Array(foldCycles);
   const segmentRow = new Int32Array(foldCycles + 1), segmentCycle = new Float64Array(foldCycles + 1);
   let segments = 0;
   const cycleOf = (j: number): number => {
-    if (segments === 0) return rowCycle[j]!;
     let lo = 0, hi = segments - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
@@ -726,111 +823,76 @@ function simulateCalc(
       const writesFrom = dataflow === 'os' ? t - 1 + rows - ru : 2 * rows - 1;
       const writesTo = dataflow === 'os' ? t + rows - 2 : 2 * rows + t - 2;
       segments = 0;
-      if (!perAddress) {
-        // No read of this fold needs its row: the OFMAP rows go in bulk between the write buffer's
-        // events (a drain starting, a full buffer while draining, a drain ending), one by one at them.
-        for (let j = 0; j < foldCycles;) {
-          const cycle = row + stalls;
-          const draining = cycle < ofmap.drainEndCycle;
-          const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
-          const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
-          const before = skewedBefore(j, writesFrom, writesTo, cu);
-          let k = limit;
-          if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
-            let lo = 0, hi = limit; // the largest k whose writes stay quiet
-            while (lo < hi) {
-              const mid = (lo + hi + 1) >> 1;
-              if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
-            }
-            k = lo;
-          }
-          if (k > 0) {
-            const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
-            if (words > 0) {
-              ofmap.bulk(words);
-              mark(ofmapSram, cycle + Math.max(j, writesFrom) - j);
-              mark(ofmapSram, cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
-            }
-            segmentRow[segments] = j;
-            segmentCycle[segments++] = cycle;
-            lastOut = cycle + k - 1;
-            row += k;
-            j += k;
-          } else {
-            const writes = skewedCount(j, writesFrom, writesTo, cu);
-            segmentRow[segments] = j;
-            segmentCycle[segments++] = cycle;
-            lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
-            if (writes > 0) mark(ofmapSram, lastOut);
-            stalls += lastOut - cycle;
-            row++;
-            j++;
-          }
-        }
-        if (periodic && fr === periodFlipFold) finalFlipCycle = cycleOf(periodFlipRow);
-        if (unique) {
-          const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
-          mark(ifmapSram, cycleOf(first) + 1);
-          mark(ifmapSram, cycleOf(ifmapSkewFrom >= 0 ? ifmapSkewFrom + t - 1 + ifmapWidth - 1 : rows - 1) + 1);
-        }
-        mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom : rows - ru) + 1);
-        mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom + t - 1 + filterWidth - 1 : rows - 1) + 1);
-      }
-      for (let j = 0; perAddress && j < foldCycles; j++, row++) {
+      // The fold's rows' cycles: its reads never stall (CALC), so only the OFMAP writes place them.
+      // They go in bulk between the write buffer's events (a drain starting, a full buffer while
+      // draining, a drain ending), one by one at them.
+      for (let j = 0; j < foldCycles;) {
         const cycle = row + stalls;
-        rowCycle[j] = cycle;
-        let ifmapReads = 0;
-        if (perAddress) {
-          // The stamps' hit test inlined; only a miss calls into the buffer.
-          if (dataflow === 'os') {
-            for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
-              const p = r0 + c, w = j - c;
-              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
-              const a = pixelBase[p]! + windowOffset[w]!;
-              ifmapReads++;
-              if (stamps[a] !== epoch) {
-                ifmap.miss(a, cycle);
-                if (ifmap.epochId !== epoch) { epoch = ifmap.epochId; passFlip = passOffset + ifmapReads; passFlipFold = fr; passFlipRow = j; }
-              }
-            }
-          } else if (dataflow === 'ws') {
-            for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
-              const p = j - rows - c, w = r0 + c;
-              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
-              const a = pixelBase[p]! + windowOffset[w]!;
-              ifmapReads++;
-              if (stamps[a] !== epoch) {
-                ifmap.miss(a, cycle);
-                if (ifmap.epochId !== epoch) { epoch = ifmap.epochId; passFlip = passOffset + ifmapReads; passFlipFold = fr; passFlipRow = j; }
-              }
-            }
-          } else if (j < rows && j >= rows - ru) {
-            const w = r0 + rows - 1 - j;
-            for (let c = 0; c < cu; c++) {
-              const p = c0 + c;
-              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
-              const a = pixelBase[p]! + windowOffset[w]!;
-              ifmapReads++;
-              if (stamps[a] !== epoch) { ifmap.miss(a, cycle); epoch = ifmap.epochId; }
-            }
+        const draining = cycle < ofmap.drainEndCycle;
+        const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
+        const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
+        const before = skewedBefore(j, writesFrom, writesTo, cu);
+        let k = limit;
+        if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
+          let lo = 0, hi = limit; // the largest k whose writes stay quiet
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
           }
-          if (ifmapReads > 0) ifmap.requested(cycle);
-          passOffset += ifmapReads;
-          bandReads[ifmapBand] = bandReads[ifmapBand]! + ifmapReads;
+          k = lo;
         }
-        if (ifmapReads > 0) {
-          mark(ifmapSram, cycle + 1);
-          if (perAddress) {
-            if (bandFirstRow[ifmapBand]! < 0 || j < bandFirstRow[ifmapBand]!) bandFirstRow[ifmapBand] = j;
-            bandLastRow[ifmapBand] = j;
+        if (k > 0) {
+          const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
+          if (words > 0) {
+            ofmap.bulk(words);
+            mark(ofmapSram, cycle + Math.max(j, writesFrom) - j);
+            mark(ofmapSram, cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
           }
+          segmentRow[segments] = j;
+          segmentCycle[segments++] = cycle;
+          lastOut = cycle + k - 1;
+          row += k;
+          j += k;
+        } else {
+          const writes = skewedCount(j, writesFrom, writesTo, cu);
+          segmentRow[segments] = j;
+          segmentCycle[segments++] = cycle;
+          lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
+          if (writes > 0) mark(ofmapSram, lastOut);
+          stalls += lastOut - cycle;
+          row++;
+          j++;
         }
-        const filterReads = filterSkewFrom >= 0 ? skewedCount(j, filterSkewFrom, filterSkewFrom + t - 1, filterWidth) : j < rows && j >= rows - ru ? cu : 0;
-        if (filterReads > 0) mark(filterSram, cycle + 1);
-        const writes = skewedCount(j, writesFrom, writesTo, cu);
-        lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
-        if (writes > 0) mark(ofmapSram, lastOut);
-        stalls += lastOut - cycle;
+      }
+      if (periodic && fr === periodFlipFold) finalFlipCycle = cycleOf(periodFlipRow);
+      if (unique) {
+        const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
+        mark(ifmapSram, cycleOf(first) + 1);
+        mark(ifmapSram, cycleOf(ifmapSkewFrom >= 0 ? ifmapSkewFrom + t - 1 + ifmapWidth - 1 : rows - 1) + 1);
+      }
+      mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom : rows - ru) + 1);
+      mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom + t - 1 + filterWidth - 1 : rows - 1) + 1);
+      if (perAddress) {
+        // The IFMAP reads address by address, in a small loop per dataflow (readIfmapFold).
+        for (let j = 0, s = 0; j < foldCycles; j++) {
+          if (s + 1 < segments && segmentRow[s + 1] === j) s++;
+          rowCycle[j] = segmentCycle[s]! + j - segmentRow[s]!;
+        }
+        if (dataflow === 'os') readIfmapFoldOs(ifmap, geometry, r0, ru, t, foldCycles, rowCycle, fold);
+        else if (dataflow === 'ws') readIfmapFoldWs(ifmap, geometry, r0, ru, t, rows, foldCycles, rowCycle, fold);
+        else readIfmapFoldIs(ifmap, geometry, r0, c0, cu, rows, ru, rowCycle, fold);
+        const reads = fold[FOLD_READS]!, firstRow = fold[FOLD_FIRST_ROW]!, lastRow = fold[FOLD_LAST_ROW]!;
+        if (fold[FOLD_FLIP_READ]! >= 0) { passFlip = passOffset + fold[FOLD_FLIP_READ]!; passFlipFold = fr; passFlipRow = fold[FOLD_FLIP_ROW]!; }
+        if (reads > 0) {
+          ifmap.requested(rowCycle[firstRow]!);
+          ifmap.requested(rowCycle[lastRow]!);
+          mark(ifmapSram, rowCycle[firstRow]! + 1);
+          mark(ifmapSram, rowCycle[lastRow]! + 1);
+          if (bandFirstRow[ifmapBand]! < 0 || firstRow < bandFirstRow[ifmapBand]!) bandFirstRow[ifmapBand] = firstRow;
+          bandLastRow[ifmapBand] = lastRow;
+        }
+        passOffset += reads;
+        bandReads[ifmapBand] = reads;
       }
       const bandRead = (buffer: EstimateReadBuffer, band: number, skewFrom: number, width: number): void => {
         const first = skewFrom >= 0 ? skewFrom : rows - ru;
