@@ -600,7 +600,7 @@ export function replayMemory(
   };
 }
 
-/** An IFMAP address split as operand_matrix.calc_ifmap_elem_addr computes it: (pixel p, window element w) → pixelBase[p] + windowOffset[w], valid iff windowRow[w] < rowRoom[p] and windowCol[w] < colRoom[p] (checked only if `edge`). */
+/** An IFMAP address split as operand_matrix.calc_ifmap_elem_addr computes it: (pixel p, window element w) → pixelBase[p] + windowOffset[w], valid iff windowRow[w] < rowRoom[p] and windowCol[w] < colRoom[p] (checked on every read: a branch on whether the layer has edge windows left V8's optimized loop without feedback for the check, deoptimizing on every call). */
 interface IfmapGeometry {
   readonly pixelBase: Int32Array;
   readonly windowOffset: Int32Array;
@@ -608,7 +608,6 @@ interface IfmapGeometry {
   readonly windowCol: Int32Array;
   readonly rowRoom: Int32Array;
   readonly colRoom: Int32Array;
-  readonly edge: boolean;
 }
 
 /** readIfmapFold*'s results in an Int32Array: the fold's reads, its last prefetch's read (1-based, −1 if none) and row, its first and last rows with a read. */
@@ -625,13 +624,13 @@ function readIfmapFoldOs(
   rowCycle: Float64Array, out: Int32Array,
 ): void {
   const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
-  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom, edge = g.edge;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom;
   let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
   for (let j = 0; j < foldCycles; j++) {
     const before = reads;
     for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
       const p = r0 + c, w = j - c;
-      if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+      if (windowRow[w]! >= rowRoom[p]! || windowCol[w]! >= colRoom[p]!) continue;
       const a = pixelBase[p]! + windowOffset[w]!;
       reads++;
       if (stamps[a] !== epoch) {
@@ -651,13 +650,13 @@ function readIfmapFoldWs(
   rowCycle: Float64Array, out: Int32Array,
 ): void {
   const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
-  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom, edge = g.edge;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom;
   let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
   for (let j = rows; j < foldCycles; j++) {
     const before = reads;
     for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
       const p = j - rows - c, w = r0 + c;
-      if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+      if (windowRow[w]! >= rowRoom[p]! || windowCol[w]! >= colRoom[p]!) continue;
       const a = pixelBase[p]! + windowOffset[w]!;
       reads++;
       if (stamps[a] !== epoch) {
@@ -677,14 +676,14 @@ function readIfmapFoldIs(
   rowCycle: Float64Array, out: Int32Array,
 ): void {
   const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
-  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom, edge = g.edge;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom;
   let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
   for (let j = rows - ru; j < rows; j++) {
     const before = reads;
     const w = r0 + rows - 1 - j;
     for (let c = 0; c < cu; c++) {
       const p = c0 + c;
-      if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
+      if (windowRow[w]! >= rowRoom[p]! || windowCol[w]! >= colRoom[p]!) continue;
       const a = pixelBase[p]! + windowOffset[w]!;
       reads++;
       if (stamps[a] !== epoch) {
@@ -749,7 +748,7 @@ function simulateCalc(
   const filterBands = dataflow === 'os' ? colFolds : dataflow === 'is' ? rowFolds : rowFolds * colFolds;
   const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, unique ? 0 : H * W * C, ifmapBands);
   const filter = new EstimateReadBuffer(config.filterSramSzkB, 0, filterBands);
-  const geometry: IfmapGeometry = { pixelBase, windowOffset, windowRow, windowCol, rowRoom, colRoom, edge };
+  const geometry: IfmapGeometry = { pixelBase, windowOffset, windowRow, windowCol, rowRoom, colRoom };
   const fold = new Int32Array(FOLD_FIELDS);
   const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
   const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
