@@ -600,6 +600,98 @@ export function replayMemory(
   };
 }
 
+/**
+ * CALC mode's clock: places each fold's rows on cycles. Its reads never stall, so only the OFMAP
+ * writes do: they go in bulk between the write buffer's events (a drain starting, a full buffer
+ * while draining, a drain ending), one by one at them. A fold's rows' cycles are kept as runs of
+ * consecutive cycles (segmentRow[i] starts a run at segmentCycle[i]).
+ */
+class FoldClock {
+  /** Demand rows so far, stall cycles so far, the last row's serviced cycle. */
+  row = 0;
+  stalls = 0;
+  lastOut = 0;
+  segments = 0;
+  readonly segmentRow: Int32Array;
+  readonly segmentCycle: Float64Array;
+  /** The OFMAP SRAM trace's first and last cycles. */
+  ofmapStart = -1;
+  ofmapStop = -1;
+
+  constructor(foldCycles: number) {
+    this.segmentRow = new Int32Array(foldCycles + 1);
+    this.segmentCycle = new Float64Array(foldCycles + 1);
+  }
+
+  private markOfmap(cycle: number): void {
+    if (this.ofmapStart < 0) this.ofmapStart = cycle;
+    this.ofmapStop = cycle;
+  }
+
+  /** One fold of `foldCycles` rows whose OFMAP writes are those of a skewed block (unskewed rows writesFrom..writesTo, `cu` wide). */
+  place(ofmap: WriteBuffer, foldCycles: number, writesFrom: number, writesTo: number, cu: number): void {
+    const segmentRow = this.segmentRow, segmentCycle = this.segmentCycle;
+    let segments = 0;
+    for (let j = 0; j < foldCycles;) {
+      const cycle = this.row + this.stalls;
+      const draining = cycle < ofmap.drainEndCycle;
+      const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
+      const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
+      const before = skewedBefore(j, writesFrom, writesTo, cu);
+      let k = limit;
+      if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
+        let lo = 0, hi = limit; // the largest k whose writes stay quiet
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
+        }
+        k = lo;
+      }
+      segmentRow[segments] = j;
+      segmentCycle[segments++] = cycle;
+      if (k > 0) {
+        const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
+        if (words > 0) {
+          ofmap.bulk(words);
+          this.markOfmap(cycle + Math.max(j, writesFrom) - j);
+          this.markOfmap(cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
+        }
+        this.lastOut = cycle + k - 1;
+        this.row += k;
+        j += k;
+      } else {
+        const writes = skewedCount(j, writesFrom, writesTo, cu);
+        this.lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
+        if (writes > 0) this.markOfmap(this.lastOut);
+        this.stalls += this.lastOut - cycle;
+        this.row++;
+        j++;
+      }
+    }
+    this.segments = segments;
+  }
+
+  /** The cycle of the current fold's row j. */
+  cycleOf(j: number): number {
+    const segmentRow = this.segmentRow;
+    let lo = 0, hi = this.segments - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segmentRow[mid]! <= j) lo = mid; else hi = mid - 1;
+    }
+    return this.segmentCycle[lo]! + j - segmentRow[lo]!;
+  }
+
+  /** The current fold's rows' cycles, row by row, into `rowCycle`. */
+  fill(rowCycle: Float64Array, foldCycles: number): void {
+    const segmentRow = this.segmentRow, segmentCycle = this.segmentCycle, segments = this.segments;
+    for (let j = 0, s = 0; j < foldCycles; j++) {
+      if (s + 1 < segments && segmentRow[s + 1] === j) s++;
+      rowCycle[j] = segmentCycle[s]! + j - segmentRow[s]!;
+    }
+  }
+}
+
 /** An IFMAP address split as operand_matrix.calc_ifmap_elem_addr computes it: (pixel p, window element w) → pixelBase[p] + windowOffset[w], valid iff windowRow[w] < rowRoom[p] and windowCol[w] < colRoom[p] (checked on every read: a branch on whether the layer has edge windows left V8's optimized loop without feedback for the check, deoptimizing on every call). */
 interface IfmapGeometry {
   readonly pixelBase: Int32Array;
@@ -753,7 +845,6 @@ function simulateCalc(
   const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
   const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
   const filterSram: SramSpan = { startCycle: -1, stopCycle: -1 };
-  const ofmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
   const mark = (span: SramSpan, cycle: number): void => {
     if (span.startCycle < 0) span.startCycle = cycle;
     span.stopCycle = cycle;
@@ -763,19 +854,10 @@ function simulateCalc(
   // filter stationary; is: IFMAP stationary, filter skewed from R.
   const ifmapSkewFrom = dataflow === 'os' ? 0 : dataflow === 'ws' ? rows : -1;
   const filterSkewFrom = dataflow === 'os' ? 0 : dataflow === 'is' ? rows : -1;
-  // A fold's rows' cycles, as runs of consecutive cycles (segmentRow[i] starts a run at
-  // segmentCycle[i]); cycleOf reads them, and rowCycle holds them row by row for readIfmapFold*.
+  // The rows' cycles (FoldClock), and rowCycle: the current fold's row by row for readIfmapFold*.
+  const clock = new FoldClock(foldCycles);
   const rowCycle = new Float64Array(foldCycles);
-  const segmentRow = new Int32Array(foldCycles + 1), segmentCycle = new Float64Array(foldCycles + 1);
-  let segments = 0;
-  const cycleOf = (j: number): number => {
-    let lo = 0, hi = segments - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (segmentRow[mid]! <= j) lo = mid; else hi = mid - 1;
-    }
-    return segmentCycle[lo]! + j - segmentRow[lo]!;
-  };
+  const cycleOf = (j: number): number => clock.cycleOf(j);
   // The first and last fold rows with an IFMAP read, per band, from its last address-by-address
   // pass: a skipped pass reads the same rows (same band, same fold shape), for the SRAM span.
   const bandFirstRow = new Int32Array(ifmapBands).fill(-1), bandLastRow = new Int32Array(ifmapBands).fill(-1);
@@ -798,9 +880,18 @@ function simulateCalc(
     }
   };
 
-  let stalls = 0;
-  let row = 0;
-  let lastOut = 0;
+  // readBand's arguments for a fold's operand: its stream's first and last rows, its length, and
+  // (bandCycleAt, one closure for every fold: none allocated per fold) the cycle of its position q.
+  let bandSkewFrom = 0, bandWidth = 0, bandRu = 0, bandCu = 0;
+  const bandCycleAt = (q: number): number => cycleOf(rowOf(bandSkewFrom, bandWidth, bandCu, bandRu, q));
+  const bandRead = (buffer: EstimateReadBuffer, band: number, skewFrom: number, width: number, ru: number, cu: number): void => {
+    const first = skewFrom >= 0 ? skewFrom : rows - ru;
+    const last = skewFrom >= 0 ? skewFrom + t - 1 + width - 1 : rows - 1;
+    const length = skewFrom >= 0 ? t * width : ru * cu;
+    bandSkewFrom = skewFrom; bandWidth = width; bandRu = ru; bandCu = cu;
+    buffer.readBand(band, length, cycleOf(first), cycleOf(last), bandCycleAt);
+  };
+
   for (let fc = 0; fc < colFolds; fc++) {
     const c0 = fc * cols, cu = Math.min(cols, sc - c0);
     if (periodic) skippedMisses += periodMisses;
@@ -821,48 +912,7 @@ function simulateCalc(
       if (perAddress) bandReads[ifmapBand] = 0;
       const writesFrom = dataflow === 'os' ? t - 1 + rows - ru : 2 * rows - 1;
       const writesTo = dataflow === 'os' ? t + rows - 2 : 2 * rows + t - 2;
-      segments = 0;
-      // The fold's rows' cycles: its reads never stall (CALC), so only the OFMAP writes place them.
-      // They go in bulk between the write buffer's events (a drain starting, a full buffer while
-      // draining, a drain ending), one by one at them.
-      for (let j = 0; j < foldCycles;) {
-        const cycle = row + stalls;
-        const draining = cycle < ofmap.drainEndCycle;
-        const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
-        const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
-        const before = skewedBefore(j, writesFrom, writesTo, cu);
-        let k = limit;
-        if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
-          let lo = 0, hi = limit; // the largest k whose writes stay quiet
-          while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
-          }
-          k = lo;
-        }
-        if (k > 0) {
-          const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
-          if (words > 0) {
-            ofmap.bulk(words);
-            mark(ofmapSram, cycle + Math.max(j, writesFrom) - j);
-            mark(ofmapSram, cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
-          }
-          segmentRow[segments] = j;
-          segmentCycle[segments++] = cycle;
-          lastOut = cycle + k - 1;
-          row += k;
-          j += k;
-        } else {
-          const writes = skewedCount(j, writesFrom, writesTo, cu);
-          segmentRow[segments] = j;
-          segmentCycle[segments++] = cycle;
-          lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
-          if (writes > 0) mark(ofmapSram, lastOut);
-          stalls += lastOut - cycle;
-          row++;
-          j++;
-        }
-      }
+      clock.place(ofmap, foldCycles, writesFrom, writesTo, cu);
       if (periodic && fr === periodFlipFold) finalFlipCycle = cycleOf(periodFlipRow);
       if (unique) {
         const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
@@ -873,10 +923,7 @@ function simulateCalc(
       mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom + t - 1 + filterWidth - 1 : rows - 1) + 1);
       if (perAddress) {
         // The IFMAP reads address by address, in a small loop per dataflow (readIfmapFold).
-        for (let j = 0, s = 0; j < foldCycles; j++) {
-          if (s + 1 < segments && segmentRow[s + 1] === j) s++;
-          rowCycle[j] = segmentCycle[s]! + j - segmentRow[s]!;
-        }
+        clock.fill(rowCycle, foldCycles);
         if (dataflow === 'os') readIfmapFoldOs(ifmap, geometry, r0, ru, t, foldCycles, rowCycle, fold);
         else if (dataflow === 'ws') readIfmapFoldWs(ifmap, geometry, r0, ru, t, rows, foldCycles, rowCycle, fold);
         else readIfmapFoldIs(ifmap, geometry, r0, c0, cu, rows, ru, rowCycle, fold);
@@ -893,18 +940,12 @@ function simulateCalc(
         passOffset += reads;
         bandReads[ifmapBand] = reads;
       }
-      const bandRead = (buffer: EstimateReadBuffer, band: number, skewFrom: number, width: number): void => {
-        const first = skewFrom >= 0 ? skewFrom : rows - ru;
-        const last = skewFrom >= 0 ? skewFrom + t - 1 + width - 1 : rows - 1;
-        const length = skewFrom >= 0 ? t * width : ru * cu;
-        buffer.readBand(band, length, cycleOf(first), cycleOf(last), (q) => cycleOf(rowOf(skewFrom, width, cu, ru, q)));
-      };
-      if (unique) bandRead(ifmap, ifmapBand, ifmapSkewFrom, ifmapWidth);
+      if (unique) bandRead(ifmap, ifmapBand, ifmapSkewFrom, ifmapWidth, ru, cu);
       else if (!perAddress && bandFirstRow[ifmapBand]! >= 0) {
         mark(ifmapSram, cycleOf(bandFirstRow[ifmapBand]!) + 1);
         mark(ifmapSram, cycleOf(bandLastRow[ifmapBand]!) + 1);
       } else if (perAddress && ifmap.epochId === epochBefore) ifmap.hold(ifmapBand);
-      bandRead(filter, filterBand, filterSkewFrom, filterWidth);
+      bandRead(filter, filterBand, filterSkewFrom, filterWidth, ru, cu);
     }
     if (periodicPasses && !periodic) {
       if (passFlip >= 0 && passFlip === previousFlip) {
@@ -920,9 +961,10 @@ function simulateCalc(
   return {
     ifmapDram: ifmap.finish(),
     filterDram: filter.finish(),
-    ofmapDram: ofmap.finish(lastOut),
-    ifmapSram, filterSram, ofmapSram,
-    stallCycles: stalls,
-    totalCycles: lastOut,
+    ofmapDram: ofmap.finish(clock.lastOut),
+    ifmapSram, filterSram,
+    ofmapSram: { startCycle: clock.ofmapStart, stopCycle: clock.ofmapStop },
+    stallCycles: clock.stalls,
+    totalCycles: clock.lastOut,
   };
 }
