@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { replayMemory, simulateMemory } from '../../src/scalesim/memory.js';
+import { simulateLayer } from '../../src/scalesim/layer.js';
+import { parseConfig, run } from '../../src/scalesim/index.js';
 import type { ScaleSimDataflow } from '../../src/scalesim/config.js';
 
 const layerArb = fc.record({
@@ -33,5 +35,23 @@ describe('CALC mode: the fold-level model equals the request-by-request replay',
         expect(simulateMemory(layer, dataflow, rows, cols, config)).toEqual(replayMemory(layer, dataflow, rows, cols, config));
       },
     ), { seed: 22, numRuns: 400 });
+  });
+});
+
+describe('a run simulates each layer shape once', () => {
+  test('a repeated shape (another name) gets the results a simulation of its own gives, in CALC and USER modes', () => {
+    const shape = { ifmapHeight: 9, ifmapWidth: 8, filterHeight: 3, filterWidth: 3, channels: 5, numFilters: 12, strideHeight: 1, strideWidth: 1 };
+    const layers = [{ name: 'a', ...shape }, { name: 'b', ...shape, numFilters: 7 }, { name: 'c', ...shape }];
+    for (const mode of ['CALC', 'USER']) {
+      const config = parseConfig([
+        '[general]', 'run_name = t', '[architecture_presets]', 'ArrayHeight: 4', 'ArrayWidth: 6',
+        'IfmapSramSzkB: 1', 'FilterSramSzkB: 1', 'OfmapSramSzkB: 1', 'IfmapOffset: 0', 'FilterOffset: 10000000',
+        'OfmapOffset: 20000000', 'Dataflow : ws', 'Bandwidth : 3', '[run_presets]', `InterfaceBandwidth: ${mode}`, '',
+      ].join('\n'));
+      expect(config.interfaceBandwidth).toBe(mode);
+      const result = run(config, layers);
+      expect(result.layers.map((layer) => layer.name)).toEqual(['a', 'b', 'c']);
+      layers.forEach((layer, id) => expect(result.layers[id]).toEqual(simulateLayer(id, layer, 4, 6, 'ws', config)));
+    }
   });
 });
