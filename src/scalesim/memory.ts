@@ -793,10 +793,11 @@ function readIfmapFoldIs(
  * CALC mode, fold by fold. Its read buffers never stall, so a fold's reads only change which
  * addresses are in the epoch: a filter fold (and an IFMAP fold whose windows do not overlap, as a
  * GEMM's) streams distinct addresses that no other band shares, so `readBand` counts it in O(1);
- * an IFMAP fold of overlapping windows is read address by address, skipped when the same band was
- * read whole earlier in the current epoch (all hits), and whole column-fold passes are counted,
- * not replayed, once they repeat. The OFMAP rows go in bulk between the write buffer's events
- * (row by row in a fold read address by address); the SRAM spans come from the fold layouts.
+ * an IFMAP fold of overlapping windows is read address by address (readIfmapFoldOs/Ws/Is, after
+ * FoldClock has placed the fold's rows), skipped when the same band was read whole earlier in the
+ * current epoch (all hits), and whole column-fold passes are counted, not replayed, once they
+ * repeat. The OFMAP rows go in bulk between the write buffer's events (FoldClock); the SRAM spans
+ * come from the fold layouts.
  */
 function simulateCalc(
   layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
