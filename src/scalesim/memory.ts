@@ -863,14 +863,19 @@ function simulateCalc(
   // pass: a skipped pass reads the same rows (same band, same fold shape), for the SRAM span.
   const bandFirstRow = new Int32Array(ifmapBands).fill(-1), bandLastRow = new Int32Array(ifmapBands).fill(-1);
   const bandReads = new Int32Array(ifmapBands);
-  // os and ws stream the same IFMAP folds in every column-fold pass. A pass that ends with its last
-  // prefetch at the same stream position as the pass before it leaves the buffer as that one did
-  // (the epoch holds the same suffix of the stream), so every later pass repeats it: its misses,
-  // and its last prefetch at the same (fold, row). Those passes are counted, not replayed.
+  // os and ws stream the same IFMAP folds in every column-fold pass. A pass with a prefetch leaves
+  // the buffer in a state set by the stream position of its last prefetch alone (the epoch holds
+  // the stream's suffix after it). So once a pass ends with its last prefetch where an earlier
+  // pass i's did, the passes after it repeat passes i + 1 .. that one, in a cycle: their misses,
+  // and their last prefetches at the same (fold, row). Those passes are counted, not replayed.
   const periodicPasses = !unique && dataflow !== 'is';
-  let periodic = false, previousFlip = -1, passFlip = -1, passFlipFold = -1, passFlipRow = -1;
-  let passOffset = 0, passMisses = 0, periodMisses = 0, periodFlipFold = -1, periodFlipRow = -1;
-  let skippedMisses = 0, finalFlipCycle = -1;
+  let periodic = false, passFlip = -1, passFlipFold = -1, passFlipRow = -1;
+  let passOffset = 0, passMisses = 0, skippedMisses = 0, finalFlipCycle = -1;
+  /** Per pass replayed: its last prefetch's stream position (−1: none), its misses, that prefetch's fold (−1: none) and row. */
+  const passFlipAt = new Float64Array(colFolds).fill(-1), passMissCount = new Float64Array(colFolds);
+  const passFlipFoldAt = new Int32Array(colFolds).fill(-1), passFlipRowAt = new Int32Array(colFolds);
+  /** The cycle of passes repeated: the first pass of it, its length, the first pass counted, and the pass the current one repeats. */
+  let cycleFirst = 0, cyclePeriod = 1, cycleStart = 0, cyclePass = 0;
   /** The fold row holding stream position q of an operand's stream. */
   const rowOf = (skewFrom: number, width: number, stationaryWidth: number, ru: number, q: number): number => {
     if (skewFrom < 0) return rows - ru + Math.floor(q / stationaryWidth);
@@ -895,7 +900,10 @@ function simulateCalc(
 
   for (let fc = 0; fc < colFolds; fc++) {
     const c0 = fc * cols, cu = Math.min(cols, sc - c0);
-    if (periodic) skippedMisses += periodMisses;
+    if (periodic) {
+      cyclePass = cycleFirst + ((fc - cycleStart) % cyclePeriod);
+      skippedMisses += passMissCount[cyclePass]!;
+    }
     passOffset = 0;
     passFlip = -1;
     passMisses = ifmap.missCount;
@@ -914,7 +922,7 @@ function simulateCalc(
       const writesFrom = dataflow === 'os' ? t - 1 + rows - ru : 2 * rows - 1;
       const writesTo = dataflow === 'os' ? t + rows - 2 : 2 * rows + t - 2;
       clock.place(ofmap, foldCycles, writesFrom, writesTo, cu);
-      if (periodic && fr === periodFlipFold) finalFlipCycle = cycleOf(periodFlipRow);
+      if (periodic && fr === passFlipFoldAt[cyclePass]) finalFlipCycle = cycleOf(passFlipRowAt[cyclePass]!);
       if (unique) {
         const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
         mark(ifmapSram, cycleOf(first) + 1);
@@ -949,13 +957,18 @@ function simulateCalc(
       bandRead(filter, filterBand, filterSkewFrom, filterWidth, ru, cu);
     }
     if (periodicPasses && !periodic) {
-      if (passFlip >= 0 && passFlip === previousFlip) {
-        periodic = true;
-        periodMisses = ifmap.missCount - passMisses;
-        periodFlipFold = passFlipFold;
-        periodFlipRow = passFlipRow;
+      passFlipAt[fc] = passFlip;
+      passMissCount[fc] = ifmap.missCount - passMisses;
+      if (passFlip >= 0) { passFlipFoldAt[fc] = passFlipFold; passFlipRowAt[fc] = passFlipRow; }
+      for (let i = 0; passFlip >= 0 && i < fc; i++) {
+        if (passFlipAt[i] === passFlip) {
+          periodic = true;
+          cycleFirst = i + 1;
+          cyclePeriod = fc - i;
+          cycleStart = fc + 1;
+          break;
+        }
       }
-      previousFlip = passFlip;
     }
   }
   if (skippedMisses > 0) ifmap.extend(skippedMisses, finalFlipCycle);
