@@ -4,17 +4,23 @@
 // byte, next to the wall time SCALE-Sim took for it (PROVENANCE.md, `/usr/bin/time` on this
 // 2-core machine); then whole shipped topologies in all three dataflows (wall and CPU ms: the
 // machine is shared, CPU is the run's own cost), and AlexNet in os beside SCALE-Sim's measured
-// wall time for the same run (docs/benchmarks.md, "SCALE-Sim").
+// wall time for the same run (docs/benchmarks.md, "SCALE-Sim"); and the first call in a fresh
+// process (V8 compiling the model's loops as it runs), ResNet-18 in os, ws and is, in FIRST_CALLS
+// child processes.
 //
 // Usage: node bench/timing/scalesim.mjs [--json]
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mtia } from 'mtia-sim';
 import { summarize } from '../measure.mjs';
 
 const FIXTURES = new URL('../../test/fixtures/scalesim/', import.meta.url);
 const read = (path) => readFileSync(new URL(path, FIXTURES), 'utf8');
 const ROUNDS = 9;
+/** Fresh processes for the first-call figure. */
+const FIRST_CALLS = 5;
 const jsonOnly = process.argv.includes('--json');
 const log = jsonOnly ? () => {} : (...args) => console.log(...args);
 
@@ -98,4 +104,26 @@ for (const [file, label, inputType] of WHOLE) {
 const alexnetOs = timeCpu(() => mtia.scalesim.run(base, read('topologies/alexnet.csv')));
 log(`\nAlexNet in os alone: ${alexnetOs.wall.median.toFixed(0)} ms wall, ${alexnetOs.cpu.median.toFixed(0)} ms CPU` +
   `; SCALE-Sim v2: ${SCALESIM_ALEXNET_OS_SECONDS} s (${Math.round((SCALESIM_ALEXNET_OS_SECONDS * 1e3) / alexnetOs.wall.median)}× ours)`);
-console.log(JSON.stringify({ fixtures: rows, whole, alexnetOs }));
+
+/** The first mtia.scalesim.run calls of a fresh process: ResNet-18 in os, ws, is; wall and CPU ms. */
+const FIRST_CALL = `
+import { readFileSync } from 'node:fs';
+import { mtia } from 'mtia-sim';
+const config = readFileSync(process.argv[1] + 'configs/scalesim_32x32_os_calc.cfg', 'utf8');
+const csv = readFileSync(process.argv[1] + 'topologies/Resnet18.csv', 'utf8');
+const start = performance.now(), used = process.cpuUsage();
+for (const dataflow of ['os', 'ws', 'is']) mtia.scalesim.run(config.replace('Dataflow : os', 'Dataflow : ' + dataflow), csv);
+const delta = process.cpuUsage(used);
+console.log(JSON.stringify({ wall: performance.now() - start, cpu: (delta.user + delta.system) / 1000 }));`;
+const firstWall = [], firstCpu = [];
+for (let i = 0; i < FIRST_CALLS; i++) {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', FIRST_CALL, fileURLToPath(FIXTURES)], { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' });
+  const { wall, cpu } = JSON.parse(out);
+  firstWall.push(wall);
+  firstCpu.push(cpu);
+}
+const firstCall = { wall: summarize(firstWall), cpu: summarize(firstCpu) };
+log(`\nResNet-18 in os, ws, is, first call in a fresh process (median of ${FIRST_CALLS} processes): ` +
+  `${firstCall.wall.median.toFixed(0)} ms wall (${firstCall.wall.min.toFixed(0)}–${firstCall.wall.max.toFixed(0)}), ` +
+  `${firstCall.cpu.median.toFixed(0)} ms CPU (${firstCall.cpu.min.toFixed(0)}–${firstCall.cpu.max.toFixed(0)})`);
+console.log(JSON.stringify({ fixtures: rows, whole, alexnetOs, firstCall }));

@@ -67,7 +67,17 @@ export function run(
 ): ScaleSimRun {
   const parsed = typeof config === 'string' ? parseScaleSimConfig(config, options.configFile) : config;
   const topo = topologyOf(topology, options);
-  const layers = topo.layers.map((layer, id) => simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow, parsed));
+  // A layer's results depend on its shape only (not its name), so a shape met earlier in the run
+  // (ResNet-18's 3 × 3 blocks repeat up to four times) takes that layer's results, not a second simulation.
+  const byShape = new Map<string, ScaleSimLayerResult>();
+  const layers = topo.layers.map((layer, id) => {
+    const shape = [layer.ifmapHeight, layer.ifmapWidth, layer.filterHeight, layer.filterWidth, layer.channels, layer.numFilters, layer.strideHeight, layer.strideWidth].join(',');
+    const same = byShape.get(shape);
+    if (same !== undefined) return { ...same, layerId: id, name: layer.name };
+    const result = simulateLayer(id, layer, parsed.arrayHeight, parsed.arrayWidth, parsed.dataflow, parsed);
+    byShape.set(shape, result);
+    return result;
+  });
   const profile = typeof options.energyProfile === 'string' ? profiles[options.energyProfile] : options.energyProfile;
   if (options.energyProfile !== undefined && profile === undefined) {
     throw new ValueError(`energyProfile: expected one of ${Object.keys(profiles).join(', ')} or a profile object, got '${String(options.energyProfile)}'`);

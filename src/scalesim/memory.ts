@@ -601,13 +601,203 @@ export function replayMemory(
 }
 
 /**
+ * CALC mode's clock: places each fold's rows on cycles. Its reads never stall, so only the OFMAP
+ * writes do: they go in bulk between the write buffer's events (a drain starting, a full buffer
+ * while draining, a drain ending), one by one at them. A fold's rows' cycles are kept as runs of
+ * consecutive cycles (segmentRow[i] starts a run at segmentCycle[i]).
+ */
+class FoldClock {
+  /** Demand rows so far, stall cycles so far, the last row's serviced cycle. */
+  row = 0;
+  stalls = 0;
+  lastOut = 0;
+  segments = 0;
+  readonly segmentRow: Int32Array;
+  readonly segmentCycle: Float64Array;
+  /** The OFMAP SRAM trace's first and last cycles. */
+  ofmapStart = -1;
+  ofmapStop = -1;
+
+  constructor(foldCycles: number) {
+    this.segmentRow = new Int32Array(foldCycles + 1);
+    this.segmentCycle = new Float64Array(foldCycles + 1);
+  }
+
+  private markOfmap(cycle: number): void {
+    if (this.ofmapStart < 0) this.ofmapStart = cycle;
+    this.ofmapStop = cycle;
+  }
+
+  /** One fold of `foldCycles` rows whose OFMAP writes are those of a skewed block (unskewed rows writesFrom..writesTo, `cu` wide). */
+  place(ofmap: WriteBuffer, foldCycles: number, writesFrom: number, writesTo: number, cu: number): void {
+    const segmentRow = this.segmentRow, segmentCycle = this.segmentCycle;
+    let segments = 0;
+    for (let j = 0; j < foldCycles;) {
+      const cycle = this.row + this.stalls;
+      const draining = cycle < ofmap.drainEndCycle;
+      const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
+      const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
+      const before = skewedBefore(j, writesFrom, writesTo, cu);
+      let k = limit;
+      if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
+        let lo = 0, hi = limit; // the largest k whose writes stay quiet
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
+        }
+        k = lo;
+      }
+      segmentRow[segments] = j;
+      segmentCycle[segments++] = cycle;
+      if (k > 0) {
+        const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
+        if (words > 0) {
+          ofmap.bulk(words);
+          this.markOfmap(cycle + Math.max(j, writesFrom) - j);
+          this.markOfmap(cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
+        }
+        this.lastOut = cycle + k - 1;
+        this.row += k;
+        j += k;
+      } else {
+        const writes = skewedCount(j, writesFrom, writesTo, cu);
+        this.lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
+        if (writes > 0) this.markOfmap(this.lastOut);
+        this.stalls += this.lastOut - cycle;
+        this.row++;
+        j++;
+      }
+    }
+    this.segments = segments;
+  }
+
+  /** The cycle of the current fold's row j. */
+  cycleOf(j: number): number {
+    const segmentRow = this.segmentRow;
+    let lo = 0, hi = this.segments - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segmentRow[mid]! <= j) lo = mid; else hi = mid - 1;
+    }
+    return this.segmentCycle[lo]! + j - segmentRow[lo]!;
+  }
+
+  /** The current fold's rows' cycles, row by row, into `rowCycle`. */
+  fill(rowCycle: Float64Array, foldCycles: number): void {
+    const segmentRow = this.segmentRow, segmentCycle = this.segmentCycle, segments = this.segments;
+    for (let j = 0, s = 0; j < foldCycles; j++) {
+      if (s + 1 < segments && segmentRow[s + 1] === j) s++;
+      rowCycle[j] = segmentCycle[s]! + j - segmentRow[s]!;
+    }
+  }
+}
+
+/** An IFMAP address split as operand_matrix.calc_ifmap_elem_addr computes it: (pixel p, window element w) → pixelBase[p] + windowOffset[w], valid iff windowRow[w] < rowRoom[p] and windowCol[w] < colRoom[p] (checked on every read: a branch on whether the layer has edge windows left V8's optimized loop without feedback for the check, deoptimizing on every call). */
+interface IfmapGeometry {
+  readonly pixelBase: Int32Array;
+  readonly windowOffset: Int32Array;
+  readonly windowRow: Int32Array;
+  readonly windowCol: Int32Array;
+  readonly rowRoom: Int32Array;
+  readonly colRoom: Int32Array;
+}
+
+/** readIfmapFold*'s results in an Int32Array: the fold's reads, its last prefetch's read (1-based, −1 if none) and row, its first and last rows with a read. */
+const FOLD_READS = 0, FOLD_FLIP_READ = 1, FOLD_FLIP_ROW = 2, FOLD_FIRST_ROW = 3, FOLD_LAST_ROW = 4, FOLD_FIELDS = 5;
+
+/**
+ * os: one fold's IFMAP reads (T × R skewed, pixels r0.., window element j − c in row j) address
+ * by address through `buffer`, rows at `rowCycle`; results in `out` (FOLD_*). One small loop per
+ * dataflow, so V8 optimizes each early and for one shape (a single loop over all three kept
+ * deoptimizing on the dataflows it had not seen yet).
+ */
+function readIfmapFoldOs(
+  buffer: EstimateReadBuffer, g: IfmapGeometry, r0: number, ru: number, t: number, foldCycles: number,
+  rowCycle: Float64Array, out: Int32Array,
+): void {
+  const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom;
+  let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
+  for (let j = 0; j < foldCycles; j++) {
+    const before = reads;
+    for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
+      const p = r0 + c, w = j - c;
+      if (windowRow[w]! >= rowRoom[p]! || windowCol[w]! >= colRoom[p]!) continue;
+      const a = pixelBase[p]! + windowOffset[w]!;
+      reads++;
+      if (stamps[a] !== epoch) {
+        buffer.miss(a, rowCycle[j]!);
+        if (buffer.epochId !== epoch) { epoch = buffer.epochId; flipRead = reads; flipRow = j; }
+      }
+    }
+    if (reads > before) { if (firstRow < 0) firstRow = j; lastRow = j; }
+  }
+  out[FOLD_READS] = reads; out[FOLD_FLIP_READ] = flipRead; out[FOLD_FLIP_ROW] = flipRow;
+  out[FOLD_FIRST_ROW] = firstRow; out[FOLD_LAST_ROW] = lastRow;
+}
+
+/** ws: one fold's IFMAP reads (R gap, then T × R skewed: pixel j − R − c, window element r0 + c), as readIfmapFoldOs. */
+function readIfmapFoldWs(
+  buffer: EstimateReadBuffer, g: IfmapGeometry, r0: number, ru: number, t: number, rows: number, foldCycles: number,
+  rowCycle: Float64Array, out: Int32Array,
+): void {
+  const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom;
+  let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
+  for (let j = rows; j < foldCycles; j++) {
+    const before = reads;
+    for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
+      const p = j - rows - c, w = r0 + c;
+      if (windowRow[w]! >= rowRoom[p]! || windowCol[w]! >= colRoom[p]!) continue;
+      const a = pixelBase[p]! + windowOffset[w]!;
+      reads++;
+      if (stamps[a] !== epoch) {
+        buffer.miss(a, rowCycle[j]!);
+        if (buffer.epochId !== epoch) { epoch = buffer.epochId; flipRead = reads; flipRow = j; }
+      }
+    }
+    if (reads > before) { if (firstRow < 0) firstRow = j; lastRow = j; }
+  }
+  out[FOLD_READS] = reads; out[FOLD_FLIP_READ] = flipRead; out[FOLD_FLIP_ROW] = flipRow;
+  out[FOLD_FIRST_ROW] = firstRow; out[FOLD_LAST_ROW] = lastRow;
+}
+
+/** is: one fold's IFMAP reads (stationary: row j < R reads window element r0 + R − 1 − j of pixels c0 .. c0 + c_u − 1), as readIfmapFoldOs. */
+function readIfmapFoldIs(
+  buffer: EstimateReadBuffer, g: IfmapGeometry, r0: number, c0: number, cu: number, rows: number, ru: number,
+  rowCycle: Float64Array, out: Int32Array,
+): void {
+  const stamps = buffer.stamps, pixelBase = g.pixelBase, windowOffset = g.windowOffset;
+  const windowRow = g.windowRow, windowCol = g.windowCol, rowRoom = g.rowRoom, colRoom = g.colRoom;
+  let epoch = buffer.epochId, reads = 0, flipRead = -1, flipRow = -1, firstRow = -1, lastRow = -1;
+  for (let j = rows - ru; j < rows; j++) {
+    const before = reads;
+    const w = r0 + rows - 1 - j;
+    for (let c = 0; c < cu; c++) {
+      const p = c0 + c;
+      if (windowRow[w]! >= rowRoom[p]! || windowCol[w]! >= colRoom[p]!) continue;
+      const a = pixelBase[p]! + windowOffset[w]!;
+      reads++;
+      if (stamps[a] !== epoch) {
+        buffer.miss(a, rowCycle[j]!);
+        if (buffer.epochId !== epoch) { epoch = buffer.epochId; flipRead = reads; flipRow = j; }
+      }
+    }
+    if (reads > before) { if (firstRow < 0) firstRow = j; lastRow = j; }
+  }
+  out[FOLD_READS] = reads; out[FOLD_FLIP_READ] = flipRead; out[FOLD_FLIP_ROW] = flipRow;
+  out[FOLD_FIRST_ROW] = firstRow; out[FOLD_LAST_ROW] = lastRow;
+}
+
+/**
  * CALC mode, fold by fold. Its read buffers never stall, so a fold's reads only change which
  * addresses are in the epoch: a filter fold (and an IFMAP fold whose windows do not overlap, as a
  * GEMM's) streams distinct addresses that no other band shares, so `readBand` counts it in O(1);
- * an IFMAP fold of overlapping windows is read address by address, skipped when the same band was
- * read whole earlier in the current epoch (all hits), and whole column-fold passes are counted,
- * not replayed, once they repeat. The OFMAP rows go in bulk between the write buffer's events
- * (row by row in a fold read address by address); the SRAM spans come from the fold layouts.
+ * an IFMAP fold of overlapping windows is read address by address (readIfmapFoldOs/Ws/Is, after
+ * FoldClock has placed the fold's rows), skipped when the same band was read whole earlier in the
+ * current epoch (all hits), and whole column-fold passes are counted, not replayed, once they
+ * repeat. The OFMAP rows go in bulk between the write buffer's events (FoldClock); the SRAM spans
+ * come from the fold layouts.
  */
 function simulateCalc(
   layer: ScaleSimLayer, dataflow: ScaleSimDataflow, rows: number, cols: number,
@@ -651,12 +841,11 @@ function simulateCalc(
   const filterBands = dataflow === 'os' ? colFolds : dataflow === 'is' ? rowFolds : rowFolds * colFolds;
   const ifmap = new EstimateReadBuffer(config.ifmapSramSzkB, unique ? 0 : H * W * C, ifmapBands);
   const filter = new EstimateReadBuffer(config.filterSramSzkB, 0, filterBands);
-  const stamps = ifmap.stamps;
-  let epoch = ifmap.epochId;
+  const geometry: IfmapGeometry = { pixelBase, windowOffset, windowRow, windowCol, rowRoom, colRoom };
+  const fold = new Int32Array(FOLD_FIELDS);
   const ofmap = new WriteBuffer(config.ofmapSramSzkB, cols);
   const ifmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
   const filterSram: SramSpan = { startCycle: -1, stopCycle: -1 };
-  const ofmapSram: SramSpan = { startCycle: -1, stopCycle: -1 };
   const mark = (span: SramSpan, cycle: number): void => {
     if (span.startCycle < 0) span.startCycle = cycle;
     span.stopCycle = cycle;
@@ -666,32 +855,27 @@ function simulateCalc(
   // filter stationary; is: IFMAP stationary, filter skewed from R.
   const ifmapSkewFrom = dataflow === 'os' ? 0 : dataflow === 'ws' ? rows : -1;
   const filterSkewFrom = dataflow === 'os' ? 0 : dataflow === 'is' ? rows : -1;
-  // A fold's rows' cycles: one per row when read address by address (rowCycle), else as runs of
-  // consecutive cycles (segmentRow[i] starts a run at segmentCycle[i]); cycleOf reads either.
+  // The rows' cycles (FoldClock), and rowCycle: the current fold's row by row for readIfmapFold*.
+  const clock = new FoldClock(foldCycles);
   const rowCycle = new Float64Array(foldCycles);
-  const segmentRow = new Int32Array(foldCycles + 1), segmentCycle = new Float64Array(foldCycles + 1);
-  let segments = 0;
-  const cycleOf = (j: number): number => {
-    if (segments === 0) return rowCycle[j]!;
-    let lo = 0, hi = segments - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (segmentRow[mid]! <= j) lo = mid; else hi = mid - 1;
-    }
-    return segmentCycle[lo]! + j - segmentRow[lo]!;
-  };
+  const cycleOf = (j: number): number => clock.cycleOf(j);
   // The first and last fold rows with an IFMAP read, per band, from its last address-by-address
   // pass: a skipped pass reads the same rows (same band, same fold shape), for the SRAM span.
   const bandFirstRow = new Int32Array(ifmapBands).fill(-1), bandLastRow = new Int32Array(ifmapBands).fill(-1);
   const bandReads = new Int32Array(ifmapBands);
-  // os and ws stream the same IFMAP folds in every column-fold pass. A pass that ends with its last
-  // prefetch at the same stream position as the pass before it leaves the buffer as that one did
-  // (the epoch holds the same suffix of the stream), so every later pass repeats it: its misses,
-  // and its last prefetch at the same (fold, row). Those passes are counted, not replayed.
+  // os and ws stream the same IFMAP folds in every column-fold pass. A pass with a prefetch leaves
+  // the buffer in a state set by the stream position of its last prefetch alone (the epoch holds
+  // the stream's suffix after it). So once a pass ends with its last prefetch where an earlier
+  // pass i's did, the passes after it repeat passes i + 1 .. that one, in a cycle: their misses,
+  // and their last prefetches at the same (fold, row). Those passes are counted, not replayed.
   const periodicPasses = !unique && dataflow !== 'is';
-  let periodic = false, previousFlip = -1, passFlip = -1, passFlipFold = -1, passFlipRow = -1;
-  let passOffset = 0, passMisses = 0, periodMisses = 0, periodFlipFold = -1, periodFlipRow = -1;
-  let skippedMisses = 0, finalFlipCycle = -1;
+  let periodic = false, passFlip = -1, passFlipFold = -1, passFlipRow = -1;
+  let passOffset = 0, passMisses = 0, skippedMisses = 0, finalFlipCycle = -1;
+  /** Per pass replayed: its last prefetch's stream position (−1: none), its misses, that prefetch's fold (−1: none) and row. */
+  const passFlipAt = new Float64Array(colFolds).fill(-1), passMissCount = new Float64Array(colFolds);
+  const passFlipFoldAt = new Int32Array(colFolds).fill(-1), passFlipRowAt = new Int32Array(colFolds);
+  /** The cycle of passes repeated: the first pass of it, its length, the first pass counted, and the pass the current one repeats. */
+  let cycleFirst = 0, cyclePeriod = 1, cycleStart = 0, cyclePass = 0;
   /** The fold row holding stream position q of an operand's stream. */
   const rowOf = (skewFrom: number, width: number, stationaryWidth: number, ru: number, q: number): number => {
     if (skewFrom < 0) return rows - ru + Math.floor(q / stationaryWidth);
@@ -702,12 +886,24 @@ function simulateCalc(
     }
   };
 
-  let stalls = 0;
-  let row = 0;
-  let lastOut = 0;
+  // readBand's arguments for a fold's operand: its stream's first and last rows, its length, and
+  // (bandCycleAt, one closure for every fold: none allocated per fold) the cycle of its position q.
+  let bandSkewFrom = 0, bandWidth = 0, bandRu = 0, bandCu = 0;
+  const bandCycleAt = (q: number): number => cycleOf(rowOf(bandSkewFrom, bandWidth, bandCu, bandRu, q));
+  const bandRead = (buffer: EstimateReadBuffer, band: number, skewFrom: number, width: number, ru: number, cu: number): void => {
+    const first = skewFrom >= 0 ? skewFrom : rows - ru;
+    const last = skewFrom >= 0 ? skewFrom + t - 1 + width - 1 : rows - 1;
+    const length = skewFrom >= 0 ? t * width : ru * cu;
+    bandSkewFrom = skewFrom; bandWidth = width; bandRu = ru; bandCu = cu;
+    buffer.readBand(band, length, cycleOf(first), cycleOf(last), bandCycleAt);
+  };
+
   for (let fc = 0; fc < colFolds; fc++) {
     const c0 = fc * cols, cu = Math.min(cols, sc - c0);
-    if (periodic) skippedMisses += periodMisses;
+    if (periodic) {
+      cyclePass = cycleFirst + ((fc - cycleStart) % cyclePeriod);
+      skippedMisses += passMissCount[cyclePass]!;
+    }
     passOffset = 0;
     passFlip = -1;
     passMisses = ifmap.missCount;
@@ -725,143 +921,64 @@ function simulateCalc(
       if (perAddress) bandReads[ifmapBand] = 0;
       const writesFrom = dataflow === 'os' ? t - 1 + rows - ru : 2 * rows - 1;
       const writesTo = dataflow === 'os' ? t + rows - 2 : 2 * rows + t - 2;
-      segments = 0;
-      if (!perAddress) {
-        // No read of this fold needs its row: the OFMAP rows go in bulk between the write buffer's
-        // events (a drain starting, a full buffer while draining, a drain ending), one by one at them.
-        for (let j = 0; j < foldCycles;) {
-          const cycle = row + stalls;
-          const draining = cycle < ofmap.drainEndCycle;
-          const quiet = draining ? ofmap.freeWords - 1 : ofmap.freeWords - ofmap.activeWords;
-          const limit = draining ? Math.min(foldCycles - j, ofmap.drainEndCycle - cycle) : foldCycles - j;
-          const before = skewedBefore(j, writesFrom, writesTo, cu);
-          let k = limit;
-          if (skewedBefore(j + k, writesFrom, writesTo, cu) - before > quiet) {
-            let lo = 0, hi = limit; // the largest k whose writes stay quiet
-            while (lo < hi) {
-              const mid = (lo + hi + 1) >> 1;
-              if (skewedBefore(j + mid, writesFrom, writesTo, cu) - before <= quiet) lo = mid; else hi = mid - 1;
-            }
-            k = lo;
-          }
-          if (k > 0) {
-            const words = skewedBefore(j + k, writesFrom, writesTo, cu) - before;
-            if (words > 0) {
-              ofmap.bulk(words);
-              mark(ofmapSram, cycle + Math.max(j, writesFrom) - j);
-              mark(ofmapSram, cycle + Math.min(j + k - 1, writesTo + cu - 1) - j);
-            }
-            segmentRow[segments] = j;
-            segmentCycle[segments++] = cycle;
-            lastOut = cycle + k - 1;
-            row += k;
-            j += k;
-          } else {
-            const writes = skewedCount(j, writesFrom, writesTo, cu);
-            segmentRow[segments] = j;
-            segmentCycle[segments++] = cycle;
-            lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
-            if (writes > 0) mark(ofmapSram, lastOut);
-            stalls += lastOut - cycle;
-            row++;
-            j++;
-          }
-        }
-        if (periodic && fr === periodFlipFold) finalFlipCycle = cycleOf(periodFlipRow);
-        if (unique) {
-          const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
-          mark(ifmapSram, cycleOf(first) + 1);
-          mark(ifmapSram, cycleOf(ifmapSkewFrom >= 0 ? ifmapSkewFrom + t - 1 + ifmapWidth - 1 : rows - 1) + 1);
-        }
-        mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom : rows - ru) + 1);
-        mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom + t - 1 + filterWidth - 1 : rows - 1) + 1);
+      clock.place(ofmap, foldCycles, writesFrom, writesTo, cu);
+      if (periodic && fr === passFlipFoldAt[cyclePass]) finalFlipCycle = cycleOf(passFlipRowAt[cyclePass]!);
+      if (unique) {
+        const first = ifmapSkewFrom >= 0 ? ifmapSkewFrom : rows - ru;
+        mark(ifmapSram, cycleOf(first) + 1);
+        mark(ifmapSram, cycleOf(ifmapSkewFrom >= 0 ? ifmapSkewFrom + t - 1 + ifmapWidth - 1 : rows - 1) + 1);
       }
-      for (let j = 0; perAddress && j < foldCycles; j++, row++) {
-        const cycle = row + stalls;
-        rowCycle[j] = cycle;
-        let ifmapReads = 0;
-        if (perAddress) {
-          // The stamps' hit test inlined; only a miss calls into the buffer.
-          if (dataflow === 'os') {
-            for (let c = Math.max(0, j - t + 1), end = Math.min(ru - 1, j); c <= end; c++) {
-              const p = r0 + c, w = j - c;
-              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
-              const a = pixelBase[p]! + windowOffset[w]!;
-              ifmapReads++;
-              if (stamps[a] !== epoch) {
-                ifmap.miss(a, cycle);
-                if (ifmap.epochId !== epoch) { epoch = ifmap.epochId; passFlip = passOffset + ifmapReads; passFlipFold = fr; passFlipRow = j; }
-              }
-            }
-          } else if (dataflow === 'ws') {
-            for (let c = Math.max(0, j - rows - t + 1), end = Math.min(ru - 1, j - rows); c <= end; c++) {
-              const p = j - rows - c, w = r0 + c;
-              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
-              const a = pixelBase[p]! + windowOffset[w]!;
-              ifmapReads++;
-              if (stamps[a] !== epoch) {
-                ifmap.miss(a, cycle);
-                if (ifmap.epochId !== epoch) { epoch = ifmap.epochId; passFlip = passOffset + ifmapReads; passFlipFold = fr; passFlipRow = j; }
-              }
-            }
-          } else if (j < rows && j >= rows - ru) {
-            const w = r0 + rows - 1 - j;
-            for (let c = 0; c < cu; c++) {
-              const p = c0 + c;
-              if (edge && !(windowRow[w]! < rowRoom[p]! && windowCol[w]! < colRoom[p]!)) continue;
-              const a = pixelBase[p]! + windowOffset[w]!;
-              ifmapReads++;
-              if (stamps[a] !== epoch) { ifmap.miss(a, cycle); epoch = ifmap.epochId; }
-            }
-          }
-          if (ifmapReads > 0) ifmap.requested(cycle);
-          passOffset += ifmapReads;
-          bandReads[ifmapBand] = bandReads[ifmapBand]! + ifmapReads;
+      mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom : rows - ru) + 1);
+      mark(filterSram, cycleOf(filterSkewFrom >= 0 ? filterSkewFrom + t - 1 + filterWidth - 1 : rows - 1) + 1);
+      if (perAddress) {
+        // The IFMAP reads address by address, in a small loop per dataflow (readIfmapFold).
+        clock.fill(rowCycle, foldCycles);
+        if (dataflow === 'os') readIfmapFoldOs(ifmap, geometry, r0, ru, t, foldCycles, rowCycle, fold);
+        else if (dataflow === 'ws') readIfmapFoldWs(ifmap, geometry, r0, ru, t, rows, foldCycles, rowCycle, fold);
+        else readIfmapFoldIs(ifmap, geometry, r0, c0, cu, rows, ru, rowCycle, fold);
+        const reads = fold[FOLD_READS]!, firstRow = fold[FOLD_FIRST_ROW]!, lastRow = fold[FOLD_LAST_ROW]!;
+        if (fold[FOLD_FLIP_READ]! >= 0) { passFlip = passOffset + fold[FOLD_FLIP_READ]!; passFlipFold = fr; passFlipRow = fold[FOLD_FLIP_ROW]!; }
+        if (reads > 0) {
+          ifmap.requested(rowCycle[firstRow]!);
+          ifmap.requested(rowCycle[lastRow]!);
+          mark(ifmapSram, rowCycle[firstRow]! + 1);
+          mark(ifmapSram, rowCycle[lastRow]! + 1);
+          if (bandFirstRow[ifmapBand]! < 0 || firstRow < bandFirstRow[ifmapBand]!) bandFirstRow[ifmapBand] = firstRow;
+          bandLastRow[ifmapBand] = lastRow;
         }
-        if (ifmapReads > 0) {
-          mark(ifmapSram, cycle + 1);
-          if (perAddress) {
-            if (bandFirstRow[ifmapBand]! < 0 || j < bandFirstRow[ifmapBand]!) bandFirstRow[ifmapBand] = j;
-            bandLastRow[ifmapBand] = j;
-          }
-        }
-        const filterReads = filterSkewFrom >= 0 ? skewedCount(j, filterSkewFrom, filterSkewFrom + t - 1, filterWidth) : j < rows && j >= rows - ru ? cu : 0;
-        if (filterReads > 0) mark(filterSram, cycle + 1);
-        const writes = skewedCount(j, writesFrom, writesTo, cu);
-        lastOut = writes > 0 ? ofmap.write(writes, cycle) : cycle;
-        if (writes > 0) mark(ofmapSram, lastOut);
-        stalls += lastOut - cycle;
+        passOffset += reads;
+        bandReads[ifmapBand] = reads;
       }
-      const bandRead = (buffer: EstimateReadBuffer, band: number, skewFrom: number, width: number): void => {
-        const first = skewFrom >= 0 ? skewFrom : rows - ru;
-        const last = skewFrom >= 0 ? skewFrom + t - 1 + width - 1 : rows - 1;
-        const length = skewFrom >= 0 ? t * width : ru * cu;
-        buffer.readBand(band, length, cycleOf(first), cycleOf(last), (q) => cycleOf(rowOf(skewFrom, width, cu, ru, q)));
-      };
-      if (unique) bandRead(ifmap, ifmapBand, ifmapSkewFrom, ifmapWidth);
+      if (unique) bandRead(ifmap, ifmapBand, ifmapSkewFrom, ifmapWidth, ru, cu);
       else if (!perAddress && bandFirstRow[ifmapBand]! >= 0) {
         mark(ifmapSram, cycleOf(bandFirstRow[ifmapBand]!) + 1);
         mark(ifmapSram, cycleOf(bandLastRow[ifmapBand]!) + 1);
       } else if (perAddress && ifmap.epochId === epochBefore) ifmap.hold(ifmapBand);
-      bandRead(filter, filterBand, filterSkewFrom, filterWidth);
+      bandRead(filter, filterBand, filterSkewFrom, filterWidth, ru, cu);
     }
     if (periodicPasses && !periodic) {
-      if (passFlip >= 0 && passFlip === previousFlip) {
-        periodic = true;
-        periodMisses = ifmap.missCount - passMisses;
-        periodFlipFold = passFlipFold;
-        periodFlipRow = passFlipRow;
+      passFlipAt[fc] = passFlip;
+      passMissCount[fc] = ifmap.missCount - passMisses;
+      if (passFlip >= 0) { passFlipFoldAt[fc] = passFlipFold; passFlipRowAt[fc] = passFlipRow; }
+      for (let i = 0; passFlip >= 0 && i < fc; i++) {
+        if (passFlipAt[i] === passFlip) {
+          periodic = true;
+          cycleFirst = i + 1;
+          cyclePeriod = fc - i;
+          cycleStart = fc + 1;
+          break;
+        }
       }
-      previousFlip = passFlip;
     }
   }
   if (skippedMisses > 0) ifmap.extend(skippedMisses, finalFlipCycle);
   return {
     ifmapDram: ifmap.finish(),
     filterDram: filter.finish(),
-    ofmapDram: ofmap.finish(lastOut),
-    ifmapSram, filterSram, ofmapSram,
-    stallCycles: stalls,
-    totalCycles: lastOut,
+    ofmapDram: ofmap.finish(clock.lastOut),
+    ifmapSram, filterSram,
+    ofmapSram: { startCycle: clock.ofmapStart, stopCycle: clock.ofmapStop },
+    stallCycles: clock.stalls,
+    totalCycles: clock.lastOut,
   };
 }
