@@ -141,7 +141,9 @@ for (const [file, output] of Object.entries(browserBuild.metafile.outputs)) {
 
 await buildPlayground();
 
-// tsc declares every module in build/types; only those index.d.ts reaches through its imports
+// tsc declares every module in build/types, leaving out what is marked @internal (stripInternal in
+// tsconfig.build.json: the runtime's, allocator's and tracer's machinery that public classes hold
+// or public modules also export); only the modules index.d.ts then reaches through its imports
 // are public, and only they are copied to dist/types (any other file there is removed). So are
 // the global types they need from lib.esnext or lib.dom, declared for projects without them:
 // disposable.d.ts (Disposable, which the public classes implement) and host-types.d.ts

@@ -43,12 +43,12 @@ export interface TraceEntry {
   readonly frames: readonly Frame[];
 }
 
-/** Wall-clock microseconds, as an integer (PyTorch's time_us). */
+/** @internal Wall-clock microseconds, as an integer (PyTorch's time_us). */
 export function nowMicros(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
 
-/** Checks recordMemoryHistory's arguments; PyTorch's texts (torch/csrc/cuda/memory_snapshot.cpp). */
+/** @internal Checks recordMemoryHistory's arguments; PyTorch's texts (torch/csrc/cuda/memory_snapshot.cpp). */
 export function checkHistoryOptions(enabled: unknown, context: unknown, stacks: unknown, maxEntries: unknown): void {
   if (enabled !== null && enabled !== 'all' && enabled !== 'state') {
     throw new MtiaError("expected state to be 'state', 'all', or None");
@@ -65,7 +65,7 @@ export function checkHistoryOptions(enabled: unknown, context: unknown, stacks: 
   }
 }
 
-/** The history of one device's allocator. */
+/** @internal The history of one device's allocator. */
 export class MemoryHistory {
   /** 'all', 'state' or null (off). */
   enabled: HistoryEnabled = null;

@@ -78,19 +78,19 @@ function statArray(): StatArray {
   return [new Stat(), new Stat(), new Stat()];
 }
 
-/** Adds `amount` (≥ 0) to the aggregate and to `pool`'s stat of a group (PyTorch's update_stat of both). */
+/** @internal Adds `amount` (≥ 0) to the aggregate and to `pool`'s stat of a group (PyTorch's update_stat of both). */
 export function increaseStat(stats: StatArray, pool: Pool, amount: number): void {
   stats[0].increase(amount);
   stats[pool].increase(amount);
 }
 
-/** Subtracts `amount` (≥ 0) from the aggregate and from `pool`'s stat of a group. */
+/** @internal Subtracts `amount` (≥ 0) from the aggregate and from `pool`'s stat of a group. */
 export function decreaseStat(stats: StatArray, pool: Pool, amount: number): void {
   stats[0].decrease(amount);
   stats[pool].decrease(amount);
 }
 
-/** Every counter of one device's caching allocator (PyTorch's DeviceStats). */
+/** @internal Every counter of one device's caching allocator (PyTorch's DeviceStats). */
 export class DeviceStats {
   /** Allocation requests being served (allocated and not yet freed by the user). */
   readonly allocation = statArray();

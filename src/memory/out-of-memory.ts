@@ -5,5 +5,5 @@
 /** Called when an allocation fails for good: device index, bytes that failed, device total, device free. */
 export type OutOfMemoryObserver = (device: number, alloc: number, total: number, free: number) => void;
 
-/** Every attached observer, in registration order; the allocators call them in this order. */
+/** @internal Every attached observer, in registration order; the allocators call them in this order. */
 export const outOfMemoryObservers: OutOfMemoryObserver[] = [];

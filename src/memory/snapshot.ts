@@ -90,7 +90,7 @@ function segmentsOf(allocator: CachingAllocator): SnapshotSegment[] {
   });
 }
 
-/**
+/** @internal
  * The snapshot of `allocators` (index = device index). Each device with history 'all' gets a
  * 'snapshot' entry marking when it was taken (size: its active bytes), as PyTorch records.
  */
@@ -128,12 +128,12 @@ export function buildSnapshot(allocators: readonly CachingAllocator[]): MemorySn
   };
 }
 
-/** The snapshot as JSON text (the newest viewer tries JSON first). */
+/** @internal The snapshot as JSON text (the newest viewer tries JSON first). */
 export function snapshotToJson(snapshot: MemorySnapshot): string {
   return JSON.stringify(snapshot);
 }
 
-/** The snapshot as a protocol-4 pickle (what torch.cuda.memory._dump_snapshot writes). */
+/** @internal The snapshot as a protocol-4 pickle (what torch.cuda.memory._dump_snapshot writes). */
 export function snapshotToPickle(snapshot: MemorySnapshot): Uint8Array {
   return toPickle(snapshot);
 }

@@ -23,7 +23,7 @@ export interface Frame {
   readonly name: string;
 }
 
-/** The frames of a stack that has none (history off, or nothing outside the library). */
+/** @internal The frames of a stack that has none (history off, or nothing outside the library). */
 export const NO_FRAMES: readonly Frame[] = Object.freeze([]);
 
 /** Most frames kept per stack; PyTorch keeps the whole Python stack, which is rarely deeper. */
@@ -36,7 +36,7 @@ const V8_FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 // SpiderMonkey and JavaScriptCore: "name@file:line:col".
 const GECKO_FRAME = /^(.*?)@(.+?):(\d+):(\d+)$/;
 
-/** Maps a generated position (script URL, 1-based line and column) to its original one. */
+/** @internal Maps a generated position (script URL, 1-based line and column) to its original one. */
 export type PositionMapper = (url: string, line: number, column: number) => OriginalPosition | undefined;
 
 /** A frame's location: its original source and line where a source map gives them. */
@@ -52,7 +52,7 @@ function toPath(location: string): string {
   return location.startsWith('file://') ? decodeURI(location.slice('file://'.length)) : location;
 }
 
-/**
+/** @internal
  * Where the library's code lives as stack traces name it, found from the location of this
  * module's own frame: the src/ folder when run from source or through source maps (this file
  * is src/memory/stack-frames.ts), else the folder of the library's bundle (dist/ or
@@ -102,7 +102,7 @@ function framesOf(stack: string): readonly Frame[] {
   return frames;
 }
 
-/**
+/** @internal
  * `frames` as captureFrames would give them now: parsed again through the source maps that
  * were loading when they were captured, once those have loaded; the same array otherwise.
  */
@@ -112,7 +112,7 @@ export function settledFrames(frames: readonly Frame[]): readonly Frame[] {
   return parsedStacks.get(stack) ?? framesOf(stack);
 }
 
-/**
+/** @internal
  * Parses a V8 or Gecko stack string into frames, mapped through source maps by `map`, dropping
  * those under `root` (the library's folder; by default where captureFrames found itself).
  */
@@ -131,7 +131,7 @@ export function parseStack(stack: string, root = libraryRoot ?? '\0', map: Posit
   return frames.length === 0 ? NO_FRAMES : Object.freeze(frames);
 }
 
-/** The caller's stack as snapshot frames, innermost user frame first. */
+/** @internal The caller's stack as snapshot frames, innermost user frame first. */
 export function captureFrames(): readonly Frame[] {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = MAX_FRAMES + 16; // room for the library's own frames

@@ -108,7 +108,7 @@ function durUs(fromNs: number, toNs: number): number {
   return us(toNs) - us(fromNs);
 }
 
-/** The process id of device `index`. */
+/** @internal The process id of device `index`. */
 export function devicePid(index: number): number {
   return index + 1;
 }
@@ -170,7 +170,7 @@ function survey(entries: Iterable<LogEntry>) {
   return { tracks, waited };
 }
 
-/**
+/** @internal
  * The events of the trace of `entries()` (a profiling run's ops and event marks, in issue
  * order; called twice, once to name the tracks), metadata first, one at a time.
  */
@@ -273,7 +273,7 @@ function traceMetadata(devices: readonly Omit<ChromeTraceDevice, 'pid'>[]): Chro
   return { source: 'mtia-sim', clock: 'simulated device time', devices: devices.map((device) => ({ ...device, pid: devicePid(device.index) })) };
 }
 
-/** Builds the trace of `entries()` (see chromeTraceEvents) on `devices` as one object. */
+/** @internal Builds the trace of `entries()` (see chromeTraceEvents) on `devices` as one object. */
 export function chromeTrace(entries: () => Iterable<LogEntry>, devices: readonly Omit<ChromeTraceDevice, 'pid'>[]): ChromeTrace {
   return { traceEvents: [...chromeTraceEvents(entries, devices)], displayTimeUnit: 'ns', metadata: traceMetadata(devices) };
 }
@@ -281,7 +281,7 @@ export function chromeTrace(entries: () => Iterable<LogEntry>, devices: readonly
 /** Characters of JSON per piece chromeTraceChunks() yields (about 1 MiB: many events each). */
 const CHUNK_CHARS = 1 << 20;
 
-/**
+/** @internal
  * The trace of `entries()` on `devices` as JSON text in pieces of about 1 MiB, the same text as
  * JSON.stringify(chromeTrace(...)) joined, built event by event: no string or array of the whole
  * trace is ever held (a 600 k-op trace is past V8's 512 MiB string limit). `tally` counts the

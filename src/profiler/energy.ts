@@ -58,7 +58,7 @@ export interface OpEnergy {
   readonly byComponent: OpEnergyComponents;
 }
 
-/** What the energy model reads of an op. */
+/** @internal What the energy model reads of an op. */
 export interface OpActivity {
   /** The op's name: quantizedLinear multiplies int8 operands into a float32 output. */
   readonly name: string;
@@ -84,7 +84,7 @@ export interface OpActivity {
 /** Joules per picojoule. */
 const J_PER_PJ = 1e-12;
 
-/** The profile fields the model reads. */
+/** @internal The profile fields the model reads. */
 export type EnergyProfile = Pick<
   HardwareProfile,
   | 'energyPjPerFp16Mac' | 'energyPjPerInt8Mac' | 'energyPjPerFp32Mac' | 'energyPjPerSeElement' | 'energyPjPerReElement'
@@ -93,7 +93,7 @@ export type EnergyProfile = Pick<
   | 'dpeFp16MacsPerCyclePerPe' | 'seElementsPerCyclePerPe' | 'reElementsPerCyclePerPe'
 >;
 
-/** An engine's peak dynamic power on one PE, in watts: its peak work per cycle × pJ per unit × clock. */
+/** @internal An engine's peak dynamic power on one PE, in watts: its peak work per cycle × pJ per unit × clock. */
 export function enginePeakWattsPerPe(profile: EnergyProfile): { dpe: number; se: number; re: number } {
   const wattsPerPjPerCycle = profile.clockHz * J_PER_PJ;
   return {
@@ -127,7 +127,7 @@ function computePj(profile: EnergyProfile, name: string, engine: string, dtype: 
   }
 }
 
-/** The energy of an op that did `activity` on a chip described by `profile`. */
+/** @internal The energy of an op that did `activity` on a chip described by `profile`. */
 export function opEnergy(profile: EnergyProfile, activity: OpActivity): OpEnergy {
   const byComponent: OpEnergyComponents = {
     compute: activity.work * computePj(profile, activity.name, activity.engine, activity.dtype) * J_PER_PJ,
@@ -149,7 +149,7 @@ export function opEnergy(profile: EnergyProfile, activity: OpActivity): OpEnergy
   };
 }
 
-/** What runEnergy reads of an op: its device, span and energy (an OpStats has them). */
+/** @internal What runEnergy reads of an op: its device, span and energy (an OpStats has them). */
 export interface EnergyOfOp {
   readonly device: number;
   readonly startNs: number;
@@ -167,7 +167,7 @@ export interface RunEnergy {
   readonly averageWatts: number;
 }
 
-/**
+/** @internal
  * The energy of a run of `ops` (opStats()): per device, the ops' dynamic energy plus the static
  * power once over the device's span, so overlapping ops do not count the static power twice and
  * the idle gaps between ops do count it.

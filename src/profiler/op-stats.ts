@@ -196,7 +196,7 @@ function engineNames(): OpEngine[] {
   return names;
 }
 
-/**
+/** @internal
  * Joins `issue` to an op record (assembly/timing/record.ts) whose fields start at word `at`
  * of `record`, of a device of hardware `profile` (its clock and per-access energies).
  */

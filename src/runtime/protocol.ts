@@ -10,7 +10,7 @@
 /** How commands and device memory reach a device: shared memory, or messages (docs/architecture.md). */
 export type TransportKind = 'shared-memory' | 'postMessage';
 
-/**
+/** @internal
  * A device whose memory the host cannot share: the firmware makes the memory itself, starts it
  * from `image` (header, profile, stream, engine and event blocks as the host wrote them) and
  * exchanges batches with the host on `port`.
@@ -24,7 +24,7 @@ export interface PostedMemory {
   readonly port: MessagePort;
 }
 
-/** Host bytes the firmware writes into device memory before it runs a batch's commands (an upload). */
+/** @internal Host bytes the firmware writes into device memory before it runs a batch's commands (an upload). */
 export interface PostedWrite {
   /** Device address of the first byte. */
   readonly address: number;
@@ -32,7 +32,7 @@ export interface PostedWrite {
   readonly bytes: Uint8Array;
 }
 
-/** A read-back: once the command with ring count `after` has run, the firmware posts these bytes. */
+/** @internal A read-back: once the command with ring count `after` has run, the firmware posts these bytes. */
 export interface PostedRead {
   /** Names the answer in DeviceBatch.reads. */
   readonly id: number;
@@ -44,14 +44,14 @@ export interface PostedRead {
   readonly bytes: number;
 }
 
-/** A record another device made, relayed into one of this device's event slots (src/mtia/event.ts). */
+/** @internal A record another device made, relayed into one of this device's event slots (src/mtia/event.ts). */
 export interface PostedEventFill {
   readonly slot: number;
   readonly timeCycles: number;
   readonly generation: number;
 }
 
-/** What the host posts on the data port: everything it published since the last batch. */
+/** @internal What the host posts on the data port: everything it published since the last batch. */
 export interface HostBatch {
   /** Ring count of the first command in `commands`. */
   readonly from: number;
@@ -67,7 +67,7 @@ export interface HostBatch {
   readonly fills: readonly PostedEventFill[];
 }
 
-/** What the firmware posts after each run of the core: the words and blocks the host reads. */
+/** @internal What the firmware posts after each run of the core: the words and blocks the host reads. */
 export interface DeviceBatch {
   /** RING_TAIL: commands the core has taken (u32). */
   readonly tail: number;
@@ -90,7 +90,7 @@ export interface DeviceBatch {
   readonly reads: readonly { readonly id: number; readonly bytes: ArrayBuffer }[];
 }
 
-/**
+/** @internal
  * A device's kernel threads (workers/kernel-threads.ts), over shared memory only: the compiled
  * kernel-thread module and how many threads may compute a matmul, the device worker included.
  */
@@ -100,7 +100,7 @@ export interface KernelThreadsInit {
   readonly threads: number | 'auto';
 }
 
-/** The first message of a kernel thread's worker (the same bundle as the device worker). */
+/** @internal The first message of a kernel thread's worker (the same bundle as the device worker). */
 export interface KernelThreadMessage {
   readonly kernelThread: {
     readonly module: WebAssembly.Module;
@@ -110,7 +110,7 @@ export interface KernelThreadMessage {
   };
 }
 
-/** The one message the host posts to a new device worker. */
+/** @internal The one message the host posts to a new device worker. */
 export interface InitMessage {
   /** The compiled core, compiled once by the host and shared by every device. */
   readonly module: WebAssembly.Module;
@@ -124,7 +124,7 @@ export interface InitMessage {
   readonly control: MessagePort;
 }
 
-/** What a booted device reports about itself, from the core's own view. */
+/** @internal What a booted device reports about itself, from the core's own view. */
 export interface DeviceReport {
   /** ABI version the core was built for. */
   readonly abiVersion: number;
@@ -140,7 +140,7 @@ export interface DeviceReport {
   readonly kernelThreads: number;
 }
 
-/** Result of DeviceControl.boot(): a core status code (0 = OK) and the device's report. */
+/** @internal Result of DeviceControl.boot(): a core status code (0 = OK) and the device's report. */
 export interface BootResult {
   readonly status: number;
   readonly report: DeviceReport;
@@ -155,7 +155,7 @@ export interface BootResult {
  */
 export type DebugFault = 'trap' | 'exit' | 'hang';
 
-/** The control endpoint a device worker serves (over comlink). */
+/** @internal The control endpoint a device worker serves (over comlink). */
 export interface DeviceControl {
   /** Instantiates the core on the device memory, checks it and starts the command loop. */
   boot(): BootResult;
@@ -167,7 +167,7 @@ export interface DeviceControl {
   debug(fault: DebugFault): void;
 }
 
-/** A connection to one device's firmware: control calls, and keeping the host process alive. */
+/** @internal A connection to one device's firmware: control calls, and keeping the host process alive. */
 export interface DeviceLink {
   /**
    * True if the firmware runs on another thread, so the host may block until it gets somewhere
@@ -187,7 +187,7 @@ export interface DeviceLink {
   close(graceful?: boolean): Promise<void>;
 }
 
-/**
+/** @internal
  * Starts the firmware of a device on `memory` (shared), or on a memory of its own fed over a
  * data port (PostedMemory); `onLost` is called once if it dies later.
  */

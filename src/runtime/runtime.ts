@@ -53,7 +53,7 @@ export interface ConfigureOptions {
   kernelThreads?: number | 'auto';
 }
 
-/** The configuration in force, with defaults applied. */
+/** @internal The configuration in force, with defaults applied. */
 export interface RuntimeConfig {
   readonly deviceCount: number;
   readonly profile: HardwareProfile;
@@ -70,7 +70,7 @@ const WASM32_MAX_BYTES = 65536 * 65536;
 /** Largest virtual device memory of timing-only mode: 2^50 bytes (1 PiB) keeps addresses exact in a double. */
 const VIRTUAL_MAX_BYTES = 2 ** 50;
 const COMPUTE_MEMORY_BYTES = 256 * 1024 * 1024;
-/** Most devices one process may configure (each is a worker thread and a memory). */
+/** @internal Most devices one process may configure (each is a worker thread and a memory). */
 export const MAX_DEVICES = 64;
 
 const defaults: RuntimeConfig = {
@@ -94,7 +94,7 @@ function checkInteger(name: string, value: unknown, min: number, max: number): n
   return value;
 }
 
-/** Checks configure() options and merges them over `base`. */
+/** @internal Checks configure() options and merges them over `base`. */
 export function resolveConfig(options: ConfigureOptions, base: RuntimeConfig = defaults): RuntimeConfig {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`configure(): options must be an object, but got: ${String(options)}`);
@@ -148,7 +148,7 @@ function workerConnector(config: RuntimeConfig): DeviceConnector {
   };
 }
 
-/** The library's one runtime. */
+/** @internal The library's one runtime. */
 export class Runtime {
   config: RuntimeConfig = defaults;
   /** Index of the current device of the running async context (current-scope.ts). */
@@ -280,5 +280,5 @@ export class Runtime {
   }
 }
 
-/** The runtime behind the public API. */
+/** @internal The runtime behind the public API. */
 export const runtime = new Runtime();

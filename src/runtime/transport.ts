@@ -13,13 +13,13 @@ export type { TransportKind } from './protocol.js';
 /** The transport option of mtia.configure(): a kind, or 'auto' (shared memory where it can be used). */
 export type TransportOption = 'auto' | TransportKind;
 
-/** The values mtia.configure({ transport }) accepts. */
+/** @internal The values mtia.configure({ transport }) accepts. */
 export const TRANSPORT_OPTIONS: readonly TransportOption[] = ['auto', 'shared-memory', 'postMessage'];
 
-/** What Atomics.waitAsync resolves with, and what a transport wait does too. */
+/** @internal What Atomics.waitAsync resolves with, and what a transport wait does too. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
-/** One device's channel to its firmware. */
+/** @internal One device's channel to its firmware. */
 export interface DeviceTransport {
   readonly kind: TransportKind;
   /** The host's words of device memory: the shared memory itself, or the host's mirror of its first bytes. */
@@ -61,7 +61,7 @@ export interface DeviceTransport {
 /** sharedMemoryUsable()'s answer, found once: it cannot change while the page or process lives. */
 let usable: boolean | undefined;
 
-/** True where memory can be shared with workers: SharedArrayBuffer, shared wasm memory and Atomics.waitAsync. */
+/** @internal True where memory can be shared with workers: SharedArrayBuffer, shared wasm memory and Atomics.waitAsync. */
 export function sharedMemoryUsable(): boolean {
   return (usable ??= probeSharedMemory());
 }
@@ -78,7 +78,7 @@ function probeSharedMemory(): boolean {
   }
 }
 
-/** The transport `option` means here; throws if it asks for shared memory where there is none. */
+/** @internal The transport `option` means here; throws if it asks for shared memory where there is none. */
 export function resolveTransport(option: TransportOption): TransportKind {
   if (option === 'postMessage') return 'postMessage';
   if (sharedMemoryUsable()) return 'shared-memory';

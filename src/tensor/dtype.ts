@@ -154,3 +154,6 @@ export function resultType(first: PromotionOperand | readonly PromotionOperand[]
   }
   return combineCategories(dimensioned, combineCategories(zeroDim, wrapped)) ?? 'float32';
 }
+
+/** A JavaScript number or boolean operand (PyTorch's "wrapped number"). */
+export type Scalar = number | boolean;

@@ -108,7 +108,7 @@ let baseSeed = DEFAULT_SEED;
 let seedGeneration = 0;
 const generators = new WeakMap<SimulatedDevice, { generator: Generator; generation: number }>();
 
-/** The generator of `device`, created (or reseeded after seedEveryDevice) on first use. */
+/** @internal The generator of `device`, created (or reseeded after seedEveryDevice) on first use. */
 export function generatorFor(device: SimulatedDevice): Generator {
   const entry = generators.get(device);
   if (entry !== undefined && entry.generation === seedGeneration) return entry.generator;

@@ -23,10 +23,11 @@ import { broadcastShapes, contiguousStrides, numelOf, sameShape } from './shape.
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
-/** A JavaScript number or boolean operand (PyTorch's "wrapped number"). */
-export type Scalar = number | boolean;
+import type { Scalar } from './dtype.js';
 
-/** A new contiguous tensor of `shape` and `dtype` on `device` (values unset). */
+export type { Scalar };
+
+/** @internal A new contiguous tensor of `shape` and `dtype` on `device` (values unset). */
 export function allocateTensor(device: SimulatedDevice, shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(Storage.allocate(device, numelOf(shape) * dtypeInfo(dtype).bytes), shape, dtype);
 }
@@ -48,7 +49,7 @@ export function filling<T>(outputs: readonly (Tensor | undefined)[], launch: () 
 /** An elementwise operand: a tensor, or a JavaScript number held in the argument block. */
 export type Operand = Tensor | { readonly scalar: number };
 
-/**
+/** @internal
  * Enqueues the elementwise command `opcode`/`kind` (op name `op`) writing `out` (any strides)
  * from `inputs`, each broadcast to out's shape: operands 1, 2 and (where's condition) 3.
  * Numbers travel in the argument block as float32 (floating results) or int32, or as
@@ -260,6 +261,7 @@ export function clamp(input: Tensor, minimum?: number | null, maximum?: number |
     args.params(0, 0, intBound(low, -(2 ** 31)), intBound(high, 2 ** 31 - 1)).floatParam(0, floatLow).floatParam(1, floatHigh));
 }
 
+/** @internal */
 export const isScalar = (value: unknown): value is Scalar => typeof value === 'number' || typeof value === 'boolean';
 
 /** The finite range of the dtypes a number can overflow, with the C++ names PyTorch's check prints. */
@@ -270,7 +272,7 @@ const scalarRanges: Partial<Record<DType, [number, number, string]>> = {
   float16: [-65504, 65504, 'c10::Half'],
 };
 
-/** Throws PyTorch's error when a number operand cannot be converted to the op's dtype (c10/util/TypeCast.h). */
+/** @internal Throws PyTorch's error when a number operand cannot be converted to the op's dtype (c10/util/TypeCast.h). */
 export function checkScalarFits(value: number, dtype: DType): void {
   const range = scalarRanges[dtype];
   if (range !== undefined && Number.isFinite(value) && (value < range[0] || value > range[1])) {
@@ -278,7 +280,7 @@ export function checkScalarFits(value: number, dtype: DType): void {
   }
 }
 
-/** Resolves the operands of a binary op: tensors checked (same device), numbers kept as scalar operands. */
+/** @internal Resolves the operands of a binary op: tensors checked (same device), numbers kept as scalar operands. */
 export function binaryOperands(op: string, a: unknown, b: unknown): { a: Operand; b: Operand; dtype: DType; device: SimulatedDevice; shape: number[] } {
   if (isScalar(a) && isScalar(b)) throw new TypeError(`${op}(): at least one argument must be a Tensor`);
   const onDevice = [a, b].find((value): value is Tensor => value instanceof Tensor)?.storage.device;

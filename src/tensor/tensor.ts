@@ -22,7 +22,7 @@ import { contiguous, permute, reshape, slice, transpose, view } from './views.js
 import { expand, flatten, split, squeeze, unsqueeze } from './views.js';
 import { gather, indexSelect, type GatherOptions } from './indexing.js';
 import { contiguousStrides, wrapDim } from './shape.js';
-import { REGISTERED, Storage, type StorageOwner } from './storage.js';
+import { REGISTERED, Storage } from './storage.js';
 
 /**
  * Checks a view's shape, strides and offset against its storage; returns its element count.
@@ -67,7 +67,7 @@ function isDeviceString(spec: string): boolean {
 }
 
 /** A multi-dimensional array on a simulated MTIA device. */
-export class Tensor implements Disposable, StorageOwner {
+export class Tensor implements Disposable {
   /** Number of elements. */
   readonly numel: number;
   private freed = false;

@@ -45,7 +45,7 @@ const edges = [0n, 1n, -1n, 127n, 128n, -129n, 2n ** 24n + 1n, 2n ** 24n + 3n, 2
 describe('int64 tensors', () => {
   test('factories: BigInt64Array, bigint arrays (default int64), numbers with dtype int64 (truncated), full, zeros, arange', async () => {
     const a = tensor(BigInt64Array.from(edges));
-    expect([a.dtype, a.shape, a.elementBytes]).toEqual(['int64', [edges.length], 8]);
+    expect([a.dtype, a.shape, (a as unknown as { elementBytes: number }).elementBytes]).toEqual(['int64', [edges.length], 8]);
     const read = await a.toArray<BigInt64Array>();
     expect(read).toBeInstanceOf(BigInt64Array);
     expect(Array.from(read)).toEqual(edges);

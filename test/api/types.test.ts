@@ -5,7 +5,7 @@
 // .d.ts is checked too. Run `npm run build` first.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +105,7 @@ test('the check sees the package\'s types: a wrong argument is an error', () => 
   expect(output).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type 'bigint' is not assignable/);
 });
 
-test('only the declarations index.d.ts reaches ship', () => {
+test('only the declarations index.d.ts reaches ship, without the internals', () => {
   const shipped = readdirSync(join(root, 'dist', 'types'), { recursive: true, encoding: 'utf8' });
   expect(shipped).toContain('index.d.ts');
   expect(shipped).toContain('disposable.d.ts');
@@ -114,4 +114,13 @@ test('only the declarations index.d.ts reaches ship', () => {
   expect(shipped).not.toContain(join('runtime', 'layout.d.ts'));
   expect(shipped).not.toContain(join('runtime', 'current-scope.d.ts'));
   expect(shipped).toContain(join('tensor', 'tensor.d.ts'));
+  // Nor the machinery public classes hold (issue 23 finding 11): members and exports marked
+  // @internal are stripped, so the device, its queues, the allocator and the trace builder stay out.
+  for (const internal of [
+    'runtime/simulated-device', 'runtime/stream-queue', 'runtime/command-ring', 'runtime/heap', 'runtime/lazy-calls',
+    'memory/caching-allocator', 'memory/blocks', 'memory/private-pools', 'tensor/storage', 'tensor/launch', 'profiler/op-log',
+  ]) expect(shipped).not.toContain(`${join(...internal.split('/'))}.d.ts`);
+  const stream = readFileSync(join(root, 'dist', 'types', 'mtia', 'stream.d.ts'), 'utf8');
+  expect(stream).toContain('readonly streamId: number;');
+  expect(stream).not.toMatch(/StreamQueue|SimulatedDevice/);
 });
