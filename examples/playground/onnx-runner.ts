@@ -6,6 +6,7 @@
 
 import { loadOnnx, mtia, tensor, type OnnxInput, type OnnxModelNode, type OnnxTensorInfo, type Tensor } from 'mtia-sim';
 import type { ProfileChoice } from './profile-choices.js';
+import { seeded } from './reference.js';
 import { runOnDevices, type RunResult } from './script-runner.js';
 
 /** Above this many bytes of model (the .onnx and its data files) the playground picks timing-only by default. */
@@ -60,18 +61,6 @@ export interface LayerRow {
   readonly utilisation: number;
   /** Index in the run's ops of the node's longest op (what a click selects). */
   readonly opIndex: number;
-}
-
-/** A seeded uniform generator in [0, 1) (mulberry32), as `mtia-sim run` uses for inputs not given. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The key of dim `axis` of `input`: its symbolic name, or 'input[axis]' when unnamed. */

@@ -3,19 +3,23 @@
 // the simulator's values against numbers computed without it. Also the seeded host data the
 // workloads feed to both. Layouts are row-major and flat, as Tensor.toArray() returns them.
 
-/** Seeded uniform values in [-scale, scale): mulberry32 (a public-domain 32-bit PRNG). */
-export function hostRandom(shape: number | readonly number[], seed: number, scale = 1): Float32Array {
-  const count = typeof shape === 'number' ? shape : shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(count);
+/** A seeded uniform generator in [0, 1): mulberry32 (a public-domain 32-bit PRNG), as `mtia-sim run` uses. */
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seeded uniform values in [-scale, scale) (seeded()). */
+export function hostRandom(shape: number | readonly number[], seed: number, scale = 1): Float32Array {
+  const count = typeof shape === 'number' ? shape : shape.reduce((a, b) => a * b, 1);
+  const random = seeded(seed);
+  return Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale);
 }
 
 /** Seeded integers in [0, high). */
