@@ -21,7 +21,7 @@
 // mirrors these numbers in src/runtime/layout.ts.
 
 /** Bumped whenever the memory map, the command format or a code below changes. */
-export const ABI_VERSION: u32 = 10;
+export const ABI_VERSION: u32 = 11;
 
 export const COMMAND_OPCODE: u32 = 0;
 export const COMMAND_DTYPE: u32 = 4;

@@ -3,7 +3,7 @@
 //   0 ┌──────────────────────────────────────────────┐ HEADER_LOCATION
 //     │ header: ABI version, device index, device     │ HEADER_SIZE
 //     │ state, mode, memory end, ring head and tail,  │
-//     │ sleeping flag, progress mask                  │
+//     │ sleeping flag, progress mask, core owner      │
 //     ├──────────────────────────────────────────────┤ PROFILE_LOCATION
 //     │ hardware profile: PROFILE_FIELDS f64 numbers  │ PROFILE_SIZE
 //     │ written by the host before boot (profile.ts)  │
@@ -28,8 +28,9 @@
 //     │ position: how the command there spent its    │
 //     │ cycles, for the profiler                      │
 //     ├──────────────────────────────────────────────┤ CACHE_LOCATION
-//     │ the on-chip SRAM's tag table: CACHE_ENTRIES   │ CACHE_SIZE
-//     │ resident regions (timing/sram-cache.ts)       │
+//     │ the on-chip SRAM's state and tag table:       │ CACHE_SIZE
+//     │ CACHE_ENTRIES resident regions                │
+//     │ (timing/sram-cache.ts)                        │
 //     ├──────────────────────────────────────────────┤ CORE_DATA_LOCATION (= asc memoryBase)
 //     │ the core's own static data                    │ CORE_DATA_SIZE
 //     ├──────────────────────────────────────────────┤ KERNEL_THREADS_LOCATION
@@ -85,9 +86,19 @@ export const HEADER_RING_TAIL: u32 = 128;
 export const HEADER_PROGRESS: u32 = 132;
 /** 1 + the event slot the drain stopped at (a wait for an event not yet recorded), or 0. */
 export const HEADER_BLOCKED_EVENT: u32 = 136;
+/**
+ * Who runs the core now (CORE_*): two instances of the core may execute this device's commands,
+ * the firmware's and the host's own for small work it waits for (src/runtime/host-core.ts), one
+ * at a time; each takes the core by a compare-exchange from CORE_FREE before drain().
+ */
+export const HEADER_CORE_OWNER: u32 = 140;
 // Line 3: the worker's, written only when it goes to sleep or wakes.
 /** 1 while the worker waits on RING_HEAD, so the host notifies only when someone sleeps. */
 export const HEADER_SLEEPING: u32 = 192;
+/** HEADER_CORE_OWNER values: nobody, the firmware, the host. */
+export const CORE_FREE: u32 = 0;
+export const CORE_FIRMWARE: u32 = 1;
+export const CORE_HOST: u32 = 2;
 
 export const PROFILE_LOCATION: u32 = HEADER_LOCATION + HEADER_SIZE;
 export const PROFILE_FIELDS: u32 = 48;
@@ -186,12 +197,20 @@ export const RECORD_SIZE: u32 = 520;
 export const RECORDS_LOCATION: u32 = ARGS_LOCATION + ARGS_SIZE;
 export const RECORDS_SIZE: u32 = RING_COMMANDS * RECORD_SIZE;
 
-// The on-chip SRAM as a last-level cache: a table of resident address regions
-// (timing/sram-cache.ts).
+// The on-chip SRAM as a last-level cache: its state, then a table of resident address regions
+// (timing/sram-cache.ts). The state is here, not in the core's globals, because a wasm global
+// belongs to one instance and two instances run the device's commands (HEADER_CORE_OWNER).
+export const CACHE_STATE_SIZE: u32 = 64;
+/** Entries in the table (u32). */
+export const CACHE_COUNT: u32 = 0;
+/** Bytes resident (f64). */
+export const CACHE_RESIDENT_BYTES: u32 = 8;
+/** Access counter (f64): an entry's last use, for LRU. */
+export const CACHE_TICK: u32 = 16;
 export const CACHE_ENTRIES: u32 = 1024;
 export const CACHE_ENTRY_SIZE: u32 = 32;
 export const CACHE_LOCATION: u32 = RECORDS_LOCATION + RECORDS_SIZE;
-export const CACHE_SIZE: u32 = CACHE_ENTRIES * CACHE_ENTRY_SIZE;
+export const CACHE_SIZE: u32 = CACHE_STATE_SIZE + CACHE_ENTRIES * CACHE_ENTRY_SIZE;
 
 /** Where asc places the core's static data (asconfig.json "memoryBase" must equal this). */
 export const CORE_DATA_LOCATION: u32 = CACHE_LOCATION + CACHE_SIZE;
@@ -262,5 +281,5 @@ export const HEAP_LOCATION: u32 =
 /** Address of cache entry `entry`. */
 // @ts-ignore: decorator
 @inline export function cacheEntry(entry: u32): usize {
-  return <usize>(CACHE_LOCATION + entry * CACHE_ENTRY_SIZE);
+  return <usize>(CACHE_LOCATION + CACHE_STATE_SIZE + entry * CACHE_ENTRY_SIZE);
 }

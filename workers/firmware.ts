@@ -1,14 +1,18 @@
 // The device firmware: a loop that drains the stream rings through the core and wakes the
 // host waiters of every stream that made progress. It holds no policy: what runs, in what
-// order and at what simulated cost is the core's business (assembly/queue.ts).
+// order and at what simulated cost is the core's business (assembly/queue.ts). It shares the
+// core with the host, which runs small work it waits for itself (src/runtime/host-core.ts):
+// each drain() is made holding the core (layout.ts HEADER_CORE_OWNER).
 
 import type { DeviceReport } from '../src/runtime/protocol.js';
 import {
-  ABI_VERSION, COMMAND_COUNT, COMMAND_SIZE, DEVICE_FAULTED, EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE,
-  HEADER_BLOCKED_EVENT, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_PROGRESS,
+  ABI_VERSION, COMMAND_COUNT, COMMAND_SIZE, CORE_FIRMWARE, CORE_FREE, CORE_HOST, DEVICE_FAULTED, EVENTS_LOCATION,
+  EVENT_GENERATION, EVENT_SIZE, HEADER_CORE_OWNER,
+  HEADER_BLOCKED_EVENT, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT,
   HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, HEAP_LOCATION, RING_COMMANDS, RING_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
   STREAM_SLOTS,
 } from '../src/runtime/layout.js';
+import { wakeProgressWaiters } from '../src/runtime/progress.js';
 import { STATUS_TRAP } from '../src/runtime/status.js';
 import type { KernelThreads } from './kernel-threads.js';
 
@@ -35,7 +39,13 @@ const headIndex = HEADER_RING_HEAD / 4;
 const tailIndex = HEADER_RING_TAIL / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
 const blockedIndex = HEADER_BLOCKED_EVENT / 4;
-const progressIndex = HEADER_PROGRESS / 4;
+const ownerIndex = HEADER_CORE_OWNER / 4;
+/**
+ * Longest the loop waits for the host to give the core back before it looks again. The host
+ * holds it only while it runs small work (src/runtime/host-core.ts) and notifies when done;
+ * the timeout only bounds a missed wake-up.
+ */
+const HOST_CORE_WAIT_MS = 50;
 
 /** Index of stream slot `slot`'s DONE word in an Int32Array over device memory. */
 function doneIndex(slot: number): number {
@@ -103,6 +113,7 @@ export class DeviceFirmware {
   async stop(): Promise<void> {
     this.running = false;
     Atomics.notify(this.i32, headIndex);
+    Atomics.notify(this.i32, ownerIndex);
     const blocked = Atomics.load(this.i32, blockedIndex);
     if (blocked !== 0) Atomics.notify(this.i32, generationIndex(blocked - 1));
     await this.stopped;
@@ -127,14 +138,25 @@ export class DeviceFirmware {
     const { i32 } = this;
     while (this.running) {
       const seen = Atomics.load(i32, headIndex);
+      if (Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) {
+        this.stopFaulted(); // by the host's core (src/runtime/host-core.ts)
+        return;
+      }
+      if (Atomics.compareExchange(i32, ownerIndex, CORE_FREE, CORE_FIRMWARE) !== CORE_FREE) {
+        // The host runs the core for small work it waits for: go on when it gives the core back.
+        const wait = Atomics.waitAsync(i32, ownerIndex, CORE_HOST, HOST_CORE_WAIT_MS);
+        if (wait.async) await wait.value;
+        continue;
+      }
       const ran = this.drain();
+      Atomics.store(i32, ownerIndex, CORE_FREE);
       if (Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) {
         this.stopFaulted();
         return;
       }
       if (ran > 0) {
         this.executed += ran;
-        this.wakeWaiters();
+        wakeProgressWaiters(i32);
         if (ran === DRAIN_BUDGET) await yieldToEventLoop();
         continue;
       }
@@ -187,19 +209,6 @@ export class DeviceFirmware {
       console.error(`mtia-sim: the core of device ${Atomics.load(this.i32, HEADER_DEVICE_INDEX / 4)} trapped:`, trap);
       return 0;
     }
-  }
-
-  /**
-   * Wakes host waiters on the DONE word of every slot the last drain() advanced, and on
-   * RING_TAIL: a host wait whose command is still in the host-side backlog sleeps there, to
-   * move more commands in as ring space frees (SimulatedDevice.wait).
-   */
-  private wakeWaiters(): void {
-    const progress = Atomics.load(this.i32, progressIndex);
-    for (let slot = 0; slot < STREAM_SLOTS; slot++) {
-      if (progress & (1 << slot)) Atomics.notify(this.i32, doneIndex(slot));
-    }
-    Atomics.notify(this.i32, tailIndex);
   }
 
   /** Stops after the device faulted (a trap, or a command the core refused) and wakes every waiter so none hangs. */

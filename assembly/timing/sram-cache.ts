@@ -30,7 +30,7 @@
 // each resident: the model keeps the most an ideal replacement could, never less traffic than
 // physics allows.
 
-import { CACHE_ENTRIES, cacheEntry } from "../layout";
+import { CACHE_COUNT, CACHE_ENTRIES, CACHE_LOCATION, CACHE_RESIDENT_BYTES, CACHE_TICK, cacheEntry } from "../layout";
 import { sramBytes } from "../profile";
 
 const ENTRY_START: usize = 0;
@@ -39,12 +39,26 @@ const ENTRY_LAST_USE: usize = 16;
 const ENTRY_DIRTY: usize = 24;
 const NONE: u32 = 0xffffffff;
 
-/** Ranges in the table, packed in entries [0, count). */
-let count: u32 = 0;
+// The cache's state lives in device memory (layout.ts CACHE_STATE_SIZE), not in globals, so
+// that the firmware's core and the host's (src/runtime/host-core.ts) see one cache.
+const countAt: usize = CACHE_LOCATION + CACHE_COUNT;
+const residentAt: usize = CACHE_LOCATION + CACHE_RESIDENT_BYTES;
+const tickAt: usize = CACHE_LOCATION + CACHE_TICK;
+
+/** Ranges in the table, packed in entries [0, count()). */
+// @ts-ignore: decorator
+@inline function count(): u32 { return load<u32>(countAt); }
+// @ts-ignore: decorator
+@inline function setCount(n: u32): void { store<u32>(countAt, n); }
 /** Bytes resident. */
-export let residentBytes: f64 = 0;
+// @ts-ignore: decorator
+@inline function residentBytes(): f64 { return load<f64>(residentAt); }
+// @ts-ignore: decorator
+@inline function addResident(bytes: f64): void { store<f64>(residentAt, load<f64>(residentAt) + bytes); }
 /** Access counter: an entry's last use, for LRU; the current access's stamp while it runs. */
-let tick: f64 = 0;
+// @ts-ignore: decorator
+@inline function tick(): f64 { return load<f64>(tickAt); }
+
 /** Bytes of the last access found resident when the access reached them. */
 export let hitBytes: f64 = 0;
 /** Dirty bytes the last access evicted (or, for an output larger than the SRAM, streamed past): written back to DRAM. */
@@ -52,9 +66,9 @@ export let writebackBytes: f64 = 0;
 
 /** Empties the cache (at boot). */
 export function resetCache(): void {
-  count = 0;
-  residentBytes = 0;
-  tick = 0;
+  setCount(0);
+  store<f64>(residentAt, 0);
+  store<f64>(tickAt, 0);
 }
 
 // @ts-ignore: decorator
@@ -76,14 +90,15 @@ function put(e: u32, start: f64, end: f64, lastUse: f64, dirty: bool): void {
 
 /** Removes entry `e` from the table (its bytes already counted out), keeping the table packed. */
 function remove(e: u32): void {
-  count--;
-  if (e != count) memory.copy(cacheEntry(e), cacheEntry(count), 32);
+  const last = count() - 1;
+  setCount(last);
+  if (e != last) memory.copy(cacheEntry(e), cacheEntry(last), 32);
 }
 
 /** The entry evicted next: the oldest last use, and of equal ones the lowest address; NONE when empty. */
 function leastRecent(): u32 {
   let victim = NONE;
-  for (let e: u32 = 0; e < count; e++) {
+  for (let e: u32 = 0, n = count(); e < n; e++) {
     if (victim == NONE) {
       victim = e;
       continue;
@@ -97,12 +112,12 @@ function leastRecent(): u32 {
 
 /** Evicts the `bytes` least recently used resident bytes (fewer if fewer are resident); dirty ones are written back. */
 function evict(bytes: f64): void {
-  while (bytes > 0 && count > 0) {
+  while (bytes > 0 && count() > 0) {
     const victim = leastRecent();
     const size = endOf(victim) - startOf(victim);
     const evicted = min(size, bytes);
     if (dirtyOf(victim)) writebackBytes += evicted;
-    residentBytes -= evicted;
+    addResident(-evicted);
     if (evicted >= size) remove(victim);
     else store<f64>(cacheEntry(victim) + ENTRY_START, startOf(victim) + evicted);
     bytes -= evicted;
@@ -115,21 +130,24 @@ function evict(bytes: f64): void {
  * the least recently used entry is evicted whole to make a slot.
  */
 function append(start: f64, end: f64, dirty: bool): void {
-  residentBytes += end - start;
-  for (let e: u32 = 0; e < count; e++) {
-    if (lastUseOf(e) == tick && endOf(e) == start && dirtyOf(e) == dirty) {
+  addResident(end - start);
+  const stamp = tick();
+  for (let e: u32 = 0, n = count(); e < n; e++) {
+    if (lastUseOf(e) == stamp && endOf(e) == start && dirtyOf(e) == dirty) {
       store<f64>(cacheEntry(e) + ENTRY_END, end);
       return;
     }
   }
-  if (count == CACHE_ENTRIES) {
+  if (count() == CACHE_ENTRIES) {
     const victim = leastRecent();
     const size = endOf(victim) - startOf(victim);
     if (dirtyOf(victim)) writebackBytes += size;
-    residentBytes -= size;
+    addResident(-size);
     remove(victim);
   }
-  put(count++, start, end, tick, dirty);
+  const n = count();
+  put(n, start, end, stamp, dirty);
+  setCount(n + 1);
 }
 
 /**
@@ -141,17 +159,19 @@ function append(start: f64, end: f64, dirty: bool): void {
 function carve(e: u32, start: f64, end: f64): bool {
   const s0 = startOf(e);
   const e0 = endOf(e);
-  residentBytes -= end - start;
+  addResident(start - end);
   if (s0 >= start && e0 <= end) {
     remove(e);
     return true;
   }
   if (s0 < start && e0 > end) {
-    if (count < CACHE_ENTRIES) {
-      put(count++, end, e0, lastUseOf(e), dirtyOf(e));
+    const n = count();
+    if (n < CACHE_ENTRIES) {
+      put(n, end, e0, lastUseOf(e), dirtyOf(e));
+      setCount(n + 1);
     } else {
       if (dirtyOf(e)) writebackBytes += e0 - end;
-      residentBytes -= e0 - end;
+      addResident(end - e0);
     }
     store<f64>(cacheEntry(e) + ENTRY_END, start);
   } else if (s0 < start) {
@@ -166,7 +186,7 @@ function carve(e: u32, start: f64, end: f64): bool {
 function nextResident(pos: f64, end: f64): u32 {
   let found = NONE;
   let foundAt = end;
-  for (let e: u32 = 0; e < count; e++) {
+  for (let e: u32 = 0, n = count(); e < n; e++) {
     if (endOf(e) <= pos) continue;
     const at = max(startOf(e), pos);
     if (at < foundAt) {
@@ -186,12 +206,12 @@ function nextResident(pos: f64, end: f64): u32 {
 function bring(start: f64, end: f64, dirty: bool): void {
   const bytes = end - start;
   if (bytes >= sramBytes) {
-    evict(residentBytes);
+    evict(residentBytes());
     if (dirty) writebackBytes += bytes - sramBytes;
     if (sramBytes > 0) append(end - sramBytes, end, dirty);
     return;
   }
-  evict(residentBytes + bytes - sramBytes);
+  evict(residentBytes() + bytes - sramBytes);
   append(start, end, dirty);
 }
 
@@ -204,7 +224,7 @@ function bring(start: f64, end: f64, dirty: bool): void {
 function access(start: f64, end: f64, write: bool, fillBytes: f64): void {
   hitBytes = 0;
   writebackBytes = 0;
-  tick++;
+  store<f64>(tickAt, tick() + 1);
   let fill = fillBytes;
   let pos = start;
   while (pos < end) {
@@ -261,7 +281,7 @@ export function cacheGather(start: f64, end: f64, fetchedBytes: f64): void {
 export function cacheDrop(start: f64, end: f64): void {
   hitBytes = 0;
   writebackBytes = 0;
-  for (let e: u32 = 0; e < count; ) {
+  for (let e: u32 = 0; e < count(); ) {
     const s0 = startOf(e);
     const e0 = endOf(e);
     if (e0 <= start || s0 >= end) {
@@ -275,7 +295,7 @@ export function cacheDrop(start: f64, end: f64): void {
 /** Bytes of [start, end) resident, without touching the cache's state. */
 export function residentIn(start: f64, end: f64): f64 {
   let bytes: f64 = 0;
-  for (let e: u32 = 0; e < count; e++) {
+  for (let e: u32 = 0, n = count(); e < n; e++) {
     const overlap = min(endOf(e), end) - max(startOf(e), start);
     if (overlap > 0) bytes += overlap;
   }

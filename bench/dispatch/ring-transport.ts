@@ -34,7 +34,9 @@ export async function measureRingTransport(ops: number, warmupReps: number, reps
     await device.wait(queue, queue.enqueued, 'the benchmark');
     if (rep >= warmupReps) rates.push(ops / ((performance.now() - start) / 1000));
   }
-  const [value] = new Float32Array((await device.download(queue, c, 4)).buffer);
+  const result = new Float32Array(1);
+  await device.download(queue, c, result, true);
+  const [value] = result;
   await device.shutdown();
   if (value !== 3) throw new Error(`ring transport: 1 + 2 gave ${value}`);
   return rates;

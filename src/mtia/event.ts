@@ -151,7 +151,7 @@ export class Event {
     if (record === undefined) return true;
     record.simulated.assertAlive();
     if (record.queue.capture !== undefined) throw record.queue.capture.invalidate('Event.query()');
-    record.simulated.ring.flush();
+    record.simulated.startWork();
     return record.queue.isComplete(record.seq);
   }
 

@@ -74,7 +74,7 @@ export class Stream {
   query(): boolean {
     this.simulated.assertAlive();
     if (this.queue.capture !== undefined) throw this.queue.capture.invalidate('Stream.query()');
-    this.simulated.ring.flush();
+    this.simulated.startWork();
     return this.queue.isComplete(this.queue.enqueued);
   }
 

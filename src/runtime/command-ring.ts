@@ -20,7 +20,8 @@
 import {
   ARGS_ADDRESS3, ARGS_BLOCK_SIZE, ARGS_LOCATION, COMMAND_ARG0, COMMAND_COUNT, COMMAND_DST, COMMAND_SCALAR, COMMAND_SIZE,
   COMMAND_SRC0, COMMAND_SRC1, COMMAND_STREAM, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING,
-  RING_COMMANDS, RING_LOCATION,
+  OP_ADD, OP_ADVANCE_CLOCK, OP_BINARY, OP_COPY, OP_DISCARD, OP_FILL, OP_NOP, OP_RANDOM, OP_RECORD_EVENT, OP_UNARY,
+  OP_WAIT_EVENT, OP_WHERE, RING_COMMANDS, RING_LOCATION,
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
 
@@ -55,6 +56,31 @@ const PUBLISH_BATCH = 32;
  */
 export const WAKE_BATCH = RING_COMMANDS / 2;
 
+/**
+ * Small work, which the host runs on its own core rather than wake the device worker for it
+ * (host-core.ts): at most SMALL_COMMANDS commands not yet taken by the core, of SMALL_WORK
+ * elements of work together. A tiny op takes the core about half a microsecond plus a few
+ * nanoseconds an element, so small work is done in tens of microseconds at the most: about what
+ * the two thread wake-ups it spares cost (docs/benchmarks.md, Latency), and short enough not to
+ * hold up a page's main thread.
+ */
+export const SMALL_COMMANDS = 64;
+export const SMALL_WORK = 1 << 16;
+
+/** Queue operations: no work for the core but bookkeeping (their count is not elements). */
+const QUEUE_OPERATIONS = new Set([OP_NOP, OP_RECORD_EVENT, OP_WAIT_EVENT, OP_ADVANCE_CLOCK, OP_DISCARD]);
+/** Ops whose work is about their count: elements (bytes for a copy) read or written once each. */
+const STREAMING_OPS = new Set([OP_ADD, OP_BINARY, OP_UNARY, OP_WHERE, OP_FILL, OP_RANDOM, OP_COPY]);
+
+/**
+ * Work of a command, in elements touched, when its caller gives none (see push()): none for a
+ * queue operation, about its count for a streaming op, else unknown (Infinity: never small).
+ */
+function workOf(opcode: number, count: number): number {
+  if (QUEUE_OPERATIONS.has(opcode)) return 0;
+  return STREAMING_OPS.has(opcode) ? count : Infinity;
+}
+
 /** The host side of one device's command ring. */
 export class CommandRing {
   /**
@@ -69,9 +95,16 @@ export class CommandRing {
   private publishScheduled = false;
   private readonly publishPending = () => {
     this.publishScheduled = false;
-    if (this.backlogStart === this.backlogEnd) this.publish(true);
+    if (this.backlogStart === this.backlogEnd) this.publish(true, this.hostRunsSmallWork);
     else this.flush();
   };
+  /**
+   * Set when the host runs small work on its own core when it waits (SimulatedDevice.runOnHost):
+   * then a burst that leaves only small work pending does not wake a sleeping firmware at its
+   * end, as a wake-up costs more than the work. The work runs at the host's next wait or query,
+   * or with the next burst that is not small; a flush() (every wait) still wakes.
+   */
+  hostRunsSmallWork = false;
   /**
    * Published commands the firmware knows of: it was awake (SLEEPING clear) when they were
    * published, or has been woken for them since. Below `published` only while a wake-up waits
@@ -93,6 +126,8 @@ export class CommandRing {
    * whoever reads them (the profiler) must read them now.
    */
   recordsObserver: ((count: number) => void) | undefined;
+  /** The work of the command at each ring position (push()'s `work`), for isSmall(). */
+  private readonly work = new Float64Array(RING_COMMANDS);
   /**
    * Called after every publish, with RING_HEAD stored: the postMessage transport posts the new
    * commands to the worker from here (message-transport.ts). Unset over shared memory.
@@ -136,13 +171,16 @@ export class CommandRing {
   /**
    * Appends one command for stream slot `stream` (fields as in assembly/abi.ts; addresses are
    * u64) and returns its ring count. With `args`, the words of its argument block, arg0 is set
-   * to the block of its ring position (nextArgsAddress()) and the block written there.
+   * to the block of its ring position (nextArgsAddress()) and the block written there. `work`:
+   * the elements it touches, about (Infinity: many, or not known); by default from its opcode
+   * and count.
    */
   push(
     stream: number, opcode: number, dtype: number, dst: number, src0: number, src1: number,
-    count: number, arg0: number, scalar: number, args?: Uint32Array,
+    count: number, arg0: number, scalar: number, args?: Uint32Array, work = workOf(opcode, count),
   ): number {
     const ringCount = (this.lastPushed = this.pushedCount);
+    this.work[ringCount & (RING_COMMANDS - 1)] = work;
     if (args !== undefined) arg0 = this.nextArgsAddress();
     let words: Uint32Array;
     let doubles: Float64Array;
@@ -187,6 +225,7 @@ export class CommandRing {
    */
   pushEntries(entries: Uint32Array, relocations: Uint8Array, n: number): number {
     const first = this.pushedCount;
+    for (let i = 0; i < n; i++) this.work[(first + i) & (RING_COMMANDS - 1)] = Infinity; // a graph's: not looked into
     const direct = this.backlogStart === this.backlogEnd && this.hasSpace(this.unpublished + n);
     if (direct) this.recordsObserver?.(first + n - 1);
     for (let i = 0; i < n; i++) {
@@ -252,6 +291,36 @@ export class CommandRing {
     return true;
   }
 
+  /**
+   * True when the commands pushed and not yet taken by the core (RING_TAIL is `tail`) are small
+   * work (SMALL_COMMANDS, SMALL_WORK), none of them waiting in the backlog.
+   */
+  isSmall(tail: number): boolean {
+    const pending = (this.pushedCount - tail) >>> 0;
+    if (pending > SMALL_COMMANDS || this.backlogStart !== this.backlogEnd) return false;
+    let work = 0;
+    for (let count = this.pushedCount - pending; count < this.pushedCount; count++) work += this.work[count & (RING_COMMANDS - 1)]!;
+    return work <= SMALL_WORK;
+  }
+
+  /**
+   * Publishes every command written so far without waking the firmware: the host's own core
+   * runs them at once (SimulatedDevice.runOnHost), holding the core, so the firmware has nothing
+   * to be told. The backlog must be empty.
+   */
+  publishQuietly(): void {
+    this.storeHead();
+    this.announced = this.published;
+  }
+
+  /** Wakes the firmware if it sleeps, for commands the host's own core left in the ring. */
+  wakeFirmware(): void {
+    this.announced = this.published;
+    if (Atomics.load(this.views.i32, sleepingIndex) === 0) return;
+    this.wakeUps++;
+    Atomics.notify(this.views.i32, headIndex, 1);
+  }
+
   /** Commands pushed but still in the host-side backlog. */
   get backlogLength(): number {
     return this.backlogEnd - this.backlogStart;
@@ -268,17 +337,14 @@ export class CommandRing {
   /**
    * Publishes the commands written but not yet published. A sleeping firmware is woken if
    * `endOfBurst`, or once WAKE_BATCH commands wait for it; otherwise the wake-up waits for the
-   * end of the burst (the task's microtask, which is then scheduled, or a flush()).
+   * end of the burst (the task's microtask, which is then scheduled, or a flush()). With
+   * `leaveSmall`, not at all while the work the core has not taken is small (hostRunsSmallWork).
    */
-  private publish(endOfBurst: boolean): void {
+  private publish(endOfBurst: boolean, leaveSmall = false): void {
     const { i32 } = this.views;
-    if (this.unpublished !== 0) {
-      this.published += this.unpublished;
-      this.unpublished = 0;
-      Atomics.store(i32, headIndex, this.published | 0);
-      this.publishHook?.();
-    }
+    this.storeHead();
     if (this.announced === this.published) return;
+    if (leaveSmall && this.isSmall(Atomics.load(i32, tailIndex))) return;
     // Read after the store (both sequentially consistent): a firmware that reads RING_HEAD
     // before it sleeps either saw the new head or set SLEEPING before this load.
     if (Atomics.load(i32, sleepingIndex) === 0) {
@@ -291,6 +357,15 @@ export class CommandRing {
       this.publishScheduled = true;
       queueMicrotask(this.publishPending);
     }
+  }
+
+  /** Stores RING_HEAD past the commands written but not yet published. */
+  private storeHead(): void {
+    if (this.unpublished === 0) return;
+    this.published += this.unpublished;
+    this.unpublished = 0;
+    Atomics.store(this.views.i32, headIndex, this.published | 0);
+    this.publishHook?.();
   }
 
   /** Returns the word index of a new backlog entry, growing the backlog when it is full. */

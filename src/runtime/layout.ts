@@ -3,7 +3,7 @@
 // checks every number here against the compiled core's exports.
 
 /** Version of the core ABI this host speaks. */
-export const ABI_VERSION = 10;
+export const ABI_VERSION = 11;
 
 /** Byte offsets of the header words (all 32-bit). */
 export const HEADER_LOCATION = 0;
@@ -19,7 +19,12 @@ export const HEADER_RING_HEAD = 64;
 export const HEADER_RING_TAIL = 128;
 export const HEADER_PROGRESS = 132;
 export const HEADER_BLOCKED_EVENT = 136;
+/** Who runs the core now: CORE_FREE, CORE_FIRMWARE or CORE_HOST (host-core.ts). */
+export const HEADER_CORE_OWNER = 140;
 export const HEADER_SLEEPING = 192;
+export const CORE_FREE = 0;
+export const CORE_FIRMWARE = 1;
+export const CORE_HOST = 2;
 
 export const PROFILE_LOCATION = HEADER_LOCATION + HEADER_SIZE;
 export const PROFILE_FIELDS = 48;
@@ -76,10 +81,14 @@ export const RECORD_SIZE = 520;
 export const RECORDS_LOCATION = ARGS_LOCATION + ARGS_SIZE;
 export const RECORDS_SIZE = RING_COMMANDS * RECORD_SIZE;
 
+export const CACHE_STATE_SIZE = 64;
+export const CACHE_COUNT = 0;
+export const CACHE_RESIDENT_BYTES = 8;
+export const CACHE_TICK = 16;
 export const CACHE_ENTRIES = 1024;
 export const CACHE_ENTRY_SIZE = 32;
 export const CACHE_LOCATION = RECORDS_LOCATION + RECORDS_SIZE;
-export const CACHE_SIZE = CACHE_ENTRIES * CACHE_ENTRY_SIZE;
+export const CACHE_SIZE = CACHE_STATE_SIZE + CACHE_ENTRIES * CACHE_ENTRY_SIZE;
 
 export const CORE_DATA_LOCATION = CACHE_LOCATION + CACHE_SIZE;
 export const CORE_DATA_SIZE = 64 * 1024;

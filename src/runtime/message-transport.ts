@@ -21,7 +21,7 @@ import {
 } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import type { DeviceBatch, HostBatch, PostedEventFill, PostedMemory, PostedRead, PostedWrite } from './protocol.js';
-import type { DeviceTransport, WaitResult } from './transport.js';
+import { viewLike, type DeviceTransport, type ReadTarget, type WaitResult } from './transport.js';
 
 const WASM_PAGE_BYTES = 65536;
 const headIndex = HEADER_RING_HEAD / 4;
@@ -76,17 +76,16 @@ export class MessageTransport implements DeviceTransport {
   }
 
   /** The firmware posts the bytes (a transferred buffer, returned as it is unless `into` is given). */
-  readAfter(after: number, address: number, bytes: number, _busy: boolean, into?: Uint8Array): () => Promise<Uint8Array> {
+  readAfter(after: number, address: number, host: ReadTarget, _prepare: boolean): () => Promise<void> {
+    const bytes = host.byteLength;
     const id = this.nextRead++;
     const answer = new Promise<ArrayBuffer>((resolve, reject) => this.pendingReads.set(id, { resolve, reject }));
     answer.catch(() => {}); // a lost device rejects the fence the caller awaits first
     this.reads.push({ id, after: after >>> 0, address, bytes });
     if (this.closed) this.pendingReads.get(id)!.reject(new Error('the device is closed'));
     return async () => {
-      const posted = new Uint8Array(await answer);
-      if (into === undefined) return posted;
-      into.set(posted);
-      return into;
+      const posted = await answer;
+      (host as Uint8Array).set(viewLike(host, posted, 0, host.length) as Uint8Array);
     };
   }
 

@@ -174,6 +174,11 @@ export interface DeviceLink {
    * (Atomics.wait); false if it runs in the host's own realm.
    */
   readonly concurrent: boolean;
+  /**
+   * The core module the firmware runs on the device's shared memory, on another thread: the
+   * host may run a second instance of it for small work (host-core.ts). Absent over messages.
+   */
+  readonly coreModule?: WebAssembly.Module;
   /** Keeps the host process alive until the matching release() (Node; no-op elsewhere). */
   hold(): void;
   /** Ends one hold(). */

@@ -5,7 +5,7 @@
 
 import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
-import type { DeviceTransport, WaitResult } from './transport.js';
+import { viewLike, type DeviceTransport, type ReadTarget, type WaitResult } from './transport.js';
 
 /** The smallest common virtual-memory page: readAfter touches a fresh host array once per page (any larger page is touched too). */
 const HOST_PAGE_BYTES = 4096;
@@ -33,17 +33,18 @@ export class SharedMemoryTransport implements DeviceTransport {
    * The bytes go straight from the heap into the host array, with one TypedArray.set once the
    * command has run. That copy runs at memory speed; a new host array's cost is its first touch,
    * a page fault per page, which on some hosts (VMs that hand freed memory back to the
-   * hypervisor) is far slower than the copy. So when the device is `busy` with earlier work, a
-   * new array is allocated and its pages touched now, while the device runs; on an idle device
-   * there is nothing to overlap, and the copy touches the pages itself. The caller's array
-   * (`into`) is resident already, and is not written before the copy.
+   * hypervisor) is far slower than the copy. So when `prepare` says the array is new and the
+   * device busy with earlier work, its pages are touched now, while the device runs; on an idle
+   * device there is nothing to overlap, and the copy touches the pages itself. The caller's array
+   * is resident already, and is not written before the copy.
    */
-  readAfter(_after: number, address: number, bytes: number, busy: boolean, into?: Uint8Array): () => Promise<Uint8Array> {
-    const host = into ?? new Uint8Array(bytes);
-    if (busy && into === undefined) for (let at = 0; at < bytes; at += HOST_PAGE_BYTES) host[at] = 0;
+  readAfter(_after: number, address: number, host: ReadTarget, prepare: boolean): () => Promise<void> {
+    if (prepare && host.byteLength > HOST_PAGE_BYTES) {
+      const bytes = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
+      for (let at = 0; at < bytes.length; at += HOST_PAGE_BYTES) bytes[at] = 0;
+    }
     return async () => {
-      host.set(new Uint8Array(this.handoff.buffer, address, bytes));
-      return host;
+      (host as Uint8Array).set(viewLike(host, this.handoff.buffer, address, host.length) as Uint8Array);
     };
   }
 

@@ -13,24 +13,26 @@ import { CachingAllocator } from '../memory/caching-allocator.js';
 import { SMALL_SIZE_BYTES } from '../memory/blocks.js';
 import type { HardwareProfile } from '../profiles.js';
 import type { DebugFault, DeviceConnector, DeviceLink, DeviceReport, TransportKind } from './protocol.js';
-import { CommandRing } from './command-ring.js';
+import { CommandRing, SMALL_COMMANDS } from './command-ring.js';
+import { HostCore } from './host-core.js';
 import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION, HEADER_BLOCKED_EVENT,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
   HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
 import { profileFields } from './profile-block.js';
 import type { MemoryViews } from './memory-views.js';
 import { MessageTransport } from './message-transport.js';
 import { SharedMemoryTransport } from './shared-memory-transport.js';
-import type { DeviceTransport } from './transport.js';
+import type { DeviceTransport, ReadTarget } from './transport.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
 import { hostSynchronized } from './stream-sanitizer.js';
 import { opObserver } from './op-observer.js';
 import { StreamQueue } from './stream-queue.js';
+import { wakeProgressWaiters } from './progress.js';
 
 const WASM_PAGE_BYTES = 65536;
 /** Index of RING_TAIL in an Int32Array over device memory: waits sleep on it while the ring is backlogged. */
@@ -64,6 +66,10 @@ export class SimulatedDevice {
    */
   stallCheckMs = 30_000;
   private link: DeviceLink | undefined;
+  /** The host's own instance of the core, for small work it waits for (host-core.ts); none over messages, or when configured off. */
+  private hostCore: HostCore | undefined;
+  /** Commands the host's own core has run (runOnHost), for tests and benchmarks. */
+  commandsRunOnHost = 0;
   private lost: DeviceLostError | undefined;
   private holds = 0;
   private lastSignature: number | undefined;
@@ -83,6 +89,8 @@ export class SimulatedDevice {
     readonly timingOnly = false,
     /** The transport (runtime.ts resolves mtia.configure's `transport` option). */
     transport: TransportKind = 'shared-memory',
+    /** mtia.configure's `hostRunsSmallWork`: the host runs small work it waits for on its own core (host-core.ts). */
+    private readonly hostRunsSmallWork = false,
   ) {
     const pages = Math.ceil((HEAP_LOCATION + (timingOnly ? 0 : memoryBytes)) / WASM_PAGE_BYTES);
     this.transport = transport === 'shared-memory' ? new SharedMemoryTransport(pages) : new MessageTransport(pages);
@@ -203,18 +211,17 @@ export class SimulatedDevice {
   }
 
   /**
-   * Copies `bytes` of device memory at `src` to the host, in stream order, without staging: a
-   * device-to-host copy of the block onto itself charges the PCIe transfer in simulated time
-   * (the core skips the memmove when src = dst), a fence waits until `queue` has run it and
-   * everything before it, and the host then copies the bytes straight out of device memory into
-   * `into` when given, else into a new array (over messages, the firmware posts them once the
-   * copy has run); it resolves with that array. The caller must keep the block allocated until
-   * this resolves (a later command on `queue` may overwrite a freed block); transfer.ts holds a
-   * storage reference. When the stream still has work ahead of the read, that work is published
-   * first, so the transport can prepare a new host array (touch its fresh pages,
-   * SharedMemoryTransport.readAfter) while the device runs it.
+   * Copies `host.byteLength` bytes of device memory at `src` into `host`, in stream order,
+   * without staging: a device-to-host copy of the block onto itself charges the PCIe transfer in
+   * simulated time (the core skips the memmove when src = dst), a fence waits until `queue` has
+   * run it and everything before it, and the host then copies the bytes straight out of device
+   * memory (over messages, the firmware posts them once the copy has run); it resolves then. The
+   * caller must keep the block allocated until this resolves (a later command on `queue` may
+   * overwrite a freed block); transfer.ts holds a storage reference. When the stream still has
+   * work ahead of the read, that work is published first, so the transport can prepare a `fresh`
+   * host array (touch its new pages, SharedMemoryTransport.readAfter) while the device runs it.
    */
-  async download(queue: StreamQueue, src: number, bytes: number, into?: Uint8Array): Promise<Uint8Array> {
+  async download(queue: StreamQueue, src: number, host: ReadTarget, fresh: boolean): Promise<void> {
     this.assertAlive();
     if (queue.capture !== undefined) throw queue.capture.invalidate('reading values of a tensor');
     if (this.timingOnly) {
@@ -224,9 +231,12 @@ export class SimulatedDevice {
       );
     }
     const busy = !queue.isComplete(queue.enqueued);
-    if (busy) this.ring.flush(); // a wait would publish it anyway; now the device starts at once
+    // A wait would publish the work anyway; now the device starts at once. Small work is left
+    // for the host's own core to run at the wait (runOnHost).
+    if (busy && !this.hasSmallWork()) this.ring.flush();
     queue.prepare(); // a clock advance goes first, so the copy gets the ring's next count
-    const read = this.transport.readAfter(this.ring.pushedCount, src, bytes, busy, into);
+    const bytes = host.byteLength;
+    const read = this.transport.readAfter(this.ring.pushedCount, src, host, fresh && busy);
     queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
     opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
     await this.fence(queue, 'a device-to-host copy');
@@ -257,6 +267,7 @@ export class SimulatedDevice {
    */
   async whenComplete(queue: StreamQueue, seq: number): Promise<void> {
     if (queue.isComplete(seq)) return;
+    if (this.runOnHost() && queue.isComplete(seq)) return;
     const { i32 } = this.views;
     const transport = this.transport;
     this.hold();
@@ -277,6 +288,43 @@ export class SimulatedDevice {
     }
   }
 
+
+  /**
+   * Gets the work pushed so far going without waiting for it (Stream.query, Event.query): runs
+   * it on the host's own core when small (runOnHost), else publishes it and wakes the firmware.
+   */
+  startWork(): void {
+    if (!this.runOnHost()) this.ring.flush();
+  }
+
+  /** True when the host may run the work not yet taken by the core itself: it has its own core, and the work is small (CommandRing.isSmall). */
+  private hasSmallWork(): boolean {
+    return this.hostCore !== undefined && this.alive && this.ring.isSmall(Atomics.load(this.views.i32, RING_TAIL_WORD));
+  }
+
+  /**
+   * Runs the commands the core has not taken yet on the host's own core (host-core.ts) when they
+   * are small work and the firmware is not running the core: two thread wake-ups cost far more
+   * than the commands (docs/benchmarks.md, Latency). Holding the core, publishes them without
+   * waking the firmware, runs them, and wakes the host's waiters as the firmware would. What
+   * the core could not run (a wait for an event another device records) is left to the firmware,
+   * woken for it. Returns whether it ran them.
+   */
+  private runOnHost(): boolean {
+    const core = this.hostCore;
+    if (core === undefined || !this.hasSmallWork() || !core.acquire()) return false;
+    const { i32 } = this.views;
+    try {
+      this.ring.publishQuietly();
+      this.commandsRunOnHost += core.drain(SMALL_COMMANDS);
+    } finally {
+      core.release();
+    }
+    wakeProgressWaiters(i32);
+    const left = Atomics.load(i32, RING_TAIL_WORD) !== Atomics.load(i32, HEADER_RING_HEAD / 4);
+    if (left || Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) this.ring.wakeFirmware();
+    return true;
+  }
 
   /**
    * Resolves when `queue` has done all work enqueued so far. It is the host seeing the device
@@ -358,6 +406,10 @@ export class SimulatedDevice {
   async injectFault(fault: DebugFault): Promise<void> {
     await this.booted;
     this.assertAlive();
+    // The fault is the firmware's: the host must not run commands past it.
+    this.hostCore = undefined;
+    this.ring.hostRunsSmallWork = false;
+    this.ring.flush();
     await this.link!.call('debug', fault);
   }
 
@@ -401,6 +453,11 @@ export class SimulatedDevice {
       }
       this.link = link;
       if (this.holds > 0) link.hold();
+      // Before the firmware boots: instantiating writes the core's static data (host-core.ts).
+      if (this.hostRunsSmallWork && link.coreModule !== undefined && this.transport instanceof SharedMemoryTransport) {
+        this.hostCore = await HostCore.create(link.coreModule, this.transport.handoff, this.views);
+        this.ring.hostRunsSmallWork = this.hostCore !== undefined;
+      }
       const { status, report } = await link.call('boot');
       if (status !== STATUS_OK) throw statusError(status, this.index, 'boot');
       if (report.abiVersion !== ABI_VERSION || report.memoryBytes !== this.transport.memoryBytes) {

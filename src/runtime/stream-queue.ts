@@ -53,21 +53,21 @@ export class StreamQueue {
 
   /**
    * Enqueues one command on this stream (fields as in assembly/abi.ts; `args`: its argument
-   * block, CommandRing.push); returns its sequence number. If the host has seen the device reach a later time than this stream's clock may
+   * block, and `work`: the elements it touches, CommandRing.push); returns its sequence number. If the host has seen the device reach a later time than this stream's clock may
    * show, an OP_ADVANCE_CLOCK goes first: nothing issued after a synchronize starts before it.
    * While the stream captures, the command is recorded instead, and the last sequence number
    * returned.
    */
   enqueue(
     opcode: number, dtype: number, dst: number, src0: number, src1: number,
-    count: number, arg0: number, scalar: number, args?: Uint32Array,
+    count: number, arg0: number, scalar: number, args?: Uint32Array, work?: number,
   ): number {
     if (this.capture !== undefined) {
       this.capture.record(this.ring.nextArgsAddress(), this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args);
       return this.enqueued;
     }
     this.prepare();
-    this.pushed(this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args), this.enqueued + 1);
+    this.pushed(this.ring.push(this.slot, opcode, dtype, dst, src0, src1, count, arg0, scalar, args, work), this.enqueued + 1);
     return ++this.enqueued;
   }
 

@@ -16,6 +16,18 @@ export type TransportOption = 'auto' | TransportKind;
 /** @internal The values mtia.configure({ transport }) accepts. */
 export const TRANSPORT_OPTIONS: readonly TransportOption[] = ['auto', 'shared-memory', 'postMessage'];
 
+/**
+ * @internal A typed array the host reads device bytes into, of any element type: read-backs
+ * land in the host array of the tensor's dtype directly (a small one made over a Uint8Array's
+ * buffer would cost far more than the copy: V8 then moves it off its heap).
+ */
+export type ReadTarget = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array;
+
+/** @internal A view of the same type as `like` over `length` elements of `buffer` from byte `offset`. */
+export function viewLike<T extends ReadTarget>(like: T, buffer: ArrayBufferLike, offset: number, length: number): T {
+  return new (like.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(buffer, offset, length);
+}
+
 /** @internal What Atomics.waitAsync resolves with, and what a transport wait does too. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
@@ -38,13 +50,13 @@ export interface DeviceTransport {
    */
   write(address: number, data: ArrayBufferView): void;
   /**
-   * Reads `bytes` at `address` as they are once the command with ring count `after` has run;
-   * called before that command is pushed. The returned function is called once the host has
-   * seen that command complete and resolves with the bytes: in `into` when given (the caller's
-   * array), else in a new array. `busy` says the device is running earlier work, so host-side
-   * preparation of a new array now overlaps it.
+   * Reads `host.byteLength` bytes at `address` (aligned to host's elements) into `host` as they
+   * are once the command with ring count `after` has run; called before that command is pushed.
+   * The returned function is called once the host has seen that command complete and resolves
+   * when `host` holds the bytes. `prepare`: `host` is a new array and the device is running
+   * earlier work, so host-side preparation of the array now overlaps it.
    */
-  readAfter(after: number, address: number, bytes: number, busy: boolean, into?: Uint8Array): () => Promise<Uint8Array>;
+  readAfter(after: number, address: number, host: ReadTarget, prepare: boolean): () => Promise<void>;
   /** Fills event slot `slot` with a record another device made, and wakes the firmware if it waits for it. */
   fillEvent(slot: number, timeCycles: number, generation: number): void;
   /**

@@ -25,6 +25,7 @@ export class WorkerLink implements DeviceLink {
     /** Milliseconds a control call may take before it fails. */
     private readonly timeoutMs: number,
     private readonly onLost: (reason: Error) => void,
+    readonly coreModule: WebAssembly.Module | undefined,
   ) {}
 
   /** Records that the worker is gone (first reason wins) and tells the device. */
@@ -65,7 +66,7 @@ export class WorkerLink implements DeviceLink {
     const control = Comlink.wrap<DeviceControl>(channel.port1);
     unrefPort(channel.port1);
     worker.unref();
-    link = new WorkerLink(worker, channel.port1, control, timeoutMs, onLost);
+    link = new WorkerLink(worker, channel.port1, control, timeoutMs, onLost, posted === undefined ? module : undefined);
     if (early !== undefined) link.lose(early);
     return link;
   }

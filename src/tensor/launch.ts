@@ -5,7 +5,10 @@
 // command's ring position (src/runtime/command-ring.ts), never into device memory.
 
 import { MtiaError } from '../errors.js';
-import { OP_ATTENTION, OP_CONV, OP_GATHER, OP_POOL, OP_RANDOM, OP_RESIZE, OP_UNARY, OP_WHERE, UNARY_COPY } from '../runtime/layout.js';
+import {
+  OP_ATTENTION, OP_CONV, OP_EMBEDDING_BAG, OP_GATHER, OP_MATMUL, OP_POOL, OP_QUANTIZED_LINEAR, OP_RANDOM, OP_RESIZE, OP_UNARY, OP_WHERE,
+  UNARY_COPY,
+} from '../runtime/layout.js';
 import {
   ARGS_ADDRESS3, ARGS_BYTES, ARGS_DTYPE, ARGS_KIND, ARGS_PARAMS, ARGS_RANK, ARGS_SHAPE, ARGS_STRIDES,
   MAX_RANK,
@@ -135,10 +138,25 @@ export class ArgsBlock {
     const inBlock = this.inBlock;
     const at = (k: number, fallback: number) => ((inBlock >> k) & 1 ? address + SCALAR_WORDS[k - 1]! * 4 : fallback);
     if ((inBlock >> 3) & 1) this.address3(at(3, 0));
-    const seq = queue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, 0, scalar, this.words);
+    const seq = queue.enqueue(opcode, dtypeInfo(dtype).code, dst, at(1, src0), at(2, src1), count, 0, scalar, this.words, workOf(opcode, access));
     opObserver?.(device, queue, access.op, [...access.reads, ...access.writes].map((t) => t.shape), access.writes[0]?.dtype ?? dtype);
     return seq;
   }
+}
+
+/**
+ * Ops that do more than touch each element of their operands a few times: a matrix product's
+ * K, a window's area, a bag's rows. Their work is not judged (CommandRing.push: never small).
+ */
+const COMPUTE_OPCODES: ReadonlySet<number> = new Set([OP_MATMUL, OP_QUANTIZED_LINEAR, OP_CONV, OP_POOL, OP_ATTENTION, OP_EMBEDDING_BAG]);
+
+/** The elements an op touches, about: those of the tensors it reads and writes; Infinity for COMPUTE_OPCODES. */
+function workOf(opcode: number, access: Access): number {
+  if (COMPUTE_OPCODES.has(opcode)) return Infinity;
+  let work = 0;
+  for (const tensor of access.reads) work += tensor.numel;
+  for (const tensor of access.writes) work += tensor.numel;
+  return work;
 }
 
 /** Largest value of a u32 word (an op's params). */

@@ -83,14 +83,9 @@ export async function readBack(tensor: Tensor, out?: HostArray): Promise<HostArr
   const storage = source.storage.retain();
   try {
     checkAccess(device, { op: 'toArray', reads: [source], writes: [] });
-    const bytes = source.numel * dtypeInfo(carrier).bytes;
-    const into = out === undefined ? undefined : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    const data = await device.download(device.currentQueue, addressOf(source), bytes, into);
-    if (out !== undefined) return out;
-    // A new array is a plain ArrayBuffer's, never shared memory (the transports' readAfter).
-    const array = dtypeInfo(carrier).array;
-    if (data.byteOffset % array.BYTES_PER_ELEMENT !== 0) return new array(data.slice().buffer as ArrayBuffer, 0, source.numel);
-    return new array(data.buffer as ArrayBuffer, data.byteOffset, source.numel);
+    const host = out ?? new (dtypeInfo(carrier).array)(source.numel);
+    await device.download(device.currentQueue, addressOf(source), host, out === undefined);
+    return host;
   } finally {
     storage.drop();
     if (!direct) source.free();

@@ -104,7 +104,7 @@ describe('finding 6: a misspelled option is a TypeError naming it and the accept
   test('configure() too, with a TypeError like the others', async () => {
     await mtia.shutdown();
     expect(() => mtia.configure({ devices: 2 } as never)).toThrow(
-      new TypeError("configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs, timingOnly, transport, kernelThreads"),
+      new TypeError("configure() got an unexpected keyword argument 'devices'; accepted: deviceCount, profile, memoryBytes, controlTimeoutMs, timingOnly, transport, kernelThreads, hostRunsSmallWork"),
     );
   });
 });
