@@ -65,7 +65,7 @@ const TARGETS = {
   upload4MiBRatio: 1, // at least
   idleCpuPercent: 1, // below, of one core
 };
-const ROUND_TRIPS = 200;
+const ROUND_TRIPS = 1000;
 const UPLOAD_SIZES = [4, 256, 4096, 65536, 1 << 20, 4 << 20];
 const UPLOADS_PER_SAMPLE = 200;
 const UPLOAD_BYTES_PER_SAMPLE = 4 << 20;

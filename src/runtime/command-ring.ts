@@ -304,6 +304,15 @@ export class CommandRing {
   }
 
   /**
+   * True when the host runs small work (hostRunsSmallWork) but the work pending is no longer
+   * small: the firmware will run it, so it is woken now, to work alongside a host that keeps
+   * issuing, rather than at the end of the burst or after WAKE_BATCH commands.
+   */
+  private outgrewSmall(): boolean {
+    return this.hostRunsSmallWork && !this.isSmall(Atomics.load(this.views.i32, tailIndex));
+  }
+
+  /**
    * Publishes every command written so far without waking the firmware: the host's own core
    * runs them at once (SimulatedDevice.runOnHost), holding the core, so the firmware has nothing
    * to be told. The backlog must be empty.
@@ -349,7 +358,7 @@ export class CommandRing {
     // before it sleeps either saw the new head or set SLEEPING before this load.
     if (Atomics.load(i32, sleepingIndex) === 0) {
       this.announced = this.published;
-    } else if (endOfBurst || this.published - this.announced >= WAKE_BATCH) {
+    } else if (endOfBurst || this.published - this.announced >= WAKE_BATCH || this.outgrewSmall()) {
       this.announced = this.published;
       this.wakeUps++;
       Atomics.notify(i32, headIndex, 1);

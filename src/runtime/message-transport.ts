@@ -21,7 +21,7 @@ import {
 } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
 import type { DeviceBatch, HostBatch, PostedEventFill, PostedMemory, PostedRead, PostedWrite } from './protocol.js';
-import { viewLike, type DeviceTransport, type ReadTarget, type WaitResult } from './transport.js';
+import { viewLike, type DeviceTransport, type HostView, type WaitResult } from './transport.js';
 
 const WASM_PAGE_BYTES = 65536;
 const headIndex = HEADER_RING_HEAD / 4;
@@ -70,13 +70,13 @@ export class MessageTransport implements DeviceTransport {
     return { pages: this.pages, image: this.mirror.slice(0, RING_LOCATION), port: this.firmwarePort };
   }
 
-  write(address: number, data: ArrayBufferView): void {
+  write(address: number, data: HostView): void {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
     this.writes.push({ address, bytes });
   }
 
   /** The firmware posts the bytes (a transferred buffer, returned as it is unless `into` is given). */
-  readAfter(after: number, address: number, host: ReadTarget, _prepare: boolean): () => Promise<void> {
+  readAfter(after: number, address: number, host: HostView, _prepare: boolean): () => Promise<void> {
     const bytes = host.byteLength;
     const id = this.nextRead++;
     const answer = new Promise<ArrayBuffer>((resolve, reject) => this.pendingReads.set(id, { resolve, reject }));

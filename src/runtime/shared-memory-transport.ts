@@ -5,7 +5,7 @@
 
 import { EVENTS_LOCATION, EVENT_GENERATION, EVENT_SIZE, EVENT_TIME_CYCLES } from './layout.js';
 import { memoryViews, type MemoryViews } from './memory-views.js';
-import { viewLike, type DeviceTransport, type ReadTarget, type WaitResult } from './transport.js';
+import { viewLike, type DeviceTransport, type HostView, type WaitResult } from './transport.js';
 
 /** The smallest common virtual-memory page: readAfter touches a fresh host array once per page (any larger page is touched too). */
 const HOST_PAGE_BYTES = 4096;
@@ -17,16 +17,19 @@ export class SharedMemoryTransport implements DeviceTransport {
   readonly memoryBytes: number;
   readonly handoff: WebAssembly.Memory;
   readonly canBlock = true;
+  /** The memory's SharedArrayBuffer (it never grows). */
+  private readonly buffer: SharedArrayBuffer;
   readonly published = undefined;
 
   constructor(pages: number) {
     this.handoff = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.views = memoryViews(this.handoff.buffer);
+    this.buffer = this.handoff.buffer as unknown as SharedArrayBuffer;
+    this.views = memoryViews(this.buffer);
     this.memoryBytes = this.handoff.buffer.byteLength;
   }
 
-  write(address: number, data: ArrayBufferView): void {
-    new Uint8Array(this.handoff.buffer, address, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  write(address: number, data: HostView): void {
+    (viewLike(data, this.buffer, address, data.length) as Uint8Array).set(data as Uint8Array);
   }
 
   /**
@@ -38,13 +41,13 @@ export class SharedMemoryTransport implements DeviceTransport {
    * device there is nothing to overlap, and the copy touches the pages itself. The caller's array
    * is resident already, and is not written before the copy.
    */
-  readAfter(_after: number, address: number, host: ReadTarget, prepare: boolean): () => Promise<void> {
+  readAfter(_after: number, address: number, host: HostView, prepare: boolean): () => Promise<void> {
     if (prepare && host.byteLength > HOST_PAGE_BYTES) {
       const bytes = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
       for (let at = 0; at < bytes.length; at += HOST_PAGE_BYTES) bytes[at] = 0;
     }
     return async () => {
-      (host as Uint8Array).set(viewLike(host, this.handoff.buffer, address, host.length) as Uint8Array);
+      (host as Uint8Array).set(viewLike(host, this.buffer, address, host.length) as Uint8Array);
     };
   }
 

@@ -26,7 +26,7 @@ import { profileFields } from './profile-block.js';
 import type { MemoryViews } from './memory-views.js';
 import { MessageTransport } from './message-transport.js';
 import { SharedMemoryTransport } from './shared-memory-transport.js';
-import type { DeviceTransport, ReadTarget } from './transport.js';
+import type { DeviceTransport, HostView } from './transport.js';
 import { STATUS_OK, describeStatus, statusError } from './status.js';
 import { EventSlots } from './event-slots.js';
 import { hostSynchronized } from './stream-sanitizer.js';
@@ -202,7 +202,7 @@ export class SimulatedDevice {
    * after it. No staging buffer, so an upload needs no device memory beyond its destination.
    * Returns the copy's sequence number.
    */
-  upload(queue: StreamQueue, dst: number, data: ArrayBufferView): number {
+  upload(queue: StreamQueue, dst: number, data: HostView): number {
     const bytes = data.byteLength;
     if (!this.timingOnly) this.transport.write(dst, data);
     const seq = queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
@@ -221,7 +221,7 @@ export class SimulatedDevice {
    * work ahead of the read, that work is published first, so the transport can prepare a `fresh`
    * host array (touch its new pages, SharedMemoryTransport.readAfter) while the device runs it.
    */
-  async download(queue: StreamQueue, src: number, host: ReadTarget, fresh: boolean): Promise<void> {
+  async download(queue: StreamQueue, src: number, host: HostView, fresh: boolean): Promise<void> {
     this.assertAlive();
     if (queue.capture !== undefined) throw queue.capture.invalidate('reading values of a tensor');
     if (this.timingOnly) {

@@ -17,14 +17,15 @@ export type TransportOption = 'auto' | TransportKind;
 export const TRANSPORT_OPTIONS: readonly TransportOption[] = ['auto', 'shared-memory', 'postMessage'];
 
 /**
- * @internal A typed array the host reads device bytes into, of any element type: read-backs
- * land in the host array of the tensor's dtype directly (a small one made over a Uint8Array's
- * buffer would cost far more than the copy: V8 then moves it off its heap).
+ * @internal A typed array of the host's, of any element type: what uploads come from and
+ * read-backs land in. They are copied through views of their own type: a small typed array
+ * lives on V8's heap, and asking for its `buffer` (to view it as bytes) moves it off, which
+ * costs far more than copying it.
  */
-export type ReadTarget = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array;
+export type HostView = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array;
 
 /** @internal A view of the same type as `like` over `length` elements of `buffer` from byte `offset`. */
-export function viewLike<T extends ReadTarget>(like: T, buffer: ArrayBufferLike, offset: number, length: number): T {
+export function viewLike<T extends HostView>(like: T, buffer: ArrayBufferLike, offset: number, length: number): T {
   return new (like.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(buffer, offset, length);
 }
 
@@ -48,7 +49,7 @@ export interface DeviceTransport {
    * Puts `data` into device memory at `address`, a block no queued command can touch
    * (SimulatedDevice.upload), no later than the next command the ring publishes.
    */
-  write(address: number, data: ArrayBufferView): void;
+  write(address: number, data: HostView): void;
   /**
    * Reads `host.byteLength` bytes at `address` (aligned to host's elements) into `host` as they
    * are once the command with ring count `after` has run; called before that command is pushed.
@@ -56,7 +57,7 @@ export interface DeviceTransport {
    * when `host` holds the bytes. `prepare`: `host` is a new array and the device is running
    * earlier work, so host-side preparation of the array now overlaps it.
    */
-  readAfter(after: number, address: number, host: ReadTarget, prepare: boolean): () => Promise<void>;
+  readAfter(after: number, address: number, host: HostView, prepare: boolean): () => Promise<void>;
   /** Fills event slot `slot` with a record another device made, and wakes the firmware if it waits for it. */
   fillEvent(slot: number, timeCycles: number, generation: number): void;
   /**

@@ -23,11 +23,13 @@ export const REGISTERED = -1;
 
 /**
  * Owners not yet registered with forgottenReferences, and their storages. Registering costs
- * about 0.2 µs, and most tensors of a tight loop are freed in the task that made them, so
- * registration waits for the end of the task (a microtask), or for YOUNG_LIMIT owners; owners
- * that dropped their reference by then are never registered. The arrays hold the others
- * meanwhile, so none is collected unregistered. An owner knows its slot, so dropping a young
- * owner clears its slot without a lookup or an unregistration (docs/benchmarks.md, Dispatch).
+ * about 0.2 µs, unregistering about as much, and most tensors of a loop are freed in the task
+ * that made them, so registration waits for the next task (a timer: an interactive loop's
+ * awaits on read-backs the host answers itself end no task, src/runtime/host-core.ts), or for
+ * YOUNG_LIMIT owners; owners that dropped their reference by then are never registered. The
+ * arrays hold the others meanwhile, so none is collected unregistered. An owner knows its
+ * slot, so dropping a young owner clears its slot without a lookup or an unregistration
+ * (docs/benchmarks.md, Dispatch).
  */
 const YOUNG_LIMIT = 1024;
 const youngOwners: (StorageOwner | undefined)[] = new Array(YOUNG_LIMIT).fill(undefined);
@@ -96,7 +98,7 @@ export class Storage {
       youngStorages[youngCount++] = this;
       if (!registrationScheduled) {
         registrationScheduled = true;
-        queueMicrotask(registerYoungOwners);
+        setTimeout(registerYoungOwners, 0);
       }
     }
     return this;
