@@ -20,13 +20,15 @@
 //              tf.tensor(values) (its upload is synchronous).
 //   round trip a 1-element float32 add, then its value read back, per iteration, as a loop a
 //              user writes: mtia-sim add(a, b), await c.toArray(), c.free(); tfjs tf.add(a, b),
-//              dataSync(), dispose() (ROUND_TRIPS iterations a sample).
+//              dataSync(), dispose() (ROUND_TRIPS iterations a sample, after WARM_UP_CALLS).
 //   uploads    until usable, 4 B … 4 MiB: K uploads a sample (K = UPLOAD_BYTES_PER_SAMPLE /
 //              size, 1 … UPLOADS_PER_SAMPLE), each a tensor the next op could use: mtia-sim
 //              tensor(values) then free() (stream-ordered: any later op sees the bytes) and
 //              await mtia.synchronize() once at the end of the sample, so every copy has run on
 //              the device; tfjs tf.tensor1d(values) then dispose() (a synchronous copy into its
-//              wasm heap). GB/s = bytes / s.
+//              wasm heap). GB/s = bytes / s. Before the sizes, WARM_UP_CALLS uploads of each.
+//              The floor beside it: the same copy, without a library, into shared memory and
+//              into plain memory (V8 copies into a SharedArrayBuffer at about half the speed).
 //   idle CPU   the process's CPU time (process.cpuUsage: every thread, the device worker's
 //              included) over IDLE_SECONDS with a device that has just worked and then has
 //              nothing to do, as % of one core.
@@ -66,6 +68,12 @@ const TARGETS = {
   idleCpuPercent: 1, // below, of one core
 };
 const ROUND_TRIPS = 1000;
+/**
+ * Calls of each library's loop body before the round-trip and upload samples: V8 optimises a
+ * function only after thousands of calls, so a short loop would measure its interpreter, for
+ * both libraries (bench/latency/warm-up.mjs draws the curve).
+ */
+const WARM_UP_CALLS = 5000;
 const UPLOAD_SIZES = [4, 256, 4096, 65536, 1 << 20, 4 << 20];
 const UPLOADS_PER_SAMPLE = 200;
 const UPLOAD_BYTES_PER_SAMPLE = 4 << 20;
@@ -369,6 +377,14 @@ for (const mib of [1, 4, 16]) {
   const ta = tf.tensor1d([1]);
   const tb = tf.tensor1d([2]);
   await mtia.synchronize();
+  for (let i = 0; i < WARM_UP_CALLS; i++) {
+    const c = add(a, b);
+    await c.toArray();
+    c.free();
+    const tc = tf.add(ta, tb);
+    tc.dataSync();
+    tc.dispose();
+  }
   const r = await interleaved(
     () => time(async () => {
       for (let i = 0; i < ROUND_TRIPS; i++) {
@@ -403,6 +419,14 @@ for (const mib of [1, 4, 16]) {
 }
 
 // (e) uploads until usable, 4 B … 4 MiB
+{
+  const small = values(64, 1);
+  for (let i = 0; i < WARM_UP_CALLS; i++) {
+    tensor(small).free();
+    tf.tensor1d(small).dispose();
+    if (i % UPLOADS_PER_SAMPLE === 0) await mtia.synchronize();
+  }
+}
 for (const bytes of UPLOAD_SIZES) {
   const count = bytes / 4;
   const k = Math.max(1, Math.min(UPLOADS_PER_SAMPLE, UPLOAD_BYTES_PER_SAMPLE / bytes));
@@ -421,6 +445,19 @@ for (const bytes of UPLOAD_SIZES) {
       for (let i = 0; i < k; i++) tf.tensor1d(host).dispose();
     }),
   );
+  // The floor of either library's upload: the same bytes copied, without a library, into
+  // shared memory (V8 copies into a SharedArrayBuffer with relaxed atomic word moves) and into
+  // plain memory (tfjs's wasm heap is not shared).
+  const sharedTarget = new Float32Array(memory.buffer, 0, count);
+  const plainTarget = new Float32Array(count).fill(0);
+  const copy = await interleaved(
+    () => time(() => {
+      for (let i = 0; i < k; i++) sharedTarget.set(host);
+    }),
+    () => time(() => {
+      for (let i = 0; i < k; i++) plainTarget.set(host);
+    }),
+  );
   const mtiaMicros = (r.mtia.median * 1000) / k;
   const tfjsMicros = (r.tfjs.median * 1000) / k;
   const ratio = tfjsMicros / mtiaMicros;
@@ -428,6 +465,7 @@ for (const bytes of UPLOAD_SIZES) {
     perSample: k,
     mtia: { micros: mtiaMicros, gbps: bytes / mtiaMicros / 1e3 },
     tfjs: { micros: tfjsMicros, gbps: bytes / tfjsMicros / 1e3 },
+    floor: { intoSharedMicros: (copy.mtia.median * 1000) / k, intoPlainMicros: (copy.tfjs.median * 1000) / k },
     ratio,
     ...(bytes <= 65536 ? { targetMet: ratio >= TARGETS.smallUploadRatio } : bytes === 4 << 20 ? { targetMet: ratio >= TARGETS.upload4MiBRatio } : {}),
   };
@@ -503,6 +541,12 @@ if (json) {
   for (const mib of [1, 4, 16]) {
     const r = results.hostFloor[mib];
     out(`          ${String(mib).padStart(2)} MiB, GB/s                 ${f(r.freshArrayFill.gbps).padStart(6)} (${f(r.freshArrayFill.ms)} ms)  ${f(r.copyIntoResident.gbps).padStart(6)} (${f(r.copyIntoResident.ms)} ms)`);
+  }
+  out('\nupload floor (no library): copy into shared memory | into plain memory, µs (GB/s)');
+  for (const bytes of UPLOAD_SIZES) {
+    const r = results.uploads[bytes].floor;
+    const size = bytes >= 1 << 20 ? `${bytes >> 20} MiB` : bytes >= 1024 ? `${bytes >> 10} KiB` : `${bytes} B`;
+    out(`       ${size.padStart(6)}                          ${f(r.intoSharedMicros, 2).padStart(8)} (${f(bytes / r.intoSharedMicros / 1e3)})  ${f(r.intoPlainMicros, 2).padStart(8)} (${f(bytes / r.intoPlainMicros / 1e3)})`);
   }
   out(`\n${JSON.stringify(results)}`);
 }
