@@ -59,12 +59,12 @@ export const WAKE_BATCH = RING_COMMANDS / 2;
 /**
  * Small work, which the host runs on its own core rather than wake the device worker for it
  * (host-core.ts): at most SMALL_COMMANDS commands not yet taken by the core, of SMALL_WORK
- * elements of work together. A tiny op takes the core about half a microsecond plus a few
- * nanoseconds an element, so small work is done in tens of microseconds at the most: about what
- * the two thread wake-ups it spares cost (docs/benchmarks.md, Latency), and short enough not to
- * hold up a page's main thread.
+ * elements of work together. A tiny op takes the core a few tenths of a microsecond plus about
+ * a nanosecond an element (docs/benchmarks.md, Latency), so small work is done in about a
+ * hundred microseconds at the most: what the two thread wake-ups it spares can cost on a busy
+ * 2-core machine, and short enough not to hold up a page's main thread for a frame.
  */
-export const SMALL_COMMANDS = 64;
+export const SMALL_COMMANDS = 256;
 export const SMALL_WORK = 1 << 16;
 
 /** Queue operations: no work for the core but bookkeeping (their count is not elements). */
@@ -304,15 +304,6 @@ export class CommandRing {
   }
 
   /**
-   * True when the host runs small work (hostRunsSmallWork) but the work pending is no longer
-   * small: the firmware will run it, so it is woken now, to work alongside a host that keeps
-   * issuing, rather than at the end of the burst or after WAKE_BATCH commands.
-   */
-  private outgrewSmall(): boolean {
-    return this.hostRunsSmallWork && !this.isSmall(Atomics.load(this.views.i32, tailIndex));
-  }
-
-  /**
    * Publishes every command written so far without waking the firmware: the host's own core
    * runs them at once (SimulatedDevice.runOnHost), holding the core, so the firmware has nothing
    * to be told. The backlog must be empty.
@@ -358,7 +349,7 @@ export class CommandRing {
     // before it sleeps either saw the new head or set SLEEPING before this load.
     if (Atomics.load(i32, sleepingIndex) === 0) {
       this.announced = this.published;
-    } else if (endOfBurst || this.published - this.announced >= WAKE_BATCH || this.outgrewSmall()) {
+    } else if (endOfBurst || this.published - this.announced >= WAKE_BATCH) {
       this.announced = this.published;
       this.wakeUps++;
       Atomics.notify(i32, headIndex, 1);

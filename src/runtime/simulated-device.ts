@@ -37,6 +37,11 @@ import { wakeProgressWaiters } from './progress.js';
 const WASM_PAGE_BYTES = 65536;
 /** Index of RING_TAIL in an Int32Array over device memory: waits sleep on it while the ring is backlogged. */
 const RING_TAIL_WORD = HEADER_RING_TAIL / 4;
+/**
+ * Work of a host copy's command for the core (CommandRing.push): the host moves the bytes, the
+ * core only times the transfer, whatever its size.
+ */
+const HOST_COPY_WORK = 0;
 /** Longest the host blocks waiting for a device before out-of-memory (see blockUntilIdle). */
 const BLOCKING_WAIT_MS = 10_000;
 
@@ -205,7 +210,7 @@ export class SimulatedDevice {
   upload(queue: StreamQueue, dst: number, data: HostView): number {
     const bytes = data.byteLength;
     if (!this.timingOnly) this.transport.write(dst, data);
-    const seq = queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0);
+    const seq = queue.enqueue(OP_COPY, 0, dst, dst, 0, bytes, COPY_HOST_TO_DEVICE, 0, undefined, HOST_COPY_WORK);
     opObserver?.(this, queue, 'copy_h2d', [[bytes]], 'uint8');
     return seq;
   }
@@ -237,7 +242,7 @@ export class SimulatedDevice {
     queue.prepare(); // a clock advance goes first, so the copy gets the ring's next count
     const bytes = host.byteLength;
     const read = this.transport.readAfter(this.ring.pushedCount, src, host, fresh && busy);
-    queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0);
+    queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0, undefined, HOST_COPY_WORK);
     opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
     await this.fence(queue, 'a device-to-host copy');
     return read();
