@@ -113,6 +113,7 @@ function cheapestSteps(
   perPe: f64, elements: f64, inBytes: f64, outBytes: f64, sePasses: f64, rePasses: f64,
   mluBytes: f64, drain: f64, lo: f64, hi: f64,
 ): f64 {
+  if (lo >= hi) return hi; // every candidate is clamped to it (a tiny op: one step)
   bestSteps = lo;
   bestBody = Infinity;
   // Per-step lines α + β/s (cycles): issue, FI in, SRAM, DRAM, compute, FI out.

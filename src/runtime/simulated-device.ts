@@ -311,7 +311,7 @@ export class SimulatedDevice {
    * Runs the commands the core has not taken yet on the host's own core (host-core.ts) when they
    * are small work and the firmware is not running the core: two thread wake-ups cost far more
    * than the commands (docs/benchmarks.md, Latency). Holding the core, publishes them without
-   * waking the firmware, runs them, and wakes the host's waiters as the firmware would. What
+   * waking the firmware, runs them, and wakes the host's other waits as the firmware would. What
    * the core could not run (a wait for an event another device records) is left to the firmware,
    * woken for it. Returns whether it ran them.
    */
@@ -325,7 +325,7 @@ export class SimulatedDevice {
     } finally {
       core.release();
     }
-    wakeProgressWaiters(i32);
+    if (this.holds > 0) wakeProgressWaiters(i32); // other waits of the host's, sleeping in whenComplete()
     const left = Atomics.load(i32, RING_TAIL_WORD) !== Atomics.load(i32, HEADER_RING_HEAD / 4);
     if (left || Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) this.ring.wakeFirmware();
     return true;
