@@ -60,7 +60,7 @@ export const WAKE_BATCH = RING_COMMANDS / 2;
  * Small work, which the host runs on its own core rather than wake the device worker for it
  * (host-core.ts): at most SMALL_COMMANDS commands not yet taken by the core, of SMALL_WORK
  * elements of work together. A tiny op takes the core a few tenths of a microsecond plus about
- * a nanosecond an element (docs/benchmarks.md, Latency), so small work is done in about a
+ * a nanosecond an element (docs/benchmarks.md, Small work on the host), so small work is done in about a
  * hundred microseconds at the most: what the two thread wake-ups it spares can cost on a busy
  * 2-core machine, and short enough not to hold up a page's main thread for a frame.
  */

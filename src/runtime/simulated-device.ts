@@ -310,7 +310,7 @@ export class SimulatedDevice {
   /**
    * Runs the commands the core has not taken yet on the host's own core (host-core.ts) when they
    * are small work and the firmware is not running the core: two thread wake-ups cost far more
-   * than the commands (docs/benchmarks.md, Latency). Holding the core, publishes them without
+   * than the commands (docs/benchmarks.md, Small work on the host). Holding the core, publishes them without
    * waking the firmware, runs them, and wakes the host's other waits as the firmware would. What
    * the core could not run (a wait for an event another device records) is left to the firmware,
    * woken for it. Returns whether it ran them.
