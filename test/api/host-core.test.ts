@@ -7,7 +7,7 @@
 // worker, and both cores take turns through the header's CORE_OWNER word.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import { add, matmul, mtia, mul, randn, softmax, sum, tensor, type Tensor } from 'mtia-sim';
+import { add, DeviceLostError, matmul, mtia, mul, randn, softmax, sum, tensor, type Tensor } from 'mtia-sim';
 
 afterAll(() => mtia.shutdown());
 
@@ -96,5 +96,32 @@ describe('small work on the host', () => {
     // The matmul (and the randn before it) are never small: the host ran neither.
     expect(ranOnHost(one) - afterSmall).toBeLessThanOrEqual(2); // the fence's own record at most
     expect(product.shape).toEqual([512, 512]);
+  });
+
+  test("a trap in the host's core faults the device as the firmware's would: waits reject, the other device goes on", async () => {
+    await mtia.shutdown();
+    mtia.configure({ deviceCount: 2 });
+    const x = tensor(new Float32Array([1]), { device: 0 });
+    await x.toArray();
+    // The core reaching `unreachable` while the host runs it (an internal handle; no command traps on purpose).
+    const device = (x as unknown as { storage: { device: { hostCore: { core: object } } } }).storage.device;
+    const error = console.error;
+    console.error = () => {}; // the trap is reported there
+    try {
+      device.hostCore.core = {
+        ...device.hostCore.core,
+        drain: () => {
+          throw new WebAssembly.RuntimeError('unreachable');
+        },
+      };
+      await expect(add(x, x).toArray()).rejects.toThrow(new DeviceLostError(0, 'mtia:0 faulted: the device core trapped'));
+    } finally {
+      console.error = error;
+    }
+    await expect(mtia.synchronize(0)).rejects.toThrow(DeviceLostError);
+    expect(() => tensor([1], { device: 0 })).toThrow(DeviceLostError);
+    const y = tensor(new Float32Array([2]), { device: 1 });
+    expect(Array.from(await add(y, y).toArray())).toEqual([4]);
+    await mtia.shutdown();
   });
 });
