@@ -25,6 +25,11 @@ import {
 } from './layout.js';
 import type { MemoryViews } from './memory-views.js';
 
+/**
+ * Where the end-of-task publish is scheduled: a resolved promise's reaction is a microtask, as
+ * queueMicrotask's callback is, without the async-hooks resource Node makes for each of those.
+ */
+const afterTask = Promise.resolve();
 /** Words of a command. */
 export const COMMAND_WORDS = COMMAND_SIZE / 4;
 /** Words of an argument block. */
@@ -205,13 +210,13 @@ export class CommandRing {
       if ((this.backlogEnd - this.backlogStart) % PUBLISH_BATCH === 0) this.flush();
       else if (!this.publishScheduled) {
         this.publishScheduled = true;
-        queueMicrotask(this.publishPending);
+        afterTask.then(this.publishPending);
       }
     } else if (++this.unpublished >= PUBLISH_BATCH) {
       this.publish(false);
     } else if (!this.publishScheduled) {
       this.publishScheduled = true;
-      queueMicrotask(this.publishPending);
+      afterTask.then(this.publishPending);
     }
     return ringCount;
   }
@@ -355,7 +360,7 @@ export class CommandRing {
       Atomics.notify(i32, headIndex, 1);
     } else if (!this.publishScheduled) {
       this.publishScheduled = true;
-      queueMicrotask(this.publishPending);
+      afterTask.then(this.publishPending);
     }
   }
 

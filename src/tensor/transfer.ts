@@ -12,7 +12,7 @@ import { CpuTensor } from './cpu-tensor.js';
 import { dtypeInfo, isFloatingDType, type DType, type DTypeInfo, type HostArray } from './dtype.js';
 import { addressOf, checkAccess } from './launch.js';
 import { allocateTensor, copyContiguous, copyInto, filling } from './ops.js';
-import { numelOf } from './shape.js';
+import { contiguousStrides, numelOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
@@ -35,7 +35,9 @@ export function uploadValues(values: ArrayLike<number> | BigInt64Array, shape: r
   const info = dtypeInfo(carrier);
   const host = values instanceof info.array ? values : hostArray(info.array, values);
   if (carrier === dtype) {
-    const out = new Tensor(Storage.allocateForHost(device, numelOf(shape) * dtypeInfo(dtype).bytes), shape, dtype);
+    // The storage is made for exactly this contiguous view: its element count needs no check.
+    const numel = numelOf(shape);
+    const out = new Tensor(Storage.allocateForHost(device, numel * info.bytes), shape, dtype, contiguousStrides(shape), 0, numel);
     filling([out], () => {
       checkAccess(device, { op: 'tensor', reads: [], writes: [out] });
       if (host.byteLength > 0) device.upload(device.currentQueue, out.storage.address, host);
