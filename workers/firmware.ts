@@ -7,7 +7,7 @@
 import type { DeviceReport } from '../src/runtime/protocol.js';
 import {
   ABI_VERSION, COMMAND_COUNT, COMMAND_SIZE, CORE_FIRMWARE, CORE_FREE, CORE_HOST, DEVICE_FAULTED, EVENTS_LOCATION,
-  EVENT_GENERATION, EVENT_SIZE, HEADER_CORE_OWNER,
+  EVENT_GENERATION, EVENT_SIZE, HEADER_CORE_OWNER, HEADER_PROGRESS,
   HEADER_BLOCKED_EVENT, HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT,
   HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_SLEEPING, HEAP_LOCATION, RING_COMMANDS, RING_LOCATION, STREAMS_LOCATION, STREAM_DONE, STREAM_SIZE,
   STREAM_SLOTS,
@@ -40,12 +40,13 @@ const tailIndex = HEADER_RING_TAIL / 4;
 const sleepingIndex = HEADER_SLEEPING / 4;
 const blockedIndex = HEADER_BLOCKED_EVENT / 4;
 const ownerIndex = HEADER_CORE_OWNER / 4;
+const progressIndex = HEADER_PROGRESS / 4;
 /**
- * Longest the loop waits for the host to give the core back before it looks again. The host
- * holds it only while it runs small work (src/runtime/host-core.ts) and notifies when done;
- * the timeout only bounds a missed wake-up.
+ * Longest the loop waits for the host to give the core back, or at a blocked event wait,
+ * before it looks again. The host holds the core only while it runs small work
+ * (src/runtime/host-core.ts) and notifies when done; the timeout only bounds a missed wake-up.
  */
-const HOST_CORE_WAIT_MS = 50;
+const RECHECK_MS = 50;
 
 /** Index of stream slot `slot`'s DONE word in an Int32Array over device memory. */
 function doneIndex(slot: number): number {
@@ -144,11 +145,16 @@ export class DeviceFirmware {
       }
       if (Atomics.compareExchange(i32, ownerIndex, CORE_FREE, CORE_FIRMWARE) !== CORE_FREE) {
         // The host runs the core for small work it waits for: go on when it gives the core back.
-        const wait = Atomics.waitAsync(i32, ownerIndex, CORE_HOST, HOST_CORE_WAIT_MS);
+        const wait = Atomics.waitAsync(i32, ownerIndex, CORE_HOST, RECHECK_MS);
         if (wait.async) await wait.value;
         continue;
       }
       const ran = this.drain();
+      // What this drain left, read before the core is given back: the host's core may drain
+      // next at once and overwrite the words (progress, blocked event, RING_TAIL).
+      const progress = Atomics.load(i32, progressIndex);
+      const blocked = Atomics.load(i32, blockedIndex);
+      const awaited = blocked !== 0 ? this.awaitedGeneration() : 0;
       Atomics.store(i32, ownerIndex, CORE_FREE);
       if (Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) {
         this.stopFaulted();
@@ -156,21 +162,21 @@ export class DeviceFirmware {
       }
       if (ran > 0) {
         this.executed += ran;
-        wakeProgressWaiters(i32);
+        wakeProgressWaiters(i32, progress);
         if (ran === DRAIN_BUDGET) await yieldToEventLoop();
         continue;
       }
-      const blocked = Atomics.load(i32, blockedIndex);
       if (blocked !== 0) {
         // Stopped at a wait for an event another device records: the host relays the record
         // into this device's event slot and notifies its generation word.
         // The relay may have landed between drain() giving up and here, and its notify with
         // it: sleep only while the slot still lacks the generation the blocked wait (the
         // command at RING_TAIL) awaits, or that wake-up is lost and the device stops for good.
+        // The timeout bounds the sleep should the host's core pass the wait meanwhile.
         const word = generationIndex(blocked - 1);
         const seen = Atomics.load(i32, word);
-        if (seen === this.awaitedGeneration()) continue;
-        const wait = Atomics.waitAsync(i32, word, seen);
+        if (seen === awaited) continue;
+        const wait = Atomics.waitAsync(i32, word, seen, RECHECK_MS);
         if (wait.async) await wait.value;
         continue;
       }

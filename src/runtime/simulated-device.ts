@@ -19,7 +19,8 @@ import { scopes } from './current-scope.js';
 import { DeviceHeap } from './heap.js';
 import {
   ABI_VERSION, COPY_DEVICE_TO_HOST, COPY_HOST_TO_DEVICE, DEVICE_FAULTED, HEADER_ABI_VERSION, HEADER_BLOCKED_EVENT,
-  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_RING_HEAD, HEADER_RING_TAIL, HEADER_TIMING_ONLY,
+  HEADER_DEVICE_INDEX, HEADER_DEVICE_STATE, HEADER_FAULT, HEADER_MEMORY_END, HEADER_PROGRESS, HEADER_RING_HEAD, HEADER_RING_TAIL,
+  HEADER_TIMING_ONLY,
   HEAP_LOCATION, OP_COPY, OP_RECORD_EVENT, PROFILE_LOCATION, STREAM_SLOTS,
 } from './layout.js';
 import { profileFields } from './profile-block.js';
@@ -317,7 +318,9 @@ export class SimulatedDevice {
 
   /** True when the host may run the work not yet taken by the core itself: it has its own core, and the work is small (CommandRing.isSmall). */
   private hasSmallWork(): boolean {
-    return this.hostCore !== undefined && this.alive && this.ring.isSmall(Atomics.load(this.views.i32, RING_TAIL_WORD));
+    const { i32 } = this.views;
+    return this.hostCore !== undefined && this.alive && Atomics.load(i32, HEADER_DEVICE_STATE / 4) !== DEVICE_FAULTED &&
+      this.ring.isSmall(Atomics.load(i32, RING_TAIL_WORD));
   }
 
   /**
@@ -332,14 +335,18 @@ export class SimulatedDevice {
     const core = this.hostCore;
     if (core === undefined || !this.hasSmallWork() || !core.acquire()) return false;
     const { i32 } = this.views;
+    let progress: number;
+    let left: boolean;
     try {
       this.ring.publishQuietly();
       this.commandsRunOnHost += core.drain(SMALL_COMMANDS);
+      // Read while the core is held: the firmware may drain next and overwrite them.
+      progress = Atomics.load(i32, HEADER_PROGRESS / 4);
+      left = Atomics.load(i32, RING_TAIL_WORD) !== Atomics.load(i32, HEADER_RING_HEAD / 4);
     } finally {
       core.release();
     }
-    if (this.holds > 0) wakeProgressWaiters(i32); // other waits of the host's, sleeping in whenComplete()
-    const left = Atomics.load(i32, RING_TAIL_WORD) !== Atomics.load(i32, HEADER_RING_HEAD / 4);
+    if (this.holds > 0) wakeProgressWaiters(i32, progress); // other waits of the host's, sleeping in whenComplete()
     if (left || Atomics.load(i32, HEADER_DEVICE_STATE / 4) === DEVICE_FAULTED) this.ring.wakeFirmware();
     return true;
   }
@@ -471,15 +478,19 @@ export class SimulatedDevice {
       }
       this.link = link;
       if (this.holds > 0) link.hold();
-      // Before the firmware boots: instantiating writes the core's static data (host-core.ts).
-      if (this.hostRunsSmallWork && link.coreModule !== undefined && this.transport instanceof SharedMemoryTransport) {
-        this.hostCore = await HostCore.create(link.coreModule, this.transport.handoff, this.views);
-        this.ring.hostRunsSmallWork = this.hostCore !== undefined;
-      }
+      // Instantiated before the firmware boots (instantiating writes the core's static data:
+      // host-core.ts), used only once it has booted (boot empties the SRAM model).
+      const hostCore = this.hostRunsSmallWork && link.coreModule !== undefined && this.transport instanceof SharedMemoryTransport
+        ? await HostCore.create(link.coreModule, this.transport.handoff, this.views)
+        : undefined;
       const { status, report } = await link.call('boot');
       if (status !== STATUS_OK) throw statusError(status, this.index, 'boot');
       if (report.abiVersion !== ABI_VERSION || report.memoryBytes !== this.transport.memoryBytes) {
         throw new Error(`the worker sees ABI ${report.abiVersion} and ${report.memoryBytes} bytes, the host ABI ${ABI_VERSION} and ${this.transport.memoryBytes} bytes`);
+      }
+      if (this.lost === undefined && hostCore !== undefined) {
+        this.hostCore = hostCore;
+        this.ring.hostRunsSmallWork = true;
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -499,13 +510,16 @@ export class SimulatedDevice {
 
   /**
    * Blocks the host until every stream of this device has done the work queued so far (the
-   * caching allocator's last resort before out-of-memory). False, without blocking, where the
-   * host may not block: the firmware runs in this realm, the device is not running, the device
-   * is reached over messages (which arrive only after the current task), or Atomics.wait is not
+   * caching allocator's last resort before out-of-memory). Small work the host runs itself
+   * first (runOnHost), which needs no blocking. Else false, without blocking, where the host may
+   * not block: the firmware runs in this realm, the device is not running, the device is
+   * reached over messages (which arrive only after the current task), or Atomics.wait is not
    * allowed here (a browser's main thread); or after BLOCKING_WAIT_MS.
    */
   private blockUntilIdle(): boolean {
-    if (this.link === undefined || !this.link.concurrent || !this.transport.canBlock || this.lost !== undefined) return false;
+    if (this.lost !== undefined) return false;
+    if (this.runOnHost() && this.queues.every((queue) => queue === undefined || queue.isComplete(queue.enqueued))) return true;
+    if (this.link === undefined || !this.link.concurrent || !this.transport.canBlock) return false;
     const deadline = performance.now() + BLOCKING_WAIT_MS;
     let stoppedAtRelay = false;
     try {

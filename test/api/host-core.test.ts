@@ -68,7 +68,7 @@ describe('small work on the host', () => {
     const worker = await run(false);
     const host = await run(true);
     expect(worker.onHost).toBe(0);
-    expect(host.onHost).toBeGreaterThan(100); // most of the program's commands
+    expect(host.onHost).toBeGreaterThan(60); // most of the program's commands
     expect(host.ops.length).toBeGreaterThan(80);
     expect(host.ops).toEqual(worker.ops);
     expect(host.values).toEqual(worker.values);
@@ -77,6 +77,7 @@ describe('small work on the host', () => {
   test('a round trip loop runs on the host alone; large work still runs on the worker', async () => {
     await mtia.shutdown();
     mtia.configure({});
+    await mtia.init(); // the host runs small work once the device has booted
     const one = tensor(new Float32Array([1]));
     let x = tensor(new Float32Array([0]));
     await mtia.synchronize();
@@ -87,8 +88,8 @@ describe('small work on the host', () => {
       x = next;
       expect(Array.from(await x.toArray())).toEqual([i]);
     }
-    // Each round trip: the add, the copy to the host and the fence's event record, at least.
-    expect(ranOnHost(one) - before).toBeGreaterThanOrEqual(600);
+    // Each round trip: the add and the copy to the host (which needs no fence then), at least.
+    expect(ranOnHost(one) - before).toBeGreaterThanOrEqual(400);
     const big = randn([512, 512]);
     const product = matmul(big, big);
     const afterSmall = ranOnHost(one);
@@ -101,6 +102,7 @@ describe('small work on the host', () => {
   test("a trap in the host's core faults the device as the firmware's would: waits reject, the other device goes on", async () => {
     await mtia.shutdown();
     mtia.configure({ deviceCount: 2 });
+    await mtia.init(); // the host runs small work once the device has booted
     const x = tensor(new Float32Array([1]), { device: 0 });
     await x.toArray();
     // The core reaching `unreachable` while the host runs it (an internal handle; no command traps on purpose).
