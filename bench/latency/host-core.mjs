@@ -23,6 +23,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[(values.length - 1)
 const deviceOf = (t) => t.storage.device;
 
 console.log(`small work on the host, ${new Date().toISOString()}`);
+await mtia.init(); // the host runs small work once the devices have booted
 
 // (a) what a command costs the host's core
 {
@@ -57,6 +58,7 @@ console.log(`small work on the host, ${new Date().toISOString()}`);
 async function roundTrips(hostRunsSmallWork, iterations) {
   await mtia.shutdown();
   mtia.configure({ hostRunsSmallWork });
+  await mtia.init();
   const a = tensor(new Float32Array([1]));
   const b = tensor(new Float32Array([2]));
   await mtia.synchronize();
