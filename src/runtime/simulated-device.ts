@@ -246,9 +246,9 @@ export class SimulatedDevice {
     const seq = queue.enqueue(OP_COPY, 0, src, src, 0, bytes, COPY_DEVICE_TO_HOST, 0, undefined, HOST_COPY_WORK);
     opObserver?.(this, queue, 'copy_d2h', [[bytes]], 'uint8');
     if (this.runOnHost() && queue.isComplete(seq) && queue.enqueued === seq) {
-      // The host's own core ran the copy, the stream's last command: the stream's clock is the copy's
-      // end, where a fence's event record would have found it, so the host sees the device
-      // there without one.
+      // The host's own core ran the copy, the stream's last command: the stream's clock is the
+      // copy's end, where a fence's event record would have found it, so the host sees the
+      // device there without one.
       this.waited(queue, seq, 'a device-to-host copy');
       this.observe(queue.clockCycles());
     } else {
@@ -316,7 +316,10 @@ export class SimulatedDevice {
     if (!this.runOnHost()) this.ring.flush();
   }
 
-  /** True when the host may run the work not yet taken by the core itself: it has its own core, and the work is small (CommandRing.isSmall). */
+  /**
+   * True when the host may run the work not yet taken by the core itself: it has its own core,
+   * the device is running, and the work is small (CommandRing.isSmall).
+   */
   private hasSmallWork(): boolean {
     const { i32 } = this.views;
     return this.hostCore !== undefined && this.alive && Atomics.load(i32, HEADER_DEVICE_STATE / 4) !== DEVICE_FAULTED &&
@@ -326,10 +329,10 @@ export class SimulatedDevice {
   /**
    * Runs the commands the core has not taken yet on the host's own core (host-core.ts) when they
    * are small work and the firmware is not running the core: two thread wake-ups cost far more
-   * than the commands (docs/benchmarks.md, Small work on the host). Holding the core, publishes them without
-   * waking the firmware, runs them, and wakes the host's other waits as the firmware would. What
-   * the core could not run (a wait for an event another device records) is left to the firmware,
-   * woken for it. Returns whether it ran them.
+   * than the commands (docs/benchmarks.md, Small work on the host). Holding the core, publishes
+   * them without waking the firmware, runs them, and wakes the host's other waits as the
+   * firmware would. What the core could not run (a wait for an event another device records) is
+   * left to the firmware, woken for it. Returns whether it ran them.
    */
   private runOnHost(): boolean {
     const core = this.hostCore;
