@@ -96,4 +96,14 @@ describe('the built package in Chromium', () => {
     });
     expect(problems).toEqual([]);
   }, TIMEOUT_MS);
+
+  test("uploads that fill device memory many times over in one task, on the page's main thread, do not run out of memory", async () => {
+    await page!.goto(`${origin}/`);
+    await page!.waitForFunction(() => 'runUploadPressure' in globalThis, undefined, { timeout: TIMEOUT_MS / 2 });
+    const report = await page!.evaluate(() =>
+      (globalThis as unknown as { runUploadPressure(): Promise<{ uploads: number; error: string | null; values: number[] | null }> }).runUploadPressure(),
+    );
+    expect(report).toEqual({ uploads: 32, error: null, values: [2, 2, 2] });
+    expect(problems).toEqual([]);
+  }, TIMEOUT_MS);
 });
